@@ -1,0 +1,23 @@
+namespace Optimizer.Build.Generator.Model;
+
+/// <summary>What the generator needs from one <c>*.model.json</c> manifest (see src/README.md).</summary>
+internal sealed record ModelManifest(
+    int FormatVersion,
+    string Name,
+    string ClassName,
+    string ModelPath,
+    string ResourceName,
+    EquatableArray<TensorSignature> Inputs,
+    EquatableArray<TensorSignature> Outputs);
+
+/// <summary>
+/// One model input or output. <see cref="ElementType"/> is the manifest's name (e.g. <c>float32</c>);
+/// <see cref="Kind"/> names a non-tensor value; <see cref="Shape"/> is null when the rank is unknown.
+/// </summary>
+internal sealed record TensorSignature(string Name, string ElementType, string? Kind, EquatableArray<ShapeDimension>? Shape);
+
+/// <summary>A fixed size, a symbol such as <c>batch</c>, or unknown (both null).</summary>
+internal readonly record struct ShapeDimension(int? Size, string? Symbol)
+{
+    public override string ToString() => Size?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? Symbol ?? "?";
+}

@@ -1,0 +1,69 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Optimizer.Build.Generator.Diagnostics;
+using Optimizer.Build.Generator.Emitter;
+using Optimizer.Build.Generator.Model;
+using Optimizer.Build.Generator.Parser;
+
+namespace Optimizer.Build.Generator;
+
+/// <summary>
+/// Completes every <c>[OnnxModel]</c> partial class with a typed inference API, from the manifest
+/// the build step wrote for its model (an AdditionalFile ending in <c>.model.json</c>). Reads
+/// nothing else; every step's output is a value-equatable record so the IDE re-runs only what changed.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class OnnxModelGenerator : IIncrementalGenerator
+{
+    /// <summary>The attribute that marks a model class.</summary>
+    public const string OnnxModelAttributeName = "Optimizer.Runtime.OnnxModelAttribute";
+
+    /// <summary>AdditionalFiles with this suffix are manifests.</summary>
+    public const string ManifestSuffix = ".model.json";
+
+    private static readonly string Version =
+        typeof(OnnxModelGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(OnnxModelGenerator).Assembly.GetName().Version?.ToString()
+        ?? "0.0.0";
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<ModelClass> modelClasses = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                OnnxModelAttributeName,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                ModelClassParser.Parse)
+            .WithTrackingName(TrackingNames.ModelClasses);
+
+        IncrementalValueProvider<EquatableArray<ManifestFile>> manifests = context.AdditionalTextsProvider
+            .Where(static file => file.Path.EndsWith(ManifestSuffix, StringComparison.OrdinalIgnoreCase))
+            .Select(static (file, cancellationToken) => ManifestParser.Parse(file.Path, file.GetText(cancellationToken)?.ToString()))
+            .WithTrackingName(TrackingNames.Manifests)
+            .Collect()
+            .Select(static (files, _) => files.OrderBy(f => f.Path, StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.AllManifests);
+
+        IncrementalValuesProvider<GenerationResult> results = modelClasses
+            .Combine(manifests)
+            .Select(static (pair, _) => GenerationPlanner.Plan(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Results);
+
+        context.RegisterSourceOutput(results, static (output, result) =>
+        {
+            foreach (DiagnosticInfo diagnostic in result.Diagnostics)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.ById(diagnostic.Id), diagnostic.Location?.ToLocation(), diagnostic.MessageArgs.ToArray<object>()));
+            }
+
+            if (result.Manifest is not null)
+            {
+                output.AddSource(ModelClassEmitter.HintName(result.Class), ModelClassEmitter.Emit(result.Class, result.Manifest, Version));
+            }
+        });
+    }
+}

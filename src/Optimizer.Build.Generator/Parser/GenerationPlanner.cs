@@ -1,0 +1,107 @@
+using System.Collections.Generic;
+using System.Linq;
+using Optimizer.Build.Generator.Emitter;
+using Optimizer.Build.Generator.Model;
+
+namespace Optimizer.Build.Generator.Parser;
+
+/// <summary>
+/// Decides, for one model class, which manifest it gets and what is wrong: the class must be a
+/// non-static partial class in partial containing types, and its manifest must be readable and
+/// describe only tensors of supported element types.
+/// </summary>
+internal static class GenerationPlanner
+{
+    public static GenerationResult Plan(ModelClass modelClass, EquatableArray<ManifestFile> manifests)
+    {
+        LocationInfo? at = modelClass.AttributeLocation;
+        if (!modelClass.IsPartial)
+        {
+            return Fail(modelClass, Diagnostic("OPT2002", at, modelClass.FullName));
+        }
+
+        ContainingType? notPartial = modelClass.ContainingTypes.FirstOrDefault(t => !t.IsPartial);
+        if (notPartial is not null)
+        {
+            return Fail(modelClass, Diagnostic("OPT2003", at, modelClass.FullName, notPartial.Name));
+        }
+
+        if (modelClass.IsStatic || modelClass.IsRecord)
+        {
+            return Fail(modelClass, Diagnostic("OPT2007", at, modelClass.FullName, modelClass.IsStatic ? "static" : "a record"));
+        }
+
+        if (modelClass.ModelPath is null)
+        {
+            return Fail(modelClass, Diagnostic("OPT2008", at, modelClass.FullName));
+        }
+
+        ManifestFile? file = FindManifest(modelClass, manifests);
+        if (file is null)
+        {
+            // A manifest too broken to say whose it is may be this class's; say so rather than "not found".
+            ManifestFile? anonymous = manifests.FirstOrDefault(m => m.Problem == ManifestProblem.Malformed && m.ClassName is null && m.ModelPath is null);
+            return anonymous is not null
+                ? Fail(modelClass, Diagnostic("OPT2005", at, anonymous.Path, modelClass.ModelPath, anonymous.ProblemDetail ?? string.Empty))
+                : Fail(modelClass, Diagnostic("OPT2001", at, modelClass.ModelPath, modelClass.FullName));
+        }
+
+        switch (file.Problem)
+        {
+            case ManifestProblem.Malformed:
+                return Fail(modelClass, Diagnostic("OPT2005", at, file.Path, modelClass.ModelPath, file.ProblemDetail ?? string.Empty));
+            case ManifestProblem.UnsupportedFormatVersion:
+                return Fail(modelClass, Diagnostic(
+                    "OPT2006", at, file.Path, modelClass.ModelPath, Invariant(file.FormatVersion ?? 0), Invariant(ManifestParser.SupportedFormatVersion)));
+        }
+
+        ModelManifest manifest = file.Manifest!;
+        var unsupported = new List<DiagnosticInfo>();
+        AddUnsupported(unsupported, manifest, manifest.Inputs, "input", at);
+        AddUnsupported(unsupported, manifest, manifest.Outputs, "output", at);
+        return unsupported.Count > 0
+            ? new GenerationResult(modelClass, null, unsupported.ToEquatableArray())
+            : new GenerationResult(modelClass, manifest, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>The manifest whose className is the class's full name, else a bare manifest with the same model path.</summary>
+    private static ManifestFile? FindManifest(ModelClass modelClass, EquatableArray<ManifestFile> manifests)
+    {
+        string wantedPath = NormalizePath(modelClass.ModelPath!);
+        return manifests.FirstOrDefault(m => m.ClassName == modelClass.FullName)
+            ?? manifests.FirstOrDefault(m => m.ClassName is { Length: 0 } && m.ModelPath is not null && NormalizePath(m.ModelPath) == wantedPath);
+    }
+
+    /// <summary>Compares paths with <c>/</c> separators, case-sensitively, ignoring leading <c>./</c>.</summary>
+    internal static string NormalizePath(string path)
+    {
+        string normalized = path.Replace('\\', '/');
+        while (normalized.StartsWith("./", System.StringComparison.Ordinal))
+        {
+            normalized = normalized.Substring(2);
+        }
+
+        return normalized;
+    }
+
+    private static void AddUnsupported(List<DiagnosticInfo> diagnostics, ModelManifest manifest, EquatableArray<TensorSignature> values, string role, LocationInfo? at)
+    {
+        foreach (TensorSignature value in values)
+        {
+            if (ElementTypes.ToCSharp(value.ElementType) is null)
+            {
+                string what = value.ElementType == "unsupported"
+                    ? $"a {value.Kind ?? "non-tensor value"}"
+                    : $"a tensor of {value.ElementType}";
+                diagnostics.Add(Diagnostic("OPT2004", at, manifest.ModelPath, role, value.Name, what));
+            }
+        }
+    }
+
+    private static GenerationResult Fail(ModelClass modelClass, DiagnosticInfo diagnostic) =>
+        new(modelClass, null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
+
+    private static DiagnosticInfo Diagnostic(string id, LocationInfo? at, params string[] args) => new(id, at, new EquatableArray<string>(args));
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,140 @@
+using System.Collections.Generic;
+using Optimizer.Build.Generator.Model;
+using Optimizer.Build.Generator.Parser.Json;
+
+namespace Optimizer.Build.Generator.Parser;
+
+/// <summary>
+/// Reads a <c>*.model.json</c> manifest strictly: every field the generator uses must be present
+/// with the right JSON type; fields it does not use are ignored (the engine may add more).
+/// </summary>
+internal static class ManifestParser
+{
+    public const int SupportedFormatVersion = 1;
+
+    public static ManifestFile Parse(string path, string? text)
+    {
+        if (text is null)
+        {
+            return Failed(path, ManifestProblem.Malformed, "the file could not be read", null);
+        }
+
+        JsonObject root;
+        try
+        {
+            root = JsonReader.Parse(text) as JsonObject ?? throw new JsonFormatException("the manifest must be a JSON object", 1, 1);
+        }
+        catch (JsonFormatException ex)
+        {
+            return Failed(path, ManifestProblem.Malformed, ex.Message, null);
+        }
+
+        // Identify the manifest first, so a later problem can still be reported against its class.
+        string? className = OptionalString(root, "className");
+        string? modelPath = OptionalString(root, "modelPath");
+        try
+        {
+            int formatVersion = RequireInt(root, "formatVersion");
+            if (formatVersion != SupportedFormatVersion)
+            {
+                return new ManifestFile(path, null, ManifestProblem.UnsupportedFormatVersion, null, formatVersion, className, modelPath);
+            }
+
+            var manifest = new ModelManifest(
+                formatVersion,
+                RequireString(root, "name"),
+                RequireString(root, "className"),
+                RequireString(root, "modelPath"),
+                RequireString(root, "resourceName"),
+                ReadSignatures(root, "inputs"),
+                ReadSignatures(root, "outputs"));
+            return new ManifestFile(path, manifest, ManifestProblem.None, null, formatVersion, className, modelPath);
+        }
+        catch (JsonFormatException ex)
+        {
+            return Failed(path, ManifestProblem.Malformed, ex.Message, className, modelPath);
+        }
+    }
+
+    private static ManifestFile Failed(string path, ManifestProblem problem, string detail, string? className, string? modelPath = null) =>
+        new(path, null, problem, detail, null, className, modelPath);
+
+    private static EquatableArray<TensorSignature> ReadSignatures(JsonObject root, string property)
+    {
+        JsonArray array = Require<JsonArray>(root, property);
+        var signatures = new List<TensorSignature>(array.Items.Count);
+        var names = new HashSet<string>(System.StringComparer.Ordinal);
+        foreach (JsonValue item in array.Items)
+        {
+            JsonObject entry = item as JsonObject ?? throw Mismatch($"each entry of \"{property}\"", "an object", item);
+            string name = RequireString(entry, "name");
+            if (!names.Add(name))
+            {
+                throw new JsonFormatException($"\"{property}\" lists \"{name}\" twice", entry.Line, entry.Column);
+            }
+
+            string elementType = RequireString(entry, "elementType");
+            string? kind = OptionalString(entry, "kind");
+            signatures.Add(new TensorSignature(name, elementType, kind, ReadShape(entry)));
+        }
+
+        return new EquatableArray<TensorSignature>(signatures.ToArray());
+    }
+
+    private static EquatableArray<ShapeDimension>? ReadShape(JsonObject entry)
+    {
+        if (!entry.TryGet("shape", out JsonValue value))
+        {
+            throw new JsonFormatException("missing required property \"shape\" (use null for an unknown rank)", entry.Line, entry.Column);
+        }
+
+        if (value is JsonNull)
+        {
+            return null;
+        }
+
+        JsonArray array = value as JsonArray ?? throw Mismatch("\"shape\"", "an array or null", value);
+        var dimensions = new ShapeDimension[array.Items.Count];
+        for (int i = 0; i < dimensions.Length; i++)
+        {
+            JsonValue dimension = array.Items[i];
+            dimensions[i] = dimension switch
+            {
+                JsonNumber number when number.TryGetInt32(out int size) && size >= 0 => new ShapeDimension(size, null),
+                JsonString symbol when symbol.Value.Length > 0 => new ShapeDimension(null, symbol.Value),
+                JsonNull => new ShapeDimension(null, null),
+                _ => throw Mismatch("a shape dimension", "a non-negative integer, a non-empty string or null", dimension),
+            };
+        }
+
+        return new EquatableArray<ShapeDimension>(dimensions);
+    }
+
+    private static T Require<T>(JsonObject obj, string property)
+        where T : JsonValue
+    {
+        if (!obj.TryGet(property, out JsonValue value))
+        {
+            throw new JsonFormatException($"missing required property \"{property}\"", obj.Line, obj.Column);
+        }
+
+        return value as T ?? throw Mismatch($"\"{property}\"", KindOf<T>(), value);
+    }
+
+    private static string RequireString(JsonObject obj, string property) => Require<JsonString>(obj, property).Value;
+
+    private static int RequireInt(JsonObject obj, string property)
+    {
+        JsonNumber number = Require<JsonNumber>(obj, property);
+        return number.TryGetInt32(out int value) ? value : throw Mismatch($"\"{property}\"", "an integer", number);
+    }
+
+    private static string? OptionalString(JsonObject obj, string property) =>
+        obj.TryGet(property, out JsonValue value) && value is JsonString text ? text.Value : null;
+
+    private static string KindOf<T>() =>
+        typeof(T) == typeof(JsonArray) ? "an array" : typeof(T) == typeof(JsonNumber) ? "a number" : typeof(T) == typeof(JsonString) ? "a string" : "an object";
+
+    private static JsonFormatException Mismatch(string what, string expected, JsonValue actual) =>
+        new($"{what} must be {expected}, not {(actual is JsonNumber n ? n.Text : actual.Kind)}", actual.Line, actual.Column);
+}

@@ -1,0 +1,28 @@
+using System.IO;
+using System.Text;
+using Optimizer.Build.Tasks.Planning;
+
+namespace Optimizer.Build.Tasks.Caching;
+
+/// <summary>
+/// The cache key of the last successful engine run for a plan, stored beside its outputs.
+/// Written only after the engine succeeded and deleted before it runs, so a failed or interrupted
+/// run is retried by the next build.
+/// </summary>
+internal static class StampFile
+{
+    public static bool IsUpToDate(OptimizationPlan plan, string key) =>
+        File.Exists(plan.OptimizedModelPath)
+        && File.Exists(plan.ManifestPath)
+        && File.Exists(plan.StampPath)
+        && File.ReadAllText(plan.StampPath).Trim() == key;
+
+    public static void Write(OptimizationPlan plan, string key) =>
+        File.WriteAllText(plan.StampPath, key + "\n", new UTF8Encoding(false));
+
+    public static void Delete(OptimizationPlan plan)
+    {
+        if (File.Exists(plan.StampPath))
+            File.Delete(plan.StampPath);
+    }
+}

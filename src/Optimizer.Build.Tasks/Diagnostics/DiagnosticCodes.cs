@@ -1,0 +1,47 @@
+namespace Optimizer.Build.Tasks.Diagnostics;
+
+/// <summary>
+/// Codes the task reports (OPT1001–OPT1049, see src/README.md). Each is stable: docs and users'
+/// NoWarn lists refer to them, so never renumber.
+/// </summary>
+internal static class DiagnosticCodes
+{
+    /// <summary>The declared model file does not exist.</summary>
+    public const string ModelNotFound = "OPT1001";
+
+    /// <summary>An attribute argument is not a literal (constant, expression, nameof, ...).</summary>
+    public const string ArgumentNotLiteral = "OPT1002";
+
+    /// <summary>An attribute argument or item metadata has a value the attribute does not accept.</summary>
+    public const string InvalidValue = "OPT1003";
+
+    /// <summary>A number is outside the range the attribute accepts (e.g. Sparsity outside (0,1)).</summary>
+    public const string ValueOutOfRange = "OPT1004";
+
+    /// <summary>Two declarations of the same model or class disagree.</summary>
+    public const string ConflictingDeclarations = "OPT1005";
+
+    /// <summary>Pass attributes on a class that no [OnnxModel] attribute or item gives a model.</summary>
+    public const string PassWithoutModel = "OPT1006";
+
+    /// <summary>Two models would write outputs with the same name.</summary>
+    public const string DuplicateOutputName = "OPT1007";
+
+    /// <summary>A data file named by an option (Calibration, Validation, Labels) does not exist.</summary>
+    public const string DataFileNotFound = "OPT1008";
+
+    /// <summary>A pass option was given without the pass it belongs to (e.g. Calibration without Quantize).</summary>
+    public const string OptionWithoutPass = "OPT1009";
+
+    /// <summary>A source file or the model could not be read.</summary>
+    public const string ReadFailed = "OPT1010";
+
+    /// <summary>The engine could not be found or started.</summary>
+    public const string EngineNotFound = "OPT1020";
+
+    /// <summary>The engine failed without printing a coded error.</summary>
+    public const string EngineFailed = "OPT1021";
+
+    /// <summary>The engine exited successfully but did not write its outputs.</summary>
+    public const string EngineOutputsMissing = "OPT1022";
+}

@@ -1,0 +1,91 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using Optimizer.Build.Tasks.Diagnostics;
+
+namespace Optimizer.Build.Tasks.Discovery;
+
+/// <summary>A parsed option value in canonical text, or the coded reason it was refused.</summary>
+internal readonly struct OptionValue
+{
+    private OptionValue(string? value, string? errorCode, string? error)
+    {
+        Value = value;
+        ErrorCode = errorCode;
+        Error = error;
+    }
+
+    public string? Value { get; }
+    public string? ErrorCode { get; }
+    public string? Error { get; }
+    public bool IsValid => ErrorCode is null;
+
+    public static OptionValue Ok(string value) => new(value, null, null);
+    public static OptionValue Fail(string code, string message) => new(null, code, message);
+
+    /// <summary>Canonical text of a number: invariant culture, shortest round-trip form.</summary>
+    public static string FormatNumber(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Checks a number against the option's range.</summary>
+    public static OptionValue FromNumber(string owner, OptionSpec option, double value)
+    {
+        if (!option.Range.Contains(value))
+        {
+            return Fail(DiagnosticCodes.ValueOutOfRange,
+                $"{owner}.{option.Name} = {FormatNumber(value)} is outside {option.Range}. Use a value in {option.Range}.");
+        }
+
+        return Ok(FormatNumber(value));
+    }
+
+    /// <summary>Checks an enum member name (exact case, as C# requires).</summary>
+    public static OptionValue FromEnumMember(string owner, OptionSpec option, string member)
+    {
+        if (option.Members.Contains(member, StringComparer.Ordinal))
+            return Ok(member);
+        return Fail(DiagnosticCodes.InvalidValue,
+            $"'{member}' is not a member of {option.EnumType} ({owner}.{option.Name}). Use one of: {MemberList(option)}.");
+    }
+
+    /// <summary>Parses item metadata text: culture-invariant numbers, enum members in any case.</summary>
+    public static OptionValue FromMetadata(string owner, OptionSpec option, string text)
+    {
+        text = text.Trim();
+        switch (option.Kind)
+        {
+            case OptionKind.Number:
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                {
+                    return Fail(DiagnosticCodes.InvalidValue,
+                        $"{option.Name}=\"{text}\" is not a number. Write a number such as 0.5 (invariant culture, '.' as decimal point).");
+                }
+
+                return FromNumber(owner, option, number);
+
+            case OptionKind.Enum:
+                var member = text.StartsWith(option.EnumType + ".", StringComparison.OrdinalIgnoreCase)
+                    ? text.Substring(option.EnumType.Length + 1)
+                    : text;
+                var match = option.Members.FirstOrDefault(m => string.Equals(m, member, StringComparison.OrdinalIgnoreCase));
+                return match is not null
+                    ? Ok(match)
+                    : Fail(DiagnosticCodes.InvalidValue,
+                        $"{option.Name}=\"{text}\" is not a member of {option.EnumType}. Use one of: {MemberList(option)}.");
+
+            case OptionKind.Boolean:
+                return bool.TryParse(text, out var flag)
+                    ? Ok(flag ? "true" : "false")
+                    : Fail(DiagnosticCodes.InvalidValue, $"{option.Name}=\"{text}\" is not true or false.");
+
+            case OptionKind.Text:
+                return Ok(text);
+
+            default:
+                return text.Length > 0
+                    ? Ok(text.Replace('\\', '/'))
+                    : Fail(DiagnosticCodes.InvalidValue, $"{owner}.{option.Name} is empty. Give a path relative to the project folder.");
+        }
+    }
+
+    public static string MemberList(OptionSpec option) => string.Join(", ", option.Members);
+}

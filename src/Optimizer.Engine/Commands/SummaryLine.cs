@@ -1,0 +1,43 @@
+using System.Globalization;
+using Optimizer.Engine.Plans;
+
+namespace Optimizer.Engine.Commands;
+
+/// <summary>
+/// The one line a build prints per optimized model, e.g.
+/// <c>digits_mlp.onnx: quantize DynamicInt8 → 105.1 KB → 27.0 KB (-74%), 0.4 s</c>.
+/// </summary>
+public static class SummaryLine
+{
+    public static string Format(OptimizationPlan plan, long sizeBefore, long sizeAfter, TimeSpan elapsed)
+    {
+        var passes = plan.Passes.Count == 0 ? "no passes" : string.Join(" + ", plan.Passes.Select(Describe));
+        var change = sizeBefore == 0 ? 0 : (sizeAfter - sizeBefore) * 100.0 / sizeBefore;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Path.GetFileName(plan.ModelPath)}: {passes} → {Size(sizeBefore)} → {Size(sizeAfter)} ({change:+0;-0;0}%), {elapsed.TotalSeconds:0.0} s");
+    }
+
+    private static string Describe(PlannedPass pass)
+    {
+        var options = pass.Options;
+        return pass.Pass switch
+        {
+            "Quantize" when options.TryGetValue("Mode", out var mode) => "quantize " + mode,
+            "Prune" when options.TryGetValue("Sparsity", out var sparsity) => "prune " + Percent(sparsity),
+            "AccuracyBudget" when options.TryGetValue("MaxDrop", out var drop) => "budget " + Percent(drop),
+            _ => pass.Pass.ToLowerInvariant(),
+        };
+    }
+
+    private static string Percent(string fraction) =>
+        double.TryParse(fraction, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? (value * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%"
+            : fraction;
+
+    private static string Size(long bytes) => bytes switch
+    {
+        >= 1 << 20 => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB",
+        >= 1 << 10 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KB",
+        _ => bytes.ToString(CultureInfo.InvariantCulture) + " B",
+    };
+}

@@ -1,0 +1,25 @@
+namespace Optimizer.Engine.Diagnostics;
+
+/// <summary>
+/// Formats errors the way MSBuild (and VS, VS Code, CI log parsers) recognize them:
+/// <c>file(line,col): error OPT1234: message</c>. The build task relies on this exact shape.
+/// </summary>
+public static class CanonicalError
+{
+    public const string Origin = "Optimizer.Engine";
+
+    public static string Format(string code, string message, DiagnosticLocation? location)
+    {
+        var where = location switch
+        {
+            null or { File.Length: 0 } => Origin,
+            { Line: > 0, Column: > 0 } => $"{location.File}({location.Line},{location.Column})",
+            { Line: > 0 } => $"{location.File}({location.Line})",
+            _ => location.File,
+        };
+
+        // One line per error: MSBuild parses line by line.
+        var oneLine = message.Replace("\r", " ").Replace("\n", " ");
+        return $"{where}: error {code}: {oneLine}";
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Optimizer.Engine.Manifests;
+
+/// <summary>
+/// Serializes a manifest deterministically: fixed property order, two-space indent, '\n' line
+/// ends, invariant numbers, a final newline. Same model and plan → same bytes on every OS.
+/// </summary>
+public static class ManifestWriter
+{
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        IndentSize = 2,
+        NewLine = "\n",
+        // Keep names like "onnx::Flatten_0" and summaries with "→" readable; still valid JSON.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static byte[] ToBytes(ModelManifest manifest)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, Options))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("formatVersion", ModelManifest.FormatVersion);
+            json.WriteString("engineVersion", manifest.EngineVersion);
+            json.WriteString("name", manifest.Name);
+            json.WriteString("className", manifest.ClassName);
+            json.WriteString("modelPath", manifest.ModelPath);
+            json.WriteString("resourceName", manifest.ResourceName);
+            json.WriteString("sourceSha256", manifest.SourceSha256);
+            json.WriteString("optimizedSha256", manifest.OptimizedSha256);
+            json.WriteNumber("sizeBefore", manifest.SizeBefore);
+            json.WriteNumber("sizeAfter", manifest.SizeAfter);
+            json.WriteStartArray("passes");
+            foreach (var pass in manifest.Passes)
+            {
+                json.WriteStartObject();
+                json.WriteString("pass", pass.Pass);
+                json.WriteString("summary", pass.Summary);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            WriteValues(json, "inputs", manifest.Inputs);
+            WriteValues(json, "outputs", manifest.Outputs);
+            json.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    private static void WriteValues(Utf8JsonWriter json, string name, IReadOnlyList<ManifestValue> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", value.Name);
+            json.WriteString("elementType", value.ElementType);
+            if (value.Kind is not null)
+                json.WriteString("kind", value.Kind);
+            if (value.Shape is null)
+            {
+                json.WriteNull("shape");
+            }
+            else
+            {
+                json.WriteStartArray("shape");
+                foreach (var dim in value.Shape)
+                {
+                    switch (dim)
+                    {
+                        case long size: json.WriteNumberValue(size); break;
+                        case string symbol: json.WriteStringValue(symbol); break;
+                        default: json.WriteNullValue(); break;
+                    }
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+}

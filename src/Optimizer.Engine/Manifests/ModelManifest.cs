@@ -1,0 +1,27 @@
+namespace Optimizer.Engine.Manifests;
+
+/// <summary>One model input or output: the generator's typed property comes from this.</summary>
+/// <param name="Shape">Entries are long (fixed), string (symbolic) or null (unknown); null = unknown rank.</param>
+/// <param name="Kind">Set only for values the generator cannot type (sequence, map, optional, ...).</param>
+public sealed record ManifestValue(string Name, string ElementType, IReadOnlyList<object?>? Shape, string? Kind);
+
+/// <summary>What one pass did, as the pipeline reported it.</summary>
+public sealed record ManifestPass(string Pass, string Summary);
+
+/// <summary>The engine → generator contract (src/README.md, "Manifest").</summary>
+public sealed record ModelManifest(
+    string EngineVersion,
+    string Name,
+    string ClassName,
+    string ModelPath,
+    string ResourceName,
+    string SourceSha256,
+    string OptimizedSha256,
+    long SizeBefore,
+    long SizeAfter,
+    IReadOnlyList<ManifestPass> Passes,
+    IReadOnlyList<ManifestValue> Inputs,
+    IReadOnlyList<ManifestValue> Outputs)
+{
+    public const int FormatVersion = 1;
+}

@@ -1,0 +1,23 @@
+namespace Optimizer.Onnx;
+
+/// <summary>
+/// Caps applied while loading an untrusted model. The defaults accept any model ONNX's own
+/// tooling can write as a single protobuf; lower them for inputs from less trusted sources.
+/// </summary>
+public sealed record ModelLoadLimits
+{
+    /// <summary>The defaults.</summary>
+    public static ModelLoadLimits Default { get; } = new();
+
+    /// <summary>Largest model file (the protobuf itself) accepted; checked before any parsing. Default: 2 GiB − 1, protobuf's own limit.</summary>
+    public long MaxModelBytes { get; init; } = int.MaxValue;
+
+    /// <summary>Deepest message nesting the protobuf parser follows. Default: 100 (Google.Protobuf's default).</summary>
+    public int MaxProtobufRecursionDepth { get; init; } = 100;
+
+    /// <summary>Deepest nesting of subgraphs inside node attributes (If/Loop/Scan bodies). Default: 16.</summary>
+    public int MaxSubgraphDepth { get; init; } = 16;
+
+    /// <summary>Total bytes read from external-data files. Default: 16 GiB.</summary>
+    public long MaxExternalDataBytes { get; init; } = 16L << 30;
+}

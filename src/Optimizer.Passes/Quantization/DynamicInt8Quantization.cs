@@ -1,0 +1,107 @@
+// Dynamic INT8 quantization of MatMul and Gemm weights.
+//
+// Why DynamicQuantizeLinear + MatMulInteger (the "integer ops" form) and not QDQ:
+// - It is what ONNX Runtime's own quantize_dynamic emits for MatMul: the activation is
+//   quantized at run time by DynamicQuantizeLinear (uint8, per tensor), the weight is an int8
+//   initializer, MatMulInteger accumulates in int32, then Cast + Mul by (activation scale ×
+//   weight scale) returns to float. ORT's CPU provider fuses exactly this chain (plus a
+//   following bias Add) into one DynamicQuantizeMatMul kernel, so it runs integer GEMMs.
+// - QDQ for dynamic quantization would need DequantizeLinear on the weight and a
+//   Quantize/DequantizeLinear pair on the activation; ORT only turns that into integer math
+//   when the activation scale is a constant (static quantization). Dynamically, QDQ ends up
+//   running the float MatMul on dequantized weights: smaller file, no speed-up.
+// - Per-output-channel weights: MatMulInteger takes B's zero point per column ([N]); the scale
+//   cannot go into MatMulInteger, so it is applied after the integer product as one Mul by the
+//   [N] vector (weight scales × the activation's scalar scale). Symmetric weights keep every
+//   zero point 0, which the int8 kernels handle fastest.
+// - Gemm is rewritten to the same chain: transB is folded by storing the weight transposed,
+//   alpha is folded into the weight scales, and beta·C becomes a following Add.
+// DynamicQuantizeLinear needs opset 11 (MatMulInteger 10); a lower default opset is raised to
+// 11 only when every operator in the model means the same there (see OpsetCompatibility).
+
+using System.Globalization;
+using Optimizer.Onnx;
+
+namespace Optimizer.Passes.Quantization;
+
+/// <summary>Quantizes constant float32 MatMul/Gemm weights to int8; activations are quantized at run time.</summary>
+internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange) : IModelPass
+{
+    private const long RequiredOpset = 11;
+    private const long RequiredIrVersion = 6;
+
+    public int Stage => 400;
+
+    public PassReport Run(OnnxModel model)
+    {
+        var graph = model.Graph;
+        var changed = new List<PassChange>();
+        var skipped = new List<PassSkip>();
+        var candidates = graph.Nodes.Where(IsCandidate).ToList();
+        skipped.AddRange(SubgraphCandidates(graph));
+
+        var opsetProblem = OpsetProblem(model);
+        if (opsetProblem is not null)
+        {
+            skipped.AddRange(candidates.Select(n => new PassSkip(NameOf(n), opsetProblem)));
+            return Report(changed, skipped, candidates.Count, 0, 0);
+        }
+
+        var rewriter = new MatMulIntegerRewriter(graph, perChannel, reduceRange);
+        foreach (var node in candidates)
+        {
+            var (detail, reason) = rewriter.TryRewrite(node);
+            if (detail is not null)
+            {
+                changed.Add(new PassChange(NameOf(node), detail));
+            }
+            else
+            {
+                skipped.Add(new PassSkip(NameOf(node), reason!));
+            }
+        }
+
+        rewriter.RemoveUnusedFloatWeights();
+        if (changed.Count > 0 && model.GetOpsetVersion("") < RequiredOpset)
+        {
+            model.SetOpsetVersion("", RequiredOpset);
+            model.IrVersion = Math.Max(model.IrVersion, RequiredIrVersion);
+        }
+
+        return Report(changed, skipped, candidates.Count, rewriter.FloatWeightBytes, rewriter.Int8WeightBytes);
+    }
+
+    private static bool IsCandidate(OnnxNode node) => node.IsDefaultDomain && node.OpType is "MatMul" or "Gemm";
+
+    private static string NameOf(OnnxNode node) => node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault() ?? node.OpType;
+
+    private static string? OpsetProblem(OnnxModel model)
+    {
+        var opset = model.GetOpsetVersion("");
+        if (opset is null)
+        {
+            return "the model imports no standard ONNX opset, so integer operators cannot be added";
+        }
+
+        return opset < RequiredOpset ? OpsetCompatibility.WhyNotRaise(model, opset.Value, RequiredOpset) : null;
+    }
+
+    private static IEnumerable<PassSkip> SubgraphCandidates(OnnxGraph graph) =>
+        graph.Nodes.SelectMany(owner => owner.Attributes.Where(a => a.HasSubgraphs).SelectMany(a => a.ReadSubgraphs())
+            .SelectMany(AllNodes).Where(IsCandidate)
+            .Select(n => new PassSkip(NameOf(n), $"inside a subgraph of {NameOf(owner)} ({owner.OpType}); this version quantizes the main graph only")));
+
+    private static IEnumerable<OnnxNode> AllNodes(OnnxGraph graph) =>
+        graph.Nodes.Concat(graph.Nodes.SelectMany(n => n.Attributes).Where(a => a.HasSubgraphs).SelectMany(a => a.ReadSubgraphs()).SelectMany(AllNodes));
+
+    private PassReport Report(List<PassChange> changed, List<PassSkip> skipped, int candidates, long floatBytes, long int8Bytes)
+    {
+        var granularity = perChannel ? "per-channel" : "per-tensor";
+        var sizes = changed.Count > 0
+            ? string.Create(CultureInfo.InvariantCulture, $", weights {floatBytes / 1024.0:F1} KB → {int8Bytes / 1024.0:F1} KB")
+            : "";
+        var summary = $"DynamicInt8 ({granularity}): {changed.Count} of {candidates} MatMul/Gemm quantized{sizes}" +
+                      (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
+        return new PassReport(QuantizePass.Name, summary, changed, skipped);
+    }
+}

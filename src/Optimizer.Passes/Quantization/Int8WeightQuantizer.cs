@@ -1,0 +1,64 @@
+namespace Optimizer.Passes.Quantization;
+
+/// <summary>A [K, N] weight quantized to symmetric int8 (zero point 0), with one scale per column or one in all.</summary>
+/// <param name="Values">Quantized weights, [K, N] row-major.</param>
+/// <param name="Scales">One scale per output column (N), or a single scale.</param>
+/// <param name="RelativeRmse">Root-mean-square dequantization error divided by the weights' RMS.</param>
+internal sealed record QuantizedWeight(sbyte[] Values, float[] Scales, double RelativeRmse);
+
+/// <summary>Symmetric int8 quantization of a float weight matrix.</summary>
+internal static class Int8WeightQuantizer
+{
+    /// <summary>
+    /// Quantizes <paramref name="weights"/> ([K, N] row-major) as q = round(w / s), s = max|w| / qmax,
+    /// per column N when <paramref name="perChannel"/>. <paramref name="reduceRange"/> uses 7 bits
+    /// (qmax 63): x86 CPUs without VNNI multiply uint8×int8 pairs into saturating int16, which
+    /// full-range weights can overflow.
+    /// </summary>
+    public static QuantizedWeight Quantize(float[] weights, int k, int n, bool perChannel, bool reduceRange)
+    {
+        var qmax = reduceRange ? 63f : 127f;
+        var scales = new float[perChannel ? n : 1];
+        for (var i = 0; i < weights.Length; i++)
+        {
+            var column = perChannel ? i % n : 0;
+            scales[column] = Math.Max(scales[column], Math.Abs(weights[i]));
+        }
+
+        for (var c = 0; c < scales.Length; c++)
+        {
+            // An all-zero column quantizes to zeros under any scale; 1 keeps the Mul harmless.
+            scales[c] = scales[c] > 0 ? scales[c] / qmax : 1f;
+        }
+
+        var values = new sbyte[weights.Length];
+        double errorSquares = 0, weightSquares = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            var scale = scales[perChannel ? i % n : 0];
+            var q = Math.Clamp(MathF.Round(weights[i] / scale, MidpointRounding.ToEven), -qmax, qmax);
+            values[i] = (sbyte)q;
+            var error = weights[i] - q * scale;
+            errorSquares += error * error;
+            weightSquares += (double)weights[i] * weights[i];
+        }
+
+        var relativeRmse = weightSquares > 0 ? Math.Sqrt(errorSquares / weightSquares) : 0;
+        return new QuantizedWeight(values, scales, relativeRmse);
+    }
+
+    /// <summary>[rows, columns] row-major → [columns, rows] row-major.</summary>
+    public static float[] Transpose(float[] matrix, int rows, int columns)
+    {
+        var result = new float[matrix.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                result[c * rows + r] = matrix[r * columns + c];
+            }
+        }
+
+        return result;
+    }
+}

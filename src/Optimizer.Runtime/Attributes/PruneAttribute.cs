@@ -1,0 +1,24 @@
+namespace Optimizer.Runtime;
+
+/// <summary>
+/// Prunes (zeroes or removes) weights of the model declared by <see cref="OnnxModelAttribute"/>
+/// on the same class at build time. Pruning runs before quantization.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class PruneAttribute : Attribute
+{
+    /// <summary>Fraction of prunable weights to remove, from 0 (none) to below 1 (for example 0.5).</summary>
+    public double Sparsity { get; set; }
+
+    /// <summary>Which weights are removed together; default <see cref="PruneStructure.Unstructured"/>.</summary>
+    public PruneStructure Structure { get; set; }
+
+    /// <summary>Whether <see cref="Sparsity"/> applies per layer (default) or across the whole model.</summary>
+    public PruneScope Scope { get; set; }
+
+    /// <summary>
+    /// Node or initializer names to leave untouched, separated by <c>;</c>; <c>*</c> matches any
+    /// characters (for example <c>"classifier*;conv1"</c>). Default: none.
+    /// </summary>
+    public string? Exclude { get; set; }
+}

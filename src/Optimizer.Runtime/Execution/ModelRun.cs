@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Optimizer.Runtime;
+
+/// <summary>
+/// One call of a model, as generated <c>Run</c> methods drive it: bind every input, execute, read
+/// every output, dispose. Inputs are passed to ONNX Runtime in place (pinned, not copied). Outputs
+/// are new tensors the caller owns; when their shapes follow from the inputs' shapes, ONNX
+/// Runtime writes them straight into those tensors' arrays.
+/// </summary>
+/// <remarks>Obtained from <see cref="OnnxModelBase.BeginRun"/>; use it on one thread and dispose it.</remarks>
+public ref struct ModelRun
+{
+    private readonly OnnxModelBase _model;
+    private RunBuffers? _buffers;
+    private IDisposableReadOnlyCollection<OrtValue>? _results;
+    private bool _executed;
+
+    internal ModelRun(OnnxModelBase model, RunBuffers buffers)
+    {
+        _model = model;
+        _buffers = buffers;
+        _results = null;
+        _executed = false;
+    }
+
+    /// <summary>Binds the model input at <paramref name="index"/> (graph order) to <paramref name="tensor"/> without copying it.</summary>
+    public readonly unsafe void BindInput<T>(int index, Tensor<T> tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        RunBuffers buffers = Buffers;
+        long[] shape = ToLongs(tensor.Shape);
+        buffers.InputShapes[index] = tensor.ShapeArray;
+        if (typeof(T) == typeof(string))
+        {
+            // Strings cannot be shared with native code; they are the one input that is copied.
+            var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
+            buffers.Inputs[index] = value;
+            ReadOnlySpan<string> strings = ((Tensor<string>)(object)tensor).Span;
+            for (int i = 0; i < strings.Length; i++)
+            {
+                value.StringTensorSetElementAt((strings[i] ?? string.Empty).AsSpan(), i);
+            }
+
+            return;
+        }
+
+        MemoryHandle pin = tensor.Memory.Pin();
+        buffers.InputPins[index] = pin;
+        buffers.Inputs[index] = OrtValue.CreateTensorValueWithData(
+            OrtMemoryInfo.DefaultInstance, OrtElementTypes.Of<T>(), shape, (IntPtr)pin.Pointer, (long)tensor.Length * Unsafe.SizeOf<T>());
+    }
+
+    /// <summary>Runs the model on the bound inputs.</summary>
+    /// <exception cref="InvalidOperationException">An input was not bound, or the run already happened.</exception>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime rejected the inputs or failed while running.</exception>
+    public void Execute()
+    {
+        RunBuffers buffers = Buffers;
+        if (_executed)
+        {
+            throw new InvalidOperationException("This run already executed; begin a new run for another call.");
+        }
+
+        for (int i = 0; i < buffers.Inputs.Length; i++)
+        {
+            if (buffers.Inputs[i] is null)
+            {
+                throw new InvalidOperationException($"Model '{_model.Description.Name}' input '{_model.InputNames[i]}' was not bound before Execute.");
+            }
+        }
+
+        _executed = true;
+        if (_model.OutputPlan is OutputAllocationPlan plan && TryRunIntoCallerArrays(plan, buffers))
+        {
+            return;
+        }
+
+        _results = _model.Session.Run(_model.RunOptions, _model.InputNames, buffers.Inputs, _model.OutputNames);
+    }
+
+    /// <summary>The output at <paramref name="index"/> (graph order) as a new tensor the caller owns.</summary>
+    /// <exception cref="InvalidOperationException">The run has not executed yet.</exception>
+    public readonly Tensor<T> GetOutput<T>(int index)
+    {
+        RunBuffers buffers = Buffers;
+        if (!_executed)
+        {
+            throw new InvalidOperationException("Execute the run before reading its outputs.");
+        }
+
+        if (buffers.OutputArrays[index] is T[] array)
+        {
+            return new Tensor<T>(array, buffers.OutputShapes[index]!);
+        }
+
+        OrtValue value = _results![index];
+        int[] shape = ToInts(value.GetTensorTypeAndShape().Shape);
+        if (typeof(T) == typeof(string))
+        {
+            return (Tensor<T>)(object)new Tensor<string>(value.GetStringTensorAsArray(), shape);
+        }
+
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            throw new NotSupportedException($"Output '{_model.OutputNames[index]}' cannot be read as {typeof(T).Name}.");
+        }
+
+        Span<byte> bytes = value.GetTensorMutableRawData();
+        Span<T> elements = MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetReference(bytes)), bytes.Length / Unsafe.SizeOf<T>());
+        return new Tensor<T>(elements.ToArray(), shape);
+    }
+
+    /// <summary>Releases the native values of this run; the tensors already read stay valid.</summary>
+    public void Dispose()
+    {
+        _results?.Dispose();
+        _results = null;
+        if (_buffers is RunBuffers buffers)
+        {
+            _buffers = null;
+            buffers.Release();
+            _model.ReturnBuffers(buffers);
+        }
+    }
+
+    private readonly RunBuffers Buffers => _buffers ?? throw new ObjectDisposedException(nameof(ModelRun));
+
+    private readonly unsafe bool TryRunIntoCallerArrays(OutputAllocationPlan plan, RunBuffers buffers)
+    {
+        if (_model.PreallocationFailed)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < buffers.Outputs.Length; i++)
+        {
+            int[] shape = plan.Shape(i, buffers.InputShapes);
+            long length = 1;
+            foreach (int size in shape)
+            {
+                length *= size;
+            }
+
+            Type elementType = plan.ElementType(i);
+            Array array = Array.CreateInstance(elementType, length);
+            GCHandle handle = GCHandle.Alloc(array, GCHandleType.Pinned);
+            buffers.OutputPins[i] = new MemoryHandle((void*)handle.AddrOfPinnedObject(), handle);
+            buffers.OutputArrays[i] = array;
+            buffers.OutputShapes[i] = shape;
+            buffers.Outputs[i] = OrtValue.CreateTensorValueWithData(
+                OrtMemoryInfo.DefaultInstance, OrtElementTypes.Of(elementType), ToLongs(shape), (IntPtr)handle.AddrOfPinnedObject(), length * OrtElementTypes.ByteSize(elementType));
+        }
+
+        try
+        {
+            _model.Session.Run(_model.RunOptions, _model.InputNames, buffers.Inputs, _model.OutputNames, buffers.Outputs);
+            return true;
+        }
+        catch (OnnxRuntimeException)
+        {
+            // The session's declared output shapes were wrong for these inputs: stop predicting them
+            // for this model and let ONNX Runtime allocate outputs (a genuine error recurs there).
+            _model.PreallocationFailed = true;
+            for (int i = 0; i < buffers.Outputs.Length; i++)
+            {
+                buffers.Outputs[i].Dispose();
+                buffers.Outputs[i] = null!;
+                buffers.OutputPins[i].Dispose();
+                buffers.OutputPins[i] = default;
+                buffers.OutputArrays[i] = null;
+                buffers.OutputShapes[i] = null;
+            }
+
+            return false;
+        }
+    }
+
+    private static long[] ToLongs(ReadOnlySpan<int> shape)
+    {
+        var result = new long[shape.Length];
+        for (int i = 0; i < shape.Length; i++)
+        {
+            result[i] = shape[i];
+        }
+
+        return result;
+    }
+
+    private static int[] ToInts(long[] shape) => Array.ConvertAll(shape, size => checked((int)size));
+}

@@ -1,0 +1,33 @@
+namespace Optimizer.Runtime;
+
+/// <summary>
+/// What a generated class knows about its model at compile time: its name, the embedded
+/// resource holding the optimized model, and its inputs and outputs in graph order.
+/// </summary>
+public sealed class ModelMetadata
+{
+    /// <summary>Describes a model.</summary>
+    /// <param name="name">The model's name, usually the generated class's full name (used in messages).</param>
+    /// <param name="resourceName">The manifest resource name of the embedded optimized model.</param>
+    /// <param name="inputs">The model's inputs in graph order.</param>
+    /// <param name="outputs">The model's outputs in graph order.</param>
+    public ModelMetadata(string name, string resourceName, TensorMetadata[] inputs, TensorMetadata[] outputs)
+    {
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+        ResourceName = resourceName ?? throw new ArgumentNullException(nameof(resourceName));
+        Inputs = Array.AsReadOnly((TensorMetadata[])(inputs ?? throw new ArgumentNullException(nameof(inputs))).Clone());
+        Outputs = Array.AsReadOnly((TensorMetadata[])(outputs ?? throw new ArgumentNullException(nameof(outputs))).Clone());
+    }
+
+    /// <summary>The model's name, usually the generated class's full name.</summary>
+    public string Name { get; }
+
+    /// <summary>The manifest resource name of the embedded optimized model.</summary>
+    public string ResourceName { get; }
+
+    /// <summary>The model's inputs in graph order.</summary>
+    public IReadOnlyList<TensorMetadata> Inputs { get; }
+
+    /// <summary>The model's outputs in graph order.</summary>
+    public IReadOnlyList<TensorMetadata> Outputs { get; }
+}

@@ -1,0 +1,30 @@
+namespace Optimizer.Runtime;
+
+/// <summary>How a generated model class creates its ONNX Runtime session.</summary>
+public sealed class ModelOptions
+{
+    /// <summary>
+    /// Where to run. Default <see cref="ExecutionTarget.Cpu"/>. When the requested provider is not
+    /// in the loaded ONNX Runtime build or fails to start, the model runs on the CPU and says why
+    /// in <see cref="OnnxModelBase.FallbackReason"/>, unless <see cref="AllowFallback"/> is off.
+    /// </summary>
+    public ExecutionTarget Target { get; init; } = ExecutionTarget.Cpu;
+
+    /// <summary>
+    /// Whether an unavailable <see cref="Target"/> falls back to the CPU (default
+    /// <see langword="true"/>). When <see langword="false"/>, the constructor throws instead.
+    /// </summary>
+    public bool AllowFallback { get; init; } = true;
+
+    /// <summary>The GPU to use for <see cref="ExecutionTarget.Cuda"/> and <see cref="ExecutionTarget.DirectML"/> (default 0).</summary>
+    public int DeviceId { get; init; }
+
+    /// <summary>
+    /// Threads used inside one operator, 1 or more; <see langword="null"/> (default) lets ONNX
+    /// Runtime use one per physical core.
+    /// </summary>
+    public int? IntraOpThreads { get; init; }
+
+    /// <summary>How much ONNX Runtime rewrites the graph when loading it (default <see cref="Runtime.GraphOptimization.All"/>).</summary>
+    public GraphOptimization GraphOptimization { get; init; } = GraphOptimization.All;
+}

@@ -1,0 +1,129 @@
+using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Optimizer.Runtime;
+
+/// <summary>
+/// The base of every class generated for an <see cref="OnnxModelAttribute"/>: loads the optimized
+/// model embedded in the class's assembly, creates one ONNX Runtime session on the chosen
+/// execution target, and runs it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Thread safety: <c>Run</c> may be called from several threads at once on one instance (ONNX
+/// Runtime sessions are thread-safe for running, and each call uses its own binding buffers).
+/// <see cref="Dispose()"/> must not race with a call in progress.
+/// </para>
+/// <para>Dispose the instance to release the native session; any later call throws <see cref="ObjectDisposedException"/>.</para>
+/// </remarks>
+public abstract class OnnxModelBase : IDisposable
+{
+    private RunBuffers? _spareBuffers;
+    private volatile bool _disposed;
+
+    /// <summary>Loads the embedded model described by <paramref name="metadata"/> and creates its session.</summary>
+    /// <param name="metadata">The model's resource name, inputs and outputs, as generated.</param>
+    /// <param name="resourceAssembly">The assembly the optimized model is embedded in (the generated class's).</param>
+    /// <param name="options">Execution target and session settings; <see langword="null"/> for the defaults (CPU).</param>
+    /// <exception cref="InvalidOperationException">
+    /// The model is not embedded or does not match <paramref name="metadata"/> (rebuild the project),
+    /// or the requested target is unavailable and <see cref="ModelOptions.AllowFallback"/> is off.
+    /// </exception>
+    protected OnnxModelBase(ModelMetadata metadata, Assembly resourceAssembly, ModelOptions? options)
+    {
+        Description = metadata ?? throw new ArgumentNullException(nameof(metadata));
+        ArgumentNullException.ThrowIfNull(resourceAssembly);
+        byte[] model = EmbeddedModel.Read(resourceAssembly, metadata);
+        SessionChoice choice = ExecutionProviders.CreateSession(model, options ?? new ModelOptions(), metadata.Name);
+        Session = choice.Session;
+        try
+        {
+            InputNames = metadata.Inputs.Select(i => i.Name).ToArray();
+            OutputNames = metadata.Outputs.Select(o => o.Name).ToArray();
+            EnsureSessionMatches(metadata, Session);
+            OutputPlan = OutputAllocationPlan.TryCreate(Session, InputNames, OutputNames);
+            RunOptions = new RunOptions();
+        }
+        catch
+        {
+            Session.Dispose();
+            throw;
+        }
+
+        ExecutionTarget = choice.Target;
+        ExecutionProvider = choice.Provider;
+        FallbackReason = choice.FallbackReason;
+    }
+
+    /// <summary>Where the model runs: <see cref="ExecutionTarget.Cpu"/> or the provider that was requested and available.</summary>
+    public ExecutionTarget ExecutionTarget { get; }
+
+    /// <summary>The ONNX Runtime execution provider running the model, e.g. <c>CPUExecutionProvider</c>.</summary>
+    public string ExecutionProvider { get; }
+
+    /// <summary>
+    /// Why the model runs on the CPU instead of the requested target (for example, the loaded ONNX
+    /// Runtime build has no CUDA provider), or <see langword="null"/> when it runs where asked.
+    /// </summary>
+    public string? FallbackReason { get; }
+
+    internal ModelMetadata Description { get; }
+
+    internal InferenceSession Session { get; }
+
+    internal RunOptions RunOptions { get; }
+
+    internal string[] InputNames { get; }
+
+    internal string[] OutputNames { get; }
+
+    internal OutputAllocationPlan? OutputPlan { get; }
+
+    internal bool PreallocationFailed { get; set; }
+
+    /// <summary>Releases the ONNX Runtime session. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Starts one call: bind the inputs, execute, read the outputs, then dispose the run.</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    protected ModelRun BeginRun()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RunBuffers buffers = Interlocked.Exchange(ref _spareBuffers, null) ?? new RunBuffers(InputNames.Length, OutputNames.Length);
+        return new ModelRun(this, buffers);
+    }
+
+    /// <summary>Releases the session when <paramref name="disposing"/>; override to release more.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (disposing)
+        {
+            RunOptions.Dispose();
+            Session.Dispose();
+        }
+    }
+
+    internal void ReturnBuffers(RunBuffers buffers) => Volatile.Write(ref _spareBuffers, buffers);
+
+    private static void EnsureSessionMatches(ModelMetadata metadata, InferenceSession session)
+    {
+        bool inputsMatch = metadata.Inputs.All(i => session.InputMetadata.ContainsKey(i.Name));
+        bool outputsMatch = metadata.Outputs.All(o => session.OutputMetadata.ContainsKey(o.Name));
+        if (!inputsMatch || !outputsMatch)
+        {
+            throw new InvalidOperationException(
+                $"The embedded model for '{metadata.Name}' has inputs [{string.Join(", ", session.InputMetadata.Keys)}] and outputs [{string.Join(", ", session.OutputMetadata.Keys)}], " +
+                $"but the generated class expects inputs [{string.Join(", ", metadata.Inputs.Select(i => i.Name))}] and outputs [{string.Join(", ", metadata.Outputs.Select(o => o.Name))}]. Rebuild the project so the model and the generated class come from the same build.");
+        }
+    }
+}

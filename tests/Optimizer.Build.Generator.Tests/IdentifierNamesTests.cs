@@ -1,0 +1,73 @@
+using Optimizer.Build.Generator.Emitter;
+using Optimizer.Build.Generator.Tests.Harness;
+
+namespace Optimizer.Build.Generator.Tests;
+
+public class IdentifierNamesTests
+{
+    [Theory]
+    [InlineData("onnx::Flatten_0", "OnnxFlatten0")]
+    [InlineData("x.1", "X1")]
+    [InlineData("39", "Value39")]
+    [InlineData("input_ids", "InputIds")]
+    [InlineData("logits", "Logits")]
+    [InlineData("conv1/weight:0", "Conv1Weight0")]
+    [InlineData("::", "Value")]
+    [InlineData("", "Value")]
+    [InlineData("class", "Class")]
+    [InlineData("größe", "Größe")]
+    [InlineData("RGB_in", "RGBIn")]
+    public void Onnx_names_become_pascal_case_identifiers(string onnxName, string identifier)
+    {
+        Assert.Equal(identifier, IdentifierNames.ToPascalCase(onnxName));
+    }
+
+    [Fact]
+    public void A_name_like_the_enclosing_type_gets_a_suffix()
+    {
+        Assert.Equal(["InputValue", "Mask"], IdentifierNames.PropertyNames(["input", "mask"], "Input"));
+    }
+
+    [Fact]
+    public void Object_members_are_not_hidden()
+    {
+        Assert.Equal(["ToStringValue", "GetTypeValue"], IdentifierNames.PropertyNames(["to_string", "GetType"], "Output"));
+    }
+
+    [Fact]
+    public void Colliding_names_are_numbered_in_graph_order()
+    {
+        Assert.Equal(["XY", "XY2", "XY3", "Input2Value"], IdentifierNames.PropertyNames(["x.y", "x_y", "x::y", "Input2Value"], "Input"));
+        Assert.Equal(["InputValue", "InputValue2"], IdentifierNames.PropertyNames(["input", "input_value"], "Input"));
+    }
+
+    [Theory]
+    [InlineData("Class", "@class")]
+    [InlineData("Value39", "value39")]
+    [InlineData("OnnxFlatten0", "onnxFlatten0")]
+    [InlineData("Var", "@var")]
+    public void Parameter_names_are_camel_case_and_keyword_safe(string property, string parameter)
+    {
+        Assert.Equal(parameter, IdentifierNames.ToParameterName(property));
+    }
+
+    [Fact]
+    public void Awkward_names_compile_in_generated_code()
+    {
+        string[] names = ["input", "Input", "class", "39", "x.1", "x_1", "onnx::Flatten_0", "ToString", "__guard", "Metadata", "Run", "int", "@", "a&b<c>"];
+        string inputs = string.Join(", ", names.Select(n => Manifests.Tensor(n, "float32", "[1]")));
+        string outputs = string.Join(", ", names.Select(n => Manifests.Tensor(n + "_out", "int64", "[1]")).Append(Manifests.Tensor("output", "bool", "[1]")));
+
+        GeneratorRun run = GeneratorHarness.Run("""
+            namespace Weird;
+            [Optimizer.Runtime.OnnxModel("w.onnx")]
+            partial class Names { }
+            """, ("w.model.json", Manifests.With("Weird.Names", "w.onnx", inputs, outputs)));
+
+        run.AssertCompilesCleanly();
+        Assert.Contains("public global::Optimizer.Runtime.Tensor<float> InputValue { get; }", run.SingleSource);
+        Assert.Contains("public global::Optimizer.Runtime.Tensor<float> InputValue2 { get; }", run.SingleSource);
+        Assert.Contains("public global::Optimizer.Runtime.Tensor<bool> OutputValue { get; }", run.SingleSource);
+        Assert.Contains("Model tensor <c>a&amp;b&lt;c&gt;</c>", run.SingleSource);
+    }
+}

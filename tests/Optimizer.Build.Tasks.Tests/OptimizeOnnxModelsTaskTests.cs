@@ -1,0 +1,189 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using Xunit.Abstractions;
+
+namespace Optimizer.Build.Tasks.Tests;
+
+/// <summary>
+/// The task end to end with a stand-in for `dotnet` (a shell script), so the caching, design-time
+/// and error paths are tested without the real engine. Unix only: the stand-in is a shell script.
+/// </summary>
+public sealed class OptimizeOnnxModelsTaskTests : IDisposable
+{
+    private const string Models = """
+        using Optimizer.Runtime;
+        namespace App;
+
+        [OnnxModel("Models/digits.onnx")]
+        [Quantize(QuantizationMode.DynamicInt8)]
+        public partial class Digits;
+
+        [OnnxModel("Models/digits.onnx")]
+        public partial class DigitsFp32;
+        """;
+
+    private readonly TempProject _project = new();
+    private readonly ITestOutputHelper _output;
+    private readonly string _runLog;
+    private readonly string _engine;
+
+    public OptimizeOnnxModelsTaskTests(ITestOutputHelper output)
+    {
+        _output = output;
+        _runLog = Path.Combine(_project.Directory, "engine-runs.txt");
+        _engine = _project.WriteFile("engine/Optimizer.Engine.dll", "not really an engine");
+        _project.WriteFile("Models.cs", Models);
+    }
+
+    public void Dispose() => _project.Dispose();
+
+    /// <summary>A fake dotnet: `exec engine.dll optimize --plan X.plan.json` writes X.onnx and X.model.json.</summary>
+    private string SucceedingHost() => Script("succeed.sh", $$"""
+        #!/bin/sh
+        echo "$5" >> "{{_runLog}}"
+        base="${5%.plan.json}"
+        printf 'optimized' > "$base.onnx"
+        printf '{}' > "$base.model.json"
+        echo "digits.onnx: quantize DynamicInt8 → 1 KB → 1 KB (+0%), 0.0 s"
+        """);
+
+    private string FailingHost(string line) => Script("fail.sh", $"""
+        #!/bin/sh
+        echo "$5" >> "{_runLog}"
+        echo "{line}" 1>&2
+        exit 1
+        """);
+
+    private string Script(string name, string text)
+    {
+        var path = _project.WriteFile(name, text.Replace("\r\n", "\n") + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    private (OptimizeOnnxModels Task, FakeBuildEngine Engine, bool Result) Run(string host, bool runEngine = true, ITaskItem[]? items = null)
+    {
+        var engine = new FakeBuildEngine();
+        var task = new OptimizeOnnxModels
+        {
+            BuildEngine = engine,
+            Sources = [new TaskItem(_project.Source("Models.cs"))],
+            Models = items ?? [],
+            ProjectDirectory = _project.Directory,
+            ProjectFile = _project.ProjectFile,
+            OutputDirectory = "obj/optimizer/",
+            EngineAssembly = _engine,
+            DotnetHostPath = host,
+            RunEngine = runEngine,
+        };
+        var result = task.Execute();
+        foreach (var error in engine.Errors)
+            _output.WriteLine($"error {error.Code} {error.File}({error.LineNumber},{error.ColumnNumber}): {error.Message}");
+        return (task, engine, result);
+    }
+
+    private int EngineRuns => File.Exists(_runLog) ? File.ReadAllLines(_runLog).Length : 0;
+
+    [Fact]
+    public void Runs_the_engine_once_per_changed_model_and_then_skips()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+
+        var first = Run(SucceedingHost());
+        Assert.True(first.Result);
+        Assert.Equal(2, EngineRuns);
+        Assert.Equal(
+            ["Optimizer.Build.App.Digits.onnx", "Optimizer.Build.App.DigitsFp32.onnx"],
+            first.Task.OptimizedModels.Select(m => m.GetMetadata("LogicalName")));
+        Assert.All(first.Task.Manifests, m => Assert.EndsWith(".model.json", m.ItemSpec));
+        Assert.Equal(8, first.Task.FileWrites.Length);
+
+        // Nothing changed: no engine run, the outputs are still surfaced.
+        var second = Run(SucceedingHost());
+        Assert.True(second.Result);
+        Assert.Equal(2, EngineRuns);
+        Assert.Equal(2, second.Task.OptimizedModels.Length);
+        Assert.Contains(second.Engine.Messages, m => m.Message!.Contains("up to date"));
+
+        // A source edit that changes no plan: still no run.
+        File.WriteAllText(_project.Source("Models.cs"), "// edited\n" + Models);
+        Run(SucceedingHost());
+        Assert.Equal(2, EngineRuns);
+
+        // A changed model re-runs both plans that use it.
+        _project.WriteFile("Models/digits.onnx", "model bytes v2");
+        Run(SucceedingHost());
+        Assert.Equal(4, EngineRuns);
+    }
+
+    [Fact]
+    public void Design_time_builds_never_run_the_engine()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+
+        var designTime = Run(SucceedingHost(), runEngine: false);
+        Assert.True(designTime.Result);
+        Assert.Equal(0, EngineRuns);
+        Assert.Empty(designTime.Task.OptimizedModels);
+
+        Run(SucceedingHost());
+        _project.WriteFile("Models/digits.onnx", "model bytes v2");
+        var stale = Run(SucceedingHost(), runEngine: false);
+        Assert.Equal(2, EngineRuns);
+        Assert.Equal(2, stale.Task.OptimizedModels.Length); // the last real build's outputs
+    }
+
+    [Fact]
+    public void Engine_errors_become_coded_msbuild_errors_and_are_retried()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+
+        var source = _project.Source("Models.cs");
+        var failed = Run(FailingHost($"{source}(4,2): error OPT1102: Models/digits.onnx: not a protobuf model."));
+
+        Assert.False(failed.Result);
+        Assert.Equal(2, failed.Engine.Errors.Count);
+        Assert.All(failed.Engine.Errors, e => Assert.Equal(("OPT1102", source, 4, 2), (e.Code, e.File, e.LineNumber, e.ColumnNumber)));
+        Assert.Empty(failed.Task.OptimizedModels);
+
+        // No stamp was written, so the next build tries again.
+        Run(FailingHost($"{source}(4,2): error OPT1102: still broken"));
+        Assert.Equal(4, EngineRuns);
+    }
+
+    [Fact]
+    public void Engine_that_fails_silently_gets_a_coded_error()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+
+        var failed = Run(FailingHost("something went wrong"));
+
+        Assert.False(failed.Result);
+        Assert.Contains(failed.Engine.Errors, e => e.Code == "OPT1021" && e.LineNumber == 4);
+    }
+
+    [Fact]
+    public void Missing_engine_is_a_coded_error()
+    {
+        File.Delete(_engine);
+        var run = Run("/nonexistent/dotnet");
+
+        Assert.False(run.Result);
+        Assert.Equal("OPT1020", Assert.Single(run.Engine.Errors).Code);
+    }
+
+    [Fact]
+    public void Discovery_errors_are_logged_with_file_and_line()
+    {
+        File.WriteAllText(_project.Source("Models.cs"), "[Optimizer.Runtime.OnnxModel(\"Models/none.onnx\")] partial class X;");
+        var run = Run("/nonexistent/dotnet");
+
+        Assert.False(run.Result);
+        var error = Assert.Single(run.Engine.Errors);
+        Assert.Equal(("OPT1001", _project.Source("Models.cs"), 1, 2), (error.Code, error.File, error.LineNumber, error.ColumnNumber));
+    }
+}

@@ -1,0 +1,43 @@
+namespace Optimizer.Runtime.Tests;
+
+/// <summary>Finds <c>../shared/data</c> beside the repository (the folder holding Optimizer.Build.sln).</summary>
+internal static class SharedData
+{
+    public static readonly string? RepositoryRoot = FindRepositoryRoot();
+
+    public static string? DataFolder =>
+        RepositoryRoot is null ? null : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
+
+    public static bool IsAvailable => DataFolder is string folder && File.Exists(Path.Combine(folder, "models", "digits_mlp.onnx"));
+
+    public static string PathOf(string relative) =>
+        Path.Combine(DataFolder ?? throw new InvalidOperationException("../shared/data is absent."), relative);
+
+    public static float[] ReadFloats(string relative) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(PathOf(relative))).ToArray();
+
+    private static string? FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Optimizer.Build.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A fact that is skipped, saying why, when <c>../shared/data</c> is not beside the repository.</summary>
+internal sealed class SharedDataFactAttribute : FactAttribute
+{
+    public SharedDataFactAttribute()
+    {
+        if (!SharedData.IsAvailable)
+        {
+            Skip = $"../shared/data/models/digits_mlp.onnx not found beside the repository ({SharedData.RepositoryRoot ?? "no Optimizer.Build.sln above " + AppContext.BaseDirectory}); real-model tests need it.";
+        }
+    }
+}
