@@ -129,10 +129,24 @@ public class DiagnosticTests
         AssertAtAttribute(diagnostic, source);
     }
 
+    [Theory]
+    [InlineData("Input")]
+    [InlineData("Run")]
+    public void OPT2009_class_named_like_a_generated_member(string name)
+    {
+        string source = Digits.Replace("DigitClassifier", name);
+
+        Diagnostic diagnostic = SingleDiagnostic(source, (Manifests.DigitsPath, Manifests.Digits("Sample." + name)));
+
+        Assert.Equal("OPT2009", diagnostic.Id);
+        Assert.Contains($"cannot be named '{name}'", diagnostic.GetMessage());
+        AssertAtAttribute(diagnostic, source);
+    }
+
     [Fact]
     public void Every_diagnostic_is_an_error_with_an_OPT2_code()
     {
-        foreach (string id in new[] { "OPT2001", "OPT2002", "OPT2003", "OPT2004", "OPT2005", "OPT2006", "OPT2007", "OPT2008" })
+        foreach (string id in new[] { "OPT2001", "OPT2002", "OPT2003", "OPT2004", "OPT2005", "OPT2006", "OPT2007", "OPT2008", "OPT2009" })
         {
             DiagnosticDescriptor descriptor = Diagnostics.DiagnosticDescriptors.ById(id);
             Assert.Equal(id, descriptor.Id);

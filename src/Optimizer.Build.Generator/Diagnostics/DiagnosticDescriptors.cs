@@ -71,6 +71,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor ClassNameConflicts = new(
+        "OPT2009",
+        "Model class name conflicts with a generated member",
+        "Class '{0}' cannot be named '{1}' because the generated part adds a member of that name; rename the class",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
     public static DiagnosticDescriptor ById(string id) => id switch
     {
         "OPT2001" => ModelNotFound,
@@ -81,6 +89,7 @@ internal static class DiagnosticDescriptors
         "OPT2006" => UnsupportedFormatVersion,
         "OPT2007" => InvalidModelClass,
         "OPT2008" => InvalidModelPath,
+        "OPT2009" => ClassNameConflicts,
         _ => throw new System.ArgumentOutOfRangeException(nameof(id), id, "Unknown diagnostic id."),
     };
 }

@@ -5,6 +5,3 @@ namespace Optimizer.Build.Generator.Model;
 /// <see cref="Diagnostics"/>.
 /// </summary>
 internal sealed record GenerationResult(ModelClass Class, ModelManifest? Manifest, EquatableArray<DiagnosticInfo> Diagnostics);
-
-/// <summary>A diagnostic as plain values (descriptor id, message arguments, location) so results compare by value.</summary>
-internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> MessageArgs);

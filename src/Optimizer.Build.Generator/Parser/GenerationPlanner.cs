@@ -12,6 +12,9 @@ namespace Optimizer.Build.Generator.Parser;
 /// </summary>
 internal static class GenerationPlanner
 {
+    /// <summary>Members the generated part adds; a class with one of these names would hit CS0542.</summary>
+    private static readonly string[] GeneratedMemberNames = { "Input", "Output", "Run", "Metadata" };
+
     public static GenerationResult Plan(ModelClass modelClass, EquatableArray<ManifestFile> manifests)
     {
         LocationInfo? at = modelClass.AttributeLocation;
@@ -29,6 +32,11 @@ internal static class GenerationPlanner
         if (modelClass.IsStatic || modelClass.IsRecord)
         {
             return Fail(modelClass, Diagnostic("OPT2007", at, modelClass.FullName, modelClass.IsStatic ? "static" : "a record"));
+        }
+
+        if (System.Array.IndexOf(GeneratedMemberNames, modelClass.Name) >= 0)
+        {
+            return Fail(modelClass, Diagnostic("OPT2009", at, modelClass.FullName, modelClass.Name));
         }
 
         if (modelClass.ModelPath is null)

@@ -23,12 +23,21 @@ public static class ErrorReport
         };
     }
 
-    /// <summary>The attribute of the pass that failed, when the message names it; else the model's declaration.</summary>
+    /// <summary>
+    /// The attribute of the pass that failed: the only pass, or the one the message names first
+    /// ("The pass 'Prune' is not available ... Available: Quantize"); else the model's declaration.
+    /// PassException does not carry the pass name (yet), hence the message.
+    /// </summary>
     private static DiagnosticLocation? PassLocation(OptimizationPlan plan, string message)
     {
         var pass = plan.Passes.Count == 1
             ? plan.Passes[0]
-            : plan.Passes.FirstOrDefault(p => message.Contains(p.Pass, StringComparison.Ordinal));
+            : plan.Passes
+                .Select(p => (Pass: p, Index: message.IndexOf(p.Pass, StringComparison.Ordinal)))
+                .Where(p => p.Index >= 0)
+                .OrderBy(p => p.Index)
+                .Select(p => p.Pass)
+                .FirstOrDefault();
         return pass?.DeclaredAt ?? plan.DeclaredAt;
     }
 }

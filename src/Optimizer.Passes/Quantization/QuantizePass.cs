@@ -29,6 +29,6 @@ internal static class QuantizePass
         }
 
         var parsed = new PassOptions(Name, options, "Mode", "PerChannel", "ReduceRange");
-        return new DynamicInt8Quantization(parsed.GetBool("PerChannel", true), parsed.GetBool("ReduceRange", false));
+        return new DynamicInt8Quantization(parsed.GetBool("PerChannel", true), parsed.GetBool("ReduceRange", true));
     }
 }

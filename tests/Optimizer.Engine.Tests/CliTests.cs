@@ -1,0 +1,77 @@
+using Optimizer.Engine.Diagnostics;
+using Optimizer.Engine.Output;
+
+namespace Optimizer.Engine.Tests;
+
+public sealed class CliTests
+{
+    [Fact]
+    public void Unknown_command_is_a_usage_error()
+    {
+        var (exitCode, _, stderr) = EngineRun.Run("frobnicate");
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("Optimizer.Engine: error OPT1050: Unknown command 'frobnicate'", stderr);
+    }
+
+    [Fact]
+    public void Optimize_without_a_plan_is_a_usage_error()
+    {
+        var (exitCode, _, stderr) = EngineRun.Run("optimize");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error OPT1050: Missing --plan", stderr);
+    }
+
+    [Fact]
+    public void Help_lists_the_commands()
+    {
+        var (exitCode, stdout, _) = EngineRun.Run("--help");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("optimize --plan", stdout);
+        Assert.Contains("inspect <model.onnx>", stdout);
+    }
+
+    [Fact]
+    public void Inspect_prints_inputs_outputs_and_operators()
+    {
+        if (RepositoryPaths.SharedModels is not { } models)
+            return;
+
+        var (exitCode, stdout, stderr) = EngineRun.Run("inspect", Path.Combine(models, "digits_mlp.onnx"));
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("inputs:", stdout);
+        Assert.Contains("outputs:", stdout);
+        Assert.Contains("float32", stdout);
+        Assert.Contains("operators:", stdout);
+    }
+
+    [Theory]
+    [InlineData("/p/Program.cs", 12, 2, "/p/Program.cs(12,2): error OPT1102: bad")]
+    [InlineData("/p/App.csproj", 7, 0, "/p/App.csproj(7): error OPT1102: bad")]
+    [InlineData("/p/App.csproj", 0, 0, "/p/App.csproj: error OPT1102: bad")]
+    public void Canonical_errors_have_the_msbuild_shape(string file, int line, int column, string expected) =>
+        Assert.Equal(expected, CanonicalError.Format("OPT1102", "bad", new DiagnosticLocation(file, line, column)));
+
+    [Fact]
+    public void Multi_line_messages_stay_on_one_line() =>
+        Assert.Equal("Optimizer.Engine: error OPT1099: a b", CanonicalError.Format("OPT1099", "a\nb", null));
+
+    [Fact]
+    public void Atomic_writer_leaves_nothing_behind_when_a_file_cannot_be_placed()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "optimizer-atomic-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(directory, "b.model.json")); // a folder where the file must go
+        try
+        {
+            var error = Assert.Throws<EngineException>(() => AtomicOutputWriter.WriteAll(directory,
+                [("a.onnx", [1, 2, 3]), ("b.model.json", [4, 5, 6])]));
+
+            Assert.Equal(EngineErrorCodes.WriteFailed, error.Code);
+            Assert.Equal([Path.Combine(directory, "b.model.json")], Directory.GetFileSystemEntries(directory));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
