@@ -27,7 +27,6 @@ public sealed class OptimizeOnnxModels : ToolTask
     private bool _engineReportedError;
 
     /// <summary>The project's C# sources (@(Compile)); scanned for attributes.</summary>
-    [Required]
     public ITaskItem[] Sources { get; set; } = Array.Empty<ITaskItem>();
 
     /// <summary>@(OnnxModel) items.</summary>

@@ -20,10 +20,10 @@ internal static class PassCatalog
         if (Planned.Contains(request.Pass, StringComparer.OrdinalIgnoreCase))
         {
             throw new PassException(PassErrorCodes.PassNotAvailable,
-                $"The pass '{request.Pass}' is not available in this version of Optimizer.Build. Available: {Available}. Remove the request or upgrade.");
+                $"The pass '{request.Pass}' is not available in this version of Optimizer.Build. Available: {Available}. Remove the request or upgrade.", request.Pass);
         }
 
         throw new PassException(PassErrorCodes.UnknownPass,
-            $"There is no pass named '{request.Pass}'. Available in this version: {Available}.");
+            $"There is no pass named '{request.Pass}'. Available in this version: {Available}.", request.Pass);
     }
 }

@@ -14,7 +14,7 @@ internal sealed class PassOptions
         if (unknown.Length > 0)
         {
             throw new PassException(PassErrorCodes.InvalidOption,
-                $"The {pass} pass has no option '{unknown[0]}'. Its options are: {string.Join(", ", known)}.");
+                $"The {pass} pass has no option '{unknown[0]}'. Its options are: {string.Join(", ", known)}.", _pass);
         }
     }
 
@@ -28,6 +28,6 @@ internal sealed class PassOptions
         }
 
         return bool.TryParse(text, out var value) ? value
-            : throw new PassException(PassErrorCodes.InvalidOption, $"The {_pass} option {name} must be true or false, not '{text}'.");
+            : throw new PassException(PassErrorCodes.InvalidOption, $"The {_pass} option {name} must be true or false, not '{text}'.", _pass);
     }
 }

@@ -21,7 +21,7 @@ public static class PassPipeline
         if (duplicate is not null)
         {
             throw new PassException(PassErrorCodes.DuplicatePass,
-                $"The {duplicate.Key} pass is requested {duplicate.Count()} times. Declare each pass once.");
+                $"The {duplicate.Key} pass is requested {duplicate.Count()} times. Declare each pass once.", duplicate.Key);
         }
 
         // Validate every request before touching the model, so a bad option fails fast.

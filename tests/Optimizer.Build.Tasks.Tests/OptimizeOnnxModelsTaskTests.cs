@@ -57,7 +57,8 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
     private string Script(string name, string text)
     {
         var path = _project.WriteFile(name, text.Replace("\r\n", "\n") + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return path;
     }
 

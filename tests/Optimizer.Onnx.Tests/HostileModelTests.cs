@@ -51,6 +51,57 @@ public sealed class HostileModelTests
     }
 
     [Fact]
+    public void Random_corruption_never_escapes_as_anything_but_a_coded_error()
+    {
+        var proto = TestModels.LinearRelu();
+        var branch = new GraphProto();
+        branch.Node.Add(TestModels.Node("Identity", ["b"], ["o"], "inner"));
+        branch.Output.Add(TestModels.TensorValue("o", TensorElementType.Float, 3));
+        var node = TestModels.Node("If", ["x"], ["z"], "if");
+        node.Attribute.Add(TestModels.GraphAttribute("then_branch", branch));
+        proto.Graph.Node.Add(node);
+        var bytes = proto.Bytes();
+        var random = new Random(1234);
+        for (var trial = 0; trial < 3000; trial++)
+        {
+            var corrupted = (byte[])bytes.Clone();
+            for (var flips = random.Next(1, 4); flips > 0; flips--)
+            {
+                corrupted[random.Next(corrupted.Length)] = (byte)random.Next(256);
+            }
+
+            try
+            {
+                var model = OnnxModelLoader.Load(corrupted, null);
+                _ = OnnxModelWriter.ToBytes(model);
+                _ = model.Graph.Inputs.Select(i => i.Type?.Shape?.Count).ToArray();
+            }
+            catch (OnnxFormatException e)
+            {
+                Assert.StartsWith("OPT11", e.Code);
+            }
+        }
+    }
+
+    [Fact]
+    public void External_data_with_overflowing_dims_is_refused_with_a_code()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllBytes(folder.File("w.bin"), new byte[16]);
+        var proto = TestModels.LinearRelu();
+        var w = proto.Graph.Initializer[0];
+        w.ClearRawData();
+        w.Dims.Clear();
+        w.Dims.AddRange([1L << 40, 1L << 40]);
+        w.DataLocation = TensorProto.Types.DataLocation.External;
+        w.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "w.bin" });
+        var path = folder.File("model.onnx");
+        File.WriteAllBytes(path, proto.ToByteArray());
+
+        Assert.Equal(OnnxErrorCodes.ExternalDataRangeInvalid, Assert.Throws<OnnxFormatException>(() => OnnxModelLoader.Load(path)).Code);
+    }
+
+    [Fact]
     public void Deeply_nested_messages_are_OPT1103()
     {
         var type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1 } };

@@ -20,6 +20,7 @@ public sealed class PipelineTests
         var error = Assert.Throws<PassException>(() => PassPipeline.Run(GraphBuilder.MatMul(4, 3),
             [new PassRequest("Prune", new Dictionary<string, string> { ["Sparsity"] = "0.5" })]));
         Assert.Equal(PassErrorCodes.PassNotAvailable, error.Code);
+        Assert.Equal("Prune", error.Pass);
         Assert.Contains("not available in this version", error.Message);
     }
 

@@ -37,7 +37,7 @@ internal static class ItemDeclarationReader
                 var text = item.GetMetadata(metadata);
                 if (string.IsNullOrWhiteSpace(text))
                     continue;
-                var value = OptionValue.FromMetadata(owner, option, text);
+                var value = OptionValue.FromMetadata(option, text);
                 if (value.IsValid)
                 {
                     options[option.Name] = value.Value!;

@@ -47,8 +47,11 @@ internal readonly struct OptionValue
             $"'{member}' is not a member of {option.EnumType} ({owner}.{option.Name}). Use one of: {MemberList(option)}.");
     }
 
-    /// <summary>Parses item metadata text: culture-invariant numbers, enum members in any case.</summary>
-    public static OptionValue FromMetadata(string owner, OptionSpec option, string text)
+    /// <summary>
+    /// Parses item metadata text: culture-invariant numbers, enum members in any case. Messages
+    /// name the metadata only; the caller says which item it is on.
+    /// </summary>
+    public static OptionValue FromMetadata(OptionSpec option, string text)
     {
         text = text.Trim();
         switch (option.Kind)
@@ -60,7 +63,10 @@ internal readonly struct OptionValue
                         $"{option.Name}=\"{text}\" is not a number. Write a number such as 0.5 (invariant culture, '.' as decimal point).");
                 }
 
-                return FromNumber(owner, option, number);
+                return option.Range.Contains(number)
+                    ? Ok(FormatNumber(number))
+                    : Fail(DiagnosticCodes.ValueOutOfRange,
+                        $"{option.Name}=\"{text}\" is outside {option.Range}. Use a value in {option.Range}.");
 
             case OptionKind.Enum:
                 var member = text.StartsWith(option.EnumType + ".", StringComparison.OrdinalIgnoreCase)
@@ -83,7 +89,7 @@ internal readonly struct OptionValue
             default:
                 return text.Length > 0
                     ? Ok(text.Replace('\\', '/'))
-                    : Fail(DiagnosticCodes.InvalidValue, $"{owner}.{option.Name} is empty. Give a path relative to the project folder.");
+                    : Fail(DiagnosticCodes.InvalidValue, $"{option.Name} is empty. Give a path relative to the project folder.");
         }
     }
 

@@ -15,7 +15,7 @@ public static class ErrorReport
         {
             // Model problems point at the declaration (attribute or item), and name the model file.
             OnnxFormatException e => CanonicalError.Format(e.Code, $"{model}: {e.Message}", plan.DeclaredAt),
-            PassException e => CanonicalError.Format(e.Code, $"{model}: {e.Message}", PassLocation(plan, e.Message)),
+            PassException e => CanonicalError.Format(e.Code, $"{model}: {e.Message}", PassLocation(plan, e)),
             EngineException e => CanonicalError.Format(e.Code, $"{model}: {e.Message}", plan.DeclaredAt ?? e.Location),
             _ => CanonicalError.Format(EngineErrorCodes.Unexpected,
                 $"{model}: unexpected {exception.GetType().Name} while optimizing '{plan.Model}': {exception.Message} This is a bug in the optimizer; please report it with the model if you can.",
@@ -24,20 +24,21 @@ public static class ErrorReport
     }
 
     /// <summary>
-    /// The attribute of the pass that failed: the only pass, or the one the message names first
-    /// ("The pass 'Prune' is not available ... Available: Quantize"); else the model's declaration.
-    /// PassException does not carry the pass name (yet), hence the message.
+    /// The attribute of the pass that failed: the one the exception names, else the only pass, else
+    /// the pass the message names first; else the model's declaration.
     /// </summary>
-    private static DiagnosticLocation? PassLocation(OptimizationPlan plan, string message)
+    private static DiagnosticLocation? PassLocation(OptimizationPlan plan, PassException exception)
     {
-        var pass = plan.Passes.Count == 1
-            ? plan.Passes[0]
-            : plan.Passes
-                .Select(p => (Pass: p, Index: message.IndexOf(p.Pass, StringComparison.Ordinal)))
-                .Where(p => p.Index >= 0)
-                .OrderBy(p => p.Index)
-                .Select(p => p.Pass)
-                .FirstOrDefault();
+        var pass = exception.Pass is { } named
+            ? plan.Passes.FirstOrDefault(p => p.Pass == named)
+            : plan.Passes.Count == 1
+                ? plan.Passes[0]
+                : plan.Passes
+                    .Select(p => (Pass: p, Index: exception.Message.IndexOf(p.Pass, StringComparison.Ordinal)))
+                    .Where(p => p.Index >= 0)
+                    .OrderBy(p => p.Index)
+                    .Select(p => p.Pass)
+                    .FirstOrDefault();
         return pass?.DeclaredAt ?? plan.DeclaredAt;
     }
 }

@@ -45,7 +45,8 @@ internal sealed class ExternalDataResolver(string? baseDirectory, string? modelP
                 $"asks for {length} bytes at offset {offset} of '{location}', which has {fileLength} bytes. Re-export the model with its data file");
         }
 
-        var expected = ((TensorElementType)tensor.DataType).RawByteCount(Math.Max(0, TensorData.ElementCount(tensor)));
+        var elementCount = TensorData.ElementCount(tensor);
+        var expected = elementCount < 0 ? -1 : ((TensorElementType)tensor.DataType).RawByteCount(elementCount);
         if (((TensorElementType)tensor.DataType).BitsPerElement() > 0 && length != expected)
         {
             throw Error(OnnxErrorCodes.ExternalDataRangeInvalid, tensor,

@@ -75,8 +75,8 @@ public sealed class OnnxAttribute
     /// <summary>The string list decoded as UTF-8.</summary>
     public IReadOnlyList<string> Strings => Proto.Strings.Select(s => s.ToStringUtf8()).ToArray();
 
-    /// <summary>The tensor value, or null.</summary>
-    public OnnxTensor? Tensor => Proto.T is null ? null : new OnnxTensor(Proto.T);
+    /// <summary>A copy of the tensor value, or null.</summary>
+    public OnnxTensor? Tensor => Proto.T is null ? null : new OnnxTensor(Proto.T.Clone());
 
     /// <summary>Whether the attribute holds one or more subgraphs.</summary>
     public bool HasSubgraphs => Proto.G is not null || Proto.Graphs.Count > 0;
@@ -85,7 +85,7 @@ public sealed class OnnxAttribute
     /// Copies of the subgraphs this attribute holds, for inspection. Editing a copy does not
     /// change the model: subgraphs are written back exactly as they were read.
     /// </summary>
-    public IReadOnlyList<OnnxGraph> ReadSubgraphs() => Subgraphs.Select(g => new OnnxGraph(g)).ToArray();
+    public IReadOnlyList<OnnxGraph> ReadSubgraphs() => Subgraphs.Select(g => new OnnxGraph(g.Clone())).ToArray();
 
     internal IEnumerable<GraphProto> Subgraphs => Proto.G is null ? Proto.Graphs : Proto.Graphs.Prepend(Proto.G);
 
@@ -119,7 +119,7 @@ public sealed class OnnxAttribute
 
     /// <summary>Creates a tensor attribute (e.g. a Constant node's <c>value</c>).</summary>
     public static OnnxAttribute FromTensor(string name, OnnxTensor value) =>
-        new(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = value.Proto });
+        new(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = value.Proto.Clone() });
 
     /// <inheritdoc />
     public override string ToString() => $"{Name}: {Kind}";

@@ -83,7 +83,7 @@ public sealed class OnnxModel
     }
 
     /// <summary>A deep copy; changing it leaves this model as it is.</summary>
-    public OnnxModel Clone() => new(ToProto(), SourcePath);
+    public OnnxModel Clone() => new(ToProto().Clone(), SourcePath);
 
     internal ModelProto ToProto()
     {

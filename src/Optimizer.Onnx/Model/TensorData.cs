@@ -13,14 +13,16 @@ internal static class TensorData
 {
     public static long ElementCount(TensorProto proto)
     {
+        // -1 for negative dimensions or a count past long's range (hostile dims).
         long count = 1;
         foreach (var d in proto.Dims)
         {
-            count = d < 0 ? -1 : checked(count * d);
-            if (count < 0)
+            if (d < 0 || (d > 0 && count > long.MaxValue / 128 / d))
             {
                 return -1;
             }
+
+            count *= d;
         }
 
         return count;

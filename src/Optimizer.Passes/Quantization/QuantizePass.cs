@@ -19,13 +19,13 @@ internal static class QuantizePass
         if (PlannedModes.Contains(mode, StringComparer.OrdinalIgnoreCase))
         {
             throw new PassException(PassErrorCodes.OptionValueNotAvailable,
-                $"Quantize Mode={mode} is not available in this version of Optimizer.Build. Available: Mode={DynamicInt8}.");
+                $"Quantize Mode={mode} is not available in this version of Optimizer.Build. Available: Mode={DynamicInt8}.", Name);
         }
 
         if (!mode.Equals(DynamicInt8, StringComparison.OrdinalIgnoreCase))
         {
             throw new PassException(PassErrorCodes.InvalidOption,
-                $"Quantize Mode '{mode}' is not a quantization mode. Available in this version: {DynamicInt8}.");
+                $"Quantize Mode '{mode}' is not a quantization mode. Available in this version: {DynamicInt8}.", Name);
         }
 
         var parsed = new PassOptions(Name, options, "Mode", "PerChannel", "ReduceRange");

@@ -76,6 +76,11 @@ public sealed class ConformanceTests(ConformanceFixture fixture, ITestOutputHelp
         output.WriteLine($"ran and equal: {Count(OrtOutcome.Ran)}, ORT refused to load: {Count(OrtOutcome.OrtRefusedLoad)}, " +
                          $"ORT failed to run: {Count(OrtOutcome.OrtRefusedRun)}, sequence/optional inputs skipped: {Count(OrtOutcome.NonTensorInput)}, " +
                          $"nondeterministic (not compared): {Count(OrtOutcome.Nondeterministic)}, mismatches: {Count(OrtOutcome.Mismatch)}");
+        foreach (var folder in fixture.Results.GroupBy(r => r.Name[..r.Name.IndexOf('/')]).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine($"  {folder.Key}: {folder.Count(r => r.Ort == OrtOutcome.Ran)} of {folder.Count()} ran and equal");
+        }
+
         foreach (var r in fixture.Results.Where(r => r.Ort == OrtOutcome.Mismatch))
         {
             output.WriteLine($"  MISMATCH {r.Name}: {r.Detail}");
