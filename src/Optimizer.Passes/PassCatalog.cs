@@ -1,3 +1,6 @@
+using Optimizer.Passes.Cleanup;
+using Optimizer.Passes.Fusion;
+using Optimizer.Passes.Pruning;
 using Optimizer.Passes.Quantization;
 
 namespace Optimizer.Passes;
@@ -6,15 +9,32 @@ namespace Optimizer.Passes;
 internal static class PassCatalog
 {
     /// <summary>Passes the design names that this version does not implement yet.</summary>
-    private static readonly string[] Planned = ["Prune", "Fuse", "Cleanup", "Float16", "Distill", "FineTune"];
+    private static readonly string[] Planned = ["Float16", "Distill", "FineTune"];
 
-    public const string Available = "Quantize (Mode=DynamicInt8)";
+    public const string Available = "Quantize (Mode=DynamicInt8|StaticInt8|Float16|Int4), Prune (Structure=Unstructured|Channel|NM2x4), Cleanup and Fuse (always run first)";
 
-    public static IModelPass Create(PassRequest request)
+    public static IModelPass Create(PassRequest request) => Create(request, PassContext.Empty);
+
+    public static IModelPass Create(PassRequest request, PassContext context)
     {
         if (request.Pass.Equals(QuantizePass.Name, StringComparison.OrdinalIgnoreCase))
         {
-            return QuantizePass.Create(request.Options);
+            return QuantizePass.Create(request.Options, context);
+        }
+
+        if (request.Pass.Equals(PrunePass.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            return PrunePass.Create(request.Options);
+        }
+
+        if (request.Pass.Equals(FusionPass.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            return FusionPass.Create(request.Options);
+        }
+
+        if (request.Pass.Equals(CleanupPass.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            return CleanupPass.Create(request.Options);
         }
 
         if (Planned.Contains(request.Pass, StringComparer.OrdinalIgnoreCase))
@@ -25,5 +45,15 @@ internal static class PassCatalog
 
         throw new PassException(PassErrorCodes.UnknownPass,
             $"There is no pass named '{request.Pass}'. Available in this version: {Available}.", request.Pass);
+    }
+
+    /// <summary>
+    /// The passes that run whether requested or not (clean-up, then fusion), less those
+    /// <paramref name="requested"/> already holds.
+    /// </summary>
+    public static IEnumerable<IModelPass> AlwaysOn(IReadOnlyCollection<IModelPass> requested)
+    {
+        if (!requested.OfType<CleanupPass>().Any()) yield return new CleanupPass();
+        if (!requested.OfType<FusionPass>().Any()) yield return new FusionPass();
     }
 }

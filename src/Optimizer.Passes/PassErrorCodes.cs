@@ -17,4 +17,43 @@ public static class PassErrorCodes
 
     /// <summary>The same pass was requested twice.</summary>
     public const string DuplicatePass = "OPT1204";
+
+    /// <summary>Static quantization has no calibration data: the <c>Calibration</c> option is missing or names no data set the caller loaded.</summary>
+    public const string CalibrationDataMissing = "OPT1250";
+
+    /// <summary>Calibration data bytes are malformed (bad <c>.npy</c> magic or header, truncated data, size not matching the declared shape).</summary>
+    public const string CalibrationDataInvalid = "OPT1251";
+
+    /// <summary>Calibration data is well formed but not supported: not little-endian float32 (<c>&lt;f4</c>) or Fortran order.</summary>
+    public const string CalibrationDataNotSupported = "OPT1252";
+
+    /// <summary>Calibration samples do not fit the model's input shape.</summary>
+    public const string CalibrationShapeMismatch = "OPT1253";
+
+    /// <summary>Static quantization needs the model run, and the caller gave no model executor.</summary>
+    public const string ModelExecutorMissing = "OPT1254";
+
+    /// <summary>Running the float model on the calibration data failed.</summary>
+    public const string CalibrationRunFailed = "OPT1255";
+
+    /// <summary>A cached calibration result cannot be read (wrong format or version); it is recomputed.</summary>
+    public const string CalibrationCacheInvalid = "OPT1256";
+
+    /// <summary>Prune Sparsity is not a number strictly between 0 and 1.</summary>
+    public const string PruneSparsityOutOfRange = "OPT1230";
+
+    /// <summary>Prune Structure is not Unstructured, Channel or NM2x4.</summary>
+    public const string PruneUnknownStructure = "OPT1231";
+
+    /// <summary>Prune Scope is not Layer or Global.</summary>
+    public const string PruneUnknownScope = "OPT1232";
+
+    /// <summary>Prune Norm is not L1 or L2.</summary>
+    public const string PruneUnknownNorm = "OPT1233";
+
+    /// <summary>A Prune Exclude entry is malformed (e.g. <c>OpType:</c> with no operator).</summary>
+    public const string PruneExcludeInvalid = "OPT1234";
+
+    /// <summary>Prune Ranking is not Lamp or Magnitude.</summary>
+    public const string PruneUnknownRanking = "OPT1235";
 }

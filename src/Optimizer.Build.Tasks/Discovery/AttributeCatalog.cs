@@ -51,7 +51,9 @@ internal static class AttributeCatalog
         {
             OptionSpec.Number("Sparsity", new NumberRange(0, false, 1, false)),
             OptionSpec.Enum("Structure", "PruneStructure", "Unstructured", "Channel", "NM2x4"),
-            OptionSpec.Enum("Scope", "PruneScope", "Layer", "Global"),
+            OptionSpec.Enum("Scope", "PruneScope", "Global", "Layer"),
+            OptionSpec.Enum("Norm", "PruneNorm", "L1", "L2"),
+            OptionSpec.Enum("Ranking", "PruneRanking", "Lamp", "Magnitude"),
             OptionSpec.Text("Exclude"),
         });
 
@@ -82,6 +84,8 @@ internal static class AttributeCatalog
             ("Sparsity", Prune, Prune.FindNamed("Sparsity")!),
             ("Structure", Prune, Prune.FindNamed("Structure")!),
             ("Scope", Prune, Prune.FindNamed("Scope")!),
+            ("Norm", Prune, Prune.FindNamed("Norm")!),
+            ("Ranking", Prune, Prune.FindNamed("Ranking")!),
             ("Exclude", Prune, Prune.FindNamed("Exclude")!),
             ("MaxDrop", AccuracyBudget, AccuracyBudget.FindNamed("MaxDrop")!),
             ("Validation", AccuracyBudget, AccuracyBudget.FindNamed("Validation")!),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Optimizer.Engine.Calibration;
 using Optimizer.Engine.Cli;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Manifests;
@@ -7,6 +8,7 @@ using Optimizer.Engine.Output;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes;
+using Optimizer.Passes.Calibration;
 
 namespace Optimizer.Engine.Commands;
 
@@ -30,6 +32,12 @@ public static class OptimizeCommand
         try
         {
             var stopwatch = Stopwatch.StartNew();
+            foreach (var budget in plan.Passes.Where(IsAccuracyBudget))
+            {
+                stdout.WriteLine(CanonicalError.FormatWarning(EngineErrorCodes.AccuracyBudgetNotEnforced,
+                    $"{plan.ModelPath}: [AccuracyBudget] is not enforced by this version of Optimizer.Build; the model is optimized without the accuracy check. Verify the optimized model's accuracy yourself until a version that enforces it.",
+                    budget.DeclaredAt));
+            }
             var (sizeBefore, sizeAfter) = Optimize(plan);
             stdout.WriteLine(SummaryLine.Format(plan, sizeBefore, sizeAfter, stopwatch.Elapsed));
             return 0;
@@ -48,8 +56,14 @@ public static class OptimizeCommand
         var model = OnnxModelLoader.Load(plan.Model);
         var sourceBytes = File.ReadAllBytes(plan.Model);
 
-        var requests = plan.Passes.Select(p => new PassRequest(p.Pass, p.Options)).ToList();
-        var result = PassPipeline.Run(model, requests);
+        var requests = plan.Passes.Where(p => !IsAccuracyBudget(p)).Select(p => new PassRequest(p.Pass, p.Options)).ToList();
+        var context = new PassContext
+        {
+            CalibrationData = CalibrationDataLoader.Load(plan, model),
+            Executor = new OnnxRuntimeModelExecutor(),
+            CalibrationCache = new FileCalibrationCache(Path.Combine(plan.OutputDirectory, "calibration")),
+        };
+        var result = PassPipeline.Run(model, requests, context);
         var optimizedBytes = OnnxModelWriter.ToBytes(result.Model);
 
         var manifest = new ModelManifest(
@@ -73,6 +87,9 @@ public static class OptimizeCommand
         });
         return (sourceBytes.LongLength, optimizedBytes.LongLength);
     }
+
+    // The budget is a check on the result, not a pass over the graph.
+    private static bool IsAccuracyBudget(PlannedPass pass) => pass.Pass == "AccuracyBudget";
 
     private static void RemoveOutputs(OptimizationPlan plan)
     {

@@ -8,7 +8,14 @@ public static class CanonicalError
 {
     public const string Origin = "Optimizer.Engine";
 
-    public static string Format(string code, string message, DiagnosticLocation? location)
+    public static string Format(string code, string message, DiagnosticLocation? location) =>
+        Format("error", code, message, location);
+
+    /// <summary>A warning in the same shape: MSBuild logs it as a warning and the build goes on.</summary>
+    public static string FormatWarning(string code, string message, DiagnosticLocation? location) =>
+        Format("warning", code, message, location);
+
+    private static string Format(string severity, string code, string message, DiagnosticLocation? location)
     {
         var where = location switch
         {
@@ -20,6 +27,6 @@ public static class CanonicalError
 
         // One line per error: MSBuild parses line by line.
         var oneLine = message.Replace("\r", " ").Replace("\n", " ");
-        return $"{where}: error {code}: {oneLine}";
+        return $"{where}: {severity} {code}: {oneLine}";
     }
 }

@@ -18,6 +18,15 @@ public static class EngineErrorCodes
     /// <summary>The outputs could not be written.</summary>
     public const string WriteFailed = "OPT1054";
 
+    /// <summary>A data file a pass option names (e.g. Calibration) does not exist.</summary>
+    public const string DataFileNotFound = "OPT1055";
+
+    /// <summary>A data file cannot be read as the pass needs it (e.g. raw float32 of the wrong size).</summary>
+    public const string DataFileUnsupported = "OPT1056";
+
+    /// <summary>Warning: [AccuracyBudget] is declared but this version does not enforce it yet.</summary>
+    public const string AccuracyBudgetNotEnforced = "OPT1057";
+
     /// <summary>Anything unexpected: a bug in the engine or a pass.</summary>
     public const string Unexpected = "OPT1099";
 }

@@ -13,8 +13,14 @@ public sealed class PruneAttribute : Attribute
     /// <summary>Which weights are removed together; default <see cref="PruneStructure.Unstructured"/>.</summary>
     public PruneStructure Structure { get; set; }
 
-    /// <summary>Whether <see cref="Sparsity"/> applies per layer (default) or across the whole model.</summary>
+    /// <summary>Whether <see cref="Sparsity"/> applies across the whole model (default) or per layer.</summary>
     public PruneScope Scope { get; set; }
+
+    /// <summary>Filter importance for <see cref="PruneStructure.Channel"/>; default <see cref="PruneNorm.L1"/>.</summary>
+    public PruneNorm Norm { get; set; }
+
+    /// <summary>How global unstructured pruning compares layers; default <see cref="PruneRanking.Lamp"/>.</summary>
+    public PruneRanking Ranking { get; set; }
 
     /// <summary>
     /// Node or initializer names to leave untouched, separated by <c>;</c>; <c>*</c> matches any

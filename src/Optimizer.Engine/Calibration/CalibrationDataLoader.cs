@@ -1,0 +1,61 @@
+using Optimizer.Engine.Diagnostics;
+using Optimizer.Engine.Plans;
+using Optimizer.Onnx;
+using Optimizer.Passes.Calibration;
+
+namespace Optimizer.Engine.Calibration;
+
+/// <summary>
+/// Reads the calibration files a plan names (the <c>Calibration</c> option) so the passes, which
+/// read no files, get them as data sets keyed by the path as declared. <c>.npy</c> files carry
+/// their own shape; any other file is raw little-endian float32 read as samples of the model
+/// input's size (the input's dimensions after the first, which must be fixed).
+/// </summary>
+internal static class CalibrationDataLoader
+{
+    public const string OptionName = "Calibration";
+
+    public static IReadOnlyDictionary<string, CalibrationDataSet> Load(OptimizationPlan plan, OnnxModel model)
+    {
+        var data = new Dictionary<string, CalibrationDataSet>(StringComparer.Ordinal);
+        foreach (var pass in plan.Passes)
+        {
+            if (!pass.Options.TryGetValue(OptionName, out var declared) || data.ContainsKey(declared)) continue;
+            var path = Path.GetFullPath(Path.Combine(plan.ProjectDirectory ?? Path.GetDirectoryName(plan.Model)!, declared));
+            if (!File.Exists(path))
+            {
+                throw new EngineException(EngineErrorCodes.DataFileNotFound,
+                    $"The calibration file '{declared}' was not found (looked for '{path}'). Check the Calibration path; it is relative to the project folder.",
+                    pass.DeclaredAt);
+            }
+
+            using var stream = File.OpenRead(path);
+            data[declared] = path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)
+                ? NpyParser.Parse(stream)
+                : RawFloat32Parser.Parse(stream, RawShape(model, stream.Length, declared, pass));
+        }
+        return data;
+    }
+
+    private static long[] RawShape(OnnxModel model, long byteCount, string declared, PlannedPass pass)
+    {
+        var inputs = model.Graph.Inputs;
+        var dims = inputs.Count == 1 ? inputs[0].Type?.Shape : null;
+        if (dims is null || dims.Count < 2 || dims.Skip(1).Any(d => d.Size is null))
+        {
+            throw new EngineException(EngineErrorCodes.DataFileUnsupported,
+                $"'{declared}' is raw float32, whose sample shape is taken from the model's single input, but the input's dimensions after the first are not all fixed. Save the calibration data as .npy (samples first) instead.",
+                pass.DeclaredAt);
+        }
+
+        var sample = dims.Skip(1).Aggregate(1L, (product, d) => product * d.Size!.Value);
+        var values = byteCount / sizeof(float);
+        if (byteCount % sizeof(float) != 0 || values % sample != 0)
+        {
+            throw new EngineException(EngineErrorCodes.DataFileUnsupported,
+                $"'{declared}' holds {byteCount} bytes, which is not a whole number of float32 samples of {sample} values (the model input's size). Check the file, or save it as .npy.",
+                pass.DeclaredAt);
+        }
+        return [values / sample, .. dims.Skip(1).Select(d => d.Size!.Value)];
+    }
+}

@@ -1,0 +1,22 @@
+namespace Optimizer.Onnx;
+
+/// <summary>
+/// What shape inference knows about one tensor value: its element type (Undefined when unknown)
+/// and its dimensions (null when even the rank is unknown).
+/// </summary>
+internal sealed record InferredType(TensorElementType ElementType, Dim[]? Shape)
+{
+    public static InferredType Unknown { get; } = new(TensorElementType.Undefined, null);
+
+    public int? Rank => Shape?.Length;
+
+    /// <summary>Every dimension fixed: the sizes; else null.</summary>
+    public long[]? StaticShape => Shape is { } s && s.All(d => d.Size is not null) ? s.Select(d => d.Size!.Value).ToArray() : null;
+
+    public InferredType WithShape(Dim[]? shape) => this with { Shape = shape };
+
+    public ValueTypeInfo ToValueTypeInfo() => ValueTypeInfo.Tensor(ElementType, Shape);
+
+    public static InferredType From(ValueTypeInfo? type) =>
+        type is { Kind: ValueKind.Tensor } t ? new InferredType(t.ElementType, t.Shape?.ToArray()) : Unknown;
+}

@@ -1,0 +1,104 @@
+// Structured channel (filter) pruning: removes whole output channels of Conv layers and output
+// units of Gemm/MatMul layers, chosen by the smallest L1 or L2 filter norm, and rewrites every
+// consumer so the saved model really has fewer parameters and FLOPs (not just zeros).
+//
+// Layers are pruned one at a time in graph order, each by the same fraction (filter norms of
+// different layers are not comparable without fine-tuning, so Scope=Global ranks within each
+// layer too). Shapes are re-derived before each layer because the previous one may have
+// shrunk its input channels. A layer producing a graph output keeps its channels (they are the
+// model's outputs, e.g. the classifier's logits); every layer keeps at least one channel.
+
+using Optimizer.Onnx;
+
+namespace Optimizer.Passes.Pruning;
+
+/// <summary>Removes the weakest output channels of Conv/Gemm/MatMul layers and everything downstream that read them.</summary>
+internal sealed class ChannelPruning(PruneSettings settings) : IModelPass
+{
+    public int Stage => PrunePass.Stage;
+
+    public PassReport Run(OnnxModel model)
+    {
+        var graph = model.Graph;
+        var costBefore = ModelCost.OfGraph(graph);
+        var layerCostBefore = ModelCost.PerLayer(graph);
+        var (layers, skipped) = PrunableLayerFinder.Find(graph, settings.Exclusions);
+        var prunedChannels = new Dictionary<OnnxNode, string>();
+        var touched = new HashSet<OnnxNode>();
+
+        foreach (var node in graph.GetTopologicalOrder().Where(n => layers.Any(l => l.Node == n)))
+        {
+            var (outcome, reason) = TryPrune(graph, node, touched);
+            if (outcome is not null)
+            {
+                prunedChannels[node] = outcome;
+            }
+            else
+            {
+                skipped.Add(new PassSkip(LayerNames.Of(node), reason!));
+            }
+        }
+
+        var layerCostAfter = ModelCost.PerLayer(graph);
+        var changed = graph.Nodes.Where(n => prunedChannels.ContainsKey(n) || touched.Contains(n))
+            .Select(n => new PassChange(LayerNames.Of(n), Describe(n, prunedChannels.GetValueOrDefault(n), layerCostBefore[n], layerCostAfter[n])))
+            .ToList();
+        return new PassReport(PrunePass.Name, Summary(prunedChannels.Count, layers.Count, costBefore, ModelCost.OfGraph(graph), skipped.Count), changed, skipped);
+    }
+
+    private (string? Outcome, string? Reason) TryPrune(OnnxGraph graph, OnnxNode node, HashSet<OnnxNode> touched)
+    {
+        // Re-read the layer: pruning an earlier layer may have replaced its weight.
+        var (layer, reason) = PrunableLayer.Describe(graph, node);
+        if (layer is null)
+        {
+            return (null, reason);
+        }
+
+        if (node.OpType == "Conv" && (node.FindAttribute("group")?.Int ?? 1) != 1)
+        {
+            return (null, $"grouped/depthwise Conv (group={node.FindAttribute("group")!.Int}); its filters are tied to input groups, not pruned in this version");
+        }
+
+        if (graph.Outputs.Any(o => node.Outputs.Contains(o.Name)))
+        {
+            return (null, "produces a graph output, so its channels are the model's outputs (e.g. the classifier's logits)");
+        }
+
+        var channels = layer.OutputChannels;
+        var keepCount = Math.Max(1, channels - (int)Math.Floor(settings.Sparsity * channels));
+        if (keepCount == channels)
+        {
+            return (null, $"has {channels} output channel(s); {Percent.Of(settings.Sparsity)} of them rounds to none");
+        }
+
+        var keep = FilterRanking.Keep(layer.Weight.ToFloatArray(), layer.Weight.Dims, layer.OutputAxis, settings.Norm, keepCount);
+        var (plan, traceProblem) = new ChannelTracer(graph, StaticShapes.Infer(graph)).Trace(layer, keep);
+        if (plan is null)
+        {
+            return (null, traceProblem);
+        }
+
+        plan.Apply(graph);
+        touched.UnionWith(plan.ShrunkConsumers);
+        return ($"{keepCount} of {channels} output channels kept ({settings.Norm} norm)", null);
+    }
+
+    private static string Describe(OnnxNode node, string? channels, Cost before, Cost after)
+    {
+        var figures = $"params {before.Parameters} → {after.Parameters}, FLOPs {before.Flops} → {after.Flops}";
+        return channels is null ? $"input channels reduced; {figures}" : $"{channels}; {figures}";
+    }
+
+    private string Summary(int pruned, int candidates, Cost before, Cost after, int skipped)
+    {
+        var scopeNote = settings.Scope == PruneScope.Global ? " (filters ranked within each layer)" : "";
+        return $"Channel {settings.Norm} {Percent.Of(settings.Sparsity)}{scopeNote}: {pruned} of {candidates} layers pruned, " +
+               $"params {before.Parameters} → {after.Parameters} ({Reduction(before.Parameters, after.Parameters)}), " +
+               $"FLOPs {before.Flops} → {after.Flops} ({Reduction(before.Flops, after.Flops)})" +
+            (skipped > 0 ? $", {skipped} skipped" : "");
+    }
+
+    private static string Reduction(long before, long after) =>
+        before == 0 ? "n/a" : after >= before ? "unchanged" : "-" + Percent.Of(1 - (double)after / before);
+}

@@ -1,0 +1,31 @@
+using Optimizer.Passes.Calibration;
+
+namespace Optimizer.Passes.Quantization;
+
+/// <summary>The element type static quantization stores activations in.</summary>
+public enum ActivationType
+{
+    /// <summary>Asymmetric uint8 (the default; see StaticInt8Quantization for why).</summary>
+    UInt8,
+
+    /// <summary>Asymmetric int8.</summary>
+    Int8,
+}
+
+/// <summary>Affine (asymmetric) 8-bit parameters for a calibrated range.</summary>
+internal readonly record struct AffineParameters(float Scale, int ZeroPoint)
+{
+    public static AffineParameters For(TensorRange range, ActivationType type)
+    {
+        var (qmin, qmax) = type == ActivationType.UInt8 ? (0, 255) : (-128, 127);
+        var span = range.Max - range.Min;
+        if (!(span > 0))
+        {
+            return new AffineParameters(1f, type == ActivationType.UInt8 ? 0 : 0);
+        }
+
+        var scale = span / (qmax - qmin);
+        var zeroPoint = (int)Math.Clamp(Math.Round(qmin - range.Min / scale, MidpointRounding.ToEven), qmin, qmax);
+        return new AffineParameters(scale, zeroPoint);
+    }
+}

@@ -1,0 +1,148 @@
+// Static INT8 quantization in QDQ form, with activation ranges calibrated on real data.
+//
+// Activations default to uint8 (asymmetric), weights to symmetric int8 per output channel:
+// - ONNX Runtime's x86 CPU kernels are built around uint8 activations × int8 weights (MLAS
+//   U8S8); int8 activations are accepted but shifted to uint8 inside the kernels, so uint8 is
+//   the native form and avoids that conversion.
+// - Relu outputs folded into Conv/Gemm ranges are [0, max]: uint8 zero point 0 puts all 256
+//   levels on the used range, and ORT's own QDQ Relu removal expects exactly that.
+// - Int8 (ActivationType=Int8) is offered for targets whose kernels prefer S8S8 (Arm, VNNI).
+// Weights use 7 bits by default (ReduceRange=true) for the same reason as DynamicInt8: ORT's
+// U8S8 kernels on x86 without VNNI add pairs of uint8×int8 products in saturating int16
+// (vpmaddubsw); 255 × 63 × 2 stays below 32767, 255 × 127 × 2 does not.
+// Calibration: the float model runs over the data set named by the Calibration option (loaded by
+// the caller into PassContext); each value to quantize is streamed into a running histogram and
+// reduced to a range by CalibrationMethod. The result is cached by content hash when the caller
+// provides a cache.
+
+using System.Globalization;
+using Optimizer.Onnx;
+using Optimizer.Passes.Calibration;
+
+namespace Optimizer.Passes.Quantization;
+
+/// <summary>The options of <c>Quantize Mode=StaticInt8</c>.</summary>
+internal sealed record StaticInt8Options(string Calibration, CalibrationSettings Settings, ActivationType ActivationType, bool ReduceRange);
+
+/// <summary>Quantizes Conv/Gemm/MatMul/pooling/Add/Mul/Concat to QDQ int8 with calibrated activation ranges.</summary>
+internal sealed class StaticInt8Quantization(StaticInt8Options options, PassContext context) : IModelPass
+{
+    private const long RequiredOpset = 13; // per-axis DequantizeLinear
+    private const long RequiredIrVersion = 7;
+
+    public int Stage => 400;
+
+    public PassReport Run(OnnxModel model)
+    {
+        var data = context.CalibrationData.GetValueOrDefault(options.Calibration)
+            ?? throw new PassException(PassErrorCodes.CalibrationDataMissing,
+                $"Quantize Mode=StaticInt8 names calibration data '{options.Calibration}', which was not loaded. Check the Calibration path; the engine loads .npy or raw float32 files.", QuantizePass.Name);
+        var executor = context.Executor
+            ?? throw new PassException(PassErrorCodes.ModelExecutorMissing,
+                "Quantize Mode=StaticInt8 must run the model to calibrate, and no model executor was given. Pass a PassContext with an executor (OnnxRuntimeModelExecutor).", QuantizePass.Name);
+
+        var working = model.Clone();
+        var folded = ActivationFolding.Fold(working.Graph);
+        var plan = QdqPlanner.Plan(working.Graph, folded.Select(f => f.Activation.Outputs[0]).ToHashSet());
+        foreach (var (activation, producer) in folded.Where(f => !plan.QuantizedNodes.Contains(f.Producer)).ToList())
+        {
+            ActivationFolding.Unfold(working.Graph, activation, producer);
+            folded.Remove((activation, producer));
+        }
+
+        if (OpsetProblem(model) is { } problem)
+        {
+            return Report([], plan.QuantizedNodes.Select(n => new PassSkip(QdqPlanner.NameOf(n), problem)).Concat(plan.Skipped).ToList(), 0, 0, "");
+        }
+
+        if (plan.Activations.Count == 0)
+        {
+            return Report([], plan.Skipped, 0, 0, "");
+        }
+
+        var (calibration, fromCache) = Calibrate(model, data, executor, plan);
+        var ranges = SharedRanges(plan, calibration.Ranges);
+        var rewriter = new QdqRewriter(working.Graph, options.ActivationType, options.ReduceRange);
+        var changed = rewriter.Apply(plan, ranges);
+        changed.AddRange(folded.Select(f => new PassChange(QdqPlanner.NameOf(f.Activation), "folded into the preceding layer's quantized output range")));
+        model.Graph = working.Graph;
+        if (model.GetOpsetVersion("") < RequiredOpset)
+        {
+            model.SetOpsetVersion("", RequiredOpset);
+        }
+
+        model.IrVersion = Math.Max(model.IrVersion, RequiredIrVersion);
+        var source = fromCache ? "cached calibration" : $"{data.SampleCount} calibration samples";
+        return Report(changed, plan.Skipped, rewriter.FloatWeightBytes, rewriter.QuantizedWeightBytes, source);
+    }
+
+    private (CalibrationResult Result, bool FromCache) Calibrate(OnnxModel model, CalibrationDataSet data, IModelExecutor executor, QdqPlan plan)
+    {
+        var observed = plan.Activations.Distinct().Order(StringComparer.Ordinal).ToArray();
+        var key = CalibrationCacheKey.Compute(OnnxModelWriter.ToBytes(model), data, $"{options.Settings};observed={string.Join("\n", observed)}");
+        if (context.CalibrationCache?.TryGet(key) is { } cached)
+        {
+            try
+            {
+                var result = CalibrationResult.FromBytes(cached);
+                if (observed.All(result.Ranges.ContainsKey))
+                {
+                    return (result, true);
+                }
+            }
+            catch (PassException)
+            {
+                // An unreadable cache entry is recomputed and overwritten.
+            }
+        }
+
+        var calibrated = ActivationCalibrator.Calibrate(model, data, executor, observed, options.Settings);
+        context.CalibrationCache?.Set(key, calibrated.ToBytes());
+        return (calibrated, false);
+    }
+
+    /// <summary>Applies the plan's shared ranges: data movement takes its input's range; Concat's inputs and output take their union.</summary>
+    private static Dictionary<string, TensorRange> SharedRanges(QdqPlan plan, IReadOnlyDictionary<string, TensorRange> calibrated)
+    {
+        var ranges = calibrated.ToDictionary();
+        foreach (var group in plan.SharedRange.Where(p => !plan.SharedRange.ContainsKey(p.Value)).GroupBy(p => p.Value))
+        {
+            var union = group.Aggregate(ranges[group.Key], (r, p) => r.Union(ranges[p.Key]));
+            ranges[group.Key] = union;
+        }
+
+        // Resolve chains (MaxPool → Flatten) by following each value to the range it shares.
+        foreach (var value in plan.SharedRange.Keys)
+        {
+            var root = value;
+            for (var hops = 0; plan.SharedRange.TryGetValue(root, out var next) && hops < plan.SharedRange.Count; hops++)
+            {
+                root = next;
+            }
+
+            ranges[value] = ranges[root];
+        }
+
+        return ranges;
+    }
+
+    private static string? OpsetProblem(OnnxModel model)
+    {
+        var opset = model.GetOpsetVersion("");
+        if (opset is null)
+        {
+            return "the model imports no standard ONNX opset";
+        }
+
+        return opset < RequiredOpset ? OpsetCompatibility.WhyNotRaise(model, opset.Value, RequiredOpset) : null;
+    }
+
+    private PassReport Report(List<PassChange> changed, List<PassSkip> skipped, long floatBytes, long quantizedBytes, string source)
+    {
+        var sizes = floatBytes > 0 ? string.Create(CultureInfo.InvariantCulture, $", weights {floatBytes / 1024.0:F1} KB → {quantizedBytes / 1024.0:F1} KB") : "";
+        var summary = $"StaticInt8 ({options.Settings.Method}, {options.ActivationType} activations{(options.ReduceRange ? ", 7-bit weights" : "")}" +
+                      $"{(source.Length > 0 ? ", " + source : "")}): {changed.Count} nodes quantized{sizes}" +
+                      (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
+        return new PassReport(QuantizePass.Name, summary, changed, skipped);
+    }
+}
