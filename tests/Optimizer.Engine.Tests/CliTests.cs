@@ -18,7 +18,7 @@ public sealed class CliTests
     {
         var (exitCode, _, stderr) = EngineRun.Run("optimize");
         Assert.Equal(1, exitCode);
-        Assert.Contains("error OPT1050: Missing --plan", stderr);
+        Assert.Contains("error OPT1050: Give either --plan or --model", stderr);
     }
 
     [Fact]

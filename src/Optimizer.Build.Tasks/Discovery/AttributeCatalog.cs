@@ -42,7 +42,20 @@ internal static class AttributeCatalog
     public static readonly PassAttributeSpec Quantize = new(
         "Quantize",
         new[] { QuantizationMode },
-        new[] { QuantizationMode, OptionSpec.DataFile("Calibration"), OptionSpec.Boolean("RequireSpeedup") });
+        new[]
+        {
+            QuantizationMode,
+            OptionSpec.DataFile("Calibration"),
+            OptionSpec.Enum("CalibrationMethod", "CalibrationMethod", "Entropy", "Percentile", "MinMax"),
+            OptionSpec.Number("Percentile", new NumberRange(50, false, 100, true)),
+            OptionSpec.Enum("ActivationType", "QuantizedActivationType", "UInt8", "Int8"),
+            OptionSpec.Boolean("ReduceRange"),
+            OptionSpec.Boolean("PerChannel"),
+            OptionSpec.Text("KeepFp32"),
+            OptionSpec.Number("BlockSize", new NumberRange(16, true, 4096, true)),
+            OptionSpec.Boolean("Symmetric"),
+            OptionSpec.Boolean("RequireSpeedup"),
+        });
 
     public static readonly PassAttributeSpec Prune = new(
         "Prune",
@@ -80,6 +93,14 @@ internal static class AttributeCatalog
         {
             ("Quantize", Quantize, QuantizationMode),
             ("Calibration", Quantize, Quantize.FindNamed("Calibration")!),
+            ("CalibrationMethod", Quantize, Quantize.FindNamed("CalibrationMethod")!),
+            ("Percentile", Quantize, Quantize.FindNamed("Percentile")!),
+            ("ActivationType", Quantize, Quantize.FindNamed("ActivationType")!),
+            ("ReduceRange", Quantize, Quantize.FindNamed("ReduceRange")!),
+            ("PerChannel", Quantize, Quantize.FindNamed("PerChannel")!),
+            ("KeepFp32", Quantize, Quantize.FindNamed("KeepFp32")!),
+            ("BlockSize", Quantize, Quantize.FindNamed("BlockSize")!),
+            ("Symmetric", Quantize, Quantize.FindNamed("Symmetric")!),
             ("RequireSpeedup", Quantize, Quantize.FindNamed("RequireSpeedup")!),
             ("Sparsity", Prune, Prune.FindNamed("Sparsity")!),
             ("Structure", Prune, Prune.FindNamed("Structure")!),

@@ -20,24 +20,21 @@ namespace Optimizer.Engine.Commands;
 public static class OptimizeCommand
 {
     public const string Name = "optimize";
-    public const string Usage = "optimize --plan <file.plan.json>";
+    public const string Usage = "optimize --plan <file.plan.json>\n  " + CommandLinePlan.Usage;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var planPath = ArgumentReader.Value(args, "--plan");
-        if (planPath is null)
-            throw new EngineException(EngineErrorCodes.Usage, $"Missing --plan. Usage: {Usage}");
+        var modelPath = ArgumentReader.Value(args, "--model");
+        if (planPath is null == modelPath is null)
+            throw new EngineException(EngineErrorCodes.Usage, $"Give either --plan or --model. Usage: {Usage}");
 
-        var plan = PlanReader.Read(planPath);
+        var plan = planPath is not null ? PlanReader.Read(planPath) : CommandLinePlan.From(args, modelPath!);
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            foreach (var budget in plan.Passes.Where(IsAccuracyBudget))
-            {
-                stdout.WriteLine(CanonicalError.FormatWarning(EngineErrorCodes.AccuracyBudgetNotEnforced,
-                    $"{plan.ModelPath}: [AccuracyBudget] is not enforced by this version of Optimizer.Build; the model is optimized without the accuracy check. Verify the optimized model's accuracy yourself until a version that enforces it.",
-                    budget.DeclaredAt));
-            }
+            foreach (var warning in PendingChecks.Warnings(plan))
+                stdout.WriteLine(warning);
             var (sizeBefore, sizeAfter) = Optimize(plan);
             stdout.WriteLine(SummaryLine.Format(plan, sizeBefore, sizeAfter, stopwatch.Elapsed));
             return 0;
@@ -56,7 +53,7 @@ public static class OptimizeCommand
         var model = OnnxModelLoader.Load(plan.Model);
         var sourceBytes = File.ReadAllBytes(plan.Model);
 
-        var requests = plan.Passes.Where(p => !IsAccuracyBudget(p)).Select(p => new PassRequest(p.Pass, p.Options)).ToList();
+        var requests = PendingChecks.PassRequests(plan);
         var context = new PassContext
         {
             CalibrationData = CalibrationDataLoader.Load(plan, model),
@@ -87,9 +84,6 @@ public static class OptimizeCommand
         });
         return (sourceBytes.LongLength, optimizedBytes.LongLength);
     }
-
-    // The budget is a check on the result, not a pass over the graph.
-    private static bool IsAccuracyBudget(PlannedPass pass) => pass.Pass == "AccuracyBudget";
 
     private static void RemoveOutputs(OptimizationPlan plan)
     {

@@ -27,6 +27,9 @@ public static class EngineErrorCodes
     /// <summary>Warning: [AccuracyBudget] is declared but this version does not enforce it yet.</summary>
     public const string AccuracyBudgetNotEnforced = "OPT1057";
 
+    /// <summary>Warning: Quantize's RequireSpeedup is declared but this version does not enforce it yet.</summary>
+    public const string SpeedupNotEnforced = "OPT1058";
+
     /// <summary>Anything unexpected: a bug in the engine or a pass.</summary>
     public const string Unexpected = "OPT1099";
 }

@@ -19,6 +19,37 @@ public sealed class QuantizeAttribute : Attribute
     /// </summary>
     public string? Calibration { get; set; }
 
+    /// <summary>How <see cref="QuantizationMode.StaticInt8"/> picks activation ranges from the calibration data; default <see cref="CalibrationMethod.Entropy"/>.</summary>
+    public CalibrationMethod CalibrationMethod { get; set; }
+
+    /// <summary>The percentile <see cref="CalibrationMethod.Percentile"/> keeps, in (50, 100]; default 99.999.</summary>
+    public double Percentile { get; set; }
+
+    /// <summary>The 8-bit type of quantized activations for <see cref="QuantizationMode.StaticInt8"/>; default <see cref="QuantizedActivationType.UInt8"/>.</summary>
+    public QuantizedActivationType ActivationType { get; set; }
+
+    /// <summary>
+    /// 7-bit weights (default <see langword="true"/>): exact on every x86 CPU. 8-bit weights can
+    /// overflow ONNX Runtime's 16-bit accumulation on CPUs without VNNI; set <see langword="false"/>
+    /// only for VNNI or Arm targets.
+    /// </summary>
+    public bool ReduceRange { get; set; } = true;
+
+    /// <summary>One weight scale per output channel (default <see langword="true"/>) rather than per tensor; INT8 modes.</summary>
+    public bool PerChannel { get; set; } = true;
+
+    /// <summary>
+    /// For <see cref="QuantizationMode.Float16"/>: op types or node names kept in fp32, separated by
+    /// <c>;</c> (write <c>Default</c> among them to extend the built-in list of range-sensitive ops).
+    /// </summary>
+    public string? KeepFp32 { get; set; }
+
+    /// <summary>For <see cref="QuantizationMode.Int4"/>: weights per scale, a power of two ≥ 16; default 32.</summary>
+    public int BlockSize { get; set; }
+
+    /// <summary>For <see cref="QuantizationMode.Int4"/>: symmetric blocks without zero points; default <see langword="false"/>.</summary>
+    public bool Symmetric { get; set; }
+
     /// <summary>
     /// When <see langword="true"/>, the build fails if the quantized model is not faster than the
     /// original on the build machine; when <see langword="false"/> (default) that is only reported.
