@@ -34,6 +34,32 @@ public sealed class CommandLinePlanTests(ITestOutputHelper output)
         Assert.Single(Directory.GetFiles(Path.Combine(run.OutputDirectory(), "calibration"), "*.calibration"));
     }
 
+    [Fact]
+    public void Calibrated_quantization_is_byte_identical_across_runs()
+    {
+        if (RepositoryPaths.SharedModels is not { } models)
+        {
+            output.WriteLine("SKIPPED: ../shared/data is absent.");
+            return;
+        }
+        using var run = new EngineRun();
+        var calibration = Path.Combine(run.Directory, "calib.f32");
+        File.Copy(Path.Combine(models, "..", "digits", "digits_train_x_1347x64.f32"), calibration);
+
+        // Two independent runs (separate output folders, so neither reuses the other's calibration cache).
+        var outputs = new[] { "first", "second" }.Select(folder =>
+        {
+            var target = Path.Combine(run.OutputDirectory(folder), "cnn.onnx");
+            var (exitCode, _, stderr) = EngineRun.Run("optimize", "--model", Path.Combine(models, "digits_cnn.onnx"), "--output", target,
+                "--pass", "Prune:Sparsity=0.5", "--pass", $"Quantize:Mode=StaticInt8,Calibration={calibration}");
+            Assert.True(exitCode == 0, stderr);
+            return (Model: File.ReadAllBytes(target), Manifest: File.ReadAllBytes(Path.ChangeExtension(target, ".model.json")));
+        }).ToArray();
+
+        Assert.Equal(outputs[0].Model, outputs[1].Model);
+        Assert.Equal(outputs[0].Manifest, outputs[1].Manifest);
+    }
+
     [Theory]
     [InlineData("Quantize:Mode", "OPT1050")]          // not Option=value
     [InlineData("Quantize:Mode=Int3", "OPT1203")]     // a value the pass refuses
