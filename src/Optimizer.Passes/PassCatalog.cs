@@ -15,7 +15,12 @@ internal static class PassCatalog
 
     public static IModelPass Create(PassRequest request) => Create(request, PassContext.Empty);
 
-    public static IModelPass Create(PassRequest request, PassContext context)
+    public static IModelPass Create(PassRequest request, PassContext context) => Create(request, context, null);
+
+    /// <param name="request">The request.</param>
+    /// <param name="context">Data and executor from the caller.</param>
+    /// <param name="sharedCalibration">The calibration data a StaticInt8 Quantize request of the same pipeline names (see PassPipeline).</param>
+    public static IModelPass Create(PassRequest request, PassContext context, string? sharedCalibration)
     {
         if (request.Pass.Equals(QuantizePass.Name, StringComparison.OrdinalIgnoreCase))
         {
@@ -24,7 +29,7 @@ internal static class PassCatalog
 
         if (request.Pass.Equals(PrunePass.Name, StringComparison.OrdinalIgnoreCase))
         {
-            return PrunePass.Create(request.Options);
+            return PrunePass.Create(request.Options, context, sharedCalibration);
         }
 
         if (request.Pass.Equals(FusionPass.Name, StringComparison.OrdinalIgnoreCase))

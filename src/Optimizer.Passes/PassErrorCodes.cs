@@ -56,4 +56,13 @@ public static class PassErrorCodes
 
     /// <summary>Prune Ranking is not Lamp or Magnitude.</summary>
     public const string PruneUnknownRanking = "OPT1235";
+
+    /// <summary>Prune <c>Calibration</c> is empty or names a data set the caller did not load.</summary>
+    public const string PruneCalibrationDataMissing = "OPT1290";
+
+    /// <summary>Bias correction must run the float model and the caller gave no model executor.</summary>
+    public const string BiasCorrectionExecutorMissing = "OPT1291";
+
+    /// <summary>Bias correction could not measure the layers' inputs (several model inputs, data not matching the input, the run failed).</summary>
+    public const string BiasCorrectionFailed = "OPT1292";
 }

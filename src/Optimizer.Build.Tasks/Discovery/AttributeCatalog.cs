@@ -68,6 +68,8 @@ internal static class AttributeCatalog
             OptionSpec.Enum("Norm", "PruneNorm", "L1", "L2"),
             OptionSpec.Enum("Ranking", "PruneRanking", "Lamp", "Magnitude"),
             OptionSpec.Text("Exclude"),
+            OptionSpec.DataFile("Calibration"),
+            OptionSpec.Boolean("BiasCorrection"),
         });
 
     public static readonly PassAttributeSpec AccuracyBudget = new(
@@ -108,6 +110,8 @@ internal static class AttributeCatalog
             ("Norm", Prune, Prune.FindNamed("Norm")!),
             ("Ranking", Prune, Prune.FindNamed("Ranking")!),
             ("Exclude", Prune, Prune.FindNamed("Exclude")!),
+            // An item's Calibration belongs to Quantize; Prune borrows it from there.
+            ("BiasCorrection", Prune, Prune.FindNamed("BiasCorrection")!),
             ("MaxDrop", AccuracyBudget, AccuracyBudget.FindNamed("MaxDrop")!),
             ("Validation", AccuracyBudget, AccuracyBudget.FindNamed("Validation")!),
             ("Labels", AccuracyBudget, AccuracyBudget.FindNamed("Labels")!),

@@ -10,7 +10,7 @@ using Optimizer.Onnx;
 namespace Optimizer.Passes.Pruning;
 
 /// <summary>Applies the 2:4 sparsity pattern to Conv/Gemm/MatMul weights.</summary>
-internal sealed class NmSparsityPruning(PruneSettings settings) : IModelPass
+internal sealed class NmSparsityPruning(PruneSettings settings, PassContext? context = null) : IModelPass
 {
     public const int GroupSize = 4;
     public const int KeptPerGroup = 2;
@@ -22,6 +22,8 @@ internal sealed class NmSparsityPruning(PruneSettings settings) : IModelPass
         var graph = model.Graph;
         var (layers, skipped) = PrunableLayerFinder.Find(graph, settings.Exclusions);
         var changed = new List<PassChange>();
+        var correction = PruneBiasCorrection.Prepare(settings, context ?? PassContext.Empty, model);
+        var changes = new List<WeightChange>();
         long parameters = 0, zerosBefore = 0, zerosAfter = 0;
         foreach (var layer in layers)
         {
@@ -34,17 +36,28 @@ internal sealed class NmSparsityPruning(PruneSettings settings) : IModelPass
 
             var weights = layer.Weight.ToFloatArray();
             var figures = new LayerSparsity(weights.Length, LayerSparsity.CountZeros(weights), 0);
+            var before = correction.Enabled ? (float[])weights.Clone() : [];
             ApplyPattern(weights, layer.Weight.Dims, layer.ReductionAxis);
+            if (correction.Enabled)
+            {
+                changes.Add(new WeightChange(layer.Node, before, weights));
+            }
+
             figures = figures with { ZerosAfter = LayerSparsity.CountZeros(weights) };
             WeightStore.Replace(graph, layer.Weight, layer.Weight.Dims, weights);
             changed.Add(new PassChange(layer.Name, $"{layer.Node.OpType} weight '{layer.WeightName}': 2:4 along axis {layer.ReductionAxis}, {figures.Describe()}"));
             (parameters, zerosBefore, zerosAfter) = (parameters + figures.Parameters, zerosBefore + figures.ZerosBefore, zerosAfter + figures.ZerosAfter);
         }
 
+        // Bias correction (BiasCorrection.cs): each layer's bias absorbs its expected output shift.
+        var (corrected, uncorrected, correctionSummary) = correction.Run(model.Graph, changes, settings);
+        skipped.AddRange(uncorrected);
+        changed = changed.Select(c => changes.FirstOrDefault(w => LayerNames.Of(w.Node) == c.Node) is { } w && corrected.TryGetValue(w.Node, out var detail)
+            ? c with { Detail = c.Detail + "; " + detail } : c).ToList();
         var note = Math.Abs(settings.Sparsity - 0.5) > 1e-9
             ? string.Create(CultureInfo.InvariantCulture, $" (Sparsity {settings.Sparsity} ignored: 2:4 is always 50%)") : "";
         var summary = $"2:4 sparsity{note}: {changed.Count} of {layers.Count} layers, {new LayerSparsity(parameters, zerosBefore, zerosAfter).Describe()}" +
-                      (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
+                      correctionSummary + (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
         return new PassReport(PrunePass.Name, summary, changed, skipped);
     }
 

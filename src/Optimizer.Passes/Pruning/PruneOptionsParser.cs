@@ -7,16 +7,24 @@ internal static class PruneOptionsParser
 {
     public const double DefaultSparsity = 0.5;
 
-    public static PruneSettings Parse(IReadOnlyDictionary<string, string> options)
+    /// <param name="options">The request's options.</param>
+    /// <param name="sharedCalibration">Calibration data another request of the pipeline declares (StaticInt8 Quantize), used when the Prune request names none.</param>
+    public static PruneSettings Parse(IReadOnlyDictionary<string, string> options, string? sharedCalibration = null)
     {
-        var parsed = new PassOptions(PrunePass.Name, options, "Sparsity", "Structure", "Scope", "Exclude", "Norm", "Ranking");
+        var parsed = new PassOptions(PrunePass.Name, options, "Sparsity", "Structure", "Scope", "Exclude", "Norm", "Ranking", "Calibration", "BiasCorrection");
+        var own = parsed.Get("Calibration") is { } text ? text.Length > 0 ? text
+            : throw new PassException(PassErrorCodes.PruneCalibrationDataMissing,
+                "Prune Calibration is empty: name the calibration data set (a .npy or raw float32 file the build loads), or leave it out.", PrunePass.Name) : null;
         return new PruneSettings(
             ParseSparsity(parsed.Get("Sparsity")),
             ParseName(parsed.Get("Structure"), PruneStructure.Unstructured, "Structure", PassErrorCodes.PruneUnknownStructure),
             ParseName(parsed.Get("Scope"), PruneScope.Global, "Scope", PassErrorCodes.PruneUnknownScope),
             ParseName(parsed.Get("Norm"), FilterNorm.L1, "Norm", PassErrorCodes.PruneUnknownNorm),
             ParseName(parsed.Get("Ranking"), GlobalRanking.Lamp, "Ranking", PassErrorCodes.PruneUnknownRanking),
-            LayerExclusions.Parse(parsed.Get("Exclude")));
+            LayerExclusions.Parse(parsed.Get("Exclude")),
+            own ?? (string.IsNullOrEmpty(sharedCalibration) ? null : sharedCalibration),
+            parsed.GetBool("BiasCorrection", true),
+            own is null && !string.IsNullOrEmpty(sharedCalibration));
     }
 
     private static double ParseSparsity(string? text)

@@ -1,9 +1,14 @@
 namespace Optimizer.Passes.Pruning;
 
 /// <summary>
-/// The <c>Prune</c> request: <c>[Prune(Sparsity = 0.5, Structure = …, Scope = …, Exclude = "…", Norm = …)]</c>.
+/// The <c>Prune</c> request: <c>[Prune(Sparsity = 0.5, Structure = …, Scope = …, Exclude = "…", Norm = …, Calibration = "…", BiasCorrection = …)]</c>.
 /// Validates the options and picks the pass for the structure.
 /// </summary>
+/// <remarks>
+/// Unstructured and 2:4 prunes correct each pruned layer's bias for its expected output shift (BiasCorrection.cs)
+/// when calibration data is at hand: the request's own <c>Calibration</c> data set, else the one a StaticInt8
+/// Quantize request of the same pipeline names (PassPipeline hands it over). <c>BiasCorrection=false</c> turns it off.
+/// </remarks>
 internal static class PrunePass
 {
     public const string Name = "Prune";
@@ -11,14 +16,19 @@ internal static class PrunePass
     /// <summary>After clean-up and fusion (so BatchNorm is folded and weights are initializers), before quantization (400).</summary>
     public const int Stage = 300;
 
-    public static IModelPass Create(IReadOnlyDictionary<string, string> options)
+    public static IModelPass Create(IReadOnlyDictionary<string, string> options) => Create(options, PassContext.Empty, null);
+
+    /// <param name="options">The request's options.</param>
+    /// <param name="context">Calibration data and the executor, for bias correction.</param>
+    /// <param name="sharedCalibration">The calibration data a StaticInt8 Quantize request of the same pipeline names; used for bias correction when Prune names none.</param>
+    public static IModelPass Create(IReadOnlyDictionary<string, string> options, PassContext context, string? sharedCalibration)
     {
-        var settings = PruneOptionsParser.Parse(options);
+        var settings = PruneOptionsParser.Parse(options, sharedCalibration);
         return settings.Structure switch
         {
             PruneStructure.Channel => new ChannelPruning(settings),
-            PruneStructure.NM2x4 => new NmSparsityPruning(settings),
-            _ => new MagnitudePruning(settings),
+            PruneStructure.NM2x4 => new NmSparsityPruning(settings, context),
+            _ => new MagnitudePruning(settings, context),
         };
     }
 }

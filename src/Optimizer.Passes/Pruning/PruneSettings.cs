@@ -43,5 +43,11 @@ internal enum GlobalRanking
     Magnitude,
 }
 
-/// <summary>A validated <c>Prune</c> request.</summary>
-internal sealed record PruneSettings(double Sparsity, PruneStructure Structure, PruneScope Scope, FilterNorm Norm, GlobalRanking Ranking, LayerExclusions Exclusions);
+/// <summary>
+/// A validated <c>Prune</c> request. <c>Calibration</c> is the data set (a key of <see cref="PassContext.CalibrationData"/>)
+/// for bias correction: the Prune request's own <c>Calibration</c> option, else the one a StaticInt8 Quantize request of the
+/// same pipeline declares (<c>CalibrationInherited</c> then true); null for none. <c>BiasCorrection</c> (default true) says
+/// whether zeroing prunes correct each layer's bias for its expected output shift when that data is at hand.
+/// </summary>
+internal sealed record PruneSettings(double Sparsity, PruneStructure Structure, PruneScope Scope, FilterNorm Norm, GlobalRanking Ranking, LayerExclusions Exclusions,
+    string? Calibration = null, bool BiasCorrection = true, bool CalibrationInherited = false);

@@ -2,15 +2,22 @@
 // kept as a node; the producer's output is quantized over the activation's output range, whose
 // low end is 0 (uint8 zero point 0, or int8 zero point -128), so saturation does the clamping.
 // This is what lets ORT fuse Conv+Relu into one QLinearConv instead of DQ → Relu → Q.
+// The same holds for every producer whose quantized kernel writes its own 8-bit output with its
+// own scale: Add/Mul (QLinearAdd/QLinearMul) and AveragePool/GlobalAveragePool. Without folding,
+// the producer's output and the Relu's output get different calibrated ranges; ORT then drops
+// the Relu (its Q has zero point qmin) but keeps a DequantizeLinear → QuantizeLinear requantize
+// through fp32 between them (the ResNet-block Add+Relu case). Not folded: data movement
+// (MaxPool, Reshape, …) and Concat, whose output shares its input's range (a folded clamp would
+// be lost in the union), so a Relu there stays a node.
 
 using Optimizer.Onnx;
 
 namespace Optimizer.Passes.Quantization;
 
-/// <summary>Removes Relu/Clip(min 0) nodes that directly follow a Conv, Gemm or MatMul.</summary>
+/// <summary>Removes Relu/Clip(min 0) nodes that directly follow a Conv, Gemm, MatMul, Add, Mul or average pool.</summary>
 internal static class ActivationFolding
 {
-    private static readonly HashSet<string> Producers = ["Conv", "Gemm", "MatMul"];
+    private static readonly HashSet<string> Producers = ["Conv", "Gemm", "MatMul", "Add", "Mul", "AveragePool", "GlobalAveragePool"];
 
     /// <summary>Folds in place; returns each folded activation with its producer, which now outputs the activation's output.</summary>
     public static List<(OnnxNode Activation, OnnxNode Producer)> Fold(OnnxGraph graph)
@@ -19,7 +26,7 @@ internal static class ActivationFolding
         foreach (var activation in graph.Nodes.Where(n => IsFoldable(graph, n)).ToList())
         {
             var producer = graph.FindProducer(activation.Inputs[0])!;
-            if (!Producers.Contains(producer.OpType) || !producer.IsDefaultDomain || graph.FindConsumers(activation.Inputs[0]).Count != 1
+            if (!Producers.Contains(producer.OpType) || !producer.IsDefaultDomain || producer.Outputs.Count != 1 || graph.FindConsumers(activation.Inputs[0]).Count != 1
                 || graph.IsUsedOutsideExplicitInputs(activation.Inputs[0]))
             {
                 continue;

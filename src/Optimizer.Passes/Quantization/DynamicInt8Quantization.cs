@@ -22,10 +22,12 @@
 // - Gemm is rewritten to the same chain: transB is folded by storing the weight transposed,
 //   alpha is folded into the weight scales, and beta·C becomes a following Add.
 // DynamicQuantizeLinear needs opset 11 (MatMulInteger 10); a lower default opset is raised to
-// 11 only when every operator in the model means the same there (see OpsetCompatibility).
+// 11 by the opset upgrader (Opset/OpsetUpgrader.cs), which adapts every node whose operator
+// changed (e.g. Clip's min/max attributes → inputs) or refuses, and then the model is skipped.
 
 using System.Globalization;
 using Optimizer.Onnx;
+using Optimizer.Passes.Opset;
 
 namespace Optimizer.Passes.Quantization;
 
@@ -39,13 +41,15 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange)
 
     public PassReport Run(OnnxModel model)
     {
-        var graph = model.Graph;
+        // An older opset is raised on a copy (every node adapted), kept only when a weight is quantized.
+        var raise = OpsetRaise.Prepare(model, RequiredOpset, "DynamicQuantizeLinear needs opset 11");
+        var graph = raise.Model.Graph;
         var changed = new List<PassChange>();
         var skipped = new List<PassSkip>();
         var candidates = graph.Nodes.Where(IsCandidate).ToList();
         skipped.AddRange(SubgraphCandidates(graph));
 
-        var opsetProblem = OpsetProblem(model);
+        var opsetProblem = raise.Problem;
         if (opsetProblem is not null)
         {
             skipped.AddRange(candidates.Select(n => new PassSkip(NameOf(n), opsetProblem)));
@@ -69,27 +73,20 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange)
         rewriter.RemoveUnusedFloatWeights();
         if (changed.Count > 0 && model.GetOpsetVersion("") < RequiredOpset)
         {
+            model.Graph = graph;
             model.SetOpsetVersion("", RequiredOpset);
             model.IrVersion = Math.Max(model.IrVersion, RequiredIrVersion);
         }
 
-        return Report(changed, skipped, candidates.Count, rewriter.FloatWeightBytes, rewriter.Int8WeightBytes);
+        var report = Report(changed, skipped, candidates.Count, rewriter.FloatWeightBytes, rewriter.Int8WeightBytes);
+        return changed.Count > 0 && raise.Raised is { } raised
+            ? report with { Summary = $"{report.Summary}; {raised.Detail}", Changed = [raised, .. report.Changed] }
+            : report;
     }
 
     private static bool IsCandidate(OnnxNode node) => node.IsDefaultDomain && node.OpType is "MatMul" or "Gemm";
 
     private static string NameOf(OnnxNode node) => node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault() ?? node.OpType;
-
-    private static string? OpsetProblem(OnnxModel model)
-    {
-        var opset = model.GetOpsetVersion("");
-        if (opset is null)
-        {
-            return "the model imports no standard ONNX opset, so integer operators cannot be added";
-        }
-
-        return opset < RequiredOpset ? OpsetCompatibility.WhyNotRaise(model, opset.Value, RequiredOpset) : null;
-    }
 
     private static IEnumerable<PassSkip> SubgraphCandidates(OnnxGraph graph) =>
         graph.Nodes.SelectMany(owner => owner.Attributes.Where(a => a.HasSubgraphs).SelectMany(a => a.ReadSubgraphs())

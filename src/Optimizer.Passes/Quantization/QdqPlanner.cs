@@ -9,6 +9,13 @@
 //   their input is, with the output sharing the input's range, so ORT drops the DQ/Q pair and
 //   moves 8-bit data (MaxPool is order-preserving, so one scale is exact).
 // - Concat shares one range over its inputs and output (QLinearConcat then just copies).
+// - Add/Mul with a constant operand (a per-channel shift or scale, x·0.5, …): the constant is
+//   quantized once as an 8-bit initializer, per tensor, of the activation type (QLinearAdd and
+//   QLinearMul take one scalar scale per input and the same 8-bit type on both inputs), and read
+//   through a DequantizeLinear, so ORT fuses DQ(x), DQ(const) → Add → Q. Its range includes 0, so a
+//   scalar constant is exact (it sits on qmin or qmax). Left in float: a constant added to a
+//   MatMul's output (a bias: the MatMul keeps its float output, see above), an operand that is an
+//   overridable initializer (a graph input), and Add/Mul of two constants (clean-up folds them).
 
 using Optimizer.Onnx;
 
@@ -25,6 +32,9 @@ internal sealed class QdqPlan
 
     /// <summary>Compute nodes whose weights are quantized (Conv, Gemm, MatMul).</summary>
     public List<OnnxNode> WeightedNodes { get; } = new();
+
+    /// <summary>Constant operands of Add/Mul quantized per tensor as 8-bit initializers: (node, input index).</summary>
+    public List<(OnnxNode Node, int Index)> ConstantOperands { get; } = new();
 
     /// <summary>Nodes quantized (for the report).</summary>
     public List<OnnxNode> QuantizedNodes { get; } = new();
@@ -81,6 +91,17 @@ internal static class QdqPlanner
                     plan.WeightedNodes.Add(node);
                 }
 
+                if (node.OpType is "Add" or "Mul")
+                {
+                    for (var i = 0; i < node.Inputs.Count; i++)
+                    {
+                        if (graph.FindConstant(node.Inputs[i]) is not null)
+                        {
+                            plan.ConstantOperands.Add((node, i));
+                        }
+                    }
+                }
+
                 if (node.OpType == "Concat")
                 {
                     foreach (var input in node.Inputs)
@@ -130,14 +151,39 @@ internal static class QdqPlanner
             case "MatMul":
                 return WeightProblem(graph, node.Inputs.ElementAtOrDefault(1), 2, 2);
             case "Add" or "Mul":
-                return node.Inputs.Any(i => graph.FindConstant(i) is not null || graph.FindInitializer(i) is not null)
-                    ? $"{node.OpType} with a constant operand is left in float (QLinear{node.OpType} needs two activations)"
-                    : null;
+                return BinaryProblem(graph, node);
             case "Concat" or "AveragePool" or "GlobalAveragePool":
                 return null;
             default:
                 return "";
         }
+    }
+
+    private static string? BinaryProblem(OnnxGraph graph, OnnxNode node)
+    {
+        if (node.Inputs.Count != 2 || node.Inputs.Any(i => i.Length == 0))
+        {
+            return "";
+        }
+
+        var constants = node.Inputs.Select(i => graph.FindConstant(i)).ToArray();
+        if (constants.All(c => c is not null))
+        {
+            return ""; // clean-up's constant folding owns this
+        }
+
+        if (node.Inputs.FirstOrDefault(i => graph.FindConstant(i) is null && graph.FindInitializer(i) is not null) is { } overridable)
+        {
+            return $"{node.OpType} operand '{overridable}' is an initializer the caller may override as an input; it cannot be quantized ahead of time";
+        }
+
+        var activation = node.Inputs[constants[0] is null ? 0 : 1];
+        if (constants.Any(c => c is not null) && node.OpType == "Add" && graph.FindProducer(activation) is { OpType: "MatMul", IsDefaultDomain: true })
+        {
+            return "Add of a constant to a MatMul's output is its bias: left in float so the MatMul keeps its float (unrounded) output";
+        }
+
+        return null;
     }
 
     private static IEnumerable<string> ActivationInputs(OnnxGraph graph, OnnxNode node) => node.OpType switch

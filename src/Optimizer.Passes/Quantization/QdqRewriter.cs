@@ -6,6 +6,9 @@
 //   DequantizeLinear with the channel axis (Conv: 0; Gemm transB=1: 0; Gemm/MatMul [K, N]: 1).
 // - bias: int32 with scale = input scale × weight scale per channel and zero point 0, the form
 //   ORT requires to fold it into QLinearConv/QGemm.
+// - constant operand of Add/Mul: an 8-bit initializer of the activation type, per tensor (one
+//   scalar scale and zero point over [min(0, min), max(0, max)]), through a DequantizeLinear; one
+//   copy per constant however many nodes read it.
 
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
@@ -21,6 +24,7 @@ internal sealed class QdqRewriter(OnnxGraph graph, ActivationType activationType
     private readonly HashSet<string> _floatConstants = new();
     private readonly Dictionary<string, string> _inputOfDequantized = new();
     private readonly Dictionary<int, string> _weightZeroPoints = new();
+    private readonly Dictionary<string, string> _constantOperands = new();
 
     public long FloatWeightBytes { get; private set; }
 
@@ -42,8 +46,16 @@ internal sealed class QdqRewriter(OnnxGraph graph, ActivationType activationType
             changes.Add(new PassChange(QdqPlanner.NameOf(node), QuantizeWeights(node)));
         }
 
+        var constantDetails = new Dictionary<OnnxNode, string>();
+        foreach (var (node, index) in plan.ConstantOperands)
+        {
+            var constant = graph.FindConstant(node.Inputs[index])!;
+            node.Inputs[index] = DequantizedConstant(constant);
+            constantDetails[node] = $", constant operand [{string.Join(",", constant.Dims)}] → {activationType} per-tensor";
+        }
+
         changes.AddRange(plan.QuantizedNodes.Except(plan.WeightedNodes)
-            .Select(n => new PassChange(QdqPlanner.NameOf(n), $"{n.OpType} runs on {activationType} activations")));
+            .Select(n => new PassChange(QdqPlanner.NameOf(n), $"{n.OpType} runs on {activationType} activations{constantDetails.GetValueOrDefault(n, "")}")));
         foreach (var name in _floatConstants)
         {
             if (graph.FindInitializer(name) is not null)
@@ -135,6 +147,32 @@ internal sealed class QdqRewriter(OnnxGraph graph, ActivationType activationType
         QuantizedWeightBytes += values.Length + scales.Length * 5L;
         _floatConstants.Add(weight.Name);
         return _weights[(weight.Name, axis)] = (dequantized, scales);
+    }
+
+    /// <summary>A constant Add/Mul operand as an 8-bit per-tensor initializer of the activation type, read through a DequantizeLinear.</summary>
+    private string DequantizedConstant(OnnxTensor constant)
+    {
+        if (_constantOperands.TryGetValue(constant.Name, out var existing))
+        {
+            return existing;
+        }
+
+        var values = constant.ToFloatArray();
+        var range = TensorRange.IncludingZero(values.DefaultIfEmpty(0f).Min(), values.DefaultIfEmpty(0f).Max());
+        var parameters = AffineParameters.For(range, activationType);
+        var (qmin, qmax) = activationType == ActivationType.UInt8 ? (0, 255) : (-128, 127);
+        var levels = values.Select(v => (int)Math.Clamp(MathF.Round(v / parameters.Scale, MidpointRounding.ToEven) + parameters.ZeroPoint, qmin, qmax)).ToArray();
+        var q = activationType == ActivationType.UInt8
+            ? OnnxTensor.FromUInt8s(_names.Next($"{constant.Name}_q"), constant.Dims, levels.Select(l => (byte)l).ToArray())
+            : OnnxTensor.FromInt8s(_names.Next($"{constant.Name}_q"), constant.Dims, levels.Select(l => (sbyte)l).ToArray());
+        var (scale, zeroPoint) = AddScalar(constant.Name, parameters);
+        graph.Initializers.Add(q);
+        var output = _names.Next($"{constant.Name}_dq");
+        graph.Nodes.Add(new OnnxNode("DequantizeLinear", [q.Name, scale, zeroPoint], [output]));
+        _floatConstants.Add(constant.Name);
+        FloatWeightBytes += values.Length * 4L;
+        QuantizedWeightBytes += values.Length + 5L;
+        return _constantOperands[constant.Name] = output;
     }
 
     private string DequantizedBias(OnnxTensor bias, float inputScale, float[] weightScales)

@@ -23,6 +23,18 @@ public sealed class PruneAttribute : Attribute
     public PruneRanking Ranking { get; set; }
 
     /// <summary>
+    /// Data (a <c>.npy</c> or raw float32 file, relative to the project folder) over which pruned
+    /// layers' biases are corrected for the mean output shift the pruning causes (b' = b − (W'−W)·E[x]).
+    /// Defaults to the <see cref="QuantizeAttribute.Calibration"/> data of a static INT8
+    /// quantization declared on the same class; without data no correction is made (and the
+    /// report says so).
+    /// </summary>
+    public string? Calibration { get; set; }
+
+    /// <summary>Bias correction after unstructured and 2:4 pruning when data is available; default <see langword="true"/>.</summary>
+    public bool BiasCorrection { get; set; } = true;
+
+    /// <summary>
     /// Node or initializer names to leave untouched, separated by <c>;</c>; <c>*</c> matches any
     /// characters (for example <c>"classifier*;conv1"</c>). Default: none.
     /// </summary>
