@@ -103,6 +103,7 @@ public sealed class OptimizeOnnxModels : ToolTask
                 manifests.Add(ManifestItem(plan));
                 writes.Add(new TaskItem(plan.OptimizedModelPath));
                 writes.Add(new TaskItem(plan.ManifestPath));
+                writes.AddRange(plan.ReportPaths.Where(File.Exists).Select(path => new TaskItem(path)));
             }
         }
 

@@ -38,7 +38,8 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.Empty(stderr);
         Assert.StartsWith("digits_mlp.onnx: quantize DynamicInt8 → ", stdout);
-        Assert.Equal(["Sample.Digits.model.json", "Sample.Digits.onnx"], Directory.GetFiles(output).Select(Path.GetFileName).Order());
+        Assert.Equal(["Sample.Digits.model.json", "Sample.Digits.onnx", "Sample.Digits.report.html", "Sample.Digits.report.md"],
+            Directory.GetFiles(output).Select(Path.GetFileName).Order());
 
         using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "Sample.Digits.model.json")));
         var root = manifest.RootElement;

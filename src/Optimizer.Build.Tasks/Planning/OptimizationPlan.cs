@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Optimizer.Build.Tasks.Diagnostics;
 using Optimizer.Build.Tasks.Discovery;
 
@@ -50,4 +51,7 @@ internal sealed class OptimizationPlan
     public string OptimizedModelPath => Path.Combine(OutputDirectory, Name + ".onnx");
     public string ManifestPath => Path.Combine(OutputDirectory, Name + ".model.json");
     public string StampPath => Path.Combine(OutputDirectory, Name + ".stamp");
+
+    /// <summary>The engine's reports: <c>&lt;Name&gt;.report.html</c> and <c>.md</c>.</summary>
+    public IEnumerable<string> ReportPaths => new[] { ".report.html", ".report.md" }.Select(extension => Path.Combine(OutputDirectory, Name + extension));
 }

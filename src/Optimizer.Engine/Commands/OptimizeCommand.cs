@@ -6,6 +6,8 @@ using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Manifests;
 using Optimizer.Engine.Output;
 using Optimizer.Engine.Plans;
+using Optimizer.Engine.Reports;
+using Optimizer.Engine.Verification;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
@@ -13,7 +15,7 @@ using Optimizer.Passes.Calibration;
 namespace Optimizer.Engine.Commands;
 
 /// <summary>
-/// <c>optimize --plan &lt;file&gt;</c>: load → passes → write the optimized model and its manifest.
+/// <c>optimize --plan &lt;file&gt;</c>: load → passes → verify (and [AccuracyBudget]) → write the optimized model and its manifest.
 /// On failure prints coded canonical errors pointing at the declaration, and removes this plan's
 /// previous outputs so nothing stale is embedded by a later build.
 /// </summary>
@@ -35,8 +37,10 @@ public static class OptimizeCommand
             var stopwatch = Stopwatch.StartNew();
             foreach (var warning in PendingChecks.Warnings(plan))
                 stdout.WriteLine(warning);
-            var (sizeBefore, sizeAfter) = Optimize(plan);
-            stdout.WriteLine(SummaryLine.Format(plan, sizeBefore, sizeAfter, stopwatch.Elapsed));
+            var outcome = Optimize(plan);
+            foreach (var warning in outcome.Warnings)
+                stdout.WriteLine(warning);
+            stdout.WriteLine(SummaryLine.Format(plan, outcome.SizeBefore, outcome.SizeAfter, stopwatch.Elapsed, outcome.Fidelity));
             return 0;
         }
         catch (Exception e)
@@ -47,20 +51,43 @@ public static class OptimizeCommand
         }
     }
 
-    /// <returns>Source and optimized sizes in bytes.</returns>
-    public static (long SizeBefore, long SizeAfter) Optimize(OptimizationPlan plan)
+    /// <summary>What one run did: sizes in bytes, the fidelity figures for the summary line (null when not measured), warnings.</summary>
+    public sealed record Outcome(long SizeBefore, long SizeAfter, string? Fidelity, IReadOnlyList<string> Warnings);
+
+    public static Outcome Optimize(OptimizationPlan plan)
     {
         var model = OnnxModelLoader.Load(plan.Model);
         var sourceBytes = File.ReadAllBytes(plan.Model);
+        var budget = AccuracyBudgetSettings.From(plan);
 
         var requests = PendingChecks.PassRequests(plan);
-        var context = new PassContext
+        var calibrationData = CalibrationDataLoader.Load(plan, model);
+        var fileCache = new FileCalibrationCache(Path.Combine(plan.OutputDirectory, "calibration"));
+        var trialCache = new TrialCalibrationCache(fileCache);
+        var executor = new OnnxRuntimeModelExecutor();
+        PipelineResult Build(IReadOnlyCollection<string> keepFloat, bool trial) => PassPipeline.Run(model, WithKeepFloat(requests, keepFloat), new PassContext
         {
-            CalibrationData = CalibrationDataLoader.Load(plan, model),
-            Executor = new OnnxRuntimeModelExecutor(),
-            CalibrationCache = new FileCalibrationCache(Path.Combine(plan.OutputDirectory, "calibration")),
-        };
-        var result = PassPipeline.Run(model, requests, context);
+            CalibrationData = calibrationData,
+            Executor = executor,
+            // Trial builds (layers reverted while searching for the budget) keep their calibration in memory only.
+            CalibrationCache = trial ? trialCache : fileCache,
+        });
+
+        var result = Build([], false);
+        var warnings = new List<string>();
+        string? fidelity = null;
+        VerificationOutcome? verification = null;
+        if (budget is not null || requests.Count > 0)
+        {
+            var control = new AccuracyControl(plan, model, budget, requests.Any(IsStaticInt8), Build);
+            var outcome = verification = control.Run(result, calibrationData);
+            result = outcome.Result;
+            warnings.AddRange(outcome.Warnings);
+            fidelity = outcome.Fidelity?.Describe(budget?.MaxDrop);
+            if (outcome.Reverted.Count > 0)
+                fidelity += $", {outcome.Reverted.Count} quantized layer{(outcome.Reverted.Count == 1 ? "" : "s")} kept in fp32 ({string.Join(", ", outcome.Reverted)})";
+        }
+
         var optimizedBytes = OnnxModelWriter.ToBytes(result.Model);
 
         var manifest = new ModelManifest(
@@ -77,17 +104,60 @@ public static class OptimizeCommand
             ManifestValues.From(result.Model.Graph.Inputs),
             ManifestValues.From(result.Model.Graph.Outputs));
 
-        AtomicOutputWriter.WriteAll(plan.OutputDirectory, new[]
+        // No elapsed time in the report: the same inputs must give byte-identical reports.
+        var report = ModelReportBuilder.From(plan, model, sourceBytes, result, optimizedBytes) with
         {
+            Fidelity = ReportFigures(verification, budget?.MaxDrop),
+        };
+
+        AtomicOutputWriter.WriteAll(plan.OutputDirectory,
+        [
             (plan.OptimizedModelFileName, optimizedBytes),
             (plan.ManifestFileName, ManifestWriter.ToBytes(manifest)),
-        });
-        return (sourceBytes.LongLength, optimizedBytes.LongLength);
+            .. report.ToFiles(),
+        ]);
+        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, warnings);
+    }
+
+    private static FidelityFigures? ReportFigures(VerificationOutcome? verification, double? maxDrop) =>
+        verification?.Fidelity is not { } f ? null : new FidelityFigures(
+            f.Source, f.Top1Original, f.Top1Optimized, f.Agreement, maxDrop,
+            f.Outputs.Select(o => new OutputComparison(o.Name, o.MaxAbsError, o.Cosine, o.SqnrDb)).ToList(),
+            verification.Reverted);
+
+    private static bool IsStaticInt8(PassRequest request) =>
+        request.Pass.Equals("Quantize", StringComparison.OrdinalIgnoreCase)
+        && request.Options.Any(o => o.Key.Equals("Mode", StringComparison.OrdinalIgnoreCase) && o.Value.Equals("StaticInt8", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The requests with <paramref name="keepFloat"/> added to the StaticInt8 request's KeepFloat option.</summary>
+    private static List<PassRequest> WithKeepFloat(List<PassRequest> requests, IReadOnlyCollection<string> keepFloat)
+    {
+        if (keepFloat.Count == 0)
+            return requests;
+        return requests.Select(r =>
+        {
+            if (!IsStaticInt8(r))
+                return r;
+            var options = r.Options.Where(o => !o.Key.Equals("KeepFloat", StringComparison.OrdinalIgnoreCase)).ToDictionary(o => o.Key, o => o.Value);
+            var declared = r.Options.FirstOrDefault(o => o.Key.Equals("KeepFloat", StringComparison.OrdinalIgnoreCase)).Value;
+            options["KeepFloat"] = string.Join(";", (declared is null ? [] : new[] { declared }).Concat(keepFloat));
+            return r with { Options = options };
+        }).ToList();
+    }
+
+    /// <summary>Reads the build's calibration cache; keeps what trial builds calibrate in memory.</summary>
+    private sealed class TrialCalibrationCache(ICalibrationCache inner) : ICalibrationCache
+    {
+        private readonly Dictionary<string, byte[]> _memory = new(StringComparer.Ordinal);
+
+        public byte[]? TryGet(string key) => _memory.TryGetValue(key, out var value) ? value : inner.TryGet(key);
+
+        public void Set(string key, byte[] result) => _memory[key] = result;
     }
 
     private static void RemoveOutputs(OptimizationPlan plan)
     {
-        foreach (var fileName in new[] { plan.OptimizedModelFileName, plan.ManifestFileName })
+        foreach (var fileName in new[] { plan.OptimizedModelFileName, plan.ManifestFileName, plan.Name + ".report.html", plan.Name + ".report.md" })
         {
             try
             {

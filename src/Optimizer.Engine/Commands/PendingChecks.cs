@@ -6,8 +6,9 @@ namespace Optimizer.Engine.Commands;
 
 /// <summary>
 /// Declarations that are checks on the result rather than passes over the graph
-/// ([AccuracyBudget], Quantize's RequireSpeedup). This version does not enforce them yet, so they
-/// become coded warnings (never silence) and are kept out of the pass pipeline.
+/// ([AccuracyBudget], Quantize's RequireSpeedup), kept out of the pass pipeline. [AccuracyBudget] is
+/// enforced by Verification/AccuracyControl; RequireSpeedup is not enforced yet, so it becomes a
+/// coded warning (never silence).
 /// </summary>
 internal static class PendingChecks
 {
@@ -18,13 +19,7 @@ internal static class PendingChecks
     {
         foreach (var pass in plan.Passes)
         {
-            if (pass.Pass == AccuracyBudget)
-            {
-                yield return CanonicalError.FormatWarning(EngineErrorCodes.AccuracyBudgetNotEnforced,
-                    $"{plan.ModelPath}: [AccuracyBudget] is not enforced by this version of Optimizer.Build; the model is optimized without the accuracy check. Verify the optimized model's accuracy yourself until a version that enforces it.",
-                    pass.DeclaredAt);
-            }
-            else if (pass.Options.TryGetValue(RequireSpeedup, out var value) && value.Equals("true", StringComparison.OrdinalIgnoreCase))
+            if (pass.Pass != AccuracyBudget && pass.Options.TryGetValue(RequireSpeedup, out var value) && value.Equals("true", StringComparison.OrdinalIgnoreCase))
             {
                 yield return CanonicalError.FormatWarning(EngineErrorCodes.SpeedupNotEnforced,
                     $"{plan.ModelPath}: RequireSpeedup is not enforced by this version of Optimizer.Build; the quantized model is kept without timing it against the original.",

@@ -5,16 +5,20 @@ namespace Optimizer.Engine.Commands;
 
 /// <summary>
 /// The one line a build prints per optimized model, e.g.
-/// <c>digits_mlp.onnx: quantize DynamicInt8 → 105.1 KB → 27.0 KB (-74%), 0.4 s</c>.
+/// <c>digits_mlp.onnx: quantize DynamicInt8 → 105.1 KB → 27.0 KB (-74%), 0.4 s</c>, with the
+/// verification figures before the time when they were measured, e.g.
+/// <c>top-1 97.1% → 96.9% (budget 1.0%), agreement 99.1%, logits SQNR 28.3 dB cos 0.9993 max|Δ| 0.41 on 450 validation samples</c>.
 /// </summary>
 public static class SummaryLine
 {
-    public static string Format(OptimizationPlan plan, long sizeBefore, long sizeAfter, TimeSpan elapsed)
+    public static string Format(OptimizationPlan plan, long sizeBefore, long sizeAfter, TimeSpan elapsed, string? fidelity = null)
     {
-        var passes = plan.Passes.Count == 0 ? "no passes" : string.Join(" + ", plan.Passes.Select(Describe));
+        // The budget shows with the accuracy figures it is checked against.
+        var declared = fidelity is null ? plan.Passes : plan.Passes.Where(p => p.Pass != "AccuracyBudget").ToList();
+        var passes = declared.Count == 0 ? "no passes" : string.Join(" + ", declared.Select(Describe));
         var change = sizeBefore == 0 ? 0 : (sizeAfter - sizeBefore) * 100.0 / sizeBefore;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Path.GetFileName(plan.ModelPath)}: {passes} → {Size(sizeBefore)} → {Size(sizeAfter)} ({change:+0;-0;0}%), {elapsed.TotalSeconds:0.0} s");
+            $"{Path.GetFileName(plan.ModelPath)}: {passes} → {Size(sizeBefore)} → {Size(sizeAfter)} ({change:+0;-0;0}%), {(fidelity is null ? "" : fidelity + ", ")}{elapsed.TotalSeconds:0.0} s");
     }
 
     private static string Describe(PlannedPass pass)

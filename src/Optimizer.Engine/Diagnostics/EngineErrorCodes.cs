@@ -24,11 +24,23 @@ public static class EngineErrorCodes
     /// <summary>A data file cannot be read as the pass needs it (e.g. raw float32 of the wrong size).</summary>
     public const string DataFileUnsupported = "OPT1056";
 
-    /// <summary>Warning: [AccuracyBudget] is declared but this version does not enforce it yet.</summary>
+    /// <summary>Warning: [AccuracyBudget] is declared but this version does not enforce it yet. No longer reported: the budget is enforced (OPT1060–OPT1063).</summary>
     public const string AccuracyBudgetNotEnforced = "OPT1057";
 
     /// <summary>Warning: Quantize's RequireSpeedup is declared but this version does not enforce it yet.</summary>
     public const string SpeedupNotEnforced = "OPT1058";
+
+    /// <summary>Error: the optimized model's accuracy drop exceeds [AccuracyBudget] MaxDrop, even with quantized layers reverted to float32.</summary>
+    public const string AccuracyBudgetExceeded = "OPT1060";
+
+    /// <summary>Warning: quantized layers were kept in float32 to hold [AccuracyBudget]; names them.</summary>
+    public const string LayersKeptInFloat = "OPT1061";
+
+    /// <summary>The original and optimized models could not be run and compared (an error with [AccuracyBudget], else a warning).</summary>
+    public const string VerificationFailed = "OPT1062";
+
+    /// <summary>[AccuracyBudget] has an unknown option or a MaxDrop outside [0, 1), or Labels without Validation.</summary>
+    public const string AccuracyBudgetInvalid = "OPT1063";
 
     /// <summary>Anything unexpected: a bug in the engine or a pass.</summary>
     public const string Unexpected = "OPT1099";

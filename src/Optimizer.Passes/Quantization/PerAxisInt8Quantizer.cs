@@ -39,4 +39,8 @@ internal static class PerAxisInt8Quantizer
 
         return (values, scales);
     }
+
+    /// <summary>Symmetric int8 quantization with one scale for the whole tensor (same range rules as <see cref="Quantize"/>).</summary>
+    public static (sbyte[] Values, float[] Scales) QuantizePerTensor(float[] weights, bool reduceRange) =>
+        Quantize(weights, [1, weights.Length], 0, reduceRange);
 }

@@ -51,7 +51,8 @@ internal static class QdqPlanner
 
     /// <param name="graph">The graph, activations folded.</param>
     /// <param name="foldedOutputs">Outputs that now carry a folded Relu/Clip: always quantized, since the clamp lives in their range.</param>
-    public static QdqPlan Plan(OnnxGraph graph, IReadOnlySet<string> foldedOutputs)
+    /// <param name="keepFloat">Names of compute nodes to leave in float32 (the KeepFloat option), reported as skipped.</param>
+    public static QdqPlan Plan(OnnxGraph graph, IReadOnlySet<string> foldedOutputs, IReadOnlySet<string>? keepFloat = null)
     {
         var plan = new QdqPlan();
         var types = ValueElementTypes.Infer(graph);
@@ -72,6 +73,11 @@ internal static class QdqPlanner
             if (reason is null && !node.Inputs.Where(i => i.Length > 0).Append(node.Outputs[0]).All(IsFloat))
             {
                 reason = node.OpType is "Add" or "Mul" or "Concat" ? "" : $"{node.OpType} on non-float32 values is left as it is";
+            }
+
+            if (reason is null && keepFloat?.Contains(NameOf(node)) == true)
+            {
+                reason = "kept in float32 by KeepFloat (e.g. reverted to hold [AccuracyBudget])";
             }
 
             if (reason is null)
@@ -131,6 +137,10 @@ internal static class QdqPlanner
 
         return plan;
     }
+
+    /// <summary>The KeepFloat option: node names separated by ';' or ','.</summary>
+    public static IReadOnlySet<string> ParseKeepFloat(string? option) =>
+        (option ?? "").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
 
     public static string NameOf(OnnxNode node) => node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault() ?? node.OpType;
 

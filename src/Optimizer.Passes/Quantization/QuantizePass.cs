@@ -40,7 +40,8 @@ internal static class QuantizePass
 
         if (mode.Equals(StaticInt8, StringComparison.OrdinalIgnoreCase))
         {
-            return new StaticInt8Quantization(StaticOptions(new PassOptions(Name, options, "Mode", "Calibration", "CalibrationMethod", "Percentile", "ActivationType", "ReduceRange")), context);
+            var parsedStatic = new PassOptions(Name, options, "Mode", "Calibration", "CalibrationMethod", "Percentile", "ActivationType", "ReduceRange", "WeightGranularity", "KeepFloat");
+            return new StaticInt8Quantization(StaticOptions(parsedStatic) with { KeepFloat = QdqPlanner.ParseKeepFloat(parsedStatic.Get("KeepFloat")) }, context);
         }
 
         if (mode.Equals(Float16, StringComparison.OrdinalIgnoreCase))
@@ -72,7 +73,8 @@ internal static class QuantizePass
             throw new PassException(PassErrorCodes.InvalidOption, $"The Quantize option Percentile must be a number in (50, 100], not '{text}'.", Name);
         }
 
-        return new StaticInt8Options(calibration, new CalibrationSettings(method, percentile), activationType, parsed.GetBool("ReduceRange", true));
+        return new StaticInt8Options(calibration, new CalibrationSettings(method, percentile), activationType, parsed.GetBool("ReduceRange", true),
+            Granularity: Parse(parsed, "WeightGranularity", WeightGranularity.Auto));
     }
 
     private static T Parse<T>(PassOptions parsed, string name, T defaultValue)

@@ -29,7 +29,11 @@ using Optimizer.Passes.Opset;
 namespace Optimizer.Passes.Quantization;
 
 /// <summary>The options of <c>Quantize Mode=StaticInt8</c>.</summary>
-internal sealed record StaticInt8Options(string Calibration, CalibrationSettings Settings, ActivationType ActivationType, bool ReduceRange, bool BiasCorrection = false);
+internal sealed record StaticInt8Options(string Calibration, CalibrationSettings Settings, ActivationType ActivationType, bool ReduceRange, bool BiasCorrection = false, WeightGranularity Granularity = WeightGranularity.Auto)
+{
+    /// <summary>Names of layers the caller keeps in float32 (option KeepFloat, e.g. set by the accuracy budget).</summary>
+    public IReadOnlySet<string> KeepFloat { get; init; } = new HashSet<string>();
+}
 
 /// <summary>Quantizes Conv/Gemm/MatMul/pooling/Add/Mul/Concat to QDQ int8 with calibrated activation ranges.</summary>
 internal sealed class StaticInt8Quantization(StaticInt8Options options, PassContext context) : IModelPass
@@ -53,7 +57,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         var input = raise.Model;
         var working = input.Clone();
         var folded = ActivationFolding.Fold(working.Graph);
-        var plan = QdqPlanner.Plan(working.Graph, folded.Select(f => f.Activation.Outputs[0]).ToHashSet());
+        var plan = QdqPlanner.Plan(working.Graph, folded.Select(f => f.Activation.Outputs[0]).ToHashSet(), options.KeepFloat);
         foreach (var (activation, producer) in folded.Where(f => !plan.QuantizedNodes.Contains(f.Producer)).ToList())
         {
             ActivationFolding.Unfold(working.Graph, activation, producer);
@@ -73,7 +77,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         var corrected = options.BiasCorrection ? CorrectBiases(input, working.Graph, plan, data, executor) : null;
         var (calibration, fromCache) = Calibrate(input, data, executor, plan);
         var ranges = SharedRanges(plan, calibration.Ranges);
-        var rewriter = new QdqRewriter(working.Graph, options.ActivationType, options.ReduceRange);
+        var rewriter = new QdqRewriter(working.Graph, options.ActivationType, options.ReduceRange, options.Granularity);
         var changed = rewriter.Apply(plan, ranges);
         if (corrected is not null)
         {
@@ -97,6 +101,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         model.IrVersion = Math.Max(model.IrVersion, RequiredIrVersion);
         var source = (fromCache ? "cached calibration" : $"{data.SampleCount} calibration samples") +
                      (corrected is { Corrected.Count: > 0 } ? $", bias corrected in {corrected.Corrected.Count} layers" : "");
+        source += $", weights {options.Granularity}" + (options.Granularity == WeightGranularity.Auto ? $" ({rewriter.PerTensorWeights} of {plan.WeightedNodes.Count} per-tensor)" : "");
         var report = Report(changed, plan.Skipped, rewriter.FloatWeightBytes, rewriter.QuantizedWeightBytes, source);
         return raise.Raised is { } raised ? report with { Summary = $"{report.Summary}; {raised.Detail}", Changed = [raised, .. report.Changed] } : report;
     }
@@ -138,7 +143,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
             var weight = graph.FindConstant(node.Inputs[1])!;
             var axis = node.OpType == "Conv" || (node.OpType == "Gemm" && (node.FindAttribute("transB")?.Int ?? 0) != 0) ? 0 : 1;
             var before = weight.ToFloatArray();
-            var (values, scales) = PerAxisInt8Quantizer.Quantize(before, weight.Dims, axis, options.ReduceRange);
+            var (values, scales) = WeightGranularityChoice.Quantize(before, weight.Dims, axis, options.ReduceRange, options.Granularity);
             var inner = (int)weight.Dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
             var after = new float[values.Length];
             for (var i = 0; i < after.Length; i++)

@@ -35,8 +35,17 @@ public sealed class QuantizeAttribute : Attribute
     /// </summary>
     public bool ReduceRange { get; set; } = true;
 
-    /// <summary>One weight scale per output channel (default <see langword="true"/>) rather than per tensor; INT8 modes.</summary>
+    /// <summary>One weight scale per output channel (default <see langword="true"/>) rather than per tensor; dynamic INT8.</summary>
     public bool PerChannel { get; set; } = true;
+
+    /// <summary>Weight scales per channel or per tensor for static INT8; default <see cref="WeightGranularity.Auto"/>.</summary>
+    public WeightGranularity WeightGranularity { get; set; }
+
+    /// <summary>
+    /// For <see cref="QuantizationMode.StaticInt8"/>: node names left in float32, separated by
+    /// <c>;</c>. [AccuracyBudget] adds to this list itself when it must revert layers.
+    /// </summary>
+    public string? KeepFloat { get; set; }
 
     /// <summary>
     /// For <see cref="QuantizationMode.Float16"/>: op types or node names kept in fp32, separated by

@@ -9,7 +9,7 @@ namespace Optimizer.Passes.Tests.Opset;
 /// <summary>
 /// ch_ppocr_mobile_v2.0_cls (opset 9: Clip with attributes, Slice with attributes, Softmax) is raised
 /// to opset 13 and quantized; static INT8 runs in ONNX Runtime and agrees with fp32. Its size is
-/// printed against the issue's 30% target, which QDQ does not reach on this model (~43%).
+/// printed against the issue's 30% target, which QDQ does not reach on this model (~35%).
 /// </summary>
 public sealed class PpocrUpgradeQuantizationTests(ITestOutputHelper output)
 {
@@ -83,9 +83,9 @@ public sealed class PpocrUpgradeQuantizationTests(ITestOutputHelper output)
         output.WriteLine($"  30% target: {(after <= before * 0.30 ? "met" : "NOT met")}");
         Assert.Contains(report.Changed, c => c.Node == OpsetRaise.ReportNode && c.Detail.Contains("9 → 13", StringComparison.Ordinal));
         Assert.Equal(13, result.Model.GetOpsetVersion(""));
-        // The issue's target is 30%; QDQ reaches ~43% here (int8 weights alone are ~21% of the fp32
-        // file, and the Q/DQ graph, int32 biases and scales the rest). Guard against regressions only.
-        Assert.True(after <= before * 0.45, $"{after} bytes is more than 45% of {before}");
+        // The issue's target is 30%; QDQ reaches ~35% here (int8 weights and int32 biases alone are
+        // ~24% of the fp32 file, per-channel scales ~5%, the Q/DQ graph the rest). Guard against regressions only.
+        Assert.True(after <= before * 0.36, $"{after} bytes is more than 36% of {before}");
         var (agreement, worst) = Compare(model, result.Model, 64);
         output.WriteLine($"static int8 ({method}) vs fp32 on 64 held-out images: argmax agreement {agreement:P1}, max abs error {worst:G3}");
         if (assertAgreement)

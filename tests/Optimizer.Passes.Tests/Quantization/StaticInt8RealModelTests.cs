@@ -114,11 +114,13 @@ public sealed class StaticInt8RealModelTests(ITestOutputHelper output)
         if (result.Reports[0].Changed.Count > 0)
         {
             output.WriteLine($"ORT optimized graph: {OrtOptimizedGraph.Describe(OrtOptimizedGraph.OperatorCounts(result.Model))}");
-            // Known gap, not the 30% target: since the opset upgrader raises this opset-9 model to 13 it is
-            // quantized, to ~43% of the fp32 file. Its int8 weights alone are ~21% of it; the Q/DQ nodes,
-            // int32 biases, per-channel scales/zero points and value_info make up the rest
-            // (see tests/Optimizer.Passes.Tests/Opset/PpocrUpgradeQuantizationTests.cs).
-            Assert.True(after <= before * 0.45, $"{after} bytes is more than 45% of {before}");
+            // Known gap, not the 30% target: ~35.7% of the fp32 file (was ~43.8% before the compact QDQ
+            // output: short generated names, shared scales/zero points, no value_info). int8 weights are
+            // ~21.5%, int32 biases ~2.3%, the per-channel weight and bias scales ~4.6% and the 568 nodes
+            // (413 Q/DQ) ~5.9%. Per-tensor weights everywhere (WeightGranularity=PerTensor) reach ~30.9%
+            // but lose argmax agreement; Auto keeps per channel where per tensor costs > 1 dB SQNR, which
+            // on this model is all but one layer (see WeightGranularityTests).
+            Assert.True(after <= before * 0.36, $"{after} bytes is more than 36% of {before}");
         }
         else
         {
