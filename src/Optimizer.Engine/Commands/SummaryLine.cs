@@ -27,7 +27,11 @@ public static class SummaryLine
         return pass.Pass switch
         {
             "Quantize" when options.TryGetValue("Mode", out var mode) => "quantize " + mode,
-            "Prune" when options.TryGetValue("Sparsity", out var sparsity) => "prune " + Percent(sparsity),
+            "Prune" => "prune " + string.Join(" ", new[]
+            {
+                options.TryGetValue("Structure", out var structure) && structure != "Unstructured" ? structure.ToLowerInvariant() : null,
+                options.TryGetValue("Sparsity", out var sparsity) ? Percent(sparsity) : null,
+            }.Where(part => part is not null)),
             "AccuracyBudget" when options.TryGetValue("MaxDrop", out var drop) => "budget " + Percent(drop),
             _ => pass.Pass.ToLowerInvariant(),
         };
