@@ -41,19 +41,7 @@ public static class DigitsVariants
     private static readonly ConcurrentDictionary<(DigitsModel, DigitsVariant), Lazy<byte[]>> Cache = new();
 
     /// <summary>../shared/data, or null when this checkout has none beside it.</summary>
-    public static string? DataFolder
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "..", "shared", "data");
-                if (File.Exists(Path.Combine(dir.FullName, "Optimizer.Build.sln")))
-                    return Directory.Exists(candidate) ? Path.GetFullPath(candidate) : null;
-            }
-            return null;
-        }
-    }
+    public static string? DataFolder => Optimizer.Tests.Shared.RepositoryLayout.SharedFolder("data");
 
     public static byte[] Get(DigitsModel model, DigitsVariant variant) =>
         Cache.GetOrAdd((model, variant), key => new Lazy<byte[]>(() => Build(key.Item1, key.Item2))).Value;

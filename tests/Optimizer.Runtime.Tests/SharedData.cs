@@ -1,12 +1,13 @@
+using Optimizer.Tests.Shared;
+
 namespace Optimizer.Runtime.Tests;
 
 /// <summary>Finds <c>../shared/data</c> beside the repository (the folder holding Optimizer.Build.sln).</summary>
 internal static class SharedData
 {
-    public static readonly string? RepositoryRoot = FindRepositoryRoot();
+    public static string? RepositoryRoot => RepositoryLayout.Root;
 
-    public static string? DataFolder =>
-        RepositoryRoot is null ? null : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
+    public static string? DataFolder => RepositoryLayout.SharedFolder("data");
 
     public static bool IsAvailable => DataFolder is string folder && File.Exists(Path.Combine(folder, "models", "digits_mlp.onnx"));
 
@@ -15,19 +16,6 @@ internal static class SharedData
 
     public static float[] ReadFloats(string relative) =>
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(PathOf(relative))).ToArray();
-
-    private static string? FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Optimizer.Build.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
 }
 
 /// <summary>A fact that is skipped, saying why, when <c>../shared/data</c> is not beside the repository.</summary>

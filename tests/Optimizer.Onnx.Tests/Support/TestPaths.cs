@@ -1,30 +1,12 @@
+using Optimizer.Tests.Shared;
+
 namespace Optimizer.Onnx.Tests.Support;
 
-/// <summary>Locates the repository root and the shared data folder next to it.</summary>
+/// <summary>The repository root and the shared data folder next to it (see <see cref="RepositoryLayout"/>).</summary>
 internal static class TestPaths
 {
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot => RepositoryLayout.RequiredRoot;
 
     /// <summary><c>../shared</c> relative to the repository root, or null when absent.</summary>
-    public static string? SharedFolder
-    {
-        get
-        {
-            var path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared"));
-            return Directory.Exists(path) ? path : null;
-        }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Optimizer.Build.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Optimizer.Build.sln above {AppContext.BaseDirectory}.");
-    }
+    public static string? SharedFolder => RepositoryLayout.SharedFolder();
 }
