@@ -24,8 +24,7 @@ public static class EngineErrorCodes
     /// <summary>A data file cannot be read as the pass needs it (e.g. raw float32 of the wrong size).</summary>
     public const string DataFileUnsupported = "OPT1056";
 
-    /// <summary>Warning: [AccuracyBudget] is declared but this version does not enforce it yet. No longer reported: the budget is enforced (OPT1060–OPT1063).</summary>
-    public const string AccuracyBudgetNotEnforced = "OPT1057";
+    // OPT1057 (AccuracyBudget not enforced) is retired: the budget is enforced (OPT1060–OPT1063). Do not reuse it.
 
     /// <summary>Warning: Quantize's RequireSpeedup is declared but this version does not enforce it yet.</summary>
     public const string SpeedupNotEnforced = "OPT1058";
