@@ -56,6 +56,9 @@ public sealed class OptimizeOnnxModels : ToolTask
     /// <summary>False in design-time builds: existing outputs are surfaced, the engine never runs.</summary>
     public bool RunEngine { get; set; } = true;
 
+    /// <summary>$(OptimizerRequireSpeedup): RequireSpeedup=true for every Quantize pass that does not set it.</summary>
+    public bool RequireSpeedup { get; set; }
+
     /// <summary>Optimized models, with LogicalName (the resource name) for EmbeddedResource.</summary>
     [Output]
     public ITaskItem[] OptimizedModels { get; private set; } = Array.Empty<ITaskItem>();
@@ -92,7 +95,7 @@ public sealed class OptimizeOnnxModels : ToolTask
         var models = new List<ITaskItem>();
         var manifests = new List<ITaskItem>();
         var writes = new List<ITaskItem>();
-        foreach (var plan in discovery.Plans)
+        foreach (var plan in RequireSpeedupDefault.Apply(discovery.Plans, RequireSpeedup))
         {
             PlanFile.Write(plan);
             writes.Add(new TaskItem(plan.PlanPath));

@@ -35,7 +35,8 @@ public static class PassPipeline
 
         // Validate every request before touching the model, so a bad option fails fast.
         var calibration = StaticQuantizationCalibration(requests);
-        var passes = requests.Select(r => PassCatalog.Create(r, context, calibration)).ToArray();
+        var passes = requests.Select(r => PassCatalog.Create(r, context, calibration))
+            .Concat(context.AfterPruning is { } step ? [new PipelineStepPass(step)] : []).ToArray();
         var working = model.Clone();
         var ran = passes.Concat(PassCatalog.AlwaysOn(passes)).OrderBy(p => p.Stage).Select(p => (Pass: p, Report: p.Run(working))).ToArray();
         // Requested passes report first, in the order they ran; the always-on clean-up and fusion

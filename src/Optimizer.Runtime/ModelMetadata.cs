@@ -30,4 +30,11 @@ public sealed class ModelMetadata
 
     /// <summary>The model's outputs in graph order.</summary>
     public IReadOnlyList<TensorMetadata> Outputs { get; }
+
+    /// <summary>
+    /// The manifest resource name of the compiled kernel program the build embedded beside the model
+    /// (when every op is covered by the compiled kernels), or <see langword="null"/>: then the runtime
+    /// looks for <see cref="ResourceName"/> with <c>.kernels</c> in place of <c>.onnx</c>.
+    /// </summary>
+    public string? ProgramResourceName { get; init; }
 }

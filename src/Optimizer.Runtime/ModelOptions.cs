@@ -16,6 +16,13 @@ public sealed class ModelOptions
     /// </summary>
     public bool AllowFallback { get; init; } = true;
 
+    /// <summary>
+    /// Which way to run (default <see cref="ExecutionPathKind.Auto"/>): force ONNX Runtime, or the
+    /// compiled C# kernels the build embedded when it could (they need no ONNX Runtime native
+    /// library). <see cref="OnnxModelBase.ExecutionPath"/> says which way was taken.
+    /// </summary>
+    public ExecutionPathKind Path { get; init; } = ExecutionPathKind.Auto;
+
     /// <summary>The GPU to use for <see cref="ExecutionTarget.Cuda"/> and <see cref="ExecutionTarget.DirectML"/> (default 0).</summary>
     public int DeviceId { get; init; }
 

@@ -1,12 +1,14 @@
 using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
+using Optimizer.Runtime.Compiled;
 
 namespace Optimizer.Runtime;
 
 /// <summary>
 /// The base of every class generated for an <see cref="OnnxModelAttribute"/>: loads the optimized
-/// model embedded in the class's assembly, creates one ONNX Runtime session on the chosen
-/// execution target, and runs it.
+/// model embedded in the class's assembly and runs it the way <see cref="ExecutionPath"/> says: an
+/// ONNX Runtime session on the chosen execution provider, or the compiled C# kernels the build
+/// embedded when every op of the model is covered by them.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -33,45 +35,109 @@ public abstract class OnnxModelBase : IDisposable
     {
         Description = metadata ?? throw new ArgumentNullException(nameof(metadata));
         ArgumentNullException.ThrowIfNull(resourceAssembly);
-        byte[] model = EmbeddedModel.Read(resourceAssembly, metadata);
-        SessionChoice choice = ExecutionProviders.CreateSession(model, options ?? new ModelOptions(), metadata.Name);
-        Session = choice.Session;
-        try
+        options ??= new ModelOptions();
+        InputNames = metadata.Inputs.Select(i => i.Name).ToArray();
+        OutputNames = metadata.Outputs.Select(o => o.Name).ToArray();
+
+        // Forcing the compiled kernels never loads ONNX Runtime's native library.
+        bool compiledFirst = options.Path == ExecutionPathKind.Compiled && CompiledModel.IsEmbedded(resourceAssembly, metadata);
+        var environment = new ExecutionEnvironment(
+            compiledFirst ? null : OrtAvailability.Providers,
+            compiledFirst ? "ONNX Runtime not loaded: ModelOptions.Path is Compiled" : OrtAvailability.Reason,
+            ExecutionEnvironment.CurrentOs(),
+            CpuFeatures.Detect(),
+            CompiledModel.IsEmbedded(resourceAssembly, metadata));
+        ExecutionPlan plan = ExecutionSelector.Select(environment, options);
+
+        var failures = new List<string>();
+        byte[]? model = null;
+        foreach (ExecutionCandidate candidate in plan.Candidates)
         {
-            InputNames = metadata.Inputs.Select(i => i.Name).ToArray();
-            OutputNames = metadata.Outputs.Select(o => o.Name).ToArray();
-            EnsureSessionMatches(metadata, Session);
-            OutputPlan = OutputAllocationPlan.TryCreate(Session, InputNames, OutputNames);
-            RunOptions = new RunOptions();
-        }
-        catch
-        {
-            Session.Dispose();
-            throw;
+            if (candidate.Kind == ExecutionPathKind.Compiled)
+            {
+                try
+                {
+                    Compiled = CompiledModel.Load(resourceAssembly, metadata);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    failures.Add($"Compiled: {ex.Message}");
+                    continue;
+                }
+
+                ExecutionTarget = ExecutionTarget.Cpu;
+                ExecutionProvider = "Compiled";
+                ExecutionPath = new ExecutionPath(ExecutionPathKind.Compiled, null, KernelDispatch.Current.ToString());
+                break;
+            }
+
+            model ??= EmbeddedModel.Read(resourceAssembly, metadata);
+            InferenceSession session;
+            try
+            {
+                session = ExecutionProviders.CreateSession(model, options, candidate.Target);
+            }
+            catch (Exception ex) when (candidate.Target != ExecutionTarget.Cpu && ExecutionProviders.IsStartFailure(ex))
+            {
+                failures.Add($"{candidate.Target}: {candidate.Provider} failed to start ({ex.Message.Trim()}); {candidate.Reason}");
+                continue;
+            }
+
+            try
+            {
+                EnsureSessionMatches(metadata, session);
+                OutputPlan = OutputAllocationPlan.TryCreate(session, InputNames, OutputNames);
+                RunOptions = new RunOptions();
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+
+            Session = session;
+            ExecutionTarget = candidate.Target;
+            ExecutionProvider = candidate.Provider!;
+            ExecutionPath = new ExecutionPath(ExecutionPathKind.OnnxRuntime, candidate.Provider, null);
+            break;
         }
 
-        ExecutionTarget = choice.Target;
-        ExecutionProvider = choice.Provider;
-        FallbackReason = choice.FallbackReason;
+        if (ExecutionPath is null)
+        {
+            throw new InvalidOperationException(ExecutionSelector.DescribeFailure(metadata.Name, options, plan, failures));
+        }
+
+        ExecutionProvider ??= ExecutionSelector.CpuProvider;
+        FallbackReason = ExecutionSelector.DescribeFallback(options, plan, failures, ExecutionPath);
     }
 
-    /// <summary>Where the model runs: <see cref="ExecutionTarget.Cpu"/> or the provider that was requested and available.</summary>
+    /// <summary>Where the model runs: <see cref="ExecutionTarget.Cpu"/> or the provider that was requested and available (the compiled kernels run on the CPU).</summary>
     public ExecutionTarget ExecutionTarget { get; }
 
-    /// <summary>The ONNX Runtime execution provider running the model, e.g. <c>CPUExecutionProvider</c>.</summary>
+    /// <summary>The ONNX Runtime execution provider running the model, e.g. <c>CPUExecutionProvider</c>; <c>Compiled</c> on the compiled kernels.</summary>
     public string ExecutionProvider { get; }
 
     /// <summary>
-    /// Why the model runs on the CPU instead of the requested target (for example, the loaded ONNX
-    /// Runtime build has no CUDA provider), or <see langword="null"/> when it runs where asked.
+    /// How the model runs: ONNX Runtime with which provider, or the compiled C# kernels with which
+    /// instruction-set paths (e.g. <c>Compiled(fp32 gemm: Avx2Fma, int8 gemm: Avx2, elementwise: Vector256)</c>).
+    /// Force one with <see cref="ModelOptions.Path"/>.
+    /// </summary>
+    public ExecutionPath ExecutionPath { get; }
+
+    /// <summary>
+    /// Why the model does not run where asked (for example, the loaded ONNX Runtime build has no
+    /// CUDA provider, or ONNX Runtime's native library is absent and the compiled kernels run), or
+    /// <see langword="null"/> when it runs where asked.
     /// </summary>
     public string? FallbackReason { get; }
 
     internal ModelMetadata Description { get; }
 
-    internal InferenceSession Session { get; }
+    internal InferenceSession? Session { get; }
 
-    internal RunOptions RunOptions { get; }
+    internal RunOptions? RunOptions { get; }
+
+    internal CompiledModel? Compiled { get; }
 
     internal string[] InputNames { get; }
 
@@ -108,8 +174,9 @@ public abstract class OnnxModelBase : IDisposable
         _disposed = true;
         if (disposing)
         {
-            RunOptions.Dispose();
-            Session.Dispose();
+            RunOptions?.Dispose();
+            Session?.Dispose();
+            Compiled?.Dispose();
         }
     }
 

@@ -26,6 +26,30 @@ public class GeneratedCodeTests
     }
 
     [Fact]
+    public void Digits_mlp_class_with_compiled_kernels()
+    {
+        GeneratorRun run = GeneratorHarness.Run(DigitsSource, (Manifests.DigitsPath, Manifests.DigitsCompiled()));
+
+        run.AssertCompilesCleanly();
+        Assert.Contains("ProgramResourceName = \"Optimizer.Build.Sample.DigitClassifier.kernels\",", run.SingleSource);
+        Snapshot.Match(run.SingleSource);
+    }
+
+    [Fact]
+    public void A_manifest_without_a_compiled_program_generates_what_it_did_before()
+    {
+        string withoutProgram = Manifests.Digits().TrimEnd().TrimEnd('}').TrimEnd() + """
+            ,
+              "execution": { "paths": ["OnnxRuntime"], "compiled": null, "notCompiled": ["n (LSTM): operator LSTM is not in the kernel set"] }
+            }
+            """;
+
+        Assert.Equal(
+            GeneratorHarness.Run(DigitsSource, (Manifests.DigitsPath, Manifests.Digits())).SingleSource,
+            GeneratorHarness.Run(DigitsSource, (Manifests.DigitsPath, withoutProgram)).SingleSource);
+    }
+
+    [Fact]
     public void Hello_deepa_class_with_onnx_style_names()
     {
         string manifest = Manifests.With(

@@ -44,7 +44,7 @@ public sealed class OptimizeCommandTests : IDisposable
         using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "Sample.Digits.model.json")));
         var root = manifest.RootElement;
         Assert.Equal(
-            ["formatVersion", "engineVersion", "name", "className", "modelPath", "resourceName", "sourceSha256", "optimizedSha256", "sizeBefore", "sizeAfter", "passes", "inputs", "outputs"],
+            ["formatVersion", "engineVersion", "name", "className", "modelPath", "resourceName", "sourceSha256", "optimizedSha256", "sizeBefore", "sizeAfter", "passes", "inputs", "outputs", "execution"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("Optimizer.Build.Sample.Digits.onnx", root.GetProperty("resourceName").GetString());
         Assert.Equal(new FileInfo(model).Length, root.GetProperty("sizeBefore").GetInt64());

@@ -58,11 +58,36 @@ internal static class ModelClassEmitter
         writer.Line($"    {Literal(modelClass.FullName)},");
         writer.Line($"    {Literal(manifest.ResourceName)},");
         WriteMetadataArray(writer, manifest.Inputs, ",");
-        WriteMetadataArray(writer, manifest.Outputs, ");");
+        if (manifest.ProgramResourceName is null)
+        {
+            WriteMetadataArray(writer, manifest.Outputs, ");");
+        }
+        else
+        {
+            WriteMetadataArray(writer, manifest.Outputs, ")");
+            writer.Line("{");
+            writer.Line($"    ProgramResourceName = {Literal(manifest.ProgramResourceName)},");
+            writer.Line("};");
+        }
+
         writer.Line();
 
-        writer.Line($"/// <summary>Loads the optimized <c>{Xml(manifest.ModelPath)}</c> embedded in this assembly and creates its ONNX Runtime session.</summary>");
-        writer.Line("/// <param name=\"options\">Execution target and session settings; <see langword=\"null\"/> runs on the CPU with defaults.</param>");
+        if (manifest.ProgramResourceName is null)
+        {
+            writer.Line($"/// <summary>Loads the optimized <c>{Xml(manifest.ModelPath)}</c> embedded in this assembly and creates its ONNX Runtime session.</summary>");
+        }
+        else
+        {
+            writer.Line($"/// <summary>");
+            writer.Line($"/// Loads the optimized <c>{Xml(manifest.ModelPath)}</c> embedded in this assembly and runs it on ONNX Runtime or on");
+            writer.Line($"/// the compiled C# kernels embedded beside it ({Xml(string.Join(", ", manifest.Kernels))}), which need no ONNX Runtime");
+            writer.Line("/// native library; <see cref=\"global::Optimizer.Runtime.OnnxModelBase.ExecutionPath\"/> says which.");
+            writer.Line("/// </summary>");
+        }
+
+        writer.Line(manifest.ProgramResourceName is null
+            ? "/// <param name=\"options\">Execution target and session settings; <see langword=\"null\"/> runs on the CPU with defaults.</param>"
+            : "/// <param name=\"options\">Execution target, path (<see cref=\"global::Optimizer.Runtime.ModelOptions.Path\"/>) and session settings; <see langword=\"null\"/> for the defaults.</param>");
         writer.Line($"public {modelClass.Name}({Runtime}.ModelOptions? options = null)");
         writer.Line($"    : base(Metadata, typeof({modelClass.QualifiedName}).Assembly, options)");
         writer.Line("{");

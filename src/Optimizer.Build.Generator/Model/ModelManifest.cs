@@ -8,7 +8,14 @@ internal sealed record ModelManifest(
     string ModelPath,
     string ResourceName,
     EquatableArray<TensorSignature> Inputs,
-    EquatableArray<TensorSignature> Outputs);
+    EquatableArray<TensorSignature> Outputs)
+{
+    /// <summary>The embedded kernel program's resource name when the build compiled the model (manifest <c>execution.compiled</c>); null otherwise.</summary>
+    public string? ProgramResourceName { get; init; }
+
+    /// <summary>The kernels the compiled program calls, e.g. <c>Gemm</c>, <c>Unary</c>; empty without a program.</summary>
+    public EquatableArray<string> Kernels { get; init; } = new(System.Array.Empty<string>());
+}
 
 /// <summary>
 /// One model input or output. <see cref="ElementType"/> is the manifest's name (e.g. <c>float32</c>);

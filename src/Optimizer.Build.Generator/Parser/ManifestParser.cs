@@ -48,12 +48,37 @@ internal static class ManifestParser
                 RequireString(root, "resourceName"),
                 ReadSignatures(root, "inputs"),
                 ReadSignatures(root, "outputs"));
+            manifest = ReadExecution(root, manifest);
             return new ManifestFile(path, manifest, ManifestProblem.None, null, formatVersion, className, modelPath);
         }
         catch (JsonFormatException ex)
         {
             return Failed(path, ManifestProblem.Malformed, ex.Message, className, modelPath);
         }
+    }
+
+    /// <summary>The optional <c>execution</c> object: the compiled program's resource and kernels when there is one.</summary>
+    private static ModelManifest ReadExecution(JsonObject root, ModelManifest manifest)
+    {
+        if (!root.TryGet("execution", out JsonValue value) || value is JsonNull)
+        {
+            return manifest;
+        }
+
+        JsonObject execution = value as JsonObject ?? throw Mismatch("\"execution\"", "an object", value);
+        if (!execution.TryGet("compiled", out JsonValue compiledValue) || compiledValue is JsonNull)
+        {
+            return manifest;
+        }
+
+        JsonObject compiled = compiledValue as JsonObject ?? throw Mismatch("\"compiled\"", "an object or null", compiledValue);
+        var kernels = new List<string>();
+        foreach (JsonValue kernel in Require<JsonArray>(compiled, "kernels").Items)
+        {
+            kernels.Add(kernel is JsonString text ? text.Value : throw Mismatch("each entry of \"kernels\"", "a string", kernel));
+        }
+
+        return manifest with { ProgramResourceName = RequireString(compiled, "resourceName"), Kernels = new EquatableArray<string>(kernels.ToArray()) };
     }
 
     private static ManifestFile Failed(string path, ManifestProblem problem, string detail, string? className, string? modelPath = null) =>

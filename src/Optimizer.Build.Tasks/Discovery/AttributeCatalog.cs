@@ -52,6 +52,7 @@ internal static class AttributeCatalog
             OptionSpec.Boolean("ReduceRange"),
             OptionSpec.Boolean("PerChannel"),
             OptionSpec.Enum("WeightGranularity", "WeightGranularity", "Auto", "PerChannel", "PerTensor"),
+            OptionSpec.Enum("Format", "QuantizationFormat", "Qdq", "QOperator"),
             OptionSpec.Text("KeepFp32"),
             OptionSpec.Text("KeepFloat"),
             OptionSpec.Number("BlockSize", new NumberRange(16, true, 4096, true)),
@@ -84,7 +85,37 @@ internal static class AttributeCatalog
             OptionSpec.DataFile("Labels"),
         });
 
-    public static readonly IReadOnlyList<PassAttributeSpec> Passes = new[] { Prune, Quantize, AccuracyBudget };
+    // Training passes (the Optimizer.Training package): they run after pruning, before quantization.
+    public static readonly PassAttributeSpec FineTune = new(
+        "FineTune",
+        new OptionSpec[0],
+        new[]
+        {
+            OptionSpec.DataFile("Data"),
+            OptionSpec.DataFile("Labels"),
+            OptionSpec.Number("Epochs", new NumberRange(1, true, 10000, true)),
+            OptionSpec.Number("LearningRate", new NumberRange(0, false, 10, true)),
+            OptionSpec.Enum("Optimizer", "TrainingOptimizer", "Adam", "Sgd"),
+            OptionSpec.Number("BatchSize", new NumberRange(1, true, 1048576, true)),
+            OptionSpec.Number("Seed", NumberRange.Any),
+            OptionSpec.Number("WarmupEpochs", new NumberRange(0, true, 10000, true)),
+            OptionSpec.Number("Momentum", new NumberRange(0, true, 1, false)),
+            OptionSpec.Number("WeightDecay", new NumberRange(0, true, 1, true)),
+            OptionSpec.DataFile("Validation"),
+            OptionSpec.DataFile("ValidationLabels"),
+        });
+
+    public static readonly PassAttributeSpec Distill = new(
+        "Distill",
+        new OptionSpec[0],
+        new[]
+        {
+            OptionSpec.Number("Temperature", new NumberRange(0, false, 100, true)),
+            OptionSpec.Number("Alpha", new NumberRange(0, true, 1, true)),
+            OptionSpec.DataFile("Teacher"),
+        });
+
+    public static readonly IReadOnlyList<PassAttributeSpec> Passes = new[] { Prune, FineTune, Distill, Quantize, AccuracyBudget };
 
     public static PassAttributeSpec? FindPass(string name) => Passes.FirstOrDefault(p => p.Name == name);
 
@@ -103,6 +134,7 @@ internal static class AttributeCatalog
             ("ReduceRange", Quantize, Quantize.FindNamed("ReduceRange")!),
             ("PerChannel", Quantize, Quantize.FindNamed("PerChannel")!),
             ("WeightGranularity", Quantize, Quantize.FindNamed("WeightGranularity")!),
+            ("QuantizationFormat", Quantize, Quantize.FindNamed("Format")!),
             ("KeepFp32", Quantize, Quantize.FindNamed("KeepFp32")!),
             ("KeepFloat", Quantize, Quantize.FindNamed("KeepFloat")!),
             ("BlockSize", Quantize, Quantize.FindNamed("BlockSize")!),
@@ -119,11 +151,28 @@ internal static class AttributeCatalog
             ("MaxDrop", AccuracyBudget, AccuracyBudget.FindNamed("MaxDrop")!),
             ("Validation", AccuracyBudget, AccuracyBudget.FindNamed("Validation")!),
             ("Labels", AccuracyBudget, AccuracyBudget.FindNamed("Labels")!),
+            // Training: prefixed, since Labels and Validation already belong to AccuracyBudget.
+            ("FineTuneData", FineTune, FineTune.FindNamed("Data")!),
+            ("FineTuneLabels", FineTune, FineTune.FindNamed("Labels")!),
+            ("FineTuneEpochs", FineTune, FineTune.FindNamed("Epochs")!),
+            ("FineTuneLearningRate", FineTune, FineTune.FindNamed("LearningRate")!),
+            ("FineTuneOptimizer", FineTune, FineTune.FindNamed("Optimizer")!),
+            ("FineTuneBatchSize", FineTune, FineTune.FindNamed("BatchSize")!),
+            ("FineTuneSeed", FineTune, FineTune.FindNamed("Seed")!),
+            ("FineTuneWarmupEpochs", FineTune, FineTune.FindNamed("WarmupEpochs")!),
+            ("FineTuneMomentum", FineTune, FineTune.FindNamed("Momentum")!),
+            ("FineTuneWeightDecay", FineTune, FineTune.FindNamed("WeightDecay")!),
+            ("FineTuneValidation", FineTune, FineTune.FindNamed("Validation")!),
+            ("FineTuneValidationLabels", FineTune, FineTune.FindNamed("ValidationLabels")!),
+            ("DistillTemperature", Distill, Distill.FindNamed("Temperature")!),
+            ("DistillAlpha", Distill, Distill.FindNamed("Alpha")!),
+            ("DistillTeacher", Distill, Distill.FindNamed("Teacher")!),
         };
 
     /// <summary>The metadata that must be present for a pass to be requested from an item.</summary>
     public static string? KeyMetadataFor(PassAttributeSpec pass) =>
-        pass == Quantize ? "Quantize" : pass == Prune ? "Sparsity" : pass == AccuracyBudget ? "MaxDrop" : null;
+        pass == Quantize ? "Quantize" : pass == Prune ? "Sparsity" : pass == AccuracyBudget ? "MaxDrop"
+        : pass == FineTune ? "FineTuneData" : pass == Distill ? "DistillTemperature" : null;
 
     /// <summary>
     /// The attribute an attribute name refers to ("Quantize", "QuantizeAttribute",

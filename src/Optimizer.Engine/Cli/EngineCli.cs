@@ -5,8 +5,10 @@ using Optimizer.Onnx;
 namespace Optimizer.Engine.Cli;
 
 /// <summary>
-/// Command dispatch. Each command is a (name, usage, run) entry, so the later CLI commands
-/// (verify, bench, ...) are one line here plus their own file under Commands/.
+/// The engine's own entry point: what the MSBuild task runs (<c>optimize --plan</c>), plus
+/// <c>optimize --model</c> and <c>inspect</c> for development. Hand-written parsing keeps the engine
+/// that ships inside Optimizer.Build free of CLI libraries; the user-facing command line is the
+/// <c>onnx-opt</c> tool (src/Optimizer.Tool), which calls the same commands' code.
 /// </summary>
 public static class EngineCli
 {

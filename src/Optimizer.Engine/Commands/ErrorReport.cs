@@ -23,6 +23,15 @@ public static class ErrorReport
         };
     }
 
+    /// <summary>The code <see cref="For"/> reports for <paramref name="exception"/>.</summary>
+    public static string CodeOf(Exception exception) => exception switch
+    {
+        OnnxFormatException e => e.Code,
+        PassException e => e.Code,
+        EngineException e => e.Code,
+        _ => EngineErrorCodes.Unexpected,
+    };
+
     /// <summary>
     /// The attribute of the pass that failed: the one the exception names, else the only pass, else
     /// the pass the message names first; else the model's declaration.

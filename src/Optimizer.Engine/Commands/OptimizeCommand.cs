@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Optimizer.Engine.Benchmarking;
 using Optimizer.Engine.Calibration;
 using Optimizer.Engine.Cli;
 using Optimizer.Engine.Diagnostics;
@@ -15,7 +16,7 @@ using Optimizer.Passes.Calibration;
 namespace Optimizer.Engine.Commands;
 
 /// <summary>
-/// <c>optimize --plan &lt;file&gt;</c>: load → passes → verify (and [AccuracyBudget]) → write the optimized model and its manifest.
+/// <c>optimize --plan &lt;file&gt;</c>: load → passes → verify (and [AccuracyBudget]) → speed-up gate (RequireSpeedup) → write the optimized model and its manifest.
 /// On failure prints coded canonical errors pointing at the declaration, and removes this plan's
 /// previous outputs so nothing stale is embedded by a later build.
 /// </summary>
@@ -35,12 +36,10 @@ public static class OptimizeCommand
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            foreach (var warning in PendingChecks.Warnings(plan))
-                stdout.WriteLine(warning);
             var outcome = Optimize(plan);
             foreach (var warning in outcome.Warnings)
                 stdout.WriteLine(warning);
-            stdout.WriteLine(SummaryLine.Format(plan, outcome.SizeBefore, outcome.SizeAfter, stopwatch.Elapsed, outcome.Fidelity));
+            stdout.WriteLine(SummaryLine.Format(plan, outcome.SizeBefore, outcome.SizeAfter, stopwatch.Elapsed, outcome.Fidelity, outcome.Speed));
             return 0;
         }
         catch (Exception e)
@@ -51,8 +50,11 @@ public static class OptimizeCommand
         }
     }
 
-    /// <summary>What one run did: sizes in bytes, the fidelity figures for the summary line (null when not measured), warnings.</summary>
-    public sealed record Outcome(long SizeBefore, long SizeAfter, string? Fidelity, IReadOnlyList<string> Warnings);
+    /// <summary>
+    /// What one run did: sizes in bytes, the fidelity and speed-up gate figures for the summary line
+    /// (null when not measured), warnings, and the report that was written.
+    /// </summary>
+    public sealed record Outcome(long SizeBefore, long SizeAfter, string? Fidelity, IReadOnlyList<string> Warnings, string? Speed = null, ModelReport? Report = null);
 
     public static Outcome Optimize(OptimizationPlan plan)
     {
@@ -61,26 +63,29 @@ public static class OptimizeCommand
         var budget = AccuracyBudgetSettings.From(plan);
 
         var requests = PendingChecks.PassRequests(plan);
+        var training = Training.TrainingStep.Take(plan, model, requests); // [FineTune]/[Distill]: after pruning, before quantization
         var calibrationData = CalibrationDataLoader.Load(plan, model);
         var fileCache = new FileCalibrationCache(Path.Combine(plan.OutputDirectory, "calibration"));
         var trialCache = new TrialCalibrationCache(fileCache);
         var executor = new OnnxRuntimeModelExecutor();
-        PipelineResult Build(IReadOnlyCollection<string> keepFloat, bool trial) => PassPipeline.Run(model, WithKeepFloat(requests, keepFloat), new PassContext
+        PassContext Context(bool trial) => new()
         {
             CalibrationData = calibrationData,
             Executor = executor,
             // Trial builds (layers reverted while searching for the budget) keep their calibration in memory only.
             CalibrationCache = trial ? trialCache : fileCache,
-        });
+            AfterPruning = training,
+        };
+        PipelineResult Build(IReadOnlyCollection<string> keepFloat, bool trial) => PassPipeline.Run(model, WithKeepFloat(requests, keepFloat), Context(trial));
 
         var result = Build([], false);
         var warnings = new List<string>();
         string? fidelity = null;
         VerificationOutcome? verification = null;
-        if (budget is not null || requests.Count > 0)
+        var control = new AccuracyControl(plan, model, budget, requests.Any(IsStaticInt8), Build);
+        void Verify(PipelineResult candidate)
         {
-            var control = new AccuracyControl(plan, model, budget, requests.Any(IsStaticInt8), Build);
-            var outcome = verification = control.Run(result, calibrationData);
+            var outcome = verification = control.Run(candidate, calibrationData);
             result = outcome.Result;
             warnings.AddRange(outcome.Warnings);
             fidelity = outcome.Fidelity?.Describe(budget?.MaxDrop);
@@ -88,7 +93,25 @@ public static class OptimizeCommand
                 fidelity += $", {outcome.Reverted.Count} quantized layer{(outcome.Reverted.Count == 1 ? "" : "s")} kept in fp32 ({string.Join(", ", outcome.Reverted)})";
         }
 
+        if (budget is not null || requests.Count > 0)
+            Verify(result);
+
+        // RequireSpeedup: time the result against the same plan without Quantize; keep fp32 (verified again) when not faster.
+        SpeedupDecision? speed = null;
+        if (SpeedupGate.DeclaredBy(plan) is { } gate)
+        {
+            var fp32 = PassPipeline.Run(model, requests.Where(r => !IsQuantize(r)).ToList(), Context(false));
+            speed = SpeedupGate.Measure(plan, gate, OnnxModelWriter.ToBytes(fp32.Model), OnnxModelWriter.ToBytes(result.Model));
+            if (!speed.KeepQuantized)
+            {
+                warnings.Clear();
+                Verify(fp32);
+                warnings.Add(SpeedupGate.Warning(plan, gate, speed));
+            }
+        }
+
         var optimizedBytes = OnnxModelWriter.ToBytes(result.Model);
+        var (programFiles, execution) = Compilation.CompiledProgramOutput.Compile(plan, result.Model);
 
         var manifest = new ModelManifest(
             EngineVersion.Current,
@@ -102,21 +125,23 @@ public static class OptimizeCommand
             optimizedBytes.LongLength,
             result.Reports.Select(r => new ManifestPass(r.Pass, r.Summary)).ToList(),
             ManifestValues.From(result.Model.Graph.Inputs),
-            ManifestValues.From(result.Model.Graph.Outputs));
+            ManifestValues.From(result.Model.Graph.Outputs)) { Execution = execution };
 
         // No elapsed time in the report: the same inputs must give byte-identical reports.
         var report = ModelReportBuilder.From(plan, model, sourceBytes, result, optimizedBytes) with
         {
             Fidelity = ReportFigures(verification, budget?.MaxDrop),
         };
+        report = speed?.ApplyTo(report) ?? report;
 
         AtomicOutputWriter.WriteAll(plan.OutputDirectory,
         [
             (plan.OptimizedModelFileName, optimizedBytes),
             (plan.ManifestFileName, ManifestWriter.ToBytes(manifest)),
+            .. programFiles,
             .. report.ToFiles(),
         ]);
-        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, warnings);
+        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, warnings, speed?.Describe(), report);
     }
 
     private static FidelityFigures? ReportFigures(VerificationOutcome? verification, double? maxDrop) =>
@@ -124,6 +149,8 @@ public static class OptimizeCommand
             f.Source, f.Top1Original, f.Top1Optimized, f.Agreement, maxDrop,
             f.Outputs.Select(o => new OutputComparison(o.Name, o.MaxAbsError, o.Cosine, o.SqnrDb)).ToList(),
             verification.Reverted);
+
+    private static bool IsQuantize(PassRequest request) => request.Pass.Equals("Quantize", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsStaticInt8(PassRequest request) =>
         request.Pass.Equals("Quantize", StringComparison.OrdinalIgnoreCase)
@@ -155,9 +182,10 @@ public static class OptimizeCommand
         public void Set(string key, byte[] result) => _memory[key] = result;
     }
 
-    private static void RemoveOutputs(OptimizationPlan plan)
+    /// <summary>Deletes this plan's outputs after a failure, so nothing stale is taken for a result.</summary>
+    internal static void RemoveOutputs(OptimizationPlan plan)
     {
-        foreach (var fileName in new[] { plan.OptimizedModelFileName, plan.ManifestFileName, plan.Name + ".report.html", plan.Name + ".report.md" })
+        foreach (var fileName in new[] { plan.OptimizedModelFileName, plan.ManifestFileName, Compilation.CompiledProgramOutput.FileName(plan), plan.Name + ".report.html", plan.Name + ".report.md" })
         {
             try
             {

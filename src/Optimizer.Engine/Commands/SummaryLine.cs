@@ -7,18 +7,21 @@ namespace Optimizer.Engine.Commands;
 /// The one line a build prints per optimized model, e.g.
 /// <c>digits_mlp.onnx: quantize DynamicInt8 → 105.1 KB → 27.0 KB (-74%), 0.4 s</c>, with the
 /// verification figures before the time when they were measured, e.g.
-/// <c>top-1 97.1% → 96.9% (budget 1.0%), agreement 99.1%, logits SQNR 28.3 dB cos 0.9993 max|Δ| 0.41 on 450 validation samples</c>.
+/// <c>top-1 97.1% → 96.9% (budget 1.0%), agreement 99.1%, logits SQNR 28.3 dB cos 0.9993 max|Δ| 0.41 on 450 validation samples</c>,
+/// and the speed-up gate's figures when RequireSpeedup timed the models, e.g.
+/// <c>StaticInt8 2.10× fp32 latency (p50 0.019 ms vs 0.009 ms), kept fp32</c>.
 /// </summary>
 public static class SummaryLine
 {
-    public static string Format(OptimizationPlan plan, long sizeBefore, long sizeAfter, TimeSpan elapsed, string? fidelity = null)
+    /// <param name="elapsed">Time spent, printed last; null leaves it out (the CLI's JSON).</param>
+    public static string Format(OptimizationPlan plan, long sizeBefore, long sizeAfter, TimeSpan? elapsed, string? fidelity = null, string? speed = null)
     {
         // The budget shows with the accuracy figures it is checked against.
         var declared = fidelity is null ? plan.Passes : plan.Passes.Where(p => p.Pass != "AccuracyBudget").ToList();
         var passes = declared.Count == 0 ? "no passes" : string.Join(" + ", declared.Select(Describe));
         var change = sizeBefore == 0 ? 0 : (sizeAfter - sizeBefore) * 100.0 / sizeBefore;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Path.GetFileName(plan.ModelPath)}: {passes} → {Size(sizeBefore)} → {Size(sizeAfter)} ({change:+0;-0;0}%), {(fidelity is null ? "" : fidelity + ", ")}{elapsed.TotalSeconds:0.0} s");
+            $"{Path.GetFileName(plan.ModelPath)}: {passes} → {Size(sizeBefore)} → {Size(sizeAfter)} ({change:+0;-0;0}%){(fidelity is null ? "" : ", " + fidelity)}{(speed is null ? "" : ", " + speed)}{(elapsed is { } time ? ", " + time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "")}");
     }
 
     private static string Describe(PlannedPass pass)

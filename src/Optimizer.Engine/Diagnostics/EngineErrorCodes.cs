@@ -26,8 +26,7 @@ public static class EngineErrorCodes
 
     // OPT1057 (AccuracyBudget not enforced) is retired: the budget is enforced (OPT1060–OPT1063). Do not reuse it.
 
-    /// <summary>Warning: Quantize's RequireSpeedup is declared but this version does not enforce it yet.</summary>
-    public const string SpeedupNotEnforced = "OPT1058";
+    // OPT1058 (RequireSpeedup not enforced) is retired: the gate is enforced (OPT1064, OPT1065). Do not reuse it.
 
     /// <summary>Error: the optimized model's accuracy drop exceeds [AccuracyBudget] MaxDrop, even with quantized layers reverted to float32.</summary>
     public const string AccuracyBudgetExceeded = "OPT1060";
@@ -40,6 +39,21 @@ public static class EngineErrorCodes
 
     /// <summary>[AccuracyBudget] has an unknown option or a MaxDrop outside [0, 1), or Labels without Validation.</summary>
     public const string AccuracyBudgetInvalid = "OPT1063";
+
+    /// <summary>Warning: Quantize RequireSpeedup timed the quantized model and it was not faster than float32, so the float32 model was kept; gives the figures.</summary>
+    public const string QuantizedNotFaster = "OPT1064";
+
+    /// <summary>Models could not be timed (ONNX Runtime refused one, or an input cannot be generated): an error when Quantize RequireSpeedup is declared, and from the CLI's bench/report --bench.</summary>
+    public const string SpeedupNotMeasured = "OPT1065";
+
+    /// <summary>The command line tool: an option value is out of range or files do not fit together (e.g. verify on models with different outputs).</summary>
+    public const string InvalidArgument = "OPT1066";
+
+    /// <summary>The command line tool: <c>verify --max-drop</c> was exceeded (the comparison ran; the optimized model is worse than allowed).</summary>
+    public const string VerifyBudgetExceeded = "OPT1067";
+
+    /// <summary>[FineTune] or [Distill] is declared but the Optimizer.Training package is not referenced (or not restored). OPT1071–OPT1079: training (Optimizer.Training's TrainingErrorCodes).</summary>
+    public const string TrainingPackageMissing = "OPT1070";
 
     /// <summary>Anything unexpected: a bug in the engine or a pass.</summary>
     public const string Unexpected = "OPT1099";

@@ -46,11 +46,43 @@ public static class ManifestWriter
             json.WriteEndArray();
             WriteValues(json, "inputs", manifest.Inputs);
             WriteValues(json, "outputs", manifest.Outputs);
+            if (manifest.Execution is { } execution)
+                WriteExecution(json, execution);
             json.WriteEndObject();
         }
 
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
+    }
+
+    private static void WriteExecution(Utf8JsonWriter json, ManifestExecution execution)
+    {
+        json.WriteStartObject("execution");
+        WriteStrings(json, "paths", execution.Paths);
+        if (execution.Compiled is { } compiled)
+        {
+            json.WriteStartObject("compiled");
+            json.WriteString("resourceName", compiled.ResourceName);
+            json.WriteNumber("size", compiled.Size);
+            json.WriteNumber("steps", compiled.Steps);
+            WriteStrings(json, "kernels", compiled.Kernels);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("compiled");
+        }
+
+        WriteStrings(json, "notCompiled", execution.NotCompiled);
+        json.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+            json.WriteStringValue(value);
+        json.WriteEndArray();
     }
 
     private static void WriteValues(Utf8JsonWriter json, string name, IReadOnlyList<ManifestValue> values)

@@ -24,4 +24,17 @@ public sealed record ModelManifest(
     IReadOnlyList<ManifestValue> Outputs)
 {
     public const int FormatVersion = 1;
+
+    /// <summary>The ways the generated class can run the model; null writes no <c>execution</c> property.</summary>
+    public ManifestExecution? Execution { get; init; }
 }
+
+/// <summary>
+/// The execution paths the build prepared: always <c>OnnxRuntime</c>; <c>Compiled</c> when the kernel
+/// compiler covered every node (then <paramref name="Compiled"/> describes the program), else
+/// <paramref name="NotCompiled"/> says which nodes kept it from compiling.
+/// </summary>
+public sealed record ManifestExecution(IReadOnlyList<string> Paths, ManifestCompiledProgram? Compiled, IReadOnlyList<string> NotCompiled);
+
+/// <summary>The embedded kernel program: its resource, size, number of kernel calls and the kernels it calls.</summary>
+public sealed record ManifestCompiledProgram(string ResourceName, long Size, int Steps, IReadOnlyList<string> Kernels);

@@ -53,8 +53,10 @@ public static class HtmlReportWriter
         }
 
         if (report.Latency is { } latency)
-            Card("Latency", $"{ReportFormat.Milliseconds(latency.BeforeMs)} → {ReportFormat.Milliseconds(latency.AfterMs)}",
-                latency.BeforeMs > 0 ? ReportFormat.SignedPercent((latency.AfterMs - latency.BeforeMs) / latency.BeforeMs) : null, latency.AfterMs <= latency.BeforeMs);
+            Card($"Latency p50 ({latency.BeforeLabel} → {latency.AfterLabel})", $"{ReportFormat.Milliseconds(latency.BeforeMs)} → {ReportFormat.Milliseconds(latency.AfterMs)}",
+                ReportFormat.Ratio(latency) + (latency.Decision is { } kept ? " · " + kept.Split(':')[0] : ""),
+                // With the speed-up gate the faster one was kept, whichever it was.
+                latency.AfterMs < latency.BeforeMs || latency.Decision is not null);
         if (report.Elapsed is { } elapsed)
             Card("Time spent", ReportFormat.Seconds(elapsed), null, true);
         Line("</div>");
@@ -83,7 +85,25 @@ public static class HtmlReportWriter
         foreach (var pass in report.Passes)
             Line($"<tr><td>{E(pass.Pass)}</td><td>{E(pass.Summary)}</td><td class=\"num\">{pass.Changed}</td><td class=\"num\">{pass.Skipped}</td></tr>");
         Line("</tbody></table>");
+        if (report.TrainingEpochs.Count > 0)
+        {
+            Line("<h2>Training</h2>");
+            Line("<ul>" + string.Concat(report.TrainingEpochs.Select(epoch => $"<li>{E(epoch)}</li>")) + "</ul>");
+        }
         Line("</section>");
+
+        if (report.Latency is { } timing)
+        {
+            Line("<section>");
+            Line("<h2>Latency</h2>");
+            var facts = new List<string> { $"{E(timing.BeforeLabel)}: p50 {ReportFormat.Milliseconds(timing.BeforeMs)}{Tail(timing.BeforeP90Ms, timing.BeforeP99Ms)}; {E(timing.AfterLabel)}: p50 {ReportFormat.Milliseconds(timing.AfterMs)}{Tail(timing.AfterP90Ms, timing.AfterP99Ms)} ({E(ReportFormat.Ratio(timing))})." };
+            if (timing.Decision is { } decision)
+                facts.Add($"<strong>{E(decision)}</strong>.");
+            if (timing.Note is { } note)
+                facts.Add($"Measured with {E(note)}.");
+            Line("<p>" + string.Join(" ", facts) + "</p>");
+            Line("</section>");
+        }
 
         if (report.Fidelity is { } f)
         {
@@ -148,6 +168,9 @@ public static class HtmlReportWriter
         Line("</html>");
         return h.ToString();
 
+        string Tail(double? p90, double? p99) =>
+            (p90 is { } a ? $", p90 {ReportFormat.Milliseconds(a)}" : "") + (p99 is { } b ? $", p99 {ReportFormat.Milliseconds(b)}" : "");
+
         void Card(string title, string value, string? detail, bool good) =>
             Line($"<div class=\"card\"><div class=\"card-title\">{E(title)}</div><div class=\"card-value\">{E(value)}</div>" +
                  (detail is null ? "" : $"<div class=\"card-detail {(good ? "good" : "bad")}\">{E(detail)}</div>") + "</div>");
@@ -165,10 +188,15 @@ public static class HtmlReportWriter
         }.Render();
         if (report.Latency is { } latency)
         {
+            var groups = new List<(string, double?[])> { ("p50", [latency.BeforeMs, latency.AfterMs]) };
+            if (latency.BeforeP90Ms is not null || latency.AfterP90Ms is not null)
+                groups.Add(("p90", [latency.BeforeP90Ms, latency.AfterP90Ms]));
+            if (latency.BeforeP99Ms is not null || latency.AfterP99Ms is not null)
+                groups.Add(("p99", [latency.BeforeP99Ms, latency.AfterP99Ms]));
             yield return new SvgBarChart
             {
-                Id = "latency", Title = "Latency (median per run)", Series = beforeAfter,
-                Groups = [("one run", [latency.BeforeMs, latency.AfterMs])],
+                Id = "latency", Title = "Latency per run (batch as timed)", Series = [(latency.BeforeLabel, "before"), (latency.AfterLabel, "after")],
+                Groups = groups,
                 Format = ReportFormat.Milliseconds,
             }.Render();
         }

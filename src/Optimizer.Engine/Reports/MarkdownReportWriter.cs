@@ -28,11 +28,24 @@ public static class MarkdownReportWriter
         Line($"| weight sparsity | {ReportFormat.Percent(report.Before.WeightSparsity)} | {ReportFormat.Percent(report.After.WeightSparsity)} | |");
         Line($"| nodes | {report.Before.Nodes} | {report.After.Nodes} | |");
         if (report.Latency is { } latency)
-            Line($"| latency | {ReportFormat.Milliseconds(latency.BeforeMs)} | {ReportFormat.Milliseconds(latency.AfterMs)} | {ReportFormat.SignedPercent(latency.BeforeMs == 0 ? 0 : (latency.AfterMs - latency.BeforeMs) / latency.BeforeMs)} |");
+        {
+            Line($"| latency p50 ({Escape(latency.BeforeLabel)} → {Escape(latency.AfterLabel)}) | {ReportFormat.Milliseconds(latency.BeforeMs)} | {ReportFormat.Milliseconds(latency.AfterMs)} | {ReportFormat.Ratio(latency)} |");
+            if (latency.BeforeP90Ms is { } b90 && latency.AfterP90Ms is { } a90)
+                Line($"| latency p90 | {ReportFormat.Milliseconds(b90)} | {ReportFormat.Milliseconds(a90)} | |");
+            if (latency.BeforeP99Ms is { } b99 && latency.AfterP99Ms is { } a99)
+                Line($"| latency p99 | {ReportFormat.Milliseconds(b99)} | {ReportFormat.Milliseconds(a99)} | |");
+        }
+
         if (report.Fidelity is { Top1Before: var b, Top1After: var a } && (b is not null || a is not null))
             Line($"| top-1 accuracy | {ReportFormat.Percent(b, "0.00")} | {ReportFormat.Percent(a, "0.00")} | {(a is { } x && b is { } y ? ReportFormat.SignedPercent(x - y) : "")} |");
         if (report.Elapsed is { } elapsed)
             Line($"| time spent | | {ReportFormat.Seconds(elapsed)} | |");
+        if (report.Latency?.Decision is { } decision)
+        {
+            Line();
+            Line($"**Speed-up gate: {Escape(decision)}.**");
+        }
+
         if (report.Latency?.Note is { } latencyNote)
         {
             Line();
@@ -53,6 +66,15 @@ public static class MarkdownReportWriter
         Line("|---|---|---:|---:|");
         foreach (var pass in report.Passes)
             Line($"| {Escape(pass.Pass)} | {Escape(pass.Summary)} | {pass.Changed} | {pass.Skipped} |");
+
+        if (report.TrainingEpochs.Count > 0)
+        {
+            Line();
+            Line("## Training");
+            Line();
+            foreach (var epoch in report.TrainingEpochs)
+                Line($"- {Escape(epoch)}");
+        }
 
         if (report.Fidelity is { } fidelity)
         {

@@ -59,6 +59,9 @@ public sealed record ModelReport(
         Layers = Layers.Select(l => errors.TryGetValue(l.Name, out var e) ? l with { Error = e } : l).ToList(),
     };
 
+    /// <summary>One line per training epoch ([FineTune]/[Distill]), e.g. <c>epoch 3: loss 0.0231, validation accuracy 97.33%</c>; empty without training.</summary>
+    public IReadOnlyList<string> TrainingEpochs { get; init; } = [];
+
     /// <summary>What the per-layer <see cref="LayerRow.Error"/> measures, e.g. <c>max abs error</c>.</summary>
     public string ErrorMetric { get; init; } = "error";
 
@@ -133,8 +136,29 @@ public sealed record FidelityFigures(
 /// <summary>One output's comparison: max abs error, cosine similarity, SQNR in dB (+∞ when identical).</summary>
 public sealed record OutputComparison(string Output, double MaxAbsError, double Cosine, double SqnrDb);
 
-/// <summary>Median latency per run of both models, measured on the build machine.</summary>
-/// <param name="BeforeMs">Source model median, milliseconds.</param>
-/// <param name="AfterMs">Optimized model median, milliseconds.</param>
+/// <summary>Latency of the original (or fp32) model and of the optimized one, measured on the build machine.</summary>
+/// <param name="BeforeMs">Median (p50) of the model timed as "before", milliseconds.</param>
+/// <param name="AfterMs">Median (p50) of the model timed as "after", milliseconds.</param>
 /// <param name="Note">How it was measured, e.g. <c>median of 50 runs after 5 warm-up, 1 thread</c>.</param>
-public sealed record LatencyFigures(double BeforeMs, double AfterMs, string? Note = null);
+/// <param name="BeforeLabel">What "before" is, e.g. <c>fp32</c>.</param>
+/// <param name="AfterLabel">What "after" is, e.g. <c>StaticInt8</c>.</param>
+/// <param name="BeforeP90Ms">90th percentile of "before", when measured.</param>
+/// <param name="AfterP90Ms">90th percentile of "after".</param>
+/// <param name="BeforeP99Ms">99th percentile of "before".</param>
+/// <param name="AfterP99Ms">99th percentile of "after".</param>
+/// <param name="Decision">What the speed-up gate (<c>RequireSpeedup</c>) decided, e.g. <c>kept fp32: StaticInt8 is not faster</c>; null without a gate.</param>
+public sealed record LatencyFigures(
+    double BeforeMs,
+    double AfterMs,
+    string? Note = null,
+    string BeforeLabel = "before",
+    string AfterLabel = "after",
+    double? BeforeP90Ms = null,
+    double? AfterP90Ms = null,
+    double? BeforeP99Ms = null,
+    double? AfterP99Ms = null,
+    string? Decision = null)
+{
+    /// <summary>After / before at the median (below 1: faster).</summary>
+    public double Ratio => BeforeMs > 0 ? AfterMs / BeforeMs : double.NaN;
+}

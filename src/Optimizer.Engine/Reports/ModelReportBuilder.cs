@@ -56,7 +56,17 @@ public static class ModelReportBuilder
             result.Reports.Select(r => new ReportPassSummary(r.Pass, r.Summary, r.Changed.Count, r.Skipped.Count)).ToList(),
             before.Totals(),
             after.Totals(),
-            rows);
+            rows)
+        {
+            TrainingEpochs = result.Reports.Where(r => r.Pass.StartsWith("FineTune", StringComparison.Ordinal)).SelectMany(r => r.Changed).Select(c => $"{c.Node}: {c.Detail}").ToList(),
+        };
+    }
+
+    /// <summary>Whole-model counts of one model: nodes, parameters, FLOPs, weight sparsity, op histogram.</summary>
+    public static ModelTotals Totals(OnnxModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new GraphFacts(model).Totals();
     }
 
     internal static string NameOf(OnnxNode node) => node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault() ?? node.OpType;

@@ -53,6 +53,10 @@ internal static class ReportFormat
 
     public static string Milliseconds(double ms) => ms.ToString(ms < 10 ? "0.000" : "0.0", Invariant) + " ms";
 
+    /// <summary>After / before at the median, e.g. <c>0.38× (−62%)</c>.</summary>
+    public static string Ratio(LatencyFigures latency) =>
+        latency.BeforeMs > 0 ? latency.Ratio.ToString("0.00", Invariant) + "× (" + SignedPercent(latency.Ratio - 1) + ")" : "–";
+
     public static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.0", Invariant) + " s";
 
     public static string Options(IReadOnlyDictionary<string, string> options) =>
@@ -66,7 +70,7 @@ internal static class ReportFormat
         if (report.Fidelity is { Top1Before: { } b, Top1After: { } a })
             line += $", top-1 {Percent(b)} → {Percent(a)}";
         if (report.Latency is { } l)
-            line += $", latency {Milliseconds(l.BeforeMs)} → {Milliseconds(l.AfterMs)}";
+            line += $", latency p50 {Milliseconds(l.BeforeMs)} → {Milliseconds(l.AfterMs)}" + (l.Decision is { } d ? $" ({d})" : "");
         return line;
     }
 }

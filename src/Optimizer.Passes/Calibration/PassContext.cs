@@ -20,4 +20,7 @@ public sealed class PassContext
 
     /// <summary>Caches calibration results across builds; null for no cache.</summary>
     public ICalibrationCache? CalibrationCache { get; init; }
+
+    /// <summary>A step to run after pruning and before quantization (the engine's training hook); null for none.</summary>
+    public IPipelineStep? AfterPruning { get; init; }
 }

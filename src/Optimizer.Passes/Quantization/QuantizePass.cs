@@ -40,7 +40,7 @@ internal static class QuantizePass
 
         if (mode.Equals(StaticInt8, StringComparison.OrdinalIgnoreCase))
         {
-            var parsedStatic = new PassOptions(Name, options, "Mode", "Calibration", "CalibrationMethod", "Percentile", "ActivationType", "ReduceRange", "WeightGranularity", "KeepFloat");
+            var parsedStatic = new PassOptions(Name, options, "Mode", "Calibration", "CalibrationMethod", "Percentile", "ActivationType", "ReduceRange", "WeightGranularity", "KeepFloat", "Format");
             return new StaticInt8Quantization(StaticOptions(parsedStatic) with { KeepFloat = QdqPlanner.ParseKeepFloat(parsedStatic.Get("KeepFloat")) }, context);
         }
 
@@ -74,7 +74,7 @@ internal static class QuantizePass
         }
 
         return new StaticInt8Options(calibration, new CalibrationSettings(method, percentile), activationType, parsed.GetBool("ReduceRange", true),
-            Granularity: Parse(parsed, "WeightGranularity", WeightGranularity.Auto));
+            Granularity: Parse(parsed, "WeightGranularity", WeightGranularity.Auto), Format: Parse(parsed, "Format", QuantizationFormat.Qdq));
     }
 
     private static T Parse<T>(PassOptions parsed, string name, T defaultValue)

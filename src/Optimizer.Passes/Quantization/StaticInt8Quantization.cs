@@ -10,6 +10,8 @@
 // Weights use 7 bits by default (ReduceRange=true) for the same reason as DynamicInt8: ORT's
 // U8S8 kernels on x86 without VNNI add pairs of uint8×int8 products in saturating int16
 // (vpmaddubsw); 255 × 63 × 2 stays below 32767, 255 × 127 × 2 does not.
+// Format=QOperator rewrites the QDQ result into the quantized operators (QOperatorRewriter): same
+// ORT numerics, smaller file.
 // Calibration: the float model runs over the data set named by the Calibration option (loaded by
 // the caller into PassContext); each value to quantize is streamed into a running histogram and
 // reduced to a range by CalibrationMethod. The result is cached by content hash when the caller
@@ -29,7 +31,7 @@ using Optimizer.Passes.Opset;
 namespace Optimizer.Passes.Quantization;
 
 /// <summary>The options of <c>Quantize Mode=StaticInt8</c>.</summary>
-internal sealed record StaticInt8Options(string Calibration, CalibrationSettings Settings, ActivationType ActivationType, bool ReduceRange, bool BiasCorrection = false, WeightGranularity Granularity = WeightGranularity.Auto)
+internal sealed record StaticInt8Options(string Calibration, CalibrationSettings Settings, ActivationType ActivationType, bool ReduceRange, bool BiasCorrection = false, WeightGranularity Granularity = WeightGranularity.Auto, QuantizationFormat Format = QuantizationFormat.Qdq)
 {
     /// <summary>Names of layers the caller keeps in float32 (option KeepFloat, e.g. set by the accuracy budget).</summary>
     public IReadOnlySet<string> KeepFloat { get; init; } = new HashSet<string>();
@@ -92,7 +94,13 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         }
 
         changed.AddRange(folded.Select(f => new PassChange(QdqPlanner.NameOf(f.Activation), "folded into the preceding layer's quantized output range")));
+        var operators = options.Format == QuantizationFormat.QOperator ? QOperatorRewriter.Apply(working.Graph) : 0;
         model.Graph = working.Graph;
+        if (working.Graph.Nodes.Any(n => n.Domain == QOperatorRewriter.MicrosoftDomain) && model.GetOpsetVersion(QOperatorRewriter.MicrosoftDomain) is null)
+        {
+            model.SetOpsetVersion(QOperatorRewriter.MicrosoftDomain, 1);
+        }
+
         if (model.GetOpsetVersion("") < RequiredOpset)
         {
             model.SetOpsetVersion("", RequiredOpset);
@@ -102,6 +110,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         var source = (fromCache ? "cached calibration" : $"{data.SampleCount} calibration samples") +
                      (corrected is { Corrected.Count: > 0 } ? $", bias corrected in {corrected.Corrected.Count} layers" : "");
         source += $", weights {options.Granularity}" + (options.Granularity == WeightGranularity.Auto ? $" ({rewriter.PerTensorWeights} of {plan.WeightedNodes.Count} per-tensor)" : "");
+        source += options.Format == QuantizationFormat.QOperator ? $", QOperator format ({operators} quantized operators)" : "";
         var report = Report(changed, plan.Skipped, rewriter.FloatWeightBytes, rewriter.QuantizedWeightBytes, source);
         return raise.Raised is { } raised ? report with { Summary = $"{report.Summary}; {raised.Detail}", Changed = [raised, .. report.Changed] } : report;
     }

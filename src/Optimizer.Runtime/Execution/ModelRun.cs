@@ -50,6 +50,11 @@ public ref struct ModelRun
 
         MemoryHandle pin = tensor.Memory.Pin();
         buffers.InputPins[index] = pin;
+        if (_model.Compiled is not null)
+        {
+            return; // the kernels read the pinned memory; no ONNX Runtime value
+        }
+
         buffers.Inputs[index] = OrtValue.CreateTensorValueWithData(
             OrtMemoryInfo.DefaultInstance, OrtElementTypes.Of<T>(), shape, (IntPtr)pin.Pointer, (long)tensor.Length * Unsafe.SizeOf<T>());
     }
@@ -67,19 +72,25 @@ public ref struct ModelRun
 
         for (int i = 0; i < buffers.Inputs.Length; i++)
         {
-            if (buffers.Inputs[i] is null)
+            if (buffers.InputShapes[i] is null)
             {
                 throw new InvalidOperationException($"Model '{_model.Description.Name}' input '{_model.InputNames[i]}' was not bound before Execute.");
             }
         }
 
         _executed = true;
+        if (_model.Compiled is CompiledModel compiled)
+        {
+            RunCompiled(compiled, buffers);
+            return;
+        }
+
         if (_model.OutputPlan is OutputAllocationPlan plan && TryRunIntoCallerArrays(plan, buffers))
         {
             return;
         }
 
-        _results = _model.Session.Run(_model.RunOptions, _model.InputNames, buffers.Inputs, _model.OutputNames);
+        _results = _model.Session!.Run(_model.RunOptions, _model.InputNames, buffers.Inputs, _model.OutputNames);
     }
 
     /// <summary>The output at <paramref name="index"/> (graph order) as a new tensor the caller owns.</summary>
@@ -95,6 +106,11 @@ public ref struct ModelRun
         if (buffers.OutputArrays[index] is T[] array)
         {
             return new Tensor<T>(array, buffers.OutputShapes[index]!);
+        }
+
+        if (_results is null)
+        {
+            throw new NotSupportedException($"Output '{_model.OutputNames[index]}' is {buffers.OutputArrays[index]?.GetType().GetElementType()?.Name}, not {typeof(T).Name}.");
         }
 
         OrtValue value = _results![index];
@@ -146,7 +162,7 @@ public ref struct ModelRun
             }
 
             Type elementType = plan.ElementType(i);
-            Array array = Array.CreateInstance(elementType, length);
+            Array array = OrtElementTypes.NewArray(elementType, length);
             GCHandle handle = GCHandle.Alloc(array, GCHandleType.Pinned);
             buffers.OutputPins[i] = new MemoryHandle((void*)handle.AddrOfPinnedObject(), handle);
             buffers.OutputArrays[i] = array;
@@ -157,7 +173,7 @@ public ref struct ModelRun
 
         try
         {
-            _model.Session.Run(_model.RunOptions, _model.InputNames, buffers.Inputs, _model.OutputNames, buffers.Outputs);
+            _model.Session!.Run(_model.RunOptions, _model.InputNames, buffers.Inputs, _model.OutputNames, buffers.Outputs);
             return true;
         }
         catch (OnnxRuntimeException)
@@ -177,6 +193,30 @@ public ref struct ModelRun
 
             return false;
         }
+    }
+
+    /// <summary>The compiled kernels: outputs are new arrays of the program's shapes for this batch, written in place.</summary>
+    private readonly unsafe void RunCompiled(CompiledModel compiled, RunBuffers buffers)
+    {
+        int batch = compiled.BatchOf(buffers.InputShapes);
+        Span<nint> inputs = stackalloc nint[buffers.InputPins.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = (nint)buffers.InputPins[i].Pointer;
+        }
+
+        Span<nint> outputs = stackalloc nint[buffers.OutputArrays.Length];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            Array array = compiled.NewOutput(i, batch);
+            GCHandle handle = GCHandle.Alloc(array, GCHandleType.Pinned);
+            buffers.OutputPins[i] = new MemoryHandle((void*)handle.AddrOfPinnedObject(), handle);
+            buffers.OutputArrays[i] = array;
+            buffers.OutputShapes[i] = compiled.OutputShape(i, batch);
+            outputs[i] = handle.AddrOfPinnedObject();
+        }
+
+        compiled.Run(batch, inputs, outputs);
     }
 
     private static long[] ToLongs(ReadOnlySpan<int> shape)

@@ -45,5 +45,25 @@ internal static class OrtElementTypes
 
     /// <summary>Bytes per element of an unmanaged element type (bool is one byte in ONNX and in .NET arrays).</summary>
     public static int ByteSize(Type type) =>
-        type == typeof(bool) ? 1 : type == typeof(Half) ? 2 : System.Runtime.InteropServices.Marshal.SizeOf(type);
+        type == typeof(bool) || type == typeof(sbyte) || type == typeof(byte) ? 1
+        : type == typeof(Half) || type == typeof(short) || type == typeof(ushort) ? 2
+        : type == typeof(float) || type == typeof(int) || type == typeof(uint) ? 4
+        : type == typeof(double) || type == typeof(long) || type == typeof(ulong) ? 8
+        : throw new NotSupportedException($"{type.Name} is not an ONNX tensor element type.");
+
+    /// <summary>A new array of one of the element types above (no reflection: safe under NativeAOT).</summary>
+    public static Array NewArray(Type type, long length) =>
+        type == typeof(float) ? new float[length]
+        : type == typeof(double) ? new double[length]
+        : type == typeof(Half) ? new Half[length]
+        : type == typeof(sbyte) ? new sbyte[length]
+        : type == typeof(byte) ? new byte[length]
+        : type == typeof(short) ? new short[length]
+        : type == typeof(ushort) ? new ushort[length]
+        : type == typeof(int) ? new int[length]
+        : type == typeof(uint) ? new uint[length]
+        : type == typeof(long) ? new long[length]
+        : type == typeof(ulong) ? new ulong[length]
+        : type == typeof(bool) ? new bool[length]
+        : throw new NotSupportedException($"{type.Name} is not an ONNX tensor element type.");
 }

@@ -21,6 +21,17 @@ internal static class Manifests
         }
         """;
 
+    /// <summary>The digits manifest of a build that also compiled the model into kernels (the <c>execution</c> object).</summary>
+    public static string DigitsCompiled() => Digits().TrimEnd().TrimEnd('}').TrimEnd() + """
+        ,
+          "execution": {
+            "paths": ["OnnxRuntime", "Compiled"],
+            "compiled": { "resourceName": "Optimizer.Build.Sample.DigitClassifier.kernels", "size": 29376, "steps": 7, "kernels": ["Gemm", "PackB", "Unary"] },
+            "notCompiled": []
+          }
+        }
+        """;
+
     public static string With(string className, string modelPath, string inputs, string outputs, int formatVersion = 1) => $$"""
         {
           "formatVersion": {{formatVersion}},

@@ -1,0 +1,158 @@
+using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Compiler.Build;
+
+/// <summary>
+/// One concrete build of a graph for a fixed batch size: values with concrete shapes, the
+/// steps, storages and weights. The linker merges two builds into a batch-linear program.
+/// </summary>
+internal sealed class BuildContext
+{
+    private readonly Dictionary<string, Val> _values = new();
+    private readonly Dictionary<string, Storage> _weightByKey = new();
+
+    public BuildContext(long opset) => Opset = opset;
+
+    public long Opset { get; }
+
+    /// <summary>The graph being built (for consumer lookups by fusions).</summary>
+    public OnnxGraph? Graph { get; set; }
+
+    /// <summary>Graph output names (a fused activation may not hide one).</summary>
+    public HashSet<string> GraphOutputNames { get; } = new();
+
+    /// <summary>QDQ groups that run as one integer kernel, keyed by their Conv/Gemm/MatMul node.</summary>
+    public Dictionary<OnnxNode, QdqGroup> Fused { get; } = new();
+
+    /// <summary>Nodes whose work a fused group does (their DequantizeLinear inputs and QuantizeLinear outputs).</summary>
+    public HashSet<OnnxNode> Absorbed { get; } = new();
+
+    public List<RawStep> Steps { get; } = new();
+
+    public List<Storage> Storages { get; } = new();
+
+    public List<byte[]> Weights { get; } = new();
+
+    public Dictionary<string, int> GraphOutputs { get; } = new();
+
+    public Val Get(string name) =>
+        _values.TryGetValue(name, out var v) ? v : throw new UnsupportedException($"input '{name}' is not available (unsupported producer)");
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public void Define(Val value) => _values[value.Name] = value;
+
+    public Val? Optional(OnnxNode node, int index) =>
+        index < node.Inputs.Count && node.Inputs[index].Length > 0 ? Get(node.Inputs[index]) : null;
+
+    public Storage NewStorage(StorageKind kind, int index, long bytes)
+    {
+        var s = new Storage(Storages.Count, kind, index, bytes);
+        Storages.Add(s);
+        return s;
+    }
+
+    /// <summary>A new runtime float (or other type) value: in the output region when it is a graph output, else in the arena.</summary>
+    public Val NewValue(string name, TensorElementType type, long[] shape)
+    {
+        var bytes = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(type);
+        Storage storage;
+        if (GraphOutputs.TryGetValue(name, out var outputIndex))
+        {
+            GraphOutputs.Remove(name);
+            storage = NewStorage(StorageKind.Output, outputIndex, bytes);
+        }
+        else
+        {
+            storage = NewStorage(StorageKind.Arena, -1, bytes);
+        }
+
+        var v = new Val(name, type, shape) { Storage = storage };
+        Define(v);
+        return v;
+    }
+
+    public Val NewFloat(string name, long[] shape) => NewValue(name, TensorElementType.Float, shape);
+
+    /// <summary>Scratch arena bytes live only during the next step.</summary>
+    public RawOperand Scratch(long floats) => new(NewStorage(StorageKind.Arena, -1, Math.Max(1, floats) * 4), 0, floats);
+
+    /// <summary>Scratch bytes live only during the next step.</summary>
+    public RawOperand ScratchBytes(long bytes) => new(NewStorage(StorageKind.Arena, -1, Math.Max(1, bytes)), 0, bytes);
+
+    /// <summary>An operand over a value: its storage, or a weight holding its constant data.</summary>
+    public RawOperand Op(Val v)
+    {
+        if (v.Const is { } c)
+        {
+            var bytes = c.Floats is not null ? FloatBytes(c.Floats) : c.Bytes ?? throw new UnsupportedException($"constant '{v.Name}' of type {c.Type} cannot be a kernel operand");
+            return new RawOperand(Weight("value:" + v.Name, () => bytes), 0, v.Count);
+        }
+
+        return new RawOperand(v.Storage!, v.Offset, v.Count);
+    }
+
+    /// <summary>A float weight operand, created once per <paramref name="key"/>.</summary>
+    public RawOperand WeightOp(string key, Func<float[]> data)
+    {
+        float[]? values = null;
+        var storage = Weight(key, () => FloatBytes(values = data()));
+        return new RawOperand(storage, 0, storage.Bytes / 4);
+    }
+
+    public RawOperand WeightBytesOp(string key, Func<byte[]> data, long length)
+    {
+        var storage = Weight(key, data);
+        return new RawOperand(storage, 0, length);
+    }
+
+    public static RawOperand Empty => new(null!, 0, 0);
+
+    public void Emit(StepKind kind, RawOperand[] operands, long[] ints, float[] floats)
+    {
+        var index = Steps.Count;
+        foreach (var o in operands)
+        {
+            if (o.Storage is { } s)
+            {
+                s.FirstStep = Math.Min(s.FirstStep, index);
+                s.LastStep = Math.Max(s.LastStep, index);
+            }
+        }
+
+        Steps.Add(new RawStep(kind, operands, ints, floats));
+    }
+
+    public static int ElementSize(TensorElementType type) => type switch
+    {
+        TensorElementType.Float or TensorElementType.Int32 => 4,
+        TensorElementType.UInt8 or TensorElementType.Int8 => 1,
+        _ => throw new UnsupportedException($"element type {type}"),
+    };
+
+    public static byte[] FloatBytes(float[] values)
+    {
+        var bytes = new byte[values.Length * 4];
+        for (var i = 0; i < values.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), values[i]);
+        }
+
+        return bytes;
+    }
+
+    private Storage Weight(string key, Func<byte[]> data)
+    {
+        if (_weightByKey.TryGetValue(key, out var existing))
+        {
+            return existing;
+        }
+
+        var bytes = data();
+        var storage = NewStorage(StorageKind.Weights, Weights.Count, bytes.Length);
+        Weights.Add(bytes);
+        _weightByKey[key] = storage;
+        return storage;
+    }
+}

@@ -1,0 +1,74 @@
+using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Compiler.Build;
+
+/// <summary>Where a storage lives; arena storages are placed by the linker.</summary>
+internal enum StorageKind { Arena, Weights, Input, Output }
+
+/// <summary>A block of bytes one or more values (aliases) live in.</summary>
+internal sealed class Storage(int id, StorageKind kind, int index, long bytes)
+{
+    public int Id { get; } = id;
+
+    public StorageKind Kind { get; } = kind;
+
+    /// <summary>Input/output index, or weight index.</summary>
+    public int Index { get; } = index;
+
+    public long Bytes { get; } = bytes;
+
+    public int FirstStep { get; set; } = int.MaxValue;
+
+    public int LastStep { get; set; } = -1;
+}
+
+/// <summary>A constant known at compile time.</summary>
+internal sealed record ConstData(TensorElementType Type, long[] Shape, float[]? Floats, long[]? Longs, byte[]? Bytes)
+{
+    public static ConstData FromTensor(OnnxTensor t)
+    {
+        var shape = t.Dims.ToArray();
+        return t.ElementType switch
+        {
+            TensorElementType.Float => new ConstData(t.ElementType, shape, t.ToFloatArray(), null, null),
+            TensorElementType.Int64 => new ConstData(t.ElementType, shape, null, t.ToInt64Array(), null),
+            TensorElementType.Int32 => new ConstData(t.ElementType, shape, null, t.ToInt32Array().Select(v => (long)v).ToArray(), t.ToRawBytes()),
+            TensorElementType.UInt8 or TensorElementType.Int8 => new ConstData(t.ElementType, shape, null,
+                t.ElementType == TensorElementType.UInt8 ? t.ToUInt8Array().Select(v => (long)v).ToArray() : t.ToInt8Array().Select(v => (long)v).ToArray(), t.ToRawBytes()),
+            _ => throw new UnsupportedException($"constant '{t.Name}' has element type {t.ElementType}"),
+        };
+    }
+
+    public long Count => Shape.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>The elements as floats (float constants; integers converted).</summary>
+    public float[] AsFloats() => Floats ?? Longs!.Select(v => (float)v).ToArray();
+}
+
+/// <summary>A value during a concrete build: runtime (in a storage) or constant.</summary>
+internal sealed class Val(string name, TensorElementType type, long[] shape)
+{
+    public string Name { get; } = name;
+
+    public TensorElementType Type { get; } = type;
+
+    public long[] Shape { get; } = shape;
+
+    public long Count => Shape.Aggregate(1L, (a, b) => a * b);
+
+    public ConstData? Const { get; init; }
+
+    public Storage? Storage { get; init; }
+
+    /// <summary>Byte offset in <see cref="Storage"/>.</summary>
+    public long Offset { get; init; }
+
+    public bool IsConst => Const is not null;
+}
+
+/// <summary>A step operand in a concrete build.</summary>
+internal readonly record struct RawOperand(Storage Storage, long ByteOffset, long Length);
+
+/// <summary>A step in a concrete build (integer arguments not yet linear in the batch).</summary>
+internal sealed record RawStep(StepKind Kind, RawOperand[] Operands, long[] Ints, float[] Floats);

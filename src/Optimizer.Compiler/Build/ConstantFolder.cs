@@ -1,0 +1,74 @@
+using Optimizer.Onnx;
+
+namespace Optimizer.Compiler.Build;
+
+/// <summary>Evaluates shape arithmetic on constants at compile time (Shape → Gather → Concat → Reshape chains).</summary>
+internal static class ConstantFolder
+{
+    public static bool TryFold(BuildContext ctx, OnnxNode node, Val[] inputs)
+    {
+        var c = inputs[0].Const!;
+        ConstData? result = node.OpType switch
+        {
+            "Identity" => c,
+            "Reshape" or "Flatten" or "Squeeze" or "Unsqueeze" => c with { Shape = ShapeOps.AliasShape(ctx, node, inputs[0]) },
+            "Cast" => Cast(c, (TensorElementType)node.Int("to", 0)),
+            "Gather" => Gather(c, inputs[1].Const!, node.Int("axis", 0)),
+            "Concat" when inputs.All(v => v.Const!.Longs is not null && v.Type == TensorElementType.Int64) =>
+                new ConstData(TensorElementType.Int64, [inputs.Sum(v => v.Const!.Count)], null, inputs.SelectMany(v => v.Const!.Longs!).ToArray(), null),
+            "Shape" => null,
+            _ when c.Type == TensorElementType.Int64 && inputs.Length == 2 && inputs[1].Const!.Longs is { Length: 1 } && c.Longs is { } l
+                   && node.OpType is "Add" or "Sub" or "Mul" or "Div" =>
+                c with { Longs = l.Select(v => Arith(node.OpType, v, inputs[1].Const!.Longs![0])).ToArray() },
+            _ => null,
+        };
+        if (result is null)
+        {
+            return false;
+        }
+
+        ctx.Define(new Val(node.Outputs[0], result.Type, result.Shape) { Const = result });
+        return true;
+    }
+
+    /// <summary>Shape of a value with a known shape (runtime or constant).</summary>
+    public static void FoldShape(BuildContext ctx, OnnxNode node)
+    {
+        var x = ctx.Get(node.Inputs[0]);
+        var rank = x.Shape.Length;
+        var start = (int)node.Int("start", 0);
+        var end = (int)node.Int("end", rank);
+        start = Math.Clamp(start < 0 ? start + rank : start, 0, rank);
+        end = Math.Clamp(end < 0 ? end + rank : end, 0, rank);
+        var dims = x.Shape[start..Math.Max(start, end)];
+        ctx.Define(new Val(node.Outputs[0], TensorElementType.Int64, [dims.Length]) { Const = new ConstData(TensorElementType.Int64, [dims.Length], null, dims, null) });
+    }
+
+    private static long Arith(string op, long a, long b) => op switch
+    {
+        "Add" => a + b,
+        "Sub" => a - b,
+        "Mul" => a * b,
+        _ => b == 0 ? throw new UnsupportedException("division by zero in shape arithmetic") : a / b,
+    };
+
+    private static ConstData? Cast(ConstData c, TensorElementType to) => to switch
+    {
+        TensorElementType.Int64 when c.Longs is not null => c with { Type = to, Bytes = null },
+        TensorElementType.Int64 when c.Floats is not null => new ConstData(to, c.Shape, null, c.Floats.Select(f => (long)f).ToArray(), null),
+        TensorElementType.Float => new ConstData(to, c.Shape, c.AsFloats(), null, null),
+        _ => null,
+    };
+
+    private static ConstData? Gather(ConstData data, ConstData indices, long axis)
+    {
+        if (data.Longs is null || data.Shape.Length != 1 || axis != 0 || indices.Longs is null)
+        {
+            return null;
+        }
+
+        var n = data.Longs.Length;
+        var picked = indices.Longs.Select(i => data.Longs[i < 0 ? i + n : i]).ToArray();
+        return new ConstData(TensorElementType.Int64, indices.Shape, null, picked, null);
+    }
+}

@@ -1,0 +1,85 @@
+using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Compiler.Build;
+
+internal static partial class NodeEmitter
+{
+    /// <summary>The dynamic INT8 form: DynamicQuantizeLinear → MatMulInteger (→ Cast to float, fused) → Mul/Add in float.</summary>
+    private static void EmitDynamicQuantize(BuildContext ctx, OnnxNode node)
+    {
+        var x = Float(ctx, node.Inputs[0]);
+        var y = ctx.NewValue(node.Outputs[0], TensorElementType.UInt8, x.Shape);
+        var scale = ctx.NewValue(node.Outputs.Count > 1 && node.Outputs[1].Length > 0 ? node.Outputs[1] : node.Outputs[0] + ":scale", TensorElementType.Float, []);
+        var zero = ctx.NewValue(node.Outputs.Count > 2 && node.Outputs[2].Length > 0 ? node.Outputs[2] : node.Outputs[0] + ":zero", TensorElementType.UInt8, []);
+        ctx.Emit(StepKind.DynamicQuantize, [ctx.Op(x), ctx.Op(y), ctx.Op(scale), ctx.Op(zero)], [x.Count], []);
+    }
+
+    private static void EmitMatMulInteger(BuildContext ctx, OnnxNode node)
+    {
+        var a = ctx.Get(node.Inputs[0]);
+        var b = ctx.Get(node.Inputs[1]);
+        if (a.Type != TensorElementType.UInt8 || a.IsConst)
+        {
+            throw new UnsupportedException("MatMulInteger needs a uint8 run-time A");
+        }
+
+        if (b.Const is not { Type: TensorElementType.Int8 } bc || b.Shape.Length != 2)
+        {
+            throw new UnsupportedException("MatMulInteger needs a constant 2-D int8 B");
+        }
+
+        if (ctx.Optional(node, 3) is { } bZero && (bZero.Const is null || bZero.Const.Longs!.Any(v => v != 0)))
+        {
+            throw new UnsupportedException("MatMulInteger with a non-zero B zero point");
+        }
+
+        var aZero = ctx.Optional(node, 2);
+        if (aZero is not null && (aZero.Type != TensorElementType.UInt8 || aZero.Count != 1))
+        {
+            throw new UnsupportedException("MatMulInteger A zero point must be a uint8 scalar");
+        }
+
+        var (k, n) = ((int)b.Shape[0], (int)b.Shape[1]);
+        if (a.Shape[^1] != k)
+        {
+            throw new UnsupportedException("MatMulInteger inner dimensions differ");
+        }
+
+        var weights = bc.Longs!.Select(v => (sbyte)v).ToArray();
+        var colSums = new int[n];
+        for (var kk = 0; kk < k; kk++)
+        {
+            for (var col = 0; col < n; col++)
+            {
+                colSums[col] += weights[kk * n + col];
+            }
+        }
+
+        // A single Cast to float that reads the int32 result is done by the kernel.
+        var output = node.Outputs[0];
+        var outputType = TensorElementType.Int32;
+        if (ctx.Graph is not null && !ctx.GraphOutputNames.Contains(output) && ctx.Graph.FindConsumers(output) is [{ OpType: "Cast" } cast]
+            && cast.Int("to", 0) == (long)TensorElementType.Float)
+        {
+            ctx.Absorbed.Add(cast);
+            (output, outputType) = (cast.Outputs[0], TensorElementType.Float);
+        }
+
+        var shape = a.Shape[..^1].Append(n).ToArray();
+        var y = ctx.NewValue(output, outputType, shape);
+        var key = node.Outputs[0];
+        var packedLength = Kernels.PackedInt8BLength(k, n);
+        var packed = ctx.WeightBytesOp($"mmi-packed:{key}", () =>
+        {
+            var bytes = new byte[packedLength];
+            Kernels.PackInt8B(weights, bytes, k, n, 0);
+            return bytes;
+        }, packedLength);
+        var sums = ctx.WeightBytesOp($"mmi-colsums:{key}", () => colSums.SelectMany(BitConverter.GetBytes).ToArray(), n);
+        var zeroOp = aZero is null ? ctx.WeightBytesOp("zero-byte", () => [0], 1) : ctx.Op(aZero);
+        var yOp = ctx.Op(y);
+        ctx.Emit(StepKind.MatMulInteger, [ctx.Op(a), packed, sums, zeroOp, yOp with { Length = y.Count * 4 }, ctx.ScratchBytes(4L * n) with { Length = n }],
+            [a.Shape.Product(0, a.Shape.Length - 1), n, k, outputType == TensorElementType.Float ? 2 : 3, Kernels.Int8PairsFit(weights, k, n, 0) ? 1 : 0], []);
+    }
+}

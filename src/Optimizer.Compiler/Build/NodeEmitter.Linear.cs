@@ -1,0 +1,173 @@
+using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Compiler.Build;
+
+internal static partial class NodeEmitter
+{
+    private static void EmitGemm(BuildContext ctx, OnnxNode node)
+    {
+        var a = Float(ctx, node.Inputs[0]);
+        var b = Float(ctx, node.Inputs[1]);
+        var c = ctx.Optional(node, 2);
+        var alpha = node.Float("alpha", 1f);
+        var beta = node.Float("beta", 1f);
+        var transA = node.Int("transA", 0) != 0;
+        var transB = node.Int("transB", 0) != 0;
+        if (a.Shape.Length != 2 || b.Shape.Length != 2)
+        {
+            throw new UnsupportedException("Gemm operands must be 2-D");
+        }
+
+        var (m, k) = transA ? (a.Shape[1], a.Shape[0]) : (a.Shape[0], a.Shape[1]);
+        var n = transB ? b.Shape[0] : b.Shape[1];
+        var aOp = transA ? TransposeToScratch(ctx, a, [1, 0]) : ctx.Op(a);
+
+        RawOperand bias = BuildContext.Empty;
+        var addC = false;
+        if (c is not null)
+        {
+            if (c.Type != TensorElementType.Float)
+            {
+                throw new UnsupportedException("Gemm C must be float32");
+            }
+
+            var perColumn = c.Count == 1 || c.Count == n && (c.Shape.Length == 1 || c.Shape[0] == 1);
+            if (c.IsConst && perColumn && beta != 0)
+            {
+                var values = c.Const!.AsFloats();
+                bias = ctx.WeightOp($"gemm-bias:{node.Outputs[0]}", () => Enumerable.Range(0, (int)n).Select(j => beta * values[values.Length == 1 ? 0 : j]).ToArray());
+            }
+            else if (beta != 0)
+            {
+                if (beta != 1f)
+                {
+                    throw new UnsupportedException("Gemm with a non-constant C and beta ≠ 1");
+                }
+
+                addC = true;
+            }
+        }
+
+        var (act, lo, hi, outputName) = addC ? (0, 0f, 0f, node.Outputs[0]) : FusedActivation(ctx, node);
+        var y = Out(ctx, outputName, [m, n]);
+        var packed = PackedB(ctx, b, 1, k, n, transB, node.Inputs[1]);
+        ctx.Emit(StepKind.Gemm, [aOp, packed, bias, ctx.Op(y)], [1, m, n, k, 0, 0, 0, act], [alpha, lo, hi]);
+        if (addC)
+        {
+            EmitBroadcastBinary(ctx, 0, y, c!, y);
+        }
+    }
+
+    private static void EmitMatMul(BuildContext ctx, OnnxNode node)
+    {
+        var a = Float(ctx, node.Inputs[0]);
+        var b = Float(ctx, node.Inputs[1]);
+        var aShape = a.Shape.Length == 1 ? new[] { 1L, a.Shape[0] } : a.Shape;
+        var bShape = b.Shape.Length == 1 ? new[] { b.Shape[0], 1L } : b.Shape;
+        var m = aShape[^2];
+        var k = aShape[^1];
+        var n = bShape[^1];
+        if (bShape[^2] != k)
+        {
+            throw new UnsupportedException("MatMul inner dimensions differ");
+        }
+
+        var aBatch = aShape[..^2];
+        var bBatch = bShape[..^2];
+        var outBatch = ShapeOps.Broadcast(aBatch, bBatch);
+        var outShape = outBatch.Concat(new[] { m, n }).ToList();
+        if (a.Shape.Length == 1)
+        {
+            outShape.RemoveAt(outShape.Count - 2);
+        }
+
+        if (b.Shape.Length == 1)
+        {
+            outShape.RemoveAt(outShape.Count - 1);
+        }
+
+        var y = Out(ctx, node.Outputs[0], outShape.ToArray());
+        if (bBatch.Product() == 1)
+        {
+            // B shared: fold A's batch dimensions into M.
+            var packed = PackedB(ctx, b, 1, k, n, false, node.Inputs[1]);
+            var rows = aBatch.Product() * m;
+            ctx.Emit(StepKind.Gemm, [ctx.Op(a), packed, BuildContext.Empty, ctx.Op(y)], [1, rows, n, k, 0, 0, 0, 0], [1f, 0f, 0f]);
+            // (A MatMul → Add(bias) → Relu chain stays three steps; exporters write Gemm for it.)
+            return;
+        }
+
+        var batch = outBatch.Product();
+        var aShared = aBatch.Product() == 1;
+        if (!aShared && !aBatch.SequenceEqual(outBatch.Skip(outBatch.Length - aBatch.Length)) || !bBatch.SequenceEqual(outBatch.Skip(outBatch.Length - bBatch.Length)) || bBatch.Product() != batch || !aShared && aBatch.Product() != batch)
+        {
+            throw new UnsupportedException("MatMul batch dimensions that broadcast partially are not supported");
+        }
+
+        var packedAll = PackedB(ctx, b, batch, k, n, false, node.Inputs[1]);
+        ctx.Emit(StepKind.Gemm, [ctx.Op(a), packedAll, BuildContext.Empty, ctx.Op(y)],
+            [batch, m, n, k, aShared ? 0 : m * k, Kernels.PackedBLength((int)k, (int)n), m * n, 0], [1f, 0f, 0f]);
+    }
+
+    /// <summary>
+    /// A Relu or constant Clip that is the only reader of the node's output is done in the
+    /// kernel's epilogue: returns (act, min, max) and the name the fused result takes.
+    /// </summary>
+    private static (int Act, float Min, float Max, string Output) FusedActivation(BuildContext ctx, OnnxNode node)
+    {
+        var output = node.Outputs[0];
+        if (ctx.Graph is null || ctx.GraphOutputNames.Contains(output) || ctx.Graph.FindConsumers(output) is not [{ } next] || !next.IsDefaultDomain)
+        {
+            return (0, 0f, 0f, output);
+        }
+
+        if (next.OpType == "Relu")
+        {
+            ctx.Absorbed.Add(next);
+            return (1, 0f, 0f, next.Outputs[0]);
+        }
+
+        if (next.OpType == "Clip")
+        {
+            try
+            {
+                var (lo, hi) = (ClipBound(ctx, next, 1, "min", float.NegativeInfinity), ClipBound(ctx, next, 2, "max", float.PositiveInfinity));
+                ctx.Absorbed.Add(next);
+                return (2, lo, hi, next.Outputs[0]);
+            }
+            catch (UnsupportedException)
+            {
+                return (0, 0f, 0f, output);
+            }
+        }
+
+        return (0, 0f, 0f, output);
+    }
+
+    /// <summary>B packed in panels: at compile time for a constant, else by a PackB step into scratch.</summary>
+    private static RawOperand PackedB(BuildContext ctx, Val b, long batch, long k, long n, bool transB, string name)
+    {
+        var length = Kernels.PackedBLength((int)k, (int)n) * batch;
+        if (b.Const is { } c)
+        {
+            return ctx.WeightOp($"packed:{name}:{transB}", () =>
+            {
+                var packed = new float[length];
+                Kernels.PackB(c.AsFloats(), packed, (int)batch, (int)k, (int)n, transB ? 1 : 0, (int)(k * n));
+                return packed;
+            });
+        }
+
+        var scratch = ctx.Scratch(length);
+        ctx.Emit(StepKind.PackB, [ctx.Op(b), scratch], [batch, k, n, transB ? 1 : 0, k * n], []);
+        return scratch;
+    }
+
+    private static RawOperand TransposeToScratch(BuildContext ctx, Val x, int[] perm)
+    {
+        var scratch = ctx.Scratch(x.Count);
+        EmitTransposeInto(ctx, ctx.Op(x), x.Shape, perm, scratch);
+        return scratch;
+    }
+}

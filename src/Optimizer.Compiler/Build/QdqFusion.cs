@@ -1,0 +1,236 @@
+using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Compiler.Build;
+
+/// <summary>A QDQ group run as one integer kernel: DQ(u8 activation) and DQ(int8 weight) into Conv/Gemm/MatMul, optionally into a QuantizeLinear.</summary>
+internal sealed record QdqGroup(OnnxNode Node, OnnxNode InputDq, float InputScale, byte InputZero, sbyte[] Weights, float[] WeightScales,
+    int[]? Bias, float[]? FloatBias, OnnxNode? OutputQ, float OutputScale, int OutputZero, bool OutputSigned, int K, int N, bool TransB, long[] WeightDims);
+
+/// <summary>
+/// Recognises the QDQ form our static INT8 pass writes (DequantizeLinear → Conv/Gemm/MatMul →
+/// QuantizeLinear) and runs each group as <see cref="Kernels.QGemm"/> / <see cref="Kernels.QConv"/>:
+/// u8 activations × s8 weights → s32, requantized with ONNX Runtime's formula. Groups that do not
+/// fit (int8 activations, weights that could saturate the AVX2 pair sums, groups, …) stay as
+/// Dequantize → float kernel → Quantize, which is exact QDQ semantics.
+/// </summary>
+internal static class QdqFusion
+{
+    public static void Plan(OnnxGraph graph, BuildContext ctx)
+    {
+        var outputs = graph.Outputs.Select(o => o.Name).ToHashSet();
+        foreach (var node in graph.Nodes.Where(n => n.IsDefaultDomain && n.OpType is "Conv" or "Gemm" or "MatMul"))
+        {
+            if (TryGroup(graph, node, outputs) is { } group)
+            {
+                ctx.Fused[node] = group;
+            }
+        }
+
+        // A DequantizeLinear read only by fused groups, and each group's QuantizeLinear, do no work of their own.
+        foreach (var group in ctx.Fused.Values)
+        {
+            var consumers = graph.FindConsumers(group.InputDq.Outputs[0]);
+            if (consumers.All(c => ctx.Fused.TryGetValue(c, out var g) && g.InputDq == group.InputDq) && !outputs.Contains(group.InputDq.Outputs[0]))
+            {
+                ctx.Absorbed.Add(group.InputDq);
+            }
+
+            if (group.OutputQ is { } q)
+            {
+                ctx.Absorbed.Add(q);
+            }
+        }
+    }
+
+    private static QdqGroup? TryGroup(OnnxGraph graph, OnnxNode node, HashSet<string> outputs)
+    {
+        var inputDq = Producer(graph, node.Inputs[0], "DequantizeLinear");
+        var weightDq = node.Inputs.Count > 1 ? Producer(graph, node.Inputs[1], "DequantizeLinear") : null;
+        if (inputDq is null || weightDq is null || graph.FindConstant(inputDq.Inputs[0]) is not null)
+        {
+            return null;
+        }
+
+        // Activation: per-tensor uint8.
+        if (ScalarFloat(graph, inputDq, 1) is not { } inputScale || Zero(graph, inputDq) is not { Type: TensorElementType.UInt8 } inputZero)
+        {
+            return null;
+        }
+
+        // Weights: constant int8, zero point 0, per tensor or per output channel.
+        if (graph.FindConstant(weightDq.Inputs[0]) is not { ElementType: TensorElementType.Int8 } wTensor
+            || graph.FindConstant(weightDq.Inputs[1])?.ToFloatArray() is not { } wScale
+            || Zero(graph, weightDq) is { Value: not 0 } || (weightDq.Inputs.Count > 2 && weightDq.Inputs[2].Length > 0 && graph.FindConstant(weightDq.Inputs[2]) is { } wz && wz.ToRawBytes().Any(b => b != 0)))
+        {
+            return null;
+        }
+
+        var w = wTensor.ToInt8Array();
+        var dims = wTensor.Dims;
+        int k, n;
+        bool transB;
+        int channelAxis;
+        switch (node.OpType)
+        {
+            case "Conv" when dims.Count == 4 && node.Int("group", 1) == 1:
+                (n, k, transB, channelAxis) = ((int)dims[0], (int)(dims[1] * dims[2] * dims[3]), true, 0);
+                break;
+            case "Gemm" when dims.Count == 2 && node.Int("transA", 0) == 0 && node.Float("alpha", 1f) == 1f && node.Float("beta", 1f) == 1f:
+                transB = node.Int("transB", 0) != 0;
+                (k, n) = transB ? ((int)dims[1], (int)dims[0]) : ((int)dims[0], (int)dims[1]);
+                channelAxis = transB ? 0 : 1;
+                break;
+            case "MatMul" when dims.Count == 2:
+                (k, n, transB, channelAxis) = ((int)dims[0], (int)dims[1], false, 1);
+                break;
+            default:
+                return null;
+        }
+
+        if (wScale.Length != 1 && (wScale.Length != n || weightDq.Int("axis", 1) is var axis && (axis < 0 ? axis + dims.Count : axis) != channelAxis))
+        {
+            return null;
+        }
+
+        if (!Kernels.Int8PairsFit(w, k, n, transB ? 1 : 0))
+        {
+            return null;
+        }
+
+        var scales = wScale.Length == 1 ? Enumerable.Repeat(wScale[0], n).ToArray() : wScale;
+        int[]? bias = null;
+        float[]? floatBias = null;
+        if (node.OpType != "MatMul" && node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
+        {
+            if (Producer(graph, node.Inputs[2], "DequantizeLinear") is { } biasDq && graph.FindConstant(biasDq.Inputs[0]) is { ElementType: TensorElementType.Int32 } b
+                && b.ElementCount == n && Zero(graph, biasDq) is null or { Value: 0 })
+            {
+                bias = b.ToInt32Array();
+                var biasScale = graph.FindConstant(biasDq.Inputs[1])?.ToFloatArray();
+                if (biasScale is null || Enumerable.Range(0, n).Any(i => biasScale[biasScale.Length == 1 ? 0 : i] != inputScale * scales[i]))
+                {
+                    bias = null;
+                    floatBias = Dequantized(b.ToInt32Array(), biasScale);
+                }
+            }
+            else if (graph.FindConstant(node.Inputs[2]) is { ElementType: TensorElementType.Float } fb && fb.ElementCount == n)
+            {
+                floatBias = fb.ToFloatArray();
+            }
+            else
+            {
+                return null;
+            }
+
+            if (floatBias is not null)
+            {
+                // A float bias is rounded onto the accumulator's grid (scale = input scale × weight scale).
+                bias = floatBias.Select((v, i) => (int)MathF.Round(v / (inputScale * scales[i]))).ToArray();
+            }
+        }
+
+        var consumers = graph.FindConsumers(node.Outputs[0]);
+        OnnxNode? q = null;
+        float outputScale = 0;
+        var outputZero = 0;
+        var signed = false;
+        if (consumers is [{ OpType: "QuantizeLinear" } only] && !outputs.Contains(node.Outputs[0])
+            && ScalarFloat(graph, only, 1) is { } ys && Zero(graph, only) is { } yz && yz.Type is TensorElementType.UInt8 or TensorElementType.Int8)
+        {
+            (q, outputScale, outputZero, signed) = (only, ys, yz.Value, yz.Type == TensorElementType.Int8);
+        }
+
+        return new QdqGroup(node, inputDq, inputScale, (byte)Zero(graph, inputDq)!.Value.Value, w, scales, bias, floatBias, q, outputScale, outputZero, signed, k, n, transB, dims.ToArray());
+    }
+
+    public static void Emit(BuildContext ctx, QdqGroup g)
+    {
+        var x = ctx.Get(g.InputDq.Inputs[0]);
+        if (x.Type != TensorElementType.UInt8 || x.IsConst)
+        {
+            throw new UnsupportedException("the fused group's input is not a uint8 runtime value");
+        }
+
+        var key = g.Node.Outputs[0];
+        var colSums = new int[g.N];
+        for (var kk = 0; kk < g.K; kk++)
+        {
+            for (var col = 0; col < g.N; col++)
+            {
+                colSums[col] += g.TransB ? g.Weights[col * g.K + kk] : g.Weights[kk * g.N + col];
+            }
+        }
+
+        var bias = Enumerable.Range(0, g.N).Select(i => (g.Bias?[i] ?? 0) - g.InputZero * colSums[i]).ToArray();
+        var scale = Enumerable.Range(0, g.N).Select(i => g.OutputQ is null ? g.InputScale * g.WeightScales[i] : g.InputScale * g.WeightScales[i] / g.OutputScale).ToArray();
+        var outputKind = g.OutputQ is null ? 2 : g.OutputSigned ? 1 : 0;
+        var outputType = g.OutputQ is null ? TensorElementType.Float : g.OutputSigned ? TensorElementType.Int8 : TensorElementType.UInt8;
+        var packedLength = Kernels.PackedInt8BLength(g.K, g.N);
+        var packed = ctx.WeightBytesOp($"qpacked:{key}", () =>
+        {
+            var bytes = new byte[packedLength];
+            Kernels.PackInt8B(g.Weights, bytes, g.K, g.N, g.TransB ? 1 : 0);
+            return bytes;
+        }, packedLength);
+        var biasOp = ctx.WeightBytesOp($"qbias:{key}", () => bias.SelectMany(BitConverter.GetBytes).ToArray(), g.N);
+        var scaleOp = ctx.WeightOp($"qscale:{key}", () => scale);
+        var outputName = g.OutputQ?.Outputs[0] ?? key;
+        var elementSize = BuildContext.ElementSize(outputType);
+
+        if (g.Node.OpType == "Conv")
+        {
+            var kernel = g.Node.Ints("kernel_shape") ?? g.WeightDims[2..];
+            if (x.Shape.Length != 4 || kernel.Length != 2 || x.Shape[1] != g.WeightDims[1])
+            {
+                throw new UnsupportedException("quantized Conv needs a 2-D kernel matching the weights");
+            }
+
+            var window = NodeEmitter.WindowOf(g.Node, x.Shape, kernel);
+            var y = ctx.NewValue(outputName, outputType, [x.Shape[0], g.N, window.OH, window.OW]);
+            var scratch = ctx.ScratchBytes(x.Shape[0] * Kernels.QConvScratchLength((int)x.Shape[1], (int)window.KH, (int)window.KW, (int)window.OH, (int)window.OW));
+            var yOp = ctx.Op(y);
+            ctx.Emit(StepKind.QConv, [ctx.Op(x), packed, biasOp, scaleOp, yOp with { Length = y.Count * elementSize }, scratch],
+                [x.Shape[0], x.Shape[1], window.H, window.W, g.N, window.KH, window.KW, window.OH, window.OW, window.PadTop, window.PadLeft,
+                    window.StrideH, window.StrideW, window.DilH, window.DilW, g.InputZero, outputKind, g.OutputZero, 0], []);
+            return;
+        }
+
+        if (x.Shape.Length < 1 || x.Shape[^1] != g.K || g.Node.OpType == "Gemm" && x.Shape.Length != 2)
+        {
+            throw new UnsupportedException("quantized Gemm/MatMul input does not match the weights");
+        }
+
+        var m = x.Shape.Product(0, x.Shape.Length - 1);
+        var outShape = x.Shape[..^1].Append(g.N).ToArray();
+        var yv = ctx.NewValue(outputName, outputType, outShape);
+        var yo = ctx.Op(yv);
+        ctx.Emit(StepKind.QGemm, [ctx.Op(x), packed, biasOp, scaleOp, yo with { Length = yv.Count * elementSize }], [m, g.N, g.K, g.K, outputKind, g.OutputZero, 0], []);
+    }
+
+    private static float[] Dequantized(int[] values, float[]? scale) =>
+        values.Select((v, i) => v * (scale is null ? 1f : scale[scale.Length == 1 ? 0 : i])).ToArray();
+
+    private static OnnxNode? Producer(OnnxGraph graph, string value, string opType) =>
+        graph.FindProducer(value) is { } p && p.OpType == opType && p.IsDefaultDomain && p.FindAttribute("block_size") is null ? p : null;
+
+    private static float? ScalarFloat(OnnxGraph graph, OnnxNode node, int index) =>
+        node.Inputs.Count > index && graph.FindConstant(node.Inputs[index]) is { ElementType: TensorElementType.Float, ElementCount: 1 } t ? t.ToFloatArray()[0] : null;
+
+    /// <summary>The scalar zero point (type and value; uint8 0 when absent), or null when it is not a constant scalar.</summary>
+    private static (TensorElementType Type, int Value)? Zero(OnnxGraph graph, OnnxNode node)
+    {
+        if (node.Inputs.Count < 3 || node.Inputs[2].Length == 0)
+        {
+            return (TensorElementType.UInt8, 0);
+        }
+
+        return graph.FindConstant(node.Inputs[2]) switch
+        {
+            { ElementType: TensorElementType.UInt8, ElementCount: 1 } t => (TensorElementType.UInt8, t.ToUInt8Array()[0]),
+            { ElementType: TensorElementType.Int8, ElementCount: 1 } t => (TensorElementType.Int8, t.ToInt8Array()[0]),
+            { ElementType: TensorElementType.Int32, ElementCount: 1 } t => (TensorElementType.Int32, t.ToInt32Array()[0]),
+            _ => null,
+        };
+    }
+}

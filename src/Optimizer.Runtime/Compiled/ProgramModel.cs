@@ -1,0 +1,110 @@
+namespace Optimizer.Runtime.Compiled;
+
+/// <summary>The kinds of kernel program steps; each is one <see cref="Kernels"/> method. The numbers are stored and stable.</summary>
+public enum StepKind : ushort
+{
+    /// <summary><see cref="Kernels.Copy"/>.</summary>
+    Copy = 1,
+    /// <summary><see cref="Kernels.PackB"/>.</summary>
+    PackB = 2,
+    /// <summary><see cref="Kernels.Gemm"/>.</summary>
+    Gemm = 3,
+    /// <summary><see cref="Kernels.Conv"/>.</summary>
+    Conv = 4,
+    /// <summary><see cref="Kernels.Pool"/>.</summary>
+    Pool = 5,
+    /// <summary><see cref="Kernels.GlobalPool"/>.</summary>
+    GlobalPool = 6,
+    /// <summary><see cref="Kernels.Unary"/>.</summary>
+    Unary = 7,
+    /// <summary><see cref="Kernels.Binary"/>.</summary>
+    Binary = 8,
+    /// <summary><see cref="Kernels.Transpose"/>.</summary>
+    Transpose = 9,
+    /// <summary><see cref="Kernels.CopyBlocks"/>.</summary>
+    CopyBlocks = 10,
+    /// <summary><see cref="Kernels.Softmax"/>.</summary>
+    Softmax = 11,
+    /// <summary><see cref="Kernels.Quantize"/>.</summary>
+    Quantize = 12,
+    /// <summary><see cref="Kernels.Dequantize"/>.</summary>
+    Dequantize = 13,
+    /// <summary><see cref="Kernels.QGemm"/>.</summary>
+    QGemm = 14,
+    /// <summary><see cref="Kernels.QConv"/>.</summary>
+    QConv = 15,
+    /// <summary><see cref="Kernels.Reduce"/>.</summary>
+    Reduce = 16,
+    /// <summary><see cref="Kernels.DynamicQuantize"/>.</summary>
+    DynamicQuantize = 17,
+    /// <summary><see cref="Kernels.MatMulInteger"/>.</summary>
+    MatMulInteger = 18,
+}
+
+/// <summary>Where an operand's bytes live.</summary>
+public enum BufferRegion : byte
+{
+    /// <summary>The executor's preallocated scratch memory.</summary>
+    Arena = 0,
+    /// <summary>The program's constant weights.</summary>
+    Weights = 1,
+    /// <summary>The caller's input tensor <see cref="Operand.Index"/>.</summary>
+    Input = 2,
+    /// <summary>The caller's output tensor <see cref="Operand.Index"/>.</summary>
+    Output = 3,
+}
+
+/// <summary>Element types of program inputs and outputs.</summary>
+public enum KernelElementType : byte
+{
+    /// <summary>32-bit float.</summary>
+    Float32 = 1,
+    /// <summary>Unsigned byte.</summary>
+    UInt8 = 2,
+    /// <summary>Signed byte.</summary>
+    Int8 = 3,
+    /// <summary>32-bit integer.</summary>
+    Int32 = 4,
+}
+
+/// <summary>A value linear in the batch size <c>n</c>: <c>PerBatch · n + Constant</c>.</summary>
+public readonly record struct Lin(long PerBatch, long Constant)
+{
+    /// <summary>A constant.</summary>
+    public static Lin Of(long constant) => new(0, constant);
+
+    /// <summary>The value for batch size <paramref name="n"/>.</summary>
+    public long Eval(int n) => PerBatch * n + Constant;
+
+    /// <inheritdoc />
+    public override string ToString() => PerBatch == 0 ? Constant.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : Constant == 0 ? $"{PerBatch}*n" : $"{PerBatch}*n+{Constant}";
+}
+
+/// <summary>A slice of one region: <paramref name="ByteOffset"/> from its start, <paramref name="Length"/> elements.</summary>
+public readonly record struct Operand(BufferRegion Region, int Index, Lin ByteOffset, Lin Length);
+
+/// <summary>One kernel call: operands, then integer arguments, then float arguments, in the order of the kernel's parameters.</summary>
+public sealed record ProgramStep(StepKind Kind, IReadOnlyList<Operand> Operands, IReadOnlyList<Lin> Ints, IReadOnlyList<float> Floats)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"Kernels.{Kind}({string.Join(", ", Operands.Select(o => $"{o.Region}{(o.Region is BufferRegion.Input or BufferRegion.Output ? o.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}[{o.ByteOffset}B, {o.Length}]")
+            .Concat(Ints.Select(i => i.ToString())).Concat(Floats.Select(f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f")))})";
+}
+
+/// <summary>A program input or output: its name, element type and dimensions (linear in the batch).</summary>
+public sealed record ProgramTensor(string Name, KernelElementType ElementType, IReadOnlyList<Lin> Dims)
+{
+    /// <summary>The element count for batch <paramref name="n"/>.</summary>
+    public long ElementCount(int n)
+    {
+        long count = 1;
+        foreach (var d in Dims)
+        {
+            count *= d.Eval(n);
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Reflection;
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Runtime;
+
+/// <summary>
+/// The compiled-kernel path of a generated class: the kernel program the build embedded next to
+/// the optimized model (resource <c>&lt;model resource without .onnx&gt;.kernels</c>), its weights read
+/// in place from the assembly image, and executors reused across calls (one per concurrent call).
+/// </summary>
+internal sealed class CompiledModel : IDisposable
+{
+    private readonly Stream _resource;
+    private KernelExecutor? _spare;
+
+    private CompiledModel(Stream resource, KernelProgram program)
+    {
+        _resource = resource;
+        Program = program;
+    }
+
+    public KernelProgram Program { get; }
+
+    /// <summary>The resource name of the kernel program that goes with <paramref name="metadata"/>'s model.</summary>
+    public static string ResourceNameFor(ModelMetadata metadata) => metadata.ProgramResourceName ??
+        (metadata.ResourceName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? metadata.ResourceName[..^5] : metadata.ResourceName) + ".kernels";
+
+    public static bool IsEmbedded(Assembly assembly, ModelMetadata metadata) =>
+        Array.IndexOf(assembly.GetManifestResourceNames(), ResourceNameFor(metadata)) >= 0;
+
+    /// <summary>Loads the program and checks it against the generated signature.</summary>
+    /// <exception cref="InvalidOperationException">The program is missing, unreadable, or does not match the metadata.</exception>
+    public static CompiledModel Load(Assembly assembly, ModelMetadata metadata)
+    {
+        string name = ResourceNameFor(metadata);
+        Stream stream = assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The compiled kernels for '{metadata.Name}' are not embedded (no resource '{name}'). Rebuild the project.");
+        KernelProgram program;
+        try
+        {
+            program = KernelProgram.Load(stream);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            stream.Dispose();
+            throw new InvalidOperationException($"The compiled kernels for '{metadata.Name}' (resource '{name}') cannot be read: {ex.Message} Rebuild the project.", ex);
+        }
+
+        bool matches = program.Inputs.Select(i => i.Name).SequenceEqual(metadata.Inputs.Select(i => i.Name))
+                       && program.Outputs.Select(o => o.Name).SequenceEqual(metadata.Outputs.Select(o => o.Name));
+        if (!matches)
+        {
+            program.Dispose();
+            stream.Dispose();
+            throw new InvalidOperationException(
+                $"The compiled kernels for '{metadata.Name}' have inputs [{string.Join(", ", program.Inputs.Select(i => i.Name))}] and outputs [{string.Join(", ", program.Outputs.Select(o => o.Name))}], " +
+                $"but the generated class expects [{string.Join(", ", metadata.Inputs.Select(i => i.Name))}] and [{string.Join(", ", metadata.Outputs.Select(o => o.Name))}]. Rebuild the project.");
+        }
+
+        return new CompiledModel(stream, program);
+    }
+
+    /// <summary>The batch size <c>n</c> that gives every input the shape it has; throws when no n does.</summary>
+    public int BatchOf(int[]?[] inputShapes)
+    {
+        int? n = null;
+        for (int i = 0; i < Program.Inputs.Count; i++)
+        {
+            IReadOnlyList<Lin> dims = Program.Inputs[i].Dims;
+            int[] shape = inputShapes[i]!;
+            for (int d = 0; d < dims.Count && d < shape.Length; d++)
+            {
+                if (dims[d].PerBatch != 0 && n is null)
+                {
+                    long candidate = (shape[d] - dims[d].Constant) / dims[d].PerBatch;
+                    n = candidate >= 1 ? checked((int)candidate) : 0;
+                }
+            }
+        }
+
+        int batch = n ?? 1;
+        for (int i = 0; i < Program.Inputs.Count; i++)
+        {
+            IReadOnlyList<Lin> dims = Program.Inputs[i].Dims;
+            int[] shape = inputShapes[i]!;
+            if (batch < 1 || shape.Length != dims.Count || Enumerable.Range(0, dims.Count).Any(d => dims[d].Eval(batch) != shape[d]))
+            {
+                throw new ArgumentException(
+                    $"Input '{Program.Inputs[i].Name}' has shape [{string.Join(", ", shape)}]; the compiled kernels take [{string.Join(", ", dims)}] with n ≥ 1 (n = the batch).");
+            }
+        }
+
+        return batch;
+    }
+
+    /// <summary>The shape of output <paramref name="index"/> at batch <paramref name="batch"/>.</summary>
+    public int[] OutputShape(int index, int batch) => Program.Outputs[index].Dims.Select(d => checked((int)d.Eval(batch))).ToArray();
+
+    /// <summary>A new array for output <paramref name="index"/>, typed as the program declares it.</summary>
+    public Array NewOutput(int index, int batch)
+    {
+        long length = Program.Outputs[index].ElementCount(batch);
+        return Program.Outputs[index].ElementType switch
+        {
+            KernelElementType.Float32 => new float[length],
+            KernelElementType.UInt8 => new byte[length],
+            KernelElementType.Int8 => new sbyte[length],
+            _ => new int[length],
+        };
+    }
+
+    /// <summary>Runs the program; inputs and outputs are pinned addresses.</summary>
+    public void Run(int batch, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
+    {
+        KernelExecutor executor = Interlocked.Exchange(ref _spare, null) ?? new KernelExecutor(Program);
+        try
+        {
+            executor.Run(batch, inputs, outputs);
+        }
+        finally
+        {
+            if (Interlocked.CompareExchange(ref _spare, executor, null) is not null)
+            {
+                executor.Dispose();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _spare, null)?.Dispose();
+        Program.Dispose();
+        _resource.Dispose();
+    }
+}

@@ -1,0 +1,241 @@
+using System.Numerics.Tensors;
+
+namespace Optimizer.Runtime.Compiled;
+
+public static partial class Kernels
+{
+    /// <summary>The maximum rank of <see cref="Binary"/> and <see cref="Transpose"/> (the compiler coalesces dimensions first).</summary>
+    public const int MaxRank = 6;
+
+    /// <summary>Copies <paramref name="count"/> floats.</summary>
+    public static void Copy(ReadOnlySpan<float> src, Span<float> dst, int count) => src.Slice(0, count).CopyTo(dst);
+
+    /// <summary>Copies <paramref name="outer"/> blocks of <paramref name="block"/> floats between strided positions (one Concat input).</summary>
+    public static void CopyBlocks(ReadOnlySpan<float> src, Span<float> dst, int outer, int block, int srcStride, int dstStride)
+    {
+        for (var i = 0; i < outer; i++)
+        {
+            src.Slice(i * srcStride, block).CopyTo(dst.Slice(i * dstStride, block));
+        }
+    }
+
+    /// <summary>
+    /// <c>y = op(x)</c> over <paramref name="count"/> floats. <paramref name="op"/>: 0 Relu, 1 Sigmoid,
+    /// 2 Tanh, 3 LeakyRelu(alpha), 4 HardSigmoid(alpha, beta), 5 Clip(min = alpha, max = beta),
+    /// 6 Exp, 7 Neg, 8 Abs, 9 Sqrt, 10 Identity, 11 Elu(alpha), 12 Softplus, 13 Log, 14 Reciprocal,
+    /// 15 Floor, 16 Ceil.
+    /// </summary>
+    public static void Unary(ReadOnlySpan<float> x, Span<float> y, int op, int count, float alpha, float beta)
+    {
+        x = x.Slice(0, count);
+        y = y.Slice(0, count);
+        switch (op)
+        {
+            case 0: TensorPrimitives.Max(x, 0f, y); break;
+            case 1: TensorPrimitives.Sigmoid(x, y); break;
+            case 2: TensorPrimitives.Tanh(x, y); break;
+            case 3:
+                for (var i = 0; i < count; i++)
+                {
+                    var v = x[i];
+                    y[i] = v >= 0 ? v : v * alpha;
+                }
+
+                break;
+            case 4:
+                for (var i = 0; i < count; i++)
+                {
+                    y[i] = MathF.Min(MathF.Max(alpha * x[i] + beta, 0f), 1f);
+                }
+
+                break;
+            case 5:
+                for (var i = 0; i < count; i++)
+                {
+                    y[i] = MathF.Min(MathF.Max(x[i], alpha), beta);
+                }
+
+                break;
+            case 6: TensorPrimitives.Exp(x, y); break;
+            case 7: TensorPrimitives.Negate(x, y); break;
+            case 8: TensorPrimitives.Abs(x, y); break;
+            case 9: TensorPrimitives.Sqrt(x, y); break;
+            case 10: x.CopyTo(y); break;
+            case 11:
+                for (var i = 0; i < count; i++)
+                {
+                    var v = x[i];
+                    y[i] = v >= 0 ? v : alpha * (MathF.Exp(v) - 1f);
+                }
+
+                break;
+            case 12:
+                for (var i = 0; i < count; i++)
+                {
+                    y[i] = (float)Math.Log(1.0 + Math.Exp(x[i]));
+                }
+
+                break;
+            case 13: TensorPrimitives.Log(x, y); break;
+            case 14: TensorPrimitives.Reciprocal(x, y); break;
+            case 15: TensorPrimitives.Floor(x, y); break;
+            case 16: TensorPrimitives.Ceiling(x, y); break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operator.");
+        }
+    }
+
+    /// <summary>
+    /// <c>y = a op b</c> with broadcasting: <paramref name="dims"/> are the output's dimensions
+    /// (rank ≤ 6), the stride arrays give each operand's element stride per output dimension
+    /// (0 where it broadcasts). <paramref name="op"/>: 0 Add, 1 Sub, 2 Mul, 3 Div, 4 Max, 5 Min, 6 Pow.
+    /// </summary>
+    public static void Binary(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, int op,
+        int rank, ReadOnlySpan<int> dims, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
+    {
+        Span<int> d = stackalloc int[MaxRank];
+        Span<int> sa = stackalloc int[MaxRank];
+        Span<int> sb = stackalloc int[MaxRank];
+        // Right-align into six dimensions.
+        d.Fill(1);
+        sa.Clear();
+        sb.Clear();
+        for (var i = 0; i < rank; i++)
+        {
+            d[MaxRank - rank + i] = dims[i];
+            sa[MaxRank - rank + i] = aStrides[i];
+            sb[MaxRank - rank + i] = bStrides[i];
+        }
+
+        var inner = d[5];
+        var outIndex = 0;
+        for (var i0 = 0; i0 < d[0]; i0++)
+        for (var i1 = 0; i1 < d[1]; i1++)
+        for (var i2 = 0; i2 < d[2]; i2++)
+        for (var i3 = 0; i3 < d[3]; i3++)
+        for (var i4 = 0; i4 < d[4]; i4++)
+        {
+            var ao = i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3] + i4 * sa[4];
+            var bo = i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3] + i4 * sb[4];
+            BinaryRow(a.Slice(ao), sa[5], b.Slice(bo), sb[5], y.Slice(outIndex, inner), op);
+            outIndex += inner;
+        }
+    }
+
+    private static void BinaryRow(ReadOnlySpan<float> a, int aStride, ReadOnlySpan<float> b, int bStride, Span<float> y, int op)
+    {
+        var n = y.Length;
+        if (aStride == 1 && bStride == 1)
+        {
+            a = a.Slice(0, n);
+            b = b.Slice(0, n);
+            switch (op)
+            {
+                case 0: TensorPrimitives.Add(a, b, y); return;
+                case 1: TensorPrimitives.Subtract(a, b, y); return;
+                case 2: TensorPrimitives.Multiply(a, b, y); return;
+                case 3: TensorPrimitives.Divide(a, b, y); return;
+                case 4: TensorPrimitives.Max(a, b, y); return;
+                case 5: TensorPrimitives.Min(a, b, y); return;
+            }
+        }
+        else if (aStride == 1 && bStride == 0)
+        {
+            a = a.Slice(0, n);
+            var s = b[0];
+            switch (op)
+            {
+                case 0: TensorPrimitives.Add(a, s, y); return;
+                case 1: TensorPrimitives.Subtract(a, s, y); return;
+                case 2: TensorPrimitives.Multiply(a, s, y); return;
+                case 3: TensorPrimitives.Divide(a, s, y); return;
+            }
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            y[i] = Apply(a[i * aStride], b[i * bStride], op);
+        }
+    }
+
+    private static float Apply(float a, float b, int op) => op switch
+    {
+        0 => a + b,
+        1 => a - b,
+        2 => a * b,
+        3 => a / b,
+        4 => MathF.Max(a, b),
+        5 => MathF.Min(a, b),
+        6 => MathF.Pow(a, b),
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown binary operator."),
+    };
+
+    /// <summary>
+    /// Writes x permuted into y: <paramref name="dims"/> are y's dimensions (rank ≤ 6) and
+    /// <paramref name="inStrides"/> x's element stride along each of them.
+    /// </summary>
+    public static void Transpose(ReadOnlySpan<float> x, Span<float> y, int rank, ReadOnlySpan<int> dims, ReadOnlySpan<int> inStrides)
+    {
+        Span<int> d = stackalloc int[MaxRank];
+        Span<int> s = stackalloc int[MaxRank];
+        d.Fill(1);
+        s.Clear();
+        for (var i = 0; i < rank; i++)
+        {
+            d[MaxRank - rank + i] = dims[i];
+            s[MaxRank - rank + i] = inStrides[i];
+        }
+
+        var o = 0;
+        for (var i0 = 0; i0 < d[0]; i0++)
+        for (var i1 = 0; i1 < d[1]; i1++)
+        for (var i2 = 0; i2 < d[2]; i2++)
+        for (var i3 = 0; i3 < d[3]; i3++)
+        for (var i4 = 0; i4 < d[4]; i4++)
+        {
+            var baseIndex = i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4];
+            var stride = s[5];
+            for (var i5 = 0; i5 < d[5]; i5++)
+            {
+                y[o++] = x[baseIndex + i5 * stride];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Softmax (or log-softmax when <paramref name="log"/> is 1) along the middle axis of
+    /// <c>[outer, axis, inner]</c>.
+    /// </summary>
+    public static void Softmax(ReadOnlySpan<float> x, Span<float> y, int outer, int axis, int inner, int log)
+    {
+        for (var o = 0; o < outer; o++)
+        {
+            for (var i = 0; i < inner; i++)
+            {
+                var start = o * axis * inner + i;
+                var max = float.NegativeInfinity;
+                for (var j = 0; j < axis; j++)
+                {
+                    max = MathF.Max(max, x[start + j * inner]);
+                }
+
+                var sum = 0f;
+                for (var j = 0; j < axis; j++)
+                {
+                    var e = MathF.Exp(x[start + j * inner] - max);
+                    sum += e;
+                    if (log == 0)
+                    {
+                        y[start + j * inner] = e;
+                    }
+                }
+
+                var logSum = MathF.Log(sum);
+                for (var j = 0; j < axis; j++)
+                {
+                    var index = start + j * inner;
+                    y[index] = log != 0 ? x[index] - max - logSum : y[index] / sum;
+                }
+            }
+        }
+    }
+}

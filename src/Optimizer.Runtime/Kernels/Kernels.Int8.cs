@@ -1,0 +1,387 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Optimizer.Runtime.Compiled;
+
+public static partial class Kernels
+{
+    /// <summary>Bytes of one packed int8 <c>[k, n]</c> matrix: ⌈n/16⌉ panels of ⌈k/4⌉ quads of 64 bytes.</summary>
+    public static int PackedInt8BLength(int k, int n) => (n + PanelWidth - 1) / PanelWidth * ((k + 3) / 4) * 64;
+
+    /// <summary>
+    /// Packs int8 B (<c>[k, n]</c>, or <c>[n, k]</c> when <paramref name="transB"/> is 1) for
+    /// <see cref="QGemm"/>: per panel of 16 columns and per 4 consecutive k, 64 bytes holding
+    /// columns 0–7 then 8–15, each as 4 k-values (the operand layout of <c>vpdpbusd</c> and
+    /// <c>vpmaddubsw</c>). Missing rows and columns are zero.
+    /// </summary>
+    public static void PackInt8B(ReadOnlySpan<sbyte> b, Span<byte> packed, int k, int n, int transB)
+    {
+        var quads = (k + 3) / 4;
+        packed.Slice(0, PackedInt8BLength(k, n)).Clear();
+        for (var kk = 0; kk < k; kk++)
+        {
+            for (var col = 0; col < n; col++)
+            {
+                var value = transB != 0 ? b[col * k + kk] : b[kk * n + col];
+                var panel = col / PanelWidth;
+                var c = col % PanelWidth;
+                packed[(panel * quads + kk / 4) * 64 + c / 8 * 32 + c % 8 * 4 + kk % 4] = (byte)value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether every pair of consecutive k-values of each column satisfies |b₀| + |b₁| ≤ 128, so
+    /// the AVX2 path (<c>vpmaddubsw</c>, int16 pair sums) cannot saturate and all paths agree bit for bit.
+    /// Weights from our quantizer with the default reduced range (7 bits) always do.
+    /// </summary>
+    public static bool Int8PairsFit(ReadOnlySpan<sbyte> b, int k, int n, int transB)
+    {
+        for (var col = 0; col < n; col++)
+        {
+            for (var kk = 0; kk + 1 < k; kk += 2)
+            {
+                int b0 = transB != 0 ? b[col * k + kk] : b[kk * n + col];
+                int b1 = transB != 0 ? b[col * k + kk + 1] : b[(kk + 1) * n + col];
+                if (Math.Abs(b0) + Math.Abs(b1) > 128)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// u8 × s8 → s32 GEMM with requantization: <c>acc = Σ a·b + bias[col]</c> (the bias already
+    /// holds <c>−aZero · Σₖ b</c>), then per column <c>v = acc · scale[col]</c>; y is uint8
+    /// (<paramref name="outputKind"/> 0: <c>clamp(round_half_even(v) + yZero)</c>), int8 (1) or
+    /// float32 (2, y's bytes hold floats). <paramref name="act"/> 1 clamps below at the zero point (Relu).
+    /// A is <c>[m, lda]</c> row-major (lda ≥ k).
+    /// </summary>
+    public static unsafe void QGemm(ReadOnlySpan<byte> a, ReadOnlySpan<byte> packedB, ReadOnlySpan<int> bias, ReadOnlySpan<float> scale, Span<byte> y,
+        int m, int n, int k, int lda, int outputKind, int yZero, int act)
+    {
+        fixed (byte* pa = a, pb = packedB, py = y)
+        fixed (int* pbias = bias)
+        fixed (float* pscale = scale)
+        {
+            new QGemmJob(pa, lda, pb, k, pbias, pscale, py, n, 1, m, n, outputKind, yZero, act).Run(parallel: true);
+        }
+    }
+
+    /// <summary>Bytes of scratch one image of a <see cref="QConv"/> needs (its im2col rows, k padded to 4).</summary>
+    public static int QConvScratchLength(int c, int kh, int kw, int oh, int ow) => oh * ow * ((c * kh * kw + 3) / 4 * 4);
+
+    /// <summary>
+    /// Quantized 2-D convolution (group 1), NCHW uint8 in: the im2col rows of each image
+    /// (<c>[oh·ow, c·kh·kw]</c>, padding = <paramref name="xZero"/>) times the packed weights
+    /// <c>[c·kh·kw, m]</c>, requantized like <see cref="QGemm"/> and written as NCHW.
+    /// Scratch: <c>n · QConvScratchLength</c> bytes. Images run in parallel.
+    /// </summary>
+    public static unsafe void QConv(ReadOnlySpan<byte> x, ReadOnlySpan<byte> packedW, ReadOnlySpan<int> bias, ReadOnlySpan<float> scale, Span<byte> y, Span<byte> scratch,
+        int n, int c, int h, int w, int m, int kh, int kw, int oh, int ow, int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW,
+        int xZero, int outputKind, int yZero, int act)
+    {
+        var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, 1);
+        var perImage = QConvScratchLength(c, kh, kw, oh, ow);
+        var outBytes = outputKind == 2 ? 4 : 1;
+        fixed (byte* px = x, pw = packedW, py = y, ps = scratch)
+        fixed (int* pbias = bias)
+        fixed (float* pscale = scale)
+        {
+            var job = new QConvJob(shape, px, pw, pbias, pscale, py, ps, perImage, xZero, outputKind, yZero, act, outBytes);
+            if (n > 1 && KernelDispatch.MaxThreads > 1)
+            {
+                RunImagesInParallel(job, n);
+            }
+            else
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    job.RunImage(i);
+                }
+            }
+        }
+    }
+
+    private static void RunImagesInParallel(QConvJob job, int n) =>
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, job.RunImage);
+
+    private readonly unsafe struct QConvJob(ConvShape s, byte* x, byte* weights, int* bias, float* scale, byte* y, byte* scratch, int perImage,
+        int xZero, int outputKind, int yZero, int act, int outBytes)
+    {
+        public void RunImage(int image)
+        {
+            var kp = (s.K + 3) / 4 * 4;
+            var rows = scratch + (long)image * perImage;
+            Im2ColRows(s, x + (long)image * s.C * s.H * s.W, rows, kp, (byte)xZero);
+            var yImage = y + (long)image * s.M * s.P * outBytes;
+            // Rows are output pixels, columns output channels: write column-major into NCHW.
+            new QGemmJob(rows, kp, weights, s.K, bias, scale, yImage, 1, s.P, s.P, s.M, outputKind, yZero, act).Run(parallel: false);
+        }
+    }
+
+    private static unsafe void Im2ColRows(in ConvShape s, byte* x, byte* rows, int kp, byte pad)
+    {
+        var pixel = 0;
+        for (var oy = 0; oy < s.OH; oy++)
+        {
+            for (var ox = 0; ox < s.OW; ox++, pixel++)
+            {
+                var row = rows + (long)pixel * kp;
+                var col = 0;
+                for (var ci = 0; ci < s.C; ci++)
+                {
+                    var plane = x + (long)ci * s.H * s.W;
+                    for (var ky = 0; ky < s.KH; ky++)
+                    {
+                        var iy = oy * s.StrideH - s.PadTop + ky * s.DilH;
+                        for (var kx = 0; kx < s.KW; kx++, col++)
+                        {
+                            var ix = ox * s.StrideW - s.PadLeft + kx * s.DilW;
+                            row[col] = (uint)iy < (uint)s.H && (uint)ix < (uint)s.W ? plane[iy * s.W + ix] : pad;
+                        }
+                    }
+                }
+
+                for (; col < kp; col++)
+                {
+                    row[col] = pad;
+                }
+            }
+        }
+    }
+
+    /// <summary>One quantized GEMM; y element (row, col) is at <c>row · yRowStride + col · yColStride</c> elements.</summary>
+    private readonly unsafe struct QGemmJob(byte* a, int lda, byte* packed, int k, int* bias, float* scale, byte* y, long yRowStride, long yColStride,
+        int m, int n, int outputKind, int yZero, int act, bool pairsFit = true)
+    {
+        private const long ParallelThreshold = 1 << 22;
+
+        public void Run(bool parallel)
+        {
+            var panels = (n + PanelWidth - 1) / PanelWidth;
+            var workers = Math.Min(KernelDispatch.MaxThreads, panels);
+            if (parallel && workers > 1 && (long)m * n * k >= ParallelThreshold)
+            {
+                RunParallel(this, panels, workers);
+            }
+            else
+            {
+                RunPanels(0, panels);
+            }
+        }
+
+        // Apart so the closure is allocated only when the work is split.
+        private static void RunParallel(QGemmJob job, int panels, int workers)
+        {
+            var chunk = (panels + workers - 1) / workers;
+            Parallel.For(0, workers, w => job.RunPanels(w * chunk, Math.Min(panels, (w + 1) * chunk)));
+        }
+
+        private void RunPanels(int first, int end)
+        {
+            var quads = (k + 3) / 4;
+            var path = KernelDispatch.Current.Int8Gemm;
+            if (path == KernelPath.Avx2 && !pairsFit)
+            {
+                path = KernelPath.Scalar; // vpmaddubsw could saturate on these weights
+            }
+
+            var acc = stackalloc int[4 * PanelWidth];
+            for (var panel = first; panel < end; panel++)
+            {
+                var p = packed + (long)panel * quads * 64;
+                var col0 = panel * PanelWidth;
+                var cols = Math.Min(PanelWidth, n - col0);
+                for (var row = 0; row < m; row += 4)
+                {
+                    var rows = Math.Min(4, m - row);
+                    var ar = a + (long)row * lda;
+                    if (path is KernelPath.AvxVnni or KernelPath.Avx2)
+                    {
+                        Micro4x16(ar, lda, p, rows, acc, path == KernelPath.AvxVnni);
+                    }
+                    else
+                    {
+                        MicroScalar(ar, lda, p, rows, acc);
+                    }
+
+                    Store(acc, row, rows, col0, cols);
+                }
+            }
+        }
+
+        private void MicroScalar(byte* ar, int lda, byte* p, int rows, int* acc)
+        {
+            var quads = (k + 3) / 4;
+            for (var r = 0; r < rows; r++)
+            {
+                var arow = ar + (long)r * lda;
+                for (var c = 0; c < PanelWidth; c++)
+                {
+                    var sum = 0;
+                    var cp = p + c / 8 * 32 + c % 8 * 4;
+                    for (var kk = 0; kk < k; kk++)
+                    {
+                        sum += arow[kk] * (sbyte)cp[kk / 4 * 64 + kk % 4];
+                    }
+
+                    acc[r * PanelWidth + c] = sum;
+                }
+            }
+
+            _ = quads;
+        }
+
+        private void Micro4x16(byte* a0, int lda, byte* p, int rows, int* acc, bool vnni)
+        {
+            var a1 = a0 + (rows > 1 ? lda : 0);
+            var a2 = a0 + (rows > 2 ? 2 * lda : 0);
+            var a3 = a0 + (rows > 3 ? 3 * lda : 0);
+            Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+            var ones = Vector256.Create((short)1);
+            var full = k / 4;
+            for (var q = 0; q <= full; q++)
+            {
+                int x0, x1, x2, x3;
+                if (q < full)
+                {
+                    x0 = *(int*)(a0 + 4 * q); x1 = *(int*)(a1 + 4 * q); x2 = *(int*)(a2 + 4 * q); x3 = *(int*)(a3 + 4 * q);
+                }
+                else if (k % 4 != 0)
+                {
+                    // The last partial quad: read only the bytes that exist.
+                    x0 = Tail(a0 + 4 * q); x1 = Tail(a1 + 4 * q); x2 = Tail(a2 + 4 * q); x3 = Tail(a3 + 4 * q);
+                }
+                else
+                {
+                    break;
+                }
+
+                var b0 = Avx.LoadVector256(p).AsSByte();
+                var b1 = Avx.LoadVector256(p + 32).AsSByte();
+                p += 64;
+                if (vnni)
+                {
+                    var v = Vector256.Create(x0).AsByte(); c00 = AvxVnni.MultiplyWideningAndAdd(c00, v, b0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, v, b1);
+                    v = Vector256.Create(x1).AsByte(); c10 = AvxVnni.MultiplyWideningAndAdd(c10, v, b0); c11 = AvxVnni.MultiplyWideningAndAdd(c11, v, b1);
+                    v = Vector256.Create(x2).AsByte(); c20 = AvxVnni.MultiplyWideningAndAdd(c20, v, b0); c21 = AvxVnni.MultiplyWideningAndAdd(c21, v, b1);
+                    v = Vector256.Create(x3).AsByte(); c30 = AvxVnni.MultiplyWideningAndAdd(c30, v, b0); c31 = AvxVnni.MultiplyWideningAndAdd(c31, v, b1);
+                }
+                else
+                {
+                    var v = Vector256.Create(x0).AsByte();
+                    c00 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c01 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
+                    v = Vector256.Create(x1).AsByte();
+                    c10 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c11 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
+                    v = Vector256.Create(x2).AsByte();
+                    c20 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c21 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
+                    v = Vector256.Create(x3).AsByte();
+                    c30 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c31 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
+                }
+            }
+
+            c00.Store(acc); c01.Store(acc + 8); c10.Store(acc + 16); c11.Store(acc + 24);
+            c20.Store(acc + 32); c21.Store(acc + 40); c30.Store(acc + 48); c31.Store(acc + 56);
+        }
+
+        private int Tail(byte* at)
+        {
+            var value = 0;
+            for (var i = 0; i < k % 4; i++)
+            {
+                value |= at[i] << (8 * i);
+            }
+
+            return value;
+        }
+
+        private void Store(int* acc, int row0, int rows, int col0, int cols)
+        {
+            if (outputKind == 3)
+            {
+                for (var r = 0; r < rows; r++)
+                {
+                    for (var c = 0; c < cols; c++)
+                    {
+                        ((int*)y)[(row0 + r) * yRowStride + (col0 + c) * yColStride] = acc[r * PanelWidth + c] + bias[col0 + c];
+                    }
+                }
+
+                return;
+            }
+
+            float lo = outputKind == 1 ? -128 : 0, hi = outputKind == 1 ? 127 : 255;
+            if (act == 1)
+            {
+                lo = Math.Max(lo, yZero);
+            }
+
+            for (var r = 0; r < rows; r++)
+            {
+                for (var c = 0; c < cols; c++)
+                {
+                    var col = col0 + c;
+                    var value = (float)(acc[r * PanelWidth + c] + bias[col]) * (scale == null ? 1f : scale[col]);
+                    var index = (row0 + r) * yRowStride + col * yColStride;
+                    if (outputKind == 2)
+                    {
+                        ((float*)y)[index] = act == 1 ? MathF.Max(value, 0f) : value;
+                    }
+                    else
+                    {
+                        var q = MathF.Min(MathF.Max(MathF.Round(value) + yZero, lo), hi);
+                        y[index] = outputKind == 1 ? (byte)(sbyte)q : (byte)q;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// DynamicQuantizeLinear: scale = (max(0, max x) − min(0, min x)) / 255 (1 when that is 0),
+    /// zero point = round(clamp(−min / scale, 0, 255)), y = saturate(round_half_even(x / scale) + zero point).
+    /// Writes y (uint8), the scale (one float) and the zero point (one byte).
+    /// </summary>
+    public static void DynamicQuantize(ReadOnlySpan<float> x, Span<byte> y, Span<float> scale, Span<byte> zeroPoint, int count)
+    {
+        x = x.Slice(0, count);
+        var min = count == 0 ? 0f : MathF.Min(0f, System.Numerics.Tensors.TensorPrimitives.Min(x));
+        var max = count == 0 ? 0f : MathF.Max(0f, System.Numerics.Tensors.TensorPrimitives.Max(x));
+        var s = max == min ? 1f : (max - min) / 255f;
+        var zero = MathF.Round(Math.Clamp(0f - min / s, 0f, 255f), MidpointRounding.AwayFromZero);
+        scale[0] = s;
+        zeroPoint[0] = (byte)zero;
+        for (var i = 0; i < count; i++)
+        {
+            y[i] = (byte)MathF.Min(MathF.Max(MathF.Round(x[i] / s) + zero, 0f), 255f);
+        }
+    }
+
+    /// <summary>
+    /// MatMulInteger with a run-time activation zero point and constant int8 weights (zero point 0),
+    /// packed by <see cref="PackInt8B"/>: <c>acc = Σ (a − aZero) · b</c>, written as int32
+    /// (<paramref name="outputKind"/> 3) or converted to float (2, a following Cast fused).
+    /// <paramref name="scratch"/> holds n int32 (the zero-point correction). <paramref name="pairsFit"/> 0
+    /// (weights that could saturate the AVX2 pair sums) keeps the exact scalar path on AVX2 machines.
+    /// </summary>
+    public static unsafe void MatMulInteger(ReadOnlySpan<byte> a, ReadOnlySpan<byte> packedB, ReadOnlySpan<int> colSums, ReadOnlySpan<byte> aZero,
+        Span<byte> y, Span<int> scratch, int m, int n, int k, int outputKind, int pairsFit)
+    {
+        var zero = aZero[0];
+        for (var i = 0; i < n; i++)
+        {
+            scratch[i] = -zero * colSums[i];
+        }
+
+        fixed (byte* pa = a, pb = packedB, py = y)
+        fixed (int* pbias = scratch)
+        {
+            new QGemmJob(pa, k, pb, k, pbias, null, py, n, 1, m, n, outputKind, 0, 0, pairsFit != 0).Run(parallel: true);
+        }
+    }
+}

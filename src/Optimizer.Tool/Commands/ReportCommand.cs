@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Optimizer.Engine.Benchmarking;
+using Optimizer.Engine.Commands;
+using Optimizer.Engine.Diagnostics;
+using Optimizer.Engine.Output;
+using Optimizer.Engine.Reports;
+using Optimizer.Onnx;
+using Optimizer.Passes;
+using Optimizer.Tool.Output;
+using Spectre.Console;
+
+namespace Optimizer.Tool.Commands;
+
+/// <summary>
+/// <c>report &lt;original&gt; &lt;optimized&gt; [-d folder] [--bench]</c>: the build's report
+/// (<c>&lt;name&gt;.report.html</c> with charts and <c>.md</c>) for any pair of models — e.g. a model
+/// optimized by another tool — with the accuracy comparison and, with <c>--bench</c>, latency.
+/// </summary>
+internal static class ReportCommand
+{
+    public static Command Create(ToolContext context)
+    {
+        var original = new Argument<string>("original") { Description = "The source model." };
+        var optimized = new Argument<string>("optimized") { Description = "The optimized model." };
+        var outputDirectory = new Option<string?>("--output-dir", "-d") { Description = "Where to write <name>.report.html and .md (default: the optimized model's folder)." };
+        var name = new Option<string?>("--name") { Description = "Report name (default: the optimized model's file name without extension)." };
+        var validation = new Option<string?>("--validation") { Description = "Validation inputs for the accuracy figures (as in verify); default: generated inputs." };
+        var labels = new Option<string?>("--labels") { Description = "Labels of the validation samples." };
+        var bench = new Option<bool>("--bench") { Description = "Also time both models (as bench, batch 1, one thread) and chart the latency." };
+        var command = new Command("report", "Write the HTML (self-contained, with charts) and Markdown report comparing two models.")
+        {
+            original, optimized, outputDirectory, name, validation, labels, bench,
+        };
+        command.SetAction(parse => ToolCli.Guard(context, parse, () =>
+        {
+            if (parse.GetValue(labels) is not null && parse.GetValue(validation) is null)
+                throw new EngineException(EngineErrorCodes.Usage, "--labels labels the --validation samples; give --validation too.");
+            var a = parse.GetRequiredValue(original);
+            var o = parse.GetRequiredValue(optimized);
+            var reportName = parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(o);
+            if (reportName.Length == 0 || reportName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+                throw new EngineException(EngineErrorCodes.Usage, $"--name '{reportName}' cannot name a file.");
+            var folder = Path.GetFullPath(parse.GetValue(outputDirectory) ?? Path.GetDirectoryName(Path.GetFullPath(o))!);
+
+            var report = context.Status(parse, "Comparing the models…", () => Build(a, o, reportName, parse.GetValue(validation), parse.GetValue(labels)));
+            if (parse.GetValue(bench))
+            {
+                var settings = BenchCommand.Settings(1, 1, 20, BenchmarkSettings.DefaultDuration.TotalSeconds, 20);
+                var stats = BenchCommand.Measure(context, parse, [a, o], settings);
+                report = report with
+                {
+                    Latency = new LatencyFigures(stats[0].P50Ms, stats[1].P50Ms, settings.Describe(), "original", "optimized",
+                        stats[0].P90Ms, stats[1].P90Ms, stats[0].P99Ms, stats[1].P99Ms),
+                };
+            }
+
+            var files = report.ToFiles();
+            AtomicOutputWriter.WriteAll(folder, files);
+            var paths = files.Select(f => Path.Combine(folder, f.FileName)).ToList();
+            if (context.Json(parse))
+                context.WriteJson(new { reports = paths, headline = HeadlineOf(report) });
+            else
+                foreach (var path in paths)
+                    context.Console.WriteLine("wrote " + path);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static string HeadlineOf(ModelReport report) => MarkdownReportWriter.Write(report).Split('\n')[2].Trim('*');
+
+    private static ModelReport Build(string originalPath, string optimizedPath, string name, string? validation, string? labels)
+    {
+        var original = OnnxModelLoader.Load(originalPath);
+        var optimized = OnnxModelLoader.Load(optimizedPath);
+        var fidelity = ModelComparison.Compare(originalPath, optimizedPath, validation, labels);
+        var report = ModelReportBuilder.From(name, originalPath.Replace('\\', '/'), [], original, File.ReadAllBytes(originalPath),
+            new PipelineResult(optimized, []), File.ReadAllBytes(optimizedPath));
+        return report with
+        {
+            Fidelity = new FidelityFigures(fidelity.Source, fidelity.Top1Original, fidelity.Top1Optimized, fidelity.Agreement, null,
+                fidelity.Outputs.Select(x => new OutputComparison(x.Name, x.MaxAbsError, x.Cosine, x.SqnrDb)).ToList()),
+        };
+    }
+}

@@ -1,0 +1,216 @@
+using System.Globalization;
+using Optimizer.Onnx;
+using Optimizer.Passes;
+using Optimizer.Training.Conversion;
+using Optimizer.Training.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Optimizer.Training.FineTuning;
+
+/// <summary>
+/// Fine-tunes a (pruned) model's weights in place: masks hold pruned weights at exactly zero,
+/// loss = α·CE(labels) + (1−α)·T²·KL(teacher ‖ student) with distillation (CE alone without it,
+/// the KL term alone without labels), Adam or SGD with warm-up then cosine decay. Seeded and
+/// deterministic on CPU: torch's seed, a fixed thread count and the
+/// shuffle drawn from the seed, so the same inputs give byte-identical weights.
+/// </summary>
+public static class FineTuner
+{
+    /// <summary>Intra-op threads: fixed, not the machine's core count, so results do not depend on the machine.</summary>
+    public const int Threads = 1;
+
+    /// <summary>Batch size for forward passes that do not train (teacher outputs, accuracy).</summary>
+    private const int EvaluationBatch = 256;
+
+    /// <summary>
+    /// Trains <paramref name="student"/>'s weights in place and returns what happened.
+    /// </summary>
+    /// <param name="student">The model to train (e.g. after pruning); only its initializers change.</param>
+    /// <param name="teacher">The model whose outputs the student learns with [Distill]; null without.</param>
+    /// <param name="options">Parsed [FineTune]/[Distill] options.</param>
+    /// <param name="training">Training samples and (optional) labels.</param>
+    /// <param name="validation">Samples and labels for the per-epoch accuracy, or null.</param>
+    /// <param name="progress">Called with each epoch's figures as it ends (and once before training).</param>
+    /// <exception cref="PassException">Unsupported operators, unusable data, a diverged loss (OPT107x).</exception>
+    public static PassReport Train(OnnxModel student, OnnxModel? teacher, TrainingOptions options, TrainingSet training, TrainingSet? validation, Action<EpochResult>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(training);
+        if (options.Distill && teacher is null)
+            throw new ArgumentException("Distillation needs a teacher model.", nameof(teacher));
+
+        TorchNativeLibrary.EnsureLoaded();
+        torch.set_num_threads(Threads);
+        torch.manual_seed(options.Seed);
+        // torch.use_deterministic_algorithms is not implemented by TorchSharp 0.107; the CPU kernels these
+        // graphs use (matmul, convolution, pooling and their gradients) are deterministic for a fixed
+        // thread count, which Optimizer.Training.Tests checks (same seed → byte-identical model).
+
+        using var graph = TorchGraph.Create(student);
+        var inputShape = SampleShape(student, training.Inputs, "Data");
+        var count = training.Inputs.SampleCount;
+        var logitsName = graph.LogitsName();
+        using var inputs = torch.tensor(training.Inputs.Values, [count, .. inputShape]);
+        using var labels = training.Labels is { } l ? Labels(l, count, "Labels") : null;
+
+        using var teacherLogits = options.Distill ? TeacherLogits(teacher!, inputs, options) : null;
+
+        var masks = Masks(graph);
+        var parameters = graph.Parameters.Values.ToArray();
+        using var optimizer = options.Optimizer == TrainingOptimizer.Adam
+            ? (optim.Optimizer)optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay)
+            : optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay);
+
+        var (evalInputs, evalLabels, source) = EvaluationData(student, training, validation, labels, teacherLogits, inputs);
+        using var evalInputsTensor = evalInputs;
+        using var evalLabelsTensor = evalLabels;
+        var history = new List<EpochResult>();
+        void Record(EpochResult result) { history.Add(result); progress?.Invoke(result); }
+        Record(new EpochResult(0, options.Epochs, null, Accuracy(graph, logitsName, evalInputs, evalLabels), source));
+
+        var stepsPerEpoch = (count + options.BatchSize - 1) / options.BatchSize;
+        var schedule = new LearningRateSchedule(options.LearningRate, (long)Math.Round(options.WarmupEpochs * stepsPerEpoch), (long)options.Epochs * stepsPerEpoch);
+        var shuffle = new Random(unchecked((int)options.Seed ^ (int)(options.Seed >> 32)));
+        var order = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+        long step = 0;
+        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            shuffle.Shuffle(order);
+            double lossSum = 0;
+            for (var start = 0; start < count; start += options.BatchSize)
+            {
+                using var scope = torch.NewDisposeScope();
+                var index = torch.tensor(order.AsSpan(start, Math.Min(options.BatchSize, count - start)).ToArray());
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(step);
+                var logits = graph.Forward(inputs.index_select(0, index), logitsName);
+                var loss = Loss(logits, labels?.index_select(0, index), teacherLogits?.index_select(0, index), options);
+                optimizer.zero_grad();
+                loss.backward();
+                using (torch.no_grad())
+                {
+                    foreach (var (parameter, keep) in masks) parameter.grad!.masked_fill_(keep.logical_not(), 0);
+                }
+                optimizer.step();
+                using (torch.no_grad())
+                {
+                    // Exactly +0 (not -0 from a multiply): pruned weights stay pruned, bit for bit.
+                    foreach (var (parameter, keep) in masks) parameter.masked_fill_(keep.logical_not(), 0);
+                }
+                var value = loss.item<float>();
+                if (!float.IsFinite(value))
+                    throw TrainingException.Create(TrainingErrorCodes.Diverged,
+                        $"training diverged at epoch {epoch} (loss {value.ToString(CultureInfo.InvariantCulture)}). Lower LearningRate (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}).");
+                lossSum += value * index.shape[0];
+                step++;
+            }
+            Record(new EpochResult(epoch, options.Epochs, lossSum / count, Accuracy(graph, logitsName, evalInputs, evalLabels), source));
+        }
+
+        graph.WriteBack(student);
+        var heldAtZero = masks.Sum(m => m.Keep.numel() - m.Keep.count_nonzero().item<long>());
+        foreach (var (_, keep) in masks) keep.Dispose();
+        return Report(options, count, history, heldAtZero, parameters.Sum(p => p.numel()));
+    }
+
+    private static Tensor Loss(Tensor logits, Tensor? labels, Tensor? teacherLogits, TrainingOptions options)
+    {
+        Tensor? crossEntropy = labels is null ? null : F.cross_entropy(logits, labels);
+        if (teacherLogits is null) return crossEntropy!;
+        var t = options.Temperature;
+        var teacherLog = F.log_softmax(teacherLogits / t, 1);
+        var studentLog = F.log_softmax(logits / t, 1);
+        // KL(teacher ‖ student), averaged over the batch, scaled by T² so its gradients keep their size as T changes.
+        var kl = (teacherLog.exp() * (teacherLog - studentLog)).sum(1).mean() * (t * t);
+        return crossEntropy is null ? kl : crossEntropy * options.Alpha + kl * (1 - options.Alpha);
+    }
+
+    private static Tensor TeacherLogits(OnnxModel teacher, Tensor inputs, TrainingOptions options)
+    {
+        using var graph = TorchGraph.Create(teacher, "Distill");
+        var name = graph.LogitsName();
+        using var _ = torch.no_grad();
+        var parts = new List<Tensor>();
+        for (long start = 0; start < inputs.shape[0]; start += EvaluationBatch)
+            parts.Add(graph.Forward(inputs.narrow(0, start, Math.Min(EvaluationBatch, inputs.shape[0] - start)), name).detach());
+        var all = torch.cat(parts.ToArray(), 0);
+        foreach (var p in parts) p.Dispose();
+        return all.reshape(all.shape[0], -1);
+    }
+
+    /// <summary>Weight tensors (rank ≥ 2) holding exact zeros: those zeros are pruned weights and stay zero.</summary>
+    private static List<(TorchSharp.Modules.Parameter Parameter, Tensor Keep)> Masks(TorchGraph graph) =>
+        graph.Parameters.Values.Where(p => p.dim() >= 2)
+            .Select(p => (Parameter: p, Keep: p.detach().ne(0)))
+            .Where(m => m.Keep.count_nonzero().item<long>() < m.Keep.numel())
+            .ToList();
+
+    private static (Tensor? Inputs, Tensor? Labels, string Source) EvaluationData(OnnxModel student, TrainingSet training, TrainingSet? validation, Tensor? labels, Tensor? teacherLogits, Tensor inputs)
+    {
+        if (validation?.Labels is { } validationLabels)
+        {
+            var shape = SampleShape(student, validation.Inputs, "Validation");
+            return (torch.tensor(validation.Inputs.Values, [validation.Inputs.SampleCount, .. shape]), Labels(validationLabels, validation.Inputs.SampleCount, "ValidationLabels"), "validation");
+        }
+        if (labels is not null)
+            return (inputs.alias(), labels.alias(), "training");
+        return (inputs.alias(), teacherLogits!.argmax(1), "teacher-agreement");
+    }
+
+    private static double? Accuracy(TorchGraph graph, string logitsName, Tensor? inputs, Tensor? labels)
+    {
+        if (inputs is null || labels is null) return null;
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        long correct = 0;
+        for (long start = 0; start < inputs.shape[0]; start += EvaluationBatch)
+        {
+            var length = Math.Min(EvaluationBatch, inputs.shape[0] - start);
+            var logits = graph.Forward(inputs.narrow(0, start, length), logitsName);
+            correct += logits.reshape(length, -1).argmax(1).eq(labels.narrow(0, start, length)).sum().item<long>();
+        }
+        return (double)correct / inputs.shape[0];
+    }
+
+    /// <summary>The model input's dimensions after the first when they are fixed and hold a sample; else the data's own.</summary>
+    private static long[] SampleShape(OnnxModel model, Passes.Calibration.CalibrationDataSet data, string option)
+    {
+        if (model.Graph.Inputs.Count != 1)
+            throw TrainingException.Create(TrainingErrorCodes.DataInvalid, $"training supports models with one input; this one has {model.Graph.Inputs.Count}.");
+        var dims = model.Graph.Inputs[0].Type?.Shape;
+        var own = data.Shape.Skip(1).ToArray();
+        if (dims is { Count: >= 2 } && dims.Skip(1).All(d => d.Size is not null))
+        {
+            var fixedShape = dims.Skip(1).Select(d => d.Size!.Value).ToArray();
+            if (fixedShape.Aggregate(1L, (p, d) => p * d) == data.SampleSize) return fixedShape;
+            throw TrainingException.Create(TrainingErrorCodes.DataInvalid,
+                $"the {option} samples hold {data.SampleSize} values each but the model input takes [{string.Join(", ", fixedShape)}] ({fixedShape.Aggregate(1L, (p, d) => p * d)} values). Check the file.");
+        }
+        return own;
+    }
+
+    private static Tensor Labels(int[] labels, int count, string option)
+    {
+        if (labels.Length != count)
+            throw TrainingException.Create(TrainingErrorCodes.DataInvalid, $"{option} holds {labels.Length} labels for {count} samples. Give one label per sample.");
+        if (labels.Any(l => l < 0))
+            throw TrainingException.Create(TrainingErrorCodes.DataInvalid, $"{option} holds a negative label; labels are class indices from 0.");
+        return torch.tensor(labels.Select(l => (long)l).ToArray());
+    }
+
+    private static PassReport Report(TrainingOptions options, int count, List<EpochResult> history, long heldAtZero, long weights)
+    {
+        string Accuracy(EpochResult e) => e.Accuracy is { } a ? (a * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%" : "n/a";
+        var first = history[0];
+        var last = history[^1];
+        var loss = options.Distill
+            ? (options.Labels is null ? "distillation" : $"distillation (T={options.Temperature.ToString(CultureInfo.InvariantCulture)}, alpha={options.Alpha.ToString(CultureInfo.InvariantCulture)})")
+            : "cross-entropy";
+        var summary = $"{options.Epochs} epochs, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, {loss}, {count} samples: "
+                      + $"{first.AccuracySource} accuracy {Accuracy(first)} -> {Accuracy(last)}; {heldAtZero} pruned weights held at zero of {weights}";
+        var changes = history.Skip(1).Select(e => new PassChange($"epoch {e.Epoch}", e.ToString()[(e.ToString().IndexOf(':') + 2)..])).ToList();
+        return new PassReport(options.Distill ? "FineTune+Distill" : "FineTune", summary, changes, []);
+    }
+}

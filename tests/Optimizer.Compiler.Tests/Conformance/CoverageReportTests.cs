@@ -1,0 +1,38 @@
+using Optimizer.Onnx;
+using Optimizer.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace Optimizer.Compiler.Tests.Conformance;
+
+/// <summary>Prints why the compiler refuses the node cases of the kernel set's operators (the report the engine shows).</summary>
+public sealed class CoverageReportTests(ITestOutputHelper output)
+{
+    private static readonly string[] KernelSetPrefixes =
+    [
+        "test_conv", "test_gemm", "test_matmul", "test_maxpool", "test_averagepool", "test_globalaveragepool", "test_relu", "test_clip", "test_sigmoid",
+        "test_tanh", "test_leakyrelu", "test_hardsigmoid", "test_add", "test_mul", "test_sub", "test_div", "test_flatten", "test_reshape", "test_transpose",
+        "test_squeeze", "test_unsqueeze", "test_concat", "test_softmax", "test_quantizelinear", "test_dequantizelinear",
+    ];
+
+    [Fact]
+    public void Refused_kernel_set_cases_name_a_reason()
+    {
+        var root = RepositoryLayout.SharedFolder("onnx-conformance/node");
+        Assert.True(root is not null, "../shared/onnx-conformance/node is missing");
+        var refused = 0;
+        foreach (var caseDir in Directory.GetDirectories(root!).Order(StringComparer.Ordinal)
+                     .Where(d => KernelSetPrefixes.Any(p => Path.GetFileName(d).StartsWith(p, StringComparison.Ordinal))))
+        {
+            var model = OnnxModelLoader.Load(Path.Combine(caseDir, "model.onnx"));
+            var reasons = KernelCompiler.CheckCoverage(model);
+            if (reasons.Count > 0)
+            {
+                refused++;
+                output.WriteLine($"{Path.GetFileName(caseDir)}: {string.Join("; ", reasons)}");
+                Assert.All(reasons, r => Assert.False(string.IsNullOrWhiteSpace(r.Reason)));
+            }
+        }
+
+        output.WriteLine($"refused: {refused}");
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Optimizer.Compiler.Tests.Support;
+using Optimizer.Runtime.Compiled;
+using Xunit.Abstractions;
+
+namespace Optimizer.Compiler.Tests.Isa;
+
+/// <summary>
+/// Every kernel path this machine can execute, forced with the runtime's own switches in child
+/// processes, gives the same outputs as the default path: fp32 within rtol 1e-4 + atol 1e-5
+/// (FMA and separate multiply-add round differently); the static INT8 model (its Conv/Gemm run
+/// as u8×s8→s32 kernels) bit for bit. The child reports the path it was forced onto.
+/// This machine (AMD EPYC Zen 3) has AVX2+FMA and no AVX-512 or AVX-VNNI: the VNNI paths
+/// cannot execute here, and switching them off must leave the selection unchanged.
+/// </summary>
+public sealed class IsaPathTests(ITestOutputHelper output)
+{
+    private static readonly string[] Models = ["digits_mlp.onnx", "digits_cnn.onnx", "hello_deepa.onnx", "digits_cnn.onnx#static-int8"];
+
+    public static TheoryData<string, string, string> Paths => new()
+    {
+        { "", "", "default" },
+        { "DOTNET_EnableAVX512F", "0", "default" },
+        { "DOTNET_EnableAVXVNNI", "0", "default" },
+        { "DOTNET_EnableAVX2", "0", "fp32 gemm: Vector128, int8 gemm: Scalar, elementwise: Vector128" },
+        { "DOTNET_EnableHWIntrinsic", "0", "fp32 gemm: Scalar, int8 gemm: Scalar, elementwise: Scalar" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void A_forced_path_gives_the_default_paths_results(string variable, string value, string expectedPaths)
+    {
+        using var folder = new TempFolder();
+        var reference = new Dictionary<string, byte[][]>();
+        foreach (var (key, index) in Models.Select((m, i) => (m, i)))
+        {
+            var model = SharedModels.Load(key);
+            var result = KernelCompiler.Compile(model);
+            Assert.True(result.IsSupported, $"{key}: {string.Join("; ", result.Unsupported)}");
+            using var program = result.Program!;
+            if (key.Contains('#'))
+            {
+                Assert.Contains(program.Steps, s => s.Kind == StepKind.QConv);
+                Assert.Contains(program.Steps, s => s.Kind == StepKind.QGemm);
+            }
+
+            var batch = 7;
+            var input = SharedModels.SyntheticInputs(model, batch)[0];
+            var inputBytes = new byte[input.Values.Length * 4];
+            Buffer.BlockCopy(input.Values, 0, inputBytes, 0, inputBytes.Length);
+            var stem = Path.Combine(folder.Path, $"m{index}");
+            File.WriteAllBytes(stem + ".kernels", program.ToBytes());
+            File.WriteAllBytes(stem + ".input", inputBytes);
+            File.WriteAllText(stem + ".batch", batch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var executor = new KernelExecutor(program);
+            reference[stem] = ProgramRunner.Run(executor, [inputBytes], batch);
+        }
+
+        var reported = RunChild(folder.Path, variable, value);
+        output.WriteLine($"{(variable.Length == 0 ? "no switch" : $"{variable}={value}")}: child {reported}; this process {KernelDispatch.Current}");
+        Assert.Contains(expectedPaths == "default" ? KernelDispatch.Current.ToString() : expectedPaths, reported);
+        foreach (var (stem, expected) in reference)
+        {
+            for (var k = 0; k < expected.Length; k++)
+            {
+                var actual = File.ReadAllBytes($"{stem}.output{k}");
+                if (QuantizedModel(stem))
+                {
+                    Assert.True(expected[k].AsSpan().SequenceEqual(actual), $"{Models[int.Parse(Path.GetFileName(stem)[1..])]} output {k} differs (int8 must be bit-exact)");
+                    continue;
+                }
+
+                var difference = Tolerance.Compare(ProgramRunner.Floats(expected[k]), ProgramRunner.Floats(actual), 1e-4, 1e-5);
+                Assert.True(difference is null, $"{Models[int.Parse(Path.GetFileName(stem)[1..])]} output {k}: {difference}");
+            }
+        }
+    }
+
+    private static bool QuantizedModel(string stem) => Models[int.Parse(Path.GetFileName(stem)[1..])].Contains('#');
+
+    private static string RunChild(string folder, string variable, string value)
+    {
+        var assembly = typeof(IsaProbe).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", [assembly, "probe", folder])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (variable.Length > 0)
+        {
+            start.Environment[variable] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(120_000), "the probe did not finish in 2 minutes");
+        Assert.True(process.ExitCode == 0, $"probe exited {process.ExitCode}: {stderr.Result}");
+        var line = stdout.Result.Split('\n').FirstOrDefault(l => l.StartsWith(IsaProbe.PathsPrefix, StringComparison.Ordinal));
+        Assert.NotNull(line);
+        return line![IsaProbe.PathsPrefix.Length..].Trim();
+    }
+}

@@ -1,0 +1,88 @@
+using Optimizer.Compiler.Tests.Support;
+using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Compiler.Tests.Models;
+
+/// <summary>The stored program: deterministic bytes, lossless round trip, zero-copy weights, no allocation per call.</summary>
+public sealed class ProgramFormatTests
+{
+    [Fact]
+    public void The_same_model_compiles_to_the_same_bytes_and_reads_back_to_the_same_schedule()
+    {
+        using var first = KernelCompiler.Compile(SharedModels.Load("digits_cnn.onnx")).Program!;
+        using var second = KernelCompiler.Compile(SharedModels.Load("digits_cnn.onnx")).Program!;
+        var bytes = first.ToBytes();
+        Assert.Equal(bytes, second.ToBytes());
+        using var read = KernelProgram.Read(bytes);
+        Assert.Equal(first.ToText(), read.ToText());
+        Assert.Equal(bytes, read.ToBytes());
+    }
+
+    [Fact]
+    public unsafe void A_program_in_unmanaged_memory_is_read_in_place_and_runs_the_same()
+    {
+        using var program = KernelCompiler.Compile(SharedModels.Load("digits_mlp.onnx")).Program!;
+        var bytes = program.ToBytes();
+        var memory = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)bytes.Length, 64);
+        try
+        {
+            bytes.CopyTo(new Span<byte>(memory, bytes.Length));
+            using var stream = new UnmanagedMemoryStream(memory, bytes.Length);
+            using var loaded = KernelProgram.Load(stream);
+            Assert.True(loaded.WeightsAreZeroCopy);
+            var images = SharedModels.DigitsImages(5);
+            var input = OnnxTensor.FromFloats("input", [5, 1, 8, 8], images);
+            Assert.Equal(ProgramRunner.Run(program, [input], 5)[0], ProgramRunner.Run(loaded, [input], 5)[0]);
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(memory);
+        }
+    }
+
+    [Fact]
+    public void A_program_from_another_format_is_refused_with_a_reason()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => KernelProgram.Read("not a program"u8.ToArray()));
+        Assert.Contains("OPTK", error.Message);
+    }
+
+    [Theory]
+    [InlineData("digits_mlp.onnx", 1)]
+    [InlineData("digits_mlp.onnx", 64)]
+    [InlineData("digits_cnn.onnx", 1)]
+    public unsafe void Calls_at_a_stable_batch_size_allocate_nothing(string file, int batch)
+    {
+        using var program = KernelCompiler.Compile(SharedModels.Load(file)).Program!;
+        using var executor = new KernelExecutor(program);
+        var input = new float[batch * 64];
+        var output = new float[batch * 10];
+        fixed (float* pi = input, po = output)
+        {
+            Span<nint> inputs = [(nint)pi];
+            Span<nint> outputs = [(nint)po];
+            executor.Run(batch, inputs, outputs);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 50; i++)
+            {
+                executor.Run(batch, inputs, outputs);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
+    public void An_unsupported_model_names_each_node_and_why()
+    {
+        var root = Optimizer.Tests.Shared.RepositoryLayout.SharedFolder("onnx-conformance/node");
+        Assert.NotNull(root);
+        var model = OnnxModelLoader.Load(Path.Combine(root!, "test_convtranspose", "model.onnx"));
+        var result = KernelCompiler.Compile(model);
+        Assert.Null(result.Program);
+        var reason = Assert.Single(result.Unsupported);
+        Assert.Equal("ConvTranspose", reason.OpType);
+        Assert.Contains("not in the kernel set", reason.Reason);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using Xunit.Abstractions;
+
+namespace Optimizer.EndToEnd.Tests;
+
+/// <summary>
+/// The compiled-kernel path as a user meets it: an app declares the digits models, `dotnet publish`
+/// with NativeAOT builds it (the build compiles each covered model into C# kernels and embeds
+/// them), and the published binary scores the 450 test images with ONNX Runtime's native library
+/// present and then deleted. Without it the compiled kernels must run and give the accuracy the
+/// ONNX Runtime path gave.
+/// </summary>
+[Collection(PackedPackagesCollection.Name)]
+public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutputHelper output)
+{
+    private const string ModelClasses = """
+        using Optimizer.Runtime;
+
+        namespace AotApp;
+
+        [OnnxModel("Models/digits_mlp.onnx")]
+        public partial class Mlp;
+
+        [OnnxModel("Models/digits_cnn.onnx")]
+        public partial class Cnn;
+        """;
+
+    // Prints "<class> <path> <accuracy>" for each path that can run, "<class> <path> unavailable"
+    // otherwise, and "<class> default <ExecutionPath>".
+    private const string Program = """
+        using System.Globalization;
+        using Optimizer.Runtime;
+        using AotApp;
+
+        var folder = Path.Combine(AppContext.BaseDirectory, "Data");
+        var bytes = File.ReadAllBytes(Path.Combine(folder, "digits_test_x_450x64.f32"));
+        var pixels = new float[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, pixels, 0, bytes.Length);
+        var labels = File.ReadAllBytes(Path.Combine(folder, "digits_test_y_450.u8"));
+        var batch = new Tensor<float>(pixels, labels.Length, 1, 8, 8);
+
+        foreach (var path in new[] { ExecutionPathKind.OnnxRuntime, ExecutionPathKind.Compiled })
+        {
+            var options = new ModelOptions { Path = path, AllowFallback = false };
+            Score("Mlp", path, () => { using var m = new Mlp(options); return m.Run(new Mlp.Input(batch)).Logits; });
+            Score("Cnn", path, () => { using var m = new Cnn(options); return m.Run(new Cnn.Input(batch)).Logits; });
+        }
+
+        using (var mlp = new Mlp()) Console.WriteLine($"Mlp default {mlp.ExecutionPath}");
+        using (var cnn = new Cnn()) Console.WriteLine($"Cnn default {cnn.ExecutionPath}");
+
+        void Score(string name, ExecutionPathKind path, Func<Tensor<float>> run)
+        {
+            Tensor<float> logits;
+            try { logits = run(); }
+            catch (InvalidOperationException) { Console.WriteLine($"{name} {path} unavailable"); return; }
+            var correct = logits.ArgMaxLastAxis().Where((p, i) => p == labels[i]).Count();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} {path} {(double)correct / labels.Length:R}"));
+        }
+        """;
+
+    [Fact]
+    public void Published_with_NativeAOT_the_compiled_kernels_run_without_libonnxruntime_at_the_same_accuracy()
+    {
+        var shared = RepositoryPaths.SharedData;
+        var linker = new[] { "/usr/bin/clang", "/usr/bin/clang-14" }.FirstOrDefault(File.Exists);
+        if (shared == null || linker == null || !OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.OSArchitecture != System.Runtime.InteropServices.Architecture.X64)
+        {
+            output.WriteLine($"skipped: needs ../shared/data ({shared ?? "absent"}), clang for the NativeAOT link ({linker ?? "absent"}) and linux-x64");
+            return;
+        }
+
+        using var app = new TestApp(packages, "AotApp", $"""
+            <PropertyGroup>
+              <PublishAot>true</PublishAot>
+              <InvariantGlobalization>true</InvariantGlobalization>
+              <CppCompilerAndLinker>{Path.GetFileName(linker)}</CppCompilerAndLinker>
+            </PropertyGroup>
+            <ItemGroup>
+              <None Include="Data/*" CopyToOutputDirectory="PreserveNewest" CopyToPublishDirectory="PreserveNewest" />
+            </ItemGroup>
+            """);
+        app.CopyFile(Path.Combine(shared, "models", "digits_mlp.onnx"), "Models/digits_mlp.onnx");
+        app.CopyFile(Path.Combine(shared, "models", "digits_cnn.onnx"), "Models/digits_cnn.onnx");
+        foreach (var file in new[] { "digits_test_x_450x64.f32", "digits_test_y_450.u8" })
+            app.CopyFile(Path.Combine(shared, "digits", file), Path.Combine("Data", file));
+        app.WriteFile("Models.cs", ModelClasses);
+        app.WriteFile("Program.cs", Program);
+
+        var published = Path.Combine(app.Directory, "published");
+        ProcessRunner.Run("dotnet", $"publish -c Release -r linux-x64 -o \"{published}\" -nologo", app.Directory, timeout: TimeSpan.FromMinutes(10))
+            .AssertSucceeded("dotnet publish (NativeAOT)");
+        var binary = Path.Combine(published, "AotApp");
+        Assert.True(File.Exists(binary), "NativeAOT produced no native executable");
+        var manifest = File.ReadAllText(Path.Combine(app.Directory, "obj", "Release", "net10.0", "linux-x64", "optimizer", "AotApp.Mlp.model.json"));
+        Assert.Contains("\"resourceName\": \"Optimizer.Build.AotApp.Mlp.kernels\"", manifest);
+
+        var withOrt = Parse(ProcessRunner.Run(binary, "", published).AssertSucceeded("the NativeAOT app with libonnxruntime.so").Output);
+        foreach (var library in Directory.GetFiles(published, "libonnxruntime*.so*"))
+            File.Delete(library);
+        var withoutOrt = Parse(ProcessRunner.Run(binary, "", published).AssertSucceeded("the NativeAOT app without libonnxruntime.so").Output);
+
+        foreach (var model in new[] { "Mlp", "Cnn" })
+        {
+            Assert.Equal("unavailable", withoutOrt[$"{model} OnnxRuntime"]);
+            Assert.StartsWith("Compiled(", withoutOrt[$"{model} default"]);
+            var ort = double.Parse(withOrt[$"{model} OnnxRuntime"], CultureInfo.InvariantCulture);
+            var compiled = double.Parse(withoutOrt[$"{model} Compiled"], CultureInfo.InvariantCulture);
+            Assert.Equal(ort, compiled);
+        }
+
+        Assert.InRange(double.Parse(withoutOrt["Mlp Compiled"], CultureInfo.InvariantCulture), 0.965, 1.0); // 97.1%
+        Assert.InRange(double.Parse(withoutOrt["Cnn Compiled"], CultureInfo.InvariantCulture), 0.99, 1.0);  // 99.3%
+    }
+
+    private Dictionary<string, string> Parse(string text)
+    {
+        output.WriteLine(text);
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ', 3))
+            .Where(parts => parts.Length == 3 && parts[0] is "Mlp" or "Cnn")
+            .ToDictionary(parts => $"{parts[0]} {parts[1]}", parts => parts[2]);
+    }
+}

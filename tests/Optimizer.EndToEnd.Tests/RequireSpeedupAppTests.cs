@@ -1,0 +1,57 @@
+using System.Text;
+using Xunit.Abstractions;
+
+namespace Optimizer.EndToEnd.Tests;
+
+/// <summary>
+/// The speed-up gate as a user meets it: the project property OptimizerRequireSpeedup turns it on,
+/// and the digits CNN, whose static INT8 form runs about 1.5–2× slower than fp32 on CPUs without
+/// VNNI (see tests/Optimizer.Benchmarks/README.md), keeps its fp32 model with warning OPT1064.
+/// </summary>
+[Collection(PackedPackagesCollection.Name)]
+public sealed class RequireSpeedupAppTests(PackedPackages packages, ITestOutputHelper output)
+{
+    [Fact]
+    public void Project_property_gates_a_slower_int8_model_back_to_fp32_with_OPT1064()
+    {
+        if (RepositoryPaths.SharedData is not { } shared)
+        {
+            output.WriteLine("skipped: ../shared/data is absent");
+            return;
+        }
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported || System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
+        {
+            output.WriteLine("skipped: the digits CNN is only known to be slower in INT8 on x64 without VNNI");
+            return;
+        }
+
+        using var app = new TestApp(packages, "SpeedupGateApp",
+            "<PropertyGroup><OptimizerRequireSpeedup>true</OptimizerRequireSpeedup></PropertyGroup>");
+        app.CopyFile(Path.Combine(shared, "models", "digits_cnn.onnx"), "Models/digits_cnn.onnx");
+        app.CopyFile(Path.Combine(shared, "digits", "digits_train_x_1347x64.f32"), "Data/digits_train_x_1347x64.f32");
+        app.WriteFile("Program.cs", """
+            using Optimizer.Runtime;
+
+            Console.WriteLine("built");
+
+            [OnnxModel("Models/digits_cnn.onnx")]
+            [Quantize(QuantizationMode.StaticInt8, Calibration = "Data/digits_train_x_1347x64.f32")]
+            public partial class GatedCnn;
+            """);
+
+        var build = app.Build();
+        output.WriteLine(build.Output);
+        build.AssertSucceeded("dotnet build");
+
+        var warning = build.Output.Split('\n').First(line => line.Contains("warning OPT1064"));
+        Assert.Contains("Program.cs", warning);
+        Assert.Contains("digits_cnn.onnx", warning);
+        Assert.Matches(@"p50 [\d.]+ ?(ms|µs) vs [\d.]+ ?(ms|µs)", warning);
+
+        // The embedded model is the fp32 one: no quantization operators in it.
+        var optimized = Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx").Single();
+        var text = Encoding.Latin1.GetString(File.ReadAllBytes(optimized));
+        Assert.DoesNotContain("QuantizeLinear", text);
+        Assert.Contains("Conv", text);
+    }
+}

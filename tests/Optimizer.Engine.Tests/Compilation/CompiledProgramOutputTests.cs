@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Optimizer.Runtime.Compiled;
+using Xunit.Abstractions;
+
+namespace Optimizer.Engine.Tests.Compilation;
+
+/// <summary>The engine writes the compiled kernel program beside a covered model, lists it in the manifest, and never leaves a stale one.</summary>
+public sealed class CompiledProgramOutputTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly EngineRun _run = new();
+
+    public void Dispose() => _run.Dispose();
+
+    [Fact]
+    public void A_covered_model_gets_a_kernels_file_and_the_manifest_lists_the_compiled_path()
+    {
+        if (RepositoryPaths.SharedModels is not { } models)
+        {
+            output.WriteLine("skipped: ../shared/data/models is absent beside the repository");
+            return;
+        }
+
+        var outputDirectory = _run.OutputDirectory();
+        var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan", _run.WritePlan(Path.Combine(models, "digits_cnn.onnx"), "Cnn", outputDirectory));
+        output.WriteLine(stdout + stderr);
+        Assert.Equal(0, exitCode);
+
+        var kernels = Path.Combine(outputDirectory, "Cnn.kernels");
+        Assert.True(File.Exists(kernels));
+        using (var program = KernelProgram.Read(File.ReadAllBytes(kernels)))
+        {
+            Assert.Equal(["input"], program.Inputs.Select(i => i.Name));
+        }
+
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outputDirectory, "Cnn.model.json")));
+        var execution = manifest.RootElement.GetProperty("execution");
+        Assert.Equal(["OnnxRuntime", "Compiled"], execution.GetProperty("paths").EnumerateArray().Select(p => p.GetString()));
+        var compiled = execution.GetProperty("compiled");
+        Assert.Equal("Optimizer.Build.Cnn.kernels", compiled.GetProperty("resourceName").GetString());
+        Assert.Equal(new FileInfo(kernels).Length, compiled.GetProperty("size").GetInt64());
+        Assert.Contains("Conv", compiled.GetProperty("kernels").EnumerateArray().Select(k => k.GetString()));
+        Assert.Empty(execution.GetProperty("notCompiled").EnumerateArray());
+    }
+
+    [Fact]
+    public void An_uncovered_model_says_why_and_a_stale_kernels_file_is_removed()
+    {
+        if (RepositoryPaths.SharedModels is not { } models)
+        {
+            output.WriteLine("skipped: ../shared/data/models is absent beside the repository");
+            return;
+        }
+
+        var outputDirectory = _run.OutputDirectory();
+        Directory.CreateDirectory(outputDirectory);
+        File.WriteAllBytes(Path.Combine(outputDirectory, "Mlp.kernels"), [1, 2, 3]); // from an earlier build of another model
+        var plan = _run.WritePlan(Path.Combine(models, "digits_mlp.onnx"), "Mlp", outputDirectory, ("Quantize", new Dictionary<string, string> { ["Mode"] = "DynamicInt8" }));
+        var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan", plan);
+        output.WriteLine(stdout + stderr);
+        Assert.Equal(0, exitCode);
+
+        Assert.False(File.Exists(Path.Combine(outputDirectory, "Mlp.kernels")));
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outputDirectory, "Mlp.model.json")));
+        var execution = manifest.RootElement.GetProperty("execution");
+        Assert.Equal(["OnnxRuntime"], execution.GetProperty("paths").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(JsonValueKind.Null, execution.GetProperty("compiled").ValueKind);
+        Assert.Contains(execution.GetProperty("notCompiled").EnumerateArray(), r => r.GetString()!.Contains("DynamicQuantizeLinear"));
+    }
+}

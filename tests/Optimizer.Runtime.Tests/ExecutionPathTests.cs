@@ -1,0 +1,134 @@
+using System.Reflection;
+using Optimizer.Compiler;
+using Optimizer.Onnx;
+
+namespace Optimizer.Runtime.Tests;
+
+/// <summary>
+/// Which path a model instance takes, with real ONNX Runtime sessions (the CPU-only package this
+/// repository references) and a real kernel program compiled from digits_mlp.onnx.
+/// </summary>
+public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const string Resource = "Tests.digits_mlp.onnx";
+
+    private static readonly Lazy<byte[]> Program = new(() =>
+        KernelCompiler.Compile(OnnxModelLoader.Load(SharedData.PathOf("models/digits_mlp.onnx"))).Program?.ToBytes()
+        ?? throw new InvalidOperationException("digits_mlp.onnx is not covered by the compiled kernels"));
+
+    private static CompiledMlp Mlp(ModelOptions? options, bool withProgram = true)
+    {
+        var resources = new Dictionary<string, byte[]> { [Resource] = File.ReadAllBytes(SharedData.PathOf("models/digits_mlp.onnx")) };
+        if (withProgram)
+        {
+            resources["Tests.digits_mlp.kernels"] = Program.Value;
+        }
+
+        return new CompiledMlp(new ResourcesAssembly(resources), options);
+    }
+
+    [SharedDataFact]
+    public void Cuda_requested_with_the_cpu_only_package_really_fails_to_start_and_the_cpu_runs()
+    {
+        using var model = Mlp(new ModelOptions { Target = ExecutionTarget.Cuda, Path = ExecutionPathKind.OnnxRuntime });
+
+        output.WriteLine($"{model.ExecutionPath}; fallback: {model.FallbackReason}");
+        Assert.Equal(new ExecutionPath(ExecutionPathKind.OnnxRuntime, "CPUExecutionProvider", null), model.ExecutionPath);
+        // ONNX Runtime itself refused the provider (its library is not in the CPU package): no fake session.
+        Assert.Contains("Cuda: CUDAExecutionProvider failed to start (", model.FallbackReason);
+        Assert.Contains("this ONNX Runtime build has no CUDAExecutionProvider", model.FallbackReason);
+        Assert.EndsWith("running on the CPU.", model.FallbackReason);
+        Assert.Equal(10, model.Run(Tensor<float>.Zeros(1, 1, 8, 8)).Length);
+    }
+
+    [SharedDataFact]
+    public void Auto_runs_onnx_runtime_when_it_loads_even_with_a_program_embedded()
+    {
+        using var model = Mlp(null);
+
+        Assert.Equal("OnnxRuntime(CPUExecutionProvider)", model.ExecutionPath.ToString());
+        Assert.Null(model.FallbackReason);
+    }
+
+    [SharedDataFact]
+    public void Path_compiled_runs_the_kernels_and_gives_the_onnx_runtime_logits()
+    {
+        float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
+        byte[] labels = File.ReadAllBytes(SharedData.PathOf("digits/digits_test_y_450.u8"));
+        using var ort = Mlp(new ModelOptions { Path = ExecutionPathKind.OnnxRuntime });
+        using var compiled = Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled });
+
+        var expected = ort.Run(new Tensor<float>(images, 450, 1, 8, 8));
+        var actual = compiled.Run(new Tensor<float>(images, 450, 1, 8, 8));
+        var one = compiled.Run(new Tensor<float>(images.AsMemory(0, 64), 1, 1, 8, 8));
+
+        Assert.Equal(ExecutionPathKind.Compiled, compiled.ExecutionPath.Kind);
+        Assert.Equal($"Compiled({Optimizer.Runtime.Compiled.KernelDispatch.Current})", compiled.ExecutionPath.ToString());
+        Assert.Equal("Compiled", compiled.ExecutionProvider);
+        Assert.Null(compiled.FallbackReason);
+        Assert.Equal(new[] { 450, 10 }, actual.Shape.ToArray());
+        Assert.True(expected.Span.ToArray().Zip(actual.Span.ToArray(), (e, a) => Math.Abs(e - a)).Max() <= 1e-3f);
+        Assert.Equal(actual.Span[..10].ToArray(), one.Span.ToArray());
+        Assert.Equal(expected.ArgMaxLastAxis(), actual.ArgMaxLastAxis());
+        Assert.Equal(0.971, (double)actual.ArgMaxLastAxis().Where((d, i) => d == labels[i]).Count() / labels.Length, 3);
+    }
+
+    [SharedDataFact]
+    public void Path_compiled_without_a_program_falls_back_to_onnx_runtime_and_says_why()
+    {
+        using var model = Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled }, withProgram: false);
+
+        Assert.Equal(ExecutionPathKind.OnnxRuntime, model.ExecutionPath.Kind);
+        Assert.StartsWith("Compiled: the build embedded no compiled kernels", model.FallbackReason);
+    }
+
+    [SharedDataFact]
+    public void Path_compiled_without_a_program_or_fallback_throws_what_to_do()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = false }, withProgram: false));
+
+        Assert.Contains("cannot run on the compiled kernels", ex.Message);
+        Assert.Contains("AllowFallback", ex.Message);
+    }
+
+    [SharedDataFact]
+    public void Concurrent_compiled_calls_give_the_same_results()
+    {
+        float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
+        using var model = Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled });
+        float[] expected = model.Run(new Tensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray();
+
+        var results = new float[16][];
+        Parallel.For(0, results.Length, i => results[i] = model.Run(new Tensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray());
+
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    /// <summary>Serves several manifest resources, as the build embeds the model and its kernel program.</summary>
+    private sealed class ResourcesAssembly(Dictionary<string, byte[]> resources) : Assembly
+    {
+        public override Stream? GetManifestResourceStream(string name) => resources.TryGetValue(name, out var bytes) ? new MemoryStream(bytes, writable: false) : null;
+
+        public override string[] GetManifestResourceNames() => resources.Keys.ToArray();
+
+        public override AssemblyName GetName() => new("CompiledModels");
+    }
+
+    /// <summary>digits_mlp as the generator writes it.</summary>
+    private sealed class CompiledMlp(Assembly assembly, ModelOptions? options) : OnnxModelBase(Metadata, assembly, options)
+    {
+        private static readonly ModelMetadata Metadata = new(
+            "Tests.CompiledMlp",
+            Resource,
+            [new TensorMetadata("input", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(1), TensorDimension.Fixed(8), TensorDimension.Fixed(8)])],
+            [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])]);
+
+        public Tensor<float> Run(Tensor<float> input)
+        {
+            using ModelRun run = BeginRun();
+            run.BindInput(0, input);
+            run.Execute();
+            return run.GetOutput<float>(0);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Optimizer.Engine.Cli;
+using Optimizer.Tests.Shared;
+
+namespace Optimizer.Tool.Tests;
+
+/// <summary>Runs <c>onnx-opt</c> (and the engine's own entry point) in-process in a temporary folder, capturing output.</summary>
+internal sealed class ToolRun : IDisposable
+{
+    public ToolRun()
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "optimizer-tool-tests-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string Directory { get; }
+
+    public string PathOf(string name) => Path.Combine(Directory, name);
+
+    /// <summary>../shared/data/models/<paramref name="file"/>, or null when ../shared is absent.</summary>
+    public static string? SharedModel(string file) =>
+        RepositoryLayout.SharedFolder(Path.Combine("data", "models")) is { } models ? Path.Combine(models, file) : null;
+
+    /// <summary>../shared/data/digits/<paramref name="file"/>, or null when ../shared is absent.</summary>
+    public static string? SharedDigits(string file) =>
+        RepositoryLayout.SharedFolder(Path.Combine("data", "digits")) is { } digits ? Path.Combine(digits, file) : null;
+
+    public static Result Tool(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exitCode = ToolCli.Run(args, stdout, stderr);
+        return new Result(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    public static Result Engine(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exitCode = EngineCli.Run(args, stdout, stderr);
+        return new Result(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public JsonElement Json() => JsonDocument.Parse(Stdout).RootElement;
+
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+    }
+}
