@@ -46,6 +46,7 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
             Score("Cnn", path, () => { using var m = new Cnn(options); return m.Run(new Cnn.Input(batch)).Logits; });
         }
 
+        using (var mlp = new Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled })) Console.WriteLine($"Mlp compiledPath {mlp.ExecutionPath}");
         using (var mlp = new Mlp()) Console.WriteLine($"Mlp default {mlp.ExecutionPath}");
         using (var cnn = new Cnn()) Console.WriteLine($"Cnn default {cnn.ExecutionPath}");
 
@@ -95,6 +96,13 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
         var manifest = File.ReadAllText(Path.Combine(app.Directory, "obj", "Release", "net10.0", "linux-x64", "optimizer", "AotApp.Mlp.model.json"));
         Assert.Contains("\"resourceName\": \"Optimizer.Build.AotApp.Mlp.kernels\"", manifest);
 
+        // The same app under the JIT (the IL build beside the publish), with AVX2 switched off by the
+        // runtime's own knob: the compiled kernels take another ISA path and give the same accuracy.
+        var jitFolder = Path.Combine(app.Directory, "bin", "Release", "net10.0", "linux-x64");
+        var jit = Parse(ProcessRunner.Run("dotnet", "AotApp.dll", jitFolder).AssertSucceeded("the app under the JIT").Output);
+        var noAvx2 = Parse(ProcessRunner.Run("dotnet", "AotApp.dll", jitFolder, new Dictionary<string, string> { ["DOTNET_EnableAVX2"] = "0" })
+            .AssertSucceeded("the app under the JIT with DOTNET_EnableAVX2=0").Output);
+
         var withOrt = Parse(ProcessRunner.Run(binary, "", published).AssertSucceeded("the NativeAOT app with libonnxruntime.so").Output);
         foreach (var library in Directory.GetFiles(published, "libonnxruntime*.so*"))
             File.Delete(library);
@@ -108,6 +116,15 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
             var compiled = double.Parse(withoutOrt[$"{model} Compiled"], CultureInfo.InvariantCulture);
             Assert.Equal(ort, compiled);
         }
+
+        foreach (var model in new[] { "Mlp", "Cnn" })
+        {
+            Assert.Equal(jit[$"{model} OnnxRuntime"], withOrt[$"{model} OnnxRuntime"]);
+            Assert.Equal(jit[$"{model} Compiled"], noAvx2[$"{model} Compiled"]);
+            Assert.Equal(withoutOrt[$"{model} Compiled"], noAvx2[$"{model} Compiled"]);
+        }
+
+        Assert.DoesNotContain("Avx2", noAvx2["Mlp compiledPath"]);
 
         Assert.InRange(double.Parse(withoutOrt["Mlp Compiled"], CultureInfo.InvariantCulture), 0.965, 1.0); // 97.1%
         Assert.InRange(double.Parse(withoutOrt["Cnn Compiled"], CultureInfo.InvariantCulture), 0.99, 1.0);  // 99.3%

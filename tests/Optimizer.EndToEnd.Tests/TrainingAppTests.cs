@@ -83,6 +83,10 @@ public sealed partial class TrainingAppTests(PackedPackages packages, ITestOutpu
             <ItemGroup>
               <PackageReference Include="Optimizer.Training" Version="{packages.Version}" />
               <None Include="Data/digits_test_*" CopyToOutputDirectory="PreserveNewest" />
+              <!-- The same pruning and fine-tuning as CnnPruned80FineTuned, declared as item metadata. -->
+              <OnnxModel Include="Models/digits_cnn.onnx" ClassName="TrainingApp.CnnItemFineTuned" Sparsity="0.8" Scope="Global"
+                         FineTuneData="Data/digits_train_x_1347x64.f32" FineTuneLabels="Data/digits_train_y_1347.u8"
+                         FineTuneEpochs="15" FineTuneLearningRate="0.05" FineTuneOptimizer="Sgd" FineTuneSeed="1" />
             </ItemGroup>
             """);
         app.CopyFile(Path.Combine(shared, "models", "digits_cnn.onnx"), "Models/digits_cnn.onnx");
@@ -98,7 +102,7 @@ public sealed partial class TrainingAppTests(PackedPackages packages, ITestOutpu
         foreach (var line in lines) output.WriteLine(line);
 
         // One compact line per epoch at normal verbosity, for each trained model.
-        Assert.Equal(15, lines.Count(l => l.StartsWith("digits_cnn.onnx: fine-tune epoch ", StringComparison.Ordinal)));
+        Assert.Equal(30, lines.Count(l => l.StartsWith("digits_cnn.onnx: fine-tune epoch ", StringComparison.Ordinal)));
         Assert.Equal(60, lines.Count(l => l.StartsWith("digits_cnn.onnx: distill epoch ", StringComparison.Ordinal)));
         Assert.Contains(lines, l => EpochLine().IsMatch(l));
 
@@ -122,13 +126,18 @@ public sealed partial class TrainingAppTests(PackedPackages packages, ITestOutpu
         Assert.True(paramsAfter < 0.5 * paramsBefore && flopsAfter < 0.5 * flopsBefore, $"params {paramsBefore}→{paramsAfter}, FLOPs {flopsBefore}→{flopsAfter}");
 
         var trained = lines.Where(l => l.Contains(" + finetune", StringComparison.Ordinal)).Select(Seconds).ToList();
-        var untrained = lines.Where(l => l.Contains("prune 80% →", StringComparison.Ordinal)).Select(Seconds).Single();
+        var untrained = lines.Where(l => l.Contains("prune 80% →", StringComparison.Ordinal)).Select(Seconds).First();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"accuracy: fp32 {fp32:P2}, pruned 80% {accuracy["CnnPruned80"]:P2} → fine-tuned {accuracy["CnnPruned80FineTuned"]:P2}; channel 50% + distill {accuracy["CnnChannelDistilled"]:P2}, + INT8 {accuracy["CnnChannelDistilledInt8"]:P2}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"parameters {paramsBefore} → {paramsAfter} ({1 - paramsAfter / paramsBefore:P1} fewer), FLOPs {flopsBefore} → {flopsAfter} ({1 - flopsAfter / flopsBefore:P1} fewer)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"build {buildSeconds:0.0} s; engine per trained model {string.Join(", ", trained.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))} s vs {untrained:0.0} s for the same pruning untrained"));
+
+        // The item declares the same training without validation data: training is seeded and
+        // deterministic, and validation only measures, so the weights come out byte for byte the same.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(app.OptimizerOutputDirectory, "TrainingApp.CnnPruned80FineTuned.onnx")),
+            File.ReadAllBytes(Path.Combine(app.OptimizerOutputDirectory, "TrainingApp.CnnItemFineTuned.onnx")));
 
         // Nothing changed: the incremental cache skips the engine, so nothing trains again.
         var modelFile = Path.Combine(app.OptimizerOutputDirectory, "TrainingApp.CnnPruned80FineTuned.onnx");

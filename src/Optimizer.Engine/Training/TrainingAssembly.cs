@@ -31,7 +31,6 @@ internal static class TrainingAssembly
     {
         lock (Gate)
         {
-            if (_train is not null) return _train;
             var path = Environment.GetEnvironmentVariable(AssemblyVariable);
             if (string.IsNullOrWhiteSpace(path))
             {
@@ -39,6 +38,7 @@ internal static class TrainingAssembly
                     $"[{pass}] needs the {PackageId} package, which this project does not reference. Add <PackageReference Include=\"{PackageId}\" Version=\"{EngineVersion.Current}\" /> (it brings TorchSharp and libtorch for Linux x64, CPU), or remove [{pass}].",
                     pass);
             }
+            if (_train is not null) return _train;
             if (!File.Exists(path))
             {
                 throw new PassException(EngineErrorCodes.TrainingPackageMissing,

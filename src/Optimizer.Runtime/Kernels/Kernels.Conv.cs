@@ -82,6 +82,7 @@ public static partial class Kernels
         var k = s.K;
         var p = s.P;
         var panels = (p + PanelWidth - 1) / PanelWidth;
+        var panelStride = (long)k * PanelWidth;
         var row = 0;
         for (var ci = 0; ci < s.CPerGroup; ci++)
         {
@@ -90,24 +91,30 @@ public static partial class Kernels
             {
                 for (var kx = 0; kx < s.KW; kx++, row++)
                 {
-                    var pixel = 0;
+                    // Walk the pixels in order; the destination moves one slot, and to the next panel every 16.
+                    var dst = packed + row * PanelWidth;
+                    var slot = 0;
                     for (var oy = 0; oy < s.OH; oy++)
                     {
                         var iy = oy * s.StrideH - s.PadTop + ky * s.DilH;
                         var rowInside = (uint)iy < (uint)s.H;
                         var src = plane + (long)iy * s.W;
                         var ix = -s.PadLeft + kx * s.DilW;
-                        for (var ox = 0; ox < s.OW; ox++, pixel++, ix += s.StrideW)
+                        for (var ox = 0; ox < s.OW; ox++, ix += s.StrideW)
                         {
-                            var value = rowInside && (uint)ix < (uint)s.W ? src[ix] : 0f;
-                            packed[(long)(pixel >> 4) * k * PanelWidth + row * PanelWidth + (pixel & 15)] = value;
+                            dst[slot] = rowInside && (uint)ix < (uint)s.W ? src[ix] : 0f;
+                            if (++slot == PanelWidth)
+                            {
+                                slot = 0;
+                                dst += panelStride;
+                            }
                         }
                     }
 
                     // Zero the padding columns of the last panel.
-                    for (; pixel < panels * PanelWidth; pixel++)
+                    for (var pixel = p; pixel < panels * PanelWidth; pixel++)
                     {
-                        packed[(long)(pixel >> 4) * k * PanelWidth + row * PanelWidth + (pixel & 15)] = 0f;
+                        dst[slot++] = 0f;
                     }
                 }
             }

@@ -56,7 +56,7 @@ public static class FineTuner
         using var inputs = torch.tensor(training.Inputs.Values, [count, .. inputShape]);
         using var labels = training.Labels is { } l ? Labels(l, count, "Labels") : null;
 
-        using var teacherLogits = options.Distill ? TeacherLogits(teacher!, inputs, options) : null;
+        using var teacherLogits = options.Distill ? TeacherLogits(teacher!, inputs) : null;
 
         var masks = Masks(graph);
         var parameters = graph.Parameters.Values.ToArray();
@@ -91,13 +91,13 @@ public static class FineTuner
                 loss.backward();
                 using (torch.no_grad())
                 {
-                    foreach (var (parameter, keep) in masks) parameter.grad!.masked_fill_(keep.logical_not(), 0);
+                    foreach (var (parameter, pruned) in masks) parameter.grad!.masked_fill_(pruned, 0);
                 }
                 optimizer.step();
                 using (torch.no_grad())
                 {
                     // Exactly +0 (not -0 from a multiply): pruned weights stay pruned, bit for bit.
-                    foreach (var (parameter, keep) in masks) parameter.masked_fill_(keep.logical_not(), 0);
+                    foreach (var (parameter, pruned) in masks) parameter.masked_fill_(pruned, 0);
                 }
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))
@@ -110,8 +110,8 @@ public static class FineTuner
         }
 
         graph.WriteBack(student);
-        var heldAtZero = masks.Sum(m => m.Keep.numel() - m.Keep.count_nonzero().item<long>());
-        foreach (var (_, keep) in masks) keep.Dispose();
+        var heldAtZero = masks.Sum(m => m.Pruned.count_nonzero().item<long>());
+        foreach (var (_, pruned) in masks) pruned.Dispose();
         return Report(options, count, history, heldAtZero, parameters.Sum(p => p.numel()));
     }
 
@@ -127,7 +127,7 @@ public static class FineTuner
         return crossEntropy is null ? kl : crossEntropy * options.Alpha + kl * (1 - options.Alpha);
     }
 
-    private static Tensor TeacherLogits(OnnxModel teacher, Tensor inputs, TrainingOptions options)
+    private static Tensor TeacherLogits(OnnxModel teacher, Tensor inputs)
     {
         using var graph = TorchGraph.Create(teacher, "Distill");
         var name = graph.LogitsName();
@@ -141,10 +141,10 @@ public static class FineTuner
     }
 
     /// <summary>Weight tensors (rank ≥ 2) holding exact zeros: those zeros are pruned weights and stay zero.</summary>
-    private static List<(TorchSharp.Modules.Parameter Parameter, Tensor Keep)> Masks(TorchGraph graph) =>
+    private static List<(TorchSharp.Modules.Parameter Parameter, Tensor Pruned)> Masks(TorchGraph graph) =>
         graph.Parameters.Values.Where(p => p.dim() >= 2)
-            .Select(p => (Parameter: p, Keep: p.detach().ne(0)))
-            .Where(m => m.Keep.count_nonzero().item<long>() < m.Keep.numel())
+            .Select(p => (Parameter: p, Pruned: p.detach().eq(0)))
+            .Where(m => m.Pruned.any().item<bool>())
             .ToList();
 
     private static (Tensor? Inputs, Tensor? Labels, string Source) EvaluationData(OnnxModel student, TrainingSet training, TrainingSet? validation, Tensor? labels, Tensor? teacherLogits, Tensor inputs)
@@ -209,7 +209,7 @@ public static class FineTuner
             ? (options.Labels is null ? "distillation" : $"distillation (T={options.Temperature.ToString(CultureInfo.InvariantCulture)}, alpha={options.Alpha.ToString(CultureInfo.InvariantCulture)})")
             : "cross-entropy";
         var summary = $"{options.Epochs} epochs, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, {loss}, {count} samples: "
-                      + $"{first.AccuracySource} accuracy {Accuracy(first)} -> {Accuracy(last)}; {heldAtZero} pruned weights held at zero of {weights}";
+                      + $"{first.AccuracySource} accuracy {Accuracy(first)} → {Accuracy(last)}; {heldAtZero} pruned weights held at zero of {weights}";
         var changes = history.Skip(1).Select(e => new PassChange($"epoch {e.Epoch}", e.ToString()[(e.ToString().IndexOf(':') + 2)..])).ToList();
         return new PassReport(options.Distill ? "FineTune+Distill" : "FineTune", summary, changes, []);
     }

@@ -20,9 +20,15 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
     /// <summary>Supported cases per operator this suite must keep passing (a floor: more is fine).</summary>
     private static readonly Dictionary<string, int> MinimumPasses = new()
     {
-        ["Conv"] = 1, ["Gemm"] = 5, ["MatMul"] = 2, ["MaxPool"] = 5, ["AveragePool"] = 5, ["Relu"] = 1, ["Softmax"] = 5, ["Add"] = 2,
-        ["Transpose"] = 5, ["Concat"] = 4, ["Sigmoid"] = 2, ["Tanh"] = 2, ["LeakyRelu"] = 2, ["HardSigmoid"] = 2,
+        ["Conv"] = 6, ["Gemm"] = 11, ["MatMul"] = 6, ["MaxPool"] = 12, ["AveragePool"] = 14, ["GlobalAveragePool"] = 2,
+        ["Relu"] = 1, ["Clip"] = 9, ["Sigmoid"] = 2, ["Tanh"] = 3, ["LeakyRelu"] = 3, ["HardSigmoid"] = 4,
+        ["Add"] = 2, ["Mul"] = 5, ["Sub"] = 3, ["Div"] = 3, ["Flatten"] = 9, ["Reshape"] = 10, ["Transpose"] = 7,
+        ["Squeeze"] = 2, ["Unsqueeze"] = 7, ["Concat"] = 12, ["Softmax"] = 7, ["BatchNormalization"] = 2,
+        ["QuantizeLinear"] = 2, ["DequantizeLinear"] = 2, ["DynamicQuantizeLinear"] = 3,
     };
+
+    /// <summary>Supported cases in all (a floor).</summary>
+    private const int MinimumSupportedCases = 282;
 
     [Fact]
     public void Every_supported_node_case_matches_the_expected_outputs()
@@ -64,6 +70,7 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
         output.WriteLine($"node cases: {total}, supported by the compiler: {supported} ({frozen} with parameter inputs frozen), passed: {supported - failures.Count}");
         output.WriteLine(string.Join("\n", passed.Select(p => $"  {p.Key}: {p.Value}")));
         Assert.True(failures.Count == 0, $"{failures.Count} supported cases differ:\n{string.Join("\n", failures)}");
+        Assert.True(supported >= MinimumSupportedCases, $"{supported} supported cases, expected at least {MinimumSupportedCases}");
         foreach (var (op, minimum) in MinimumPasses)
         {
             Assert.True(passed.GetValueOrDefault(op) >= minimum, $"{op}: {passed.GetValueOrDefault(op)} passing cases, expected at least {minimum}");

@@ -51,19 +51,21 @@ public sealed class CompiledProgramOutputTests(ITestOutputHelper output) : IDisp
             return;
         }
 
+        // silero_vad (int64 input, If subgraphs) is outside the kernel set (issue 5 lists what it covers).
         var outputDirectory = _run.OutputDirectory();
         Directory.CreateDirectory(outputDirectory);
-        File.WriteAllBytes(Path.Combine(outputDirectory, "Mlp.kernels"), [1, 2, 3]); // from an earlier build of another model
-        var plan = _run.WritePlan(Path.Combine(models, "digits_mlp.onnx"), "Mlp", outputDirectory, ("Quantize", new Dictionary<string, string> { ["Mode"] = "DynamicInt8" }));
+        File.WriteAllBytes(Path.Combine(outputDirectory, "Vad.kernels"), [1, 2, 3]); // from an earlier build of another model
+        var plan = _run.WritePlan(Path.Combine(models, "silero_vad_legacy.onnx"), "Vad", outputDirectory);
         var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan", plan);
         output.WriteLine(stdout + stderr);
         Assert.Equal(0, exitCode);
 
-        Assert.False(File.Exists(Path.Combine(outputDirectory, "Mlp.kernels")));
-        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outputDirectory, "Mlp.model.json")));
+        Assert.False(File.Exists(Path.Combine(outputDirectory, "Vad.kernels")));
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outputDirectory, "Vad.model.json")));
         var execution = manifest.RootElement.GetProperty("execution");
+        output.WriteLine(execution.ToString());
         Assert.Equal(["OnnxRuntime"], execution.GetProperty("paths").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(JsonValueKind.Null, execution.GetProperty("compiled").ValueKind);
-        Assert.Contains(execution.GetProperty("notCompiled").EnumerateArray(), r => r.GetString()!.Contains("DynamicQuantizeLinear"));
+        Assert.Contains(execution.GetProperty("notCompiled").EnumerateArray(), r => r.GetString()!.Contains("(If)"));
     }
 }
