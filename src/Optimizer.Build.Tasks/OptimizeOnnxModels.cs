@@ -59,6 +59,12 @@ public sealed class OptimizeOnnxModels : ToolTask
     /// <summary>$(OptimizerRequireSpeedup): RequireSpeedup=true for every Quantize pass that does not set it.</summary>
     public bool RequireSpeedup { get; set; }
 
+    /// <summary>
+    /// $(OptimizerTrainingAssembly), set by the Optimizer.Training package: a new training package
+    /// invalidates the cache of models that declare a training pass (and only theirs).
+    /// </summary>
+    public string? TrainingAssembly { get; set; }
+
     /// <summary>Optimized models, with LogicalName (the resource name) for EmbeddedResource.</summary>
     [Output]
     public ITaskItem[] OptimizedModels { get; private set; } = Array.Empty<ITaskItem>();
@@ -92,6 +98,9 @@ public sealed class OptimizeOnnxModels : ToolTask
         }
 
         var engineIdentity = EngineIdentity.Of(EngineAssembly);
+        var trainingIdentity = string.IsNullOrEmpty(TrainingAssembly) || !File.Exists(TrainingAssembly)
+            ? engineIdentity
+            : engineIdentity + " training " + EngineIdentity.Of(TrainingAssembly!);
         var models = new List<ITaskItem>();
         var manifests = new List<ITaskItem>();
         var writes = new List<ITaskItem>();
@@ -100,7 +109,7 @@ public sealed class OptimizeOnnxModels : ToolTask
             PlanFile.Write(plan);
             writes.Add(new TaskItem(plan.PlanPath));
             writes.Add(new TaskItem(plan.StampPath));
-            if (Bring(plan, CacheKey.Compute(plan, engineIdentity)))
+            if (Bring(plan, CacheKey.Compute(plan, Trains(plan) ? trainingIdentity : engineIdentity)))
             {
                 models.Add(OptimizedModelItem(plan));
                 manifests.Add(ManifestItem(plan));
@@ -115,6 +124,9 @@ public sealed class OptimizeOnnxModels : ToolTask
         FileWrites = writes.ToArray();
         return !Log.HasLoggedErrors;
     }
+
+    private static bool Trains(OptimizationPlan plan) =>
+        plan.Passes.Any(p => p.Pass == AttributeCatalog.FineTune.Name || p.Pass == AttributeCatalog.Distill.Name);
 
     /// <summary>Brings one plan's outputs up to date; true when they exist afterwards.</summary>
     private bool Bring(OptimizationPlan plan, string key)

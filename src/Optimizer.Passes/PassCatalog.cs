@@ -9,7 +9,13 @@ namespace Optimizer.Passes;
 internal static class PassCatalog
 {
     /// <summary>Passes the design names that this version does not implement yet.</summary>
-    private static readonly string[] Planned = ["Float16", "Distill", "FineTune"];
+    private static readonly string[] Planned = ["Float16"];
+
+    /// <summary>
+    /// Passes that train: they live in the Optimizer.Training package (TorchSharp), which the engine
+    /// plugs in after pruning (PassContext.AfterPruning), never in this library.
+    /// </summary>
+    private static readonly string[] Training = ["Distill", "FineTune"];
 
     public const string Available = "Quantize (Mode=DynamicInt8|StaticInt8|Float16|Int4), Prune (Structure=Unstructured|Channel|NM2x4), Cleanup and Fuse (always run first)";
 
@@ -40,6 +46,12 @@ internal static class PassCatalog
         if (request.Pass.Equals(CleanupPass.Name, StringComparison.OrdinalIgnoreCase))
         {
             return CleanupPass.Create(request.Options);
+        }
+
+        if (Training.Contains(request.Pass, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new PassException(PassErrorCodes.PassNotAvailable,
+                $"The pass '{request.Pass}' trains with TorchSharp and comes from the Optimizer.Training package: reference it (<PackageReference Include=\"Optimizer.Training\" />) and the engine runs it between pruning and quantization; the pass pipeline alone cannot.", request.Pass);
         }
 
         if (Planned.Contains(request.Pass, StringComparer.OrdinalIgnoreCase))

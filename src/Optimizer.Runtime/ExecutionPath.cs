@@ -7,7 +7,14 @@ namespace Optimizer.Runtime;
 /// <param name="Variant">The embedded model variant in use; null when the build embedded only one.</param>
 public sealed record ExecutionPath(ExecutionPathKind Kind, string? Provider, string? Kernels, string? Variant = null)
 {
-    /// <summary>For example <c>OnnxRuntime(CPUExecutionProvider)</c> or <c>Compiled(fp32 gemm: Avx2Fma, int8 gemm: Avx2, elementwise: Vector256)</c>.</summary>
+    /// <summary>
+    /// On the compiled path, how the kernel calls are made: <c>generated</c> (the C# the source
+    /// generator emitted from the program: one direct kernel call per step) or <c>interpreter</c>
+    /// (the embedded program decoded and run step by step); null on ONNX Runtime.
+    /// </summary>
+    public string? Schedule { get; init; }
+
+    /// <summary>For example <c>OnnxRuntime(CPUExecutionProvider)</c> or <c>Compiled(generated; fp32 gemm: Avx2Fma, int8 gemm: Avx2, elementwise: Vector256)</c>.</summary>
     public override string ToString() =>
-        (Kind == ExecutionPathKind.Compiled ? $"Compiled({Kernels})" : $"OnnxRuntime({Provider})") + (Variant is null ? "" : $" [{Variant}]");
+        (Kind == ExecutionPathKind.Compiled ? $"Compiled({(Schedule is null ? "" : Schedule + "; ")}{Kernels})" : $"OnnxRuntime({Provider})") + (Variant is null ? "" : $" [{Variant}]");
 }

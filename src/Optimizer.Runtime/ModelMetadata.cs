@@ -37,4 +37,11 @@ public sealed class ModelMetadata
     /// looks for <see cref="ResourceName"/> with <c>.kernels</c> in place of <c>.onnx</c>.
     /// </summary>
     public string? ProgramResourceName { get; init; }
+
+    /// <summary>
+    /// The kernel program's steps as generated C# (set when the manifest carried the schedule): run
+    /// in place of the interpreter when it was generated from the embedded program; <see langword="null"/>
+    /// runs the interpreter.
+    /// </summary>
+    public GeneratedSchedule? CompiledSchedule { get; init; }
 }

@@ -67,7 +67,7 @@ public abstract class OnnxModelBase : IDisposable
 
                 ExecutionTarget = ExecutionTarget.Cpu;
                 ExecutionProvider = "Compiled";
-                ExecutionPath = new ExecutionPath(ExecutionPathKind.Compiled, null, KernelDispatch.Current.ToString());
+                ExecutionPath = new ExecutionPath(ExecutionPathKind.Compiled, null, KernelDispatch.Current.ToString()) { Schedule = Compiled.Schedule };
                 break;
             }
 

@@ -62,7 +62,7 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
         return path;
     }
 
-    private (OptimizeOnnxModels Task, FakeBuildEngine Engine, bool Result) Run(string host, bool runEngine = true, ITaskItem[]? items = null)
+    private (OptimizeOnnxModels Task, FakeBuildEngine Engine, bool Result) Run(string host, bool runEngine = true, ITaskItem[]? items = null, string? trainingAssembly = null)
     {
         var engine = new FakeBuildEngine();
         var task = new OptimizeOnnxModels
@@ -76,6 +76,7 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
             EngineAssembly = _engine,
             DotnetHostPath = host,
             RunEngine = runEngine,
+            TrainingAssembly = trainingAssembly,
         };
         var result = task.Execute();
         foreach (var error in engine.Errors)
@@ -116,6 +117,35 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
         _project.WriteFile("Models/digits.onnx", "model bytes v2");
         Run(SucceedingHost());
         Assert.Equal(4, EngineRuns);
+    }
+
+    [Fact]
+    public void A_new_training_package_reruns_only_the_models_that_train()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+
+        _project.WriteFile("Models.cs", Models + """
+
+            [OnnxModel("Models/digits.onnx")]
+            [Prune(Sparsity = 0.8)]
+            [FineTune(Data = "Data/x.f32", Labels = "Data/y.u8", Epochs = 2)]
+            public partial class DigitsFineTuned;
+            """);
+        _project.WriteFile("Data/x.f32", "pixels");
+        _project.WriteFile("Data/y.u8", "labels");
+        var training = _project.WriteFile("training/Optimizer.Training.dll", "training v1");
+
+        Assert.True(Run(SucceedingHost(), trainingAssembly: training).Result);
+        Assert.Equal(3, EngineRuns);
+        Run(SucceedingHost(), trainingAssembly: training);
+        Assert.Equal(3, EngineRuns);
+
+        // Another Optimizer.Training (same path, new bytes): only the fine-tuned model runs again.
+        File.WriteAllText(training, "training v2, a different build");
+        Run(SucceedingHost(), trainingAssembly: training);
+        Assert.Equal(4, EngineRuns);
+        Assert.EndsWith("App.DigitsFineTuned.plan.json", File.ReadAllLines(_runLog).Last().Trim());
     }
 
     [Fact]

@@ -15,13 +15,13 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void Planned_pass_is_OPT1201_not_available_in_this_version()
+    public void Training_pass_is_OPT1201_and_names_the_package_that_brings_it()
     {
         var error = Assert.Throws<PassException>(() => PassPipeline.Run(GraphBuilder.MatMul(4, 3),
             [new PassRequest("FineTune", new Dictionary<string, string> { ["Epochs"] = "3" })]));
         Assert.Equal(PassErrorCodes.PassNotAvailable, error.Code);
         Assert.Equal("FineTune", error.Pass);
-        Assert.Contains("not available in this version", error.Message);
+        Assert.Contains("Optimizer.Training", error.Message);
     }
 
     [Fact]

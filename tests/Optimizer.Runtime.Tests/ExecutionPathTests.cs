@@ -63,7 +63,7 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         var one = compiled.Run(new Tensor<float>(images.AsMemory(0, 64), 1, 1, 8, 8));
 
         Assert.Equal(ExecutionPathKind.Compiled, compiled.ExecutionPath.Kind);
-        Assert.Equal($"Compiled({Optimizer.Runtime.Compiled.KernelDispatch.Current})", compiled.ExecutionPath.ToString());
+        Assert.Equal($"Compiled(interpreter; {Optimizer.Runtime.Compiled.KernelDispatch.Current})", compiled.ExecutionPath.ToString());
         Assert.Equal("Compiled", compiled.ExecutionProvider);
         Assert.Null(compiled.FallbackReason);
         Assert.Equal(new[] { 450, 10 }, actual.Shape.ToArray());

@@ -67,6 +67,11 @@ internal static class ModelClassEmitter
             WriteMetadataArray(writer, manifest.Outputs, ")");
             writer.Line("{");
             writer.Line($"    ProgramResourceName = {Literal(manifest.ProgramResourceName)},");
+            if (HasSchedule(manifest))
+            {
+                writer.Line($"    CompiledSchedule = {KernelScheduleEmitter.ClassName}.Instance,");
+            }
+
             writer.Line("};");
         }
 
@@ -113,8 +118,17 @@ internal static class ModelClassEmitter
         WriteTensorSet(writer, modelClass, "Input", "The model's inputs", manifest.Inputs, inputNames, checkShapes: true);
         writer.Line();
         WriteTensorSet(writer, modelClass, "Output", "The model's outputs", manifest.Outputs, outputNames, checkShapes: false);
+        if (HasSchedule(manifest))
+        {
+            writer.Line();
+            KernelScheduleEmitter.Write(writer, manifest.Schedule!);
+        }
+
         writer.Close();
     }
+
+    private static bool HasSchedule(ModelManifest manifest) =>
+        manifest.ProgramResourceName is not null && manifest.Schedule is { } schedule && KernelScheduleEmitter.CanEmit(schedule);
 
     private static void WriteTensorSet(
         SourceWriter writer, ModelClass modelClass, string typeName, string summary, EquatableArray<TensorSignature> tensors, string[] names, bool checkShapes)

@@ -15,6 +15,9 @@ internal sealed record ModelManifest(
 
     /// <summary>The kernels the compiled program calls, e.g. <c>Gemm</c>, <c>Unary</c>; empty without a program.</summary>
     public EquatableArray<string> Kernels { get; init; } = new(System.Array.Empty<string>());
+
+    /// <summary>The program's steps (manifest <c>execution.compiled.schedule</c>), emitted as kernel calls; null when the manifest has none.</summary>
+    public KernelSchedule? Schedule { get; init; }
 }
 
 /// <summary>

@@ -78,7 +78,39 @@ internal static class ManifestParser
             kernels.Add(kernel is JsonString text ? text.Value : throw Mismatch("each entry of \"kernels\"", "a string", kernel));
         }
 
-        return manifest with { ProgramResourceName = RequireString(compiled, "resourceName"), Kernels = new EquatableArray<string>(kernels.ToArray()) };
+        return manifest with
+        {
+            ProgramResourceName = RequireString(compiled, "resourceName"),
+            Kernels = new EquatableArray<string>(kernels.ToArray()),
+            Schedule = ReadSchedule(compiled),
+        };
+    }
+
+    /// <summary>The optional <c>schedule</c>: one line per step (see <see cref="ScheduleParser"/>); a line it cannot read makes the manifest malformed.</summary>
+    private static KernelSchedule? ReadSchedule(JsonObject compiled)
+    {
+        if (!compiled.TryGet("schedule", out JsonValue value) || value is JsonNull)
+        {
+            return null;
+        }
+
+        JsonArray lines = value as JsonArray ?? throw Mismatch("\"schedule\"", "an array of strings", value);
+        JsonNumber size = Require<JsonNumber>(compiled, "size");
+        if (!long.TryParse(size.Text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long programSize))
+        {
+            throw Mismatch("\"size\"", "a non-negative integer", size);
+        }
+
+        var steps = new ScheduleStep[lines.Items.Count];
+        for (int i = 0; i < steps.Length; i++)
+        {
+            JsonValue line = lines.Items[i];
+            string text = line is JsonString s ? s.Value : throw Mismatch("each entry of \"schedule\"", "a string", line);
+            steps[i] = ScheduleParser.TryParse(text, out string problem)
+                ?? throw new JsonFormatException($"schedule step {i} is not readable: {problem}", line.Line, line.Column);
+        }
+
+        return new KernelSchedule(programSize, new EquatableArray<ScheduleStep>(steps));
     }
 
     private static ManifestFile Failed(string path, ManifestProblem problem, string detail, string? className, string? modelPath = null) =>

@@ -25,6 +25,9 @@ internal sealed class BuildContext
     /// <summary>QDQ groups that run as one integer kernel, keyed by their Conv/Gemm/MatMul node.</summary>
     public Dictionary<OnnxNode, QdqGroup> Fused { get; } = new();
 
+    /// <summary>MaxPool and reshapes between a DequantizeLinear and a QuantizeLinear with the same parameters: run on the bytes.</summary>
+    public Dictionary<OnnxNode, (OnnxNode Dq, OnnxNode Q)> PassThrough { get; } = new();
+
     /// <summary>Nodes whose work a fused group does (their DequantizeLinear inputs and QuantizeLinear outputs).</summary>
     public HashSet<OnnxNode> Absorbed { get; } = new();
 

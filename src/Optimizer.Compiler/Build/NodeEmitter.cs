@@ -36,6 +36,12 @@ internal static partial class NodeEmitter
             return;
         }
 
+        if (ctx.PassThrough.TryGetValue(node, out var pass))
+        {
+            EmitQuantizedPassThrough(ctx, node, pass.Dq, pass.Q);
+            return;
+        }
+
         if (node.OpType == "Constant")
         {
             var tensor = node.Attributes.Count > 0 ? ConstantOf(node) : throw new UnsupportedException("Constant without a value");

@@ -27,16 +27,26 @@ internal static class QdqFusion
             }
         }
 
-        // A DequantizeLinear read only by fused groups, and each group's QuantizeLinear, do no work of their own.
-        foreach (var group in ctx.Fused.Values)
+        foreach (var node in graph.Nodes.Where(n => n.IsDefaultDomain && n.OpType is "MaxPool" or "Flatten" or "Reshape" or "Squeeze" or "Unsqueeze" or "Identity"))
         {
-            var consumers = graph.FindConsumers(group.InputDq.Outputs[0]);
-            if (consumers.All(c => ctx.Fused.TryGetValue(c, out var g) && g.InputDq == group.InputDq) && !outputs.Contains(group.InputDq.Outputs[0]))
+            if (TryPassThrough(graph, node, outputs) is { } pass)
             {
-                ctx.Absorbed.Add(group.InputDq);
+                ctx.PassThrough[node] = pass;
+            }
+        }
+
+        // A DequantizeLinear read only by fused groups, and each group's QuantizeLinear, do no work of their own.
+        var groups = ctx.Fused.Select(f => (Node: f.Key, Dq: f.Value.InputDq, Q: f.Value.OutputQ))
+            .Concat(ctx.PassThrough.Select(p => (Node: p.Key, p.Value.Dq, Q: (OnnxNode?)p.Value.Q))).ToList();
+        foreach (var (_, dq, q) in groups)
+        {
+            var consumers = graph.FindConsumers(dq.Outputs[0]);
+            if (consumers.All(c => groups.Any(g => g.Node == c && g.Dq == dq)) && !outputs.Contains(dq.Outputs[0]))
+            {
+                ctx.Absorbed.Add(dq);
             }
 
-            if (group.OutputQ is { } q)
+            if (q is not null)
             {
                 ctx.Absorbed.Add(q);
             }
@@ -142,6 +152,23 @@ internal static class QdqFusion
         }
 
         return new QdqGroup(node, inputDq, inputScale, (byte)Zero(graph, inputDq)!.Value.Value, w, scales, bias, floatBias, q, outputScale, outputZero, signed, k, n, transB, dims.ToArray());
+    }
+
+    /// <summary>DequantizeLinear → MaxPool/reshape → QuantizeLinear with one scale and zero point (uint8): the bytes pass through.</summary>
+    private static (OnnxNode Dq, OnnxNode Q)? TryPassThrough(OnnxGraph graph, OnnxNode node, HashSet<string> outputs)
+    {
+        if (node.Outputs.Count(o => o.Length > 0) != 1 || outputs.Contains(node.Outputs[0])
+            || Producer(graph, node.Inputs[0], "DequantizeLinear") is not { } dq || graph.FindConstant(dq.Inputs[0]) is not null
+            || graph.FindConsumers(node.Outputs[0]) is not [{ OpType: "QuantizeLinear" } q]
+            || node.OpType == "MaxPool" && (node.Int("ceil_mode", 0) != 0 || node.Int("storage_order", 0) != 0 || node.Str("auto_pad", "NOTSET") != "NOTSET"))
+        {
+            return null;
+        }
+
+        return ScalarFloat(graph, dq, 1) is { } s1 && ScalarFloat(graph, q, 1) is { } s2 && s1 == s2
+               && Zero(graph, dq) is { Type: TensorElementType.UInt8 } z1 && Zero(graph, q) is { } z2 && z1 == z2
+            ? (dq, q)
+            : null;
     }
 
     public static void Emit(BuildContext ctx, QdqGroup g)

@@ -47,7 +47,10 @@ internal static class CompiledProgramOutput
 
         var bytes = program.ToBytes();
         var kernels = program.Steps.Select(s => s.Kind.ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var compiled = new ManifestCompiledProgram(ResourceName(plan.ResourceName), bytes.LongLength, program.Steps.Count, kernels);
+        var compiled = new ManifestCompiledProgram(ResourceName(plan.ResourceName), bytes.LongLength, program.Steps.Count, kernels)
+        {
+            Schedule = ScheduleText.Format(program),
+        };
         return ([(FileName(plan), bytes)], new ManifestExecution(["OnnxRuntime", "Compiled"], compiled, []));
     }
 

@@ -66,6 +66,8 @@ public static class ManifestWriter
             json.WriteNumber("size", compiled.Size);
             json.WriteNumber("steps", compiled.Steps);
             WriteStrings(json, "kernels", compiled.Kernels);
+            if (compiled.Schedule.Count > 0)
+                WriteStrings(json, "schedule", compiled.Schedule);
             json.WriteEndObject();
         }
         else

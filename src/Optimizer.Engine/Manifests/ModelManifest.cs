@@ -37,4 +37,8 @@ public sealed record ModelManifest(
 public sealed record ManifestExecution(IReadOnlyList<string> Paths, ManifestCompiledProgram? Compiled, IReadOnlyList<string> NotCompiled);
 
 /// <summary>The embedded kernel program: its resource, size, number of kernel calls and the kernels it calls.</summary>
-public sealed record ManifestCompiledProgram(string ResourceName, long Size, int Steps, IReadOnlyList<string> Kernels);
+public sealed record ManifestCompiledProgram(string ResourceName, long Size, int Steps, IReadOnlyList<string> Kernels)
+{
+    /// <summary>The steps in the schedule syntax (<see cref="Compilation.ScheduleText"/>), for the generator to emit as C#; empty writes none.</summary>
+    public IReadOnlyList<string> Schedule { get; init; } = [];
+}

@@ -211,6 +211,10 @@ public sealed unsafe class KernelExecutor : IDisposable
                 Kernels.MatMulInteger(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), S<int>(step, 2, n, inputs, outputs),
                     S<byte>(step, 3, n, inputs, outputs), S<byte>(step, 4, n, inputs, outputs), S<int>(step, 5, n, inputs, outputs), a[0], a[1], a[2], a[3], a[4]);
                 break;
+            case StepKind.MaxPoolU8:
+                Kernels.MaxPoolU8(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs),
+                    a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+                break;
             case StepKind.Reduce:
                 Kernels.Reduce(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a[1], a[2], a[3]);
                 break;

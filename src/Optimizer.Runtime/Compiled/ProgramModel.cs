@@ -39,6 +39,8 @@ public enum StepKind : ushort
     DynamicQuantize = 17,
     /// <summary><see cref="Kernels.MatMulInteger"/>.</summary>
     MatMulInteger = 18,
+    /// <summary><see cref="Kernels.MaxPoolU8"/>.</summary>
+    MaxPoolU8 = 19,
 }
 
 /// <summary>Where an operand's bytes live.</summary>

@@ -11,15 +11,21 @@ namespace Optimizer.Runtime;
 internal sealed class CompiledModel : IDisposable
 {
     private readonly Stream _resource;
+    private readonly GeneratedSchedule? _schedule;
     private KernelExecutor? _spare;
+    private GeneratedScheduleRunner? _spareRunner;
 
-    private CompiledModel(Stream resource, KernelProgram program)
+    private CompiledModel(Stream resource, KernelProgram program, GeneratedSchedule? schedule)
     {
         _resource = resource;
         Program = program;
+        _schedule = schedule;
     }
 
     public KernelProgram Program { get; }
+
+    /// <summary>How the steps run: <c>generated</c> (the generator's C# kernel calls) or <c>interpreter</c> (<see cref="KernelExecutor"/>).</summary>
+    public string Schedule => _schedule is null ? "interpreter" : "generated";
 
     /// <summary>The resource name of the kernel program that goes with <paramref name="metadata"/>'s model.</summary>
     public static string ResourceNameFor(ModelMetadata metadata) => metadata.ProgramResourceName ??
@@ -57,7 +63,11 @@ internal sealed class CompiledModel : IDisposable
                 $"but the generated class expects [{string.Join(", ", metadata.Inputs.Select(i => i.Name))}] and [{string.Join(", ", metadata.Outputs.Select(o => o.Name))}]. Rebuild the project.");
         }
 
-        return new CompiledModel(stream, program);
+        // The generated schedule runs only with the program it was generated from (same build):
+        // anything else (a program replaced after the build) runs on the interpreter.
+        GeneratedSchedule? schedule = metadata.CompiledSchedule is { } generated
+            && generated.StepCount == program.Steps.Count && generated.ProgramSize == stream.Length ? generated : null;
+        return new CompiledModel(stream, program, schedule);
     }
 
     /// <summary>The batch size <c>n</c> that gives every input the shape it has; throws when no n does.</summary>
@@ -112,6 +122,24 @@ internal sealed class CompiledModel : IDisposable
     /// <summary>Runs the program; inputs and outputs are pinned addresses.</summary>
     public void Run(int batch, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
     {
+        if (_schedule is not null)
+        {
+            GeneratedScheduleRunner runner = Interlocked.Exchange(ref _spareRunner, null) ?? new GeneratedScheduleRunner(Program, _schedule);
+            try
+            {
+                runner.Run(batch, inputs, outputs);
+            }
+            finally
+            {
+                if (Interlocked.CompareExchange(ref _spareRunner, runner, null) is not null)
+                {
+                    runner.Dispose();
+                }
+            }
+
+            return;
+        }
+
         KernelExecutor executor = Interlocked.Exchange(ref _spare, null) ?? new KernelExecutor(Program);
         try
         {
@@ -129,6 +157,7 @@ internal sealed class CompiledModel : IDisposable
     public void Dispose()
     {
         Interlocked.Exchange(ref _spare, null)?.Dispose();
+        Interlocked.Exchange(ref _spareRunner, null)?.Dispose();
         Program.Dispose();
         _resource.Dispose();
     }

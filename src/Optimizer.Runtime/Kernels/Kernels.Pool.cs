@@ -87,4 +87,47 @@ public static partial class Kernels
             y[plane] = kind == 0 ? System.Numerics.Tensors.TensorPrimitives.Max(src) : System.Numerics.Tensors.TensorPrimitives.Sum(src) / spatial;
         }
     }
+
+    /// <summary>
+    /// 2-D max pooling of uint8 (quantized) planes: max commutes with dequantization, so a
+    /// DequantizeLinear → MaxPool → QuantizeLinear group with one scale and zero point runs here
+    /// on the bytes. Windows are clipped to the input.
+    /// </summary>
+    public static void MaxPoolU8(ReadOnlySpan<byte> x, Span<byte> y, int nc, int h, int w, int oh, int ow, int kh, int kw,
+        int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW)
+    {
+        for (var plane = 0; plane < nc; plane++)
+        {
+            var src = x.Slice(plane * h * w, h * w);
+            var dst = y.Slice(plane * oh * ow, oh * ow);
+            for (var oy = 0; oy < oh; oy++)
+            {
+                var y0 = oy * strideH - padTop;
+                for (var ox = 0; ox < ow; ox++)
+                {
+                    var x0 = ox * strideW - padLeft;
+                    byte max = 0;
+                    for (var ky = 0; ky < kh; ky++)
+                    {
+                        var iy = y0 + ky * dilH;
+                        if ((uint)iy >= (uint)h)
+                        {
+                            continue;
+                        }
+
+                        for (var kx = 0; kx < kw; kx++)
+                        {
+                            var ix = x0 + kx * dilW;
+                            if ((uint)ix < (uint)w && src[iy * w + ix] > max)
+                            {
+                                max = src[iy * w + ix];
+                            }
+                        }
+                    }
+
+                    dst[oy * ow + ox] = max;
+                }
+            }
+        }
+    }
 }

@@ -92,6 +92,13 @@ public sealed class SharedModelTests(ITestOutputHelper output)
         Assert.True(maxDiff <= 0.01 * maxLogit, $"logits differ by {maxDiff}");
         Assert.True(agree >= 449, $"argmax agrees on {agree}/450 only");
         Assert.Contains(program.Steps, s => s.Kind is StepKind.QGemm or StepKind.MatMulInteger);
+        output.WriteLine(program.ToText());
+        if (key.EndsWith("#static-int8", StringComparison.Ordinal))
+        {
+            // Quantized end to end: one QuantizeLinear of the input, no float islands (MaxPool and Flatten run on the bytes).
+            Assert.Equal(1, program.Steps.Count(s => s.Kind == StepKind.Quantize));
+            Assert.DoesNotContain(program.Steps, s => s.Kind is StepKind.Dequantize or StepKind.Pool or StepKind.Conv or StepKind.Gemm);
+        }
     }
 
     private static byte[] ToBytes(float[] values)

@@ -1,0 +1,157 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Optimizer.Build.Generator.Model;
+
+namespace Optimizer.Build.Generator.Emitter;
+
+/// <summary>
+/// Writes the compiled kernel program as C#: a nested class whose <c>Run</c> makes one direct
+/// kernel call per step over the arena, the weights (read in place from the embedded program) and
+/// the caller's inputs and outputs. The runtime calls it in place of its interpreter; the calls and
+/// their arguments are the interpreter's, so the results are the same bits.
+/// </summary>
+internal static class KernelScheduleEmitter
+{
+    public const string ClassName = "__KernelSchedule";
+
+    private const string Runtime = "global::Optimizer.Runtime";
+
+    /// <summary>Whether every value fits the kernels' <c>int</c> parameters (else the runtime's interpreter runs the program).</summary>
+    public static bool CanEmit(KernelSchedule schedule) =>
+        schedule.Steps.All(step => step.Ints.All(FitsInt) && step.Operands.All(o => FitsInt(o.ByteOffset) && FitsInt(o.Length)));
+
+    public static void Write(SourceWriter writer, KernelSchedule schedule)
+    {
+        writer.Line("/// <summary>The compiled kernel program as C#: one kernel call per step (the runtime checks it matches the embedded program).</summary>");
+        writer.Open($"private static class {ClassName}");
+        writer.Line($"public static readonly {Runtime}.GeneratedSchedule Instance = new {Runtime}.GeneratedSchedule({schedule.Steps.Count}, {schedule.ProgramSize}, Run);");
+        writer.Line();
+        writer.Open($"private static void Run(int n, {Runtime}.KernelBuffers buffers)");
+        foreach (ScheduleOperand region in schedule.Steps.SelectMany(s => s.Operands).Where(o => o.Region != ScheduleRegion.Empty).Distinct(RegionComparer.Instance).OrderBy(o => o.Region).ThenBy(o => o.Index))
+        {
+            writer.Line(region.Region switch
+            {
+                ScheduleRegion.Arena => "global::System.Span<byte> arena = buffers.Arena;",
+                ScheduleRegion.Weights => "global::System.ReadOnlySpan<byte> weights = buffers.Weights;",
+                ScheduleRegion.Input => $"global::System.Span<byte> input{region.Index} = buffers.Input({region.Index});",
+                _ => $"global::System.Span<byte> output{region.Index} = buffers.Output({region.Index});",
+            });
+        }
+
+        for (int s = 0; s < schedule.Steps.Count; s++)
+        {
+            ScheduleStep step = schedule.Steps[s];
+            KernelSignature signature = KernelSignatures.Find(step.Kernel)!;
+            var arguments = new List<string>();
+            for (int o = 0; o < step.Operands.Count; o++)
+            {
+                arguments.Add(Operand(step.Operands[o], signature.OperandTypes[o]));
+            }
+
+            for (int i = 0; i < step.Ints.Count; i++)
+            {
+                if (signature.SpanStarts.Contains(i))
+                {
+                    arguments.Add("[" + string.Join(", ", Enumerable.Range(i, KernelSignature.SpanLength).Select(k => Linear(step.Ints[k]))) + "]");
+                    i += KernelSignature.SpanLength - 1;
+                    continue;
+                }
+
+                arguments.Add(Linear(step.Ints[i]));
+            }
+
+            arguments.AddRange(step.FloatBits.Select(FloatLiteral));
+            writer.Line();
+            writer.Line($"// step {s}: {step.Kernel}");
+            writer.Line($"global::Optimizer.Runtime.Compiled.Kernels.{step.Kernel}({string.Join(", ", arguments)});");
+        }
+
+        writer.Close();
+        writer.Line();
+        writer.Line($"private static global::System.Span<float> F32(global::System.Span<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.F32(bytes, offset, count);");
+        writer.Line($"private static global::System.ReadOnlySpan<float> F32(global::System.ReadOnlySpan<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.F32(bytes, offset, count);");
+        writer.Line($"private static global::System.Span<byte> U8(global::System.Span<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.U8(bytes, offset, count);");
+        writer.Line($"private static global::System.ReadOnlySpan<byte> U8(global::System.ReadOnlySpan<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.U8(bytes, offset, count);");
+        writer.Line($"private static global::System.Span<int> S32(global::System.Span<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.S32(bytes, offset, count);");
+        writer.Line($"private static global::System.ReadOnlySpan<int> S32(global::System.ReadOnlySpan<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.S32(bytes, offset, count);");
+        writer.Close();
+    }
+
+    private static string Operand(ScheduleOperand operand, char type)
+    {
+        if (operand.Region == ScheduleRegion.Empty)
+        {
+            return "default";
+        }
+
+        string region = operand.Region switch
+        {
+            ScheduleRegion.Arena => "arena",
+            ScheduleRegion.Weights => "weights",
+            ScheduleRegion.Input => "input" + operand.Index.ToString(CultureInfo.InvariantCulture),
+            _ => "output" + operand.Index.ToString(CultureInfo.InvariantCulture),
+        };
+        string helper = type switch { 'f' => "F32", 'u' => "U8", _ => "S32" };
+        return $"{helper}({region}, {Linear(operand.ByteOffset)}, {Linear(operand.Length)})";
+    }
+
+    /// <summary><c>c</c>, <c>n</c>, <c>p * n</c>, <c>p * n + c</c> or <c>p * n - c</c>.</summary>
+    private static string Linear(LinearValue value)
+    {
+        string constant = value.Constant.ToString(CultureInfo.InvariantCulture);
+        if (value.PerBatch == 0)
+        {
+            return constant;
+        }
+
+        string perBatch = value.PerBatch == 1 ? "n" : value.PerBatch.ToString(CultureInfo.InvariantCulture) + " * n";
+        return value.Constant == 0 ? perBatch
+            : value.Constant > 0 ? perBatch + " + " + constant
+            : perBatch + " - " + (-value.Constant).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The shortest literal that gives exactly these bits.</summary>
+    private static string FloatLiteral(int bits)
+    {
+        float value = System.BitConverter.ToSingle(System.BitConverter.GetBytes(bits), 0);
+        if (float.IsNaN(value))
+        {
+            return $"global::System.BitConverter.Int32BitsToSingle(unchecked((int)0x{bits:X8}))";
+        }
+
+        if (float.IsPositiveInfinity(value))
+        {
+            return "float.PositiveInfinity";
+        }
+
+        if (float.IsNegativeInfinity(value))
+        {
+            return "float.NegativeInfinity";
+        }
+
+        foreach (string format in new[] { "R", "G9" })
+        {
+            string text = value.ToString(format, CultureInfo.InvariantCulture);
+            if (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float parsed)
+                && System.BitConverter.ToInt32(System.BitConverter.GetBytes(parsed), 0) == bits)
+            {
+                return text + "f";
+            }
+        }
+
+        return $"global::System.BitConverter.Int32BitsToSingle(unchecked((int)0x{bits:X8}))";
+    }
+
+    private static bool FitsInt(LinearValue value) =>
+        value.PerBatch >= int.MinValue && value.PerBatch <= int.MaxValue && value.Constant >= int.MinValue && value.Constant <= int.MaxValue;
+
+    private sealed class RegionComparer : IEqualityComparer<ScheduleOperand>
+    {
+        public static readonly RegionComparer Instance = new();
+
+        public bool Equals(ScheduleOperand x, ScheduleOperand y) => x.Region == y.Region && x.Index == y.Index;
+
+        public int GetHashCode(ScheduleOperand operand) => ((int)operand.Region * 397) ^ operand.Index;
+    }
+}

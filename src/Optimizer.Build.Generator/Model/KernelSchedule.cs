@@ -1,0 +1,27 @@
+namespace Optimizer.Build.Generator.Model;
+
+/// <summary>
+/// The compiled kernel program's steps, from the manifest's <c>execution.compiled.schedule</c>
+/// (src/README.md): what the generator emits as one kernel call per step.
+/// </summary>
+/// <param name="ProgramSize">The embedded program's size in bytes; the runtime runs the generated steps only with that program.</param>
+internal sealed record KernelSchedule(long ProgramSize, EquatableArray<ScheduleStep> Steps);
+
+/// <summary>One kernel call: the kernel's name, its operands, integer arguments and float arguments (IEEE bits).</summary>
+internal sealed record ScheduleStep(string Kernel, EquatableArray<ScheduleOperand> Operands, EquatableArray<LinearValue> Ints, EquatableArray<int> FloatBits);
+
+/// <summary>Where an operand lives: arena, weights, or the caller's input/output <see cref="ScheduleOperand.Index"/>.</summary>
+internal enum ScheduleRegion
+{
+    Empty,
+    Arena,
+    Weights,
+    Input,
+    Output,
+}
+
+/// <summary>A slice of one region: <see cref="ByteOffset"/> from its start, <see cref="Length"/> elements of the kernel parameter's type.</summary>
+internal readonly record struct ScheduleOperand(ScheduleRegion Region, int Index, LinearValue ByteOffset, LinearValue Length);
+
+/// <summary>A value linear in the batch size <c>n</c>: <c>PerBatch · n + Constant</c>.</summary>
+internal readonly record struct LinearValue(long PerBatch, long Constant);

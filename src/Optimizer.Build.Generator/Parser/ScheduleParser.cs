@@ -1,0 +1,148 @@
+using System.Collections.Generic;
+using System.Globalization;
+using Optimizer.Build.Generator.Emitter;
+using Optimizer.Build.Generator.Model;
+
+namespace Optimizer.Build.Generator.Parser;
+
+/// <summary>
+/// Reads one schedule line, e.g. <c>Gemm I0[0,64*n] W[0,640] - A[0,10*n] | 1 1*n 10 64 0 0 0 1 | 3F800000 00000000 00000000</c>:
+/// the kernel, its operands, its integer arguments and its float arguments as IEEE bits (syntax in src/README.md).
+/// </summary>
+internal static class ScheduleParser
+{
+    /// <summary>The step, or null with <paramref name="problem"/> saying what is wrong.</summary>
+    public static ScheduleStep? TryParse(string line, out string problem)
+    {
+        problem = string.Empty;
+        string[] sections = line.Split('|');
+        if (sections.Length != 3)
+        {
+            problem = "a step must have three sections separated by '|' (operands, integers, floats)";
+            return null;
+        }
+
+        string[] head = Words(sections[0]);
+        if (head.Length == 0 || KernelSignatures.Find(head[0]) is not KernelSignature signature)
+        {
+            problem = head.Length == 0 ? "a step has no kernel" : $"unknown kernel '{head[0]}' (a newer engine than this generator?)";
+            return null;
+        }
+
+        var operands = new ScheduleOperand[head.Length - 1];
+        for (int i = 0; i < operands.Length; i++)
+        {
+            if (!TryOperand(head[i + 1], out operands[i]))
+            {
+                problem = $"'{head[i + 1]}' is not an operand (e.g. A[0,10*n], W[64,640], I0[0,64*n] or -)";
+                return null;
+            }
+        }
+
+        string[] intWords = Words(sections[1]);
+        var ints = new LinearValue[intWords.Length];
+        for (int i = 0; i < ints.Length; i++)
+        {
+            if (!TryLinear(intWords[i], out ints[i]))
+            {
+                problem = $"'{intWords[i]}' is not an integer argument (e.g. 10 or 64*n+8)";
+                return null;
+            }
+        }
+
+        string[] floatWords = Words(sections[2]);
+        var floats = new int[floatWords.Length];
+        for (int i = 0; i < floats.Length; i++)
+        {
+            if (floatWords[i].Length != 8 || !uint.TryParse(floatWords[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint bits))
+            {
+                problem = $"'{floatWords[i]}' is not a float argument (8 hex digits of its IEEE bits)";
+                return null;
+            }
+
+            floats[i] = unchecked((int)bits);
+        }
+
+        if (operands.Length != signature.OperandTypes.Length || !signature.Accepts(ints.Length))
+        {
+            problem = $"{signature.Name} takes {signature.OperandTypes.Length} operands; the step has {operands.Length} operands and {ints.Length} integers";
+            return null;
+        }
+
+        return new ScheduleStep(signature.Name, new EquatableArray<ScheduleOperand>(operands), new EquatableArray<LinearValue>(ints), new EquatableArray<int>(floats));
+    }
+
+    private static string[] Words(string text) => text.Split(new[] { ' ' }, System.StringSplitOptions.RemoveEmptyEntries);
+
+    private static bool TryOperand(string word, out ScheduleOperand operand)
+    {
+        operand = default;
+        if (word == "-")
+        {
+            operand = new ScheduleOperand(ScheduleRegion.Empty, 0, default, default);
+            return true;
+        }
+
+        int open = word.IndexOf('[');
+        int comma = word.IndexOf(',');
+        if (open < 1 || comma < open || !word.EndsWith("]", System.StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        string region = word.Substring(0, open);
+        int index = 0;
+        ScheduleRegion kind;
+        switch (region[0])
+        {
+            case 'A' when region.Length == 1: kind = ScheduleRegion.Arena; break;
+            case 'W' when region.Length == 1: kind = ScheduleRegion.Weights; break;
+            case 'I': kind = ScheduleRegion.Input; break;
+            case 'O': kind = ScheduleRegion.Output; break;
+            default: return false;
+        }
+
+        if (kind is ScheduleRegion.Input or ScheduleRegion.Output
+            && !int.TryParse(region.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out index))
+        {
+            return false;
+        }
+
+        if (!TryLinear(word.Substring(open + 1, comma - open - 1), out LinearValue offset)
+            || !TryLinear(word.Substring(comma + 1, word.Length - comma - 2), out LinearValue length))
+        {
+            return false;
+        }
+
+        operand = new ScheduleOperand(kind, index, offset, length);
+        return true;
+    }
+
+    /// <summary><c>c</c>, <c>p*n</c>, <c>p*n+c</c> or <c>p*n-c</c>.</summary>
+    private static bool TryLinear(string text, out LinearValue value)
+    {
+        value = default;
+        int star = text.IndexOf("*n", System.StringComparison.Ordinal);
+        if (star < 0)
+        {
+            bool ok = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long constant);
+            value = new LinearValue(0, constant);
+            return ok;
+        }
+
+        if (!long.TryParse(text.Substring(0, star), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long perBatch))
+        {
+            return false;
+        }
+
+        string rest = text.Substring(star + 2);
+        long tail = 0;
+        if (rest.Length > 0 && (rest[0] is not ('+' or '-') || !long.TryParse(rest, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out tail)))
+        {
+            return false;
+        }
+
+        value = new LinearValue(perBatch, tail);
+        return true;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Emit;
+using Optimizer.Build.Generator.Tests.Harness;
+using Optimizer.Compiler;
+using Optimizer.Engine.Compilation;
+using Optimizer.Engine.Manifests;
+using Optimizer.Onnx;
+using Optimizer.Passes;
+using Optimizer.Passes.Calibration;
+using Optimizer.Runtime;
+using Optimizer.Runtime.Compiled;
+using Optimizer.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace Optimizer.Build.Generator.Tests;
+
+/// <summary>
+/// The generated kernel schedule against the interpreter, on real models: each model is compiled
+/// (Optimizer.Compiler), its manifest written by the engine's writer with the schedule, the
+/// generator's class compiled by Roslyn with the program embedded, and its Run compared bit for
+/// bit with <see cref="KernelExecutor"/> on the same program, at batch 1 and a larger batch.
+/// </summary>
+public sealed class GeneratedScheduleTests(ITestOutputHelper output)
+{
+    private static string? Data => RepositoryLayout.SharedFolder("data");
+
+    [SharedDataTheory]
+    [InlineData("digits_mlp.onnx", 450)]
+    [InlineData("digits_cnn.onnx", 450)]
+    [InlineData("digits_mlp.onnx#static-int8", 450)]
+    [InlineData("digits_cnn.onnx#static-int8", 450)]
+    [InlineData("hello_deepa.onnx", 1)]
+    public void Generated_schedule_gives_the_interpreters_bits(string key, int largeBatch)
+    {
+        OnnxModel model = Load(key);
+        CompileResult result = KernelCompiler.Compile(model);
+        Assert.True(result.IsSupported, string.Join("; ", result.Unsupported));
+        using KernelProgram program = result.Program!;
+        byte[] bytes = program.ToBytes();
+        var (classType, source) = CompileGeneratedClass(model, program, bytes);
+        Assert.Contains("CompiledSchedule = __KernelSchedule.Instance", source);
+        Assert.Equal(program.Steps.Count, source.Split('\n').Count(l => l.TrimStart().StartsWith("global::Optimizer.Runtime.Compiled.Kernels.", StringComparison.Ordinal)));
+
+        using var generated = (OnnxModelBase)Activator.CreateInstance(classType, [new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = false }])!;
+        output.WriteLine($"{key}: {program.Steps.Count} steps, {generated.ExecutionPath}");
+        Assert.Equal("generated", generated.ExecutionPath.Schedule);
+
+        using var executor = new KernelExecutor(program);
+        foreach (int batch in new[] { 1, largeBatch }.Distinct())
+        {
+            float[][] inputs = program.Inputs.Select((t, i) => Synthetic(t.ElementCount(batch), i)).ToArray();
+            Array[] expected = program.Outputs.Select(t => (Array)new float[t.ElementCount(batch)]).ToArray();
+            executor.Run(batch, inputs, expected);
+
+            object input = Activator.CreateInstance(classType.GetNestedType("Input")!,
+                program.Inputs.Select((t, i) => (object)new Tensor<float>(inputs[i], t.Dims.Select(d => checked((int)d.Eval(batch))).ToArray())).ToArray())!;
+            object outputs = classType.GetMethod("Run")!.Invoke(generated, [input])!;
+            PropertyInfo[] properties = outputs.GetType().GetProperties();
+            for (int o = 0; o < expected.Length; o++)
+            {
+                float[] actual = ((Tensor<float>)properties[o].GetValue(outputs)!).Span.ToArray();
+                float[] want = (float[])expected[o];
+                Assert.Equal(want.Length, actual.Length);
+                int differing = want.Select((v, i) => BitConverter.SingleToInt32Bits(v) != BitConverter.SingleToInt32Bits(actual[i]) ? 1 : 0).Sum();
+                Assert.True(differing == 0, $"{key} batch {batch} output {o}: {differing} of {want.Length} values differ from the interpreter's bits");
+            }
+        }
+    }
+
+    /// <summary>The engine's manifest (with the schedule) → generator → Roslyn assembly with the program embedded; returns the class and the generated source.</summary>
+    private static (Type Class, string Source) CompileGeneratedClass(OnnxModel model, KernelProgram program, byte[] bytes)
+    {
+        var manifest = new ModelManifest("0.0.0-test", "Sample.Model", "Sample.Model", "model.onnx", "Sample.Model.onnx", "00", "00", 0, 0, [],
+            model.Graph.Inputs.Select(i => Value(i.Name, i.Type!.Shape!)).ToArray(),
+            program.Outputs.Select(o => new ManifestValue(o.Name, "float32", o.Dims.Select(d => d.PerBatch == 0 ? (object?)d.Constant : "batch").ToArray(), null)).ToArray())
+        {
+            Execution = new ManifestExecution(["OnnxRuntime", "Compiled"],
+                new ManifestCompiledProgram("Sample.Model.kernels", bytes.LongLength, program.Steps.Count, [])
+                {
+                    Schedule = ScheduleText.Format(program),
+                },
+                []),
+        };
+        string json = System.Text.Encoding.UTF8.GetString(ManifestWriter.ToBytes(manifest));
+        GeneratorRun run = GeneratorHarness.Run("namespace Sample; [Optimizer.Runtime.OnnxModel(\"model.onnx\")] public partial class Model;", ("obj/optimizer/Sample.Model.model.json", json));
+        run.AssertCompilesCleanly();
+
+        using var image = new MemoryStream();
+        EmitResult emitted = run.Output.Emit(image, manifestResources: [new ResourceDescription("Sample.Model.kernels", () => new MemoryStream(bytes), isPublic: true)]);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        image.Position = 0;
+        Type type = new AssemblyLoadContext("generated-schedule", isCollectible: true).LoadFromStream(image).GetType("Sample.Model", throwOnError: true)!;
+        return (type, run.SingleSource);
+    }
+
+    private static ManifestValue Value(string name, IReadOnlyList<Dim> shape) =>
+        new(name, "float32", shape.Select(d => d.Size is { } size ? (object?)size : "batch").ToArray(), null);
+
+    private static float[] Synthetic(long count, int seed)
+    {
+        var random = new Random(17 + seed);
+        return Enumerable.Range(0, checked((int)count)).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    private static OnnxModel Load(string key)
+    {
+        string[] parts = key.Split('#');
+        OnnxModel model = OnnxModelLoader.Load(Path.Combine(Data!, "models", parts[0]));
+        if (parts.Length == 1)
+        {
+            return model;
+        }
+
+        var context = new PassContext
+        {
+            CalibrationData = new Dictionary<string, CalibrationDataSet>
+            {
+                ["digits_train"] = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data!, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]),
+            },
+            Executor = new OnnxRuntimeModelExecutor(),
+        };
+        var options = new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = "digits_train" };
+        return PassPipeline.Run(model, [new PassRequest("Quantize", options)], context).Model;
+    }
+
+    private sealed class SharedDataTheoryAttribute : TheoryAttribute
+    {
+        public SharedDataTheoryAttribute()
+        {
+            if (Data is null)
+            {
+                Skip = "../shared/data is absent beside the repository: the real models this test compiles live there.";
+            }
+        }
+    }
+}
