@@ -44,4 +44,10 @@ public sealed class ModelMetadata
     /// runs the interpreter.
     /// </summary>
     public GeneratedSchedule? CompiledSchedule { get; init; }
+
+    /// <summary>
+    /// The compiled variants when the build embedded several (best first, the last the fallback; the
+    /// first is <see cref="ProgramResourceName"/>'s program); empty when there is one program.
+    /// </summary>
+    public IReadOnlyList<CompiledVariant> CompiledVariants { get; init; } = [];
 }

@@ -23,6 +23,13 @@ public sealed class ModelOptions
     /// </summary>
     public ExecutionPathKind Path { get; init; } = ExecutionPathKind.Auto;
 
+    /// <summary>
+    /// The compiled variant to run when the build embedded several (e.g. <c>int8</c> or <c>fp32</c>);
+    /// <see langword="null"/> (default) picks by the CPU: <c>int8</c> where INT8 dot products run in
+    /// hardware (AVX-VNNI, Arm Dp), else <c>fp32</c>. <see cref="OnnxModelBase.ExecutionPath"/> says which.
+    /// </summary>
+    public string? Variant { get; init; }
+
     /// <summary>The GPU to use for <see cref="ExecutionTarget.Cuda"/> and <see cref="ExecutionTarget.DirectML"/> (default 0).</summary>
     public int DeviceId { get; init; }
 

@@ -57,7 +57,7 @@ public abstract class OnnxModelBase : IDisposable
             {
                 try
                 {
-                    Compiled = CompiledModel.Load(resourceAssembly, metadata);
+                    Compiled = CompiledModel.Load(resourceAssembly, metadata, options.Variant);
                 }
                 catch (InvalidOperationException ex)
                 {
@@ -67,7 +67,7 @@ public abstract class OnnxModelBase : IDisposable
 
                 ExecutionTarget = ExecutionTarget.Cpu;
                 ExecutionProvider = "Compiled";
-                ExecutionPath = new ExecutionPath(ExecutionPathKind.Compiled, null, KernelDispatch.Current.ToString()) { Schedule = Compiled.Schedule };
+                ExecutionPath = new ExecutionPath(ExecutionPathKind.Compiled, null, KernelDispatch.Current.ToString(), Compiled.Variant) { Schedule = Compiled.Schedule };
                 break;
             }
 

@@ -32,6 +32,19 @@ public class GeneratedCodeTests
 
         run.AssertCompilesCleanly();
         Assert.Contains("ProgramResourceName = \"Optimizer.Build.Sample.DigitClassifier.kernels\",", run.SingleSource);
+        Assert.Contains("CompiledSchedule = __KernelSchedule.Instance,", run.SingleSource);
+        Assert.Equal(3, run.SingleSource.Split('\n').Count(l => l.TrimStart().StartsWith("global::Optimizer.Runtime.Compiled.Kernels.Gemm(", StringComparison.Ordinal)));
+        Snapshot.Match(run.SingleSource);
+    }
+
+    [Fact]
+    public void Digits_class_with_int8_and_fp32_variants()
+    {
+        GeneratorRun run = GeneratorHarness.Run(DigitsSource, (Manifests.DigitsPath, Manifests.DigitsWithVariants()));
+
+        run.AssertCompilesCleanly();
+        Assert.Contains("new global::Optimizer.Runtime.CompiledVariant(\"int8\", \"Optimizer.Build.Sample.DigitClassifier.kernels\", \"int8-dot-product\", __KernelSchedule.Instance),", run.SingleSource);
+        Assert.Contains("new global::Optimizer.Runtime.CompiledVariant(\"fp32\", \"Optimizer.Build.Sample.DigitClassifier.fp32.kernels\", null, __KernelSchedule1.Instance),", run.SingleSource);
         Snapshot.Match(run.SingleSource);
     }
 

@@ -45,6 +45,7 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
 
         using var generated = (OnnxModelBase)Activator.CreateInstance(classType, [new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = false }])!;
         output.WriteLine($"{key}: {program.Steps.Count} steps, {generated.ExecutionPath}");
+        output.WriteLine(string.Join("\n", ScheduleText.Format(program)));
         Assert.Equal("generated", generated.ExecutionPath.Schedule);
 
         using var executor = new KernelExecutor(program);
@@ -69,8 +70,59 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A quantized model with an fp32 variant (what the engine writes for a quantized plan): each
+    /// variant, forced with ModelOptions.Variant, runs its own program's generated schedule with its
+    /// interpreter's bits, and the default picks int8 only where the CPU has INT8 dot products.
+    /// </summary>
+    [SharedDataTheory]
+    [InlineData("digits_mlp.onnx")]
+    [InlineData("digits_cnn.onnx")]
+    public void Each_variant_runs_its_own_generated_schedule(string file)
+    {
+        using KernelProgram int8 = KernelCompiler.Compile(Load(file + "#static-int8")).Program!;
+        using KernelProgram fp32 = KernelCompiler.Compile(Load(file)).Program!;
+        byte[] int8Bytes = int8.ToBytes(), fp32Bytes = fp32.ToBytes();
+        var variants = new[]
+        {
+            new ManifestVariant("int8", "int8-dot-product", Describe("Sample.Model.kernels", int8Bytes, int8)),
+            new ManifestVariant("fp32", null, Describe("Sample.Model.fp32.kernels", fp32Bytes, fp32)),
+        };
+        var (classType, source) = CompileGeneratedClass(Load(file), int8, int8Bytes, variants, ("Sample.Model.fp32.kernels", fp32Bytes));
+        Assert.Contains("new global::Optimizer.Runtime.CompiledVariant(\"fp32\", \"Sample.Model.fp32.kernels\", null, __KernelSchedule1.Instance),", source);
+
+        float[] images = Synthetic(7 * 64, 3);
+        foreach (var (name, program) in new[] { ("int8", int8), ("fp32", fp32) })
+        {
+            using var model = (OnnxModelBase)Activator.CreateInstance(classType, [new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = false, Variant = name }])!;
+            Assert.Equal(name, model.ExecutionPath.Variant);
+            Assert.Equal("generated", model.ExecutionPath.Schedule);
+            output.WriteLine($"{file} {name}: {model.ExecutionPath}");
+
+            float[] expected = new float[7 * 10];
+            using (var executor = new KernelExecutor(program))
+            {
+                executor.Run(7, [images], [expected]);
+            }
+
+            object input = Activator.CreateInstance(classType.GetNestedType("Input")!, new Tensor<float>(images, 7, 1, 8, 8))!;
+            object outputs = classType.GetMethod("Run")!.Invoke(model, [input])!;
+            float[] actual = ((Tensor<float>)outputs.GetType().GetProperties()[0].GetValue(outputs)!).Span.ToArray();
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        bool int8DotProduct = System.Runtime.Intrinsics.X86.AvxVnni.IsSupported || System.Runtime.Intrinsics.Arm.Dp.IsSupported;
+        using var automatic = (OnnxModelBase)Activator.CreateInstance(classType, [new ModelOptions { Path = ExecutionPathKind.Compiled }])!;
+        Assert.Equal(int8DotProduct ? "int8" : "fp32", automatic.ExecutionPath.Variant);
+        Assert.EndsWith($" [{automatic.ExecutionPath.Variant}]", automatic.ExecutionPath.ToString());
+    }
+
+    private static ManifestCompiledProgram Describe(string resourceName, byte[] bytes, KernelProgram program) =>
+        new(resourceName, bytes.LongLength, program.Steps.Count, []) { Schedule = ScheduleText.Format(program) };
+
     /// <summary>The engine's manifest (with the schedule) → generator → Roslyn assembly with the program embedded; returns the class and the generated source.</summary>
-    private static (Type Class, string Source) CompileGeneratedClass(OnnxModel model, KernelProgram program, byte[] bytes)
+    private static (Type Class, string Source) CompileGeneratedClass(OnnxModel model, KernelProgram program, byte[] bytes,
+        IReadOnlyList<ManifestVariant>? variants = null, (string Name, byte[] Bytes)? extraResource = null)
     {
         var manifest = new ModelManifest("0.0.0-test", "Sample.Model", "Sample.Model", "model.onnx", "Sample.Model.onnx", "00", "00", 0, 0, [],
             model.Graph.Inputs.Select(i => Value(i.Name, i.Type!.Shape!)).ToArray(),
@@ -81,14 +133,23 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
                 {
                     Schedule = ScheduleText.Format(program),
                 },
-                []),
+                [])
+            {
+                Variants = variants ?? [],
+            },
         };
         string json = System.Text.Encoding.UTF8.GetString(ManifestWriter.ToBytes(manifest));
         GeneratorRun run = GeneratorHarness.Run("namespace Sample; [Optimizer.Runtime.OnnxModel(\"model.onnx\")] public partial class Model;", ("obj/optimizer/Sample.Model.model.json", json));
         run.AssertCompilesCleanly();
 
         using var image = new MemoryStream();
-        EmitResult emitted = run.Output.Emit(image, manifestResources: [new ResourceDescription("Sample.Model.kernels", () => new MemoryStream(bytes), isPublic: true)]);
+        var resources = new List<ResourceDescription> { new("Sample.Model.kernels", () => new MemoryStream(bytes), isPublic: true) };
+        if (extraResource is { } extra)
+        {
+            resources.Add(new ResourceDescription(extra.Name, () => new MemoryStream(extra.Bytes), isPublic: true));
+        }
+
+        EmitResult emitted = run.Output.Emit(image, manifestResources: resources);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
         image.Position = 0;
         Type type = new AssemblyLoadContext("generated-schedule", isCollectible: true).LoadFromStream(image).GetType("Sample.Model", throwOnError: true)!;

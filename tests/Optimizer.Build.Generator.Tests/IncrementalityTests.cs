@@ -13,11 +13,14 @@ public class IncrementalityTests
         public partial class DigitClassifier;
         """;
 
-    [Fact]
-    public void An_unrelated_source_edit_leaves_every_step_cached_or_unchanged()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_unrelated_source_edit_leaves_every_step_cached_or_unchanged(bool withKernelSchedule)
     {
         CSharpCompilation compilation = GeneratorHarness.Compilation(ModelSource, "class Unrelated { int a = 1; }");
-        GeneratorDriver driver = GeneratorHarness.CreateDriver((Manifests.DigitsPath, Manifests.Digits())).RunGenerators(compilation);
+        string manifest = withKernelSchedule ? Manifests.DigitsCompiled() : Manifests.Digits();
+        GeneratorDriver driver = GeneratorHarness.CreateDriver((Manifests.DigitsPath, manifest)).RunGenerators(compilation);
 
         SyntaxTree unrelated = compilation.SyntaxTrees.Last();
         CSharpCompilation edited = compilation.ReplaceSyntaxTree(

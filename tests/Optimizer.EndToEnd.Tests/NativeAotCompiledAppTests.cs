@@ -23,6 +23,11 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
 
         [OnnxModel("Models/digits_cnn.onnx")]
         public partial class Cnn;
+
+        // Quantized: the build embeds two compiled variants, int8 and the fp32 fallback.
+        [OnnxModel("Models/digits_mlp.onnx")]
+        [Quantize(QuantizationMode.DynamicInt8)]
+        public partial class MlpInt8;
         """;
 
     // Prints "<class> <path> <accuracy>" for each path that can run, "<class> <path> unavailable"
@@ -47,10 +52,13 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
         }
 
         using (var mlp = new Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled })) Console.WriteLine($"Mlp compiledPath {mlp.ExecutionPath}");
+        using (var q = new MlpInt8(new ModelOptions { Path = ExecutionPathKind.Compiled })) Console.WriteLine($"MlpInt8 compiledPath {q.ExecutionPath}");
+        foreach (var variant in new[] { "int8", "fp32" })
+            Score("MlpInt8", variant, () => { using var m = new MlpInt8(new ModelOptions { Path = ExecutionPathKind.Compiled, Variant = variant, AllowFallback = false }); return m.Run(new MlpInt8.Input(batch)).Logits; });
         using (var mlp = new Mlp()) Console.WriteLine($"Mlp default {mlp.ExecutionPath}");
         using (var cnn = new Cnn()) Console.WriteLine($"Cnn default {cnn.ExecutionPath}");
 
-        void Score(string name, ExecutionPathKind path, Func<Tensor<float>> run)
+        void Score(string name, object path, Func<Tensor<float>> run)
         {
             Tensor<float> logits;
             try { logits = run(); }
@@ -95,6 +103,7 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
         Assert.True(File.Exists(binary), "NativeAOT produced no native executable");
         var manifest = File.ReadAllText(Path.Combine(app.Directory, "obj", "Release", "net10.0", "linux-x64", "optimizer", "AotApp.Mlp.model.json"));
         Assert.Contains("\"resourceName\": \"Optimizer.Build.AotApp.Mlp.kernels\"", manifest);
+        Assert.Contains("\"schedule\": [", manifest); // the steps the generator emits as C# kernel calls
 
         // The same app under the JIT (the IL build beside the publish), with AVX2 switched off by the
         // runtime's own knob: the compiled kernels take another ISA path and give the same accuracy.
@@ -111,7 +120,8 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
         foreach (var model in new[] { "Mlp", "Cnn" })
         {
             Assert.Equal("unavailable", withoutOrt[$"{model} OnnxRuntime"]);
-            Assert.StartsWith("Compiled(", withoutOrt[$"{model} default"]);
+            // The generator's C# schedule runs, not the interpreter.
+            Assert.StartsWith("Compiled(generated; ", withoutOrt[$"{model} default"]);
             var ort = double.Parse(withOrt[$"{model} OnnxRuntime"], CultureInfo.InvariantCulture);
             var compiled = double.Parse(withoutOrt[$"{model} Compiled"], CultureInfo.InvariantCulture);
             Assert.Equal(ort, compiled);
@@ -126,6 +136,14 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
 
         Assert.DoesNotContain("Avx2", noAvx2["Mlp compiledPath"]);
 
+        // Variants: each runs when asked (fp32 is the same model as Mlp, so the same accuracy); by
+        // default int8 only where this process sees INT8 dot products (NativeAOT compiles for a
+        // baseline x64 unless IlcInstructionSet says more, so only the JIT run is compared).
+        Assert.Equal(withoutOrt["Mlp Compiled"], withoutOrt["MlpInt8 fp32"]);
+        Assert.InRange(double.Parse(withoutOrt["MlpInt8 int8"], CultureInfo.InvariantCulture), 0.95, 1.0);
+        Assert.EndsWith(System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? "[int8]" : "[fp32]", jit["MlpInt8 compiledPath"]);
+        Assert.StartsWith("Compiled(generated; ", withoutOrt["MlpInt8 compiledPath"]);
+
         Assert.InRange(double.Parse(withoutOrt["Mlp Compiled"], CultureInfo.InvariantCulture), 0.965, 1.0); // 97.1%
         Assert.InRange(double.Parse(withoutOrt["Cnn Compiled"], CultureInfo.InvariantCulture), 0.99, 1.0);  // 99.3%
     }
@@ -135,7 +153,7 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
         output.WriteLine(text);
         return text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => line.Split(' ', 3))
-            .Where(parts => parts.Length == 3 && parts[0] is "Mlp" or "Cnn")
+            .Where(parts => parts.Length == 3 && parts[0] is "Mlp" or "Cnn" or "MlpInt8")
             .ToDictionary(parts => $"{parts[0]} {parts[1]}", parts => parts[2]);
     }
 }

@@ -68,7 +68,8 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Null(compiled.FallbackReason);
         Assert.Equal(new[] { 450, 10 }, actual.Shape.ToArray());
         Assert.True(expected.Span.ToArray().Zip(actual.Span.ToArray(), (e, a) => Math.Abs(e - a)).Max() <= 1e-3f);
-        Assert.Equal(actual.Span[..10].ToArray(), one.Span.ToArray());
+        // Batch 1 runs the 1-row GEMV kernel, batch 450 the register tiles: the same sums in another order.
+        Assert.True(actual.Span[..10].ToArray().Zip(one.Span.ToArray(), (b, o) => Math.Abs(b - o)).Max() <= 1e-4f);
         Assert.Equal(expected.ArgMaxLastAxis(), actual.ArgMaxLastAxis());
         Assert.Equal(0.971, (double)actual.ArgMaxLastAxis().Where((d, i) => d == labels[i]).Count() / labels.Length, 3);
     }

@@ -29,3 +29,15 @@ internal sealed class SharedDataFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that is skipped, saying why, when <c>../shared/data</c> is not beside the repository.</summary>
+internal sealed class SharedDataTheoryAttribute : TheoryAttribute
+{
+    public SharedDataTheoryAttribute()
+    {
+        if (!SharedData.IsAvailable)
+        {
+            Skip = "../shared/data/models/digits_mlp.onnx not found beside the repository; real-model tests need it.";
+        }
+    }
+}

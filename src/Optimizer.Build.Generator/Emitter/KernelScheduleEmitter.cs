@@ -19,12 +19,14 @@ internal static class KernelScheduleEmitter
 
     /// <summary>Whether every value fits the kernels' <c>int</c> parameters (else the runtime's interpreter runs the program).</summary>
     public static bool CanEmit(KernelSchedule schedule) =>
-        schedule.Steps.All(step => step.Ints.All(FitsInt) && step.Operands.All(o => FitsInt(o.ByteOffset) && FitsInt(o.Length)));
+        schedule.Steps.All(step => step.Ints.All(i => i.Values.All(FitsInt)) && step.Operands.All(o => FitsInt(o.ByteOffset) && FitsInt(o.Length)));
 
-    public static void Write(SourceWriter writer, KernelSchedule schedule)
+    public static void Write(SourceWriter writer, KernelSchedule schedule, string className = ClassName, string? variant = null)
     {
-        writer.Line("/// <summary>The compiled kernel program as C#: one kernel call per step (the runtime checks it matches the embedded program).</summary>");
-        writer.Open($"private static class {ClassName}");
+        writer.Line(variant is null
+            ? "/// <summary>The compiled kernel program as C#: one kernel call per step (the runtime checks it matches the embedded program).</summary>"
+            : $"/// <summary>The compiled kernel program of the <c>{variant}</c> variant as C#: one kernel call per step (the runtime checks it matches the embedded program).</summary>");
+        writer.Open($"private static class {className}");
         writer.Line($"public static readonly {Runtime}.GeneratedSchedule Instance = new {Runtime}.GeneratedSchedule({schedule.Steps.Count}, {schedule.ProgramSize}, Run);");
         writer.Line();
         writer.Open($"private static void Run(int n, {Runtime}.KernelBuffers buffers)");
@@ -42,24 +44,14 @@ internal static class KernelScheduleEmitter
         for (int s = 0; s < schedule.Steps.Count; s++)
         {
             ScheduleStep step = schedule.Steps[s];
-            KernelSignature signature = KernelSignatures.Find(step.Kernel)!;
             var arguments = new List<string>();
             for (int o = 0; o < step.Operands.Count; o++)
             {
-                arguments.Add(Operand(step.Operands[o], signature.OperandTypes[o]));
+                arguments.Add(Operand(step.Operands[o], step.OperandTypes[o]));
             }
 
-            for (int i = 0; i < step.Ints.Count; i++)
-            {
-                if (signature.SpanStarts.Contains(i))
-                {
-                    arguments.Add("[" + string.Join(", ", Enumerable.Range(i, KernelSignature.SpanLength).Select(k => Linear(step.Ints[k]))) + "]");
-                    i += KernelSignature.SpanLength - 1;
-                    continue;
-                }
-
-                arguments.Add(Linear(step.Ints[i]));
-            }
+            // A span argument is a collection expression: constant data or the stack, never the heap.
+            arguments.AddRange(step.Ints.Select(i => i.IsSpan ? "[" + string.Join(", ", i.Values.Select(Linear)) + "]" : Linear(i.Values[0])));
 
             arguments.AddRange(step.FloatBits.Select(FloatLiteral));
             writer.Line();
@@ -69,12 +61,17 @@ internal static class KernelScheduleEmitter
 
         writer.Close();
         writer.Line();
-        writer.Line($"private static global::System.Span<float> F32(global::System.Span<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.F32(bytes, offset, count);");
-        writer.Line($"private static global::System.ReadOnlySpan<float> F32(global::System.ReadOnlySpan<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.F32(bytes, offset, count);");
-        writer.Line($"private static global::System.Span<byte> U8(global::System.Span<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.U8(bytes, offset, count);");
-        writer.Line($"private static global::System.ReadOnlySpan<byte> U8(global::System.ReadOnlySpan<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.U8(bytes, offset, count);");
-        writer.Line($"private static global::System.Span<int> S32(global::System.Span<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.S32(bytes, offset, count);");
-        writer.Line($"private static global::System.ReadOnlySpan<int> S32(global::System.ReadOnlySpan<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.S32(bytes, offset, count);");
+        // Only the views the steps use: f float, u byte, i int32.
+        var used = new HashSet<char>(schedule.Steps.SelectMany(step => step.OperandTypes));
+        foreach (var (type, name, element) in new[] { ('f', "F32", "float"), ('u', "U8", "byte"), ('i', "S32", "int") })
+        {
+            if (used.Contains(type))
+            {
+                writer.Line($"private static global::System.Span<{element}> {name}(global::System.Span<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.{name}(bytes, offset, count);");
+                writer.Line($"private static global::System.ReadOnlySpan<{element}> {name}(global::System.ReadOnlySpan<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.{name}(bytes, offset, count);");
+            }
+        }
+
         writer.Close();
     }
 

@@ -72,6 +72,22 @@ internal static class ModelClassEmitter
                 writer.Line($"    CompiledSchedule = {KernelScheduleEmitter.ClassName}.Instance,");
             }
 
+            if (manifest.Variants.Count > 0)
+            {
+                writer.Line($"    CompiledVariants = new {Runtime}.CompiledVariant[]");
+                writer.Line("    {");
+                for (int i = 0; i < manifest.Variants.Count; i++)
+                {
+                    CompiledVariantInfo variant = manifest.Variants[i];
+                    bool scheduled = i == 0 ? HasSchedule(manifest) : variant.Schedule is { } s && KernelScheduleEmitter.CanEmit(s);
+                    string schedule = scheduled ? VariantClassName(i) + ".Instance" : "null";
+                    string requires = variant.Requires is null ? "null" : Literal(variant.Requires);
+                    writer.Line($"        new {Runtime}.CompiledVariant({Literal(variant.Name)}, {Literal(variant.ResourceName)}, {requires}, {schedule}),");
+                }
+
+                writer.Line("    },");
+            }
+
             writer.Line("};");
         }
 
@@ -124,8 +140,21 @@ internal static class ModelClassEmitter
             KernelScheduleEmitter.Write(writer, manifest.Schedule!);
         }
 
+        // The first variant is the primary program above; the others get their own schedule.
+        for (int i = 1; i < manifest.Variants.Count; i++)
+        {
+            if (manifest.Variants[i].Schedule is { } schedule && KernelScheduleEmitter.CanEmit(schedule))
+            {
+                writer.Line();
+                KernelScheduleEmitter.Write(writer, schedule, VariantClassName(i), manifest.Variants[i].Name);
+            }
+        }
+
         writer.Close();
     }
+
+    /// <summary>Variant 0 is the primary program (<see cref="KernelScheduleEmitter.ClassName"/>); variant i its own class.</summary>
+    private static string VariantClassName(int index) => index == 0 ? KernelScheduleEmitter.ClassName : KernelScheduleEmitter.ClassName + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static bool HasSchedule(ModelManifest manifest) =>
         manifest.ProgramResourceName is not null && manifest.Schedule is { } schedule && KernelScheduleEmitter.CanEmit(schedule);

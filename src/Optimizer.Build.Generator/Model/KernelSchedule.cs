@@ -7,8 +7,14 @@ namespace Optimizer.Build.Generator.Model;
 /// <param name="ProgramSize">The embedded program's size in bytes; the runtime runs the generated steps only with that program.</param>
 internal sealed record KernelSchedule(long ProgramSize, EquatableArray<ScheduleStep> Steps);
 
-/// <summary>One kernel call: the kernel's name, its operands, integer arguments and float arguments (IEEE bits).</summary>
-internal sealed record ScheduleStep(string Kernel, EquatableArray<ScheduleOperand> Operands, EquatableArray<LinearValue> Ints, EquatableArray<int> FloatBits);
+/// <summary>
+/// One kernel call: the kernel's name, its operands' element types (<c>f</c> float, <c>u</c> byte,
+/// <c>i</c> int32, one letter per operand), its operands, integer arguments and float arguments (IEEE bits).
+/// </summary>
+internal sealed record ScheduleStep(string Kernel, string OperandTypes, EquatableArray<ScheduleOperand> Operands, EquatableArray<IntArgument> Ints, EquatableArray<int> FloatBits);
+
+/// <summary>One integer argument, or several passed as one <c>ReadOnlySpan&lt;int&gt;</c> when <see cref="IsSpan"/>.</summary>
+internal sealed record IntArgument(EquatableArray<LinearValue> Values, bool IsSpan);
 
 /// <summary>Where an operand lives: arena, weights, or the caller's input/output <see cref="ScheduleOperand.Index"/>.</summary>
 internal enum ScheduleRegion

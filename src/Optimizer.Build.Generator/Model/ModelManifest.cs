@@ -18,7 +18,13 @@ internal sealed record ModelManifest(
 
     /// <summary>The program's steps (manifest <c>execution.compiled.schedule</c>), emitted as kernel calls; null when the manifest has none.</summary>
     public KernelSchedule? Schedule { get; init; }
+
+    /// <summary>The compiled variants (manifest <c>execution.variants</c>), best first; empty when the build embedded one program.</summary>
+    public EquatableArray<CompiledVariantInfo> Variants { get; init; } = new(System.Array.Empty<CompiledVariantInfo>());
 }
+
+/// <summary>One compiled variant: its name, what the CPU needs for it to be preferred (or null), its program's resource and schedule.</summary>
+internal sealed record CompiledVariantInfo(string Name, string? Requires, string ResourceName, KernelSchedule? Schedule);
 
 /// <summary>
 /// One model input or output. <see cref="ElementType"/> is the manifest's name (e.g. <c>float32</c>);

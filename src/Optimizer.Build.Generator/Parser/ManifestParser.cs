@@ -83,7 +83,30 @@ internal static class ManifestParser
             ProgramResourceName = RequireString(compiled, "resourceName"),
             Kernels = new EquatableArray<string>(kernels.ToArray()),
             Schedule = ReadSchedule(compiled),
+            Variants = ReadVariants(execution),
         };
+    }
+
+    /// <summary>The optional <c>variants</c>: name, requires (string or null), and a program like <c>compiled</c>.</summary>
+    private static EquatableArray<CompiledVariantInfo> ReadVariants(JsonObject execution)
+    {
+        if (!execution.TryGet("variants", out JsonValue value) || value is JsonNull)
+        {
+            return new EquatableArray<CompiledVariantInfo>(System.Array.Empty<CompiledVariantInfo>());
+        }
+
+        JsonArray array = value as JsonArray ?? throw Mismatch("\"variants\"", "an array", value);
+        var variants = new List<CompiledVariantInfo>();
+        foreach (JsonValue item in array.Items)
+        {
+            JsonObject variant = item as JsonObject ?? throw Mismatch("each entry of \"variants\"", "an object", item);
+            string? requires = variant.TryGet("requires", out JsonValue r) && r is not JsonNull
+                ? (r as JsonString ?? throw Mismatch("\"requires\"", "a string or null", r)).Value
+                : null;
+            variants.Add(new CompiledVariantInfo(RequireString(variant, "name"), requires, RequireString(variant, "resourceName"), ReadSchedule(variant)));
+        }
+
+        return new EquatableArray<CompiledVariantInfo>(variants.ToArray());
     }
 
     /// <summary>The optional <c>schedule</c>: one line per step (see <see cref="ScheduleParser"/>); a line it cannot read makes the manifest malformed.</summary>

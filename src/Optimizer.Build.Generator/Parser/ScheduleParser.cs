@@ -1,13 +1,13 @@
 using System.Collections.Generic;
 using System.Globalization;
-using Optimizer.Build.Generator.Emitter;
 using Optimizer.Build.Generator.Model;
 
 namespace Optimizer.Build.Generator.Parser;
 
 /// <summary>
-/// Reads one schedule line, e.g. <c>Gemm I0[0,64*n] W[0,640] - A[0,10*n] | 1 1*n 10 64 0 0 0 1 | 3F800000 00000000 00000000</c>:
-/// the kernel, its operands, its integer arguments and its float arguments as IEEE bits (syntax in src/README.md).
+/// Reads one schedule line, e.g. <c>Gemm:ffff I0[0,64*n] W[0,640] - A[0,10*n] | 1 n 10 64 0 0 0 1 | 3F800000 00000000 00000000</c>:
+/// the kernel and its operand types, its operands, its integer arguments (<c>[a,b,…]</c> for a span)
+/// and its float arguments as IEEE bits (syntax in src/README.md).
 /// </summary>
 internal static class ScheduleParser
 {
@@ -23,9 +23,10 @@ internal static class ScheduleParser
         }
 
         string[] head = Words(sections[0]);
-        if (head.Length == 0 || KernelSignatures.Find(head[0]) is not KernelSignature signature)
+        string[] kernel = head.Length == 0 ? new string[0] : head[0].Split(':');
+        if (kernel.Length != 2 || !IsIdentifier(kernel[0]) || kernel[1].Length != head.Length - 1 || kernel[1].Trim('f', 'u', 'i').Length != 0)
         {
-            problem = head.Length == 0 ? "a step has no kernel" : $"unknown kernel '{head[0]}' (a newer engine than this generator?)";
+            problem = "a step must start with its kernel and one operand type (f, u or i) per operand, e.g. Gemm:ffff";
             return null;
         }
 
@@ -40,14 +41,23 @@ internal static class ScheduleParser
         }
 
         string[] intWords = Words(sections[1]);
-        var ints = new LinearValue[intWords.Length];
+        var ints = new IntArgument[intWords.Length];
         for (int i = 0; i < ints.Length; i++)
         {
-            if (!TryLinear(intWords[i], out ints[i]))
+            string word = intWords[i];
+            bool isSpan = word.Length >= 2 && word[0] == '[' && word[word.Length - 1] == ']';
+            string[] parts = isSpan ? word.Substring(1, word.Length - 2).Split(',') : new[] { word };
+            var values = new LinearValue[parts.Length];
+            for (int k = 0; k < parts.Length; k++)
             {
-                problem = $"'{intWords[i]}' is not an integer argument (e.g. 10 or 64*n+8)";
-                return null;
+                if (!TryLinear(parts[k], out values[k]))
+                {
+                    problem = $"'{word}' is not an integer argument (e.g. 10, 64*n+8 or [1,2,3] for a span)";
+                    return null;
+                }
             }
+
+            ints[i] = new IntArgument(new EquatableArray<LinearValue>(values), isSpan);
         }
 
         string[] floatWords = Words(sections[2]);
@@ -63,14 +73,11 @@ internal static class ScheduleParser
             floats[i] = unchecked((int)bits);
         }
 
-        if (operands.Length != signature.OperandTypes.Length || !signature.Accepts(ints.Length))
-        {
-            problem = $"{signature.Name} takes {signature.OperandTypes.Length} operands; the step has {operands.Length} operands and {ints.Length} integers";
-            return null;
-        }
-
-        return new ScheduleStep(signature.Name, new EquatableArray<ScheduleOperand>(operands), new EquatableArray<LinearValue>(ints), new EquatableArray<int>(floats));
+        return new ScheduleStep(kernel[0], kernel[1], new EquatableArray<ScheduleOperand>(operands), new EquatableArray<IntArgument>(ints), new EquatableArray<int>(floats));
     }
+
+    private static bool IsIdentifier(string name) =>
+        name.Length > 0 && char.IsLetter(name[0]) && System.Linq.Enumerable.All(name, char.IsLetterOrDigit);
 
     private static string[] Words(string text) => text.Split(new[] { ' ' }, System.StringSplitOptions.RemoveEmptyEntries);
 

@@ -111,7 +111,9 @@ public static class OptimizeCommand
         }
 
         var optimizedBytes = OnnxModelWriter.ToBytes(result.Model);
-        var (programFiles, execution) = Compilation.CompiledProgramOutput.Compile(plan, result.Model);
+        // A quantized model also gets an fp32 compiled variant (the plan without Quantize) for CPUs without INT8 dot products.
+        var (programFiles, execution) = Compilation.CompiledProgramOutput.Compile(plan, result.Model,
+            requests.Any(IsQuantize) ? () => PassPipeline.Run(model, requests.Where(r => !IsQuantize(r)).ToList(), Context(false)).Model : null);
 
         var manifest = new ModelManifest(
             EngineVersion.Current,
@@ -185,7 +187,7 @@ public static class OptimizeCommand
     /// <summary>Deletes this plan's outputs after a failure, so nothing stale is taken for a result.</summary>
     internal static void RemoveOutputs(OptimizationPlan plan)
     {
-        foreach (var fileName in new[] { plan.OptimizedModelFileName, plan.ManifestFileName, Compilation.CompiledProgramOutput.FileName(plan), plan.Name + ".report.html", plan.Name + ".report.md" })
+        foreach (var fileName in new[] { plan.OptimizedModelFileName, plan.ManifestFileName, Compilation.CompiledProgramOutput.FileName(plan), Compilation.CompiledProgramOutput.Fp32FileName(plan), plan.Name + ".report.html", plan.Name + ".report.md" })
         {
             try
             {

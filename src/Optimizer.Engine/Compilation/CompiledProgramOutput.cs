@@ -4,12 +4,15 @@
 // manifest lists the Compiled path and the kernels it calls; when not, the manifest says which
 // nodes kept it from compiling and no .kernels file is left (a stale one from an earlier build is
 // deleted, so it can never be embedded with a model it was not compiled from). Compilation never
-// fails the build: the ONNX Runtime path is always there.
+// fails the build: the ONNX Runtime path is always there. A quantized model that compiles also gets
+// an fp32 variant (<Name>.fp32.kernels, the plan without Quantize): the manifest lists both, best
+// first, and the runtime runs int8 only where the CPU has INT8 dot products.
 
 using Optimizer.Compiler;
 using Optimizer.Engine.Manifests;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
 
 namespace Optimizer.Engine.Compilation;
 
@@ -23,8 +26,72 @@ internal static class CompiledProgramOutput
     public static string ResourceName(string modelResourceName) =>
         (modelResourceName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? modelResourceName[..^5] : modelResourceName) + ".kernels";
 
-    /// <summary>Compiles <paramref name="model"/>; returns the files to write (none when not covered) and the manifest's execution entry.</summary>
-    public static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution) Compile(OptimizationPlan plan, OnnxModel model)
+    /// <summary>The fp32 variant's file: <c>&lt;Name&gt;.fp32.kernels</c>.</summary>
+    public static string Fp32FileName(OptimizationPlan plan) => plan.Name + "." + Fp32Variant + ".kernels";
+
+    /// <summary>The name of the variant compiled from the plan without quantization.</summary>
+    public const string Fp32Variant = "fp32";
+
+    /// <summary>The name of the quantized variant (the optimized model itself).</summary>
+    public const string Int8Variant = "int8";
+
+    /// <summary>What the INT8 variant needs to be worth running: hardware INT8 dot products (VNNI on x86, Dp on Arm).</summary>
+    public const string Int8DotProduct = "int8-dot-product";
+
+    /// <summary>
+    /// Compiles <paramref name="model"/>; returns the files to write (none when not covered) and the
+    /// manifest's execution entry. When the model is quantized, <paramref name="floatModel"/> (the same
+    /// plan without quantization) is compiled too, as the fp32 variant the runtime picks on CPUs
+    /// without INT8 dot products.
+    /// </summary>
+    public static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution) Compile(
+        OptimizationPlan plan, OnnxModel model, Func<OnnxModel>? floatModel = null)
+    {
+        var (files, execution) = CompileOne(plan, model);
+        DeleteStale(plan, Fp32FileName(plan));
+        if (execution.Compiled is not { } primary || floatModel is null || !IsQuantized(model))
+        {
+            return (files, execution);
+        }
+
+        CompileResult fp32;
+        try
+        {
+            fp32 = KernelCompiler.Compile(floatModel());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (files, execution); // the quantized program alone still runs everywhere
+        }
+
+        using var program = fp32.Program;
+        if (program is null)
+        {
+            return (files, execution);
+        }
+
+        var bytes = program.ToBytes();
+        var resource = ResourceName(plan.ResourceName)[..^".kernels".Length] + "." + Fp32Variant + ".kernels";
+        var variants = new List<ManifestVariant>
+        {
+            new(Int8Variant, Int8DotProduct, primary),
+            new(Fp32Variant, null, Describe(resource, bytes, program)),
+        };
+        return ([.. files, (Fp32FileName(plan), bytes)], execution with { Variants = variants });
+    }
+
+    /// <summary>Whether the model carries INT8 arithmetic (our QDQ or dynamic quantization output).</summary>
+    private static bool IsQuantized(OnnxModel model) =>
+        model.Graph.Nodes.Any(n => n.OpType is "QuantizeLinear" or "DynamicQuantizeLinear" or "MatMulInteger" or "QLinearConv" or "QGemm");
+
+    private static ManifestCompiledProgram Describe(string resourceName, byte[] bytes, KernelProgram program) =>
+        new(resourceName, bytes.LongLength, program.Steps.Count,
+            program.Steps.Select(s => s.Kind.ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList())
+        {
+            Schedule = ScheduleText.Format(program),
+        };
+
+    private static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution) CompileOne(OptimizationPlan plan, OnnxModel model)
     {
         CompileResult result;
         try
@@ -40,23 +107,19 @@ internal static class CompiledProgramOutput
         using var program = result.Program;
         if (program is null)
         {
-            DeleteStale(plan);
+            DeleteStale(plan, FileName(plan));
             var reasons = result.Unsupported.Select(u => u.ToString()).Distinct(StringComparer.Ordinal).ToList();
             return ([], new ManifestExecution(["OnnxRuntime"], null, reasons));
         }
 
         var bytes = program.ToBytes();
-        var kernels = program.Steps.Select(s => s.Kind.ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var compiled = new ManifestCompiledProgram(ResourceName(plan.ResourceName), bytes.LongLength, program.Steps.Count, kernels)
-        {
-            Schedule = ScheduleText.Format(program),
-        };
+        var compiled = Describe(ResourceName(plan.ResourceName), bytes, program);
         return ([(FileName(plan), bytes)], new ManifestExecution(["OnnxRuntime", "Compiled"], compiled, []));
     }
 
-    private static void DeleteStale(OptimizationPlan plan)
+    private static void DeleteStale(OptimizationPlan plan, string fileName)
     {
-        var path = Path.Combine(plan.OutputDirectory, FileName(plan));
+        var path = Path.Combine(plan.OutputDirectory, fileName);
         if (File.Exists(path))
         {
             File.Delete(path);

@@ -1,9 +1,11 @@
 // The kernel program's steps as text for the manifest (execution.compiled.schedule): the source
 // generator reads only manifests, never the binary .kernels file, so this is how the schedule
-// reaches it. One line per step, every value exact (floats as their IEEE bits); the syntax is in
-// src/README.md ("Manifest").
+// reaches it. One line per step, every value exact (floats as their IEEE bits), each kernel's
+// operand types and integer spans taken from the Kernels method itself, so the generator needs
+// no copy of the kernel list; the syntax is in src/README.md ("Manifest").
 
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using Optimizer.Runtime.Compiled;
 
@@ -12,26 +14,63 @@ namespace Optimizer.Engine.Compilation;
 /// <summary>Writes kernel program steps in the manifest's schedule syntax.</summary>
 public static class ScheduleText
 {
-    /// <summary>One line per step of <paramref name="program"/>.</summary>
-    public static IReadOnlyList<string> Format(KernelProgram program) => program.Steps.Select(Format).ToList();
+    /// <summary>One line per step of <paramref name="program"/>; empty when a step's kernel has a signature the schedule cannot express (the interpreter then runs the program).</summary>
+    public static IReadOnlyList<string> Format(KernelProgram program)
+    {
+        var lines = new List<string>(program.Steps.Count);
+        foreach (var step in program.Steps)
+        {
+            if (Format(step) is not { } line)
+            {
+                return [];
+            }
+
+            lines.Add(line);
+        }
+
+        return lines;
+    }
 
     /// <summary>
-    /// For example <c>Gemm I0[0,64*n] W[0,640] - A[0,10*n] | 1 1*n 10 64 0 0 0 1 | 3F800000 00000000 00000000</c>:
-    /// the kernel, its operands (region A arena, W weights, I/O with the input/output index;
-    /// [byte offset, element count]; <c>-</c> an empty operand), its integer and its float arguments.
+    /// For example <c>Gemm:ffff I0[0,64*n] W[0,640] - A[0,10*n] | 1 1*n 10 64 0 0 0 1 | 3F800000 00000000 00000000</c>:
+    /// the kernel with its operands' element types (f float, u byte, i int32), its operands (region
+    /// A arena, W weights, I/O with the input/output index; [byte offset, element count]; <c>-</c>
+    /// an empty operand), its integer arguments (<c>[a,b,…]</c> for one passed as a span) and its
+    /// float arguments. Null when the kernel's signature does not fit that shape.
     /// </summary>
-    public static string Format(ProgramStep step)
+    public static string? Format(ProgramStep step)
     {
-        var text = new StringBuilder(step.Kind.ToString());
+        if (Signature(step) is not var (types, intParameters))
+        {
+            return null;
+        }
+
+        var text = new StringBuilder(step.Kind.ToString()).Append(':').Append(types);
         foreach (var operand in step.Operands)
         {
             text.Append(' ').Append(Operand(operand));
         }
 
         text.Append(" |");
-        foreach (var value in step.Ints)
+        var spans = intParameters.Count(p => p == typeof(ReadOnlySpan<int>));
+        var spanLength = spans == 0 ? 0 : (step.Ints.Count - (intParameters.Length - spans)) / spans;
+        var next = 0;
+        foreach (var parameter in intParameters)
         {
-            text.Append(' ').Append(Linear(value));
+            var count = parameter == typeof(int) ? 1 : spanLength;
+            if (count < 1 || next + count > step.Ints.Count)
+            {
+                return null;
+            }
+
+            var values = step.Ints.Skip(next).Take(count).Select(Linear);
+            text.Append(' ').Append(parameter == typeof(int) ? values.Single() : "[" + string.Join(",", values) + "]");
+            next += count;
+        }
+
+        if (next != step.Ints.Count)
+        {
+            return null;
         }
 
         text.Append(" |");
@@ -41,6 +80,30 @@ public static class ScheduleText
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The operand type letters and the integer parameters' types, read from the <see cref="Kernels"/> method the step calls.</summary>
+    private static (string Types, Type[] IntParameters)? Signature(ProgramStep step)
+    {
+        var method = typeof(Kernels).GetMethod(step.Kind.ToString(), BindingFlags.Public | BindingFlags.Static);
+        var parameters = method?.GetParameters().Select(p => p.ParameterType).ToArray();
+        if (parameters is null || parameters.Length < step.Operands.Count + step.Floats.Count)
+        {
+            return null;
+        }
+
+        var types = new StringBuilder();
+        foreach (var type in parameters.Take(step.Operands.Count))
+        {
+            var element = type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Span<>) || type.GetGenericTypeDefinition() == typeof(ReadOnlySpan<>))
+                ? type.GetGenericArguments()[0] : null;
+            types.Append(element == typeof(float) ? 'f' : element == typeof(byte) ? 'u' : element == typeof(int) ? 'i' : '?');
+        }
+
+        var ints = parameters.Skip(step.Operands.Count).Take(parameters.Length - step.Operands.Count - step.Floats.Count).ToArray();
+        var floatsFit = parameters.Skip(parameters.Length - step.Floats.Count).All(p => p == typeof(float));
+        var intsFit = ints.All(p => p == typeof(int) || p == typeof(ReadOnlySpan<int>));
+        return types.ToString().Contains('?') || !floatsFit || !intsFit ? null : (types.ToString(), ints);
     }
 
     private static string Operand(Operand operand)

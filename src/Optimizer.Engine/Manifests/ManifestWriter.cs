@@ -62,12 +62,7 @@ public static class ManifestWriter
         if (execution.Compiled is { } compiled)
         {
             json.WriteStartObject("compiled");
-            json.WriteString("resourceName", compiled.ResourceName);
-            json.WriteNumber("size", compiled.Size);
-            json.WriteNumber("steps", compiled.Steps);
-            WriteStrings(json, "kernels", compiled.Kernels);
-            if (compiled.Schedule.Count > 0)
-                WriteStrings(json, "schedule", compiled.Schedule);
+            WriteProgram(json, compiled);
             json.WriteEndObject();
         }
         else
@@ -76,7 +71,35 @@ public static class ManifestWriter
         }
 
         WriteStrings(json, "notCompiled", execution.NotCompiled);
+        if (execution.Variants.Count > 0)
+        {
+            json.WriteStartArray("variants");
+            foreach (var variant in execution.Variants)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", variant.Name);
+                if (variant.Requires is null)
+                    json.WriteNull("requires");
+                else
+                    json.WriteString("requires", variant.Requires);
+                WriteProgram(json, variant.Program);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
         json.WriteEndObject();
+    }
+
+    private static void WriteProgram(Utf8JsonWriter json, ManifestCompiledProgram compiled)
+    {
+        json.WriteString("resourceName", compiled.ResourceName);
+        json.WriteNumber("size", compiled.Size);
+        json.WriteNumber("steps", compiled.Steps);
+        WriteStrings(json, "kernels", compiled.Kernels);
+        if (compiled.Schedule.Count > 0)
+            WriteStrings(json, "schedule", compiled.Schedule);
     }
 
     private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string> values)

@@ -34,7 +34,14 @@ public sealed record ModelManifest(
 /// compiler covered every node (then <paramref name="Compiled"/> describes the program), else
 /// <paramref name="NotCompiled"/> says which nodes kept it from compiling.
 /// </summary>
-public sealed record ManifestExecution(IReadOnlyList<string> Paths, ManifestCompiledProgram? Compiled, IReadOnlyList<string> NotCompiled);
+public sealed record ManifestExecution(IReadOnlyList<string> Paths, ManifestCompiledProgram? Compiled, IReadOnlyList<string> NotCompiled)
+{
+    /// <summary>The compiled variants when the build embedded more than one (the first is <see cref="Compiled"/>); empty writes no <c>variants</c>.</summary>
+    public IReadOnlyList<ManifestVariant> Variants { get; init; } = [];
+}
+
+/// <summary>One compiled variant: its name (e.g. <c>int8</c>, <c>fp32</c>), the CPU feature it needs to be preferred (null: none) and its program.</summary>
+public sealed record ManifestVariant(string Name, string? Requires, ManifestCompiledProgram Program);
 
 /// <summary>The embedded kernel program: its resource, size, number of kernel calls and the kernels it calls.</summary>
 public sealed record ManifestCompiledProgram(string ResourceName, long Size, int Steps, IReadOnlyList<string> Kernels)

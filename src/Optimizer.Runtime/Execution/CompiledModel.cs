@@ -24,6 +24,9 @@ internal sealed class CompiledModel : IDisposable
 
     public KernelProgram Program { get; }
 
+    /// <summary>The variant running, when the build embedded several; null otherwise.</summary>
+    public string? Variant { get; private init; }
+
     /// <summary>How the steps run: <c>generated</c> (the generator's C# kernel calls) or <c>interpreter</c> (<see cref="KernelExecutor"/>).</summary>
     public string Schedule => _schedule is null ? "interpreter" : "generated";
 
@@ -36,9 +39,22 @@ internal sealed class CompiledModel : IDisposable
 
     /// <summary>Loads the program and checks it against the generated signature.</summary>
     /// <exception cref="InvalidOperationException">The program is missing, unreadable, or does not match the metadata.</exception>
-    public static CompiledModel Load(Assembly assembly, ModelMetadata metadata)
+    public static CompiledModel Load(Assembly assembly, ModelMetadata metadata, string? variant = null)
     {
         string name = ResourceNameFor(metadata);
+        GeneratedSchedule? generated = metadata.CompiledSchedule;
+        string? variantName = null;
+        if (metadata.CompiledVariants.Count > 0)
+        {
+            (CompiledVariant? chosen, string reason) = VariantSelector.Choose(metadata.CompiledVariants, CpuFeatures.Detect(), variant);
+            if (chosen is null)
+            {
+                throw new InvalidOperationException($"The compiled kernels for '{metadata.Name}' cannot run: {reason}.");
+            }
+
+            (name, generated, variantName) = (chosen.ResourceName, chosen.Schedule, chosen.Name);
+        }
+
         Stream stream = assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"The compiled kernels for '{metadata.Name}' are not embedded (no resource '{name}'). Rebuild the project.");
         KernelProgram program;
@@ -65,9 +81,9 @@ internal sealed class CompiledModel : IDisposable
 
         // The generated schedule runs only with the program it was generated from (same build):
         // anything else (a program replaced after the build) runs on the interpreter.
-        GeneratedSchedule? schedule = metadata.CompiledSchedule is { } generated
+        GeneratedSchedule? schedule = generated is not null
             && generated.StepCount == program.Steps.Count && generated.ProgramSize == stream.Length ? generated : null;
-        return new CompiledModel(stream, program, schedule);
+        return new CompiledModel(stream, program, schedule) { Variant = variantName };
     }
 
     /// <summary>The batch size <c>n</c> that gives every input the shape it has; throws when no n does.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -119,35 +120,57 @@ public static partial class Kernels
             var rows = scratch + (long)image * perImage;
             Im2ColRows(s, x + (long)image * s.C * s.H * s.W, rows, kp, (byte)xZero);
             var yImage = y + (long)image * s.M * s.P * outBytes;
-            // Rows are output pixels, columns output channels: write column-major into NCHW.
-            new QGemmJob(rows, kp, weights, s.K, bias, scale, yImage, 1, s.P, s.P, s.M, outputKind, yZero, act).Run(parallel: false);
+            // Rows are output pixels, columns output channels: write column-major into NCHW. k is
+            // padded to whole quads (the im2col pads with the zero point, the packed weights with 0).
+            new QGemmJob(rows, kp, weights, kp, bias, scale, yImage, 1, s.P, s.P, s.M, outputKind, yZero, act).Run(parallel: false);
         }
     }
 
     private static unsafe void Im2ColRows(in ConvShape s, byte* x, byte* rows, int kp, byte pad)
     {
-        var pixel = 0;
-        for (var oy = 0; oy < s.OH; oy++)
+        int c = s.C, h = s.H, w = s.W, kh = s.KH, kw = s.KW, oh = s.OH, ow = s.OW;
+        int strideH = s.StrideH, strideW = s.StrideW, dilH = s.DilH, dilW = s.DilW, padTop = s.PadTop, padLeft = s.PadLeft;
+        var plane = h * w;
+        var row = rows;
+        for (var oy = 0; oy < oh; oy++)
         {
-            for (var ox = 0; ox < s.OW; ox++, pixel++)
+            for (var ox = 0; ox < ow; ox++, row += kp)
             {
-                var row = rows + (long)pixel * kp;
-                var col = 0;
-                for (var ci = 0; ci < s.C; ci++)
+                var dst = row;
+                var x0 = ox * strideW - padLeft;
+                var inside = x0 >= 0 && x0 + (kw - 1) * dilW < w;
+                for (var ci = 0; ci < c; ci++)
                 {
-                    var plane = x + (long)ci * s.H * s.W;
-                    for (var ky = 0; ky < s.KH; ky++)
+                    var src = x + ci * plane;
+                    for (var ky = 0; ky < kh; ky++, dst += kw)
                     {
-                        var iy = oy * s.StrideH - s.PadTop + ky * s.DilH;
-                        for (var kx = 0; kx < s.KW; kx++, col++)
+                        var iy = oy * strideH - padTop + ky * dilH;
+                        if ((uint)iy >= (uint)h)
                         {
-                            var ix = ox * s.StrideW - s.PadLeft + kx * s.DilW;
-                            row[col] = (uint)iy < (uint)s.H && (uint)ix < (uint)s.W ? plane[iy * s.W + ix] : pad;
+                            new Span<byte>(dst, kw).Fill(pad);
+                            continue;
+                        }
+
+                        var line = src + iy * w + x0;
+                        if (inside)
+                        {
+                            for (var kx = 0; kx < kw; kx++)
+                            {
+                                dst[kx] = line[kx * dilW];
+                            }
+                        }
+                        else
+                        {
+                            for (var kx = 0; kx < kw; kx++)
+                            {
+                                var ix = x0 + kx * dilW;
+                                dst[kx] = (uint)ix < (uint)w ? line[kx * dilW] : pad;
+                            }
                         }
                     }
                 }
 
-                for (; col < kp; col++)
+                for (var col = c * kh * kw; col < kp; col++)
                 {
                     row[col] = pad;
                 }
@@ -242,51 +265,110 @@ public static partial class Kernels
             var a1 = a0 + (rows > 1 ? lda : 0);
             var a2 = a0 + (rows > 2 ? 2 * lda : 0);
             var a3 = a0 + (rows > 3 ? 3 * lda : 0);
+            var full = k / 4;
+            if (vnni)
+            {
+                LoopVnni(a0, a1, a2, a3, p, full, acc);
+            }
+            else
+            {
+                LoopAvx2(a0, a1, a2, a3, p, full, acc);
+            }
+
+            if (k % 4 != 0)
+            {
+                // The last partial quad: read only the bytes that exist (B is zero past k).
+                var x = stackalloc int[4];
+                x[0] = Tail(a0 + 4 * full); x[1] = Tail(a1 + 4 * full); x[2] = Tail(a2 + 4 * full); x[3] = Tail(a3 + 4 * full);
+                var bp = (sbyte*)(p + (long)full * 64);
+                for (var r = 0; r < 4; r++)
+                {
+                    var bytes = (byte*)(x + r);
+                    for (var c = 0; c < PanelWidth; c++)
+                    {
+                        var cp = bp + c / 8 * 32 + c % 8 * 4;
+                        acc[r * PanelWidth + c] += bytes[0] * cp[0] + bytes[1] * cp[1] + bytes[2] * cp[2] + bytes[3] * cp[3];
+                    }
+                }
+            }
+        }
+
+        // The k loops have no calls in them, so the eight accumulators stay in registers.
+        private static void LoopAvx2(byte* a0, byte* a1, byte* a2, byte* a3, byte* p, int quads, int* acc)
+        {
             Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
             var ones = Vector256.Create((short)1);
-            var full = k / 4;
-            for (var q = 0; q <= full; q++)
+            for (var q = 0; q < quads; q++, p += 64)
             {
-                int x0, x1, x2, x3;
-                if (q < full)
-                {
-                    x0 = *(int*)(a0 + 4 * q); x1 = *(int*)(a1 + 4 * q); x2 = *(int*)(a2 + 4 * q); x3 = *(int*)(a3 + 4 * q);
-                }
-                else if (k % 4 != 0)
-                {
-                    // The last partial quad: read only the bytes that exist.
-                    x0 = Tail(a0 + 4 * q); x1 = Tail(a1 + 4 * q); x2 = Tail(a2 + 4 * q); x3 = Tail(a3 + 4 * q);
-                }
-                else
-                {
-                    break;
-                }
-
                 var b0 = Avx.LoadVector256(p).AsSByte();
                 var b1 = Avx.LoadVector256(p + 32).AsSByte();
-                p += 64;
-                if (vnni)
-                {
-                    var v = Vector256.Create(x0).AsByte(); c00 = AvxVnni.MultiplyWideningAndAdd(c00, v, b0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, v, b1);
-                    v = Vector256.Create(x1).AsByte(); c10 = AvxVnni.MultiplyWideningAndAdd(c10, v, b0); c11 = AvxVnni.MultiplyWideningAndAdd(c11, v, b1);
-                    v = Vector256.Create(x2).AsByte(); c20 = AvxVnni.MultiplyWideningAndAdd(c20, v, b0); c21 = AvxVnni.MultiplyWideningAndAdd(c21, v, b1);
-                    v = Vector256.Create(x3).AsByte(); c30 = AvxVnni.MultiplyWideningAndAdd(c30, v, b0); c31 = AvxVnni.MultiplyWideningAndAdd(c31, v, b1);
-                }
-                else
-                {
-                    var v = Vector256.Create(x0).AsByte();
-                    c00 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c01 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
-                    v = Vector256.Create(x1).AsByte();
-                    c10 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c11 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
-                    v = Vector256.Create(x2).AsByte();
-                    c20 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c21 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
-                    v = Vector256.Create(x3).AsByte();
-                    c30 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c31 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
-                }
+                var v = Vector256.Create(*(int*)(a0 + 4 * q)).AsByte();
+                c00 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c01 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
+                v = Vector256.Create(*(int*)(a1 + 4 * q)).AsByte();
+                c10 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c11 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
+                v = Vector256.Create(*(int*)(a2 + 4 * q)).AsByte();
+                c20 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c21 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
+                v = Vector256.Create(*(int*)(a3 + 4 * q)).AsByte();
+                c30 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c31 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
             }
 
             c00.Store(acc); c01.Store(acc + 8); c10.Store(acc + 16); c11.Store(acc + 24);
             c20.Store(acc + 32); c21.Store(acc + 40); c30.Store(acc + 48); c31.Store(acc + 56);
+        }
+
+        private static void LoopVnni(byte* a0, byte* a1, byte* a2, byte* a3, byte* p, int quads, int* acc)
+        {
+            Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+            for (var q = 0; q < quads; q++, p += 64)
+            {
+                var b0 = Avx.LoadVector256(p).AsSByte();
+                var b1 = Avx.LoadVector256(p + 32).AsSByte();
+                var v = Vector256.Create(*(int*)(a0 + 4 * q)).AsByte(); c00 = AvxVnni.MultiplyWideningAndAdd(c00, v, b0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, v, b1);
+                v = Vector256.Create(*(int*)(a1 + 4 * q)).AsByte(); c10 = AvxVnni.MultiplyWideningAndAdd(c10, v, b0); c11 = AvxVnni.MultiplyWideningAndAdd(c11, v, b1);
+                v = Vector256.Create(*(int*)(a2 + 4 * q)).AsByte(); c20 = AvxVnni.MultiplyWideningAndAdd(c20, v, b0); c21 = AvxVnni.MultiplyWideningAndAdd(c21, v, b1);
+                v = Vector256.Create(*(int*)(a3 + 4 * q)).AsByte(); c30 = AvxVnni.MultiplyWideningAndAdd(c30, v, b0); c31 = AvxVnni.MultiplyWideningAndAdd(c31, v, b1);
+            }
+
+            c00.Store(acc); c01.Store(acc + 8); c10.Store(acc + 16); c11.Store(acc + 24);
+            c20.Store(acc + 32); c21.Store(acc + 40); c30.Store(acc + 48); c31.Store(acc + 56);
+        }
+
+        /// <summary>
+        /// Requantizes whole 16-column rows with vector arithmetic (the same float operations, in
+        /// the same order, as the scalar loop, so every path gives the same bytes), then writes the
+        /// bytes contiguously or, for a convolution's transposed output, with a stride.
+        /// </summary>
+        private void StoreQuantizedTile(int* acc, int row0, int rows, int col0, float lo, float hi)
+        {
+            var bias0 = Vector256.Load(bias + col0);
+            var bias1 = Vector256.Load(bias + col0 + 8);
+            var scale0 = scale == null ? Vector256<float>.One : Vector256.Load(scale + col0);
+            var scale1 = scale == null ? Vector256<float>.One : Vector256.Load(scale + col0 + 8);
+            var zero = Vector256.Create((float)yZero);
+            var low = Vector256.Create(lo);
+            var high = Vector256.Create(hi);
+            var bytes = stackalloc byte[PanelWidth];
+            for (var r = 0; r < rows; r++)
+            {
+                var v0 = Vector256.ConvertToSingle(Vector256.Load(acc + r * PanelWidth) + bias0) * scale0;
+                var v1 = Vector256.ConvertToSingle(Vector256.Load(acc + r * PanelWidth + 8) + bias1) * scale1;
+                v0 = Vector256.Min(Vector256.Max(Vector256.Round(v0) + zero, low), high);
+                v1 = Vector256.Min(Vector256.Max(Vector256.Round(v1) + zero, low), high);
+                var shorts = Vector256.Narrow(Vector256.ConvertToInt32(v0), Vector256.ConvertToInt32(v1)).AsUInt16();
+                Vector128.Narrow(shorts.GetLower(), shorts.GetUpper()).Store(bytes);
+                var dst = y + (row0 + r) * yRowStride + col0 * yColStride;
+                if (yColStride == 1)
+                {
+                    Unsafe.CopyBlockUnaligned(dst, bytes, PanelWidth);
+                }
+                else
+                {
+                    for (var c = 0; c < PanelWidth; c++)
+                    {
+                        dst[c * yColStride] = bytes[c];
+                    }
+                }
+            }
         }
 
         private int Tail(byte* at)
@@ -319,6 +401,12 @@ public static partial class Kernels
             if (act == 1)
             {
                 lo = Math.Max(lo, yZero);
+            }
+
+            if (cols == PanelWidth && outputKind != 2)
+            {
+                StoreQuantizedTile(acc, row0, rows, col0, lo, hi);
+                return;
             }
 
             for (var r = 0; r < rows; r++)

@@ -96,6 +96,27 @@ public static partial class Kernels
     public static void MaxPoolU8(ReadOnlySpan<byte> x, Span<byte> y, int nc, int h, int w, int oh, int ow, int kh, int kw,
         int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW)
     {
+        if (kh == 2 && kw == 2 && strideH == 2 && strideW == 2 && dilH == 1 && dilW == 1 && padTop == 0 && padLeft == 0 && oh * 2 <= h && ow * 2 <= w)
+        {
+            for (var plane = 0; plane < nc; plane++)
+            {
+                var src = x.Slice(plane * h * w, h * w);
+                var dst = y.Slice(plane * oh * ow, oh * ow);
+                for (var oy = 0; oy < oh; oy++)
+                {
+                    var top = src.Slice(2 * oy * w, 2 * ow);
+                    var bottom = src.Slice((2 * oy + 1) * w, 2 * ow);
+                    var row = dst.Slice(oy * ow, ow);
+                    for (var ox = 0; ox < row.Length; ox++)
+                    {
+                        row[ox] = Math.Max(Math.Max(top[2 * ox], top[2 * ox + 1]), Math.Max(bottom[2 * ox], bottom[2 * ox + 1]));
+                    }
+                }
+            }
+
+            return;
+        }
+
         for (var plane = 0; plane < nc; plane++)
         {
             var src = x.Slice(plane * h * w, h * w);

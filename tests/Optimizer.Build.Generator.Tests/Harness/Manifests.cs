@@ -26,8 +26,29 @@ internal static class Manifests
         ,
           "execution": {
             "paths": ["OnnxRuntime", "Compiled"],
-            "compiled": { "resourceName": "Optimizer.Build.Sample.DigitClassifier.kernels", "size": 29376, "steps": 7, "kernels": ["Gemm", "PackB", "Unary"] },
+            "compiled": {
+              "resourceName": "Optimizer.Build.Sample.DigitClassifier.kernels", "size": 108864, "steps": 3, "kernels": ["Gemm"],
+              "schedule": [
+                "Gemm:ffff I0[0,64*n] W[512,8192] W[0,128] A[0,128*n] | 1 1*n 128 64 0 0 0 1 | 3F800000 00000000 00000000",
+                "Gemm:ffff A[0,128*n] W[33792,16384] W[33280,128] A[512*n,128*n] | 1 1*n 128 128 0 0 0 1 | 3F800000 00000000 00000000",
+                "Gemm:ffff A[512*n,128*n] W[99392,2048] W[99328,10] O0[0,10*n] | 1 1*n 10 128 0 0 0 0 | 3F800000 00000000 00000000"
+              ]
+            },
             "notCompiled": []
+          }
+        }
+        """;
+
+    /// <summary>The digits manifest of a quantized build with two compiled variants: int8 (CPUs with INT8 dot products) and the fp32 fallback.</summary>
+    public static string DigitsWithVariants() => DigitsCompiled().TrimEnd().TrimEnd('}').TrimEnd().TrimEnd('}').TrimEnd() + """
+        ,
+            "variants": [
+              { "name": "int8", "requires": "int8-dot-product", "resourceName": "Optimizer.Build.Sample.DigitClassifier.kernels", "size": 108864, "steps": 3, "kernels": ["Gemm"] },
+              {
+                "name": "fp32", "requires": null, "resourceName": "Optimizer.Build.Sample.DigitClassifier.fp32.kernels", "size": 99840, "steps": 1, "kernels": ["Gemm"],
+                "schedule": [ "Gemm:ffff I0[0,64*n] W[512,640] W[0,10] O0[0,10*n] | 1 1*n 10 64 0 0 0 0 | 3F800000 00000000 00000000" ]
+              }
+            ]
           }
         }
         """;

@@ -1,0 +1,164 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Optimizer.Compiler;
+using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Runtime.Tests;
+
+/// <summary>
+/// How the runtime runs a generated kernel schedule (ModelMetadata.CompiledSchedule): in place of
+/// the interpreter when it was generated from the embedded program, never with another program,
+/// and without allocating per call. The schedule here is written as the generator writes it for
+/// digits_mlp (three Gemm calls); the generator's tests run the generator's own output.
+/// </summary>
+public class GeneratedScheduleRuntimeTests
+{
+    private static readonly Lazy<byte[]> ProgramBytes = new(() =>
+        KernelCompiler.Compile(OnnxModelLoader.Load(SharedData.PathOf("models/digits_mlp.onnx"))).Program!.ToBytes());
+
+    private static int calls;
+
+    [SharedDataFact]
+    public void A_matching_schedule_runs_instead_of_the_interpreter_with_the_same_bits()
+    {
+        float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
+        using var interpreted = Model(schedule: null);
+        using var generated = Model(new GeneratedSchedule(3, ProgramBytes.Value.Length, DigitsMlpSchedule));
+
+        int before = calls;
+        float[] expected = interpreted.Run(new Tensor<float>(images, 450, 1, 8, 8)).Span.ToArray();
+        float[] actual = generated.Run(new Tensor<float>(images, 450, 1, 8, 8)).Span.ToArray();
+
+        Assert.Equal("interpreter", interpreted.ExecutionPath.Schedule);
+        Assert.Equal("generated", generated.ExecutionPath.Schedule);
+        Assert.StartsWith("Compiled(generated; ", generated.ExecutionPath.ToString());
+        Assert.Equal(before + 1, calls);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [SharedDataTheory]
+    [InlineData(4, 0)]
+    [InlineData(3, 1)]
+    public void A_schedule_from_another_program_is_not_run(int steps, long sizeDelta)
+    {
+        using var model = Model(new GeneratedSchedule(steps, ProgramBytes.Value.Length + sizeDelta, DigitsMlpSchedule));
+        int before = calls;
+
+        model.Run(Tensor<float>.Zeros(2, 1, 8, 8));
+
+        Assert.Equal("interpreter", model.ExecutionPath.Schedule);
+        Assert.Equal(before, calls);
+    }
+
+    /// <summary>Batch 1: the kernels themselves stay on the caller's thread there (larger calls may split work with Parallel.For).</summary>
+    [SharedDataTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Calls_at_a_stable_batch_size_allocate_nothing(bool generated)
+    {
+        using var model = Model(generated ? new GeneratedSchedule(3, ProgramBytes.Value.Length, DigitsMlpSchedule) : null);
+        var input = new float[64];
+        var output = new float[10];
+        var pins = new[] { GCHandle.Alloc(input, GCHandleType.Pinned), GCHandle.Alloc(output, GCHandleType.Pinned) };
+        try
+        {
+            nint[] inputs = [pins[0].AddrOfPinnedObject()];
+            nint[] outputs = [pins[1].AddrOfPinnedObject()];
+            model.Compiled!.Run(1, inputs, outputs); // first call at this batch: the arena
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++)
+            {
+                model.Compiled!.Run(1, inputs, outputs);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocated);
+        }
+        finally
+        {
+            foreach (var pin in pins)
+            {
+                pin.Free();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The generator's form of digits_mlp's program (three Gemm calls over the arena, the weights and
+    /// the caller's buffers), with the arguments read from the program so the test follows the compiler.
+    /// </summary>
+    private static void DigitsMlpSchedule(int n, KernelBuffers buffers)
+    {
+        Interlocked.Increment(ref calls);
+        IReadOnlyList<ProgramStep> steps = Program.Value.Steps;
+        for (int s = 0; s < steps.Count; s++)
+        {
+            ProgramStep step = steps[s];
+            if (step.Kind != StepKind.Gemm)
+            {
+                throw new InvalidOperationException($"digits_mlp compiled to a {step.Kind} step; this schedule writes Gemm calls only.");
+            }
+
+            int I(int index) => checked((int)step.Ints[index].Eval(n));
+            Kernels.Gemm(Read(step.Operands[0], n, buffers), Read(step.Operands[1], n, buffers), Read(step.Operands[2], n, buffers), Write(step.Operands[3], n, buffers),
+                I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), step.Floats[0], step.Floats[1], step.Floats[2]);
+        }
+    }
+
+    private static readonly Lazy<KernelProgram> Program = new(() => KernelProgram.Read(ProgramBytes.Value));
+
+    private static ReadOnlySpan<float> Read(Operand operand, int n, KernelBuffers buffers) =>
+        operand.Region == BufferRegion.Weights
+            ? KernelBuffers.F32(buffers.Weights, checked((int)operand.ByteOffset.Eval(n)), checked((int)operand.Length.Eval(n)))
+            : Write(operand, n, buffers);
+
+    private static Span<float> Write(Operand operand, int n, KernelBuffers buffers)
+    {
+        int offset = checked((int)operand.ByteOffset.Eval(n));
+        int count = checked((int)operand.Length.Eval(n));
+        return operand.Region switch
+        {
+            BufferRegion.Arena => KernelBuffers.F32(buffers.Arena, offset, count),
+            BufferRegion.Input => KernelBuffers.F32(buffers.Input(operand.Index), offset, count),
+            _ => KernelBuffers.F32(buffers.Output(operand.Index), offset, count),
+        };
+    }
+
+    private static Mlp Model(GeneratedSchedule? schedule)
+    {
+        var resources = new Dictionary<string, byte[]>
+        {
+            ["Tests.digits_mlp.onnx"] = File.ReadAllBytes(SharedData.PathOf("models/digits_mlp.onnx")),
+            ["Tests.digits_mlp.kernels"] = ProgramBytes.Value,
+        };
+        var metadata = new ModelMetadata(
+            "Tests.Mlp",
+            "Tests.digits_mlp.onnx",
+            [new TensorMetadata("input", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(1), TensorDimension.Fixed(8), TensorDimension.Fixed(8)])],
+            [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])])
+        {
+            CompiledSchedule = schedule,
+        };
+        return new Mlp(metadata, new ResourcesAssembly(resources));
+    }
+
+    private sealed class ResourcesAssembly(Dictionary<string, byte[]> resources) : Assembly
+    {
+        public override Stream? GetManifestResourceStream(string name) => resources.TryGetValue(name, out var bytes) ? new MemoryStream(bytes, writable: false) : null;
+
+        public override string[] GetManifestResourceNames() => resources.Keys.ToArray();
+
+        public override AssemblyName GetName() => new("ScheduledModels");
+    }
+
+    private sealed class Mlp(ModelMetadata metadata, Assembly assembly) : OnnxModelBase(metadata, assembly, new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = false })
+    {
+        public Tensor<float> Run(Tensor<float> input)
+        {
+            using ModelRun run = BeginRun();
+            run.BindInput(0, input);
+            run.Execute();
+            return run.GetOutput<float>(0);
+        }
+    }
+}
