@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Tests.Support;
 using Optimizer.Onnx;
 using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
@@ -14,7 +15,7 @@ public sealed class CoverageReportTests(ITestOutputHelper output)
         "test_squeeze", "test_unsqueeze", "test_concat", "test_softmax", "test_quantizelinear", "test_dequantizelinear",
     ];
 
-    [Fact]
+    [SharedDataFact]
     public void Refused_kernel_set_cases_name_a_reason()
     {
         var root = RepositoryLayout.SharedFolder("onnx-conformance/node");

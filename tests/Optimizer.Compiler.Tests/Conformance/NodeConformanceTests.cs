@@ -30,7 +30,7 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
     /// <summary>Supported cases in all (a floor).</summary>
     private const int MinimumSupportedCases = 282;
 
-    [Fact]
+    [SharedDataFact]
     public void Every_supported_node_case_matches_the_expected_outputs()
     {
         var root = RepositoryLayout.SharedFolder("onnx-conformance/node");

@@ -26,7 +26,7 @@ public sealed class IsaPathTests(ITestOutputHelper output)
         { "DOTNET_EnableHWIntrinsic", "0", "fp32 gemm: Scalar, int8 gemm: Scalar, elementwise: Scalar" },
     };
 
-    [Theory]
+    [SharedDataTheory]
     [MemberData(nameof(Paths))]
     public void A_forced_path_gives_the_default_paths_results(string variable, string value, string expectedPaths)
     {

@@ -7,7 +7,7 @@ namespace Optimizer.Compiler.Tests.Models;
 /// <summary>The stored program: deterministic bytes, lossless round trip, zero-copy weights, no allocation per call.</summary>
 public sealed class ProgramFormatTests
 {
-    [Fact]
+    [SharedDataFact]
     public void The_same_model_compiles_to_the_same_bytes_and_reads_back_to_the_same_schedule()
     {
         using var first = KernelCompiler.Compile(SharedModels.Load("digits_cnn.onnx")).Program!;
@@ -19,7 +19,7 @@ public sealed class ProgramFormatTests
         Assert.Equal(bytes, read.ToBytes());
     }
 
-    [Fact]
+    [SharedDataFact]
     public unsafe void A_program_in_unmanaged_memory_is_read_in_place_and_runs_the_same()
     {
         using var program = KernelCompiler.Compile(SharedModels.Load("digits_mlp.onnx")).Program!;
@@ -48,7 +48,7 @@ public sealed class ProgramFormatTests
         Assert.Contains("OPTK", error.Message);
     }
 
-    [Theory]
+    [SharedDataTheory]
     [InlineData("digits_mlp.onnx", 1)]
     [InlineData("digits_mlp.onnx", 64)]
     [InlineData("digits_cnn.onnx", 1)]
@@ -73,7 +73,7 @@ public sealed class ProgramFormatTests
         }
     }
 
-    [Fact]
+    [SharedDataFact]
     public void An_unsupported_model_names_each_node_and_why()
     {
         var root = Optimizer.Tests.Shared.RepositoryLayout.SharedFolder("onnx-conformance/node");

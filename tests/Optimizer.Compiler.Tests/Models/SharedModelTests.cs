@@ -16,7 +16,7 @@ namespace Optimizer.Compiler.Tests.Models;
 /// </summary>
 public sealed class SharedModelTests(ITestOutputHelper output)
 {
-    [Theory]
+    [SharedDataTheory]
     [InlineData("digits_mlp.onnx")]
     [InlineData("digits_cnn.onnx")]
     [InlineData("digits_cnn_bn_unfused.onnx")]
@@ -48,7 +48,7 @@ public sealed class SharedModelTests(ITestOutputHelper output)
         Assert.Equal(ArgMax(expected), ArgMax(batched));
     }
 
-    [Fact]
+    [SharedDataFact]
     public void Hello_deepa_fp32_matches_onnx_runtime()
     {
         var model = SharedModels.Load("hello_deepa.onnx");
@@ -68,7 +68,7 @@ public sealed class SharedModelTests(ITestOutputHelper output)
         }
     }
 
-    [Theory]
+    [SharedDataTheory]
     [InlineData("digits_mlp.onnx#static-int8")]
     [InlineData("digits_cnn.onnx#static-int8")]
     [InlineData("digits_mlp.onnx#dynamic-int8")]
