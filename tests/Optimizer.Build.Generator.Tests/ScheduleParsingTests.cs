@@ -25,6 +25,19 @@ public class ScheduleParsingTests
         Assert.Equal([0x3F800000, unchecked((int)0xFF800000)], step.FloatBits);
     }
 
+    [Fact]
+    public void Reads_the_node_name_after_the_floats_even_with_separators_in_it()
+    {
+        ScheduleStep named = ScheduleParser.TryParse("Copy:ff A[0,10] O0[0,10] | 10 |  # /block|1/Copy #2", out string problem)!;
+        ScheduleStep unnamed = ScheduleParser.TryParse("Copy:ff A[0,10] O0[0,10] | 10 | ", out _)!;
+
+        Assert.Equal("", problem);
+        Assert.Equal("/block|1/Copy #2", named.Node);
+        Assert.Equal([new LinearValue(0, 10)], named.Ints[0].Values);
+        Assert.Equal("", unnamed.Node);
+        Assert.NotEqual(named, unnamed);
+    }
+
     [Theory]
     [InlineData("Gemm:ff I0[0,64*n] W[0,1] | 1", "three sections")]
     [InlineData("Gemm:fff I0[0,64*n] W[0,1] | 1 | ", "one operand type (f, u or i) per operand")]
@@ -58,7 +71,9 @@ public class ScheduleParsingTests
         Assert.Equal(first, ManifestParser.Parse("d", Manifests.DigitsCompiled()).Manifest);
         Assert.Equal(3, first.Schedule!.Steps.Count);
         Assert.Equal(108864, first.Schedule.ProgramSize);
-        Assert.NotEqual(first, ManifestParser.Parse("d", Manifests.DigitsCompiled().Replace("3F800000 00000000 00000000\"\n", "3F800001 00000000 00000000\"\n")).Manifest);
+        Assert.NotEqual(first, ManifestParser.Parse("d", Manifests.DigitsCompiled().Replace("3F800000 00000000 00000000 # /fc3/Gemm", "3F800001 00000000 00000000 # /fc3/Gemm")).Manifest);
+        // The node name is in the generated comments, so a renamed node is a different schedule too.
+        Assert.NotEqual(first, ManifestParser.Parse("d", Manifests.DigitsCompiled().Replace("# /fc3/Gemm", "# /head/Gemm")).Manifest);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
 namespace Optimizer.EndToEnd.Tests;
@@ -43,14 +45,25 @@ public sealed class RequireSpeedupAppTests(PackedPackages packages, ITestOutputH
         output.WriteLine(build.Output);
         build.AssertSucceeded("dotnet build");
 
+        var optimized = Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx").Single();
+        var text = Encoding.Latin1.GetString(File.ReadAllBytes(optimized));
+        if (!build.Output.Contains("warning OPT1064"))
+        {
+            // A loaded machine can time INT8 as faster; then the build must say so and keep INT8.
+            var kept = Regex.Match(build.Output, @"StaticInt8 (\d+\.\d\d)× fp32 latency");
+            Assert.True(kept.Success, "neither OPT1064 nor a kept-INT8 figure in the build output");
+            Assert.True(double.Parse(kept.Groups[1].Value, CultureInfo.InvariantCulture) <= 0.95);
+            Assert.Contains("QuantizeLinear", text);
+            output.WriteLine($"NOTE: INT8 timed at {kept.Groups[1].Value}× fp32 on this machine, so it was kept.");
+            return;
+        }
+
         var warning = build.Output.Split('\n').First(line => line.Contains("warning OPT1064"));
         Assert.Contains("Program.cs", warning);
         Assert.Contains("digits_cnn.onnx", warning);
         Assert.Matches(@"p50 [\d.]+ ?(ms|µs) vs [\d.]+ ?(ms|µs)", warning);
 
         // The embedded model is the fp32 one: no quantization operators in it.
-        var optimized = Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx").Single();
-        var text = Encoding.Latin1.GetString(File.ReadAllBytes(optimized));
         Assert.DoesNotContain("QuantizeLinear", text);
         Assert.Contains("Conv", text);
     }

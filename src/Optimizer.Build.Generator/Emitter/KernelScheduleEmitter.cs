@@ -55,7 +55,7 @@ internal static class KernelScheduleEmitter
 
             arguments.AddRange(step.FloatBits.Select(FloatLiteral));
             writer.Line();
-            writer.Line($"// step {s}: {step.Kernel}");
+            writer.Line(step.Node.Length == 0 ? $"// step {s}: {step.Kernel}" : $"// step {s}: {step.Kernel} {CommentText(step.Node)}");
             writer.Line($"global::Optimizer.Runtime.Compiled.Kernels.{step.Kernel}({string.Join(", ", arguments)});");
         }
 
@@ -107,6 +107,9 @@ internal static class KernelScheduleEmitter
             : value.Constant > 0 ? perBatch + " + " + constant
             : perBatch + " - " + (-value.Constant).ToString(CultureInfo.InvariantCulture);
     }
+
+    /// <summary>A node name on one comment line: control characters (a line break would end the comment) become spaces.</summary>
+    private static string CommentText(string node) => new string(node.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
 
     /// <summary>The shortest literal that gives exactly these bits.</summary>
     private static string FloatLiteral(int bits)

@@ -9,9 +9,10 @@ internal sealed record KernelSchedule(long ProgramSize, EquatableArray<ScheduleS
 
 /// <summary>
 /// One kernel call: the kernel's name, its operands' element types (<c>f</c> float, <c>u</c> byte,
-/// <c>i</c> int32, one letter per operand), its operands, integer arguments and float arguments (IEEE bits).
+/// <c>i</c> int32, one letter per operand), its operands, integer arguments and float arguments (IEEE bits),
+/// and the ONNX node it came from (op type and name; empty when the schedule does not say).
 /// </summary>
-internal sealed record ScheduleStep(string Kernel, string OperandTypes, EquatableArray<ScheduleOperand> Operands, EquatableArray<IntArgument> Ints, EquatableArray<int> FloatBits);
+internal sealed record ScheduleStep(string Kernel, string OperandTypes, EquatableArray<ScheduleOperand> Operands, EquatableArray<IntArgument> Ints, EquatableArray<int> FloatBits, string Node = "");
 
 /// <summary>One integer argument, or several passed as one <c>ReadOnlySpan&lt;int&gt;</c> when <see cref="IsSpan"/>.</summary>
 internal sealed record IntArgument(EquatableArray<LinearValue> Values, bool IsSpan);

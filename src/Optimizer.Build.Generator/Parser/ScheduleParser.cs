@@ -7,7 +7,8 @@ namespace Optimizer.Build.Generator.Parser;
 /// <summary>
 /// Reads one schedule line, e.g. <c>Gemm:ffff I0[0,64*n] W[0,640] - A[0,10*n] | 1 n 10 64 0 0 0 1 | 3F800000 00000000 00000000</c>:
 /// the kernel and its operand types, its operands, its integer arguments (<c>[a,b,…]</c> for a span)
-/// and its float arguments as IEEE bits (syntax in src/README.md).
+/// and its float arguments as IEEE bits, optionally followed by <c> # </c> and the ONNX node the step
+/// came from (syntax in src/README.md).
 /// </summary>
 internal static class ScheduleParser
 {
@@ -15,6 +16,15 @@ internal static class ScheduleParser
     public static ScheduleStep? TryParse(string line, out string problem)
     {
         problem = string.Empty;
+        // The node comes last and may contain any character; the step before it never holds '#'.
+        string node = string.Empty;
+        int hash = line.IndexOf('#');
+        if (hash >= 0)
+        {
+            node = line.Substring(hash + 1).Trim();
+            line = line.Substring(0, hash);
+        }
+
         string[] sections = line.Split('|');
         if (sections.Length != 3)
         {
@@ -73,7 +83,7 @@ internal static class ScheduleParser
             floats[i] = unchecked((int)bits);
         }
 
-        return new ScheduleStep(kernel[0], kernel[1], new EquatableArray<ScheduleOperand>(operands), new EquatableArray<IntArgument>(ints), new EquatableArray<int>(floats));
+        return new ScheduleStep(kernel[0], kernel[1], new EquatableArray<ScheduleOperand>(operands), new EquatableArray<IntArgument>(ints), new EquatableArray<int>(floats), node);
     }
 
     private static bool IsIdentifier(string name) =>

@@ -33,6 +33,9 @@ internal sealed class BuildContext
 
     public List<RawStep> Steps { get; } = new();
 
+    /// <summary>The ONNX node being emitted: <see cref="Emit"/> records it with each step (the schedule's comments).</summary>
+    public string CurrentNode { get; set; } = "";
+
     public List<Storage> Storages { get; } = new();
 
     public List<byte[]> Weights { get; } = new();
@@ -124,7 +127,7 @@ internal sealed class BuildContext
             }
         }
 
-        Steps.Add(new RawStep(kind, operands, ints, floats));
+        Steps.Add(new RawStep(kind, operands, ints, floats, CurrentNode));
     }
 
     public static int ElementSize(TensorElementType type) => type switch

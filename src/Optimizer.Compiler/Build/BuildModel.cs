@@ -71,4 +71,4 @@ internal sealed class Val(string name, TensorElementType type, long[] shape)
 internal readonly record struct RawOperand(Storage Storage, long ByteOffset, long Length);
 
 /// <summary>A step in a concrete build (integer arguments not yet linear in the batch).</summary>
-internal sealed record RawStep(StepKind Kind, RawOperand[] Operands, long[] Ints, float[] Floats);
+internal sealed record RawStep(StepKind Kind, RawOperand[] Operands, long[] Ints, float[] Floats, string Node);

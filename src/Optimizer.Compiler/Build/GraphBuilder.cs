@@ -58,6 +58,7 @@ internal static class GraphBuilder
 
             try
             {
+                ctx.CurrentNode = NameOf(node);
                 NodeEmitter.Emit(ctx, node);
             }
             catch (Exception e) when (e is UnsupportedException or OnnxFormatException or IndexOutOfRangeException or ArgumentException or OverflowException or InvalidCastException)
@@ -87,6 +88,7 @@ internal static class GraphBuilder
                 continue;
             }
 
+            ctx.CurrentNode = graph.Outputs[i].Name;
             var target = ctx.NewStorage(StorageKind.Output, i, v.Count * 4);
             ctx.Emit(StepKind.Copy, [ctx.Op(v), new RawOperand(target, 0, v.Count)], [v.Count], []);
         }

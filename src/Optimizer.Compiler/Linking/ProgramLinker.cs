@@ -60,7 +60,7 @@ internal static class ProgramLinker
             }
 
             var ints = step.Ints.Select((_, i) => Solve((c, _) => c.Steps[s].Ints[i])).ToArray();
-            steps.Add(new ProgramStep(step.Kind, operands, ints, step.Floats));
+            steps.Add(new ProgramStep(step.Kind, operands, ints, step.Floats, step.Node));
         }
 
         var inputs = model.Graph.Inputs.Select(i => new ProgramTensor(i.Name, ElementType(i.Type!.ElementType),

@@ -36,7 +36,8 @@ public static class ScheduleText
     /// the kernel with its operands' element types (f float, u byte, i int32), its operands (region
     /// A arena, W weights, I/O with the input/output index; [byte offset, element count]; <c>-</c>
     /// an empty operand), its integer arguments (<c>[a,b,…]</c> for one passed as a span) and its
-    /// float arguments. Null when the kernel's signature does not fit that shape.
+    /// float arguments, then <c># </c> and the ONNX node the step came from when the program records
+    /// it. Null when the kernel's signature does not fit that shape.
     /// </summary>
     public static string? Format(ProgramStep step)
     {
@@ -77,6 +78,12 @@ public static class ScheduleText
         foreach (var value in step.Floats)
         {
             text.Append(' ').Append(BitConverter.SingleToUInt32Bits(value).ToString("X8", CultureInfo.InvariantCulture));
+        }
+
+        if (step.Node.Length > 0)
+        {
+            // Last on the line: a name may hold '|' or '#'; line breaks would split the step.
+            text.Append(" # ").Append(step.Node.Replace('\r', ' ').Replace('\n', ' '));
         }
 
         return text.ToString();

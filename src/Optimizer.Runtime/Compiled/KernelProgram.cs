@@ -12,8 +12,8 @@ namespace Optimizer.Runtime.Compiled;
 /// </summary>
 public sealed unsafe class KernelProgram : IDisposable
 {
-    /// <summary>The format version this runtime reads and writes.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The format version this runtime writes (2: each step ends with its ONNX node's name); it also reads version 1.</summary>
+    public const int FormatVersion = 2;
 
     /// <summary>Alignment of the weights section and of every tensor in it.</summary>
     public const int WeightAlignment = 64;
@@ -107,6 +107,10 @@ public sealed unsafe class KernelProgram : IDisposable
                 {
                     w.Write(f);
                 }
+
+                var node = Encoding.UTF8.GetBytes(step.Node);
+                w.Write(checked((ushort)node.Length));
+                w.Write(node);
             }
 
             var weightsOffset = Align(stream.Position + 16, WeightAlignment);
@@ -160,7 +164,7 @@ public sealed unsafe class KernelProgram : IDisposable
     /// <summary>A readable listing of the schedule, one kernel call per line.</summary>
     public string ToText() =>
         $"inputs: {string.Join(", ", Inputs.Select(Describe))}\noutputs: {string.Join(", ", Outputs.Select(Describe))}\narena: {ArenaBytes} bytes, weights: {_weightsLength} bytes\n"
-        + string.Concat(Steps.Select((s, i) => $"{i}: {s}\n"));
+        + string.Concat(Steps.Select((s, i) => s.Node.Length == 0 ? $"{i}: {s}\n" : $"{i}: {s}  // {s.Node}\n"));
 
     /// <inheritdoc />
     public void Dispose()
@@ -214,9 +218,9 @@ public sealed unsafe class KernelProgram : IDisposable
 
         r.Skip(4);
         var version = r.Int32();
-        if (version != FormatVersion)
+        if (version is not (1 or FormatVersion))
         {
-            throw new InvalidDataException($"The kernel program has format version {version}; this runtime reads version {FormatVersion}. Rebuild with a matching Optimizer.Build.");
+            throw new InvalidDataException($"The kernel program has format version {version}; this runtime reads versions 1 to {FormatVersion}. Rebuild with a matching Optimizer.Build.");
         }
 
         var inputs = ReadTensors(ref r);
@@ -246,7 +250,8 @@ public sealed unsafe class KernelProgram : IDisposable
                 floats[i] = r.Single();
             }
 
-            steps[s] = new ProgramStep(kind, operands, ints, floats);
+            var node = version >= 2 ? Encoding.UTF8.GetString(r.Bytes(r.UInt16())) : "";
+            steps[s] = new ProgramStep(kind, operands, ints, floats, node);
         }
 
         var weightsOffset = r.Int64();

@@ -87,7 +87,8 @@ public readonly record struct Lin(long PerBatch, long Constant)
 public readonly record struct Operand(BufferRegion Region, int Index, Lin ByteOffset, Lin Length);
 
 /// <summary>One kernel call: operands, then integer arguments, then float arguments, in the order of the kernel's parameters.</summary>
-public sealed record ProgramStep(StepKind Kind, IReadOnlyList<Operand> Operands, IReadOnlyList<Lin> Ints, IReadOnlyList<float> Floats)
+/// <param name="Node">The name of the ONNX node the step came from (empty when unknown); it does not affect the call.</param>
+public sealed record ProgramStep(StepKind Kind, IReadOnlyList<Operand> Operands, IReadOnlyList<Lin> Ints, IReadOnlyList<float> Floats, string Node = "")
 {
     /// <inheritdoc />
     public override string ToString() =>

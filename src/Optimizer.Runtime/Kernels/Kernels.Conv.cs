@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Optimizer.Runtime.Compiled;
 
 public static partial class Kernels
@@ -27,9 +30,10 @@ public static partial class Kernels
             }
             else
             {
+                // One thread: every image reuses the first image's scratch, which stays in cache.
                 for (var i = 0; i < n; i++)
                 {
-                    job.RunImage(i);
+                    job.RunImage(i, 0);
                 }
             }
         }
@@ -48,14 +52,15 @@ public static partial class Kernels
     }
 
     private static void RunImagesInParallel(ConvJob job, int n) =>
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, job.RunImage);
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, i => job.RunImage(i, i));
 
     private readonly unsafe struct ConvJob(ConvShape s, float* x, float* weights, float* bias, float* y, float* scratch, int scratchPerImage,
         int act, float actMin, float actMax, bool parallelGemm)
     {
-        public void RunImage(int image)
+        /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
+        public void RunImage(int image, int slot)
         {
-            var packed = scratch + (long)image * scratchPerImage;
+            var packed = scratch + (long)slot * scratchPerImage;
             for (var g = 0; g < s.Group; g++)
             {
                 var xg = x + ((long)image * s.C + g * s.CPerGroup) * s.H * s.W;
@@ -79,6 +84,20 @@ public static partial class Kernels
     /// <summary>Writes the im2col matrix <c>[K, P]</c> of one image and group directly in packed-panel order.</summary>
     internal static unsafe void Im2ColPacked(in ConvShape s, float* x, float* packed)
     {
+        var planeRows = s.OH + (s.KH - 1) * s.DilH;
+        if (s.StrideH == 1 && s.StrideW == 1 && (long)s.KW * planeRows * s.OW <= MaxPaddedPlaneFloats)
+        {
+            Im2ColPackedShifted(s, x, packed, planeRows);
+            return;
+        }
+
+        var rowWidth = s.OW + (s.KW - 1);
+        if (s.StrideW == 1 && s.DilW == 1 && (s.H + 1) * rowWidth <= MaxPaddedPlaneFloats)
+        {
+            Im2ColPackedRows(s, x, packed, rowWidth);
+            return;
+        }
+
         var k = s.K;
         var p = s.P;
         var panels = (p + PanelWidth - 1) / PanelWidth;
@@ -118,6 +137,186 @@ public static partial class Kernels
                     }
                 }
             }
+        }
+    }
+
+    // Floats of the planes Im2ColPackedShifted and Im2ColPackedRows keep on the stack (16 KB).
+    private const int MaxPaddedPlaneFloats = 4096;
+
+    /// <summary>
+    /// <see cref="Im2ColPacked"/> for unit horizontal stride and dilation: each channel is copied
+    /// once into a plane padded left and right with zeros (plus one zero row for the rows above or
+    /// below the input), so every (row, output line) of the im2col matrix is one contiguous,
+    /// branch-free vector copy of <c>OW</c> floats.
+    /// </summary>
+    private static unsafe void Im2ColPackedRows(in ConvShape s, float* x, float* packed, int rowWidth)
+    {
+        int h = s.H, w = s.W, ow = s.OW, oh = s.OH, p = s.P;
+        var plane = stackalloc float[(h + 1) * rowWidth];
+        new Span<float>(plane, (h + 1) * rowWidth).Clear();
+        var zeroRow = plane + (long)h * rowWidth;
+        // Input columns [first, first + count) land at padded columns [first + padLeft, ...).
+        var first = Math.Max(0, -s.PadLeft);
+        var count = Math.Min(w, rowWidth - s.PadLeft) - first;
+        var panelStride = (long)s.K * PanelWidth;
+        var panels = (p + PanelWidth - 1) / PanelWidth;
+        var row = 0;
+        for (var ci = 0; ci < s.CPerGroup; ci++)
+        {
+            var src = x + (long)ci * h * w;
+            if (count > 0)
+            {
+                for (var iy = 0; iy < h; iy++)
+                {
+                    CopyFloats(src + (long)iy * w + first, plane + (long)iy * rowWidth + first + s.PadLeft, count);
+                }
+            }
+
+            for (var ky = 0; ky < s.KH; ky++, row += s.KW)
+            {
+                var rowBase = packed + (long)row * PanelWidth;
+                for (var oy = 0; oy < oh; oy++)
+                {
+                    var iy = oy * s.StrideH - s.PadTop + ky * s.DilH;
+                    var line = (uint)iy < (uint)h ? plane + (long)iy * rowWidth : zeroRow;
+                    var pixel = oy * ow;
+                    if (PanelWidth % ow == 0)
+                    {
+                        // The line's pixels lie in one panel: one vector copy per kernel column.
+                        var dst = rowBase + pixel / PanelWidth * panelStride + pixel % PanelWidth;
+                        if (ow == 4)
+                        {
+                            for (var kx = 0; kx < s.KW; kx++)
+                            {
+                                Vector128.Store(Vector128.Load(line + kx), dst + kx * PanelWidth);
+                            }
+                        }
+                        else if (ow == 8)
+                        {
+                            for (var kx = 0; kx < s.KW; kx++)
+                            {
+                                Vector256.Store(Vector256.Load(line + kx), dst + kx * PanelWidth);
+                            }
+                        }
+                        else
+                        {
+                            for (var kx = 0; kx < s.KW; kx++)
+                            {
+                                CopyFloats(line + kx, dst + kx * PanelWidth, ow);
+                            }
+                        }
+
+                        continue;
+                    }
+
+                    for (var kx = 0; kx < s.KW; kx++)
+                    {
+                        // Split where the line crosses a panel boundary.
+                        var done = 0;
+                        while (done < ow)
+                        {
+                            var slot = (pixel + done) % PanelWidth;
+                            var run = Math.Min(ow - done, PanelWidth - slot);
+                            CopyFloats(line + kx + done, rowBase + kx * PanelWidth + (pixel + done) / PanelWidth * panelStride + slot, run);
+                            done += run;
+                        }
+                    }
+                }
+
+                if (p % PanelWidth != 0)
+                {
+                    // Zero the padding columns of the last panel.
+                    for (var kx = 0; kx < s.KW; kx++)
+                    {
+                        var tail = rowBase + kx * PanelWidth + (panels - 1) * panelStride;
+                        new Span<float>(tail + p % PanelWidth, PanelWidth - p % PanelWidth).Clear();
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Im2ColPacked"/> for unit strides: per channel, one plane per kernel column
+    /// holding the input shifted by that column and cut to the output width (zero where it falls
+    /// outside, rows above and below included). With unit strides the im2col row of kernel tap
+    /// (ky, kx) is then one contiguous run of that plane, copied a panel (16 floats) at a time.
+    /// </summary>
+    private static unsafe void Im2ColPackedShifted(in ConvShape s, float* x, float* packed, int planeRows)
+    {
+        int h = s.H, w = s.W, ow = s.OW, p = s.P, kw = s.KW;
+        var planeLength = planeRows * ow;
+        var planes = stackalloc float[kw * planeLength];
+        // The zeros sit at the same places for every channel: cleared once, never overwritten.
+        new Span<float>(planes, kw * planeLength).Clear();
+        var firstRow = Math.Max(0, s.PadTop);
+        var endRow = Math.Min(planeRows, h + s.PadTop);
+        var panelStride = (long)s.K * PanelWidth;
+        var panels = (p + PanelWidth - 1) / PanelWidth;
+        var row = 0;
+        for (var ci = 0; ci < s.CPerGroup; ci++)
+        {
+            var src = x + (long)ci * h * w;
+            for (var kx = 0; kx < kw; kx++)
+            {
+                // Plane column ox holds input column ox + ix0.
+                var ix0 = kx * s.DilW - s.PadLeft;
+                var first = Math.Max(0, -ix0);
+                var count = Math.Min(ow, w - ix0) - first;
+                if (count <= 0)
+                {
+                    continue;
+                }
+
+                var plane = planes + (long)kx * planeLength;
+                for (var r = firstRow; r < endRow; r++)
+                {
+                    CopyFloats(src + (long)(r - s.PadTop) * w + ix0 + first, plane + (long)r * ow + first, count);
+                }
+            }
+
+            for (var ky = 0; ky < s.KH; ky++)
+            {
+                for (var kx = 0; kx < kw; kx++, row++)
+                {
+                    var run = planes + (long)kx * planeLength + (long)ky * s.DilH * ow;
+                    var dst = packed + (long)row * PanelWidth;
+                    var pixel = 0;
+                    for (; pixel + PanelWidth <= p; pixel += PanelWidth, dst += panelStride)
+                    {
+                        Vector256.Store(Vector256.Load(run + pixel), dst);
+                        Vector256.Store(Vector256.Load(run + pixel + 8), dst + 8);
+                    }
+
+                    if (pixel < p)
+                    {
+                        // The last, partial panel: its padding columns are zero.
+                        CopyFloats(run + pixel, dst, p - pixel);
+                        new Span<float>(dst + (p - pixel), PanelWidth - (p - pixel)).Clear();
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyFloats(float* src, float* dst, int count)
+    {
+        var i = 0;
+        for (; i + 8 <= count; i += 8)
+        {
+            Vector256.Store(Vector256.Load(src + i), dst + i);
+        }
+
+        if (i + 4 <= count)
+        {
+            Vector128.Store(Vector128.Load(src + i), dst + i);
+            i += 4;
+        }
+
+        for (; i < count; i++)
+        {
+            dst[i] = src[i];
         }
     }
 }

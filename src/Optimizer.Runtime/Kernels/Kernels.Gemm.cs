@@ -120,7 +120,16 @@ public static partial class Kernels
                         Micro1x16Fma(a + (long)row * lda, p, k, cp + (long)row * ldc, cols, row, panel * PanelWidth);
                     }
                 }
-                else if (path is KernelPath.Vector128 or KernelPath.AdvSimd)
+                else if (path is KernelPath.Vector128)
+                {
+                    // x64 without AVX2 has 16 vector registers: 2 × 16 columns (8 accumulators + 4
+                    // B vectors + the broadcast) fit; the 4-row tile's 16 accumulators would spill.
+                    for (var row = 0; row < m; row += 2)
+                    {
+                        Micro2x16Vector128(a + (long)row * lda, lda, p, k, cp + (long)row * ldc, ldc, Math.Min(2, m - row), cols, row, panel * PanelWidth);
+                    }
+                }
+                else if (path is KernelPath.AdvSimd)
                 {
                     for (var row = 0; row < m; row += 4)
                     {
@@ -208,6 +217,32 @@ public static partial class Kernels
             c10.Store(tile + 16); c11.Store(tile + 20); c12.Store(tile + 24); c13.Store(tile + 28);
             c20.Store(tile + 32); c21.Store(tile + 36); c22.Store(tile + 40); c23.Store(tile + 44);
             c30.Store(tile + 48); c31.Store(tile + 52); c32.Store(tile + 56); c33.Store(tile + 60);
+            StoreTile(tile, rows, cols, c, ldc, row0, col0);
+        }
+
+        private void Micro2x16Vector128(float* a0, int lda, float* p, int k, float* c, int ldc, int rows, int cols, int row0, int col0)
+        {
+            var a1 = a0 + (rows > 1 ? lda : 0);
+            Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default;
+            Vector128<float> c10 = default, c11 = default, c12 = default, c13 = default;
+            for (var kk = 0; kk < k; kk++)
+            {
+                var b0 = Vector128.Load(p);
+                var b1 = Vector128.Load(p + 4);
+                var b2 = Vector128.Load(p + 8);
+                var b3 = Vector128.Load(p + 12);
+                p += PanelWidth;
+                var v = Vector128.Create(a0[kk]);
+                c00 = Vector128.MultiplyAddEstimate(v, b0, c00); c01 = Vector128.MultiplyAddEstimate(v, b1, c01);
+                c02 = Vector128.MultiplyAddEstimate(v, b2, c02); c03 = Vector128.MultiplyAddEstimate(v, b3, c03);
+                v = Vector128.Create(a1[kk]);
+                c10 = Vector128.MultiplyAddEstimate(v, b0, c10); c11 = Vector128.MultiplyAddEstimate(v, b1, c11);
+                c12 = Vector128.MultiplyAddEstimate(v, b2, c12); c13 = Vector128.MultiplyAddEstimate(v, b3, c13);
+            }
+
+            var tile = stackalloc float[2 * PanelWidth];
+            c00.Store(tile); c01.Store(tile + 4); c02.Store(tile + 8); c03.Store(tile + 12);
+            c10.Store(tile + 16); c11.Store(tile + 20); c12.Store(tile + 24); c13.Store(tile + 28);
             StoreTile(tile, rows, cols, c, ldc, row0, col0);
         }
 

@@ -100,24 +100,26 @@ public static partial class Kernels
             }
             else
             {
+                // One thread: every image reuses the first image's scratch, which stays in cache.
                 for (var i = 0; i < n; i++)
                 {
-                    job.RunImage(i);
+                    job.RunImage(i, 0);
                 }
             }
         }
     }
 
     private static void RunImagesInParallel(QConvJob job, int n) =>
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, job.RunImage);
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, i => job.RunImage(i, i));
 
     private readonly unsafe struct QConvJob(ConvShape s, byte* x, byte* weights, int* bias, float* scale, byte* y, byte* scratch, int perImage,
         int xZero, int outputKind, int yZero, int act, int outBytes)
     {
-        public void RunImage(int image)
+        /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
+        public void RunImage(int image, int slot)
         {
             var kp = (s.K + 3) / 4 * 4;
-            var rows = scratch + (long)image * perImage;
+            var rows = scratch + (long)slot * perImage;
             Im2ColRows(s, x + (long)image * s.C * s.H * s.W, rows, kp, (byte)xZero);
             var yImage = y + (long)image * s.M * s.P * outBytes;
             // Rows are output pixels, columns output channels: write column-major into NCHW. k is
@@ -126,8 +128,89 @@ public static partial class Kernels
         }
     }
 
+    // Bytes of the padded image Im2ColRowsPadded keeps on the stack.
+    private const int MaxPaddedImageBytes = 16384;
+
+    /// <summary>
+    /// <see cref="Im2ColRows"/> through a copy of the image padded on every side with the zero
+    /// point: every (pixel, channel, kernel row) is then <c>KW</c> contiguous bytes, copied
+    /// without bounds checks.
+    /// </summary>
+    private static unsafe void Im2ColRowsPadded(in ConvShape s, byte* x, byte* rows, int kp, byte pad, int paddedH, int paddedW)
+    {
+        int c = s.C, h = s.H, w = s.W, kh = s.KH, kw = s.KW, oh = s.OH, ow = s.OW;
+        var paddedPlane = paddedH * paddedW;
+        var image = stackalloc byte[c * paddedPlane + 4]; // + 4: a 3-byte group is read as 4
+        new Span<byte>(image, c * paddedPlane).Fill(pad);
+        // Input rows/columns that land inside the padded image (padding may also crop it).
+        var firstX = Math.Max(0, -s.PadLeft);
+        var countX = Math.Min(w, paddedW - s.PadLeft) - firstX;
+        var firstY = Math.Max(0, -s.PadTop);
+        var endY = Math.Min(h, paddedH - s.PadTop);
+        if (countX > 0)
+        {
+            for (var ci = 0; ci < c; ci++)
+            {
+                for (var iy = firstY; iy < endY; iy++)
+                {
+                    new Span<byte>(x + ((long)ci * h + iy) * w + firstX, countX)
+                        .CopyTo(new Span<byte>(image + ci * paddedPlane + (iy + s.PadTop) * paddedW + firstX + s.PadLeft, countX));
+                }
+            }
+        }
+
+        var k = c * kh * kw;
+        var row = rows;
+        for (var oy = 0; oy < oh; oy++)
+        {
+            for (var ox = 0; ox < ow; ox++, row += kp)
+            {
+                var dst = row;
+                var rowEnd = row + kp;
+                var window = image + oy * s.StrideH * paddedW + ox * s.StrideW;
+                for (var ci = 0; ci < c; ci++, window += paddedPlane)
+                {
+                    var line = window;
+                    for (var ky = 0; ky < kh; ky++, dst += kw, line += s.DilH * paddedW)
+                    {
+                        if (kw == 3 && dst + 4 <= rowEnd)
+                        {
+                            // One 4-byte move; its last byte is overwritten by the next group (or the padding).
+                            Unsafe.WriteUnaligned(dst, Unsafe.ReadUnaligned<uint>(line));
+                        }
+                        else if (kw == 3)
+                        {
+                            Unsafe.WriteUnaligned(dst, Unsafe.ReadUnaligned<ushort>(line));
+                            dst[2] = line[2];
+                        }
+                        else
+                        {
+                            for (var kx = 0; kx < kw; kx++)
+                            {
+                                dst[kx] = line[kx];
+                            }
+                        }
+                    }
+                }
+
+                for (var col = k; col < kp; col++)
+                {
+                    row[col] = pad;
+                }
+            }
+        }
+    }
+
     private static unsafe void Im2ColRows(in ConvShape s, byte* x, byte* rows, int kp, byte pad)
     {
+        var paddedH = (s.OH - 1) * s.StrideH + (s.KH - 1) * s.DilH + 1;
+        var paddedW = (s.OW - 1) * s.StrideW + (s.KW - 1) * s.DilW + 1;
+        if (s.DilW == 1 && (long)s.C * paddedH * paddedW <= MaxPaddedImageBytes)
+        {
+            Im2ColRowsPadded(s, x, rows, kp, pad, paddedH, paddedW);
+            return;
+        }
+
         int c = s.C, h = s.H, w = s.W, kh = s.KH, kw = s.KW, oh = s.OH, ow = s.OW;
         int strideH = s.StrideH, strideW = s.StrideW, dilH = s.DilH, dilW = s.DilW, padTop = s.PadTop, padLeft = s.PadLeft;
         var plane = h * w;

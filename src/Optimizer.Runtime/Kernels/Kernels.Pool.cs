@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Optimizer.Runtime.Compiled;
 
 public static partial class Kernels
@@ -61,6 +65,12 @@ public static partial class Kernels
     /// <summary>The common 2×2/2 max pool without padding: every window lies inside the input.</summary>
     private static void MaxPool2x2(ReadOnlySpan<float> x, Span<float> y, int nc, int h, int w, int oh, int ow)
     {
+        if (Sse.IsSupported && oh * 2 == h && ow * 2 == w && w % 4 == 0)
+        {
+            MaxPool2x2Sse(x, y, nc * oh, w);
+            return;
+        }
+
         for (var plane = 0; plane < nc; plane++)
         {
             var src = x.Slice(plane * h * w, h * w);
@@ -76,6 +86,45 @@ public static partial class Kernels
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="MaxPool2x2"/> when the planes halve exactly and rows are whole quads: the output
+    /// is then one flat run over the row pairs, four outputs per two quads of the vertical maxima
+    /// (the quads may come from two row pairs when a row has only four floats).
+    /// </summary>
+    private static unsafe void MaxPool2x2Sse(ReadOnlySpan<float> x, Span<float> y, int rowPairs, int w)
+    {
+        var quadsPerRow = w / 4;
+        var quads = rowPairs * quadsPerRow;
+        fixed (float* px = x, py = y)
+        {
+            var q = 0;
+            var dst = py;
+            for (; q + 2 <= quads; q += 2, dst += 4)
+            {
+                var lo = VerticalMax(px, q, quadsPerRow, w);
+                var hi = VerticalMax(px, q + 1, quadsPerRow, w);
+                var even = Sse.Shuffle(lo, hi, 0b10_00_10_00);
+                var odd = Sse.Shuffle(lo, hi, 0b11_01_11_01);
+                Sse.Store(dst, Sse.Max(even, odd));
+            }
+
+            if (q < quads)
+            {
+                var last = VerticalMax(px, q, quadsPerRow, w);
+                dst[0] = MathF.Max(last.GetElement(0), last.GetElement(1));
+                dst[1] = MathF.Max(last.GetElement(2), last.GetElement(3));
+            }
+        }
+    }
+
+    // Quad q of the vertical maxima: row pair q / quadsPerRow, columns 4·(q % quadsPerRow) onwards.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector128<float> VerticalMax(float* x, int q, int quadsPerRow, int w)
+    {
+        var top = x + (long)(q / quadsPerRow) * 2 * w + q % quadsPerRow * 4;
+        return Sse.Max(Sse.LoadVector128(top), Sse.LoadVector128(top + w));
     }
 
     /// <summary>Max (<paramref name="kind"/> 0) or mean (1) of each of <paramref name="nc"/> planes of <paramref name="spatial"/> values.</summary>
@@ -96,6 +145,12 @@ public static partial class Kernels
     public static void MaxPoolU8(ReadOnlySpan<byte> x, Span<byte> y, int nc, int h, int w, int oh, int ow, int kh, int kw,
         int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW)
     {
+        if (kh == 2 && kw == 2 && strideH == 2 && strideW == 2 && dilH == 1 && dilW == 1 && padTop == 0 && padLeft == 0 && oh * 2 == h && ow * 2 == w && w % 4 == 0)
+        {
+            MaxPoolU8Flat(x, y, nc * oh, w);
+            return;
+        }
+
         if (kh == 2 && kw == 2 && strideH == 2 && strideW == 2 && dilH == 1 && dilW == 1 && padTop == 0 && padLeft == 0 && oh * 2 <= h && ow * 2 <= w)
         {
             for (var plane = 0; plane < nc; plane++)
@@ -151,4 +206,43 @@ public static partial class Kernels
             }
         }
     }
+
+    /// <summary>
+    /// The 2×2/2 uint8 max pool of planes that halve exactly, rows of whole 4-byte groups: like
+    /// <see cref="MaxPool2x2Sse"/>, one flat run of vertical maxima (four groups, possibly from
+    /// several row pairs, per vector), then the maximum of each byte pair.
+    /// </summary>
+    private static unsafe void MaxPoolU8Flat(ReadOnlySpan<byte> x, Span<byte> y, int rowPairs, int w)
+    {
+        var groupsPerRow = w / 4;
+        var groups = rowPairs * groupsPerRow;
+        var low = Vector128.Create((ushort)0xFF);
+        fixed (byte* px = x, py = y)
+        {
+            var g = 0;
+            var dst = py;
+            for (; g + 4 <= groups; g += 4, dst += 8)
+            {
+                var top = Vector128.Create(Group(px, g, groupsPerRow, w, 0), Group(px, g + 1, groupsPerRow, w, 0),
+                    Group(px, g + 2, groupsPerRow, w, 0), Group(px, g + 3, groupsPerRow, w, 0)).AsByte();
+                var bottom = Vector128.Create(Group(px, g, groupsPerRow, w, w), Group(px, g + 1, groupsPerRow, w, w),
+                    Group(px, g + 2, groupsPerRow, w, w), Group(px, g + 3, groupsPerRow, w, w)).AsByte();
+                var pairs = Vector128.Max(top, bottom).AsUInt16();
+                var max = Vector128.Max(pairs & low, Vector128.ShiftRightLogical(pairs, 8));
+                Unsafe.WriteUnaligned(dst, Vector128.Narrow(max, max).AsUInt64().ToScalar());
+            }
+
+            for (; g < groups; g++, dst += 2)
+            {
+                var top = px + (long)(g / groupsPerRow) * 2 * w + g % groupsPerRow * 4;
+                dst[0] = Math.Max(Math.Max(top[0], top[1]), Math.Max(top[w], top[w + 1]));
+                dst[1] = Math.Max(Math.Max(top[2], top[3]), Math.Max(top[w + 2], top[w + 3]));
+            }
+        }
+    }
+
+    // Four bytes of group g (row pair g / groupsPerRow, columns 4·(g % groupsPerRow) onwards), from the top row or, with offset w, the bottom one.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe uint Group(byte* x, int g, int groupsPerRow, int w, int offset) =>
+        Unsafe.ReadUnaligned<uint>(x + (long)(g / groupsPerRow) * 2 * w + g % groupsPerRow * 4 + offset);
 }

@@ -1,0 +1,68 @@
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Compiler.Tests.Kernels;
+
+/// <summary>
+/// The fp32 convolution against a naive loop on every im2col path: unit strides (shifted planes),
+/// unit horizontal stride only (padded rows), and the general one (other strides, or a padded
+/// plane too large for the stack), with padding, dilation, groups and widths that split panels.
+/// </summary>
+public sealed class ConvKernelTests
+{
+    [Theory]
+    [InlineData(1, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)]   // digits conv1: unit strides, one vector per line
+    [InlineData(2, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1)]  // digits conv2, batch 2
+    [InlineData(1, 3, 7, 5, 5, 3, 2, 2, 0, 1, 1, 1, 1, 1)]    // ragged widths, asymmetric kernel, top pad only
+    [InlineData(1, 2, 9, 9, 4, 3, 3, 2, 2, 1, 1, 2, 2, 1)]    // dilation 2
+    [InlineData(1, 3, 9, 11, 6, 3, 3, 1, 1, 2, 1, 1, 1, 1)]   // vertical stride 2: padded rows, lines split panels
+    [InlineData(1, 4, 10, 10, 4, 3, 3, 1, 1, 2, 2, 1, 1, 2)]  // strides 2, groups 2: general path
+    [InlineData(1, 1, 80, 80, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1)]  // planes too large for the stack: general path
+    public void Fp32_conv_matches_a_naive_loop_with_bias_and_relu(int n, int c, int h, int w, int m, int kh, int kw,
+        int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group)
+    {
+        var oh = (h + 2 * padTop - dilH * (kh - 1) - 1) / strideH + 1;
+        var ow = (w + 2 * padLeft - dilW * (kw - 1) - 1) / strideW + 1;
+        var random = new Random(c * 1000 + h * 10 + m);
+        var x = Enumerable.Range(0, n * c * h * w).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var cg = c / group;
+        var weights = Enumerable.Range(0, m * cg * kh * kw).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var bias = Enumerable.Range(0, m).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var y = new float[n * m * oh * ow];
+        var scratch = new float[n * Optimizer.Runtime.Compiled.Kernels.ConvScratchLength(c, kh, kw, oh, ow, group)];
+        Optimizer.Runtime.Compiled.Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, kh, kw, oh, ow, padTop, padLeft,
+            strideH, strideW, dilH, dilW, group, 1, 0, 0);
+        for (var i = 0; i < n; i++)
+        {
+            for (var oc = 0; oc < m; oc++)
+            {
+                var g = oc / (m / group);
+                for (var oy = 0; oy < oh; oy++)
+                {
+                    for (var ox = 0; ox < ow; ox++)
+                    {
+                        double sum = bias[oc];
+                        for (var ci = 0; ci < cg; ci++)
+                        {
+                            for (var ky = 0; ky < kh; ky++)
+                            {
+                                for (var kx = 0; kx < kw; kx++)
+                                {
+                                    var iy = oy * strideH - padTop + ky * dilH;
+                                    var ix = ox * strideW - padLeft + kx * dilW;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                                    {
+                                        sum += x[((i * c + g * cg + ci) * h + iy) * w + ix] * weights[((oc * cg + ci) * kh + ky) * kw + kx];
+                                    }
+                                }
+                            }
+                        }
+
+                        var expected = Math.Max(0, sum);
+                        var actual = y[((i * m + oc) * oh + oy) * ow + ox];
+                        Assert.True(Math.Abs(actual - expected) <= 1e-4 + 1e-4 * Math.Abs(expected), $"image {i}, channel {oc}, ({oy},{ox}): {actual} vs {expected}");
+                    }
+                }
+            }
+        }
+    }
+}
