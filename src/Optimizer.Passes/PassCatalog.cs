@@ -19,10 +19,6 @@ internal static class PassCatalog
 
     public const string Available = "Quantize (Mode=DynamicInt8|StaticInt8|Float16|Int4), Prune (Structure=Unstructured|Channel|NM2x4), Cleanup and Fuse (always run first)";
 
-    public static IModelPass Create(PassRequest request) => Create(request, PassContext.Empty);
-
-    public static IModelPass Create(PassRequest request, PassContext context) => Create(request, context, null);
-
     /// <param name="request">The request.</param>
     /// <param name="context">Data and executor from the caller.</param>
     /// <param name="sharedCalibration">The calibration data a StaticInt8 Quantize request of the same pipeline names (see PassPipeline).</param>

@@ -55,7 +55,7 @@ public static class PassPipeline
     private static string? StaticQuantizationCalibration(IReadOnlyList<PassRequest> requests)
     {
         static string? Option(PassRequest r, string name) => r.Options.FirstOrDefault(o => o.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
-        return requests.Where(r => r.Pass.Equals("Quantize", StringComparison.OrdinalIgnoreCase)
+        return requests.Where(r => r.Pass.Equals(Quantization.QuantizePass.Name, StringComparison.OrdinalIgnoreCase)
                                    && string.Equals(Option(r, "Mode"), "StaticInt8", StringComparison.OrdinalIgnoreCase))
             .Select(r => Option(r, "Calibration")).FirstOrDefault(c => !string.IsNullOrEmpty(c));
     }

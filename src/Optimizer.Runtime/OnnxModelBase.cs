@@ -40,13 +40,14 @@ public abstract class OnnxModelBase : IDisposable
         OutputNames = metadata.Outputs.Select(o => o.Name).ToArray();
 
         // Forcing the compiled kernels never loads ONNX Runtime's native library.
-        bool compiledFirst = options.Path == ExecutionPathKind.Compiled && CompiledModel.IsEmbedded(resourceAssembly, metadata);
+        bool hasCompiled = CompiledModel.IsEmbedded(resourceAssembly, metadata);
+        bool compiledFirst = options.Path == ExecutionPathKind.Compiled && hasCompiled;
         var environment = new ExecutionEnvironment(
             compiledFirst ? null : OrtAvailability.Providers,
             compiledFirst ? "ONNX Runtime not loaded: ModelOptions.Path is Compiled" : OrtAvailability.Reason,
             ExecutionEnvironment.CurrentOs(),
             CpuFeatures.Detect(),
-            CompiledModel.IsEmbedded(resourceAssembly, metadata));
+            hasCompiled);
         ExecutionPlan plan = ExecutionSelector.Select(environment, options);
 
         var failures = new List<string>();

@@ -96,6 +96,7 @@ public sealed class OptimizeTests(ITestOutputHelper output) : IDisposable
         Assert.True(json.GetProperty("sizeAfter").GetInt64() < json.GetProperty("sizeBefore").GetInt64() / 2);
         Assert.Contains(json.GetProperty("passes").EnumerateArray(), p => p.GetProperty("pass").GetString() == "Quantize");
         Assert.Equal(1.0, json.GetProperty("fidelity").GetProperty("agreement").GetDouble(), 2);
+        Assert.NotEmpty(json.GetProperty("reports").EnumerateArray());
         Assert.All(json.GetProperty("reports").EnumerateArray(), r => Assert.True(File.Exists(r.GetString())));
         Assert.StartsWith("digits_mlp.onnx: quantize DynamicInt8 → ", json.GetProperty("summary").GetString());
         Assert.True(File.Exists(_run.PathOf("mlp.int8.model.json")));

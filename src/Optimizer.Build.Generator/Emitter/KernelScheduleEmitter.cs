@@ -30,7 +30,7 @@ internal static class KernelScheduleEmitter
         writer.Line($"public static readonly {Runtime}.GeneratedSchedule Instance = new {Runtime}.GeneratedSchedule({schedule.Steps.Count}, {schedule.ProgramSize}, Run);");
         writer.Line();
         writer.Open($"private static void Run(int n, {Runtime}.KernelBuffers buffers)");
-        foreach (ScheduleOperand region in schedule.Steps.SelectMany(s => s.Operands).Where(o => o.Region != ScheduleRegion.Empty).Distinct(RegionComparer.Instance).OrderBy(o => o.Region).ThenBy(o => o.Index))
+        foreach (var region in schedule.Steps.SelectMany(s => s.Operands).Where(o => o.Region != ScheduleRegion.Empty).Select(o => (o.Region, o.Index)).Distinct().OrderBy(o => o.Region).ThenBy(o => o.Index))
         {
             writer.Line(region.Region switch
             {
@@ -145,13 +145,4 @@ internal static class KernelScheduleEmitter
 
     private static bool FitsInt(LinearValue value) =>
         value.PerBatch >= int.MinValue && value.PerBatch <= int.MaxValue && value.Constant >= int.MinValue && value.Constant <= int.MaxValue;
-
-    private sealed class RegionComparer : IEqualityComparer<ScheduleOperand>
-    {
-        public static readonly RegionComparer Instance = new();
-
-        public bool Equals(ScheduleOperand x, ScheduleOperand y) => x.Region == y.Region && x.Index == y.Index;
-
-        public int GetHashCode(ScheduleOperand operand) => ((int)operand.Region * 397) ^ operand.Index;
-    }
 }

@@ -62,7 +62,7 @@ internal sealed class BuildContext
     /// <summary>A new runtime float (or other type) value: in the output region when it is a graph output, else in the arena.</summary>
     public Val NewValue(string name, TensorElementType type, long[] shape)
     {
-        var bytes = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(type);
+        var bytes = shape.Product() * ElementSize(type);
         Storage storage;
         if (GraphOutputs.TryGetValue(name, out var outputIndex))
         {
@@ -92,8 +92,9 @@ internal sealed class BuildContext
     {
         if (v.Const is { } c)
         {
-            var bytes = c.Floats is not null ? FloatBytes(c.Floats) : c.Bytes ?? throw new UnsupportedException($"constant '{v.Name}' of type {c.Type} cannot be a kernel operand");
-            return new RawOperand(Weight("value:" + v.Name, () => bytes), 0, v.Count);
+            var storage = Weight("value:" + v.Name, () => c.Floats is not null ? FloatBytes(c.Floats)
+                : c.Bytes ?? throw new UnsupportedException($"constant '{v.Name}' of type {c.Type} cannot be a kernel operand"));
+            return new RawOperand(storage, 0, v.Count);
         }
 
         return new RawOperand(v.Storage!, v.Offset, v.Count);
@@ -102,8 +103,7 @@ internal sealed class BuildContext
     /// <summary>A float weight operand, created once per <paramref name="key"/>.</summary>
     public RawOperand WeightOp(string key, Func<float[]> data)
     {
-        float[]? values = null;
-        var storage = Weight(key, () => FloatBytes(values = data()));
+        var storage = Weight(key, () => FloatBytes(data()));
         return new RawOperand(storage, 0, storage.Bytes / 4);
     }
 

@@ -40,7 +40,7 @@ internal sealed record ConstData(TensorElementType Type, long[] Shape, float[]? 
         };
     }
 
-    public long Count => Shape.Aggregate(1L, (a, b) => a * b);
+    public long Count => Shape.Product();
 
     /// <summary>The elements as floats (float constants; integers converted).</summary>
     public float[] AsFloats() => Floats ?? Longs!.Select(v => (float)v).ToArray();
@@ -55,7 +55,7 @@ internal sealed class Val(string name, TensorElementType type, long[] shape)
 
     public long[] Shape { get; } = shape;
 
-    public long Count => Shape.Aggregate(1L, (a, b) => a * b);
+    public long Count => Shape.Product();
 
     public ConstData? Const { get; init; }
 

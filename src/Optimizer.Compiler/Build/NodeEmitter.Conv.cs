@@ -6,10 +6,10 @@ namespace Optimizer.Compiler.Build;
 internal static partial class NodeEmitter
 {
     /// <summary>Spatial geometry of a 1-D or 2-D window operator, as 2-D (1-D gets H = 1).</summary>
-    private sealed record Window(long H, long W, long KH, long KW, long OH, long OW, long PadTop, long PadLeft, long PadBottom, long PadRight,
+    internal sealed record Window(long H, long W, long KH, long KW, long OH, long OW, long PadTop, long PadLeft, long PadBottom, long PadRight,
         long StrideH, long StrideW, long DilH, long DilW);
 
-    private static Window Geometry(OnnxNode node, long[] xShape, long[] kernel, bool ceil = false)
+    internal static Window Geometry(OnnxNode node, long[] xShape, long[] kernel, bool ceil = false)
     {
         var spatial = xShape.Length - 2;
         if (spatial is < 1 or > 2 || kernel.Length != spatial)
@@ -61,13 +61,6 @@ internal static partial class NodeEmitter
         return spatial == 1
             ? new Window(1, input[0], 1, kernel[0], 1, output[0], 0, pads[0], 0, pads[1], 1, strides[0], 1, dilations[0])
             : new Window(input[0], input[1], kernel[0], kernel[1], output[0], output[1], pads[0], pads[1], pads[2], pads[3], strides[0], strides[1], dilations[0], dilations[1]);
-    }
-
-    /// <summary>The 2-D window geometry of a Conv/pool node over input <paramref name="xShape"/>.</summary>
-    public static (long H, long W, long KH, long KW, long OH, long OW, long PadTop, long PadLeft, long StrideH, long StrideW, long DilH, long DilW) WindowOf(OnnxNode node, long[] xShape, long[] kernel)
-    {
-        var g = Geometry(node, xShape, kernel);
-        return (g.H, g.W, g.KH, g.KW, g.OH, g.OW, g.PadTop, g.PadLeft, g.StrideH, g.StrideW, g.DilH, g.DilW);
     }
 
     private static long[] SpatialShape(long n, long c, Window g, int spatial) => spatial == 1 ? [n, c, g.OW] : [n, c, g.OH, g.OW];

@@ -105,12 +105,6 @@ internal static partial class NodeEmitter
         return v.Type == TensorElementType.Float ? v : throw new UnsupportedException($"input '{name}' is {v.Type}; the kernels take float32");
     }
 
-    private static long[] ConstLongs(BuildContext ctx, OnnxNode node, int index, string what)
-    {
-        var v = ctx.Optional(node, index) ?? throw new UnsupportedException($"{what} is missing");
-        return v.Const?.Longs ?? throw new UnsupportedException($"{what} is not a constant");
-    }
-
     /// <summary>Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout: a new shape over the same bytes.</summary>
     private static void EmitAlias(BuildContext ctx, OnnxNode node)
     {

@@ -213,7 +213,7 @@ internal static class QdqFusion
                 throw new UnsupportedException("quantized Conv needs a 2-D kernel matching the weights");
             }
 
-            var window = NodeEmitter.WindowOf(g.Node, x.Shape, kernel);
+            var window = NodeEmitter.Geometry(g.Node, x.Shape, kernel);
             var y = ctx.NewValue(outputName, outputType, [x.Shape[0], g.N, window.OH, window.OW]);
             var scratch = ctx.ScratchBytes(x.Shape[0] * Kernels.QConvScratchLength((int)x.Shape[1], (int)window.KH, (int)window.KW, (int)window.OH, (int)window.OW));
             var yOp = ctx.Op(y);

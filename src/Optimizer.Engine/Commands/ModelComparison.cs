@@ -18,10 +18,12 @@ internal static class ModelComparison
     /// <param name="validation">Validation inputs (.npy or raw float32), relative to the current folder; null for generated inputs.</param>
     /// <param name="labels">Labels for <paramref name="validation"/> (.npy integers or raw uint8), or null.</param>
     /// <exception cref="EngineException">Data files missing or unreadable, or the models cannot be run and compared (OPT1062).</exception>
-    public static FidelityResult Compare(string originalPath, string optimizedPath, string? validation, string? labels)
+    public static FidelityResult Compare(string originalPath, string optimizedPath, string? validation, string? labels) =>
+        Compare(OnnxModelLoader.Load(originalPath), originalPath, OnnxModelLoader.Load(optimizedPath), optimizedPath, validation, labels);
+
+    /// <summary>The same, for models the caller has already loaded from these paths.</summary>
+    public static FidelityResult Compare(OnnxModel original, string originalPath, OnnxModel optimized, string optimizedPath, string? validation, string? labels)
     {
-        var original = OnnxModelLoader.Load(originalPath);
-        var optimized = OnnxModelLoader.Load(optimizedPath);
         var fullPath = Path.GetFullPath(originalPath);
         var plan = new OptimizationPlan(OptimizationPlan.CurrentFormatVersion, Path.GetFileNameWithoutExtension(fullPath), "", fullPath,
             originalPath.Replace('\\', '/'), new DiagnosticLocation(fullPath), Path.GetDirectoryName(fullPath)!, Directory.GetCurrentDirectory(),

@@ -77,6 +77,9 @@ public static class OptimizeCommand
             AfterPruning = training,
         };
         PipelineResult Build(IReadOnlyCollection<string> keepFloat, bool trial) => PassPipeline.Run(model, WithKeepFloat(requests, keepFloat), Context(trial));
+        // The plan without Quantize: the speed-up gate's baseline and the fp32 compiled variant share one run.
+        PipelineResult? floatResult = null;
+        PipelineResult Float() => floatResult ??= PassPipeline.Run(model, requests.Where(r => !IsQuantize(r)).ToList(), Context(false));
 
         var result = Build([], false);
         var warnings = new List<string>();
@@ -100,7 +103,7 @@ public static class OptimizeCommand
         SpeedupDecision? speed = null;
         if (SpeedupGate.DeclaredBy(plan) is { } gate)
         {
-            var fp32 = PassPipeline.Run(model, requests.Where(r => !IsQuantize(r)).ToList(), Context(false));
+            var fp32 = Float();
             speed = SpeedupGate.Measure(plan, gate, OnnxModelWriter.ToBytes(fp32.Model), OnnxModelWriter.ToBytes(result.Model));
             if (!speed.KeepQuantized)
             {
@@ -113,7 +116,7 @@ public static class OptimizeCommand
         var optimizedBytes = OnnxModelWriter.ToBytes(result.Model);
         // A quantized model also gets an fp32 compiled variant (the plan without Quantize) for CPUs without INT8 dot products.
         var (programFiles, execution) = Compilation.CompiledProgramOutput.Compile(plan, result.Model,
-            requests.Any(IsQuantize) ? () => PassPipeline.Run(model, requests.Where(r => !IsQuantize(r)).ToList(), Context(false)).Model : null);
+            requests.Any(IsQuantize) ? () => Float().Model : null);
 
         var manifest = new ModelManifest(
             EngineVersion.Current,
@@ -147,10 +150,7 @@ public static class OptimizeCommand
     }
 
     private static FidelityFigures? ReportFigures(VerificationOutcome? verification, double? maxDrop) =>
-        verification?.Fidelity is not { } f ? null : new FidelityFigures(
-            f.Source, f.Top1Original, f.Top1Optimized, f.Agreement, maxDrop,
-            f.Outputs.Select(o => new OutputComparison(o.Name, o.MaxAbsError, o.Cosine, o.SqnrDb)).ToList(),
-            verification.Reverted);
+        verification?.Fidelity?.ToReport(maxDrop, verification.Reverted);
 
     private static bool IsQuantize(PassRequest request) => request.Pass.Equals("Quantize", StringComparison.OrdinalIgnoreCase);
 

@@ -33,6 +33,12 @@ internal sealed record FidelityResult(
 
     public string DropKind => Top1Original is not null ? "top-1 drop" : Agreement is not null ? "1 − agreement" : "1 − cosine";
 
+    /// <summary>These figures as the report shows them.</summary>
+    public Reports.FidelityFigures ToReport(double? maxDrop, IReadOnlyList<string>? revertedLayers = null) => new(
+        Source, Top1Original, Top1Optimized, Agreement, maxDrop,
+        Outputs.Select(o => new Reports.OutputComparison(o.Name, o.MaxAbsError, o.Cosine, o.SqnrDb)).ToList(),
+        revertedLayers);
+
     /// <summary>
     /// Figures for the summary line, e.g. <c>top-1 97.1% → 96.9% (budget 1.0%), agreement 99.3%,
     /// logits SQNR 31.2 dB cos 0.9996 max|Δ| 0.21 on 450 validation samples</c>.

@@ -49,7 +49,7 @@ internal static class ActivationCalibrator
             catch (Exception e) when (e is not PassException)
             {
                 throw new PassException(PassErrorCodes.CalibrationRunFailed,
-                    $"Running the float model on calibration samples {start}..{start + count - 1} failed: {e.Message} Check that the data matches the model input '{input.Name}'.", QuantizationPassName);
+                    $"Running the float model on calibration samples {start}..{start + count - 1} failed: {e.Message} Check that the data matches the model input '{input.Name}'.", Quantization.QuantizePass.Name);
             }
 
             for (var i = 0; i < intermediate.Length; i++)
@@ -61,14 +61,12 @@ internal static class ActivationCalibrator
         return new CalibrationResult(histograms.ToDictionary(h => h.Key, h => RangeSelector.Select(h.Value, settings.Method, settings.Percentile)));
     }
 
-    private const string QuantizationPassName = "Quantize";
-
     private static ValueInfo SingleInput(OnnxModel model)
     {
         var inputs = model.Graph.Inputs;
         return inputs.Count == 1 ? inputs[0]
             : throw new PassException(PassErrorCodes.CalibrationShapeMismatch,
-                $"The model has {inputs.Count} inputs; calibration data feeds exactly one in this version.", QuantizationPassName);
+                $"The model has {inputs.Count} inputs; calibration data feeds exactly one in this version.", Quantization.QuantizePass.Name);
     }
 
     /// <summary>The model input's dimensions after the batch dimension, filled from the data where the model leaves them open.</summary>
@@ -84,6 +82,6 @@ internal static class ActivationCalibrator
         var size = shape.Aggregate(1L, (a, b) => a * b);
         return size == data.SampleSize ? shape
             : throw new PassException(PassErrorCodes.CalibrationShapeMismatch,
-                $"Calibration samples have {data.SampleSize} values each (shape [{string.Join(",", data.Shape)}]) but model input '{input.Name}' takes [{string.Join(",", declared)}] ({size} per sample). Supply data with one sample per model input.", QuantizationPassName);
+                $"Calibration samples have {data.SampleSize} values each (shape [{string.Join(",", data.Shape)}]) but model input '{input.Name}' takes [{string.Join(",", declared)}] ({size} per sample). Supply data with one sample per model input.", Quantization.QuantizePass.Name);
     }
 }

@@ -8,15 +8,12 @@ namespace Optimizer.Runtime;
 /// </summary>
 internal static class ExecutionProviders
 {
-    /// <summary>Creates the session; throws what ONNX Runtime throws when the provider cannot start.</summary>
-    public static InferenceSession CreateSession(byte[] model, ModelOptions options, ExecutionTarget target)
-        => CreateSessionCore(model, options, target);
-
     /// <summary>Whether <paramref name="ex"/> means "this provider cannot start here" (fall back) rather than a bug.</summary>
     public static bool IsStartFailure(Exception ex) =>
         ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or NotSupportedException or TypeInitializationException;
 
-    private static InferenceSession CreateSessionCore(byte[] model, ModelOptions options, ExecutionTarget target)
+    /// <summary>Creates the session; throws what ONNX Runtime throws when the provider cannot start.</summary>
+    public static InferenceSession CreateSession(byte[] model, ModelOptions options, ExecutionTarget target)
     {
         // The session copies what it needs from the options, so they can go once it exists.
         using var sessionOptions = new SessionOptions

@@ -61,7 +61,7 @@ internal static class OptimizeCommand
                     model = optimizationPlan.Model,
                     output = written,
                     manifest = Path.Combine(optimizationPlan.OutputDirectory, optimizationPlan.ManifestFileName),
-                    reports = outcome.Report?.ToFiles().Select(f => Path.Combine(optimizationPlan.OutputDirectory, f.FileName)),
+                    reports = outcome.Report is { } report ? new[] { report.HtmlFileName, report.MarkdownFileName }.Select(f => Path.Combine(optimizationPlan.OutputDirectory, f)) : null,
                     sizeBefore = outcome.SizeBefore,
                     sizeAfter = outcome.SizeAfter,
                     optimizedSha256 = outcome.Report?.OptimizedSha256,

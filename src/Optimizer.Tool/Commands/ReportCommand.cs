@@ -73,13 +73,12 @@ internal static class ReportCommand
     {
         var original = OnnxModelLoader.Load(originalPath);
         var optimized = OnnxModelLoader.Load(optimizedPath);
-        var fidelity = ModelComparison.Compare(originalPath, optimizedPath, validation, labels);
+        var fidelity = ModelComparison.Compare(original, originalPath, optimized, optimizedPath, validation, labels);
         var report = ModelReportBuilder.From(name, originalPath.Replace('\\', '/'), [], original, File.ReadAllBytes(originalPath),
             new PipelineResult(optimized, []), File.ReadAllBytes(optimizedPath));
         return report with
         {
-            Fidelity = new FidelityFigures(fidelity.Source, fidelity.Top1Original, fidelity.Top1Optimized, fidelity.Agreement, null,
-                fidelity.Outputs.Select(x => new OutputComparison(x.Name, x.MaxAbsError, x.Cosine, x.SqnrDb)).ToList()),
+            Fidelity = fidelity.ToReport(null),
         };
     }
 }
