@@ -111,14 +111,14 @@ public static class UntrustedFile
         }
 
         var buffer = new byte[4096];
-        IntPtr n = Native.readlink(path, buffer, (IntPtr)buffer.Length);
+        IntPtr n = Native.readlink(Native.PathBytes(path), buffer, (IntPtr)buffer.Length);
         long count = n.ToInt64();
         return count <= 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)Math.Min(count, buffer.Length));
     }
 
     private static FileStream LinuxOpen(string fullPath, long maxBytes)
     {
-        int fd = Native.open(fullPath, Native.O_RDONLY | Native.O_NONBLOCK | Native.O_CLOEXEC);
+        int fd = Native.open(Native.PathBytes(fullPath), Native.O_RDONLY | Native.O_NONBLOCK | Native.O_CLOEXEC);
         if (fd < 0)
         {
             int errno = Marshal.GetLastWin32Error();
@@ -130,7 +130,7 @@ public static class UntrustedFile
         try
         {
             var status = new byte[256];
-            if (Native.statx(fd, string.Empty, Native.AT_EMPTY_PATH, Native.STATX_BASIC_STATS, status) != 0)
+            if (Native.statx(fd, Native.PathBytes(string.Empty), Native.AT_EMPTY_PATH, Native.STATX_BASIC_STATS, status) != 0)
             {
                 throw new UntrustedFileException(UntrustedFileProblem.Unreadable, fullPath,
                     $"its type cannot be read (errno {Marshal.GetLastWin32Error()})");
@@ -232,14 +232,18 @@ public static class UntrustedFile
         public const int S_IFCHR = 0x2000;
         public const int S_IFIFO = 0x1000;
 
-        [DllImport("libc", SetLastError = true)]
-        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+        // Paths go to libc as NUL-terminated UTF-8 bytes: UnmanagedType.LPUTF8Str is not in
+        // netstandard2.0, which the MSBuild task that links this file targets.
+        public static byte[] PathBytes(string path) => System.Text.Encoding.UTF8.GetBytes(path + "\0");
 
         [DllImport("libc", SetLastError = true)]
-        public static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
+        public static extern int open(byte[] path, int flags);
 
         [DllImport("libc", SetLastError = true)]
-        public static extern IntPtr readlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[] buffer, IntPtr size);
+        public static extern int statx(int dirfd, byte[] path, int flags, uint mask, byte[] buffer);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern IntPtr readlink(byte[] path, byte[] buffer, IntPtr size);
     }
 }
 
