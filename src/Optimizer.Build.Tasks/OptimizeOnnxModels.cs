@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using Optimizer.Build.Tasks.Caching;
@@ -10,21 +11,20 @@ using Optimizer.Build.Tasks.Diagnostics;
 using Optimizer.Build.Tasks.Discovery;
 using Optimizer.Build.Tasks.Engine;
 using Optimizer.Build.Tasks.Planning;
+using Optimizer.Onnx.Files;
 
 namespace Optimizer.Build.Tasks;
 
 /// <summary>
 /// Finds the ONNX models a project declares ([OnnxModel] classes and &lt;OnnxModel&gt; items),
 /// writes one plan per model, and runs the engine (<c>dotnet exec Optimizer.Engine.dll optimize
-/// --plan ...</c>) for each model whose content hash changed. A ToolTask, like Grpc.Tools' protoc
-/// task: the engine's canonical <c>file(line,col): error OPT1234: ...</c> lines become real
-/// MSBuild errors, and cancellation, timeouts and yielding the node come for free. One process
-/// per changed model so that each exit code belongs to exactly one plan and its stamp.
+/// --plan ...</c>) for each model whose content hash changed: one process per model, judged on
+/// its own (<see cref="EngineRunner"/>), within a wall-clock limit (<see cref="EngineTimeLimit"/>),
+/// so one bad model never fails or hides the others and none can hang the build.
 /// </summary>
-public sealed class OptimizeOnnxModels : ToolTask
+public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancelableTask
 {
-    private OptimizationPlan? _currentPlan;
-    private bool _engineReportedError;
+    private readonly ManualResetEvent _cancelled = new(false);
 
     /// <summary>The project's C# sources (@(Compile)); scanned for attributes.</summary>
     public ITaskItem[] Sources { get; set; } = Array.Empty<ITaskItem>();
@@ -65,6 +65,15 @@ public sealed class OptimizeOnnxModels : ToolTask
     /// </summary>
     public string? TrainingAssembly { get; set; }
 
+    /// <summary>
+    /// $(OptimizerEngineTimeout): seconds one engine run may take before it is killed (OPT1023);
+    /// empty means <see cref="EngineTimeLimit.DefaultSeconds"/>. An item's EngineTimeout overrides it.
+    /// </summary>
+    public string? EngineTimeout { get; set; }
+
+    /// <summary>Variables added to the engine's environment, each <c>NAME=value</c>.</summary>
+    public string[] EnvironmentVariables { get; set; } = Array.Empty<string>();
+
     /// <summary>Optimized models, with LogicalName (the resource name) for EmbeddedResource.</summary>
     [Output]
     public ITaskItem[] OptimizedModels { get; private set; } = Array.Empty<ITaskItem>();
@@ -77,7 +86,8 @@ public sealed class OptimizeOnnxModels : ToolTask
     [Output]
     public ITaskItem[] FileWrites { get; private set; } = Array.Empty<ITaskItem>();
 
-    protected override string ToolName => DotnetHost.ExecutableName;
+    /// <summary>Stops the running engine (and everything it started); called by MSBuild on Ctrl+C.</summary>
+    public void Cancel() => _cancelled.Set();
 
     public override bool Execute()
     {
@@ -97,6 +107,16 @@ public sealed class OptimizeOnnxModels : ToolTask
             return false;
         }
 
+        var defaultLimit = EngineTimeLimit.Parse(EngineTimeout, EngineTimeLimit.DefaultSeconds);
+        if (defaultLimit is null)
+        {
+            Log.LogError(null, DiagnosticCodes.InvalidValue, null, ProjectFile, 0, 0, 0, 0,
+                $"{EngineTimeLimit.Property} is '{EngineTimeout}', but it must be {EngineTimeLimit.Expected}. Fix the property or remove it (default {EngineTimeLimit.DefaultSeconds}).");
+            return false;
+        }
+
+        var runner = new EngineRunner(Log, BuildEngine, DotnetHost.Find(DotnetHostPath) ?? DotnetHost.ExecutableName,
+            EngineAssembly, EngineEnvironment(), _cancelled);
         var engineIdentity = EngineIdentity.Of(EngineAssembly);
         var trainingIdentity = string.IsNullOrEmpty(TrainingAssembly) || !File.Exists(TrainingAssembly)
             ? engineIdentity
@@ -109,7 +129,9 @@ public sealed class OptimizeOnnxModels : ToolTask
             PlanFile.Write(plan);
             writes.Add(new TaskItem(plan.PlanPath));
             writes.Add(new TaskItem(plan.StampPath));
-            if (Bring(plan, CacheKey.Compute(plan, Trains(plan) ? trainingIdentity : engineIdentity)))
+            var limit = TimeLimitOf(plan, defaultLimit.Value);
+            var key = KeyOf(plan, Trains(plan) ? trainingIdentity : engineIdentity);
+            if (limit is not null && key is not null && Bring(plan, key, runner, limit.Value))
             {
                 models.Add(OptimizedModelItem(plan));
                 manifests.Add(ManifestItem(plan));
@@ -128,8 +150,45 @@ public sealed class OptimizeOnnxModels : ToolTask
     private static bool Trains(OptimizationPlan plan) =>
         plan.Passes.Any(p => p.Pass == AttributeCatalog.FineTune.Name || p.Pass == AttributeCatalog.Distill.Name);
 
+    /// <summary>The plan's cache key, or null (and OPT1024) when its model or a data file may no longer be read.</summary>
+    private string? KeyOf(OptimizationPlan plan, string engineIdentity)
+    {
+        try
+        {
+            return CacheKey.Compute(plan, engineIdentity);
+        }
+        catch (UntrustedFileException e)
+        {
+            // Planning checked the files; this one was replaced (by a pipe, a device, ...) since.
+            Log.LogError(null, DiagnosticCodes.FileRefused, null, plan.DeclaredAt.File, plan.DeclaredAt.Line, plan.DeclaredAt.Column, 0, 0,
+                $"'{plan.ModelPath}' cannot be optimized: {e.FilePath} cannot be used: {e.Reason}. {DeclaredFile.Advice(e.Problem)}");
+            return null;
+        }
+    }
+
+    /// <summary>The plan's limit in seconds: its item's EngineTimeout, else the project's; null (and OPT1003) when invalid.</summary>
+    private int? TimeLimitOf(OptimizationPlan plan, int projectLimit)
+    {
+        foreach (var item in Models)
+        {
+            var text = item.GetMetadata(EngineTimeLimit.ItemMetadata);
+            if (string.IsNullOrWhiteSpace(text) || !ModelPaths.Equal(ModelPaths.Normalize(item.ItemSpec, ProjectDirectory), plan.ModelPath))
+                continue;
+            var seconds = EngineTimeLimit.Parse(text, projectLimit);
+            if (seconds is null)
+            {
+                Log.LogError(null, DiagnosticCodes.InvalidValue, null, plan.DeclaredAt.File, plan.DeclaredAt.Line, plan.DeclaredAt.Column, 0, 0,
+                    $"<OnnxModel Include=\"{item.ItemSpec}\"> has {EngineTimeLimit.ItemMetadata}=\"{text}\", but it must be {EngineTimeLimit.Expected}.");
+            }
+
+            return seconds;
+        }
+
+        return projectLimit;
+    }
+
     /// <summary>Brings one plan's outputs up to date; true when they exist afterwards.</summary>
-    private bool Bring(OptimizationPlan plan, string key)
+    private bool Bring(OptimizationPlan plan, string key, EngineRunner runner, int limitSeconds)
     {
         if (StampFile.IsUpToDate(plan, key))
         {
@@ -145,11 +204,7 @@ public sealed class OptimizeOnnxModels : ToolTask
         }
 
         StampFile.Delete(plan);
-        _currentPlan = plan;
-        _engineReportedError = false;
-        var succeeded = base.Execute() && ExitCode == 0;
-        _currentPlan = null;
-        if (!succeeded)
+        if (!runner.Run(plan, limitSeconds))
             return false;
 
         if (!File.Exists(plan.OptimizedModelPath) || !File.Exists(plan.ManifestPath))
@@ -163,27 +218,12 @@ public sealed class OptimizeOnnxModels : ToolTask
         return true;
     }
 
-    protected override string GenerateFullPathToTool() => DotnetHost.Find(DotnetHostPath) ?? ToolName;
-
-    protected override string GenerateCommandLineCommands() => EngineCommandLine.For(EngineAssembly, _currentPlan!.PlanPath);
-
-    protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
-    {
-        if (singleLine.IndexOf(": error OPT", StringComparison.Ordinal) >= 0)
-            _engineReportedError = true;
-        // Parses canonical "file(line,col): error CODE: message" lines into real errors.
-        base.LogEventsFromTextOutput(singleLine, messageImportance);
-    }
-
-    protected override bool HandleTaskExecutionErrors()
-    {
-        if (_engineReportedError)
-            return false;
-        var plan = _currentPlan!;
-        Log.LogError(null, DiagnosticCodes.EngineFailed, null, plan.DeclaredAt.File, plan.DeclaredAt.Line, plan.DeclaredAt.Column, 0, 0,
-            $"The optimizer engine exited with code {ExitCode} while optimizing '{plan.ModelPath}' without saying why. Build with -v:n to see its output; the plan is {plan.PlanPath}.");
-        return false;
-    }
+    /// <summary><see cref="EnvironmentVariables"/> as pairs; entries without '=' are ignored.</summary>
+    private IReadOnlyList<KeyValuePair<string, string>> EngineEnvironment() =>
+        EnvironmentVariables
+            .Select(entry => entry.IndexOf('=') is var at && at > 0 ? new KeyValuePair<string, string>(entry.Substring(0, at), entry.Substring(at + 1)) : default)
+            .Where(pair => pair.Key is not null)
+            .ToList();
 
     private IEnumerable<(string Path, string Text)> ReadSources()
     {

@@ -14,6 +14,7 @@ internal static class CacheKey
 {
     public const string Version = "optimizer-cache-1";
 
+    /// <exception cref="Optimizer.Onnx.Files.UntrustedFileException">The model or a data file changed into one the build may not read since planning.</exception>
     public static string Compute(OptimizationPlan plan, string engineIdentity) =>
         Sha256Hex.OfText(CanonicalText(plan, engineIdentity));
 
@@ -28,7 +29,7 @@ internal static class CacheKey
             .Append("class ").Append(plan.ClassName).Append('\n')
             .Append("modelPath ").Append(plan.ModelPath).Append('\n')
             .Append("resource ").Append(plan.ResourceName).Append('\n')
-            .Append("model ").Append(Sha256Hex.OfFile(plan.ModelFullPath)).Append('\n');
+            .Append("model ").Append(Sha256Hex.OfUntrustedFile(plan.ModelFullPath, DeclaredFile.MaxModelBytes)).Append('\n');
 
         foreach (var pass in plan.Passes)
         {
@@ -38,7 +39,7 @@ internal static class CacheKey
             {
                 text.Append("  ").Append(option.Key).Append('=').Append(option.Value).Append('\n');
                 if (spec?.FindNamed(option.Key)?.IsDataFile == true)
-                    text.Append("  ").Append(option.Key).Append(".sha256=").Append(Sha256Hex.OfFile(ModelPaths.FullPath(option.Value, plan.ProjectDirectory))).Append('\n');
+                    text.Append("  ").Append(option.Key).Append(".sha256=").Append(Sha256Hex.OfUntrustedFile(ModelPaths.FullPath(option.Value, plan.ProjectDirectory), DeclaredFile.MaxDataBytes)).Append('\n');
             }
         }
 

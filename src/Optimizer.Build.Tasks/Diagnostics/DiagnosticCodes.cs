@@ -44,4 +44,17 @@ internal static class DiagnosticCodes
 
     /// <summary>The engine exited successfully but did not write its outputs.</summary>
     public const string EngineOutputsMissing = "OPT1022";
+
+    /// <summary>
+    /// The engine ran past its wall-clock limit (OptimizerEngineTimeout, or the item's EngineTimeout
+    /// metadata) and was killed with every process it started.
+    /// </summary>
+    public const string EngineTimedOut = "OPT1023";
+
+    /// <summary>
+    /// A declared model or data file is not a regular file the build may read: a FIFO, device,
+    /// socket or folder, a path under /proc, /sys or /dev (also through a symbolic link), a file
+    /// with more than one hard link, or a file over the size cap. Checked on the opened handle.
+    /// </summary>
+    public const string FileRefused = "OPT1024";
 }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Optimizer.Build.Tasks.Diagnostics;
 using Optimizer.Build.Tasks.Discovery;
+using Optimizer.Onnx.Files;
 
 namespace Optimizer.Build.Tasks.Planning;
 
@@ -125,10 +126,18 @@ internal sealed class PlanBuilder
         }
 
         var modelFullPath = ModelPaths.FullPath(declaration.ModelPath!, _projectDirectory);
-        if (!File.Exists(modelFullPath))
+        var modelRefusal = DeclaredFile.Refusal(modelFullPath, DeclaredFile.MaxModelBytes);
+        if (modelRefusal?.Problem == UntrustedFileProblem.NotFound)
         {
             _diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.ModelNotFound,
                 $"Model file '{declaration.ModelPath}' was not found (looked for {modelFullPath}). Paths are relative to the project folder; fix the path or add the file.",
+                declaration.Location));
+            valid = false;
+        }
+        else if (modelRefusal is not null)
+        {
+            _diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.FileRefused,
+                $"Model file '{declaration.ModelPath}' ({modelRefusal.FilePath}) cannot be used: {modelRefusal.Reason}. {DeclaredFile.Advice(modelRefusal.Problem)}",
                 declaration.Location));
             valid = false;
         }
@@ -153,10 +162,18 @@ internal sealed class PlanBuilder
             if (spec.FindNamed(option.Key)?.IsDataFile != true)
                 continue;
             var fullPath = ModelPaths.FullPath(option.Value, _projectDirectory);
-            if (!File.Exists(fullPath))
+            var refusal = DeclaredFile.Refusal(fullPath, DeclaredFile.MaxDataBytes);
+            if (refusal?.Problem == UntrustedFileProblem.NotFound)
             {
                 _diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.DataFileNotFound,
                     $"{pass.Pass}.{option.Key} names '{option.Value}', which was not found (looked for {fullPath}). Paths are relative to the project folder.",
+                    pass.Location));
+                valid = false;
+            }
+            else if (refusal is not null)
+            {
+                _diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.FileRefused,
+                    $"{pass.Pass}.{option.Key} names '{option.Value}' ({refusal.FilePath}), which cannot be used: {refusal.Reason}. {DeclaredFile.Advice(refusal.Problem)}",
                     pass.Location));
                 valid = false;
             }
