@@ -1,14 +1,16 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Build.Tasks.Tests;
 
 /// <summary>
 /// The task end to end with a stand-in for `dotnet` (a shell script), so the caching, design-time
-/// and error paths are tested without the real engine. Unix only: the stand-in is a shell script.
+/// and error paths are tested without the real engine. Linux only: the stand-in is a shell script
+/// (and FIFOs, /proc and signals behave as tested there).
 /// </summary>
-public sealed class OptimizeOnnxModelsTaskTests : IDisposable
+public sealed partial class OptimizeOnnxModelsTaskTests : IDisposable
 {
     private const string Models = """
         using Optimizer.Runtime;
@@ -62,7 +64,8 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
         return path;
     }
 
-    private (OptimizeOnnxModels Task, FakeBuildEngine Engine, bool Result) Run(string host, bool runEngine = true, ITaskItem[]? items = null, string? trainingAssembly = null)
+    private (OptimizeOnnxModels Task, FakeBuildEngine Engine, bool Result) Run(
+        string host, bool runEngine = true, ITaskItem[]? items = null, string? trainingAssembly = null, string? engineTimeout = null)
     {
         var engine = new FakeBuildEngine();
         var task = new OptimizeOnnxModels
@@ -77,6 +80,7 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
             DotnetHostPath = host,
             RunEngine = runEngine,
             TrainingAssembly = trainingAssembly,
+            EngineTimeout = engineTimeout,
         };
         var result = task.Execute();
         foreach (var error in engine.Errors)
@@ -86,12 +90,9 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
 
     private int EngineRuns => File.Exists(_runLog) ? File.ReadAllLines(_runLog).Length : 0;
 
-    [Fact]
+    [LinuxFact]
     public void Runs_the_engine_once_per_changed_model_and_then_skips()
     {
-        if (OperatingSystem.IsWindows())
-            return;
-
         var first = Run(SucceedingHost());
         Assert.True(first.Result);
         Assert.Equal(2, EngineRuns);
@@ -119,12 +120,9 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
         Assert.Equal(4, EngineRuns);
     }
 
-    [Fact]
+    [LinuxFact]
     public void A_new_training_package_reruns_only_the_models_that_train()
     {
-        if (OperatingSystem.IsWindows())
-            return;
-
         _project.WriteFile("Models.cs", Models + """
 
             [OnnxModel("Models/digits.onnx")]
@@ -148,12 +146,9 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
         Assert.EndsWith("App.DigitsFineTuned.plan.json", File.ReadAllLines(_runLog).Last().Trim());
     }
 
-    [Fact]
+    [LinuxFact]
     public void Design_time_builds_never_run_the_engine()
     {
-        if (OperatingSystem.IsWindows())
-            return;
-
         var designTime = Run(SucceedingHost(), runEngine: false);
         Assert.True(designTime.Result);
         Assert.Equal(0, EngineRuns);
@@ -166,12 +161,9 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
         Assert.Equal(2, stale.Task.OptimizedModels.Length); // the last real build's outputs
     }
 
-    [Fact]
+    [LinuxFact]
     public void Engine_errors_become_coded_msbuild_errors_and_are_retried()
     {
-        if (OperatingSystem.IsWindows())
-            return;
-
         var source = _project.Source("Models.cs");
         var failed = Run(FailingHost($"{source}(4,2): error OPT1102: Models/digits.onnx: not a protobuf model."));
 
@@ -185,12 +177,9 @@ public sealed class OptimizeOnnxModelsTaskTests : IDisposable
         Assert.Equal(4, EngineRuns);
     }
 
-    [Fact]
+    [LinuxFact]
     public void Engine_that_fails_silently_gets_a_coded_error()
     {
-        if (OperatingSystem.IsWindows())
-            return;
-
         var failed = Run(FailingHost("something went wrong"));
 
         Assert.False(failed.Result);
