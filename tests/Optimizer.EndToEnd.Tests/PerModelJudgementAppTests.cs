@@ -7,8 +7,8 @@ namespace Optimizer.EndToEnd.Tests;
 
 /// <summary>
 /// In a real `dotnet build`, each model is judged on its own: a garbage model (refused by the
-/// engine) and a FIFO (refused by the task) get their own coded errors, and the valid model
-/// declared after them is optimized with no error of its own.
+/// engine), a FIFO and /dev/zero (refused by the task, which used to hang on them) get their own
+/// coded errors, and the valid model declared after them is optimized with no error of its own.
 /// </summary>
 [Collection(PackedPackagesCollection.Name)]
 public sealed class PerModelJudgementAppTests
@@ -47,6 +47,9 @@ public sealed class PerModelJudgementAppTests
             [OnnxModel("Models/pipe.onnx")]
             public partial class BPipe;
 
+            [OnnxModel("/dev/zero")]
+            public partial class BZero;
+
             [OnnxModel("Models/valid.onnx")]
             public partial class CValid;
             """);
@@ -60,7 +63,8 @@ public sealed class PerModelJudgementAppTests
         var errors = build.Output.Split('\n').Where(line => line.Contains(": error ")).Distinct().ToList();
         Assert.Contains(errors, line => Regex.IsMatch(line, @"error OPT11\d\d:.*broken\.onnx"));
         Assert.Contains(errors, line => Regex.IsMatch(line, @"Program\.cs\(8,\d+\): error OPT1024:.*pipe\.onnx.*named pipe \(FIFO\)"));
-        Assert.DoesNotContain(errors, line => line.Contains("valid.onnx") || line.Contains("CValid") || line.Contains("(11,"));
+        Assert.Contains(errors, line => Regex.IsMatch(line, @"Program\.cs\(11,\d+\): error OPT1024:.*/dev/zero"));
+        Assert.DoesNotContain(errors, line => line.Contains("valid.onnx") || line.Contains("CValid") || line.Contains("(14,"));
         Assert.DoesNotContain(errors, line => line.Contains("OPT1021"));
         Assert.True(File.Exists(Path.Combine(app.OptimizerOutputDirectory, "CValid.onnx")));
         Assert.True(File.Exists(Path.Combine(app.OptimizerOutputDirectory, "CValid.model.json")));
