@@ -102,6 +102,21 @@ public sealed partial class OptimizeOnnxModelsTaskTests
     }
 
     [LinuxFact]
+    public void An_engine_that_prints_without_end_still_stops_at_its_limit()
+    {
+        var clock = Stopwatch.StartNew();
+        var run = Run(HostFailingOnlyDigits("""
+            yes "engine output that never ends"
+            """), engineTimeout: "1");
+        clock.Stop();
+
+        var timeout = Assert.Single(run.Engine.Errors);
+        Assert.Equal("OPT1023", timeout.Code);
+        Assert.Contains(run.Engine.Messages, m => m.Message == "engine output that never ends");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the task took {clock.Elapsed}");
+    }
+
+    [LinuxFact]
     public void An_items_EngineTimeout_overrides_the_projects()
     {
         _project.WriteFile("Models.cs", "// models come from items\n");

@@ -20,6 +20,8 @@ internal static class EngineProcess
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
+    private const int MaxQueuedLines = 4096;
+
     /// <exception cref="System.ComponentModel.Win32Exception">The host could not be started.</exception>
     public static EngineOutcome Run(
         string fileName, string arguments, IEnumerable<KeyValuePair<string, string>> environment,
@@ -37,8 +39,9 @@ internal static class EngineProcess
         foreach (var variable in environment)
             info.Environment[variable.Key] = variable.Value;
 
-        // Not disposed: a stray grandchild may still write after this method returned.
-        var lines = new BlockingCollection<string>();
+        // Bounded, so an engine that prints faster than MSBuild logs waits on its pipe instead of
+        // filling memory. Not disposed: a stray grandchild may still write after this returned.
+        var lines = new BlockingCollection<string>(MaxQueuedLines);
         var streamsOpen = new CountdownEvent(2);
         using var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Receive(e.Data, lines, streamsOpen);
@@ -52,27 +55,26 @@ internal static class EngineProcess
         var ending = EngineEnding.Exited;
         while (true)
         {
+            // The limit and cancellation are checked after every line too: an engine that prints
+            // without end must not outrun them.
             if (lines.TryTake(out var line, Poll))
-            {
                 onLine(line);
-                continue;
-            }
-
-            if (exitedAt is null && process.HasExited)
-                exitedAt = clock.Elapsed;
-            if (exitedAt is not null && (streamsOpen.IsSet || clock.Elapsed - exitedAt > OutputGrace))
-                break;
             if (cancelled.WaitOne(0))
             {
                 ending = EngineEnding.Cancelled;
                 break;
             }
 
+            if (exitedAt is null && process.HasExited)
+                exitedAt = clock.Elapsed;
             if (exitedAt is null && clock.Elapsed > limit)
             {
                 ending = EngineEnding.TimedOut;
                 break;
             }
+
+            if (exitedAt is not null && (streamsOpen.IsSet || clock.Elapsed - exitedAt > OutputGrace))
+                break;
         }
 
         if (ending != EngineEnding.Exited)
