@@ -126,6 +126,9 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         var writes = new List<ITaskItem>();
         foreach (var plan in RequireSpeedupDefault.Apply(discovery.Plans, RequireSpeedup))
         {
+            if (_cancelled.WaitOne(0))
+                break;
+
             PlanFile.Write(plan);
             writes.Add(new TaskItem(plan.PlanPath));
             writes.Add(new TaskItem(plan.StampPath));
@@ -144,7 +147,8 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         OptimizedModels = models.ToArray();
         Manifests = manifests.ToArray();
         FileWrites = writes.ToArray();
-        return !Log.HasLoggedErrors;
+        // A cancelled build fails without an error of its own: MSBuild reports the cancellation.
+        return !Log.HasLoggedErrors && !_cancelled.WaitOne(0);
     }
 
     private static bool Trains(OptimizationPlan plan) =>

@@ -117,6 +117,36 @@ public sealed partial class OptimizeOnnxModelsTaskTests
     }
 
     [LinuxFact]
+    public void Cancelling_the_build_stops_the_engine_at_once()
+    {
+        var task = new OptimizeOnnxModels();
+        var run = System.Threading.Tasks.Task.Run(() => Run(Script("sleep.sh", $"""
+            #!/bin/sh
+            echo "$5" >> "{_runLog}"
+            sleep 60
+            """), configure: t => task = t));
+        SpinWait.SpinUntil(() => EngineRuns > 0, TimeSpan.FromSeconds(30));
+        var clock = Stopwatch.StartNew();
+        task.Cancel();
+
+        Assert.True(run.Wait(TimeSpan.FromSeconds(20)), "the task went on after it was cancelled");
+        Assert.False(run.Result.Result);
+        Assert.Empty(run.Result.Engine.Errors);
+        Assert.Equal(1, EngineRuns); // the second model's engine is never started
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public void A_host_that_cannot_start_is_OPT1020_for_each_model()
+    {
+        var run = Run("/nonexistent/dotnet");
+
+        Assert.False(run.Result);
+        Assert.Equal(["OPT1020", "OPT1020"], run.Engine.Errors.Select(e => e.Code));
+        Assert.Contains("could not be started with '/nonexistent/dotnet'", run.Engine.Errors[0].Message);
+    }
+
+    [LinuxFact]
     public void An_items_EngineTimeout_overrides_the_projects()
     {
         _project.WriteFile("Models.cs", "// models come from items\n");

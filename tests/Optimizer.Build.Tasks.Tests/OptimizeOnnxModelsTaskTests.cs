@@ -65,7 +65,8 @@ public sealed partial class OptimizeOnnxModelsTaskTests : IDisposable
     }
 
     private (OptimizeOnnxModels Task, FakeBuildEngine Engine, bool Result) Run(
-        string host, bool runEngine = true, ITaskItem[]? items = null, string? trainingAssembly = null, string? engineTimeout = null)
+        string host, bool runEngine = true, ITaskItem[]? items = null, string? trainingAssembly = null, string? engineTimeout = null,
+        Action<OptimizeOnnxModels>? configure = null)
     {
         var engine = new FakeBuildEngine();
         var task = new OptimizeOnnxModels
@@ -82,6 +83,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests : IDisposable
             TrainingAssembly = trainingAssembly,
             EngineTimeout = engineTimeout,
         };
+        configure?.Invoke(task);
         var result = task.Execute();
         foreach (var error in engine.Errors)
             _output.WriteLine($"error {error.Code} {error.File}({error.LineNumber},{error.ColumnNumber}): {error.Message}");
