@@ -98,6 +98,28 @@ public sealed class ConformanceTests(ConformanceFixture fixture, ITestOutputHelp
         Assert.True(Count(OrtOutcome.Ran) >= MinimumCasesRun, $"only {Count(OrtOutcome.Ran)} cases ran; expected at least {MinimumCasesRun}");
     }
 
+    [Fact]
+    public void Shape_inference_refuses_no_model_onnx_runtime_runs()
+    {
+        if (Skipped())
+        {
+            return;
+        }
+
+        var runnable = fixture.Results.Where(r => r.Ort is OrtOutcome.Ran or OrtOutcome.Nondeterministic).ToArray();
+        var refused = runnable.Where(r => r.InferenceRefusal is not null).ToArray();
+        var refusedOfUnrunnable = fixture.Results.Count(r => r.Ort is OrtOutcome.OrtRefusedLoad or OrtOutcome.OrtRefusedRun && r.InferenceRefusal is not null);
+        output.WriteLine($"ONNX Runtime ran {runnable.Length} models; shape inference refused {refused.Length} of them " +
+                         $"(and {refusedOfUnrunnable} of the models ONNX Runtime itself refused)");
+        foreach (var r in refused)
+        {
+            output.WriteLine($"  REFUSED {r.Name}: {r.InferenceRefusal}");
+        }
+
+        Assert.True(runnable.Length >= MinimumCasesRun, $"only {runnable.Length} cases ran");
+        Assert.Empty(refused);
+    }
+
     private bool Skipped()
     {
         if (fixture.SkipReason is { } reason)
