@@ -16,7 +16,7 @@ internal static class RefusedFile
         UntrustedFileProblem.Unreadable => new(OnnxErrorCodes.FileNotReadable,
             $"The model file '{e.FilePath}' cannot be read: {e.Reason}. Check that it exists and is readable.", e.FilePath, e),
         _ => new(OnnxErrorCodes.FileNotRegular,
-            $"The model file '{e.FilePath}' cannot be used: {e.Reason}. {Advice(e.Problem)}", e.FilePath, e),
+            $"The model file '{e.FilePath}' cannot be used: {e.Reason}.{Advice(e.Problem)}", e.FilePath, e),
     };
 
     /// <summary>The external-data file of <paramref name="tensorName"/> was refused.</summary>
@@ -32,13 +32,14 @@ internal static class RefusedFile
                 $"Tensor '{tensorName}' has its data in '{location}', which cannot be used: {e.Reason} (ModelLoadLimits.MaxExternalDataBytes). " +
                 "Raise ModelLoadLimits.MaxExternalDataBytes if the model is trusted.", modelPath, e),
             _ => new(OnnxErrorCodes.FileNotRegular,
-                $"Tensor '{tensorName}' has its data in '{location}' ('{e.FilePath}'), which cannot be used: {e.Reason}. {Advice(e.Problem)}", modelPath, e),
+                $"Tensor '{tensorName}' has its data in '{location}' ('{e.FilePath}'), which cannot be used: {e.Reason}.{Advice(e.Problem)}", modelPath, e),
         };
 
+    // What to do, where the reason does not say it already (a hard link's reason says to copy the file).
     private static string Advice(UntrustedFileProblem problem) => problem switch
     {
-        UntrustedFileProblem.HardLinked => "Replace the hard link with a copy of the file.",
-        UntrustedFileProblem.SystemPath => "Point at a model or data file, not a device or a file of the kernel.",
-        _ => "Point at a regular file (not a pipe, device, socket or folder).",
+        UntrustedFileProblem.HardLinked => "",
+        UntrustedFileProblem.SystemPath => " Point at a model or data file, not a device or a file of the kernel.",
+        _ => " Point at a regular file (not a pipe, device, socket or folder).",
     };
 }
