@@ -110,6 +110,12 @@ public static class ShapeInference
         {
             return null; // a constant input with inconsistent data: leave the type as annotated
         }
+        catch (OverflowException e)
+        {
+            // Rules do dimension arithmetic checked, so sizes past 64 bits end here.
+            throw NodeContext.Inconsistent(context.Node, "attributes or input shapes",
+                "an output dimension worked out from them does not fit in 64 bits", modelPath, e);
+        }
         catch (Exception e) when (e is ArithmeticException or IndexOutOfRangeException or ArgumentException or InvalidOperationException)
         {
             throw NodeContext.Inconsistent(context.Node, "attributes or input shapes",

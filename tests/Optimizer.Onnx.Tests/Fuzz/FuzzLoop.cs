@@ -32,7 +32,9 @@ internal static class FuzzLoop
             }
             catch (OnnxFormatException e) when (e.Code.StartsWith("OPT11", StringComparison.Ordinal))
             {
-                codes[e.Code] = codes.GetValueOrDefault(e.Code) + 1;
+                // Shape inference's safety net keeps the .NET exception a rule threw: count those apart, they point at rules to fix.
+                var key = e.Code == OnnxErrorCodes.NodeInconsistent && e.InnerException is { } inner ? $"{e.Code} via {inner.GetType().Name}" : e.Code;
+                codes[key] = codes.GetValueOrDefault(key) + 1;
             }
             catch (Exception e)
             {

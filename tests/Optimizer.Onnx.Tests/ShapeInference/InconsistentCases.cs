@@ -13,7 +13,7 @@ internal static class InconsistentCases
                 Inconsistent, "Conv", "strides"),
             ["MaxPool strides [2,0] with ceil_mode"] = () => One(Node("MaxPool", ["x"], "n", Ints("kernel_shape", 2, 2), Ints("strides", 2, 0), Int("ceil_mode", 1)),
                 Inconsistent, "MaxPool", "strides", "value 0"),
-            ["Concat of dims 2^62"] = () => One(Node("Concat", ["huge", "huge"], "n", Int("axis", 0)), Inconsistent, "Concat", "Overflow"),
+            ["Concat of dims 2^62"] = () => One(Node("Concat", ["huge", "huge"], "n", Int("axis", 0)), Inconsistent, "Concat", "64 bits"),
             ["Unsqueeze axes [0,0]"] = () => One(Node("Unsqueeze", ["x"], "n", Ints("axes", 0, 0)), Inconsistent, "Unsqueeze", "axes", "again"),
 
             // The same classes of bug found by the audit.
@@ -21,7 +21,7 @@ internal static class InconsistentCases
                 Inconsistent, "strides", "3 values"),
             ["Conv kernel_shape for another rank"] = () => One(Node("Conv", ["x", "w"], "n", Ints("kernel_shape", 3)), Inconsistent, "kernel_shape"),
             ["Conv dilations 0"] = () => One(Node("Conv", ["x", "w"], "n", Ints("kernel_shape", 3, 3), Ints("dilations", 1, 0)), Inconsistent, "dilations"),
-            ["Conv dilations 2^62"] = () => One(Node("Conv", ["x", "w"], "n", Ints("kernel_shape", 3, 3), Ints("dilations", Huge, 1)), Inconsistent, "Overflow"),
+            ["Conv dilations 2^62"] = () => One(Node("Conv", ["x", "w"], "n", Ints("kernel_shape", 3, 3), Ints("dilations", Huge, 1)), Inconsistent, "Conv", "64 bits"),
             ["MaxPool negative pads"] = () => One(Node("MaxPool", ["x"], "n", Ints("kernel_shape", 2, 2), Ints("pads", 0, -5, 0, 0)), Inconsistent, "pads"),
             ["MaxPool pads of the wrong length"] = () => One(Node("MaxPool", ["x"], "n", Ints("kernel_shape", 2, 2), Ints("pads", 1, 1)), Inconsistent, "pads", "needs 4"),
             ["MaxPool kernel larger than the input"] = () => One(Node("MaxPool", ["x"], "n", Ints("kernel_shape", 9, 2)), Inconsistent, "kernel_shape", "9"),
