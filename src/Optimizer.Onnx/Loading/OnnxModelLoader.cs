@@ -5,9 +5,12 @@ using Optimizer.Onnx.Protobuf;
 namespace Optimizer.Onnx;
 
 /// <summary>
-/// Loads ONNX models as untrusted input: sizes are capped before parsing, recursion is
-/// bounded, external data must stay inside the model's folder, and graphs with cycles or
-/// dangling names are refused. Every refusal is an <see cref="OnnxFormatException"/> with a code.
+/// Loads ONNX models as untrusted input: files are read only when they are regular files of their
+/// own (no FIFO, device, kernel file or hard link), sizes are capped before reading, every protobuf
+/// length is checked against the bytes really there, recursion is bounded, external data must stay
+/// inside the model's folder without overlapping regions, and empty graphs, tensors too large to
+/// exist and graphs with cycles or dangling names are refused. Every refusal is an
+/// <see cref="OnnxFormatException"/> with a code.
 /// </summary>
 public static class OnnxModelLoader
 {

@@ -61,7 +61,7 @@ internal static class ShapeOpRules
     {
         var x = c.Shape(0);
         if (x is null) return new InferredType(c.ElementType(0), null);
-        if (c.Ints("perm") is not { } perm) return new InferredType(c.ElementType(0), x.Reverse().ToArray());
+        if (c.Ints("perm") is not { } perm) return new InferredType(c.ElementType(0), Enumerable.Reverse(x).ToArray());
         if (perm.Length != x.Length)
         {
             throw c.Inconsistent("attribute 'perm'", $"it has {perm.Length} entries but the input has rank {x.Length}");
