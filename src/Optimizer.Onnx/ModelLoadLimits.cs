@@ -18,6 +18,16 @@ public sealed record ModelLoadLimits
     /// <summary>Deepest nesting of subgraphs inside node attributes (If/Loop/Scan bodies). Default: 16.</summary>
     public int MaxSubgraphDepth { get; init; } = 16;
 
-    /// <summary>Total bytes read from external-data files. Default: 16 GiB.</summary>
+    /// <summary>
+    /// Total bytes read from external-data files. Default: 16 GiB. Besides this cap, the regions
+    /// tensors name may not overlap, so they never add up to more than the data files hold, and
+    /// each byte is read once into the array the tensor keeps.
+    /// </summary>
     public long MaxExternalDataBytes { get; init; } = 16L << 30;
+
+    /// <summary>
+    /// Most elements one tensor may have, for initializers and constants when loading and for every
+    /// shape inference works out. Default: 2^40 (a terabyte of bytes, beyond any model that runs).
+    /// </summary>
+    public long MaxTensorElements { get; init; } = 1L << 40;
 }

@@ -45,6 +45,18 @@ public static class OnnxErrorCodes
     /// <summary>External data adds up to more than <see cref="ModelLoadLimits.MaxExternalDataBytes"/>.</summary>
     public const string ExternalDataTooLarge = "OPT1116";
 
+    /// <summary>
+    /// The model or an external-data file is not a plain file of its own: a FIFO, device, socket or
+    /// folder, a path under <c>/proc</c>, <c>/sys</c> or <c>/dev</c>, or a file with more than one hard link.
+    /// </summary>
+    public const string FileNotRegular = "OPT1117";
+
+    /// <summary>Two tensors name the same or overlapping bytes of one external-data file.</summary>
+    public const string ExternalDataOverlap = "OPT1118";
+
+    /// <summary>A tensor's dimensions are negative or multiply to more than <see cref="ModelLoadLimits.MaxTensorElements"/>.</summary>
+    public const string TensorTooLarge = "OPT1119";
+
     /// <summary>The graph's nodes form a cycle.</summary>
     public const string GraphCycle = "OPT1120";
 
@@ -53,6 +65,15 @@ public static class OnnxErrorCodes
 
     /// <summary>Two nodes (or a node and a graph input/initializer) produce the same value name.</summary>
     public const string DuplicateValue = "OPT1122";
+
+    /// <summary>
+    /// A node's attributes or input shapes are inconsistent (e.g. <c>strides</c> shorter than
+    /// <c>kernel_shape</c>, a zero stride, a repeated axis, a dimension that overflows); found by shape inference.
+    /// </summary>
+    public const string NodeInconsistent = "OPT1123";
+
+    /// <summary>The main graph has no nodes or no outputs: there is nothing to run.</summary>
+    public const string EmptyGraph = "OPT1124";
 
     /// <summary>A tensor's data does not match its element type and dimensions, or cannot be read as the type asked for.</summary>
     public const string TensorDataInvalid = "OPT1130";

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Google.Protobuf;
+using Microsoft.Win32.SafeHandles;
+using Optimizer.Onnx.Files;
 using Optimizer.Onnx.Protobuf;
 
 namespace Optimizer.Onnx;
@@ -7,24 +9,46 @@ namespace Optimizer.Onnx;
 /// <summary>
 /// Reads tensors stored outside the model file into <c>raw_data</c>, refusing any location
 /// that could reach outside the model's folder: the path must be relative, free of <c>..</c>,
-/// resolve under the folder, and pass through no symbolic link or reparse point.
+/// resolve under the folder, and pass through no symbolic link or reparse point; the file must be
+/// a regular file with one hard link (<see cref="UntrustedFile"/>).
 /// </summary>
+/// <remarks>
+/// Every region is checked before any byte is read: in range, the size the tensor needs, no two
+/// regions overlapping (so the total never exceeds what the files hold), and the total within
+/// <see cref="ModelLoadLimits.MaxExternalDataBytes"/>. Each region is then read once, straight into
+/// the array the tensor keeps: peak memory is the data itself.
+/// </remarks>
 internal sealed class ExternalDataResolver(string? baseDirectory, string? modelPath, ModelLoadLimits limits)
 {
-    private long _bytesRead;
-
     public void ResolveAll(ModelProto model)
     {
-        foreach (var tensor in ModelWalker.Tensors(model))
+        var tensors = ModelWalker.Tensors(model)
+            .Where(t => t.HasDataLocation && t.DataLocation == TensorProto.Types.DataLocation.External).ToList();
+        if (tensors.Count == 0)
         {
-            if (tensor.HasDataLocation && tensor.DataLocation == TensorProto.Types.DataLocation.External)
+            return;
+        }
+
+        var files = new Dictionary<string, FileStream>(StringComparer.Ordinal);
+        try
+        {
+            var regions = tensors.Select(t => Locate(t, files)).ToList();
+            new ExternalDataRegions(modelPath, limits).Check(regions);
+            foreach (var region in regions)
             {
-                Resolve(tensor);
+                Read(region, files[region.FullPath].SafeFileHandle);
+            }
+        }
+        finally
+        {
+            foreach (var stream in files.Values)
+            {
+                stream.Dispose();
             }
         }
     }
 
-    private void Resolve(TensorProto tensor)
+    private ExternalDataRegion Locate(TensorProto tensor, Dictionary<string, FileStream> files)
     {
         if (baseDirectory is null)
         {
@@ -35,7 +59,21 @@ internal sealed class ExternalDataResolver(string? baseDirectory, string? modelP
 
         var entries = tensor.ExternalData.GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
         var location = entries.GetValueOrDefault("location") ?? "";
-        var file = ResolveLocation(tensor, location);
+        var fullPath = ResolveLocation(tensor, location);
+        if (!files.TryGetValue(fullPath, out var file))
+        {
+            try
+            {
+                file = UntrustedFile.OpenRead(fullPath, limits.MaxExternalDataBytes);
+            }
+            catch (UntrustedFileException e)
+            {
+                throw RefusedFile.ForExternalData(e, tensor.Name, location, limits, modelPath);
+            }
+
+            files[fullPath] = file;
+        }
+
         var fileLength = file.Length;
         var offset = ParseNumber(tensor, entries, "offset") ?? 0;
         var length = ParseNumber(tensor, entries, "length") ?? fileLength - offset;
@@ -45,34 +83,47 @@ internal sealed class ExternalDataResolver(string? baseDirectory, string? modelP
                 $"asks for {length} bytes at offset {offset} of '{location}', which has {fileLength} bytes. Re-export the model with its data file");
         }
 
+        var type = (TensorElementType)tensor.DataType;
         var elementCount = TensorData.ElementCount(tensor);
-        var expected = elementCount < 0 ? -1 : ((TensorElementType)tensor.DataType).RawByteCount(elementCount);
-        if (((TensorElementType)tensor.DataType).BitsPerElement() > 0 && length != expected)
+        var expected = elementCount < 0 ? -1 : type.RawByteCount(elementCount);
+        if (type.BitsPerElement() > 0 && length != expected)
         {
             throw Error(OnnxErrorCodes.ExternalDataRangeInvalid, tensor,
                 $"declares {length} bytes in '{location}' but its type and dimensions need {expected}. Re-export the model with its data file");
         }
 
-        _bytesRead += length;
-        if (_bytesRead > limits.MaxExternalDataBytes || length > int.MaxValue)
+        if (length > Array.MaxLength)
         {
             throw Error(OnnxErrorCodes.ExternalDataTooLarge, tensor,
-                $"brings external data past the limit of {limits.MaxExternalDataBytes} bytes (or one tensor past 2 GiB). Raise ModelLoadLimits.MaxExternalDataBytes if the model is trusted");
+                $"takes {length} bytes of '{location}', more than one tensor can hold in memory ({Array.MaxLength} bytes). Split the tensor or store it another way");
         }
 
-        var buffer = new byte[length];
-        using (var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read))
-        {
-            stream.Seek(offset, SeekOrigin.Begin);
-            stream.ReadExactly(buffer);
-        }
-
-        tensor.RawData = ByteString.CopyFrom(buffer);
-        tensor.ExternalData.Clear();
-        tensor.ClearDataLocation();
+        return new ExternalDataRegion(tensor, location, fullPath, offset, length);
     }
 
-    private FileInfo ResolveLocation(TensorProto tensor, string location)
+    private void Read(ExternalDataRegion region, SafeFileHandle handle)
+    {
+        var buffer = new byte[region.Length];
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var n = RandomAccess.Read(handle, buffer.AsSpan(filled), region.Offset + filled);
+            if (n == 0)
+            {
+                throw Error(OnnxErrorCodes.ExternalDataRangeInvalid, region.Tensor,
+                    $"has its data in '{region.Location}', which became shorter while it was read. Do not change data files during a build");
+            }
+
+            filled += n;
+        }
+
+        // The tensor keeps this array itself: ByteString.CopyFrom would hold the data twice.
+        region.Tensor.RawData = UnsafeByteOperations.UnsafeWrap(buffer);
+        region.Tensor.ExternalData.Clear();
+        region.Tensor.ClearDataLocation();
+    }
+
+    private string ResolveLocation(TensorProto tensor, string location)
     {
         var segments = location.Split('/', '\\');
         if (location.Length == 0 || Path.IsPathRooted(location) || location.Contains(':') || location.Contains('\0')
@@ -111,14 +162,7 @@ internal sealed class ExternalDataResolver(string? baseDirectory, string? modelP
             }
         }
 
-        var file = new FileInfo(full);
-        if (!file.Exists)
-        {
-            throw Error(OnnxErrorCodes.ExternalDataMissing, tensor,
-                $"has its data in '{location}', which is not a regular file. Copy the model together with its data files");
-        }
-
-        return file;
+        return full;
     }
 
     private long? ParseNumber(TensorProto tensor, Dictionary<string, string> entries, string key)

@@ -43,26 +43,39 @@ internal static class ModelWalker
     /// <summary>Every tensor in the model: initializers, sparse tensors' parts and attribute tensors.</summary>
     public static IEnumerable<TensorProto> Tensors(ModelProto model)
     {
-        var attributes = Graphs(model).SelectMany(g => g.Graph.Node).Concat(model.Functions.SelectMany(f => f.Node))
-            .SelectMany(n => n.Attribute);
         foreach (var (graph, _) in Graphs(model))
         {
             foreach (var t in graph.Initializer) yield return t;
-            foreach (var t in graph.SparseInitializer.SelectMany(SparseParts)) yield return t;
         }
 
-        foreach (var attribute in attributes)
+        foreach (var attribute in Attributes(model))
         {
             if (attribute.T is not null) yield return attribute.T;
             foreach (var t in attribute.Tensors) yield return t;
-            if (attribute.SparseTensor is not null) foreach (var t in SparseParts(attribute.SparseTensor)) yield return t;
-            foreach (var t in attribute.SparseTensors.SelectMany(SparseParts)) yield return t;
+        }
+
+        foreach (var sparse in SparseTensors(model))
+        {
+            if (sparse.Values is not null) yield return sparse.Values;
+            if (sparse.Indices is not null) yield return sparse.Indices;
         }
     }
 
-    private static IEnumerable<TensorProto> SparseParts(SparseTensorProto sparse)
+    /// <summary>Every sparse tensor in the model: sparse initializers and attribute sparse tensors.</summary>
+    public static IEnumerable<SparseTensorProto> SparseTensors(ModelProto model)
     {
-        if (sparse.Values is not null) yield return sparse.Values;
-        if (sparse.Indices is not null) yield return sparse.Indices;
+        foreach (var (graph, _) in Graphs(model))
+        {
+            foreach (var s in graph.SparseInitializer) yield return s;
+        }
+
+        foreach (var attribute in Attributes(model))
+        {
+            if (attribute.SparseTensor is not null) yield return attribute.SparseTensor;
+            foreach (var s in attribute.SparseTensors) yield return s;
+        }
     }
+
+    private static IEnumerable<AttributeProto> Attributes(ModelProto model) =>
+        Graphs(model).SelectMany(g => g.Graph.Node).Concat(model.Functions.SelectMany(f => f.Node)).SelectMany(n => n.Attribute);
 }

@@ -1,12 +1,16 @@
 using Google.Protobuf;
+using Optimizer.Onnx.Files;
 using Optimizer.Onnx.Protobuf;
 
 namespace Optimizer.Onnx;
 
 /// <summary>
-/// Loads ONNX models as untrusted input: sizes are capped before parsing, recursion is
-/// bounded, external data must stay inside the model's folder, and graphs with cycles or
-/// dangling names are refused. Every refusal is an <see cref="OnnxFormatException"/> with a code.
+/// Loads ONNX models as untrusted input: files are read only when they are regular files of their
+/// own (no FIFO, device, kernel file or hard link), sizes are capped before reading, every protobuf
+/// length is checked against the bytes really there, recursion is bounded, external data must stay
+/// inside the model's folder without overlapping regions, and empty graphs, tensors too large to
+/// exist and graphs with cycles or dangling names are refused. Every refusal is an
+/// <see cref="OnnxFormatException"/> with a code.
 /// </summary>
 public static class OnnxModelLoader
 {
@@ -19,15 +23,12 @@ public static class OnnxModelLoader
         byte[] bytes;
         try
         {
-            var info = new FileInfo(fullPath);
-            if (!info.Exists)
-            {
-                throw new OnnxFormatException(OnnxErrorCodes.FileNotReadable,
-                    $"The model file '{fullPath}' does not exist. Check the path (relative paths are resolved against the project folder).", fullPath);
-            }
-
-            CheckSize(info.Length, limits, fullPath);
-            bytes = File.ReadAllBytes(fullPath);
+            // Opened non-blocking and checked on the handle: a FIFO or /dev/zero cannot hang the load.
+            bytes = UntrustedFile.ReadAllBytes(fullPath, limits.MaxModelBytes);
+        }
+        catch (UntrustedFileException e)
+        {
+            throw RefusedFile.ForModel(e, limits);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -50,6 +51,7 @@ public static class OnnxModelLoader
     {
         ArgumentNullException.ThrowIfNull(bytes);
         CheckSize(bytes.LongLength, limits, modelPath);
+        new WireFormatCheck(limits, modelPath).Check(bytes);
         var proto = Parse(bytes, limits, modelPath);
         if (proto.Graph is null)
         {
@@ -57,8 +59,10 @@ public static class OnnxModelLoader
                 "The model has no graph. It is not a complete ONNX model; re-export it.", modelPath);
         }
 
+        CheckNotEmpty(proto.Graph, modelPath);
         CheckSubgraphDepth(proto, limits, modelPath);
         new ExternalDataResolver(baseDirectory, modelPath, limits).ResolveAll(proto);
+        new TensorSizeCheck(limits, modelPath).CheckAll(proto);
         new GraphValidator(modelPath).Validate(proto.Graph);
         return new OnnxModel(proto, modelPath);
     }
@@ -70,6 +74,22 @@ public static class OnnxModelLoader
             throw new OnnxFormatException(OnnxErrorCodes.ModelTooLarge,
                 $"The model is {size} bytes, more than the limit of {limits.MaxModelBytes}. " +
                 "Store large weights as external data, or raise ModelLoadLimits.MaxModelBytes if the model is trusted.", modelPath);
+        }
+    }
+
+    private static void CheckNotEmpty(GraphProto graph, string? modelPath)
+    {
+        var missing = (graph.Node.Count, graph.Output.Count) switch
+        {
+            (0, 0) => "no nodes and no outputs",
+            (0, _) => "no nodes",
+            (_, 0) => "no outputs",
+            _ => null,
+        };
+        if (missing is not null)
+        {
+            throw new OnnxFormatException(OnnxErrorCodes.EmptyGraph,
+                $"The model's graph has {missing}, so there is nothing to run. The file is incomplete or not the model you meant; re-export it.", modelPath);
         }
     }
 

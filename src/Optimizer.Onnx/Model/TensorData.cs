@@ -36,8 +36,7 @@ internal static class TensorData
             throw WrongType(proto, expected);
         }
 
-        var bytes = ToRawBytes(proto);
-        var values = MemoryMarshal.Cast<byte, T>(bytes).ToArray();
+        var values = MemoryMarshal.Cast<byte, T>(RawSpan(proto)).ToArray();
         if (!BitConverter.IsLittleEndian)
         {
             SwapInPlace(MemoryMarshal.AsBytes(values.AsSpan()), expected.BitsPerElement() / 8);
@@ -46,7 +45,10 @@ internal static class TensorData
         return values;
     }
 
-    public static byte[] ToRawBytes(TensorProto proto)
+    public static byte[] ToRawBytes(TensorProto proto) => RawSpan(proto).ToArray();
+
+    // raw_data itself when the model used it (no copy: a large tensor is not held twice while read).
+    private static ReadOnlySpan<byte> RawSpan(TensorProto proto)
     {
         var type = (TensorElementType)proto.DataType;
         var bits = type.BitsPerElement();
@@ -57,10 +59,10 @@ internal static class TensorData
         }
 
         var expectedBytes = type.RawByteCount(count);
-        byte[] bytes = proto.HasRawData ? proto.RawData.ToByteArray() : FromTypedFields(proto, type, count);
-        if (bytes.LongLength != expectedBytes)
+        var bytes = proto.HasRawData ? proto.RawData.Span : FromTypedFields(proto, type, count);
+        if (bytes.Length != expectedBytes)
         {
-            throw Invalid(proto, $"holds {bytes.LongLength} bytes of data but {count} elements of {type} need {expectedBytes}");
+            throw Invalid(proto, $"holds {bytes.Length} bytes of data but {count} elements of {type} need {expectedBytes}");
         }
 
         return bytes;

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Optimizer.Onnx.Protobuf;
 
 namespace Optimizer.Onnx;
 
@@ -10,7 +11,10 @@ public static class OnnxModelWriter
     /// Tensor data that was external when loaded is written inline.
     /// </summary>
     /// <exception cref="OnnxFormatException">The model exceeds protobuf's 2 GiB limit (<see cref="OnnxErrorCodes.ModelTooLargeToWrite"/>).</exception>
-    public static byte[] ToBytes(OnnxModel model)
+    public static byte[] ToBytes(OnnxModel model) => Serializable(model).ToByteArray();
+
+    /// <summary>The model's proto, once it is known to fit in one protobuf.</summary>
+    private static ModelProto Serializable(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         var proto = model.ToProto();
@@ -31,7 +35,7 @@ public static class OnnxModelWriter
                 model.SourcePath);
         }
 
-        return proto.ToByteArray();
+        return proto;
     }
 
     /// <summary>
@@ -41,7 +45,7 @@ public static class OnnxModelWriter
     /// <exception cref="OnnxFormatException">Serializing or writing failed (<see cref="OnnxErrorCodes.WriteFailed"/>).</exception>
     public static void Save(OnnxModel model, string path)
     {
-        var bytes = ToBytes(model);
+        var proto = Serializable(model);
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)!;
         var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
@@ -50,7 +54,8 @@ public static class OnnxModelWriter
             Directory.CreateDirectory(directory);
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                stream.Write(bytes);
+                // Streamed: the tensors' bytes go to the file without a second copy of the whole model in memory.
+                proto.WriteTo(stream);
                 stream.Flush(flushToDisk: true);
             }
 

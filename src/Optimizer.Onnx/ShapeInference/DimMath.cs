@@ -39,19 +39,46 @@ internal static class DimMath
     }
 
     /// <summary>Product of fixed dimensions, or null when any is not fixed.</summary>
+    /// <exception cref="OverflowException">The product does not fit in 64 bits.</exception>
     public static long? Product(IEnumerable<Dim> dims)
     {
         long product = 1;
         foreach (var d in dims)
         {
             if (d.Size is not { } size) return null;
-            product *= size;
+            product = checked(product * size);
         }
 
         return product;
     }
 
+    /// <summary>
+    /// Elements of a tensor with these dimensions: null when one is negative, <see cref="long.MaxValue"/>
+    /// when the product does not fit in 64 bits (so any size limit refuses it).
+    /// </summary>
+    public static long? ElementCount(IEnumerable<long> dims)
+    {
+        long count = 1;
+        var (empty, saturated) = (false, false);
+        foreach (var d in dims)
+        {
+            if (d < 0) return null;
+            if (d == 0) empty = true;
+            else if (saturated || count > long.MaxValue / d) saturated = true;
+            else count *= d;
+        }
+
+        return empty ? 0 : saturated ? long.MaxValue : count;
+    }
+
     public static Dim Map(Dim d, Func<long, long> f) => d.Size is { } s ? Dim.Fixed(f(s)) : Dim.Unknown;
+
+    /// <summary>Rounds the quotient towards negative infinity (integer division rounds towards zero).</summary>
+    public static long FloorDivide(long dividend, long divisor)
+    {
+        var quotient = dividend / divisor;
+        return (dividend % divisor != 0 && (dividend < 0) != (divisor < 0)) ? quotient - 1 : quotient;
+    }
 
     /// <summary>A negative axis counts from the end; null when out of range.</summary>
     public static int? NormalizeAxis(long axis, int rank)

@@ -17,6 +17,12 @@ internal sealed record InferredType(TensorElementType ElementType, Dim[]? Shape)
 
     public ValueTypeInfo ToValueTypeInfo() => ValueTypeInfo.Tensor(ElementType, Shape);
 
+    /// <summary>
+    /// A declared type; a negative fixed size (some exporters write -1 for "dynamic") counts as unknown,
+    /// so no rule does arithmetic on it.
+    /// </summary>
     public static InferredType From(ValueTypeInfo? type) =>
-        type is { Kind: ValueKind.Tensor } t ? new InferredType(t.ElementType, t.Shape?.ToArray()) : Unknown;
+        type is { Kind: ValueKind.Tensor } t
+            ? new InferredType(t.ElementType, t.Shape?.Select(d => d.Size < 0 ? Dim.Unknown : d).ToArray())
+            : Unknown;
 }

@@ -1,7 +1,7 @@
 namespace Optimizer.Onnx;
 
 /// <summary>What a shape rule may look at for one node: input types, constant inputs, attributes and the opset.</summary>
-internal sealed class NodeContext(OnnxNode node, Func<string, InferredType> typeOf, Func<string, OnnxTensor?> constantOf, long opset)
+internal sealed class NodeContext(OnnxNode node, Func<string, InferredType> typeOf, Func<string, OnnxTensor?> constantOf, long opset, string? modelPath)
 {
     public OnnxNode Node => node;
 
@@ -37,4 +37,38 @@ internal sealed class NodeContext(OnnxNode node, Func<string, InferredType> type
 
     /// <summary>An axes list given as an attribute (older opsets) or as input <paramref name="inputIndex"/> (newer).</summary>
     public long[]? Axes(int inputIndex) => Ints("axes") ?? ConstantInts(inputIndex);
+
+    /// <summary>
+    /// The coded error for a node whose attributes or input shapes contradict each other, e.g.
+    /// <c>Inconsistent("attribute 'strides'", "it has 1 value but kernel_shape has 2")</c>.
+    /// </summary>
+    public OnnxFormatException Inconsistent(string what, string problem) => Inconsistent(node, what, problem, modelPath);
+
+    /// <inheritdoc cref="Inconsistent(string, string)"/>
+    public static OnnxFormatException Inconsistent(OnnxNode node, string what, string problem, string? modelPath, Exception? cause = null) =>
+        new(OnnxErrorCodes.NodeInconsistent,
+            $"Node '{node.Name}' ({node.OpType}) has inconsistent {what}: {problem}. ONNX Runtime cannot run such a node; fix it or re-export the model.",
+            modelPath, cause);
+
+    /// <summary>An axis list with every entry normalized into [0, rank) and none repeated; refused otherwise.</summary>
+    public int[] DistinctAxes(string what, IReadOnlyList<long> axes, int rank)
+    {
+        var normalized = new int[axes.Count];
+        for (var i = 0; i < axes.Count; i++)
+        {
+            if (DimMath.NormalizeAxis(axes[i], rank) is not { } axis)
+            {
+                throw Inconsistent(what, $"axis {axes[i]} is outside [-{rank}, {rank - 1}] for rank {rank}");
+            }
+
+            if (Array.IndexOf(normalized, axis, 0, i) >= 0)
+            {
+                throw Inconsistent(what, $"axis {axes[i]} names axis {axis} again; each axis may appear once");
+            }
+
+            normalized[i] = axis;
+        }
+
+        return normalized;
+    }
 }

@@ -15,7 +15,11 @@ public static class ShapeInference
     /// annotates, and outputs of supported operators. An inferred type wins over a stale annotation
     /// only when it is at least as specific.
     /// </summary>
-    /// <exception cref="OnnxFormatException">The graph has a cycle.</exception>
+    /// <exception cref="OnnxFormatException">
+    /// The graph has a cycle, a node's attributes or input shapes are inconsistent
+    /// (<see cref="OnnxErrorCodes.NodeInconsistent"/>), or a value would have more than
+    /// <see cref="ModelLoadLimits.MaxTensorElements"/> elements (<see cref="OnnxErrorCodes.TensorTooLarge"/>).
+    /// </exception>
     public static IReadOnlyDictionary<string, ValueTypeInfo> Infer(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -28,6 +32,7 @@ public static class ShapeInference
     /// the main graph's value_info; returns how many were added. Values whose element type is
     /// unknown are left out.
     /// </summary>
+    /// <exception cref="OnnxFormatException">As for <see cref="Infer"/>.</exception>
     public static int Annotate(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -80,16 +85,7 @@ public static class ShapeInference
             }
 
             if (node.Outputs.Count == 0 || node.Outputs[0].Length == 0) continue;
-            InferredType? inferred;
-            try
-            {
-                inferred = ShapeRuleTable.InferFirstOutput(new NodeContext(node, TypeOf, ConstantOf, opset));
-            }
-            catch (OnnxFormatException)
-            {
-                inferred = null; // a constant input with inconsistent data: leave the type as annotated
-            }
-
+            var inferred = InferNode(new NodeContext(node, TypeOf, ConstantOf, opset, model.SourcePath), model.SourcePath);
             if (inferred is not null)
             {
                 types[node.Outputs[0]] = Merge(inferred, types.GetValueOrDefault(node.Outputs[0]));
@@ -97,6 +93,49 @@ public static class ShapeInference
         }
 
         return types;
+    }
+
+    /// <summary>
+    /// Runs the node's rule. A rule that still fails on arithmetic or indexing (a case it does not
+    /// check yet) reports the node as inconsistent rather than as an internal error.
+    /// </summary>
+    private static InferredType? InferNode(NodeContext context, string? modelPath)
+    {
+        InferredType? inferred;
+        try
+        {
+            inferred = ShapeRuleTable.InferFirstOutput(context);
+        }
+        catch (OnnxFormatException e) when (e.Code == OnnxErrorCodes.TensorDataInvalid)
+        {
+            return null; // a constant input with inconsistent data: leave the type as annotated
+        }
+        catch (OverflowException e)
+        {
+            // Rules do dimension arithmetic checked, so sizes past 64 bits end here.
+            throw NodeContext.Inconsistent(context.Node, "attributes or input shapes",
+                "an output dimension worked out from them does not fit in 64 bits", modelPath, e);
+        }
+        catch (Exception e) when (e is ArithmeticException or IndexOutOfRangeException or ArgumentException or InvalidOperationException)
+        {
+            throw NodeContext.Inconsistent(context.Node, "attributes or input shapes",
+                $"working out its output shape failed ({e.GetType().Name}: {e.Message})", modelPath, e);
+        }
+
+        CheckElementCount(context.Node, inferred, modelPath);
+        return inferred;
+    }
+
+    private static void CheckElementCount(OnnxNode node, InferredType? inferred, string? modelPath)
+    {
+        var limit = ModelLoadLimits.Default.MaxTensorElements;
+        var fixedSizes = inferred?.Shape?.Where(d => d.Size is not null).Select(d => d.Size!.Value).ToArray() ?? [];
+        if (fixedSizes.Any(d => d < 0) || DimMath.ElementCount(fixedSizes) > limit)
+        {
+            throw new OnnxFormatException(OnnxErrorCodes.TensorTooLarge,
+                $"Node '{node.Name}' ({node.OpType}) would produce a tensor of shape [{string.Join(",", inferred!.Shape!)}], " +
+                $"which has a negative dimension or more than {limit} elements. No runtime can allocate it; fix or re-export the model.", modelPath);
+        }
     }
 
     /// <summary>Combines an inferred type with the model's own annotation, keeping the more specific of each part.</summary>

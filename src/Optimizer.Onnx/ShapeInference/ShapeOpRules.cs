@@ -8,8 +8,13 @@ internal static class ShapeOpRules
         var x = c.Shape(0);
         if (x is null) return new InferredType(c.ElementType(0), [Dim.Unknown, Dim.Unknown]);
         var axis = c.Int("axis", 1);
+        // Flatten's axis may also be the rank itself (everything goes to the first dimension).
+        if (axis < -x.Length || axis > x.Length)
+        {
+            throw c.Inconsistent("attribute 'axis'", $"axis {axis} is outside [-{x.Length}, {x.Length}] for rank {x.Length}");
+        }
+
         var split = (int)(axis < 0 ? axis + x.Length : axis);
-        if (split < 0 || split > x.Length) return new InferredType(c.ElementType(0), [Dim.Unknown, Dim.Unknown]);
         return new InferredType(c.ElementType(0), [ProductDim(x[..split]), ProductDim(x[split..])]);
     }
 
@@ -20,6 +25,7 @@ internal static class ShapeOpRules
         var target = c.Opset < 5 ? c.Ints("shape") : c.ConstantInts(1);
         if (target is null) return new InferredType(c.ElementType(0), null);
         var allowZero = c.Int("allowzero", 0) != 0;
+        CheckReshapeTarget(c, target, allowZero);
         var dims = new Dim[target.Length];
         for (var i = 0; i < target.Length; i++)
         {
@@ -34,6 +40,11 @@ internal static class ShapeOpRules
         var inferred = Array.IndexOf(target, -1L);
         if (inferred >= 0 && x is not null && DimMath.Product(x) is { } total && DimMath.Product(dims.Where((_, i) => i != inferred)) is { } rest && rest > 0)
         {
+            if (total % rest != 0)
+            {
+                throw c.Inconsistent("input shapes", $"{total} elements cannot be reshaped into [{string.Join(",", target)}]: the other axes hold {rest}");
+            }
+
             dims[inferred] = Dim.Fixed(total / rest);
         }
         else if (inferred >= 0 && x is not null && dims.Length == x.Length)
@@ -50,9 +61,18 @@ internal static class ShapeOpRules
     {
         var x = c.Shape(0);
         if (x is null) return new InferredType(c.ElementType(0), null);
-        var perm = c.Ints("perm") ?? Enumerable.Range(0, x.Length).Reverse().Select(i => (long)i).ToArray();
-        if (perm.Length != x.Length || perm.Any(p => p < 0 || p >= x.Length)) return new InferredType(c.ElementType(0), null);
-        return new InferredType(c.ElementType(0), perm.Select(p => x[p]).ToArray());
+        if (c.Ints("perm") is not { } perm) return new InferredType(c.ElementType(0), Enumerable.Reverse(x).ToArray());
+        if (perm.Length != x.Length)
+        {
+            throw c.Inconsistent("attribute 'perm'", $"it has {perm.Length} entries but the input has rank {x.Length}");
+        }
+
+        if (perm.Any(p => p < 0))
+        {
+            throw c.Inconsistent("attribute 'perm'", $"[{string.Join(",", perm)}] has a negative entry");
+        }
+
+        return new InferredType(c.ElementType(0), c.DistinctAxes("attribute 'perm'", perm, x.Length).Select(p => x[p]).ToArray());
     }
 
     public static InferredType Squeeze(NodeContext c)
@@ -66,8 +86,7 @@ internal static class ShapeOpRules
             return new InferredType(c.ElementType(0), x.All(d => d.Size is not null) ? x.Where(d => d.Size != 1).ToArray() : null);
         }
 
-        var drop = axes.Select(a => DimMath.NormalizeAxis(a, x.Length)).ToArray();
-        if (drop.Any(a => a is null)) return new InferredType(c.ElementType(0), null);
+        var drop = c.DistinctAxes(AxesSource(c), axes, x.Length);
         return new InferredType(c.ElementType(0), x.Where((_, i) => !drop.Contains(i)).ToArray());
     }
 
@@ -76,9 +95,8 @@ internal static class ShapeOpRules
         var x = c.Shape(0);
         var axes = c.Axes(1);
         if (x is null || axes is null) return new InferredType(c.ElementType(0), null);
-        var rank = x.Length + axes.Length;
-        var inserted = axes.Select(a => DimMath.NormalizeAxis(a, rank)).ToArray();
-        if (inserted.Any(a => a is null)) return new InferredType(c.ElementType(0), null);
+        var rank = checked(x.Length + axes.Length);
+        var inserted = c.DistinctAxes(AxesSource(c), axes, rank);
         var result = new Dim[rank];
         var next = 0;
         for (var i = 0; i < rank; i++)
@@ -98,7 +116,7 @@ internal static class ShapeOpRules
         }
 
         var rank = shapes[0]!.Length;
-        if (DimMath.NormalizeAxis(c.Int("axis", 0), rank) is not { } axis) return new InferredType(c.ElementType(0), null);
+        var axis = c.DistinctAxes("attribute 'axis'", [c.Int("axis", 0)], rank)[0];
         var result = new Dim[rank];
         for (var i = 0; i < rank; i++)
         {
@@ -124,11 +142,8 @@ internal static class ShapeOpRules
     public static InferredType Gather(NodeContext c)
     {
         var (data, indices) = (c.Shape(0), c.Shape(1));
-        if (data is null || indices is null || DimMath.NormalizeAxis(c.Int("axis", 0), data.Length) is not { } axis)
-        {
-            return new InferredType(c.ElementType(0), null);
-        }
-
+        if (data is null || indices is null) return new InferredType(c.ElementType(0), null);
+        var axis = c.DistinctAxes("attribute 'axis'", [c.Int("axis", 0)], data.Length)[0];
         return new InferredType(c.ElementType(0), [.. data[..axis], .. indices, .. data[(axis + 1)..]]);
     }
 
@@ -136,8 +151,29 @@ internal static class ShapeOpRules
     public static InferredType ConstantOfShape(NodeContext c)
     {
         var type = c.Node.FindAttribute("value")?.Tensor?.ElementType ?? TensorElementType.Float;
-        return new InferredType(type, c.ConstantInts(0)?.Select(Dim.Fixed).ToArray());
+        var shape = c.ConstantInts(0);
+        if (shape?.FirstOrDefault(d => d < 0) is < 0 and var negative)
+        {
+            throw c.Inconsistent("input shapes", $"the shape input asks for a dimension of {negative}");
+        }
+
+        return new InferredType(type, shape?.Select(Dim.Fixed).ToArray());
     }
+
+    /// <summary>Reshape's target: at most one -1, nothing below -1, and no -1 beside a literal 0 under allowzero.</summary>
+    private static void CheckReshapeTarget(NodeContext c, long[] target, bool allowZero)
+    {
+        var what = c.Opset < 5 ? "attribute 'shape'" : "input shapes";
+        var shown = $"[{string.Join(",", target)}]";
+        if (target.Any(d => d < -1)) throw c.Inconsistent(what, $"the target shape {shown} has a dimension below -1");
+        if (target.Count(d => d == -1) > 1) throw c.Inconsistent(what, $"the target shape {shown} has more than one -1");
+        if (allowZero && target.Contains(-1) && target.Contains(0))
+        {
+            throw c.Inconsistent(what, $"the target shape {shown} has both -1 and 0 with allowzero=1, so the -1 cannot be worked out");
+        }
+    }
+
+    private static string AxesSource(NodeContext c) => c.Ints("axes") is not null ? "attribute 'axes'" : "axes input";
 
     private static long ClampAxis(long axis, int rank) => Math.Clamp(axis < 0 ? axis + rank : axis, 0, rank);
 

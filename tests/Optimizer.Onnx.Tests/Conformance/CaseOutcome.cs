@@ -19,5 +19,6 @@ internal enum OrtOutcome
     Mismatch,
 }
 
-/// <summary>The result of one conformance case.</summary>
-internal sealed record CaseOutcome(string Name, bool Loaded, bool RoundTripEqual, bool ByteIdentical, OrtOutcome Ort, string? Detail);
+/// <summary>The result of one conformance case; <paramref name="InferenceRefusal"/> is the coded error shape inference gave, if any.</summary>
+internal sealed record CaseOutcome(string Name, bool Loaded, bool RoundTripEqual, bool ByteIdentical, OrtOutcome Ort, string? Detail,
+    string? InferenceRefusal = null);

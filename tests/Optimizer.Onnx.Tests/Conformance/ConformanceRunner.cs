@@ -44,7 +44,20 @@ internal static class ConformanceRunner
         }
 
         var (outcome, detail) = CompareInOrt(c, model, sourceBytes, saved);
-        return new CaseOutcome(c.Name, true, true, identical, outcome, detail);
+        return new CaseOutcome(c.Name, true, true, identical, outcome, detail, InferenceRefusal(model));
+    }
+
+    private static string? InferenceRefusal(OnnxModel model)
+    {
+        try
+        {
+            _ = Onnx.ShapeInference.Infer(model);
+            return null;
+        }
+        catch (OnnxFormatException e)
+        {
+            return $"{e.Code}: {e.Message}";
+        }
     }
 
     private static (OrtOutcome, string?) CompareInOrt(ConformanceCase c, OnnxModel model, byte[] original, byte[] saved)

@@ -11,14 +11,10 @@ namespace Optimizer.Onnx.Tests.ShapeInference;
 /// </summary>
 public sealed class RealModelShapeInferenceTests(ITestOutputHelper output)
 {
-    [Fact]
+    [SharedDataFact("data/models")]
     public void Inferred_fixed_dimensions_match_onnx_runtime_on_the_shared_models()
     {
-        if (TestPaths.SharedFolder is not { } shared)
-        {
-            output.WriteLine("SKIPPED: ../shared is absent; shape inference was not checked on real models.");
-            return;
-        }
+        var shared = TestPaths.SharedFolder!;
 
         var files = Directory.GetFiles(Path.Combine(shared, "data", "models"), "*.onnx").Order(StringComparer.Ordinal)
             .Concat(new[] { "light_bvlc_alexnet.onnx", "light_squeezenet.onnx", "light_inception_v1.onnx" }.Select(f => Path.Combine(shared, "onnx-conformance", "light", f)));
