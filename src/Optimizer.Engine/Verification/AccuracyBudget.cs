@@ -89,7 +89,7 @@ internal sealed class AccuracyControl
         try
         {
             data = VerificationData.Load(_plan, _model, _budget, calibration);
-            original = ModelRunner.Run(OnnxModelWriter.ToBytes(_model), _model, data);
+            original = ModelRunner.Run(OnnxModelWriter.ToBytes(_model), _model, data, "original");
             fidelity = Evaluate(first, data, original);
         }
         catch (VerificationException e)
@@ -168,7 +168,7 @@ internal sealed class AccuracyControl
     }
 
     private static FidelityResult Evaluate(PipelineResult result, VerificationInputs data, ModelOutputs original) =>
-        FidelityResult.Compare(data, original, ModelRunner.Run(OnnxModelWriter.ToBytes(result.Model), result.Model, data));
+        FidelityResult.Compare(data, original, ModelRunner.Run(OnnxModelWriter.ToBytes(result.Model), result.Model, data, "optimized"));
 
     private static double Sqnr(FidelityResult fidelity) =>
         fidelity.Outputs.FirstOrDefault(o => o.Name == fidelity.ClassificationOutput)?.SqnrDb ?? fidelity.Outputs.Min(o => o.SqnrDb);
