@@ -94,13 +94,14 @@ internal static class DataFile
     }
 
     private static EngineException Refused(string declared, string option, string path, string reason, string advice, DiagnosticLocation? at, Exception? inner) =>
-        new(EngineErrorCodes.DataFileRefused, $"The {option} file '{declared}' ('{path}') cannot be used: {reason}. {advice}", at, inner);
+        new(EngineErrorCodes.DataFileRefused,
+            $"The {option} file '{declared}'{(declared == path ? "" : $" ('{path}')")} cannot be used: {reason}.{(advice.Length == 0 ? "" : " " + advice)}", at, inner);
 
     private static string Advice(UntrustedFileProblem problem) => problem switch
     {
         UntrustedFileProblem.NotRegular or UntrustedFileProblem.SystemPath =>
             "Point the option at a regular data file (.npy, or raw float32), not a device, pipe, folder or system path.",
-        UntrustedFileProblem.HardLinked => "Copy the file into place instead of hard-linking it.",
+        UntrustedFileProblem.HardLinked => "", // the reason says to copy it
         UntrustedFileProblem.TooLarge => $"Data files are read up to {MaxBytes >> 30} GiB; use a sample of the data (a few hundred to a few thousand samples are enough for calibration and validation).",
         _ => "Check that the file exists and is readable by the build.",
     };
