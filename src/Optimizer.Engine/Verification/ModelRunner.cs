@@ -16,6 +16,9 @@ internal static class ModelRunner
 {
     public const int MaxBatch = 64;
 
+    /// <summary>The roles <see cref="Run"/> is called with (also what <see cref="VerificationException.OnnxRuntimeFailedOn"/> says).</summary>
+    public const string Original = "original", Optimized = "optimized";
+
     /// <param name="role">Which model this is, in words ("original", "optimized"): names the stage a supervisor reports if ONNX Runtime crashes.</param>
     public static ModelOutputs Run(byte[] modelBytes, OnnxModel model, VerificationInputs data, string role)
     {
@@ -76,7 +79,7 @@ internal static class ModelRunner
         }
         catch (OnnxRuntimeException e)
         {
-            throw new VerificationException($"ONNX Runtime could not run it: {e.Message}", e);
+            throw new VerificationException($"ONNX Runtime could not run it: {e.Message}", e) { OnnxRuntimeFailedOn = role };
         }
     }
 }

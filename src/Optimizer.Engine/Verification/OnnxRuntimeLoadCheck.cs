@@ -30,9 +30,7 @@ internal static class OnnxRuntimeLoadCheck
     {
         if (Problem(modelBytes, "checking that ONNX Runtime can load the input model", options => new InferenceSession(fullPath, options)) is { } problem)
         {
-            throw new EngineException(EngineErrorCodes.InputModelNotRunnable,
-                $"The input model '{modelPath}' is not runnable by ONNX Runtime, which cannot load it: {problem}. It cannot be optimized, verified or run by the generated class. Fix the export (its opset, operators, types and shapes; onnx.checker.check_model with full_check=True shows most such faults) or use another model.",
-                at);
+            throw InputNotRunnable(modelPath, "ONNX Runtime cannot load it: " + problem, at);
         }
     }
 
@@ -42,11 +40,21 @@ internal static class OnnxRuntimeLoadCheck
     {
         if (Problem(modelBytes, "checking that ONNX Runtime can load the optimized model", options => new InferenceSession(modelBytes, options)) is { } problem)
         {
-            throw new EngineException(EngineErrorCodes.OptimizedModelNotRunnable,
-                $"ONNX Runtime cannot load the optimized model: {problem}; the generated class would fail at run time, so nothing was written. The input model loads, so a pass produced this: remove the passes one at a time to find it, and report it with the model.",
-                at);
+            throw OptimizedNotRunnable("ONNX Runtime cannot load the optimized model: " + problem, at);
         }
     }
+
+    /// <summary>OPT1069 for the input model; <paramref name="problem"/> says what ONNX Runtime could not do ("ONNX Runtime cannot load it: …").</summary>
+    public static EngineException InputNotRunnable(string modelPath, string problem, DiagnosticLocation? at) =>
+        new(EngineErrorCodes.InputModelNotRunnable,
+            $"The input model '{modelPath}' is not runnable by ONNX Runtime: {problem}. It cannot be optimized, verified or run by the generated class. Fix the export (its opset, operators, types and shapes; onnx.checker.check_model with full_check=True shows most such faults) or use another model.",
+            at);
+
+    /// <summary>OPT1068 for the optimized model; <paramref name="problem"/> starts "ONNX Runtime cannot load/run the optimized model…".</summary>
+    public static EngineException OptimizedNotRunnable(string problem, DiagnosticLocation? at) =>
+        new(EngineErrorCodes.OptimizedModelNotRunnable,
+            $"{problem}; the generated class would fail at run time, so nothing was written. The input model runs, so a pass produced this: remove the passes one at a time to find it, and report it with the model.",
+            at);
 
     private static string? Problem(byte[] modelBytes, string stage, Func<SessionOptions, InferenceSession> open)
     {

@@ -18,7 +18,14 @@ internal sealed record VerificationInputs(
     IReadOnlyList<(string Name, float[] Values, long[] SampleShape)> Inputs,
     int SampleCount,
     int[]? Labels,
-    string Source);
+    string Source)
+{
+    /// <summary>
+    /// True when a model that fails on these inputs cannot run at all: they are the user's data, or
+    /// generated with exactly the declared shapes (no symbolic dimension after the first set to 1).
+    /// </summary>
+    public bool Conclusive { get; init; } = true;
+}
 
 /// <summary>
 /// Finds the data to verify on, in order: the <c>Validation</c> option (and <c>Labels</c>), the
@@ -99,7 +106,10 @@ internal static partial class VerificationData
         }
 
         return new VerificationInputs(list, GeneratedSamples, null,
-            string.Create(CultureInfo.InvariantCulture, $"{GeneratedSamples} generated samples (uniform [{GeneratedMin}, {GeneratedMax}), seed {Seed}, no Validation or calibration data)"));
+            string.Create(CultureInfo.InvariantCulture, $"{GeneratedSamples} generated samples (uniform [{GeneratedMin}, {GeneratedMax}), seed {Seed}, no Validation or calibration data)"))
+        {
+            Conclusive = model.Graph.Inputs.All(i => i.Type?.Shape is { } shape && shape.Skip(1).All(d => d.Size is > 0)),
+        };
     }
 
     private static CalibrationDataSet ReadSamples(OptimizationPlan plan, OnnxModel model, string declared, string option, DiagnosticLocation? at)
@@ -196,4 +206,8 @@ internal static partial class VerificationData
 }
 
 /// <summary>The models cannot be compared (e.g. an input type we cannot generate data for).</summary>
-internal sealed class VerificationException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class VerificationException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The role (<see cref="ModelRunner.Original"/>, <see cref="ModelRunner.Optimized"/>) of the model ONNX Runtime failed to run, or null for other causes.</summary>
+    public string? OnnxRuntimeFailedOn { get; init; }
+}

@@ -30,6 +30,27 @@ public sealed class RunnableModelTests(ITestOutputHelper output) : IDisposable
         Assert.False(Directory.Exists(_run.OutputDirectory()) && Directory.EnumerateFiles(_run.OutputDirectory()).Any());
     }
 
+    public static TheoryData<string> UnrunnableKinds => new(UnrunnableModels.Kinds);
+
+    [Theory]
+    [MemberData(nameof(UnrunnableKinds))]
+    public void A_model_onnx_runtime_cannot_load_fails_with_a_coded_error_and_writes_nothing(string kind)
+    {
+        var model = Path.Combine(_run.Directory, "unrunnable.onnx");
+        UnrunnableModels.Write(kind, model);
+
+        // A pass, so verification runs: before, such models were "optimized" with exit 0 and warning OPT1062.
+        var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan",
+            _run.WritePlan(model, "Unrunnable", _run.OutputDirectory(), ("Quantize", new Dictionary<string, string> { ["Mode"] = "DynamicInt8" })));
+        output.WriteLine($"{kind}: exit {exitCode}\n{stdout}{stderr}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Matches(@"error OPT1\d\d\d: ", stderr);
+        Assert.DoesNotContain("OPT1099", stderr);
+        Assert.DoesNotContain("OPT1062", stdout + stderr);
+        Assert.False(Directory.Exists(_run.OutputDirectory()) && Directory.EnumerateFiles(_run.OutputDirectory()).Any());
+    }
+
     [Fact]
     public void An_optimized_model_onnx_runtime_rejects_is_OPT1068_with_onnx_runtimes_message()
     {
