@@ -35,5 +35,19 @@ internal static class HostileModels
         Save(new OnnxModel(graph, [new OpsetImport("", 9999)], irVersion: 8), path);
     }
 
+    /// <summary>logits[N,2] = Gemm(input[N,4], W[2,4]ᵀ, b): a valid model to pair with hostile data files.</summary>
+    public static void WriteSmallMlp(string path)
+    {
+        var graph = new OnnxGraph("small_mlp");
+        graph.DeclaredInputs.Add(new ValueInfo("input", ValueTypeInfo.Tensor(TensorElementType.Float, [Dim.Named("N"), Dim.Fixed(4)])));
+        graph.Outputs.Add(new ValueInfo("logits", ValueTypeInfo.Tensor(TensorElementType.Float, [Dim.Named("N"), Dim.Fixed(2)])));
+        graph.Initializers.Add(OnnxTensor.FromFloats("w", [2, 4], [0.5f, -0.25f, 0.75f, 1f, -1f, 0.5f, 0.25f, -0.5f]));
+        graph.Initializers.Add(OnnxTensor.FromFloats("b", [2], [0.1f, -0.1f]));
+        var node = new OnnxNode("Gemm", ["input", "w", "b"], ["logits"], "fc");
+        node.Attributes.Add(OnnxAttribute.FromInt("transB", 1));
+        graph.Nodes.Add(node);
+        Save(new OnnxModel(graph, [new OpsetImport("", 13)], irVersion: 8), path);
+    }
+
     private static void Save(OnnxModel model, string path) => File.WriteAllBytes(path, OnnxModelWriter.ToBytes(model));
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -65,30 +63,9 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IDisposable
         Assert.StartsWith("OPT", result.Json().GetProperty("error").GetProperty("code").GetString());
     }
 
-    /// <summary>The built tool (Optimizer.Tool.dll beside the tests) under <c>dotnet</c>, in the test's folder.</summary>
     private ToolRun.Result RunTool(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = _run.Directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Optimizer.Tool.dll"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment.Remove(Supervision.WorkerProcess.WorkerVariable);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"onnx-opt {string.Join(" ", args)} did not finish in 3 minutes");
-        }
-
-        var result = new ToolRun.Result(process.ExitCode, stdout.Result, stderr.Result);
+        var result = _run.Process(args);
         output.WriteLine($"onnx-opt {string.Join(" ", args)}\n{result}");
         return result;
     }
