@@ -71,6 +71,9 @@ public static class EngineErrorCodes
     /// </summary>
     public const string DataFileRefused = "OPT1081";
 
+    /// <summary>Error: ONNX Runtime's native library could not be loaded, so the models cannot be checked or verified (the app would not run them either).</summary>
+    public const string OnnxRuntimeUnavailable = "OPT1082";
+
     /// <summary>[FineTune] or [Distill] is declared but the Optimizer.Training package is not referenced (or not restored). OPT1071–OPT1079: training (Optimizer.Training's TrainingErrorCodes).</summary>
     public const string TrainingPackageMissing = "OPT1070";
 

@@ -77,6 +77,12 @@ internal static class OnnxRuntimeLoadCheck
         {
             problem = e.Message.Trim().TrimEnd('.');
         }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or BadImageFormatException)
+        {
+            throw new EngineException(EngineErrorCodes.OnnxRuntimeUnavailable,
+                $"ONNX Runtime's native library could not be loaded ({e.GetType().Name}: {(e.InnerException ?? e).Message.Trim()}), so the model cannot be checked; the app could not run it either. Reference Microsoft.ML.OnnxRuntime (Optimizer.Runtime brings it) and restore, on a platform ONNX Runtime supports.",
+                null, e);
+        }
 
         Checked[key] = problem;
         return problem;

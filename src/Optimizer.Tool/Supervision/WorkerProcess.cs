@@ -32,7 +32,7 @@ internal static class WorkerProcess
     {
         if (Environment.GetEnvironmentVariable(WorkerVariable) == "1")
         {
-            DisableCoreDumps();
+            CoreDumps.Disable(); // the supervisor reports a crash; a core file would only litter the user's folder
             return null;
         }
 
@@ -136,29 +136,4 @@ internal static class WorkerProcess
             // A stage file left in the temp folder is harmless.
         }
     }
-
-    /// <summary>A crash of native code on a hostile model must not leave a core file in the user's folder.</summary>
-    private static void DisableCoreDumps()
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-        {
-            return;
-        }
-
-        var none = new RLimit();
-        _ = setrlimit(RlimitCore, ref none);
-    }
-
-    // RLIMIT_CORE is 4 on Linux and macOS; struct rlimit is two 64-bit counts on both.
-    private const int RlimitCore = 4;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit
-    {
-        public ulong Current;
-        public ulong Maximum;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int setrlimit(int resource, ref RLimit limit);
 }
