@@ -40,12 +40,19 @@ internal sealed class ToolRun : IDisposable
     /// </summary>
     public Result Process(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // On Linux through sh with core files allowed (the soft limit is often 0), so a core the tool failed to suppress would show.
+        var start = new ProcessStartInfo(OperatingSystem.IsLinux() ? "/bin/sh" : "dotnet")
         {
             WorkingDirectory = Directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (OperatingSystem.IsLinux())
+        {
+            foreach (var arg in new[] { "-c", "ulimit -c unlimited 2>/dev/null || ulimit -c \"$(ulimit -Hc)\"; exec dotnet \"$@\"", "sh" })
+                start.ArgumentList.Add(arg);
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Optimizer.Tool.dll"));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);

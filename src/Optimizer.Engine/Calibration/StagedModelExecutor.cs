@@ -13,6 +13,9 @@ internal sealed class StagedModelExecutor(IModelExecutor inner) : IModelExecutor
 {
     private const string Stage = "calibrating: running the model in ONNX Runtime to observe its activations";
 
+    /// <summary>The stage while the passes run outside ONNX Runtime (also entered before the pipeline starts).</summary>
+    public const string PassesStage = "running the passes";
+
     public IModelSession Open(OnnxModel model, IReadOnlyList<string> observed)
     {
         EngineStage.Enter(Stage);
@@ -27,6 +30,10 @@ internal sealed class StagedModelExecutor(IModelExecutor inner) : IModelExecutor
             return inner.Run(inputs);
         }
 
-        public void Dispose() => inner.Dispose();
+        public void Dispose()
+        {
+            inner.Dispose();
+            EngineStage.Enter(PassesStage);
+        }
     }
 }

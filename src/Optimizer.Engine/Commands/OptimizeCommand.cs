@@ -72,7 +72,7 @@ public static class OptimizeCommand
         var fileCache = new FileCalibrationCache(Path.Combine(plan.OutputDirectory, "calibration"));
         var trialCache = new TrialCalibrationCache(fileCache);
         var executor = new StagedModelExecutor(new OnnxRuntimeModelExecutor());
-        EngineStage.Enter("running the passes");
+        EngineStage.Enter(StagedModelExecutor.PassesStage);
         PassContext Context(bool trial) => new()
         {
             CalibrationData = calibrationData,

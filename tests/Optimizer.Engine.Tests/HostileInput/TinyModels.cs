@@ -22,6 +22,26 @@ internal static class TinyModels
         return path;
     }
 
+    /// <summary>
+    /// y = x + float(Div(int64 min, -1)) from initializers: ONNX Runtime raises SIGFPE folding the constant
+    /// when it creates a session (the same model as Optimizer.Tool.Tests' HostileModels).
+    /// </summary>
+    public static string DivisionOverflow(string path)
+    {
+        var graph = new OnnxGraph("div_overflow");
+        graph.DeclaredInputs.Add(new ValueInfo("x", ValueTypeInfo.Tensor(TensorElementType.Float, [Dim.Fixed(1)])));
+        graph.Outputs.Add(new ValueInfo("y", ValueTypeInfo.Tensor(TensorElementType.Float, [Dim.Fixed(1)])));
+        graph.Initializers.Add(OnnxTensor.FromInt64s("dividend", [1], [long.MinValue]));
+        graph.Initializers.Add(OnnxTensor.FromInt64s("divisor", [1], [-1]));
+        graph.Nodes.Add(new OnnxNode("Div", ["dividend", "divisor"], ["quotient"], "div"));
+        var cast = new OnnxNode("Cast", ["quotient"], ["quotient_float"], "cast");
+        cast.Attributes.Add(OnnxAttribute.FromInt("to", (long)TensorElementType.Float));
+        graph.Nodes.Add(cast);
+        graph.Nodes.Add(new OnnxNode("Add", ["x", "quotient_float"], ["y"], "add"));
+        File.WriteAllBytes(path, OnnxModelWriter.ToBytes(new OnnxModel(graph, [new OpsetImport("", 13)], irVersion: 8)));
+        return path;
+    }
+
     /// <summary>Seeded values in [-1, 1) for <paramref name="samples"/> samples of 4.</summary>
     public static float[] Samples(int samples)
     {
