@@ -66,7 +66,7 @@ public static class EngineErrorCodes
 
     /// <summary>
     /// Error: a data file was refused before reading: a FIFO, device, socket, folder, a path under
-    /// /proc, /sys or /dev, a file with more than one hard link, or one larger than <see cref="Calibration.DataFileLimits.MaxBytes"/>.
+    /// /proc, /sys or /dev, a file with more than one hard link, or one larger than <see cref="DataFiles.DataFile.MaxBytes"/> (4 GiB).
     /// (Not OPT1058: that number is retired.) OPT1080 (engine crashed) is <see cref="Supervision.EngineCrash.Code"/>.
     /// </summary>
     public const string DataFileRefused = "OPT1081";
