@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Optimizer.Engine.Cli;
 using Optimizer.Tests.Shared;
@@ -31,6 +32,42 @@ internal sealed class ToolRun : IDisposable
         var stderr = new StringWriter();
         var exitCode = ToolCli.Run(args, stdout, stderr);
         return new Result(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>
+    /// The built tool as a real process (<c>dotnet Optimizer.Tool.dll</c> beside the tests) in this folder:
+    /// what a user runs, with its worker process. Fails the test if it runs over 3 minutes.
+    /// </summary>
+    public Result Process(params string[] args)
+    {
+        // On Linux through sh with core files allowed (the soft limit is often 0), so a core the tool failed to suppress would show.
+        var start = new ProcessStartInfo(OperatingSystem.IsLinux() ? "/bin/sh" : "dotnet")
+        {
+            WorkingDirectory = Directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (OperatingSystem.IsLinux())
+        {
+            foreach (var arg in new[] { "-c", "ulimit -c unlimited 2>/dev/null || ulimit -c \"$(ulimit -Hc)\"; exec dotnet \"$@\"", "sh" })
+                start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Optimizer.Tool.dll"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment.Remove(Supervision.WorkerProcess.WorkerVariable);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"onnx-opt {string.Join(" ", args)} did not finish in 3 minutes");
+        }
+
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
     public static Result Engine(params string[] args)

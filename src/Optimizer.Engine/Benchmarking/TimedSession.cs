@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Optimizer.Engine.Supervision;
 
 namespace Optimizer.Engine.Benchmarking;
 
@@ -22,6 +23,7 @@ internal sealed class TimedSession : IDisposable
     public TimedSession(string label, byte[] model, BenchmarkSettings settings)
     {
         Label = label;
+        EngineStage.Enter($"timing the {label} model in ONNX Runtime");
         using var options = new SessionOptions
         {
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,

@@ -1,3 +1,4 @@
+using Optimizer.Engine.DataFiles;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
@@ -9,7 +10,8 @@ namespace Optimizer.Engine.Calibration;
 /// Reads the calibration files a plan names (the <c>Calibration</c> option) so the passes, which
 /// read no files, get them as data sets keyed by the path as declared. <c>.npy</c> files carry
 /// their own shape; any other file is raw little-endian float32 read as samples of the model
-/// input's size (the input's dimensions after the first, which must be fixed).
+/// input's size (the input's dimensions after the first, which must be fixed). Files are
+/// opened and checked by <see cref="DataFile"/>.
 /// </summary>
 internal static class CalibrationDataLoader
 {
@@ -21,18 +23,8 @@ internal static class CalibrationDataLoader
         foreach (var pass in plan.Passes)
         {
             if (!pass.Options.TryGetValue(OptionName, out var declared) || data.ContainsKey(declared)) continue;
-            var path = Path.GetFullPath(Path.Combine(plan.ProjectDirectory ?? Path.GetDirectoryName(plan.Model)!, declared));
-            if (!File.Exists(path))
-            {
-                throw new EngineException(EngineErrorCodes.DataFileNotFound,
-                    $"The calibration file '{declared}' was not found (looked for '{path}'). Check the Calibration path; it is relative to the project folder.",
-                    pass.DeclaredAt);
-            }
-
-            using var stream = File.OpenRead(path);
-            data[declared] = path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)
-                ? NpyParser.Parse(stream)
-                : RawFloat32Parser.Parse(stream, RawShape(model, stream.Length, declared, pass));
+            data[declared] = DataFile.ReadSamples(plan, declared, OptionName, pass.DeclaredAt,
+                byteCount => RawShape(model, byteCount, declared, pass));
         }
         return data;
     }

@@ -1,3 +1,4 @@
+using Optimizer.Onnx.Files;
 using Optimizer.Passes.Calibration;
 
 namespace Optimizer.Engine.Calibration;
@@ -8,10 +9,20 @@ namespace Optimizer.Engine.Calibration;
 /// </summary>
 internal sealed class FileCalibrationCache(string directory) : ICalibrationCache
 {
+    /// <summary>The largest cache entry read (a few bytes per observed tensor; anything near this is not ours).</summary>
+    private const long MaxEntryBytes = 64L << 20;
+
+    /// <summary>The cached bytes, or null when absent; an entry that is not a plain file of sane size is a miss, never read.</summary>
     public byte[]? TryGet(string key)
     {
-        var path = PathFor(key);
-        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+        try
+        {
+            return UntrustedFile.ReadAllBytes(PathFor(key), MaxEntryBytes);
+        }
+        catch (UntrustedFileException)
+        {
+            return null;
+        }
     }
 
     public void Set(string key, byte[] result)

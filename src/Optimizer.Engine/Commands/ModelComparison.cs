@@ -33,8 +33,8 @@ internal static class ModelComparison
         try
         {
             var data = VerificationData.Load(plan, original, settings, new Dictionary<string, CalibrationDataSet>());
-            var before = ModelRunner.Run(OnnxModelWriter.ToBytes(original), original, data);
-            var after = ModelRunner.Run(OnnxModelWriter.ToBytes(optimized), optimized, data);
+            var before = ModelRunner.Run(OnnxModelWriter.ToBytes(original), original, data, ModelRunner.Original);
+            var after = ModelRunner.Run(OnnxModelWriter.ToBytes(optimized), optimized, data, ModelRunner.Optimized);
             return FidelityResult.Compare(data, before, after);
         }
         catch (VerificationException e)

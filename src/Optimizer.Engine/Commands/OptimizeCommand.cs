@@ -8,8 +8,10 @@ using Optimizer.Engine.Manifests;
 using Optimizer.Engine.Output;
 using Optimizer.Engine.Plans;
 using Optimizer.Engine.Reports;
+using Optimizer.Engine.Supervision;
 using Optimizer.Engine.Verification;
 using Optimizer.Onnx;
+using Optimizer.Onnx.Files;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
 
@@ -59,15 +61,18 @@ public static class OptimizeCommand
     public static Outcome Optimize(OptimizationPlan plan)
     {
         var model = OnnxModelLoader.Load(plan.Model);
-        var sourceBytes = File.ReadAllBytes(plan.Model);
+        var sourceBytes = ReadModelBytes(plan.Model);
+        OnnxRuntimeLoadCheck.Input(plan.Model, sourceBytes, plan.ModelPath, plan.DeclaredAt);
         var budget = AccuracyBudgetSettings.From(plan);
 
         var requests = PendingChecks.PassRequests(plan);
+        EngineStage.Enter("training: fine-tuning or distilling the model");
         var training = Training.TrainingStep.Take(plan, model, requests); // [FineTune]/[Distill]: after pruning, before quantization
         var calibrationData = CalibrationDataLoader.Load(plan, model);
         var fileCache = new FileCalibrationCache(Path.Combine(plan.OutputDirectory, "calibration"));
         var trialCache = new TrialCalibrationCache(fileCache);
-        var executor = new OnnxRuntimeModelExecutor();
+        var executor = new StagedModelExecutor(new OnnxRuntimeModelExecutor());
+        EngineStage.Enter(StagedModelExecutor.PassesStage);
         PassContext Context(bool trial) => new()
         {
             CalibrationData = calibrationData,
@@ -114,6 +119,8 @@ public static class OptimizeCommand
         }
 
         var optimizedBytes = OnnxModelWriter.ToBytes(result.Model);
+        OnnxRuntimeLoadCheck.Optimized(optimizedBytes, plan.DeclaredAt);
+        EngineStage.Enter("compiling the kernel program");
         // A quantized model also gets an fp32 compiled variant (the plan without Quantize) for CPUs without INT8 dot products.
         var (programFiles, execution) = Compilation.CompiledProgramOutput.Compile(plan, result.Model,
             requests.Any(IsQuantize) ? () => Float().Model : null);
@@ -139,14 +146,23 @@ public static class OptimizeCommand
         };
         report = speed?.ApplyTo(report) ?? report;
 
-        AtomicOutputWriter.WriteAll(plan.OutputDirectory,
-        [
-            (plan.OptimizedModelFileName, optimizedBytes),
-            (plan.ManifestFileName, ManifestWriter.ToBytes(manifest)),
-            .. programFiles,
-            .. report.ToFiles(),
-        ]);
+        EngineStage.Enter("writing the outputs");
+        PlanOutputs.Replace(plan, [(plan.OptimizedModelFileName, optimizedBytes), .. programFiles, .. report.ToFiles()], ManifestWriter.ToBytes(manifest));
         return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, warnings, speed?.Describe(), report);
+    }
+
+    /// <summary>The model's bytes (for its hash and size), read as the untrusted file it is; the loader has checked the same file.</summary>
+    private static byte[] ReadModelBytes(string path)
+    {
+        try
+        {
+            return UntrustedFile.ReadAllBytes(path, ModelLoadLimits.Default.MaxModelBytes);
+        }
+        catch (UntrustedFileException e)
+        {
+            throw new OnnxFormatException(OnnxErrorCodes.FileNotReadable,
+                $"The model file '{e.FilePath}' cannot be read: {e.Reason}. Check that it is a regular file that nothing replaces during the build.", e.FilePath, e);
+        }
     }
 
     private static FidelityFigures? ReportFigures(VerificationOutcome? verification, double? maxDrop) =>
@@ -187,7 +203,8 @@ public static class OptimizeCommand
     /// <summary>Deletes this plan's outputs after a failure, so nothing stale is taken for a result.</summary>
     internal static void RemoveOutputs(OptimizationPlan plan)
     {
-        foreach (var fileName in new[] { plan.OptimizedModelFileName, plan.ManifestFileName, Compilation.CompiledProgramOutput.FileName(plan), Compilation.CompiledProgramOutput.Fp32FileName(plan), plan.Name + ".report.html", plan.Name + ".report.md" })
+        // The manifest first: it must never name a file already deleted.
+        foreach (var fileName in new[] { plan.ManifestFileName, plan.OptimizedModelFileName, Compilation.CompiledProgramOutput.FileName(plan), Compilation.CompiledProgramOutput.Fp32FileName(plan), plan.Name + ".report.html", plan.Name + ".report.md" })
         {
             try
             {

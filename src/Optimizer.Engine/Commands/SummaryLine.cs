@@ -9,7 +9,9 @@ namespace Optimizer.Engine.Commands;
 /// verification figures before the time when they were measured, e.g.
 /// <c>top-1 97.1% → 96.9% (budget 1.0%), agreement 99.1%, logits SQNR 28.3 dB cos 0.9993 max|Δ| 0.41 on 450 validation samples</c>,
 /// and the speed-up gate's figures when RequireSpeedup timed the models, e.g.
-/// <c>StaticInt8 2.10× fp32 latency (p50 0.019 ms vs 0.009 ms), kept fp32</c>.
+/// <c>StaticInt8 2.10× fp32 latency (p50 0.019 ms vs 0.009 ms), kept fp32</c>, and last the files
+/// read from outside the project folder by their resolved full paths, e.g.
+/// <c>(outside the project folder: model '/models/shared/digits_mlp.onnx')</c>.
 /// </summary>
 public static class SummaryLine
 {
@@ -21,8 +23,12 @@ public static class SummaryLine
         var passes = declared.Count == 0 ? "no passes" : string.Join(" + ", declared.Select(Describe));
         var change = sizeBefore == 0 ? 0 : (sizeAfter - sizeBefore) * 100.0 / sizeBefore;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Path.GetFileName(plan.ModelPath)}: {passes} → {Size(sizeBefore)} → {Size(sizeAfter)} ({change:+0;-0;0}%){(fidelity is null ? "" : ", " + fidelity)}{(speed is null ? "" : ", " + speed)}{(elapsed is { } time ? ", " + time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "")}");
+            $"{Path.GetFileName(plan.ModelPath)}: {passes} → {Size(sizeBefore)} → {Size(sizeAfter)} ({change:+0;-0;0}%){(fidelity is null ? "" : ", " + fidelity)}{(speed is null ? "" : ", " + speed)}{(elapsed is { } time ? ", " + time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "")}{Outside(plan)}");
     }
+
+    /// <summary>Files read from outside the project folder, by resolved full path (<see cref="OutsideProject"/>).</summary>
+    private static string Outside(OptimizationPlan plan) =>
+        OutsideProject.Describe(plan) is { Count: > 0 } files ? $" (outside the project folder: {string.Join(", ", files)})" : "";
 
     private static string Describe(PlannedPass pass)
     {

@@ -3,7 +3,9 @@
 // the optimized model as <Name>.kernels (the build targets embed it beside the .onnx) and the
 // manifest lists the Compiled path and the kernels it calls; when not, the manifest says which
 // nodes kept it from compiling and no .kernels file is left (a stale one from an earlier build is
-// deleted, so it can never be embedded with a model it was not compiled from). Compilation never
+// deleted, so it can never be embedded with a model it was not compiled from). Stale programs are
+// deleted only after the new manifest is in place (Output/PlanOutputs), so a build killed at any instant
+// leaves a manifest that names only files that exist. Compilation never
 // fails the build: the ONNX Runtime path is always there. A quantized model that compiles also gets
 // an fp32 variant (<Name>.fp32.kernels, the plan without Quantize): the manifest lists both, best
 // first, and the runtime runs int8 only where the CPU has INT8 dot products.
@@ -48,7 +50,6 @@ internal static class CompiledProgramOutput
         OptimizationPlan plan, OnnxModel model, Func<OnnxModel>? floatModel = null)
     {
         var (files, execution) = CompileOne(plan, model);
-        DeleteStale(plan, Fp32FileName(plan));
         if (execution.Compiled is not { } primary || floatModel is null || !IsQuantized(model))
         {
             return (files, execution);
@@ -107,7 +108,6 @@ internal static class CompiledProgramOutput
         using var program = result.Program;
         if (program is null)
         {
-            DeleteStale(plan, FileName(plan));
             var reasons = result.Unsupported.Select(u => u.ToString()).Distinct(StringComparer.Ordinal).ToList();
             return ([], new ManifestExecution(["OnnxRuntime"], null, reasons));
         }
@@ -115,14 +115,5 @@ internal static class CompiledProgramOutput
         var bytes = program.ToBytes();
         var compiled = Describe(ResourceName(plan.ResourceName), bytes, program);
         return ([(FileName(plan), bytes)], new ManifestExecution(["OnnxRuntime", "Compiled"], compiled, []));
-    }
-
-    private static void DeleteStale(OptimizationPlan plan, string fileName)
-    {
-        var path = Path.Combine(plan.OutputDirectory, fileName);
-        if (File.Exists(path))
-        {
-            File.Delete(path);
-        }
     }
 }

@@ -28,6 +28,18 @@ public static class EngineErrorCodes
 
     // OPT1058 (RequireSpeedup not enforced) is retired: the gate is enforced (OPT1064, OPT1065). Do not reuse it.
 
+    /// <summary>
+    /// Error: a data file (calibration, validation, labels, training data) holds NaN or infinite
+    /// values, or only zeros and denormals; the message names the file and the first bad sample and element.
+    /// </summary>
+    public const string DataFileValuesInvalid = "OPT1059";
+
+    /// <summary>Error: the optimized model is not loadable by ONNX Runtime (the generated class would fail at run time); gives ONNX Runtime's message.</summary>
+    public const string OptimizedModelNotRunnable = "OPT1068";
+
+    /// <summary>Error: the input model itself is not loadable by ONNX Runtime, so it cannot be optimized, verified or run; gives ONNX Runtime's message.</summary>
+    public const string InputModelNotRunnable = "OPT1069";
+
     /// <summary>Error: the optimized model's accuracy drop exceeds [AccuracyBudget] MaxDrop, even with quantized layers reverted to float32.</summary>
     public const string AccuracyBudgetExceeded = "OPT1060";
 
@@ -51,6 +63,16 @@ public static class EngineErrorCodes
 
     /// <summary>The command line tool: <c>verify --max-drop</c> was exceeded (the comparison ran; the optimized model is worse than allowed).</summary>
     public const string VerifyBudgetExceeded = "OPT1067";
+
+    /// <summary>
+    /// Error: a data file was refused before reading: a FIFO, device, socket, folder, a path under
+    /// /proc, /sys or /dev, a file with more than one hard link, or one larger than <see cref="DataFiles.DataFile.MaxBytes"/> (4 GiB).
+    /// (Not OPT1058: that number is retired.) OPT1080 (engine crashed) is <see cref="Supervision.EngineCrash.Code"/>.
+    /// </summary>
+    public const string DataFileRefused = "OPT1081";
+
+    /// <summary>Error: ONNX Runtime's native library could not be loaded, so the models cannot be checked or verified (the app would not run them either).</summary>
+    public const string OnnxRuntimeUnavailable = "OPT1082";
 
     /// <summary>[FineTune] or [Distill] is declared but the Optimizer.Training package is not referenced (or not restored). OPT1071–OPT1079: training (Optimizer.Training's TrainingErrorCodes).</summary>
     public const string TrainingPackageMissing = "OPT1070";

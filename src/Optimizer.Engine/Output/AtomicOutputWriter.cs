@@ -6,11 +6,13 @@ namespace Optimizer.Engine.Output;
 /// Writes a set of files so that readers see either all the new files or none of them: each goes
 /// to a temporary file in the same folder (so the move is a rename), and only when all are on disk
 /// are they moved into place. On failure the temporaries are removed, and any file already moved
-/// in this call is deleted so an old model never sits beside a new manifest.
+/// in this call is deleted so an old model never sits beside a new manifest. Files are moved in the
+/// order given: put a file that names the others (the manifest) last.
 /// </summary>
 public static class AtomicOutputWriter
 {
-    public static void WriteAll(string directory, IReadOnlyList<(string FileName, byte[] Bytes)> files)
+    /// <param name="afterEachMove">Called after each file is moved into place (tests check what a kill at that instant would leave).</param>
+    public static void WriteAll(string directory, IReadOnlyList<(string FileName, byte[] Bytes)> files, Action? afterEachMove = null)
     {
         var pending = new List<(string Temporary, string Final)>();
         var moved = new List<string>();
@@ -31,6 +33,7 @@ public static class AtomicOutputWriter
             {
                 File.Move(temporary, final, overwrite: true);
                 moved.Add(final);
+                afterEachMove?.Invoke();
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -84,13 +84,23 @@ internal sealed class AccuracyControl
     public VerificationOutcome Run(PipelineResult first, IReadOnlyDictionary<string, CalibrationDataSet> calibration)
     {
         VerificationInputs data;
+        VerificationInputs? loaded = null;
         ModelOutputs original;
         FidelityResult fidelity;
         try
         {
-            data = VerificationData.Load(_plan, _model, _budget, calibration);
-            original = ModelRunner.Run(OnnxModelWriter.ToBytes(_model), _model, data);
+            data = loaded = VerificationData.Load(_plan, _model, _budget, calibration);
+            original = ModelRunner.Run(OnnxModelWriter.ToBytes(_model), _model, data, ModelRunner.Original);
             fidelity = Evaluate(first, data, original);
+        }
+        // ONNX Runtime failing on the optimized model where the original ran on the same inputs, or on the
+        // original with inputs that are the user's or exactly the declared shapes: the model cannot run.
+        catch (VerificationException e) when (e.OnnxRuntimeFailedOn == ModelRunner.Optimized || (e.OnnxRuntimeFailedOn == ModelRunner.Original && loaded?.Conclusive == true))
+        {
+            var failure = $"on {loaded!.Source}: {e.InnerException?.Message.Trim().TrimEnd('.')}";
+            throw e.OnnxRuntimeFailedOn == ModelRunner.Optimized
+                ? OnnxRuntimeLoadCheck.OptimizedNotRunnable("ONNX Runtime cannot run the optimized model " + failure, _plan.DeclaredAt)
+                : OnnxRuntimeLoadCheck.InputNotRunnable(_plan.ModelPath, "ONNX Runtime cannot run it " + failure, _plan.DeclaredAt);
         }
         catch (VerificationException e)
         {
@@ -168,7 +178,7 @@ internal sealed class AccuracyControl
     }
 
     private static FidelityResult Evaluate(PipelineResult result, VerificationInputs data, ModelOutputs original) =>
-        FidelityResult.Compare(data, original, ModelRunner.Run(OnnxModelWriter.ToBytes(result.Model), result.Model, data));
+        FidelityResult.Compare(data, original, ModelRunner.Run(OnnxModelWriter.ToBytes(result.Model), result.Model, data, ModelRunner.Optimized));
 
     private static double Sqnr(FidelityResult fidelity) =>
         fidelity.Outputs.FirstOrDefault(o => o.Name == fidelity.ClassificationOutput)?.SqnrDb ?? fidelity.Outputs.Min(o => o.SqnrDb);

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Optimizer.Engine.Supervision;
 using Optimizer.Onnx;
 
 namespace Optimizer.Engine.Verification;
@@ -15,7 +16,11 @@ internal static class ModelRunner
 {
     public const int MaxBatch = 64;
 
-    public static ModelOutputs Run(byte[] modelBytes, OnnxModel model, VerificationInputs data)
+    /// <summary>The roles <see cref="Run"/> is called with (also what <see cref="VerificationException.OnnxRuntimeFailedOn"/> says).</summary>
+    public const string Original = "original", Optimized = "optimized";
+
+    /// <param name="role">Which model this is, in words ("original", "optimized"): names the stage a supervisor reports if ONNX Runtime crashes.</param>
+    public static ModelOutputs Run(byte[] modelBytes, OnnxModel model, VerificationInputs data, string role)
     {
         var outputs = model.Graph.Outputs
             .Where(o => o.Type is { Kind: ValueKind.Tensor, ElementType: TensorElementType.Float })
@@ -29,6 +34,7 @@ internal static class ModelRunner
         if (data.SampleCount % batch != 0 && firstDims.Any(d => d is > 0))
             throw new VerificationException($"the model takes batches of exactly {batch}, which does not divide the {data.SampleCount} samples");
 
+        EngineStage.Enter($"verifying: running the {role} model in ONNX Runtime on {data.Source}");
         try
         {
             using var options = new SessionOptions
@@ -73,7 +79,7 @@ internal static class ModelRunner
         }
         catch (OnnxRuntimeException e)
         {
-            throw new VerificationException($"ONNX Runtime could not run it: {e.Message}", e);
+            throw new VerificationException($"ONNX Runtime could not run it: {e.Message}", e) { OnnxRuntimeFailedOn = role };
         }
     }
 }

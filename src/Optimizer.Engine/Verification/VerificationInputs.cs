@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Optimizer.Engine.DataFiles;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
@@ -17,7 +18,14 @@ internal sealed record VerificationInputs(
     IReadOnlyList<(string Name, float[] Values, long[] SampleShape)> Inputs,
     int SampleCount,
     int[]? Labels,
-    string Source);
+    string Source)
+{
+    /// <summary>
+    /// True when a model that fails on these inputs cannot run at all: they are the user's data, or
+    /// generated with exactly the declared shapes (no symbolic dimension after the first set to 1).
+    /// </summary>
+    public bool Conclusive { get; init; } = true;
+}
 
 /// <summary>
 /// Finds the data to verify on, in order: the <c>Validation</c> option (and <c>Labels</c>), the
@@ -98,19 +106,10 @@ internal static partial class VerificationData
         }
 
         return new VerificationInputs(list, GeneratedSamples, null,
-            string.Create(CultureInfo.InvariantCulture, $"{GeneratedSamples} generated samples (uniform [{GeneratedMin}, {GeneratedMax}), seed {Seed}, no Validation or calibration data)"));
-    }
-
-    private static string Resolve(OptimizationPlan plan, string declared, string option, DiagnosticLocation? at)
-    {
-        var path = Path.GetFullPath(Path.Combine(plan.ProjectDirectory ?? Path.GetDirectoryName(plan.Model)!, declared));
-        if (!File.Exists(path))
+            string.Create(CultureInfo.InvariantCulture, $"{GeneratedSamples} generated samples (uniform [{GeneratedMin}, {GeneratedMax}), seed {Seed}, no Validation or calibration data)"))
         {
-            throw new EngineException(EngineErrorCodes.DataFileNotFound,
-                $"The {option} file '{declared}' of [AccuracyBudget] was not found (looked for '{path}'). Check the path; it is relative to the project folder.", at);
-        }
-
-        return path;
+            Conclusive = model.Graph.Inputs.All(i => i.Type?.Shape is { } shape && shape.Skip(1).All(d => d.Size is > 0)),
+        };
     }
 
     private static CalibrationDataSet ReadSamples(OptimizationPlan plan, OnnxModel model, string declared, string option, DiagnosticLocation? at)
@@ -122,12 +121,12 @@ internal static partial class VerificationData
                 $"{option} data is read as the model's single input, but the model has {inputs.Count} inputs.", at);
         }
 
-        var path = Resolve(plan, declared, option, at);
-        using var stream = File.OpenRead(path);
-        if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
-            return NpyParser.Parse(stream);
+        return DataFile.ReadSamples(plan, declared, option, at, byteCount => RawShape(model, byteCount, declared, option, at));
+    }
 
-        var dims = inputs[0].Type?.Shape;
+    private static long[] RawShape(OnnxModel model, long byteCount, string declared, string option, DiagnosticLocation? at)
+    {
+        var dims = model.Graph.Inputs[0].Type?.Shape;
         if (dims is null || dims.Count < 2 || dims.Skip(1).Any(d => d.Size is null))
         {
             throw new EngineException(EngineErrorCodes.DataFileUnsupported,
@@ -135,21 +134,20 @@ internal static partial class VerificationData
         }
 
         var sample = dims.Skip(1).Aggregate(1L, (product, d) => product * d.Size!.Value);
-        var values = stream.Length / sizeof(float);
-        if (stream.Length % sizeof(float) != 0 || values % sample != 0)
+        var values = byteCount / sizeof(float);
+        if (sample <= 0 || byteCount % sizeof(float) != 0 || values % sample != 0)
         {
             throw new EngineException(EngineErrorCodes.DataFileUnsupported,
-                $"'{declared}' holds {stream.Length} bytes, which is not a whole number of float32 samples of {sample} values (the model input's size). Check the file, or save it as .npy.", at);
+                $"'{declared}' holds {byteCount} bytes, which is not a whole number of float32 samples of {sample} values (the model input's size). Check the file, or save it as .npy.", at);
         }
 
-        return RawFloat32Parser.Parse(stream, [values / sample, .. dims.Skip(1).Select(d => d.Size!.Value)]);
+        return [values / sample, .. dims.Skip(1).Select(d => d.Size!.Value)];
     }
 
     private static int[] ReadLabels(OptimizationPlan plan, string declared, DiagnosticLocation? at)
     {
-        var path = Resolve(plan, declared, "Labels", at);
-        var bytes = File.ReadAllBytes(path);
-        if (!path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+        var bytes = DataFile.ReadAllBytes(plan, declared, "Labels", at);
+        if (!declared.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             return bytes.Select(b => (int)b).ToArray();
 
         EngineException Bad(string problem) => new(EngineErrorCodes.DataFileUnsupported,
@@ -157,22 +155,24 @@ internal static partial class VerificationData
 
         if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY")
             throw Bad("does not start with the .npy magic");
+        if (bytes[6] is not (1 or 2 or 3) || (bytes[6] != 1 && bytes.Length < 12))
+            throw Bad($"has .npy format version {bytes[6]}, or ends inside its header");
         var (headerLength, headerStart) = bytes[6] == 1
-            ? (BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)), 10)
-            : ((int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)), 12);
-        if (headerStart + headerLength > bytes.Length)
-            throw Bad("has a header longer than the file");
-        var header = Encoding.Latin1.GetString(bytes, headerStart, headerLength);
+            ? ((long)BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)), 10)
+            : ((long)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)), 12);
+        if (headerStart + headerLength > bytes.Length || headerLength > NpyParser.MaxHeaderBytes)
+            throw Bad("has a header longer than the file, or longer than .npy headers are");
+        var header = Encoding.Latin1.GetString(bytes, headerStart, (int)headerLength);
         var descr = Regex.Match(header, @"['""]descr['""]\s*:\s*['""]([^'""]*)['""]").Groups[1].Value;
         var shape = Regex.Match(header, @"['""]shape['""]\s*:\s*\(([^)]*)\)").Groups[1].Value
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(d => long.Parse(d.TrimEnd('L'), CultureInfo.InvariantCulture)).ToArray();
+            .Select(d => long.TryParse(d.TrimEnd('L'), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
+                : throw Bad($"has a shape entry '{d}' that is not a non-negative integer")).ToArray();
         if (header.Contains("'fortran_order': True", StringComparison.Ordinal))
             throw Bad("is in Fortran order");
         if (shape.Length is 0 or > 2 || (shape.Length == 2 && shape[1] != 1))
             throw Bad($"has shape ({string.Join(", ", shape)}); labels are one integer per sample");
-        var count = (int)shape[0];
-        var data = bytes.AsSpan(headerStart + headerLength);
+        var data = bytes.AsSpan((int)(headerStart + headerLength));
         var width = descr switch
         {
             "|u1" or "|i1" or "u1" or "i1" => 1,
@@ -181,8 +181,9 @@ internal static partial class VerificationData
             "<u8" or "<i8" => 8,
             _ => throw Bad($"has dtype '{descr}'; integer labels (int8..int64, uint8..uint64, little-endian) are read"),
         };
-        if (data.Length < count * width)
-            throw Bad($"declares {count} labels but holds {data.Length} data bytes");
+        if (shape[0] > data.Length / width)
+            throw Bad($"declares {shape[0]} labels but holds {data.Length} data bytes");
+        var count = (int)shape[0];
         var signed = descr.Contains('i');
         var labels = new int[count];
         for (var i = 0; i < count; i++)
@@ -195,7 +196,8 @@ internal static partial class VerificationData
                 (2, false) => BinaryPrimitives.ReadUInt16LittleEndian(item),
                 (2, true) => BinaryPrimitives.ReadInt16LittleEndian(item),
                 (4, _) => BinaryPrimitives.ReadInt32LittleEndian(item),
-                _ => checked((int)BinaryPrimitives.ReadInt64LittleEndian(item)),
+                _ => BinaryPrimitives.ReadInt64LittleEndian(item) is var wide and >= int.MinValue and <= int.MaxValue ? (int)wide
+                    : throw Bad($"holds the label {BinaryPrimitives.ReadInt64LittleEndian(item)} at index {i}, outside the int32 range of class indices"),
             };
         }
 
@@ -204,4 +206,8 @@ internal static partial class VerificationData
 }
 
 /// <summary>The models cannot be compared (e.g. an input type we cannot generate data for).</summary>
-internal sealed class VerificationException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class VerificationException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The role (<see cref="ModelRunner.Original"/>, <see cref="ModelRunner.Optimized"/>) of the model ONNX Runtime failed to run, or null for other causes.</summary>
+    public string? OnnxRuntimeFailedOn { get; init; }
+}

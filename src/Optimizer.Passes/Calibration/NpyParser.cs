@@ -16,43 +16,75 @@ public static partial class NpyParser
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    /// <summary>Reads the whole stream and parses it.</summary>
+    /// <summary>The largest header accepted. NumPy itself refuses headers over 10 000 bytes when loading; a
+    /// hostile file must not make us allocate gigabytes for one.</summary>
+    public const int MaxHeaderBytes = 1 << 16;
+
+    /// <summary>
+    /// Parses the stream: the header is read and checked first, then the values go straight into
+    /// their array (no copy of the whole file). A stream that cannot seek is buffered first.
+    /// </summary>
     /// <exception cref="PassException">Malformed (<see cref="PassErrorCodes.CalibrationDataInvalid"/>) or unsupported (<see cref="PassErrorCodes.CalibrationDataNotSupported"/>) data.</exception>
     public static CalibrationDataSet Parse(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        if (!stream.CanSeek)
+        {
+            var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            buffer.Position = 0;
+            stream = buffer;
+        }
+
+        Span<byte> prefix = stackalloc byte[12];
+        var available = (int)Math.Min(12, stream.Length - stream.Position);
+        stream.ReadExactly(prefix[..available]);
+        var (headerLength, headerStart) = ReadPrefix(prefix[..available], stream.Length);
+        stream.Position += headerStart - available;
+        var header = new byte[headerLength];
+        stream.ReadExactly(header);
+        var shape = ParseHeader((prefix[6] == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(header));
+        return RawFloat32Parser.Parse(stream, shape);
     }
 
     /// <summary>Parses <c>.npy</c> bytes.</summary>
     /// <exception cref="PassException">Malformed (<see cref="PassErrorCodes.CalibrationDataInvalid"/>) or unsupported (<see cref="PassErrorCodes.CalibrationDataNotSupported"/>) data.</exception>
     public static CalibrationDataSet Parse(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length < 10 || !bytes[..6].SequenceEqual(Magic))
+        var (headerLength, headerStart) = ReadPrefix(bytes[..Math.Min(12, bytes.Length)], bytes.Length);
+        var encoding = bytes[6] == 3 ? Encoding.UTF8 : Encoding.Latin1;
+        var shape = ParseHeader(encoding.GetString(bytes.Slice(headerStart, headerLength)));
+        return RawFloat32Parser.Parse(bytes[(headerStart + headerLength)..], shape);
+    }
+
+    /// <summary>Checks the magic and version and returns the header's length and start, which fit in <paramref name="fileLength"/>.</summary>
+    private static (int Length, int Start) ReadPrefix(ReadOnlySpan<byte> prefix, long fileLength)
+    {
+        if (prefix.Length < 10 || !prefix[..6].SequenceEqual(Magic))
         {
             throw Invalid("does not start with the .npy magic \\x93NUMPY; save it with numpy.save");
         }
 
-        var major = bytes[6];
+        var major = prefix[6];
         var (headerLength, headerStart) = major switch
         {
-            1 => ((long)BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]), 10),
-            2 or 3 when bytes.Length >= 12 => ((long)BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]), 12),
-            _ => throw Invalid($"has format version {major}.{bytes[7]}; versions 1, 2 and 3 are supported"),
+            1 => ((long)BinaryPrimitives.ReadUInt16LittleEndian(prefix[8..]), 10),
+            2 or 3 when prefix.Length >= 12 => ((long)BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]), 12),
+            2 or 3 => throw Invalid("ends inside its header"),
+            _ => throw Invalid($"has format version {major}.{prefix[7]}; versions 1, 2 and 3 are supported"),
         };
 
-        if (headerStart + headerLength > bytes.Length)
+        if (headerLength > MaxHeaderBytes)
         {
-            throw Invalid($"declares a {headerLength}-byte header but the file has {bytes.Length} bytes");
+            throw Invalid($"declares a {headerLength}-byte header; .npy headers are at most {MaxHeaderBytes} bytes here (NumPy writes a few hundred)");
         }
 
-        var encoding = major == 3 ? Encoding.UTF8 : Encoding.Latin1;
-        var header = encoding.GetString(bytes.Slice(headerStart, (int)headerLength));
-        var shape = ParseHeader(header);
-        var data = bytes[(headerStart + (int)headerLength)..];
-        return RawFloat32Parser.Parse(data, shape);
+        if (headerStart + headerLength > fileLength)
+        {
+            throw Invalid($"declares a {headerLength}-byte header but the file has {fileLength} bytes");
+        }
+
+        return ((int)headerLength, headerStart);
     }
 
     private static long[] ParseHeader(string header)

@@ -5,6 +5,7 @@ using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Output;
 using Optimizer.Engine.Reports;
 using Optimizer.Onnx;
+using Optimizer.Onnx.Files;
 using Optimizer.Passes;
 using Optimizer.Tool.Output;
 using Spectre.Console;
@@ -69,13 +70,26 @@ internal static class ReportCommand
 
     private static string HeadlineOf(ModelReport report) => MarkdownReportWriter.Write(report).Split('\n')[2].Trim('*');
 
+    /// <summary>The model's bytes for the report's sizes and hashes, read as the untrusted file it is (the loader has checked it already).</summary>
+    private static byte[] ReadModel(string path)
+    {
+        try
+        {
+            return UntrustedFile.ReadAllBytes(path, ModelLoadLimits.Default.MaxModelBytes);
+        }
+        catch (UntrustedFileException e)
+        {
+            throw new OnnxFormatException(OnnxErrorCodes.FileNotReadable, $"The model file '{e.FilePath}' cannot be read: {e.Reason}. Check that it is a regular file.", e.FilePath, e);
+        }
+    }
+
     private static ModelReport Build(string originalPath, string optimizedPath, string name, string? validation, string? labels)
     {
         var original = OnnxModelLoader.Load(originalPath);
         var optimized = OnnxModelLoader.Load(optimizedPath);
         var fidelity = ModelComparison.Compare(original, originalPath, optimized, optimizedPath, validation, labels);
-        var report = ModelReportBuilder.From(name, originalPath.Replace('\\', '/'), [], original, File.ReadAllBytes(originalPath),
-            new PipelineResult(optimized, []), File.ReadAllBytes(optimizedPath));
+        var report = ModelReportBuilder.From(name, originalPath.Replace('\\', '/'), [], original, ReadModel(originalPath),
+            new PipelineResult(optimized, []), ReadModel(optimizedPath));
         return report with
         {
             Fidelity = fidelity.ToReport(null),

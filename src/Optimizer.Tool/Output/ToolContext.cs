@@ -13,7 +13,8 @@ namespace Optimizer.Tool.Output;
 /// </summary>
 internal sealed class ToolContext
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>The JSON form of every command's output (also the supervisor's crash error).</summary>
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

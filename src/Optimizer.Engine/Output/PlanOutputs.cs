@@ -1,0 +1,42 @@
+using Optimizer.Engine.Compilation;
+using Optimizer.Engine.Diagnostics;
+using Optimizer.Engine.Plans;
+
+namespace Optimizer.Engine.Output;
+
+/// <summary>
+/// Replaces a plan's outputs in the one order that keeps them consistent if the engine is killed
+/// at any instant: the new files first, the manifest (which names the others) after them, and only
+/// then the stale kernel programs of an earlier build are deleted. So the manifest on disk only ever
+/// names files that exist, and the generator never embeds a program that is gone.
+/// </summary>
+internal static class PlanOutputs
+{
+    /// <param name="files">Everything but the manifest.</param>
+    /// <param name="manifest">The manifest's bytes, written last.</param>
+    /// <param name="afterEachStep">Called after each file is moved into place or deleted (tests check every instant).</param>
+    /// <exception cref="EngineException"><see cref="EngineErrorCodes.WriteFailed"/>.</exception>
+    public static void Replace(OptimizationPlan plan, IReadOnlyList<(string FileName, byte[] Bytes)> files, byte[] manifest, Action? afterEachStep = null)
+    {
+        AtomicOutputWriter.WriteAll(plan.OutputDirectory, [.. files, (plan.ManifestFileName, manifest)], afterEachStep);
+        var written = files.Select(f => f.FileName).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in new[] { CompiledProgramOutput.FileName(plan), CompiledProgramOutput.Fp32FileName(plan) }.Where(f => !written.Contains(f)))
+        {
+            var path = Path.Combine(plan.OutputDirectory, stale);
+            try
+            {
+                if (File.Exists(path))
+                {
+                    File.Delete(path);
+                    afterEachStep?.Invoke();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new EngineException(EngineErrorCodes.WriteFailed,
+                    $"Could not delete the stale kernel program '{path}' (the new manifest no longer names it): {e.Message} Delete it, or check that the folder is writable.",
+                    new DiagnosticLocation(path), e);
+            }
+        }
+    }
+}
