@@ -56,6 +56,7 @@ internal static class KernelScheduleEmitter
             arguments.AddRange(step.FloatBits.Select(FloatLiteral));
             writer.Line();
             writer.Line(step.Node.Length == 0 ? $"// step {s}: {step.Kernel}" : $"// step {s}: {step.Kernel} {SourceText.Comment(step.Node)}");
+            // The kernel name is an ASCII identifier (ManifestTokens) of a method the runtime has (KernelCatalog).
             writer.Line($"global::Optimizer.Runtime.Compiled.Kernels.{step.Kernel}({string.Join(", ", arguments)});");
         }
 
