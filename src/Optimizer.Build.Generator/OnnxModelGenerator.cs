@@ -47,9 +47,14 @@ public sealed class OnnxModelGenerator : IIncrementalGenerator
             .Select(static (files, _) => files.OrderBy(f => f.Path, StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(TrackingNames.AllManifests);
 
+        IncrementalValueProvider<EquatableArray<string>> kernelCatalog = context.CompilationProvider
+            .Select(static (compilation, _) => KernelCatalog.From(compilation))
+            .WithTrackingName(TrackingNames.KernelCatalog);
+
         IncrementalValuesProvider<GenerationResult> results = modelClasses
             .Combine(manifests)
-            .Select(static (pair, _) => GenerationPlanner.Plan(pair.Left, pair.Right))
+            .Combine(kernelCatalog)
+            .Select(static (pair, _) => GenerationPlanner.Plan(pair.Left.Left, pair.Left.Right, pair.Right))
             .WithTrackingName(TrackingNames.Results);
 
         context.RegisterSourceOutput(results, static (output, result) =>
@@ -57,7 +62,9 @@ public sealed class OnnxModelGenerator : IIncrementalGenerator
             foreach (DiagnosticInfo diagnostic in result.Diagnostics)
             {
                 output.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.ById(diagnostic.Id), diagnostic.Location?.ToLocation(), diagnostic.MessageArgs.ToArray<object>()));
+                    DiagnosticDescriptors.ById(diagnostic.Id), diagnostic.Location?.ToLocation(),
+                    // Arguments hold manifest text; one line each, so a name cannot forge another log line.
+                    diagnostic.MessageArgs.Select(arg => (object)SourceText.OneLine(arg)).ToArray()));
             }
 
             if (result.Manifest is not null)

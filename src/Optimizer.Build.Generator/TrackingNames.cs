@@ -7,4 +7,5 @@ internal static class TrackingNames
     public const string Manifests = nameof(Manifests);
     public const string AllManifests = nameof(AllManifests);
     public const string Results = nameof(Results);
+    public const string KernelCatalog = nameof(KernelCatalog);
 }

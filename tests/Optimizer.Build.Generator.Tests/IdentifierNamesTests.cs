@@ -70,4 +70,49 @@ public class IdentifierNamesTests
         Assert.Contains("public global::Optimizer.Runtime.Tensor<bool> OutputValue { get; }", run.SingleSource);
         Assert.Contains("Model tensor <c>a&amp;b&lt;c&gt;</c>", run.SingleSource);
     }
+
+    [Fact]
+    public void Any_name_becomes_a_valid_identifier_and_parameters_never_shadow_their_property()
+    {
+        string[] names =
+        [
+            "", " ", "_", "__", "9", "0abc", "class", "@class", "int", "value", "var", "\u0000", "\n", "\u2028", "\u202e", "\ufeff", "\ud800",
+            "\u0301x", "\u203fx", "\u0660\u0661", "中文", "中文x", "K", "k", "\u212a", "\u01c5x", "ǅ", "ß", "İ", "ı", "Σ", "σ", "ς", "🙂", "a🙂b",
+            "x.1", "x_1", "x::1", "Input", "Output", "Metadata", "Equals", "ToString",
+        ];
+        names = [.. names, .. HostileManifests.Payloads()];
+
+        string[] properties = IdentifierNames.PropertyNames(names, "Input");
+        string[] parameters = IdentifierNames.ParameterNames(properties);
+
+        Assert.Equal(properties.Length, properties.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(parameters.Length, parameters.Distinct(StringComparer.Ordinal).Count());
+        foreach (string property in properties)
+        {
+            Assert.True(Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(property), $"'{property}' is not an identifier");
+            Assert.Equal(Microsoft.CodeAnalysis.CSharp.SyntaxKind.None, Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(property));
+            Assert.NotEqual("Input", property);
+        }
+
+        foreach (string parameter in parameters)
+        {
+            Assert.True(Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(parameter.TrimStart('@')), $"'{parameter}' is not an identifier");
+            Assert.DoesNotContain(parameter.TrimStart('@'), properties);
+        }
+    }
+
+    [Fact]
+    public void Names_without_case_or_that_lower_case_alike_compile_as_parameters()
+    {
+        string inputs = string.Join(", ", new[] { "中文", "K", "\u212a", "k" }.Select(n => Manifests.Tensor(n, "float32", "[1]")));
+
+        GeneratorRun run = GeneratorHarness.Run("""
+            namespace Weird;
+            [Optimizer.Runtime.OnnxModel("w.onnx")]
+            partial class Cases { }
+            """, ("w.model.json", Manifests.With("Weird.Cases", "w.onnx", inputs, Manifests.Tensor("y", "float32", "[1]"))));
+
+        run.AssertCompilesCleanly();
+        Assert.Contains("中文 = 中文Value;", run.SingleSource);
+    }
 }

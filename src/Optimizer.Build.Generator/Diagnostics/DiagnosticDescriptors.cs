@@ -79,6 +79,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor UnboundKernelSchedule = new(
+        "OPT2010",
+        "Model manifest's kernel schedule calls a kernel the runtime lacks",
+        "The manifest '{0}' for '{1}' has a kernel schedule the referenced Optimizer.Runtime cannot run ({2}); the class runs the embedded program on the runtime's interpreter instead. Reference the Optimizer.Runtime version that matches Optimizer.Build, delete the project's obj/ folder and build again.",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true);
+
     public static DiagnosticDescriptor ById(string id) => id switch
     {
         "OPT2001" => ModelNotFound,
@@ -90,6 +98,7 @@ internal static class DiagnosticDescriptors
         "OPT2007" => InvalidModelClass,
         "OPT2008" => InvalidModelPath,
         "OPT2009" => ClassNameConflicts,
+        "OPT2010" => UnboundKernelSchedule,
         _ => throw new System.ArgumentOutOfRangeException(nameof(id), id, "Unknown diagnostic id."),
     };
 }

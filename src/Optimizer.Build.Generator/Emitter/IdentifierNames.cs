@@ -71,6 +71,37 @@ internal static class IdentifierNames
         return IsKeyword(identifier) ? identifier + "Value" : identifier;
     }
 
+    /// <summary>
+    /// Parameter names for <paramref name="propertyNames"/> (<see cref="ToParameterName"/>), in the same order:
+    /// never a property's own name (a name without lower case, e.g. <c>中文</c>, would assign the parameter to
+    /// itself) and unique (two properties can lower-case alike, e.g. <c>K</c> and the Kelvin sign); those get
+    /// a <c>Value</c> suffix, then 2, 3, ….
+    /// </summary>
+    public static string[] ParameterNames(IReadOnlyList<string> propertyNames)
+    {
+        var taken = new HashSet<string>(propertyNames, System.StringComparer.Ordinal);
+        var names = new string[propertyNames.Count];
+        for (int i = 0; i < names.Length; i++)
+        {
+            string candidate = ToParameterName(propertyNames[i]);
+            if (taken.Contains(candidate.TrimStart('@')))
+            {
+                candidate = ToParameterName(propertyNames[i] + "Value");
+            }
+
+            string unique = candidate;
+            for (int suffix = 2; taken.Contains(unique.TrimStart('@')); suffix++)
+            {
+                unique = candidate + suffix.ToString(CultureInfo.InvariantCulture);
+            }
+
+            taken.Add(unique.TrimStart('@'));
+            names[i] = unique;
+        }
+
+        return names;
+    }
+
     /// <summary>The camelCase parameter name for a property name, escaped with <c>@</c> when it is a keyword.</summary>
     public static string ToParameterName(string propertyName)
     {

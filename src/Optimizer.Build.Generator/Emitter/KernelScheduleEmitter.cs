@@ -25,7 +25,7 @@ internal static class KernelScheduleEmitter
     {
         writer.Line(variant is null
             ? "/// <summary>The compiled kernel program as C#: one kernel call per step (the runtime checks it matches the embedded program).</summary>"
-            : $"/// <summary>The compiled kernel program of the <c>{variant}</c> variant as C#: one kernel call per step (the runtime checks it matches the embedded program).</summary>");
+            : $"/// <summary>The compiled kernel program of the <c>{SourceText.DocComment(variant)}</c> variant as C#: one kernel call per step (the runtime checks it matches the embedded program).</summary>");
         writer.Open($"private static class {className}");
         writer.Line($"public static readonly {Runtime}.GeneratedSchedule Instance = new {Runtime}.GeneratedSchedule({schedule.Steps.Count}, {schedule.ProgramSize}, Run);");
         writer.Line();
@@ -55,7 +55,8 @@ internal static class KernelScheduleEmitter
 
             arguments.AddRange(step.FloatBits.Select(FloatLiteral));
             writer.Line();
-            writer.Line(step.Node.Length == 0 ? $"// step {s}: {step.Kernel}" : $"// step {s}: {step.Kernel} {CommentText(step.Node)}");
+            writer.Line(step.Node.Length == 0 ? $"// step {s}: {step.Kernel}" : $"// step {s}: {step.Kernel} {SourceText.Comment(step.Node)}");
+            // The kernel name is an ASCII identifier (ManifestTokens) of a method the runtime has (KernelCatalog).
             writer.Line($"global::Optimizer.Runtime.Compiled.Kernels.{step.Kernel}({string.Join(", ", arguments)});");
         }
 
@@ -108,9 +109,6 @@ internal static class KernelScheduleEmitter
             : perBatch + " - " + (-value.Constant).ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>A node name on one comment line: control characters (a line break would end the comment) become spaces.</summary>
-    private static string CommentText(string node) => new string(node.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
-
     /// <summary>The shortest literal that gives exactly these bits.</summary>
     private static string FloatLiteral(int bits)
     {
@@ -143,6 +141,7 @@ internal static class KernelScheduleEmitter
         return $"global::System.BitConverter.Int32BitsToSingle(unchecked((int)0x{bits:X8}))";
     }
 
+    /// <summary>Both parts fit an <c>int</c>; the constant is above <see cref="int.MinValue"/>, whose negation <see cref="Linear"/> may write.</summary>
     private static bool FitsInt(LinearValue value) =>
-        value.PerBatch >= int.MinValue && value.PerBatch <= int.MaxValue && value.Constant >= int.MinValue && value.Constant <= int.MaxValue;
+        value.PerBatch >= int.MinValue && value.PerBatch <= int.MaxValue && value.Constant > int.MinValue && value.Constant <= int.MaxValue;
 }

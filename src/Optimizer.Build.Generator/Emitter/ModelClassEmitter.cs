@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.CodeAnalysis.CSharp;
 using Optimizer.Build.Generator.Model;
 
 namespace Optimizer.Build.Generator.Emitter;
@@ -50,13 +49,13 @@ internal static class ModelClassEmitter
         string[] inputNames = IdentifierNames.PropertyNames(manifest.Inputs.Select(i => i.Name).ToArray(), "Input");
         string[] outputNames = IdentifierNames.PropertyNames(manifest.Outputs.Select(o => o.Name).ToArray(), "Output");
 
-        writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Optimizer.Build.Generator\", {Literal(generatorVersion)})]");
+        writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Optimizer.Build.Generator\", {SourceText.Literal(generatorVersion)})]");
         writer.Open($"partial class {modelClass.Name}{modelClass.TypeParameters} : {Runtime}.OnnxModelBase");
 
         writer.Line($"/// <summary>The optimized model's name, embedded resource, and inputs and outputs (graph order, declared shapes).</summary>");
         writer.Line($"public static {Runtime}.ModelMetadata Metadata {{ get; }} = new {Runtime}.ModelMetadata(");
-        writer.Line($"    {Literal(modelClass.FullName)},");
-        writer.Line($"    {Literal(manifest.ResourceName)},");
+        writer.Line($"    {SourceText.Literal(modelClass.FullName)},");
+        writer.Line($"    {SourceText.Literal(manifest.ResourceName)},");
         WriteMetadataArray(writer, manifest.Inputs, ",");
         if (manifest.ProgramResourceName is null)
         {
@@ -66,7 +65,7 @@ internal static class ModelClassEmitter
         {
             WriteMetadataArray(writer, manifest.Outputs, ")");
             writer.Line("{");
-            writer.Line($"    ProgramResourceName = {Literal(manifest.ProgramResourceName)},");
+            writer.Line($"    ProgramResourceName = {SourceText.Literal(manifest.ProgramResourceName)},");
             if (HasSchedule(manifest))
             {
                 writer.Line($"    CompiledSchedule = {KernelScheduleEmitter.ClassName}.Instance,");
@@ -81,8 +80,8 @@ internal static class ModelClassEmitter
                     CompiledVariantInfo variant = manifest.Variants[i];
                     bool scheduled = i == 0 ? HasSchedule(manifest) : variant.Schedule is { } s && KernelScheduleEmitter.CanEmit(s);
                     string schedule = scheduled ? VariantClassName(i) + ".Instance" : "null";
-                    string requires = variant.Requires is null ? "null" : Literal(variant.Requires);
-                    writer.Line($"        new {Runtime}.CompiledVariant({Literal(variant.Name)}, {Literal(variant.ResourceName)}, {requires}, {schedule}),");
+                    string requires = variant.Requires is null ? "null" : SourceText.Literal(variant.Requires);
+                    writer.Line($"        new {Runtime}.CompiledVariant({SourceText.Literal(variant.Name)}, {SourceText.Literal(variant.ResourceName)}, {requires}, {schedule}),");
                 }
 
                 writer.Line("    },");
@@ -95,13 +94,13 @@ internal static class ModelClassEmitter
 
         if (manifest.ProgramResourceName is null)
         {
-            writer.Line($"/// <summary>Loads the optimized <c>{Xml(manifest.ModelPath)}</c> embedded in this assembly and creates its ONNX Runtime session.</summary>");
+            writer.Line($"/// <summary>Loads the optimized <c>{SourceText.DocComment(manifest.ModelPath)}</c> embedded in this assembly and creates its ONNX Runtime session.</summary>");
         }
         else
         {
             writer.Line($"/// <summary>");
-            writer.Line($"/// Loads the optimized <c>{Xml(manifest.ModelPath)}</c> embedded in this assembly and runs it on ONNX Runtime or on");
-            writer.Line($"/// the compiled C# kernels embedded beside it ({Xml(string.Join(", ", manifest.Kernels))}), which need no ONNX Runtime");
+            writer.Line($"/// Loads the optimized <c>{SourceText.DocComment(manifest.ModelPath)}</c> embedded in this assembly and runs it on ONNX Runtime or on");
+            writer.Line($"/// the compiled C# kernels embedded beside it ({SourceText.DocComment(string.Join(", ", manifest.Kernels))}), which need no ONNX Runtime");
             writer.Line("/// native library; <see cref=\"global::Optimizer.Runtime.OnnxModelBase.ExecutionPath\"/> says which.");
             writer.Line("/// </summary>");
         }
@@ -164,11 +163,12 @@ internal static class ModelClassEmitter
     {
         writer.Line($"/// <summary>{summary}, one property per tensor in graph order.</summary>");
         writer.Open($"public sealed class {typeName}");
+        string[] parameterNames = IdentifierNames.ParameterNames(names);
 
         writer.Line($"/// <summary>Creates the {typeName.ToLowerInvariant()} from one tensor per model {typeName.ToLowerInvariant()}, in graph order.</summary>");
         for (int i = 0; i < tensors.Count; i++)
         {
-            writer.Line($"/// <param name=\"{IdentifierNames.ToParameterName(names[i]).TrimStart('@')}\">{Describe(tensors[i])}</param>");
+            writer.Line($"/// <param name=\"{parameterNames[i].TrimStart('@')}\">{Describe(tensors[i])}</param>");
         }
 
         if (checkShapes)
@@ -176,20 +176,20 @@ internal static class ModelClassEmitter
             writer.Line($"/// <exception cref=\"{Runtime}.TensorShapeException\">A tensor's shape does not match the model's declared shape.</exception>");
         }
 
-        string parameters = string.Join(", ", tensors.Select((t, i) => $"{TensorType(t)} {IdentifierNames.ToParameterName(names[i])}"));
+        string parameters = string.Join(", ", tensors.Select((t, i) => $"{TensorType(t)} {parameterNames[i]}"));
         writer.Open($"public {typeName}({parameters})");
         if (checkShapes && tensors.Count > 0)
         {
             writer.Line($"var __guard = new {Runtime}.TensorShapeGuard({modelClass.QualifiedName}.Metadata);");
             for (int i = 0; i < tensors.Count; i++)
             {
-                writer.Line($"__guard.Check({i}, {IdentifierNames.ToParameterName(names[i])});");
+                writer.Line($"__guard.Check({i}, {parameterNames[i]});");
             }
         }
 
         for (int i = 0; i < tensors.Count; i++)
         {
-            string parameter = IdentifierNames.ToParameterName(names[i]);
+            string parameter = parameterNames[i];
             writer.Line(checkShapes
                 ? $"{names[i]} = {parameter};"
                 : $"{names[i]} = {parameter} ?? throw new global::System.ArgumentNullException(nameof({parameter}));");
@@ -218,7 +218,7 @@ internal static class ModelClassEmitter
         writer.Line("    {");
         foreach (TensorSignature tensor in tensors)
         {
-            writer.Line($"        new {Runtime}.TensorMetadata({Literal(tensor.Name)}, {Literal(tensor.ElementType)}, {ShapeExpression(tensor.Shape)}),");
+            writer.Line($"        new {Runtime}.TensorMetadata({SourceText.Literal(tensor.Name)}, {SourceText.Literal(tensor.ElementType)}, {ShapeExpression(tensor.Shape)}),");
         }
 
         writer.Line("    }" + terminator);
@@ -234,7 +234,7 @@ internal static class ModelClassEmitter
         IEnumerable<string> items = dimensions.Select(d => d switch
         {
             { Size: int size } => $"{Runtime}.TensorDimension.Fixed({size})",
-            { Symbol: string symbol } => $"{Runtime}.TensorDimension.Symbolic({Literal(symbol)})",
+            { Symbol: string symbol } => $"{Runtime}.TensorDimension.Symbolic({SourceText.Literal(symbol)})",
             _ => $"{Runtime}.TensorDimension.Unknown",
         });
         return dimensions.Count == 0
@@ -250,10 +250,6 @@ internal static class ModelClassEmitter
         string shape = tensor.Shape is EquatableArray<ShapeDimension> dimensions
             ? "[" + string.Join(", ", dimensions.Select(d => d.ToString())) + "]"
             : "of unknown rank";
-        return $"Model tensor <c>{Xml(tensor.Name)}</c>: {Xml(tensor.ElementType)}, shape {Xml(shape)}.";
+        return $"Model tensor <c>{SourceText.DocComment(tensor.Name)}</c>: {SourceText.DocComment($"{tensor.ElementType}, shape {shape}")}.";
     }
-
-    private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
-
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -8,14 +8,15 @@ namespace Optimizer.Build.Generator.Parser;
 /// <summary>
 /// Decides, for one model class, which manifest it gets and what is wrong: the class must be a
 /// non-static partial class in partial containing types, and its manifest must be readable and
-/// describe only tensors of supported element types.
+/// describe only tensors of supported element types. A kernel schedule whose calls the referenced
+/// runtime cannot bind is dropped with a warning: the runtime then interprets the embedded program.
 /// </summary>
 internal static class GenerationPlanner
 {
     /// <summary>Members the generated part adds; a class with one of these names would hit CS0542.</summary>
     private static readonly string[] GeneratedMemberNames = { "Input", "Output", "Run", "Metadata" };
 
-    public static GenerationResult Plan(ModelClass modelClass, EquatableArray<ManifestFile> manifests)
+    public static GenerationResult Plan(ModelClass modelClass, EquatableArray<ManifestFile> manifests, EquatableArray<string> kernelCatalog)
     {
         LocationInfo? at = modelClass.AttributeLocation;
         if (!modelClass.IsPartial)
@@ -67,9 +68,44 @@ internal static class GenerationPlanner
         var unsupported = new List<DiagnosticInfo>();
         AddUnsupported(unsupported, manifest, manifest.Inputs, "input", at);
         AddUnsupported(unsupported, manifest, manifest.Outputs, "output", at);
-        return unsupported.Count > 0
-            ? new GenerationResult(modelClass, null, unsupported.ToEquatableArray())
-            : new GenerationResult(modelClass, manifest, EquatableArray<DiagnosticInfo>.Empty);
+        if (unsupported.Count > 0)
+        {
+            return new GenerationResult(modelClass, null, unsupported.ToEquatableArray());
+        }
+
+        var warnings = new List<DiagnosticInfo>();
+        manifest = WithBindableSchedules(manifest, kernelCatalog, problem => warnings.Add(Diagnostic("OPT2010", at, file.Path, modelClass.ModelPath, problem)));
+        return new GenerationResult(modelClass, manifest, warnings.ToEquatableArray());
+    }
+
+    /// <summary>The manifest without the schedules (primary or a variant's) that call a kernel the runtime lacks.</summary>
+    private static ModelManifest WithBindableSchedules(ModelManifest manifest, EquatableArray<string> catalog, System.Action<string> report)
+    {
+        KernelSchedule? Bindable(KernelSchedule? schedule, string what)
+        {
+            if (schedule is null)
+            {
+                return null;
+            }
+
+            for (int s = 0; s < schedule.Steps.Count; s++)
+            {
+                ScheduleStep step = schedule.Steps[s];
+                if (!KernelCatalog.Binds(step, catalog))
+                {
+                    report($"{what} step {Invariant(s)} calls {step.Kernel} with operands {step.OperandTypes}, {Invariant(step.Ints.Count)} integer and {Invariant(step.FloatBits.Count)} float arguments");
+                    return null;
+                }
+            }
+
+            return schedule;
+        }
+
+        return manifest with
+        {
+            Schedule = Bindable(manifest.Schedule, "the schedule's"),
+            Variants = manifest.Variants.Select(v => v with { Schedule = Bindable(v.Schedule, $"variant {v.Name}'s") }).ToEquatableArray(),
+        };
     }
 
     /// <summary>The manifest whose className is the class's full name, else a bare manifest with the same model path.</summary>

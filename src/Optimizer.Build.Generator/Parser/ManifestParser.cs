@@ -12,6 +12,8 @@ internal static class ManifestParser
 {
     public const int SupportedFormatVersion = 1;
 
+    private const string VariantToken = "ASCII letters, digits, '-', '_' and '.' (e.g. int8-dot-product)";
+
     public static ManifestFile Parse(string path, string? text)
     {
         if (text is null)
@@ -45,7 +47,7 @@ internal static class ManifestParser
                 RequireString(root, "name"),
                 RequireString(root, "className"),
                 RequireString(root, "modelPath"),
-                RequireString(root, "resourceName"),
+                RequireResourceName(root, ".onnx"),
                 ReadSignatures(root, "inputs"),
                 ReadSignatures(root, "outputs"));
             manifest = ReadExecution(root, manifest);
@@ -75,12 +77,14 @@ internal static class ManifestParser
         var kernels = new List<string>();
         foreach (JsonValue kernel in Require<JsonArray>(compiled, "kernels").Items)
         {
-            kernels.Add(kernel is JsonString text ? text.Value : throw Mismatch("each entry of \"kernels\"", "a string", kernel));
+            kernels.Add(kernel is JsonString text && ManifestTokens.IsKernelName(text.Value)
+                ? text.Value
+                : throw Invalid("each entry of \"kernels\"", "a kernel name (ASCII letters and digits)", kernel));
         }
 
         return manifest with
         {
-            ProgramResourceName = RequireString(compiled, "resourceName"),
+            ProgramResourceName = RequireResourceName(compiled, ".kernels"),
             Kernels = new EquatableArray<string>(kernels.ToArray()),
             Schedule = ReadSchedule(compiled),
             Variants = ReadVariants(execution),
@@ -101,9 +105,15 @@ internal static class ManifestParser
         {
             JsonObject variant = item as JsonObject ?? throw Mismatch("each entry of \"variants\"", "an object", item);
             string? requires = variant.TryGet("requires", out JsonValue r) && r is not JsonNull
-                ? (r as JsonString ?? throw Mismatch("\"requires\"", "a string or null", r)).Value
+                ? (r is JsonString text && ManifestTokens.IsVariantToken(text.Value) ? text.Value : throw Invalid("\"requires\"", VariantToken + " or null", r))
                 : null;
-            variants.Add(new CompiledVariantInfo(RequireString(variant, "name"), requires, RequireString(variant, "resourceName"), ReadSchedule(variant)));
+            string name = RequireString(variant, "name");
+            if (!ManifestTokens.IsVariantToken(name))
+            {
+                throw Invalid("a variant's \"name\"", VariantToken, Require<JsonString>(variant, "name"));
+            }
+
+            variants.Add(new CompiledVariantInfo(name, requires, RequireResourceName(variant, ".kernels"), ReadSchedule(variant)));
         }
 
         return new EquatableArray<CompiledVariantInfo>(variants.ToArray());
@@ -154,6 +164,11 @@ internal static class ManifestParser
             }
 
             string elementType = RequireString(entry, "elementType");
+            if (!ManifestTokens.IsElementType(elementType))
+            {
+                throw Invalid($"\"elementType\" of \"{property}\" entry \"{name}\"", "an element type name such as float32 (lower-case ASCII letters and digits)", Require<JsonString>(entry, "elementType"));
+            }
+
             string? kind = OptionalString(entry, "kind");
             signatures.Add(new TensorSignature(name, elementType, kind, ReadShape(entry)));
         }
@@ -203,6 +218,15 @@ internal static class ManifestParser
 
     private static string RequireString(JsonObject obj, string property) => Require<JsonString>(obj, property).Value;
 
+    /// <summary>A <c>resourceName</c> as the build writes it (<see cref="ManifestTokens.IsResourceName"/>) ending in <paramref name="extension"/>.</summary>
+    private static string RequireResourceName(JsonObject obj, string extension)
+    {
+        JsonString name = Require<JsonString>(obj, "resourceName");
+        return ManifestTokens.IsResourceName(name.Value, extension)
+            ? name.Value
+            : throw Invalid("\"resourceName\"", $"a name ending in {extension} without control characters, quotes, slashes or backslashes", name);
+    }
+
     private static int RequireInt(JsonObject obj, string property)
     {
         JsonNumber number = Require<JsonNumber>(obj, property);
@@ -217,4 +241,8 @@ internal static class ManifestParser
 
     private static JsonFormatException Mismatch(string what, string expected, JsonValue actual) =>
         new($"{what} must be {expected}, not {(actual is JsonNumber n ? n.Text : actual.Kind)}", actual.Line, actual.Column);
+
+    /// <summary>A string of the right JSON type whose text is not a token the engine writes.</summary>
+    private static JsonFormatException Invalid(string what, string expected, JsonValue actual) =>
+        actual is JsonString text ? new($"{what} must be {expected}, not \"{text.Value}\"", actual.Line, actual.Column) : Mismatch(what, expected, actual);
 }

@@ -34,7 +34,7 @@ internal static class ScheduleParser
 
         string[] head = Words(sections[0]);
         string[] kernel = head.Length == 0 ? new string[0] : head[0].Split(':');
-        if (kernel.Length != 2 || !IsIdentifier(kernel[0]) || kernel[1].Length != head.Length - 1 || kernel[1].Trim('f', 'u', 'i').Length != 0)
+        if (kernel.Length != 2 || !ManifestTokens.IsKernelName(kernel[0]) || kernel[1].Length != head.Length - 1 || kernel[1].Trim('f', 'u', 'i').Length != 0)
         {
             problem = "a step must start with its kernel and one operand type (f, u or i) per operand, e.g. Gemm:ffff";
             return null;
@@ -85,9 +85,6 @@ internal static class ScheduleParser
 
         return new ScheduleStep(kernel[0], kernel[1], new EquatableArray<ScheduleOperand>(operands), new EquatableArray<IntArgument>(ints), new EquatableArray<int>(floats), node);
     }
-
-    private static bool IsIdentifier(string name) =>
-        name.Length > 0 && char.IsLetter(name[0]) && System.Linq.Enumerable.All(name, char.IsLetterOrDigit);
 
     private static string[] Words(string text) => text.Split(new[] { ' ' }, System.StringSplitOptions.RemoveEmptyEntries);
 

@@ -10,6 +10,9 @@ internal static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
+    /// <summary>Parse options that also check documentation comments (CS1570 and the like), as a project with GenerateDocumentationFile does.</summary>
+    public static readonly CSharpParseOptions DocumentingParseOptions = ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
+
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
@@ -18,18 +21,22 @@ internal static class GeneratorHarness
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .ToImmutableArray());
 
-    public static CSharpCompilation Compilation(params string[] sources) =>
+    public static CSharpCompilation Compilation(params string[] sources) => Compilation(ParseOptions, sources);
+
+    public static CSharpCompilation Compilation(CSharpParseOptions parseOptions, params string[] sources) =>
         CSharpCompilation.Create(
             "GeneratorTestAssembly",
-            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Source{i}.cs")),
+            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, parseOptions, path: $"Source{i}.cs")),
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver(params (string Path, string Text)[] manifests) =>
+    public static GeneratorDriver CreateDriver(params (string Path, string Text)[] manifests) => CreateDriver(ParseOptions, manifests);
+
+    public static GeneratorDriver CreateDriver(CSharpParseOptions parseOptions, params (string Path, string Text)[] manifests) =>
         CSharpGeneratorDriver.Create(
             [new OnnxModelGenerator().AsSourceGenerator()],
             manifests.Select(m => (AdditionalText)new InMemoryAdditionalText(m.Path, m.Text)),
-            ParseOptions,
+            parseOptions,
             optionsProvider: null,
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
@@ -37,10 +44,13 @@ internal static class GeneratorHarness
     public static GeneratorRun Run(string source, params (string Path, string Text)[] manifests) => Run([source], manifests);
 
     /// <inheritdoc cref="Run(string, ValueTuple{string, string}[])"/>
-    public static GeneratorRun Run(string[] sources, params (string Path, string Text)[] manifests)
+    public static GeneratorRun Run(string[] sources, params (string Path, string Text)[] manifests) => Run(ParseOptions, sources, manifests);
+
+    /// <inheritdoc cref="Run(string, ValueTuple{string, string}[])"/>
+    public static GeneratorRun Run(CSharpParseOptions parseOptions, string[] sources, params (string Path, string Text)[] manifests)
     {
-        CSharpCompilation compilation = Compilation(sources);
-        GeneratorDriver driver = CreateDriver(manifests).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+        CSharpCompilation compilation = Compilation(parseOptions, sources);
+        GeneratorDriver driver = CreateDriver(parseOptions, manifests).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
         return new GeneratorRun(driver.GetRunResult(), output);
     }
 
