@@ -61,6 +61,9 @@ public static class OptimizeCommand
     public static Outcome Optimize(OptimizationPlan plan)
     {
         var model = OnnxModelLoader.Load(plan.Model);
+        // Inconsistent nodes (OPT1123) and oversized values (OPT1119) are refused here, with the model's
+        // path, before any pass or report could swallow them while inferring shapes for its own use.
+        ShapeInference.Infer(model);
         var sourceBytes = ReadModelBytes(plan.Model);
         OnnxRuntimeLoadCheck.Input(plan.Model, sourceBytes, plan.ModelPath, plan.DeclaredAt);
         var budget = AccuracyBudgetSettings.From(plan);
