@@ -744,7 +744,47 @@ def controls():
          optimize("control_external"), "succeeds")
 
 
+def fuzz_seeds():
+    """Seed inputs of the in-process fuzzers (tests/hostile/fuzz/<target>/seeds); crashes they find go beside them."""
+    conv = make(
+        [helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+         helper.make_node("Relu", ["c"], ["r"], name="relu"),
+         helper.make_node("MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+         helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
+         helper.make_node("MatMul", ["f", "m"], ["mm"], name="mm"),
+         helper.make_node("Add", ["mm", "bias"], ["y"], name="add")],
+        [vi("x", ["n", 1, 8, 8])], [vi("y", ["n", 4])],
+        [init("w", [0.1 * (i % 7 - 3) for i in range(18)], [2, 1, 3, 3]), init("b", [0.1, -0.1], [2]),
+         init("m", [0.05 * (i % 5 - 2) for i in range(128)], [32, 4]), init("bias", [0.0, 0.1, 0.2, 0.3], [4])])
+    folding = make(
+        [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+         helper.make_node("Constant", [], ["k"], name="k", value=helper.make_tensor("kv", TensorProto.INT64, [1], [-1])),
+         helper.make_node("Concat", ["k", "k"], ["s2"], name="concat", axis=0),
+         helper.make_node("Reshape", ["x", "s2"], ["r"], name="reshape"),
+         helper.make_node("Transpose", ["r"], ["t"], name="transpose", perm=[1, 0]),
+         helper.make_node("Identity", ["t"], ["y"], name="identity")],
+        [vi("x", [2, 6])], [vi("y", None)])
+    seeds = {
+        "pipeline/seeds/relu.onnx": model_bytes(relu_model()),
+        "pipeline/seeds/gemm.onnx": model_bytes(gemm_model()),
+        "pipeline/seeds/matmul.onnx": model_bytes(matmul_model()),
+        "pipeline/seeds/conv.onnx": model_bytes(conv),
+        "pipeline/seeds/folding.onnx": model_bytes(folding),
+        "npy/seeds/v1_2d.npy": npy(np.arange(12, dtype="<f4").reshape(3, 4) / 4),
+        "npy/seeds/v1_1d.npy": npy(np.arange(5, dtype="<f4")),
+        "npy/seeds/v1_4d.npy": npy(np.ones((2, 1, 2, 2), dtype="<f4")),
+        "npy/seeds/v2.npy": b"\x93NUMPY\x02\x00" + struct.pack("<I", 118) + b"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }".ljust(117) + b"\n" + np.ones(4, "<f4").tobytes(),
+        "npy/seeds/v3.npy": b"\x93NUMPY\x03\x00" + struct.pack("<I", 118) + b"{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }".ljust(117) + b"\n" + np.ones(4, "<f4").tobytes(),
+    }
+    for name, data in seeds.items():
+        path = os.path.join(HERE, "fuzz", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+
+
 def main():
+    fuzz_seeds()
     injection()
     special_files()
     amplification()
