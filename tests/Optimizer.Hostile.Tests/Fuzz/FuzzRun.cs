@@ -50,7 +50,7 @@ internal sealed class FuzzRun(string target, Action<byte[]> execute, Func<Except
             catch (Exception e)
             {
                 lock (crashes)
-                    crashes.Add((storedFile ?? Save(input, "crash")) + $": {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} at {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}");
+                    crashes.Add((storedFile ?? Save(input, "crash")) + $": {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}");
             }
             Interlocked.Increment(ref execs);
         }
