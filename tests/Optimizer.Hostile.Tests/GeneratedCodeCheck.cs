@@ -35,7 +35,10 @@ internal static class GeneratedCodeCheck
         var plain = Generate(manifestPath, Plain(manifest));
         var problems = new List<string>();
         problems.AddRange(hostile.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => "generator: " + d));
-        problems.AddRange(hostile.Errors.Select(d => "compile: " + d));
+        // The first few compile errors say where the name escaped; the rest repeat it.
+        problems.AddRange(hostile.Errors.Take(3).Select(d => "compile: " + d.GetMessage() + " at " + d.Location.GetLineSpan().StartLinePosition));
+        if (hostile.Errors.Count > 3)
+            problems.Add($"compile: {hostile.Errors.Count - 3} more errors");
         if (hostile.GeneratedSources.Count == 0)
             problems.Add("the generator emitted nothing for the manifest");
         foreach (var tree in hostile.GeneratedTrees)
