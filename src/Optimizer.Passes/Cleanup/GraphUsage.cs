@@ -63,6 +63,20 @@ internal sealed class GraphUsage
         _producers[to] = producer;
     }
 
+    /// <summary>Adds <paramref name="node"/> to the index, for a node that joins the graph.</summary>
+    public void Track(OnnxNode node)
+    {
+        foreach (var input in node.Inputs.Where(i => i.Length > 0).Distinct())
+        {
+            AddConsumer(input, node);
+        }
+
+        foreach (var output in node.Outputs.Where(o => o.Length > 0))
+        {
+            _producers.TryAdd(output, node);
+        }
+    }
+
     /// <summary>Drops <paramref name="node"/> from the index, for a node about to leave the graph.</summary>
     public void Forget(OnnxNode node)
     {
