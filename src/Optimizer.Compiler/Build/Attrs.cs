@@ -13,6 +13,14 @@ internal static class Attrs
 
     public static long[]? Ints(this OnnxNode node, string name) => node.FindAttribute(name)?.Ints.ToArray();
 
+    /// <summary>
+    /// Kernels index with <see cref="int"/> and a float32 value's bytes must fit one, so no
+    /// tensor a program touches may hold more elements than this.
+    /// </summary>
+    public const long MaxElements = int.MaxValue / 4;
+
+    /// <summary>The element count of <paramref name="shape"/>[from..to], refused (not wrapped) when a model's dims overflow it.</summary>
+    /// <exception cref="UnsupportedException">A dimension is negative or the count exceeds <see cref="MaxElements"/>.</exception>
     public static long Product(this long[] shape, int from = 0, int to = -1)
     {
         if (to < 0)
@@ -23,6 +31,11 @@ internal static class Attrs
         long p = 1;
         for (var i = from; i < to; i++)
         {
+            if (shape[i] < 0 || shape[i] > 0 && p > MaxElements / shape[i])
+            {
+                throw new UnsupportedException($"shape [{string.Join(",", shape)}] has a negative size or more than {MaxElements:N0} elements, which the kernels cannot address");
+            }
+
             p *= shape[i];
         }
 

@@ -16,8 +16,21 @@ internal sealed class BuildContext
 
     public long Opset { get; }
 
+    private ILookup<string, OnnxNode>? _consumers;
+
     /// <summary>The graph being built (for consumer lookups by fusions).</summary>
     public OnnxGraph? Graph { get; set; }
+
+    /// <summary>
+    /// The nodes that read <paramref name="value"/>, in node order: <see cref="OnnxGraph.FindConsumers"/>
+    /// indexed once per build (the graph does not change while it is built), not a scan per node.
+    /// </summary>
+    public IReadOnlyList<OnnxNode> ConsumersOf(string value)
+    {
+        _consumers ??= (Graph?.Nodes ?? []).SelectMany(n => n.Inputs.Where(i => i.Length > 0).Distinct().Select(i => (Input: i, Node: n)))
+            .ToLookup(p => p.Input, p => p.Node, StringComparer.Ordinal);
+        return _consumers[value].ToArray();
+    }
 
     /// <summary>Graph output names (a fused activation may not hide one).</summary>
     public HashSet<string> GraphOutputNames { get; } = new();

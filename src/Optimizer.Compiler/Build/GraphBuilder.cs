@@ -22,8 +22,16 @@ internal static class GraphBuilder
             var info = inputs[i];
             var type = info.Type!.ElementType;
             var shape = info.Type.Shape!.Select(d => d.Size ?? (d.Symbol == symbol ? batch : throw new InvalidOperationException())).ToArray();
-            var storage = ctx.NewStorage(StorageKind.Input, i, shape.Product() * BuildContext.ElementSize(type));
-            ctx.Define(new Val(info.Name, type, shape) { Storage = storage });
+            try
+            {
+                var storage = ctx.NewStorage(StorageKind.Input, i, shape.Product() * BuildContext.ElementSize(type));
+                ctx.Define(new Val(info.Name, type, shape) { Storage = storage });
+            }
+            catch (UnsupportedException e)
+            {
+                unsupported.Add(new UnsupportedNode(info.Name, "Input", e.Message));
+                return (ctx, unsupported, new Val[graph.Outputs.Count]);
+            }
         }
 
         foreach (var initializer in graph.Initializers)

@@ -59,7 +59,7 @@ internal static partial class NodeEmitter
         // A single Cast to float that reads the int32 result is done by the kernel.
         var output = node.Outputs[0];
         var outputType = TensorElementType.Int32;
-        if (ctx.Graph is not null && !ctx.GraphOutputNames.Contains(output) && ctx.Graph.FindConsumers(output) is [{ OpType: "Cast" } cast]
+        if (ctx.Graph is not null && !ctx.GraphOutputNames.Contains(output) && ctx.ConsumersOf(output) is [{ OpType: "Cast" } cast]
             && cast.Int("to", 0) == (long)TensorElementType.Float)
         {
             ctx.Absorbed.Add(cast);

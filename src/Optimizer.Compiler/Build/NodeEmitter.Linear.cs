@@ -117,7 +117,7 @@ internal static partial class NodeEmitter
     private static (int Act, float Min, float Max, string Output) FusedActivation(BuildContext ctx, OnnxNode node)
     {
         var output = node.Outputs[0];
-        if (ctx.Graph is null || ctx.GraphOutputNames.Contains(output) || ctx.Graph.FindConsumers(output) is not [{ } next] || !next.IsDefaultDomain)
+        if (ctx.Graph is null || ctx.GraphOutputNames.Contains(output) || ctx.ConsumersOf(output) is not [{ } next] || !next.IsDefaultDomain)
         {
             return (0, 0f, 0f, output);
         }

@@ -123,12 +123,16 @@ internal static class ProgramLinker
 
     private static long Place(List<Storage> storages, Func<Storage, long> size, Action<Storage, long> assign)
     {
+        // Storages come in order of first use, so one whose last use is before the current one's
+        // first can never overlap a later one either: dropping it keeps the walk linear in the
+        // number of storages alive at once instead of all placed so far.
         var placed = new List<(Storage Storage, long Offset, long Size)>();
         long total = 0;
         foreach (var s in storages.OrderBy(s => s.FirstStep).ThenBy(s => s.Id))
         {
             var bytes = Math.Max(64, size(s));
-            var live = placed.Where(p => p.Storage.FirstStep <= s.LastStep && s.FirstStep <= p.Storage.LastStep).OrderBy(p => p.Offset).ToList();
+            placed.RemoveAll(p => p.Storage.LastStep < s.FirstStep);
+            var live = placed.Where(p => p.Storage.FirstStep <= s.LastStep).OrderBy(p => p.Offset).ToList();
             long offset = 0;
             foreach (var p in live)
             {

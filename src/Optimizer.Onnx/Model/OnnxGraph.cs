@@ -20,12 +20,7 @@ public sealed class OnnxGraph
 
     internal OnnxGraph(GraphProto proto)
     {
-        _template = proto.Clone();
-        _template.Node.Clear();
-        _template.Initializer.Clear();
-        _template.Input.Clear();
-        _template.Output.Clear();
-        _template.ValueInfo.Clear();
+        _template = ProtoFields.CloneWithout(proto, proto.Node, proto.Initializer, proto.Input, proto.Output, proto.ValueInfo);
         Name = proto.Name;
         Nodes = proto.Node.Select(n => new OnnxNode(n)).ToList();
         Initializers = proto.Initializer.Select(t => new OnnxTensor(t)).ToList();

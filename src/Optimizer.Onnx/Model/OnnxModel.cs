@@ -28,9 +28,17 @@ public sealed class OnnxModel
 
     internal OnnxModel(ModelProto proto, string? sourcePath)
     {
-        _template = proto.Clone();
-        _template.Graph = null;
-        _template.OpsetImport.Clear();
+        var graph = proto.Graph;
+        proto.Graph = null; // the template keeps the rest: copying the graph only to drop it doubled a large model's peak
+        try
+        {
+            _template = ProtoFields.CloneWithout(proto, proto.OpsetImport);
+        }
+        finally
+        {
+            proto.Graph = graph;
+        }
+
         Graph = new OnnxGraph(proto.Graph);
         OpsetImports = proto.OpsetImport.Select(o => new OpsetImport(o)).ToList();
         IrVersion = proto.IrVersion;

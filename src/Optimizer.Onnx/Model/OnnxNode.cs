@@ -78,6 +78,13 @@ public sealed class OnnxNode
         }
     }
 
+    /// <summary>
+    /// The value of a default-domain <c>Constant</c> node (any of its attribute forms), named after
+    /// its output; null for any other node, or for a sparse or attribute-reference value.
+    /// </summary>
+    public OnnxTensor? ReadConstantValue() =>
+        this is { OpType: "Constant", IsDefaultDomain: true } ? ConstantNodes.ReadValue(this) : null;
+
     internal NodeProto ToProto()
     {
         var proto = _template.Clone();

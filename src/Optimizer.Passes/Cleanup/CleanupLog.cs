@@ -6,6 +6,7 @@ namespace Optimizer.Passes.Cleanup;
 internal sealed class CleanupLog
 {
     private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly HashSet<PassSkip> _skips = new();
 
     public List<PassChange> Changed { get; } = new();
 
@@ -25,7 +26,7 @@ internal sealed class CleanupLog
     public void Skip(OnnxNode node, string reason)
     {
         var skip = new PassSkip(NameOf(node), reason);
-        if (!Skipped.Contains(skip))
+        if (_skips.Add(skip))
         {
             Skipped.Add(skip);
         }

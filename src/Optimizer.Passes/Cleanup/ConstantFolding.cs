@@ -109,7 +109,9 @@ internal static class ConstantFolding
 
             return (result, null);
         }
-        catch (Exception e) when (e is FoldingNotPossible or OnnxFormatException or IndexOutOfRangeException or OverflowException)
+        // Arithmetic and argument errors come from hostile constants (long.MinValue / -1, a count
+        // no array can hold): the node stays as it is, for ONNX Runtime to judge.
+        catch (Exception e) when (e is FoldingNotPossible or OnnxFormatException or IndexOutOfRangeException or ArithmeticException or ArgumentException)
         {
             return (null, $"{node.OpType} not folded: {e.Message}");
         }

@@ -25,7 +25,9 @@ internal static class ConstantNodeLifting
                 continue;
             }
 
-            if (graph.FindConstant(name) is not { } value)
+            // The node's own value: its output has one producer (the loader checks), so looking
+            // it up by name through the graph would only rescan every node per Constant.
+            if (node.ReadConstantValue() is not { } value)
             {
                 log.Skip(node, "its value is a sparse tensor or an attribute reference, which this version does not convert");
                 continue;

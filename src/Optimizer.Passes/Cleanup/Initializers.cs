@@ -24,6 +24,13 @@ internal static class Initializers
         return names;
     }
 
+    /// <summary>
+    /// Whether the initializer <paramref name="name"/> is one the caller cannot override: the
+    /// per-name form of <see cref="ConstantNames"/>, without building the set of every initializer.
+    /// </summary>
+    public static bool IsConstant(OnnxModel model, string name) =>
+        model.IrVersion < FirstIrWithOptionalInputs || !model.Graph.DeclaredInputs.Any(i => i.Name == name);
+
     /// <summary>Adds <paramref name="tensor"/>, also as a graph input where the IR version requires it.</summary>
     public static void Add(OnnxModel model, OnnxTensor tensor)
     {

@@ -16,10 +16,11 @@ internal static class NoOpElimination
         var graph = model.Graph;
         var types = ShapeInference.Infer(model);
         var removed = 0;
+        var usage = new GraphUsage(graph);
+        var rewiring = new ValueRewiring(graph, usage);
         foreach (var node in graph.Nodes.Where(n => n.IsDefaultDomain && n.OpType is "Identity" or "Dropout" or "Cast" or "Reshape").ToArray())
         {
             if (node.Inputs.Count == 0 || node.Inputs[0].Length == 0 || node.Outputs.Count == 0) continue;
-            var usage = new GraphUsage(graph);
             var whyNot = WhyNotNoOp(model, node, types, usage);
             if (whyNot is not null)
             {
@@ -27,7 +28,7 @@ internal static class NoOpElimination
                 continue;
             }
 
-            var refused = ValueRewiring.TryBypass(graph, node, node.Inputs[0], node.Outputs[0], usage);
+            var refused = rewiring.TryBypass(node, node.Inputs[0], node.Outputs[0]);
             if (refused is not null)
             {
                 log.Skip(node, $"{node.OpType} is a no-op but was kept: {refused}");
@@ -38,6 +39,7 @@ internal static class NoOpElimination
             log.Change(Kind, node, $"{node.OpType} removed ({Describe(node)})");
         }
 
+        rewiring.Commit();
         return removed;
     }
 

@@ -3,13 +3,19 @@ using Optimizer.Onnx;
 namespace Optimizer.Passes.Cleanup;
 
 /// <summary>
-/// Removes a pass-through node (output equal to input) by making its readers read its input.
+/// Removes pass-through nodes (output equal to input) by making their readers read their input.
 /// A graph output keeps its name: the input's producer is renamed to write it instead.
+/// Lookups go through a <see cref="GraphUsage"/> kept current, and removed nodes and annotations
+/// leave the graph together in <see cref="Commit"/>: each bypass costs the size of its
+/// neighbourhood, not of the graph.
 /// </summary>
-internal static class ValueRewiring
+internal sealed class ValueRewiring(OnnxGraph graph, GraphUsage usage)
 {
+    private readonly HashSet<OnnxNode> _removed = new();
+    private readonly HashSet<string> _goneAnnotations = new(StringComparer.Ordinal);
+
     /// <summary>Null when bypassed, else why the node has to stay.</summary>
-    public static string? TryBypass(OnnxGraph graph, OnnxNode node, string input, string output, GraphUsage usage)
+    public string? TryBypass(OnnxNode node, string input, string output)
     {
         if (usage.SubgraphReads.Contains(output))
         {
@@ -18,41 +24,46 @@ internal static class ValueRewiring
 
         if (!usage.GraphOutputs.Contains(output))
         {
-            foreach (var consumer in usage.ConsumersOf(output))
+            foreach (var consumer in usage.ConsumersOf(output).ToArray())
             {
-                Replace(consumer.Inputs, output, input);
+                usage.ReplaceInput(consumer, output, input);
             }
 
-            graph.Nodes.Remove(node);
-            RemoveAnnotation(graph, output);
+            Remove(node, output);
             return null;
         }
 
         // The output name is part of the model's contract: rename the input's producer instead.
-        var producer = graph.Nodes.FirstOrDefault(n => n.Outputs.Contains(input));
+        var producer = usage.ProducerOf(input);
         if (producer is null || usage.GraphInputs.Contains(input) || usage.GraphOutputs.Contains(input) || usage.SubgraphReads.Contains(input))
         {
             return $"graph output {output} mirrors {input}, which is a graph input, initializer, another output or read by a subgraph; kept so both names exist";
         }
 
-        Replace(producer.Outputs, input, output);
-        foreach (var consumer in usage.ConsumersOf(input))
+        usage.Forget(node);
+        usage.RenameOutput(producer, input, output);
+        foreach (var consumer in usage.ConsumersOf(input).ToArray())
         {
-            Replace(consumer.Inputs, input, output);
+            usage.ReplaceInput(consumer, input, output);
         }
 
-        graph.Nodes.Remove(node);
-        RemoveAnnotation(graph, input);
+        Remove(node, input);
         return null;
     }
 
-    private static void Replace(List<string> names, string from, string to)
+    /// <summary>Takes the bypassed nodes and the annotations of the values that went out of the graph.</summary>
+    public void Commit()
     {
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (names[i] == from) names[i] = to;
-        }
+        if (_removed.Count > 0) graph.Nodes.RemoveAll(_removed.Contains);
+        if (_goneAnnotations.Count > 0) graph.ValueInfos.RemoveAll(v => _goneAnnotations.Contains(v.Name));
+        _removed.Clear();
+        _goneAnnotations.Clear();
     }
 
-    private static void RemoveAnnotation(OnnxGraph graph, string name) => graph.ValueInfos.RemoveAll(v => v.Name == name);
+    private void Remove(OnnxNode node, string goneValue)
+    {
+        usage.Forget(node);
+        _removed.Add(node);
+        _goneAnnotations.Add(goneValue);
+    }
 }

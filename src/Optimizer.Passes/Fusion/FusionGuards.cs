@@ -8,7 +8,7 @@ internal static class FusionGuards
 {
     /// <summary>The float32 initializer <paramref name="name"/> when it is constant (not overridable as an input), else null.</summary>
     public static OnnxTensor? ConstantFloat(OnnxModel model, string name) =>
-        name.Length > 0 && model.Graph.FindInitializer(name) is { ElementType: TensorElementType.Float } t && Initializers.ConstantNames(model).Contains(name) ? t : null;
+        name.Length > 0 && model.Graph.FindInitializer(name) is { ElementType: TensorElementType.Float } t && Initializers.IsConstant(model, name) ? t : null;
 
     /// <summary>Null when only <paramref name="reader"/> reads <paramref name="value"/>; else who else does.</summary>
     public static string? OtherReaders(GraphUsage usage, string value, OnnxNode reader)

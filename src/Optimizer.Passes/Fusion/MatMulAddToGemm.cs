@@ -17,10 +17,15 @@ internal static class MatMulAddToGemm
     public static void Run(OnnxModel model, List<PassChange> changed, List<PassSkip> skipped)
     {
         var graph = model.Graph;
+        var candidates = graph.Nodes.Where(n => n is { OpType: "MatMul", IsDefaultDomain: true } && n.Inputs.Count == 2 && n.Outputs.Count == 1).ToArray();
+        if (candidates.Length == 0) return;
         var types = ShapeInference.Infer(model);
-        foreach (var matMul in graph.Nodes.Where(n => n is { OpType: "MatMul", IsDefaultDomain: true } && n.Inputs.Count == 2 && n.Outputs.Count == 1).ToArray())
+        // One index for the run, kept current as pairs fuse; the graph's lists change once at the end.
+        var usage = new GraphUsage(graph);
+        var replaced = new Dictionary<OnnxNode, OnnxNode?>();
+        var goneAnnotations = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var matMul in candidates)
         {
-            var usage = new GraphUsage(graph);
             if (usage.ConsumersOf(matMul.Outputs[0]) is not [{ OpType: "Add", IsDefaultDomain: true } add])
             {
                 continue; // no single Add reads it: not a MatMul+Add pair
@@ -34,11 +39,21 @@ internal static class MatMulAddToGemm
             }
 
             var gemm = new OnnxNode("Gemm", [matMul.Inputs[0], matMul.Inputs[1], bias!], [add.Outputs[0]], matMul.Name);
-            graph.Nodes[graph.Nodes.IndexOf(add)] = gemm;
-            graph.Nodes.Remove(matMul);
-            graph.ValueInfos.RemoveAll(v => v.Name == matMul.Outputs[0]);
+            usage.Forget(add);
+            usage.Forget(matMul);
+            usage.Track(gemm);
+            replaced[add] = gemm;
+            replaced[matMul] = null;
+            goneAnnotations.Add(matMul.Outputs[0]);
             changed.Add(new PassChange(CleanupLog.NameOf(matMul), $"MatMul + {CleanupLog.NameOf(add)} (Add) → Gemm"));
         }
+
+        if (replaced.Count == 0) return;
+        // The Gemm takes the Add's place; the MatMul goes.
+        var nodes = graph.Nodes.Select(n => replaced.TryGetValue(n, out var by) ? by : n).OfType<OnnxNode>().ToList();
+        graph.Nodes.Clear();
+        graph.Nodes.AddRange(nodes);
+        graph.ValueInfos.RemoveAll(v => goneAnnotations.Contains(v.Name));
     }
 
     private static string? WhyNot(OnnxModel model, IReadOnlyDictionary<string, ValueTypeInfo> types, GraphUsage usage, OnnxNode matMul, OnnxNode add, out string? bias)

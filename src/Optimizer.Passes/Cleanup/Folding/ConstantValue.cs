@@ -131,7 +131,23 @@ internal sealed class ConstantValue
         return strides;
     }
 
-    public static long Product(IEnumerable<long> dims) => dims.Aggregate(1L, (a, b) => a * b);
+    /// <summary>The element count of <paramref name="dims"/>; a negative dim or an overflow (hostile shapes) is not folded, never wrapped.</summary>
+    /// <exception cref="FoldingNotPossible">A dim is negative or the count overflows.</exception>
+    public static long Product(IEnumerable<long> dims)
+    {
+        long count = 1;
+        foreach (var d in dims)
+        {
+            if (d < 0 || d > 0 && count > long.MaxValue / d)
+            {
+                throw new FoldingNotPossible($"the shape [{string.Join(",", dims)}] has a negative size or more elements than a long can count");
+            }
+
+            count *= d;
+        }
+
+        return count;
+    }
 
     private static double Round(TensorElementType type, double value) => type switch
     {

@@ -23,6 +23,7 @@ internal static class GeneratorFolds
         var (start, limit, delta) = (c.Input(0), c.Input(1), c.Input(2));
         var (s, l, d) = (start.AsDouble(0), limit.AsDouble(0), delta.AsDouble(0));
         if (d == 0) throw new FoldingNotPossible("delta is 0");
+        if (!double.IsFinite(s) || !double.IsFinite(l) || !double.IsFinite(d)) throw new FoldingNotPossible("start, limit or delta is NaN or infinite");
         var count = (long)Math.Max(Math.Ceiling((l - s) / d), 0);
         CleanupLimits.CheckSize(count);
         return start.IsReal

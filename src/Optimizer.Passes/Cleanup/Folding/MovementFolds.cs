@@ -54,9 +54,18 @@ internal static class MovementFolds
         var rank = parts[0].Dims.Length;
         var axis = FoldContext.Axis(c.Int("axis", 0), rank);
         if (parts.Any(p => p.Dims.Length != rank || p.IsReal != parts[0].IsReal)) throw new FoldingNotPossible("inputs differ in rank or type");
-        var outer = (int)ConstantValue.Product(parts[0].Dims.Take(axis));
         var dims = parts[0].Dims.ToArray();
-        dims[axis] = parts.Sum(p => p.Dims[axis]);
+        dims[axis] = 0;
+        foreach (var part in parts)
+        {
+            var size = part.Dims[axis];
+            dims[axis] = size >= 0 && dims[axis] <= long.MaxValue - size ? dims[axis] + size : throw new FoldingNotPossible("the concatenated axis is negative or overflows");
+        }
+
+        var count = ConstantValue.Product(dims);
+        CleanupLimits.CheckSize(count);
+        if (count == 0) return ConstantValue.Of(parts[0].ElementType, dims, parts[0].IsReal ? [] : null, parts[0].IsReal ? null : []);
+        var outer = (int)ConstantValue.Product(parts[0].Dims.Take(axis));
         var sources = new List<(ConstantValue Part, int Index)>();
         for (var o = 0; o < outer; o++)
         {
@@ -144,6 +153,7 @@ internal static class MovementFolds
     internal static int[] MapIndices(long[] dims, Func<long, long[], long> source)
     {
         var count = ConstantValue.Product(dims);
+        CleanupLimits.CheckSize(count); // before allocating: a broadcast or Gather of small inputs can describe a huge result
         var result = new int[count];
         var coord = new long[dims.Length];
         for (long index = 0; index < count; index++)
