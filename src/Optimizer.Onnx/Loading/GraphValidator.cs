@@ -51,10 +51,13 @@ internal sealed class GraphValidator(string? modelPath)
     private HashSet<string> DefineOnce(GraphProto graph, string where)
     {
         var defined = new HashSet<string>(StringComparer.Ordinal);
-        defined.UnionWith(graph.Input.Select(i => i.Name));
-        // Older IR versions list initializers among the inputs too, so those may repeat a name.
-        defined.UnionWith(graph.Initializer.Select(t => t.Name));
-        defined.UnionWith(graph.SparseInitializer.Where(s => s.Values is not null).Select(s => s.Values.Name));
+        DefineEach(graph.Input.Select(i => i.Name), defined, where, "graph input");
+        // Older IR versions list initializers among the inputs too, so an initializer may repeat an
+        // input's name, but never another initializer's.
+        var initializers = new HashSet<string>(StringComparer.Ordinal);
+        DefineEach(graph.Initializer.Select(t => t.Name), initializers, where, "initializer");
+        DefineEach(graph.SparseInitializer.Where(s => s.Values is not null).Select(s => s.Values.Name), initializers, where, "initializer");
+        defined.UnionWith(initializers);
         foreach (var node in graph.Node)
         {
             foreach (var output in node.Output)
@@ -69,6 +72,18 @@ internal sealed class GraphValidator(string? modelPath)
         }
 
         return defined;
+    }
+
+    private void DefineEach(IEnumerable<string> names, HashSet<string> defined, string where, string kind)
+    {
+        foreach (var name in names)
+        {
+            if (!defined.Add(name))
+            {
+                throw new OnnxFormatException(OnnxErrorCodes.DuplicateValue,
+                    $"In the {where}, two {kind}s are named '{name}'. Every value must have one producer; fix or re-export the model.", modelPath);
+            }
+        }
     }
 
     /// <summary>Names visible in a graph: its own, then each enclosing graph's.</summary>

@@ -74,7 +74,8 @@ public sealed class ValueTypeInfo
 
     private static Dim[] FromShapeProto(TensorShapeProto shape) => shape.Dim.Select(d => d.ValueCase switch
     {
-        TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue => Dim.Fixed(d.DimValue),
+        // A negative size (exporters write -1) means "unknown" to ONNX Runtime; never a size to check inputs against.
+        TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue when d.DimValue >= 0 => Dim.Fixed(d.DimValue),
         TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam when d.DimParam.Length > 0 => Dim.Named(d.DimParam),
         _ => Dim.Unknown,
     }).ToArray();

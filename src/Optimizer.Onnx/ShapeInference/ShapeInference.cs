@@ -77,7 +77,7 @@ public static class ShapeInference
 
         foreach (var node in graph.GetTopologicalOrder())
         {
-            if (node is { OpType: "Constant", IsDefaultDomain: true } && node.Outputs.Count == 1 && graph.FindConstant(node.Outputs[0]) is { } value)
+            if (node.Outputs.Count == 1 && node.ReadConstantValue() is { } value)
             {
                 constants[node.Outputs[0]] = value;
                 types[node.Outputs[0]] = new InferredType(value.ElementType, value.Dims.Select(Dim.Fixed).ToArray());
