@@ -254,8 +254,10 @@ def injection():
         "interpolation": "{System.Environment.Exit(3)}",
     }
     for key, name in others.items():
+        # ONNX Runtime's C API ends names at NUL, so it cannot fetch such an output: the model is refused, not built.
+        expect = ["OPT1069"] if "\u0000" in name else "succeeds"
         model_case(f"inject_output_{key}", cat, f"output name with {key.replace('_', ' ')} characters",
-                   gemm_model(y=name), "succeeds", generated_code=True)
+                   gemm_model(y=name), expect, generated_code=expect == "succeeds")
     for key in ("comment_close", "quote", "hash_error", "backslash_quote"):
         model_case(f"inject_dim_{key}", cat, f"symbolic dimension name with {key.replace('_', ' ')} characters",
                    gemm_model(batch=others[key]), "succeeds", generated_code=True)
