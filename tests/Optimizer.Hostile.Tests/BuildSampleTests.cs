@@ -90,7 +90,9 @@ public sealed partial class BuildSampleTests(ITestOutputHelper output)
         var missing = new List<string>();
         foreach (var hostile in HostileCases)
         {
-            var codes = HostileCorpus.Get(hostile.Case).Expect.Codes!;
+            // In a build the task refuses special files (OPT1024, at the declaration) before the engine could (OPT1117).
+            var corpusCase = HostileCorpus.Get(hostile.Case);
+            var codes = corpusCase.Category == "files" ? [.. corpusCase.Expect.Codes!, TaskRefusedFile] : corpusCase.Expect.Codes!.ToArray();
             var file = Path.GetFileName(hostile.Model);
             // Each model's own error, on a line naming it: a failure of one model must not hide or replace another's.
             if (!Lines().Matches(build.Output).Any(l => l.Value.Contains(file, StringComparison.Ordinal) && codes.Any(c => l.Value.Contains(c, StringComparison.Ordinal))))
@@ -98,6 +100,8 @@ public sealed partial class BuildSampleTests(ITestOutputHelper output)
         }
         Assert.True(missing.Count == 0, "models without their own coded error:\n" + string.Join("\n", missing));
     }
+
+    private const string TaskRefusedFile = "OPT1024";
 
     [GeneratedRegex(".*error OPT[0-9]{4}.*")]
     private static partial Regex Lines();

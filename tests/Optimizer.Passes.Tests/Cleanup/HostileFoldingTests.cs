@@ -16,14 +16,19 @@ public sealed class HostileFoldingTests
     public static TheoryData<string> Cases => new()
     {
         "ConstantOfShape 2^40 elements",
-        "ConstantOfShape whose element count wraps a long to 0",
-        "ConstantOfShape with a negative dim",
         "Range to +infinity",
         "Range with a NaN delta",
         "Add whose broadcast is 4M elements",
         "Gather whose result is 2M elements",
-        "Reshape of an empty tensor to dims that wrap a long to 0",
         "Div of int64 min by -1",
+    };
+
+    /// <summary>Constants whose result shape inference proves impossible: the pipeline refuses the model with a code before folding.</summary>
+    public static TheoryData<string, string> ImpossibleCases => new()
+    {
+        { "ConstantOfShape whose element count wraps a long to 0", OnnxErrorCodes.TensorTooLarge },
+        { "ConstantOfShape with a negative dim", OnnxErrorCodes.NodeInconsistent },
+        { "Reshape of an empty tensor to dims that wrap a long to 0", OnnxErrorCodes.TensorTooLarge },
     };
 
     [Theory]
@@ -38,6 +43,18 @@ public sealed class HostileFoldingTests
         var skip = Assert.Single(Report(result, "Cleanup").Skipped, s => s.Node == hostile);
         Assert.Matches("elements|negative|NaN|infinite|not folded|overflow", skip.Reason);
         Assert.DoesNotContain(result.Model.Graph.Initializers, t => t.Name == "h");
+    }
+
+    [Theory]
+    [MemberData(nameof(ImpossibleCases))]
+    public void A_constant_whose_result_cannot_exist_is_refused_with_a_code(string name, string code)
+    {
+        var (model, hostile) = Build(name);
+
+        var error = Assert.Throws<OnnxFormatException>(() => PassPipeline.Run(model, []));
+
+        Assert.Equal(code, error.Code);
+        Assert.Contains(hostile, error.Message);
     }
 
     [Fact]
