@@ -107,9 +107,7 @@ public static class OptimizeCommand
         if (budget is not null || requests.Count > 0)
             Verify(result);
         else
-            // Nothing declared, so nothing is reported; but a model ONNX Runtime loads and then cannot run
-            // (a Reshape to the wrong count, an Expand to 2^40 elements) must not ship: run both once.
-            control.Run(result, calibrationData);
+            RunnableCheck.RunOnce(plan, model, result.Model, OnnxModelWriter.ToBytes(result.Model), calibrationData);
 
         // RequireSpeedup: time the result against the same plan without Quantize; keep fp32 (verified again) when not faster.
         SpeedupDecision? speed = null;

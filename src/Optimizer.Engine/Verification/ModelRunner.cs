@@ -39,13 +39,15 @@ internal static class ModelRunner
         {
             using var options = new SessionOptions
             {
-                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+                // Failures come back as exceptions and are reported with a code; ORT's own log line would repeat them.
+                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
                 IntraOpNumThreads = 1,
                 InterOpNumThreads = 1,
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             };
             using var session = new InferenceSession(modelBytes, options);
+            OnnxRuntimeLoadCheck.Loaded(modelBytes);
             var collected = outputs.Select(_ => new List<float>()).ToArray();
             var rowShapes = new long[outputs.Length][];
             var names = data.Inputs.Select(i => i.Name).ToArray();

@@ -28,7 +28,10 @@ internal static class OnnxRuntimeLoadCheck
     /// <exception cref="EngineException"><see cref="EngineErrorCodes.InputModelNotRunnable"/>.</exception>
     public static void Input(string fullPath, byte[] modelBytes, string modelPath, DiagnosticLocation? at)
     {
-        if (Problem(modelBytes, "checking that ONNX Runtime can load the input model", options => new InferenceSession(fullPath, options)) is { } problem)
+        // Graph resolution, type and shape checks without ORT's own graph optimizations: those cost seconds
+        // on large graphs and run again on the optimized model (whose failures are traced back to the input).
+        if (Problem(modelBytes, "checking that ONNX Runtime can load the input model", options => new InferenceSession(fullPath, options),
+                GraphOptimizationLevel.ORT_DISABLE_ALL) is { } problem)
         {
             throw InputNotRunnable(modelPath, "ONNX Runtime cannot load it: " + problem, at);
         }
@@ -38,11 +41,15 @@ internal static class OnnxRuntimeLoadCheck
     /// <exception cref="EngineException"><see cref="EngineErrorCodes.OptimizedModelNotRunnable"/>.</exception>
     public static void Optimized(byte[] modelBytes, DiagnosticLocation? at)
     {
-        if (Problem(modelBytes, "checking that ONNX Runtime can load the optimized model", options => new InferenceSession(modelBytes, options)) is { } problem)
+        if (Problem(modelBytes, "checking that ONNX Runtime can load the optimized model", options => new InferenceSession(modelBytes, options),
+                GraphOptimizationLevel.ORT_ENABLE_ALL) is { } problem)
         {
             throw OptimizedNotRunnable("ONNX Runtime cannot load the optimized model: " + problem, at);
         }
     }
+
+    /// <summary>Records that ONNX Runtime created a session for these bytes elsewhere (verification), so the check need not create another.</summary>
+    public static void Loaded(byte[] modelBytes) => Checked.TryAdd(Convert.ToHexStringLower(SHA256.HashData(modelBytes)), null);
 
     /// <summary>OPT1069 for the input model; <paramref name="problem"/> says what ONNX Runtime could not do ("ONNX Runtime cannot load it: …").</summary>
     public static EngineException InputNotRunnable(string modelPath, string problem, DiagnosticLocation? at) =>
@@ -56,7 +63,7 @@ internal static class OnnxRuntimeLoadCheck
             $"{problem}; the generated class would fail at run time, so nothing was written. The input model runs, so a pass produced this: remove the passes one at a time to find it, and report it with the model.",
             at);
 
-    private static string? Problem(byte[] modelBytes, string stage, Func<SessionOptions, InferenceSession> open)
+    private static string? Problem(byte[] modelBytes, string stage, Func<SessionOptions, InferenceSession> open, GraphOptimizationLevel level)
     {
         var key = Convert.ToHexStringLower(SHA256.HashData(modelBytes));
         if (Checked.TryGetValue(key, out var known))
@@ -68,9 +75,9 @@ internal static class OnnxRuntimeLoadCheck
         string? problem = null;
         try
         {
-            // Default options, as the generated class creates its session; only the log is quieter
+            // Otherwise default options, as the generated class creates its session; only the log is quieter
             // (ORT's own error lines would repeat the message on stderr).
-            using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+            using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, GraphOptimizationLevel = level };
             using var session = open(options);
         }
         catch (OnnxRuntimeException e)
