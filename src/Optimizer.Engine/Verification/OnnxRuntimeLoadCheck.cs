@@ -51,6 +51,10 @@ internal static class OnnxRuntimeLoadCheck
     /// <summary>Records that ONNX Runtime created a session for these bytes elsewhere (verification), so the check need not create another.</summary>
     public static void Loaded(byte[] modelBytes) => Checked.TryAdd(Convert.ToHexStringLower(SHA256.HashData(modelBytes)), null);
 
+    /// <summary>True when these bytes were checked (or verified) and ONNX Runtime loaded them; a second check creates no session.</summary>
+    public static bool IsKnownLoadable(byte[] modelBytes) =>
+        Checked.TryGetValue(Convert.ToHexStringLower(SHA256.HashData(modelBytes)), out var problem) && problem is null;
+
     /// <summary>OPT1069 for the input model; <paramref name="problem"/> says what ONNX Runtime could not do ("ONNX Runtime cannot load it: …").</summary>
     public static EngineException InputNotRunnable(string modelPath, string problem, DiagnosticLocation? at) =>
         new(EngineErrorCodes.InputModelNotRunnable,

@@ -1,3 +1,4 @@
+using Optimizer.Tests.Shared;
 using System.Diagnostics;
 using Optimizer.Onnx.Tests.Support;
 using Xunit.Abstractions;
@@ -37,7 +38,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture, ITestOutputHelp
     // a round-trip regression or a runtime that runs fewer cases.
     private const int MinimumCasesRun = 1580;
 
-    [SharedDataFact("onnx-conformance")]
+    [SharedFolderFact("onnx-conformance")]
     public void Every_model_loads_saves_and_reloads_to_an_equal_proto()
     {
         var results = fixture.Results;
@@ -55,7 +56,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture, ITestOutputHelp
         Assert.Equal(results.Count, equal);
     }
 
-    [SharedDataFact("onnx-conformance")]
+    [SharedFolderFact("onnx-conformance")]
     public void Re_saved_models_give_identical_outputs_in_onnx_runtime()
     {
         var counts = fixture.Results.GroupBy(r => r.Ort).ToDictionary(g => g.Key, g => g.Count());
@@ -85,7 +86,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture, ITestOutputHelp
         Assert.True(Count(OrtOutcome.Ran) >= MinimumCasesRun, $"only {Count(OrtOutcome.Ran)} cases ran; expected at least {MinimumCasesRun}");
     }
 
-    [SharedDataFact("onnx-conformance")]
+    [SharedFolderFact("onnx-conformance")]
     public void Shape_inference_refuses_no_model_onnx_runtime_runs()
     {
         var runnable = fixture.Results.Where(r => r.Ort is OrtOutcome.Ran or OrtOutcome.Nondeterministic).ToArray();

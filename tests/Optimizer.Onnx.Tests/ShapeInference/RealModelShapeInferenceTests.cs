@@ -1,3 +1,4 @@
+using Optimizer.Tests.Shared;
 using Microsoft.ML.OnnxRuntime;
 using Optimizer.Onnx.Tests.Support;
 using Xunit.Abstractions;
@@ -11,7 +12,7 @@ namespace Optimizer.Onnx.Tests.ShapeInference;
 /// </summary>
 public sealed class RealModelShapeInferenceTests(ITestOutputHelper output)
 {
-    [SharedDataFact("data/models")]
+    [SharedFolderFact("data/models")]
     public void Inferred_fixed_dimensions_match_onnx_runtime_on_the_shared_models()
     {
         var shared = TestPaths.SharedFolder!;
