@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test assembly and ends with one line 'N passed, N failed' summed over all of them
+# Runs every test assembly and ends with one line 'N passed, N failed, N skipped' summed over all of them
 # (dotnet test prints only per-assembly lines). Fails when a test fails or when nothing ran.
 #
 # The end-to-end tests build real apps against freshly packed packages: this script packs them
