@@ -30,9 +30,19 @@ public static class UntrustedFile
         RefuseSystemPath(fullPath, fullPath);
         string resolved = ResolveFinalPath(fullPath);
         RefuseSystemPath(resolved, fullPath);
-        return RuntimeInformation.IsOSPlatform(OSPlatform.Linux)
-            ? LinuxOpen(fullPath, maxBytes)
-            : PortableOpen(fullPath, maxBytes);
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            try
+            {
+                return LinuxOpen(fullPath, maxBytes);
+            }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+            {
+                // A C library without statx (glibc before 2.28): the path checks above and the portable checks below still apply.
+            }
+        }
+
+        return PortableOpen(fullPath, maxBytes);
     }
 
     /// <summary>Reads the whole file after the checks of <see cref="OpenRead"/>.</summary>
