@@ -1,3 +1,4 @@
+using Optimizer.Tests.Shared;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
@@ -67,15 +68,10 @@ public sealed class BuildDiagnosticsTests
         Assert.Empty(outputs);
     }
 
-    [Fact]
+    [SharedFolderFact("data")]
     public void Class_that_is_not_partial_gets_a_generator_diagnostic()
     {
-        var shared = RepositoryPaths.SharedData;
-        if (shared == null)
-        {
-            _output.WriteLine("skipped: ../shared/data is absent");
-            return;
-        }
+        var shared = RepositoryPaths.SharedData!;
         using var app = new TestApp(_packages, "NotPartialApp");
         app.CopyFile(Path.Combine(shared, "models", "digits_mlp.onnx"), "Models/digits_mlp.onnx");
         app.WriteFile("Program.cs", """

@@ -1,3 +1,4 @@
+using Optimizer.Tests.Shared;
 using System.Globalization;
 using Xunit.Abstractions;
 
@@ -83,15 +84,10 @@ public sealed class DigitsCompressionAppTests
         _output = output;
     }
 
-    [Fact]
+    [SharedFolderFact("data")]
     public void Compressed_digits_models_keep_their_accuracy_through_the_generated_classes()
     {
-        var shared = RepositoryPaths.SharedData;
-        if (shared == null)
-        {
-            _output.WriteLine("skipped: ../shared/data is absent");
-            return;
-        }
+        var shared = RepositoryPaths.SharedData!;
 
         using var app = new TestApp(_packages, "DigitsApp", """
             <ItemGroup>

@@ -1,3 +1,4 @@
+using Optimizer.Tests.Shared;
 using System.Globalization;
 using Xunit.Abstractions;
 
@@ -50,15 +51,10 @@ public sealed class HelloDeepaAppTests
         _output = output;
     }
 
-    [Fact]
+    [SharedFolderFact("data")]
     public void Built_app_matches_onnx_runtime_on_the_original_and_rebuilds_do_no_work()
     {
-        var shared = RepositoryPaths.SharedData;
-        if (shared == null)
-        {
-            _output.WriteLine("skipped: ../shared/data is absent");
-            return;
-        }
+        var shared = RepositoryPaths.SharedData!;
         var originalModel = Path.Combine(shared, "models", "hello_deepa.onnx");
 
         using var app = new TestApp(_packages, "WakeWordApp");

@@ -123,7 +123,6 @@ public sealed partial class BuildSampleTests(ITestOutputHelper output)
                 <?xml version="1.0" encoding="utf-8"?>
                 <configuration>
                   <packageSources>
-                    <clear />
                     <add key="optimizer-e2e" value="{feed}" />
                   </packageSources>
                 </configuration>
@@ -157,33 +156,18 @@ public sealed partial class BuildSampleTests(ITestOutputHelper output)
             File.Copy(Path.Combine(HostileCorpus.ModelsFolder, corpusFile), path, overwrite: true);
         }
 
+        /// <summary>Runs dotnet in the app's folder (the end-to-end tests' runner); a run past the limit is killed and reported as hung.</summary>
         public (int? ExitCode, string Output, bool Hung) Dotnet(string arguments)
         {
-            var info = new ProcessStartInfo("dotnet", arguments)
+            try
             {
-                WorkingDirectory = _directory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var name in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH" })
-                info.Environment.Remove(name);
-            info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-            info.Environment["DOTNET_NOLOGO"] = "1";
-            info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-            var text = new StringBuilder();
-            using var process = new Process { StartInfo = info };
-            process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (text) text.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (text) text.AppendLine(e.Data); };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var finished = process.WaitForExit(BuildLimit);
-            if (!finished)
-                process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            lock (text)
-                return (finished ? process.ExitCode : null, text.ToString(), !finished);
+                var result = Optimizer.EndToEnd.Tests.ProcessRunner.Run("dotnet", arguments, _directory, timeout: BuildLimit);
+                return (result.ExitCode, result.Output, false);
+            }
+            catch (TimeoutException e)
+            {
+                return (null, e.Message, true);
+            }
         }
 
         public void Dispose()

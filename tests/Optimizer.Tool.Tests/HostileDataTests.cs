@@ -1,3 +1,4 @@
+using Optimizer.Engine.Tests.HostileInput;
 using System.Buffers.Binary;
 using System.Text;
 using Optimizer.Tests.Shared;
@@ -19,7 +20,7 @@ public sealed class HostileDataTests(ITestOutputHelper output) : IDisposable
     public void Calibration_from_dev_zero_is_refused_with_OPT1081_at_once()
     {
         var model = _run.PathOf("mlp.onnx");
-        HostileModels.WriteSmallMlp(model);
+        TinyModels.Gemm(model);
 
         var result = Run("optimize", model, "-o", _run.PathOf("out/mlp.onnx"), "--pass", "Quantize:Mode=StaticInt8,Calibration=/dev/zero", "--json");
 
@@ -33,7 +34,7 @@ public sealed class HostileDataTests(ITestOutputHelper output) : IDisposable
     public void NaN_validation_data_for_verify_is_OPT1059_with_the_index()
     {
         var model = _run.PathOf("mlp.onnx");
-        HostileModels.WriteSmallMlp(model);
+        TinyModels.Gemm(model);
         var values = new float[6 * 4];
         for (var i = 0; i < values.Length; i++)
             values[i] = i / 10f;

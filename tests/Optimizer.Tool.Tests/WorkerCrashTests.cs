@@ -1,3 +1,4 @@
+using Optimizer.Engine.Tests.HostileInput;
 using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -17,7 +18,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IDisposable
     public void A_model_that_crashes_onnx_runtime_is_reported_as_OPT1080_with_the_stage_and_nothing_written()
     {
         var model = _run.PathOf("div_overflow.onnx");
-        HostileModels.WriteIntegerDivisionOverflow(model);
+        TinyModels.DivisionOverflow(model);
         var written = _run.PathOf(Path.Combine("out", "div_overflow.optimized.onnx"));
 
         var result = RunTool("optimize", model, "-o", written);
@@ -37,7 +38,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IDisposable
     public void With_json_the_crash_is_an_error_object_on_stdout()
     {
         var model = _run.PathOf("div_overflow.onnx");
-        HostileModels.WriteIntegerDivisionOverflow(model);
+        TinyModels.DivisionOverflow(model);
 
         var result = RunTool("verify", model, model, "--json");
 
@@ -54,7 +55,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IDisposable
     public void A_worker_that_exits_normally_passes_its_exit_code_and_output_through()
     {
         var model = _run.PathOf("opset_9999.onnx");
-        HostileModels.WriteUnsupportedOpset(model);
+        TinyModels.Gemm(model, opset: 9999);
 
         var result = RunTool("optimize", model, "-o", _run.PathOf("out.onnx"), "--json");
 

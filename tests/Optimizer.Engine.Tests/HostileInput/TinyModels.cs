@@ -4,7 +4,7 @@ using Optimizer.Onnx;
 
 namespace Optimizer.Engine.Tests.HostileInput;
 
-/// <summary>Small real models and data files for the hostile-input tests, written in the test's folder.</summary>
+/// <summary>Small real models and data files for the hostile-input tests, written in the test's folder (linked into Optimizer.Tool.Tests too).</summary>
 internal static class TinyModels
 {
     /// <summary>logits[N,2] = Gemm(input[N,4], W[2,4]ᵀ, b): quantizable, loadable by ONNX Runtime.</summary>
@@ -23,8 +23,8 @@ internal static class TinyModels
     }
 
     /// <summary>
-    /// y = x + float(Div(int64 min, -1)) from initializers: ONNX Runtime raises SIGFPE folding the constant
-    /// when it creates a session (the same model as Optimizer.Tool.Tests' HostileModels).
+    /// y = x + float(Div(int64 min, -1)) from initializers: ONNX Runtime raises SIGFPE (the x86 idiv
+    /// overflow) when it runs the division; our constant folding leaves it alone. Also linked into Optimizer.Tool.Tests.
     /// </summary>
     public static string DivisionOverflow(string path)
     {
