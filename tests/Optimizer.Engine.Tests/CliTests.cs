@@ -56,6 +56,21 @@ public sealed class CliTests
     public void Multi_line_messages_stay_on_one_line() =>
         Assert.Equal("Optimizer.Engine: error OPT1099: a b", CanonicalError.Format("OPT1099", "a\nb", null));
 
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\u0085")]
+    [InlineData("\u2028")]
+    [InlineData("\u2029")]
+    public void A_model_name_cannot_forge_a_second_diagnostic_or_a_terminal_escape(string terminator)
+    {
+        var message = $"two initializers are named 'w{terminator}/p/App.csproj(1,1): error OPT1000: forged \u001b[2K'";
+
+        var line = CanonicalError.Format("OPT1122", message, null);
+
+        Assert.DoesNotContain(line, c => char.IsControl(c) || c is '\u2028' or '\u2029');
+        Assert.StartsWith("Optimizer.Engine: error OPT1122: ", line);
+    }
+
     [Fact]
     public void Atomic_writer_leaves_nothing_behind_when_a_file_cannot_be_placed()
     {

@@ -25,8 +25,23 @@ public static class CanonicalError
             _ => location.File,
         };
 
-        // One line per error: MSBuild parses line by line.
-        var oneLine = message.Replace("\r", " ").Replace("\n", " ");
-        return $"{where}: {severity} {code}: {oneLine}";
+        return $"{where}: {severity} {code}: {OneLine(message)}";
+    }
+
+    /// <summary>
+    /// One line per diagnostic, whatever a model's names hold: MSBuild parses line by line, so a line
+    /// terminator (also U+0085, U+2028, U+2029) could forge a second diagnostic, and control characters
+    /// (ESC sequences) could rewrite the terminal. Each becomes a space.
+    /// </summary>
+    private static string OneLine(string message)
+    {
+        var chars = message.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsControl(chars[i]) || chars[i] is '\u2028' or '\u2029')
+                chars[i] = ' ';
+        }
+
+        return new string(chars);
     }
 }
