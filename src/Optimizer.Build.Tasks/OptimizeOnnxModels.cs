@@ -152,7 +152,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
     }
 
     private static bool Trains(OptimizationPlan plan) =>
-        plan.Passes.Any(p => p.Pass == AttributeCatalog.FineTune.Name || p.Pass == AttributeCatalog.Distill.Name);
+        plan.Passes.Any(p => AttributeCatalog.FindPass(p.Pass)?.Package is not null);
 
     /// <summary>The plan's cache key, or null (and OPT1024) when its model or a data file may no longer be read.</summary>
     private string? KeyOf(OptimizationPlan plan, string engineIdentity)

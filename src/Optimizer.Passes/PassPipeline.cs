@@ -9,9 +9,6 @@ namespace Optimizer.Passes;
 /// </summary>
 public static class PassPipeline
 {
-    /// <summary>The passes this version implements, for messages and help text.</summary>
-    public static string AvailablePasses => PassCatalog.Available;
-
     /// <summary>Runs <paramref name="requests"/> over a copy of <paramref name="model"/>.</summary>
     /// <exception cref="PassException">A pass or option is unknown or not available in this version; nothing runs.</exception>
     public static PipelineResult Run(OnnxModel model, IReadOnlyList<PassRequest> requests) => Run(model, requests, PassContext.Empty);
@@ -34,8 +31,7 @@ public static class PassPipeline
         }
 
         // Validate every request before touching the model, so a bad option fails fast.
-        var calibration = StaticQuantizationCalibration(requests);
-        var passes = requests.Select(r => PassCatalog.Create(r, context, calibration))
+        var passes = PassCatalog.Create(requests, context)
             .Concat(context.AfterPruning is { } step ? [new PipelineStepPass(step)] : []).ToArray();
         var working = model.Clone();
         var ran = passes.Concat(PassCatalog.AlwaysOn(passes)).OrderBy(p => p.Stage).Select(p => (Pass: p, Report: p.Run(working))).ToArray();
@@ -45,18 +41,5 @@ public static class PassPipeline
             .Concat(ran.Where(r => !passes.Contains(r.Pass) && (r.Report.Changed.Count > 0 || r.Report.Skipped.Count > 0)).Select(r => r.Report))
             .ToArray();
         return new PipelineResult(working, reports);
-    }
-
-    /// <summary>
-    /// The <c>Calibration</c> a StaticInt8 Quantize request declares, or null. A Prune request that names no
-    /// calibration data of its own uses this for bias correction: the data already describes the model's inputs
-    /// and the build loads it anyway, so declaring it twice would only invite the two to disagree.
-    /// </summary>
-    private static string? StaticQuantizationCalibration(IReadOnlyList<PassRequest> requests)
-    {
-        static string? Option(PassRequest r, string name) => r.Options.FirstOrDefault(o => o.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
-        return requests.Where(r => r.Pass.Equals(Quantization.QuantizePass.Name, StringComparison.OrdinalIgnoreCase)
-                                   && string.Equals(Option(r, "Mode"), "StaticInt8", StringComparison.OrdinalIgnoreCase))
-            .Select(r => Option(r, "Calibration")).FirstOrDefault(c => !string.IsNullOrEmpty(c));
     }
 }

@@ -15,8 +15,8 @@ public interface IPipelineStep
 /// <summary>Runs an <see cref="IPipelineStep"/> at its place in the pipeline.</summary>
 internal sealed class PipelineStepPass(IPipelineStep step) : IModelPass
 {
-    /// <summary>After pruning (300), before quantization (400).</summary>
-    public int Stage => 350;
+    /// <summary>After pruning, before quantization.</summary>
+    public int Stage => (int)PipelineStage.Training;
 
     public PassReport Run(OnnxModel model) => step.Run(model);
 }

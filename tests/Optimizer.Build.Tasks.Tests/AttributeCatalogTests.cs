@@ -1,47 +1,57 @@
+using System.Reflection;
 using Optimizer.Build.Tasks.Discovery;
-using Optimizer.Runtime;
+using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Tests;
 
 /// <summary>
-/// The task repeats Optimizer.Runtime's attribute names and enum members (it cannot reference
-/// the net10.0 runtime); these tests fail when the two drift apart.
+/// The task compiles Optimizer.Runtime's attribute files in and reads the pass schema from them
+/// (<see cref="PassSchema"/>); these tests check that what the task reads is what users see in
+/// the runtime, and that no public option escapes the schema.
 /// </summary>
 public sealed class AttributeCatalogTests
 {
+    private static readonly Assembly Runtime = typeof(Optimizer.Runtime.OnnxModelAttribute).Assembly;
+
     [Fact]
-    public void Every_pass_attribute_and_option_exists_in_the_runtime()
+    public void The_task_reads_the_same_schema_as_the_runtime_attributes_declare()
     {
-        var runtime = typeof(OnnxModelAttribute).Assembly;
         foreach (var pass in AttributeCatalog.Passes)
         {
-            var type = runtime.GetType($"Optimizer.Runtime.{pass.Name}Attribute");
+            var type = Runtime.GetType($"Optimizer.Runtime.{pass.Name}Attribute");
             Assert.True(type is not null, $"Optimizer.Runtime has no {pass.Name}Attribute");
-            foreach (var option in pass.Named.Concat(pass.Positional))
-                Assert.True(type!.GetProperty(option.Name) is not null, $"{pass.Name}Attribute has no {option.Name}");
+            Assert.Equal(Describe(pass), Describe(SchemaReader.Read(type!)));
         }
     }
 
     [Fact]
-    public void Every_runtime_pass_property_is_known_to_the_task()
+    public void Every_public_property_of_a_runtime_pass_attribute_is_an_option()
     {
         foreach (var pass in AttributeCatalog.Passes)
         {
-            var type = typeof(OnnxModelAttribute).Assembly.GetType($"Optimizer.Runtime.{pass.Name}Attribute")!;
+            var type = Runtime.GetType($"Optimizer.Runtime.{pass.Name}Attribute")!;
             foreach (var property in type.GetProperties().Where(p => p.DeclaringType == type))
-                Assert.True(pass.FindNamed(property.Name) is not null, $"the task does not know {pass.Name}.{property.Name}");
+                Assert.True(pass.FindNamed(property.Name) is not null, $"{pass.Name}.{property.Name} has no [PassOption]: the build would refuse it");
         }
     }
 
     [Fact]
-    public void Enum_members_match_the_runtime()
+    public void Enum_options_list_the_runtime_enum_members()
     {
-        var options = AttributeCatalog.Passes.SelectMany(p => p.Named).Where(o => o.Kind == OptionKind.Enum);
-        foreach (var option in options)
-        {
-            var type = typeof(OnnxModelAttribute).Assembly.GetType("Optimizer.Runtime." + option.EnumType)!;
-            Assert.Equal(Enum.GetNames(type), option.Members);
-        }
+        foreach (var option in AttributeCatalog.Passes.SelectMany(p => p.Options).Where(o => o.Kind == OptionKind.Enum))
+            Assert.Equal(Enum.GetNames(Runtime.GetType("Optimizer.Runtime." + option.EnumType)!), option.Members);
+    }
+
+    [Fact]
+    public void Quantize_options_name_the_modes_they_apply_to()
+    {
+        var quantize = AttributeCatalog.FindPass("Quantize")!;
+        Assert.Equal(["StaticInt8"], quantize.FindNamed("Calibration")!.AppliesTo);
+        Assert.Equal(["DynamicInt8"], quantize.FindNamed("PerChannel")!.AppliesTo);
+        Assert.Empty(quantize.FindNamed("RequireSpeedup")!.AppliesTo);
+        Assert.True(quantize.FindNamed("RequireSpeedup")!.IsCheck);
+        Assert.Equal("Mode", quantize.ModeOption!.Name);
+        Assert.Equal("32", quantize.FindNamed("BlockSize")!.DefaultText);
     }
 
     [Theory]
@@ -53,4 +63,8 @@ public sealed class AttributeCatalogTests
     [InlineData("Serializable", null)]
     public void Attribute_names_are_recognized(string written, string? expected) =>
         Assert.Equal(expected, AttributeCatalog.Recognize(written));
+
+    private static string Describe(PassDescriptor pass) =>
+        $"{pass.Name} {pass.StageName} key={pass.ItemKey?.Name} package={pass.Package}\n" + string.Join("\n", pass.Options.Select(o =>
+            $"{o.Name} {o.Kind} {o.Range} int={o.IsInteger} pow2={o.PowerOfTwo} default={o.DefaultText} members={string.Join("|", o.Members)} item={o.ItemMetadata} check={o.IsCheck} positional={o.IsPositional} applies={o.AppliesToOption}:{string.Join("|", o.AppliesTo)}"));
 }

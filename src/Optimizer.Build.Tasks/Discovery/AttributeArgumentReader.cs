@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Optimizer.Build.Tasks.Diagnostics;
+using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Discovery;
 
@@ -16,7 +17,7 @@ namespace Optimizer.Build.Tasks.Discovery;
 /// </summary>
 internal static class AttributeArgumentReader
 {
-    public static OptionValue Read(string owner, OptionSpec option, ExpressionSyntax expression)
+    public static OptionValue Read(string owner, OptionDescriptor option, ExpressionSyntax expression)
     {
         return option.Kind switch
         {
@@ -47,7 +48,7 @@ internal static class AttributeArgumentReader
         return NotLiteral(owner, name, expression, "a string literal such as \"Models/model.onnx\"");
     }
 
-    private static OptionValue ReadBoolean(string owner, OptionSpec option, ExpressionSyntax expression)
+    private static OptionValue ReadBoolean(string owner, OptionDescriptor option, ExpressionSyntax expression)
     {
         if (expression.IsKind(SyntaxKind.TrueLiteralExpression))
             return OptionValue.Ok("true");
@@ -58,7 +59,7 @@ internal static class AttributeArgumentReader
             : NotLiteral(owner, option.Name, expression, "true or false");
     }
 
-    private static OptionValue ReadText(string owner, OptionSpec option, ExpressionSyntax expression)
+    private static OptionValue ReadText(string owner, OptionDescriptor option, ExpressionSyntax expression)
     {
         if (expression is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression))
             return OptionValue.Ok(literal.Token.ValueText);
@@ -67,7 +68,7 @@ internal static class AttributeArgumentReader
             : NotLiteral(owner, option.Name, expression, "a string literal");
     }
 
-    private static OptionValue ReadNumber(string owner, OptionSpec option, ExpressionSyntax expression)
+    private static OptionValue ReadNumber(string owner, OptionDescriptor option, ExpressionSyntax expression)
     {
         var sign = 1.0;
         if (expression is PrefixUnaryExpressionSyntax unary
@@ -87,7 +88,7 @@ internal static class AttributeArgumentReader
         return NotLiteral(owner, option.Name, expression, "a number literal such as 0.5");
     }
 
-    private static OptionValue ReadEnum(string owner, OptionSpec option, ExpressionSyntax expression)
+    private static OptionValue ReadEnum(string owner, OptionDescriptor option, ExpressionSyntax expression)
     {
         switch (expression)
         {

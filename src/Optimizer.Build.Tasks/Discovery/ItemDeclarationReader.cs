@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.Build.Framework;
 using Optimizer.Build.Tasks.Diagnostics;
+using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Discovery;
 
@@ -64,13 +65,20 @@ internal static class ItemDeclarationReader
                 continue;
             }
 
+            if (ModeApplicability.Refusal(owner, group.Key, options) is { } refusal)
+            {
+                diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.InvalidValue, refusal, location));
+                ok = false;
+                continue;
+            }
+
             declaration.Passes.Add(new PassDeclaration(group.Key.Name, options, location));
         }
 
         return ok ? declaration : null;
     }
 
-    private static int IndexOf(PassAttributeSpec pass)
+    private static int IndexOf(PassDescriptor pass)
     {
         for (var i = 0; i < AttributeCatalog.Passes.Count; i++)
         {

@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Linq;
 using Optimizer.Build.Tasks.Diagnostics;
+using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Discovery;
 
@@ -23,11 +24,11 @@ internal readonly struct OptionValue
     public static OptionValue Ok(string value) => new(value, null, null);
     public static OptionValue Fail(string code, string message) => new(null, code, message);
 
-    /// <summary>Canonical text of a number: invariant culture, shortest round-trip form.</summary>
-    public static string FormatNumber(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>Canonical text of a number (<see cref="OptionText.FormatNumber"/>).</summary>
+    public static string FormatNumber(double value) => OptionText.FormatNumber(value);
 
     /// <summary>Checks a number against the option's range.</summary>
-    public static OptionValue FromNumber(string owner, OptionSpec option, double value)
+    public static OptionValue FromNumber(string owner, OptionDescriptor option, double value)
     {
         if (!option.Range.Contains(value))
         {
@@ -35,11 +36,12 @@ internal readonly struct OptionValue
                 $"{owner}.{option.Name} = {FormatNumber(value)} is outside {option.Range}. Use a value in {option.Range}.");
         }
 
-        return Ok(FormatNumber(value));
+        return OptionText.Allows(option, value) ? Ok(FormatNumber(value))
+            : Fail(DiagnosticCodes.InvalidValue, $"{owner}.{option.Name} = {FormatNumber(value)} is not {option.AllowedText}.");
     }
 
     /// <summary>Checks an enum member name (exact case, as C# requires).</summary>
-    public static OptionValue FromEnumMember(string owner, OptionSpec option, string member)
+    public static OptionValue FromEnumMember(string owner, OptionDescriptor option, string member)
     {
         if (option.Members.Contains(member, StringComparer.Ordinal))
             return Ok(member);
@@ -51,7 +53,7 @@ internal readonly struct OptionValue
     /// Parses item metadata text: culture-invariant numbers, enum members in any case. Messages
     /// name the metadata only; the caller says which item it is on.
     /// </summary>
-    public static OptionValue FromMetadata(OptionSpec option, string text)
+    public static OptionValue FromMetadata(OptionDescriptor option, string text)
     {
         text = text.Trim();
         switch (option.Kind)
@@ -63,16 +65,17 @@ internal readonly struct OptionValue
                         $"{option.Name}=\"{text}\" is not a number. Write a number such as 0.5 (invariant culture, '.' as decimal point).");
                 }
 
-                return option.Range.Contains(number)
-                    ? Ok(FormatNumber(number))
-                    : Fail(DiagnosticCodes.ValueOutOfRange,
+                if (!option.Range.Contains(number))
+                {
+                    return Fail(DiagnosticCodes.ValueOutOfRange,
                         $"{option.Name}=\"{text}\" is outside {option.Range}. Use a value in {option.Range}.");
+                }
+
+                return OptionText.Allows(option, number) ? Ok(FormatNumber(number))
+                    : Fail(DiagnosticCodes.InvalidValue, $"{option.Name}=\"{text}\" is not {option.AllowedText}.");
 
             case OptionKind.Enum:
-                var member = text.StartsWith(option.EnumType + ".", StringComparison.OrdinalIgnoreCase)
-                    ? text.Substring(option.EnumType.Length + 1)
-                    : text;
-                var match = option.Members.FirstOrDefault(m => string.Equals(m, member, StringComparison.OrdinalIgnoreCase));
+                var match = OptionText.ParseMember(option, text, ignoreCase: true);
                 return match is not null
                     ? Ok(match)
                     : Fail(DiagnosticCodes.InvalidValue,
@@ -93,5 +96,5 @@ internal readonly struct OptionValue
         }
     }
 
-    public static string MemberList(OptionSpec option) => string.Join(", ", option.Members);
+    public static string MemberList(OptionDescriptor option) => string.Join(", ", option.Members);
 }

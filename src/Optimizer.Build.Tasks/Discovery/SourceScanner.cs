@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Optimizer.Build.Tasks.Diagnostics;
+using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Discovery;
 
@@ -97,14 +98,14 @@ internal sealed class SourceScanner
     }
 
     private static PassDeclaration? ReadPass(
-        string filePath, PassAttributeSpec spec, AttributeSyntax attribute, SourceLocation location, ICollection<BuildDiagnostic> diagnostics)
+        string filePath, PassDescriptor spec, AttributeSyntax attribute, SourceLocation location, ICollection<BuildDiagnostic> diagnostics)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         var ok = true;
         var position = 0;
         foreach (var argument in attribute.ArgumentList?.Arguments ?? default)
         {
-            OptionSpec? option;
+            OptionDescriptor? option;
             if (argument.NameEquals is not null)
             {
                 option = spec.FindNamed(argument.NameEquals.Name.Identifier.ValueText);
@@ -113,15 +114,15 @@ internal sealed class SourceScanner
             {
                 // A constructor argument, by position or by parameter name (mode: ...).
                 option = argument.NameColon is not null
-                    ? spec.Positional.FirstOrDefault(o => string.Equals(o.Name, argument.NameColon.Name.Identifier.ValueText, StringComparison.OrdinalIgnoreCase))
-                    : position < spec.Positional.Count ? spec.Positional[position] : null;
+                    ? spec.Positional().FirstOrDefault(o => string.Equals(o.Name, argument.NameColon.Name.Identifier.ValueText, StringComparison.OrdinalIgnoreCase))
+                    : position < spec.Positional().Count ? spec.Positional()[position] : null;
                 position++;
             }
 
             if (option is null)
             {
                 diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.InvalidValue,
-                    $"{spec.Name} has no argument '{argument}'. It accepts: {string.Join(", ", spec.Named.Select(o => o.Name))}.",
+                    $"{spec.Name} has no argument '{argument}'. It accepts: {string.Join(", ", spec.Options.Select(o => o.Name))}.",
                     LocationOf(filePath, argument)));
                 ok = false;
                 continue;
@@ -136,6 +137,12 @@ internal sealed class SourceScanner
             }
 
             options[option.Name] = value.Value!;
+        }
+
+        if (ok && ModeApplicability.Refusal($"[{spec.Name}]", spec, options) is { } refusal)
+        {
+            diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.InvalidValue, refusal, location));
+            ok = false;
         }
 
         return ok ? new PassDeclaration(spec.Name, options, location) : null;

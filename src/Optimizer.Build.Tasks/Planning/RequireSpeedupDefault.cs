@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Optimizer.Build.Tasks.Discovery;
+using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Planning;
 
@@ -13,7 +14,7 @@ namespace Optimizer.Build.Tasks.Planning;
 /// </summary>
 internal static class RequireSpeedupDefault
 {
-    public const string Option = "RequireSpeedup";
+    public const string Option = nameof(Optimizer.Runtime.QuantizeAttribute.RequireSpeedup);
 
     public static IReadOnlyList<OptimizationPlan> Apply(IReadOnlyList<OptimizationPlan> plans, bool requireSpeedup)
     {
@@ -26,5 +27,5 @@ internal static class RequireSpeedupDefault
     }
 
     private static bool NeedsDefault(PassDeclaration pass) =>
-        pass.Pass == AttributeCatalog.Quantize.Name && !pass.Options.Any(o => string.Equals(o.Key, Option, StringComparison.Ordinal));
+        pass.Pass == PassSchema.Quantize.Name && !pass.Options.Any(o => string.Equals(o.Key, Option, StringComparison.Ordinal));
 }

@@ -11,21 +11,14 @@ namespace Optimizer.Passes.Cleanup;
 /// </summary>
 internal sealed class CleanupPass : IModelPass
 {
-    public const string Name = "Cleanup";
+    public static string Name => Schema.PassSchema.Cleanup.Name;
 
     /// <summary>More rounds than real exports need (two or three); bounds the work on hostile graphs.</summary>
     private const int MaxRounds = 8;
 
     private const string Annotation = "annotation";
 
-    public int Stage => 100;
-
-    /// <summary>An explicit <c>Cleanup</c> request: it has no options (it runs anyway).</summary>
-    public static IModelPass Create(IReadOnlyDictionary<string, string> options)
-    {
-        _ = new PassOptions(Name, options);
-        return new CleanupPass();
-    }
+    public int Stage => Schema.PassSchema.Cleanup.Order;
 
     public PassReport Run(OnnxModel model)
     {

@@ -11,15 +11,9 @@ namespace Optimizer.Passes.Fusion;
 /// </summary>
 internal sealed class FusionPass : IModelPass
 {
-    public const string Name = "Fuse";
+    public static string Name => Schema.PassSchema.Fuse.Name;
 
-    public static IModelPass Create(IReadOnlyDictionary<string, string> options)
-    {
-        _ = new PassOptions(Name, options);
-        return new FusionPass();
-    }
-
-    public int Stage => 200;
+    public int Stage => Schema.PassSchema.Fuse.Order;
 
     public PassReport Run(OnnxModel model)
     {

@@ -33,7 +33,7 @@ internal sealed class Float16Conversion(IReadOnlySet<string> keepFp32) : IModelP
 
     private static readonly HashSet<string> TypeNeutral = ["Cast", "Shape", "Size", "Constant"];
 
-    public int Stage => 400;
+    public int Stage => Schema.PassSchema.Quantize.Order;
 
     /// <summary>Parses the KeepFp32 option: op types or node names, comma separated; "Default" stands for the default list.</summary>
     public static IReadOnlySet<string> ParseKeepList(string? option)

@@ -11,19 +11,23 @@ namespace Optimizer.Passes.Pruning;
 /// </remarks>
 internal static class PrunePass
 {
-    public const string Name = "Prune";
+    public static string Name => Schema.PassSchema.Prune.Name;
 
-    /// <summary>After clean-up and fusion (so BatchNorm is folded and weights are initializers), before quantization (400).</summary>
-    public const int Stage = 300;
+    /// <summary>After clean-up and fusion (so BatchNorm is folded and weights are initializers), before quantization.</summary>
+    public static int Stage => Schema.PassSchema.Prune.Order;
 
     public static IModelPass Create(IReadOnlyDictionary<string, string> options) => Create(options, PassContext.Empty, null);
 
-    /// <param name="options">The request's options.</param>
+    /// <inheritdoc cref="Create(PruneAttribute, PassContext, string?)"/>
+    public static IModelPass Create(IReadOnlyDictionary<string, string> options, PassContext context, string? sharedCalibration) =>
+        Create(Schema.OptionBinder.Bind<PruneAttribute>(options), context, sharedCalibration);
+
+    /// <param name="options">The request's options, validated by the schema.</param>
     /// <param name="context">Calibration data and the executor, for bias correction.</param>
     /// <param name="sharedCalibration">The calibration data a StaticInt8 Quantize request of the same pipeline names; used for bias correction when Prune names none.</param>
-    public static IModelPass Create(IReadOnlyDictionary<string, string> options, PassContext context, string? sharedCalibration)
+    public static IModelPass Create(PruneAttribute options, PassContext context, string? sharedCalibration)
     {
-        var settings = PruneOptionsParser.Parse(options, sharedCalibration);
+        var settings = PruneSettingsFactory.From(options, sharedCalibration);
         return settings.Structure switch
         {
             PruneStructure.Channel => new ChannelPruning(settings),

@@ -2,16 +2,6 @@ using Optimizer.Passes.Calibration;
 
 namespace Optimizer.Passes.Quantization;
 
-/// <summary>The element type static quantization stores activations in.</summary>
-public enum ActivationType
-{
-    /// <summary>Asymmetric uint8 (the default; see StaticInt8Quantization for why).</summary>
-    UInt8,
-
-    /// <summary>Asymmetric int8.</summary>
-    Int8,
-}
-
 /// <summary>Affine (asymmetric) 8-bit parameters for a calibrated range.</summary>
 internal readonly record struct AffineParameters(float Scale, int ZeroPoint)
 {

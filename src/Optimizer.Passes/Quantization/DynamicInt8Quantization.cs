@@ -37,7 +37,7 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange)
     private const long RequiredOpset = 11;
     private const long RequiredIrVersion = 6;
 
-    public int Stage => 400;
+    public int Stage => Schema.PassSchema.Quantize.Order;
 
     public PassReport Run(OnnxModel model)
     {

@@ -14,7 +14,7 @@ internal sealed class Int4WeightQuantization(int blockSize, bool symmetric) : IM
 {
     private const string MicrosoftDomain = "com.microsoft";
 
-    public int Stage => 400;
+    public int Stage => Schema.PassSchema.Quantize.Order;
 
     public PassReport Run(OnnxModel model)
     {

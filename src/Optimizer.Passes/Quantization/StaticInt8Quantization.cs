@@ -43,7 +43,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
     private const long RequiredOpset = 13; // per-axis DequantizeLinear
     private const long RequiredIrVersion = 7;
 
-    public int Stage => 400;
+    public int Stage => Schema.PassSchema.Quantize.Order;
 
     public PassReport Run(OnnxModel model)
     {

@@ -16,19 +16,6 @@
 
 namespace Optimizer.Passes.Quantization;
 
-/// <summary>How many scales a quantized weight gets.</summary>
-public enum WeightGranularity
-{
-    /// <summary>Per tensor where it costs at most <see cref="WeightGranularityChoice.AutoMarginDb"/> of SQNR, else per channel.</summary>
-    Auto,
-
-    /// <summary>One scale per output channel.</summary>
-    PerChannel,
-
-    /// <summary>One scale per weight tensor.</summary>
-    PerTensor,
-}
-
 /// <summary>Quantizes a weight at the granularity asked for (Auto decides per layer).</summary>
 internal static class WeightGranularityChoice
 {

@@ -1,7 +1,12 @@
 namespace Optimizer.Runtime;
 
 /// <summary>How <see cref="PruneStructure.Channel"/> pruning measures a filter's importance.</summary>
-public enum PruneNorm
+#if OPTIMIZER_SCHEMA_COPY
+internal
+#else
+public
+#endif
+enum PruneNorm
 {
     /// <summary>The sum of absolute weights (the default).</summary>
     L1,

@@ -1,7 +1,12 @@
 namespace Optimizer.Runtime;
 
 /// <summary>How <see cref="PruneScope.Global"/> unstructured pruning compares weights of different layers.</summary>
-public enum PruneRanking
+#if OPTIMIZER_SCHEMA_COPY
+internal
+#else
+public
+#endif
+enum PruneRanking
 {
     /// <summary>
     /// The default: layer-adaptive magnitude scores (LAMP, Lee et al. 2021), which rescale each

@@ -1,7 +1,12 @@
 namespace Optimizer.Runtime;
 
 /// <summary>Where <see cref="PruneAttribute"/> ranks weights to pick the ones to remove.</summary>
-public enum PruneScope
+#if OPTIMIZER_SCHEMA_COPY
+internal
+#else
+public
+#endif
+enum PruneScope
 {
     /// <summary>
     /// The default: weights are ranked across all layers (by LAMP score unless

@@ -1,7 +1,12 @@
 namespace Optimizer.Runtime;
 
 /// <summary>Which weights <see cref="PruneAttribute"/> removes together.</summary>
-public enum PruneStructure
+#if OPTIMIZER_SCHEMA_COPY
+internal
+#else
+public
+#endif
+enum PruneStructure
 {
     /// <summary>Individual weights of smallest magnitude (smaller file; speed-up needs sparse kernels).</summary>
     Unstructured,

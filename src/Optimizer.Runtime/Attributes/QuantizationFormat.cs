@@ -1,7 +1,12 @@
 namespace Optimizer.Runtime;
 
 /// <summary>How static INT8 writes the quantized model.</summary>
-public enum QuantizationFormat
+#if OPTIMIZER_SCHEMA_COPY
+internal
+#else
+public
+#endif
+enum QuantizationFormat
 {
     /// <summary>
     /// The default: QuantizeLinear/DequantizeLinear pairs around float operators, which ONNX

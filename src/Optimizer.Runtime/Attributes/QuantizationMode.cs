@@ -1,7 +1,12 @@
 namespace Optimizer.Runtime;
 
 /// <summary>How <see cref="QuantizeAttribute"/> lowers the precision of a model.</summary>
-public enum QuantizationMode
+#if OPTIMIZER_SCHEMA_COPY
+internal
+#else
+public
+#endif
+enum QuantizationMode
 {
     /// <summary>INT8 weights; activations quantized at run time from their observed range. Needs no data.</summary>
     DynamicInt8,

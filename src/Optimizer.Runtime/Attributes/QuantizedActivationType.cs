@@ -1,7 +1,12 @@
 namespace Optimizer.Runtime;
 
 /// <summary>The 8-bit type of quantized activations.</summary>
-public enum QuantizedActivationType
+#if OPTIMIZER_SCHEMA_COPY
+internal
+#else
+public
+#endif
+enum QuantizedActivationType
 {
     /// <summary>The default: unsigned, what ONNX Runtime's x86 integer kernels are built for.</summary>
     UInt8,

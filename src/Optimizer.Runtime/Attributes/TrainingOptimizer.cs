@@ -1,7 +1,12 @@
 namespace Optimizer.Runtime;
 
 /// <summary>The optimizer <see cref="FineTuneAttribute"/> trains with.</summary>
-public enum TrainingOptimizer
+#if OPTIMIZER_SCHEMA_COPY
+internal
+#else
+public
+#endif
+enum TrainingOptimizer
 {
     /// <summary>Adam.</summary>
     Adam,

@@ -1,7 +1,12 @@
 namespace Optimizer.Runtime;
 
 /// <summary>How many scales static INT8 gives each weight tensor.</summary>
-public enum WeightGranularity
+#if OPTIMIZER_SCHEMA_COPY
+internal
+#else
+public
+#endif
+enum WeightGranularity
 {
     /// <summary>
     /// The default: per output channel, except a layer whose per-tensor quantization error is

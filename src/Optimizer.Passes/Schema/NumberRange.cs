@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Optimizer.Build.Tasks.Discovery;
+namespace Optimizer.Passes.Schema;
 
 /// <summary>An interval of allowed numbers; each end is inclusive or exclusive.</summary>
-internal readonly struct NumberRange
+public readonly struct NumberRange
 {
     public NumberRange(double min, bool minInclusive, double max, bool maxInclusive)
     {

@@ -1,0 +1,60 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Optimizer.Runtime;
+
+namespace Optimizer.Passes.Schema;
+
+/// <summary>
+/// One pass (or check) of the schema: its name, where it runs, its options. Read from its
+/// Optimizer.Runtime attribute by <see cref="SchemaReader"/>; the always-on passes, which have no
+/// attribute, are declared in <see cref="PassSchema"/>.
+/// </summary>
+public sealed class PassDescriptor
+{
+    internal PassDescriptor(string name, PipelineStage stage, string summary, IReadOnlyList<OptionDescriptor> options)
+    {
+        Name = name;
+        Stage = stage;
+        Summary = summary;
+        Options = options;
+    }
+
+    /// <summary>The attribute's name without <c>Attribute</c>; also the plan's and the CLI's pass name.</summary>
+    public string Name { get; }
+
+    internal PipelineStage Stage { get; }
+
+    /// <summary>The stage's order: the pipeline runs passes by ascending order.</summary>
+    public int Order => (int)Stage;
+
+    /// <summary>The stage's name (Cleanup, Fusion, Pruning, Training, Quantization, Check).</summary>
+    public string StageName => Stage.ToString();
+
+    /// <summary>A check on the optimized model (AccuracyBudget), not a pass over the graph.</summary>
+    public bool IsCheck => Stage == PipelineStage.Check;
+
+    /// <summary>Runs whether requested or not (clean-up, fusion).</summary>
+    public bool IsAlwaysOn { get; internal set; }
+
+    public string Summary { get; }
+
+    /// <summary>The options, in the attribute's declaration order (positional first).</summary>
+    public IReadOnlyList<OptionDescriptor> Options { get; }
+
+    /// <summary>The option whose item metadata requests the pass from an <c>&lt;OnnxModel&gt;</c> item; null: items cannot.</summary>
+    public OptionDescriptor? ItemKey { get; internal set; }
+
+    /// <summary>The package that brings the implementation when the engine does not (Optimizer.Training).</summary>
+    public string? Package { get; internal set; }
+
+    /// <summary>The attribute type the schema was read from (Optimizer.Runtime's, or the linked copy); null for always-on passes.</summary>
+    public Type? AttributeType { get; internal set; }
+
+    /// <summary>The option whose enum values other options are limited to (Quantize's Mode), or null.</summary>
+    public OptionDescriptor? ModeOption =>
+        Options.FirstOrDefault(o => Options.Any(other => other.AppliesToOption == o.Name));
+
+    public OptionDescriptor? Find(string option) =>
+        Options.FirstOrDefault(o => string.Equals(o.Name, option, StringComparison.OrdinalIgnoreCase));
+}
