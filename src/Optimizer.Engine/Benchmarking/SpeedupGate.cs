@@ -2,6 +2,7 @@ using System.Globalization;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 using Optimizer.Engine.Reports;
+using Optimizer.Runtime;
 
 namespace Optimizer.Engine.Benchmarking;
 
@@ -58,7 +59,7 @@ internal sealed record SpeedupDecision(LatencyStatistics Baseline, LatencyStatis
 /// </summary>
 internal static class SpeedupGate
 {
-    public const string OptionName = "RequireSpeedup";
+    public const string OptionName = nameof(QuantizeAttribute.RequireSpeedup);
 
     /// <summary>Quantized median / fp32 median at most this to keep the quantized model (at least 5% faster).</summary>
     public const double RequiredRatio = 0.95;
@@ -73,7 +74,7 @@ internal static class SpeedupGate
     /// <summary>Times both models and decides; throws <see cref="EngineException"/> (OPT1065) when they cannot be timed.</summary>
     public static SpeedupDecision Measure(OptimizationPlan plan, PlannedPass declaredBy, byte[] baseline, byte[] quantized)
     {
-        var label = declaredBy.Options.TryGetValue("Mode", out var mode) ? mode : "quantized";
+        var label = declaredBy.Options.TryGetValue(nameof(QuantizeAttribute.Mode), out var mode) ? mode : "quantized";
         IReadOnlyList<LatencyStatistics> figures;
         try
         {

@@ -15,7 +15,7 @@ namespace Optimizer.Engine.Calibration;
 /// </summary>
 internal static class CalibrationDataLoader
 {
-    public const string OptionName = "Calibration";
+    public const string OptionName = nameof(Optimizer.Runtime.QuantizeAttribute.Calibration);
 
     public static IReadOnlyDictionary<string, CalibrationDataSet> Load(OptimizationPlan plan, OnnxModel model)
     {

@@ -14,6 +14,8 @@ using Optimizer.Onnx;
 using Optimizer.Onnx.Files;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Schema;
+using Optimizer.Runtime;
 
 namespace Optimizer.Engine.Commands;
 
@@ -173,11 +175,11 @@ public static class OptimizeCommand
     private static FidelityFigures? ReportFigures(VerificationOutcome? verification, double? maxDrop) =>
         verification?.Fidelity?.ToReport(maxDrop, verification.Reverted);
 
-    private static bool IsQuantize(PassRequest request) => request.Pass.Equals("Quantize", StringComparison.OrdinalIgnoreCase);
+    private static bool IsQuantize(PassRequest request) => request.Pass.Equals(PassSchema.Quantize.Name, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsStaticInt8(PassRequest request) =>
-        request.Pass.Equals("Quantize", StringComparison.OrdinalIgnoreCase)
-        && request.Options.Any(o => o.Key.Equals("Mode", StringComparison.OrdinalIgnoreCase) && o.Value.Equals("StaticInt8", StringComparison.OrdinalIgnoreCase));
+        IsQuantize(request)
+        && request.Options.Any(o => o.Key.Equals(nameof(QuantizeAttribute.Mode), StringComparison.OrdinalIgnoreCase) && o.Value.Equals(nameof(QuantizationMode.StaticInt8), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The requests with <paramref name="keepFloat"/> added to the StaticInt8 request's KeepFloat option.</summary>
     private static List<PassRequest> WithKeepFloat(List<PassRequest> requests, IReadOnlyCollection<string> keepFloat)
@@ -188,9 +190,10 @@ public static class OptimizeCommand
         {
             if (!IsStaticInt8(r))
                 return r;
-            var options = r.Options.Where(o => !o.Key.Equals("KeepFloat", StringComparison.OrdinalIgnoreCase)).ToDictionary(o => o.Key, o => o.Value);
-            var declared = r.Options.FirstOrDefault(o => o.Key.Equals("KeepFloat", StringComparison.OrdinalIgnoreCase)).Value;
-            options["KeepFloat"] = string.Join(";", (declared is null ? [] : new[] { declared }).Concat(keepFloat));
+            const string KeepFloat = nameof(QuantizeAttribute.KeepFloat);
+            var options = r.Options.Where(o => !o.Key.Equals(KeepFloat, StringComparison.OrdinalIgnoreCase)).ToDictionary(o => o.Key, o => o.Value);
+            var declared = r.Options.FirstOrDefault(o => o.Key.Equals(KeepFloat, StringComparison.OrdinalIgnoreCase)).Value;
+            options[KeepFloat] = string.Join(";", (declared is null ? [] : new[] { declared }).Concat(keepFloat));
             return r with { Options = options };
         }).ToList();
     }

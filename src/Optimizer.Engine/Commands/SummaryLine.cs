@@ -1,5 +1,7 @@
 using System.Globalization;
 using Optimizer.Engine.Plans;
+using Optimizer.Passes.Schema;
+using Optimizer.Runtime;
 
 namespace Optimizer.Engine.Commands;
 
@@ -19,7 +21,7 @@ public static class SummaryLine
     public static string Format(OptimizationPlan plan, long sizeBefore, long sizeAfter, TimeSpan? elapsed, string? fidelity = null, string? speed = null)
     {
         // The budget shows with the accuracy figures it is checked against.
-        var declared = fidelity is null ? plan.Passes : plan.Passes.Where(p => p.Pass != "AccuracyBudget").ToList();
+        var declared = fidelity is null ? plan.Passes : plan.Passes.Where(p => p.Pass != PassSchema.AccuracyBudget.Name).ToList();
         var passes = declared.Count == 0 ? "no passes" : string.Join(" + ", declared.Select(Describe));
         var change = sizeBefore == 0 ? 0 : (sizeAfter - sizeBefore) * 100.0 / sizeBefore;
         return string.Create(CultureInfo.InvariantCulture,
@@ -33,17 +35,20 @@ public static class SummaryLine
     private static string Describe(PlannedPass pass)
     {
         var options = pass.Options;
-        return pass.Pass switch
+        if (pass.Pass == PassSchema.Quantize.Name && options.TryGetValue(nameof(QuantizeAttribute.Mode), out var mode))
+            return "quantize " + mode;
+        if (pass.Pass == PassSchema.Prune.Name)
         {
-            "Quantize" when options.TryGetValue("Mode", out var mode) => "quantize " + mode,
-            "Prune" => "prune " + string.Join(" ", new[]
+            return "prune " + string.Join(" ", new[]
             {
-                options.TryGetValue("Structure", out var structure) && structure != "Unstructured" ? structure.ToLowerInvariant() : null,
-                options.TryGetValue("Sparsity", out var sparsity) ? Percent(sparsity) : null,
-            }.Where(part => part is not null)),
-            "AccuracyBudget" when options.TryGetValue("MaxDrop", out var drop) => "budget " + Percent(drop),
-            _ => pass.Pass.ToLowerInvariant(),
-        };
+                options.TryGetValue(nameof(PruneAttribute.Structure), out var structure) && structure != nameof(PruneStructure.Unstructured) ? structure.ToLowerInvariant() : null,
+                options.TryGetValue(nameof(PruneAttribute.Sparsity), out var sparsity) ? Percent(sparsity) : null,
+            }.Where(part => part is not null));
+        }
+
+        if (pass.Pass == PassSchema.AccuracyBudget.Name && options.TryGetValue(nameof(AccuracyBudgetAttribute.MaxDrop), out var drop))
+            return "budget " + Percent(drop);
+        return pass.Pass.ToLowerInvariant();
     }
 
     private static string Percent(string fraction) =>

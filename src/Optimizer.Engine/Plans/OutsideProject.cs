@@ -1,4 +1,5 @@
 using Optimizer.Engine.DataFiles;
+using Optimizer.Passes.Schema;
 
 namespace Optimizer.Engine.Plans;
 
@@ -10,7 +11,8 @@ namespace Optimizer.Engine.Plans;
 internal static class OutsideProject
 {
     /// <summary>The options whose values are files, resolved like <see cref="DataFile.Resolve"/>.</summary>
-    private static readonly string[] FileOptions = ["Calibration", "Validation", "Labels", "Data", "ValidationLabels", "Teacher"];
+    private static readonly string[] FileOptions =
+        PassSchema.All.SelectMany(p => p.Options).Where(o => o.IsDataFile).Select(o => o.Name).Distinct().ToArray();
 
     /// <summary>"model '/abs/m.onnx'", "Calibration '/abs/c.npy'", …: each file outside the project; empty without a project folder.</summary>
     public static IReadOnlyList<string> Describe(OptimizationPlan plan)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes;
+using Optimizer.Passes.Schema;
 
 namespace Optimizer.Engine.Reports;
 
@@ -58,7 +59,7 @@ public static class ModelReportBuilder
             after.Totals(),
             rows)
         {
-            TrainingEpochs = result.Reports.Where(r => r.Pass.StartsWith("FineTune", StringComparison.Ordinal)).SelectMany(r => r.Changed).Select(c => $"{c.Node}: {c.Detail}").ToList(),
+            TrainingEpochs = result.Reports.Where(r => r.Pass.StartsWith(PassSchema.FineTune.Name, StringComparison.Ordinal)).SelectMany(r => r.Changed).Select(c => $"{c.Node}: {c.Detail}").ToList(),
         };
     }
 
@@ -84,8 +85,8 @@ public static class ModelReportBuilder
             .ToList();
         if (target is null)
             notes.Add("not found in the optimized model (removed or fused)");
-        else if (!target.Quantized && !notes.Any(n => n.StartsWith("Quantize", StringComparison.Ordinal)))
-            notes.Add(plan.Any(p => p.Pass.Equals("Quantize", StringComparison.OrdinalIgnoreCase))
+        else if (!target.Quantized && !notes.Any(n => n.StartsWith(PassSchema.Quantize.Name, StringComparison.Ordinal)))
+            notes.Add(plan.Any(p => p.Pass.Equals(PassSchema.Quantize.Name, StringComparison.OrdinalIgnoreCase))
                 ? "not quantized: not a candidate of the Quantize pass"
                 : "not quantized: the plan has no Quantize pass");
 

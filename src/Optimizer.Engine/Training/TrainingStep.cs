@@ -6,6 +6,8 @@ using Optimizer.Engine.Verification;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Schema;
+using Optimizer.Runtime;
 
 namespace Optimizer.Engine.Training;
 
@@ -18,8 +20,8 @@ namespace Optimizer.Engine.Training;
 /// </summary>
 internal sealed class TrainingStep : IPipelineStep
 {
-    public const string FineTune = "FineTune";
-    public const string Distill = "Distill";
+    public static string FineTune => PassSchema.FineTune.Name;
+    public static string Distill => PassSchema.Distill.Name;
 
     private readonly OptimizationPlan _plan;
     private readonly OnnxModel _original;
@@ -73,23 +75,23 @@ internal sealed class TrainingStep : IPipelineStep
         CalibrationDataSet? data = null;
         int[]? labels = null, validationLabels = null;
         CalibrationDataSet? validation = null;
-        if (_fineTune is not null && Option(_fineTune, "Data") is { } dataFile)
+        if (_fineTune is not null && Option(_fineTune, nameof(FineTuneAttribute.Data)) is { } dataFile)
         {
-            data = VerificationData.ReadTrainingSamples(_plan, _original, dataFile, "Data", at);
-            labels = Option(_fineTune, "Labels") is { } labelFile ? VerificationData.ReadTrainingLabels(_plan, labelFile, at) : null;
+            data = VerificationData.ReadTrainingSamples(_plan, _original, dataFile, nameof(FineTuneAttribute.Data), at);
+            labels = Option(_fineTune, nameof(FineTuneAttribute.Labels)) is { } labelFile ? VerificationData.ReadTrainingLabels(_plan, labelFile, at) : null;
             // Per-epoch accuracy: [FineTune] Validation, else [AccuracyBudget]'s Validation and Labels.
             var budget = _plan.Passes.FirstOrDefault(p => p.Pass == AccuracyBudgetSettings.PassName);
-            var (validationFile, validationLabelFile) = Option(_fineTune, "Validation") is { } v ? (v, Option(_fineTune, "ValidationLabels"))
-                : (Option(budget, "Validation"), Option(budget, "Labels"));
+            var (validationFile, validationLabelFile) = Option(_fineTune, nameof(FineTuneAttribute.Validation)) is { } v ? (v, Option(_fineTune, nameof(FineTuneAttribute.ValidationLabels)))
+                : (Option(budget, nameof(AccuracyBudgetAttribute.Validation)), Option(budget, nameof(AccuracyBudgetAttribute.Labels)));
             if (validationFile is not null && validationLabelFile is not null)
             {
-                validation = VerificationData.ReadTrainingSamples(_plan, _original, validationFile, "Validation", at);
+                validation = VerificationData.ReadTrainingSamples(_plan, _original, validationFile, nameof(FineTuneAttribute.Validation), at);
                 validationLabels = VerificationData.ReadTrainingLabels(_plan, validationLabelFile, at);
             }
         }
 
         var teacher = _original;
-        if (Option(_distill, "Teacher") is { } teacherFile)
+        if (Option(_distill, nameof(DistillAttribute.Teacher)) is { } teacherFile)
         {
             var path = Path.GetFullPath(Path.Combine(_plan.ProjectDirectory ?? Path.GetDirectoryName(_plan.Model)!, teacherFile));
             if (!File.Exists(path))

@@ -4,36 +4,35 @@ using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Schema;
+using Optimizer.Runtime;
 
 namespace Optimizer.Engine.Verification;
 
 /// <summary>The <c>[AccuracyBudget(MaxDrop, Validation, Labels)]</c> declaration.</summary>
 internal sealed record AccuracyBudgetSettings(double MaxDrop, string? Validation, string? Labels, DiagnosticLocation? DeclaredAt)
 {
-    public const string PassName = "AccuracyBudget";
-    public const double DefaultMaxDrop = 0.01;
+    public static string PassName => PassSchema.AccuracyBudget.Name;
+
+    /// <summary>MaxDrop when [AccuracyBudget] sets none (the attribute's default).</summary>
+    public static double DefaultMaxDrop => new AccuracyBudgetAttribute().MaxDrop;
 
     public static AccuracyBudgetSettings? From(OptimizationPlan plan)
     {
         var pass = plan.Passes.FirstOrDefault(p => p.Pass == PassName);
         if (pass is null)
             return null;
-        var unknown = pass.Options.Keys.FirstOrDefault(k => k is not ("MaxDrop" or "Validation" or "Labels"));
-        if (unknown is not null)
+        AccuracyBudgetAttribute options;
+        try
         {
-            throw new EngineException(EngineErrorCodes.AccuracyBudgetInvalid,
-                $"[AccuracyBudget] has no option '{unknown}'. Its options are MaxDrop, Validation and Labels.", pass.DeclaredAt);
+            options = OptionBinder.Bind<AccuracyBudgetAttribute>(pass.Options);
+        }
+        catch (PassException e)
+        {
+            throw new EngineException(EngineErrorCodes.AccuracyBudgetInvalid, "[AccuracyBudget]: " + e.Message, pass.DeclaredAt);
         }
 
-        var maxDrop = DefaultMaxDrop;
-        if (pass.Options.TryGetValue("MaxDrop", out var text)
-            && (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out maxDrop) || maxDrop < 0 || maxDrop >= 1 || double.IsNaN(maxDrop)))
-        {
-            throw new EngineException(EngineErrorCodes.AccuracyBudgetInvalid,
-                $"[AccuracyBudget] MaxDrop must be a fraction in [0, 1) (0.01 = one percentage point of top-1), not '{text}'.", pass.DeclaredAt);
-        }
-
-        return new AccuracyBudgetSettings(maxDrop, Empty(pass.Options.GetValueOrDefault("Validation")), Empty(pass.Options.GetValueOrDefault("Labels")), pass.DeclaredAt);
+        return new AccuracyBudgetSettings(options.MaxDrop, Empty(options.Validation), Empty(options.Labels), pass.DeclaredAt);
     }
 
     private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
@@ -170,7 +169,7 @@ internal sealed class AccuracyControl
 
     private EngineException Exceeded(FidelityResult fidelity, List<string> tried)
     {
-        var sparsity = _plan.Passes.FirstOrDefault(p => p.Pass == "Prune")?.Options.GetValueOrDefault("Sparsity");
+        var sparsity = _plan.Passes.FirstOrDefault(p => p.Pass == PassSchema.Prune.Name)?.Options.GetValueOrDefault(nameof(PruneAttribute.Sparsity));
         var kept = sparsity is null ? "" : $"; the declared Prune Sparsity {sparsity} is never lowered to fit";
         return new EngineException(EngineErrorCodes.AccuracyBudgetExceeded,
             Invariant($"the optimized model's accuracy drop {fidelity.DescribeDrop()} exceeds [AccuracyBudget] MaxDrop {_budget!.MaxDrop * 100:0.0##}% ({fidelity.Describe(_budget.MaxDrop)}). Tried: {string.Join("; ", tried)}{kept}. Relax MaxDrop, prune less, or quantize with calibration data closer to the validation data."),
@@ -186,7 +185,7 @@ internal sealed class AccuracyControl
     /// <summary>Names of the compute layers the Quantize pass rewrote, in graph order.</summary>
     private static List<string> QuantizedLayers(PipelineResult result)
     {
-        var changed = result.Reports.Where(r => r.Pass == "Quantize").SelectMany(r => r.Changed).Select(c => c.Node).ToHashSet(StringComparer.Ordinal);
+        var changed = result.Reports.Where(r => r.Pass == PassSchema.Quantize.Name).SelectMany(r => r.Changed).Select(c => c.Node).ToHashSet(StringComparer.Ordinal);
         return result.Model.Graph.GetTopologicalOrder()
             .Where(n => n.IsDefaultDomain && QuantizedLayerOps.Contains(n.OpType))
             .Select(n => n.Name.Length > 0 ? n.Name : n.Outputs.FirstOrDefault() ?? n.OpType)

@@ -7,6 +7,7 @@ using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
+using Optimizer.Runtime;
 
 namespace Optimizer.Engine.Verification;
 
@@ -54,7 +55,7 @@ internal static partial class VerificationData
         var inputs = model.Graph.Inputs;
         if (budget?.Validation is { } validation)
         {
-            var set = ReadSamples(plan, model, validation, "Validation", budget.DeclaredAt);
+            var set = ReadSamples(plan, model, validation, nameof(AccuracyBudgetAttribute.Validation), budget.DeclaredAt);
             var labels = budget.Labels is { } labelFile ? ReadLabels(plan, labelFile, budget.DeclaredAt) : null;
             if (labels is not null && labels.Length != set.SampleCount)
             {
@@ -146,7 +147,7 @@ internal static partial class VerificationData
 
     private static int[] ReadLabels(OptimizationPlan plan, string declared, DiagnosticLocation? at)
     {
-        var bytes = DataFile.ReadAllBytes(plan, declared, "Labels", at);
+        var bytes = DataFile.ReadAllBytes(plan, declared, nameof(AccuracyBudgetAttribute.Labels), at);
         if (!declared.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             return bytes.Select(b => (int)b).ToArray();
 

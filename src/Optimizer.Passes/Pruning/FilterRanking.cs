@@ -7,7 +7,7 @@ internal static class FilterRanking
     /// The indices (ascending) of the <paramref name="keepCount"/> output channels with the
     /// largest L1 or L2 norm along <paramref name="outputAxis"/>; on equal norms the lower index stays.
     /// </summary>
-    public static int[] Keep(float[] weights, IReadOnlyList<long> dims, int outputAxis, FilterNorm norm, int keepCount)
+    public static int[] Keep(float[] weights, IReadOnlyList<long> dims, int outputAxis, PruneNorm norm, int keepCount)
     {
         var norms = Norms(weights, dims, outputAxis, norm);
         return Enumerable.Range(0, norms.Length)
@@ -15,7 +15,7 @@ internal static class FilterRanking
             .Take(keepCount).Order().ToArray();
     }
 
-    public static double[] Norms(float[] weights, IReadOnlyList<long> dims, int outputAxis, FilterNorm norm)
+    public static double[] Norms(float[] weights, IReadOnlyList<long> dims, int outputAxis, PruneNorm norm)
     {
         var outer = dims.Take(outputAxis).Aggregate(1L, (a, d) => a * d);
         var channels = (int)dims[outputAxis];
@@ -29,11 +29,11 @@ internal static class FilterRanking
                 for (long i = 0; i < inner; i++)
                 {
                     double w = weights[start + i];
-                    sums[c] += norm == FilterNorm.L1 ? Math.Abs(w) : w * w;
+                    sums[c] += norm == PruneNorm.L1 ? Math.Abs(w) : w * w;
                 }
             }
         }
 
-        return norm == FilterNorm.L1 ? sums : sums.Select(Math.Sqrt).ToArray();
+        return norm == PruneNorm.L1 ? sums : sums.Select(Math.Sqrt).ToArray();
     }
 }

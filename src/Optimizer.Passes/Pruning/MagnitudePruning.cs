@@ -35,7 +35,7 @@ internal sealed class MagnitudePruning(PruneSettings settings, PassContext? cont
                 MagnitudeSelection.ZeroSmallestMagnitudes([w], TargetCount(w.Length));
             }
         }
-        else if (settings.Ranking == GlobalRanking.Magnitude)
+        else if (settings.Ranking == PruneRanking.Magnitude)
         {
             MagnitudeSelection.ZeroSmallestMagnitudes(weights, TargetCount(weights.Sum(w => (long)w.Length)));
         }

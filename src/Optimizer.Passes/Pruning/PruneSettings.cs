@@ -6,7 +6,7 @@ namespace Optimizer.Passes.Pruning;
 /// same pipeline declares (<c>CalibrationInherited</c> then true); null for none. <c>BiasCorrection</c> (default true) says
 /// whether zeroing prunes correct each layer's bias for its expected output shift when that data is at hand.
 /// </summary>
-internal sealed record PruneSettings(double Sparsity, PruneStructure Structure, PruneScope Scope, FilterNorm Norm, GlobalRanking Ranking, LayerExclusions Exclusions,
+internal sealed record PruneSettings(double Sparsity, PruneStructure Structure, PruneScope Scope, PruneNorm Norm, PruneRanking Ranking, LayerExclusions Exclusions,
     string? Calibration = null, bool BiasCorrection = true, bool CalibrationInherited = false);
 
 /// <summary>Turns the bound <c>Prune</c> options into <see cref="PruneSettings"/>.</summary>

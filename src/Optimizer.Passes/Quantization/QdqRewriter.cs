@@ -28,7 +28,7 @@ using Optimizer.Passes.Calibration;
 namespace Optimizer.Passes.Quantization;
 
 /// <summary>Applies a <see cref="QdqPlan"/> with calibrated ranges.</summary>
-internal sealed class QdqRewriter(OnnxGraph graph, ActivationType activationType, bool reduceRange, WeightGranularity granularity = WeightGranularity.PerChannel)
+internal sealed class QdqRewriter(OnnxGraph graph, QuantizedActivationType activationType, bool reduceRange, WeightGranularity granularity = WeightGranularity.PerChannel)
 {
     private readonly UniqueNames _names = new(graph);
     private readonly Dictionary<string, AffineParameters> _activation = new();
@@ -119,7 +119,7 @@ internal sealed class QdqRewriter(OnnxGraph graph, ActivationType activationType
     private (string Scale, string ZeroPoint) AddScalar(string scaleName, string zeroPointName, AffineParameters parameters)
     {
         var scale = Shared(OnnxTensor.FromFloats(scaleName, [], [parameters.Scale]));
-        var zeroPoint = Shared(activationType == ActivationType.UInt8
+        var zeroPoint = Shared(activationType == QuantizedActivationType.UInt8
             ? OnnxTensor.FromUInt8s(zeroPointName, [], [(byte)parameters.ZeroPoint])
             : OnnxTensor.FromInt8s(zeroPointName, [], [(sbyte)parameters.ZeroPoint]));
         return (scale, zeroPoint);
@@ -215,10 +215,10 @@ internal sealed class QdqRewriter(OnnxGraph graph, ActivationType activationType
         var values = constant.ToFloatArray();
         var range = TensorRange.IncludingZero(values.DefaultIfEmpty(0f).Min(), values.DefaultIfEmpty(0f).Max());
         var parameters = AffineParameters.For(range, activationType);
-        var (qmin, qmax) = activationType == ActivationType.UInt8 ? (0, 255) : (-128, 127);
+        var (qmin, qmax) = activationType == QuantizedActivationType.UInt8 ? (0, 255) : (-128, 127);
         var levels = values.Select(v => (int)Math.Clamp(MathF.Round(v / parameters.Scale, MidpointRounding.ToEven) + parameters.ZeroPoint, qmin, qmax)).ToArray();
         // Equal constants (HardSwish's +3 and /6 in every block) share one quantized initializer.
-        var q = Shared(activationType == ActivationType.UInt8
+        var q = Shared(activationType == QuantizedActivationType.UInt8
             ? OnnxTensor.FromUInt8s($"{constant.Name}_q", constant.Dims, levels.Select(l => (byte)l).ToArray())
             : OnnxTensor.FromInt8s($"{constant.Name}_q", constant.Dims, levels.Select(l => (sbyte)l).ToArray()));
         var i = _constantOperands.Count;

@@ -31,7 +31,7 @@ using Optimizer.Passes.Opset;
 namespace Optimizer.Passes.Quantization;
 
 /// <summary>The options of <c>Quantize Mode=StaticInt8</c>.</summary>
-internal sealed record StaticInt8Options(string Calibration, CalibrationSettings Settings, ActivationType ActivationType, bool ReduceRange, bool BiasCorrection = false, WeightGranularity Granularity = WeightGranularity.Auto, QuantizationFormat Format = QuantizationFormat.Qdq)
+internal sealed record StaticInt8Options(string Calibration, CalibrationSettings Settings, QuantizedActivationType ActivationType, bool ReduceRange, bool BiasCorrection = false, WeightGranularity Granularity = WeightGranularity.Auto, QuantizationFormat Format = QuantizationFormat.Qdq)
 {
     /// <summary>Names of layers the caller keeps in float32 (option KeepFloat, e.g. set by the accuracy budget).</summary>
     public IReadOnlySet<string> KeepFloat { get; init; } = new HashSet<string>();

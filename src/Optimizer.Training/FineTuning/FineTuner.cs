@@ -1,3 +1,5 @@
+using Optimizer.Passes.Schema;
+using Optimizer.Runtime;
 using System.Globalization;
 using Optimizer.Onnx;
 using Optimizer.Passes;
@@ -44,7 +46,7 @@ public static class FineTuner
 
         TorchNativeLibrary.EnsureLoaded();
         torch.set_num_threads(Threads);
-        torch.manual_seed(options.Seed);
+        torch.manual_seed(options.FineTune.Seed);
         // torch.use_deterministic_algorithms is not implemented by TorchSharp 0.107; the CPU kernels these
         // graphs use (matmul, convolution, pooling and their gradients) are deterministic for a fixed
         // thread count, which Optimizer.Training.Tests checks (same seed → byte-identical model).
@@ -60,30 +62,31 @@ public static class FineTuner
 
         var masks = Masks(graph);
         var parameters = graph.Parameters.Values.ToArray();
-        using var optimizer = options.Optimizer == TrainingOptimizer.Adam
-            ? (optim.Optimizer)optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay)
-            : optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay);
+        using var optimizer = options.FineTune.Optimizer == TrainingOptimizer.Adam
+            ? (optim.Optimizer)optim.Adam(parameters, options.FineTune.LearningRate, weight_decay: options.FineTune.WeightDecay)
+            : optim.SGD(parameters, options.FineTune.LearningRate, momentum: options.FineTune.Momentum, weight_decay: options.FineTune.WeightDecay);
 
         var (evalInputs, evalLabels, source) = EvaluationData(student, training, validation, labels, teacherLogits, inputs);
         using var evalInputsTensor = evalInputs;
         using var evalLabelsTensor = evalLabels;
         var history = new List<EpochResult>();
         void Record(EpochResult result) { history.Add(result); progress?.Invoke(result); }
-        Record(new EpochResult(0, options.Epochs, null, Accuracy(graph, logitsName, evalInputs, evalLabels), source));
+        Record(new EpochResult(0, options.FineTune.Epochs, null, Accuracy(graph, logitsName, evalInputs, evalLabels), source));
 
-        var stepsPerEpoch = (count + options.BatchSize - 1) / options.BatchSize;
-        var schedule = new LearningRateSchedule(options.LearningRate, (long)Math.Round(options.WarmupEpochs * stepsPerEpoch), (long)options.Epochs * stepsPerEpoch);
-        var shuffle = new Random(unchecked((int)options.Seed ^ (int)(options.Seed >> 32)));
+        var stepsPerEpoch = (count + options.FineTune.BatchSize - 1) / options.FineTune.BatchSize;
+        var schedule = new LearningRateSchedule(options.FineTune.LearningRate, (long)Math.Round(options.FineTune.WarmupEpochs * stepsPerEpoch), (long)options.FineTune.Epochs * stepsPerEpoch);
+        long seed = options.FineTune.Seed;
+        var shuffle = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         var order = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
         long step = 0;
-        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        for (var epoch = 1; epoch <= options.FineTune.Epochs; epoch++)
         {
             shuffle.Shuffle(order);
             double lossSum = 0;
-            for (var start = 0; start < count; start += options.BatchSize)
+            for (var start = 0; start < count; start += options.FineTune.BatchSize)
             {
                 using var scope = torch.NewDisposeScope();
-                var index = torch.tensor(order.AsSpan(start, Math.Min(options.BatchSize, count - start)).ToArray());
+                var index = torch.tensor(order.AsSpan(start, Math.Min(options.FineTune.BatchSize, count - start)).ToArray());
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(step);
                 var logits = graph.Forward(inputs.index_select(0, index), logitsName);
                 var loss = Loss(logits, labels?.index_select(0, index), teacherLogits?.index_select(0, index), options);
@@ -102,11 +105,11 @@ public static class FineTuner
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))
                     throw TrainingException.Create(TrainingErrorCodes.Diverged,
-                        $"training diverged at epoch {epoch} (loss {value.ToString(CultureInfo.InvariantCulture)}). Lower LearningRate (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}).");
+                        $"training diverged at epoch {epoch} (loss {value.ToString(CultureInfo.InvariantCulture)}). Lower LearningRate (now {options.FineTune.LearningRate.ToString(CultureInfo.InvariantCulture)}).");
                 lossSum += value * index.shape[0];
                 step++;
             }
-            Record(new EpochResult(epoch, options.Epochs, lossSum / count, Accuracy(graph, logitsName, evalInputs, evalLabels), source));
+            Record(new EpochResult(epoch, options.FineTune.Epochs, lossSum / count, Accuracy(graph, logitsName, evalInputs, evalLabels), source));
         }
 
         graph.WriteBack(student);
@@ -119,12 +122,12 @@ public static class FineTuner
     {
         Tensor? crossEntropy = labels is null ? null : F.cross_entropy(logits, labels);
         if (teacherLogits is null) return crossEntropy!;
-        var t = options.Temperature;
+        var t = options.Distillation!.Temperature;
         var teacherLog = F.log_softmax(teacherLogits / t, 1);
         var studentLog = F.log_softmax(logits / t, 1);
         // KL(teacher ‖ student), averaged over the batch, scaled by T² so its gradients keep their size as T changes.
         var kl = (teacherLog.exp() * (teacherLog - studentLog)).sum(1).mean() * (t * t);
-        return crossEntropy is null ? kl : crossEntropy * options.Alpha + kl * (1 - options.Alpha);
+        return crossEntropy is null ? kl : crossEntropy * options.Distillation!.Alpha + kl * (1 - options.Distillation!.Alpha);
     }
 
     private static Tensor TeacherLogits(OnnxModel teacher, Tensor inputs)
@@ -206,11 +209,11 @@ public static class FineTuner
         var first = history[0];
         var last = history[^1];
         var loss = options.Distill
-            ? (options.Labels is null ? "distillation" : $"distillation (T={options.Temperature.ToString(CultureInfo.InvariantCulture)}, alpha={options.Alpha.ToString(CultureInfo.InvariantCulture)})")
+            ? (options.FineTune.Labels is null ? "distillation" : $"distillation (T={options.Distillation!.Temperature.ToString(CultureInfo.InvariantCulture)}, alpha={options.Distillation!.Alpha.ToString(CultureInfo.InvariantCulture)})")
             : "cross-entropy";
-        var summary = $"{options.Epochs} epochs, {options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, {loss}, {count} samples: "
+        var summary = $"{options.FineTune.Epochs} epochs, {options.FineTune.Optimizer} lr {options.FineTune.LearningRate.ToString(CultureInfo.InvariantCulture)}, {loss}, {count} samples: "
                       + $"{first.AccuracySource} accuracy {Accuracy(first)} → {Accuracy(last)}; {heldAtZero} pruned weights held at zero of {weights}";
         var changes = history.Skip(1).Select(e => new PassChange($"epoch {e.Epoch}", e.ToString()[(e.ToString().IndexOf(':') + 2)..])).ToList();
-        return new PassReport(options.Distill ? "FineTune+Distill" : "FineTune", summary, changes, []);
+        return new PassReport(options.Distill ? $"{PassSchema.FineTune.Name}+{PassSchema.Distill.Name}" : PassSchema.FineTune.Name, summary, changes, []);
     }
 }

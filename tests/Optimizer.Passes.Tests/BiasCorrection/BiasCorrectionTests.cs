@@ -237,7 +237,7 @@ public sealed class BiasCorrectionTests
         gemm.SetAttribute(OnnxAttribute.FromInt("transB", 1));
         graph.Nodes.Add(gemm);
         var model = new OnnxModel(graph, [new OpsetImport("", 13)]);
-        var options = new StaticInt8Options(Key, new CalibrationSettings(CalibrationMethod.MinMax, 99.999), ActivationType.UInt8, ReduceRange: true, BiasCorrection: true);
+        var options = new StaticInt8Options(Key, new CalibrationSettings(CalibrationMethod.MinMax, 99.999), QuantizedActivationType.UInt8, ReduceRange: true, BiasCorrection: true);
 
         var report = new StaticInt8Quantization(options, Context([0, 1, 0, 3], 2, 2)).Run(model);
 

@@ -61,8 +61,8 @@ public sealed class ChannelPruningTests
         // Filter 0: one large weight (L1 4, L2 4); filter 1: nine small ones (L1 4.5, L2 1.5).
         float[] weights = [4, 0, 0, 0, 0, 0, 0, 0, 0, .5f, .5f, .5f, .5f, .5f, .5f, .5f, .5f, .5f];
 
-        Assert.Equal([1], FilterRanking.Keep(weights, [2, 9], 0, FilterNorm.L1, 1));
-        Assert.Equal([0], FilterRanking.Keep(weights, [2, 9], 0, FilterNorm.L2, 1));
+        Assert.Equal([1], FilterRanking.Keep(weights, [2, 9], 0, PruneNorm.L1, 1));
+        Assert.Equal([0], FilterRanking.Keep(weights, [2, 9], 0, PruneNorm.L2, 1));
     }
 
     [Fact]
