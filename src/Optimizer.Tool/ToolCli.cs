@@ -33,6 +33,7 @@ public static class ToolCli
             VerifyCommand.Create(context),
             BenchCommand.Create(context),
             ReportCommand.Create(context),
+            PassesCommand.Create(context),
         };
 
         var parse = root.Parse(args);

@@ -15,6 +15,9 @@ public readonly struct NumberRange
 
     public static NumberRange Any => new(double.NegativeInfinity, true, double.PositiveInfinity, true);
 
+    /// <summary>True when every number but NaN is allowed.</summary>
+    public bool IsAny => double.IsNegativeInfinity(Min) && double.IsPositiveInfinity(Max);
+
     public double Min { get; }
     public bool MinInclusive { get; }
     public double Max { get; }

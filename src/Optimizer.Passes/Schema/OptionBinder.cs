@@ -63,7 +63,7 @@ public static class OptionBinder
         object? value = option.Kind switch
         {
             OptionKind.Number => OptionText.ParseNumber(text) is { } n && OptionText.Allows(option, n)
-                ? (option.IsInteger ? (int)n : n) : null,
+                ? (option.IsInteger ? (object)(int)n : n) : null,
             OptionKind.Enum => OptionText.ParseMember(option, text, ignoreCase: true) is { } member ? Enum.Parse(option.PropertyType, member) : null,
             OptionKind.Boolean => OptionText.ParseBoolean(text),
             OptionKind.Path => text.Length > 0 ? text : null,

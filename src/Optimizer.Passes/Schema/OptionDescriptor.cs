@@ -76,7 +76,7 @@ public sealed class OptionDescriptor
     {
         OptionKind.Boolean => "true or false",
         OptionKind.Enum => "one of: " + string.Join(", ", Members),
-        OptionKind.Number => (IsInteger ? "a whole number in " : "a number in ") + Range + (PowerOfTwo ? ", a power of two" : ""),
+        OptionKind.Number => (IsInteger ? "a whole number" : "a number") + (Range.IsAny ? "" : " in " + Range) + (PowerOfTwo ? ", a power of two" : ""),
         OptionKind.Path => "a path relative to the project folder",
         _ => "text",
     };

@@ -26,7 +26,7 @@ internal static class OptionRefusals
     public static string Describe(OptionDescriptor option) => option.Kind switch
     {
         OptionKind.Number => string.Create(CultureInfo.InvariantCulture,
-            $"{(option.IsInteger ? "a whole number" : "a number")} between {option.Range.Min} and {option.Range.Max} ({option.Range}){(option.PowerOfTwo ? " and a power of two" : "")}, written with a '.' decimal point{(option.DefaultText is { } d ? $", e.g. {d}" : "")}"),
+            $"{(option.IsInteger ? "a whole number" : "a number")}{(option.Range.IsAny ? "" : $" between {option.Range.Min} and {option.Range.Max} ({option.Range})")}{(option.PowerOfTwo ? " and a power of two" : "")}, written with a '.' decimal point{(option.DefaultText is { } d ? $", e.g. {d}" : "")}"),
         OptionKind.Path => "the name of a data set (a .npy or raw float32 file the build loads)",
         _ => option.AllowedText,
     };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Optimizer.Engine.Commands;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
+using Optimizer.Passes.Schema;
 using Optimizer.Tool.Output;
 using Spectre.Console;
 using EngineOptimize = Optimizer.Engine.Commands.OptimizeCommand;
@@ -22,7 +23,7 @@ internal static class OptimizeCommand
         var output = new Option<string?>("--output", "-o") { Description = "The optimized model to write (default: <model>.optimized.onnx); its manifest and reports go beside it." };
         var passes = new Option<string[]>("--pass", "-p")
         {
-            Description = "A pass with the attribute's option names, e.g. Quantize:Mode=StaticInt8,Calibration=calib.npy,RequireSpeedup=true or Prune:Sparsity=0.5 or AccuracyBudget:MaxDrop=0.01,Validation=val.npy,Labels=val_labels.npy. Repeat for more passes; data paths are relative to the current folder.",
+            Description = "A pass with the attribute's option names, e.g. Quantize:Mode=StaticInt8,Calibration=calib.npy,RequireSpeedup=true or Prune:Sparsity=0.5 or AccuracyBudget:MaxDrop=0.01,Validation=val.npy,Labels=val_labels.npy. Repeat for more passes; data paths are relative to the current folder. Passes: " + PassSchema.AvailableText + "; 'onnx-opt passes' lists every option.",
             AllowMultipleArgumentsPerToken = false,
         };
         var plan = new Option<string?>("--plan") { Description = "Run a plan file as the build writes it (obj/.../optimizer/<Name>.plan.json) instead of a model and passes." };
