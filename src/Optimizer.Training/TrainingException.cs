@@ -8,5 +8,5 @@ namespace Optimizer.Training;
 /// </summary>
 internal static class TrainingException
 {
-    public static PassException Create(string code, string message, string pass = "FineTune") => new(code, message, pass);
+    public static PassException Create(string code, string message, string? pass = null) => new(code, message, pass ?? Passes.Schema.PassSchema.FineTune.Name);
 }

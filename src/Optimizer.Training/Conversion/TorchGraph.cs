@@ -29,7 +29,7 @@ internal sealed class TorchGraph : IDisposable
 
     /// <summary>Builds the graph of <paramref name="model"/>; refuses operators it cannot run.</summary>
     /// <exception cref="Optimizer.Passes.PassException">An unsupported operator or attribute (OPT1071).</exception>
-    public static TorchGraph Create(OnnxModel model, string pass = "FineTune")
+    public static TorchGraph Create(OnnxModel model, string? pass = null)
     {
         var graph = new TorchGraph(model);
         var unsupported = graph._order.Where(n => !OperatorKernels.Supports(n)).Select(n => n.OpType).Distinct().ToArray();

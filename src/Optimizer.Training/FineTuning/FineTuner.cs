@@ -52,11 +52,11 @@ public static class FineTuner
         // thread count, which Optimizer.Training.Tests checks (same seed → byte-identical model).
 
         using var graph = TorchGraph.Create(student);
-        var inputShape = SampleShape(student, training.Inputs, "Data");
+        var inputShape = SampleShape(student, training.Inputs, nameof(FineTuneAttribute.Data));
         var count = training.Inputs.SampleCount;
         var logitsName = graph.LogitsName();
         using var inputs = torch.tensor(training.Inputs.Values, [count, .. inputShape]);
-        using var labels = training.Labels is { } l ? Labels(l, count, "Labels") : null;
+        using var labels = training.Labels is { } l ? Labels(l, count, nameof(FineTuneAttribute.Labels)) : null;
 
         using var teacherLogits = options.Distill ? TeacherLogits(teacher!, inputs) : null;
 
@@ -132,7 +132,7 @@ public static class FineTuner
 
     private static Tensor TeacherLogits(OnnxModel teacher, Tensor inputs)
     {
-        using var graph = TorchGraph.Create(teacher, "Distill");
+        using var graph = TorchGraph.Create(teacher, PassSchema.Distill.Name);
         var name = graph.LogitsName();
         using var _ = torch.no_grad();
         var parts = new List<Tensor>();
@@ -154,7 +154,7 @@ public static class FineTuner
     {
         if (validation?.Labels is { } validationLabels)
         {
-            var shape = SampleShape(student, validation.Inputs, "Validation");
+            var shape = SampleShape(student, validation.Inputs, nameof(FineTuneAttribute.Validation));
             return (torch.tensor(validation.Inputs.Values, [validation.Inputs.SampleCount, .. shape]), Labels(validationLabels, validation.Inputs.SampleCount, "ValidationLabels"), "validation");
         }
         if (labels is not null)
