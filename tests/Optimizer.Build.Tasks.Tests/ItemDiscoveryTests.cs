@@ -106,6 +106,17 @@ public sealed class ItemDiscoveryTests : IDisposable
     }
 
     [Fact]
+    public void Metadata_the_declared_mode_does_not_take_is_refused_at_the_item()
+    {
+        var result = Discover.Run(_project, [], [Item("Models/digits.onnx", ("Quantize", "DynamicInt8"), ("Percentile", "99.9"))]);
+
+        Assert.Empty(result.Plans);
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticCodes.InvalidValue, error.Code);
+        Assert.Contains("Percentile does not apply to Mode=DynamicInt8; it applies to Mode=StaticInt8", error.Message);
+    }
+
+    [Fact]
     public void Item_can_give_a_model_to_a_class_with_pass_attributes_only()
     {
         var result = Discover.Run(_project,

@@ -161,6 +161,10 @@ public sealed class SourceDiscoveryTests : IDisposable
     [InlineData("[Prune(Sparsity = \"half\")]", DiagnosticCodes.InvalidValue, "must be a number")]
     [InlineData("[Prune(Density = 0.5)]", DiagnosticCodes.InvalidValue, "Prune has no argument")]
     [InlineData("[AccuracyBudget(MaxDrop = 1)]", DiagnosticCodes.ValueOutOfRange, "outside [0, 1)")]
+    [InlineData("[Quantize(QuantizationMode.StaticInt8, Calibration = \"Models/digits.onnx\", PerChannel = false)]", DiagnosticCodes.InvalidValue, "PerChannel does not apply to Mode=StaticInt8; it applies to Mode=DynamicInt8")]
+    [InlineData("[Quantize(QuantizationMode.DynamicInt8, Percentile = 99)]", DiagnosticCodes.InvalidValue, "Percentile does not apply to Mode=DynamicInt8")]
+    [InlineData("[Quantize(QuantizationMode.Int4, BlockSize = 24)]", DiagnosticCodes.InvalidValue, "a power of two")]
+    [InlineData("[FineTune(Data = \"Models/digits.onnx\", Epochs = 1.5)]", DiagnosticCodes.InvalidValue, "a whole number")]
     public void Bad_pass_values_are_coded_errors_at_their_line(string attribute, string code, string message)
     {
         var result = Discover.Sources(_project, ("Program.cs", $"""
