@@ -17,25 +17,10 @@ internal sealed record DocEntry(string Code, string Section, string? Severity, s
     public bool IsRetired => Severity == "Retired";
 }
 
-/// <summary>docs/diagnostics.md, read as the tests need it.</summary>
-internal sealed partial class DiagnosticsDoc
+/// <summary>docs/diagnostics.md, read as the tests need it: the range table, the entries, and the anchor of every heading.</summary>
+internal sealed partial record DiagnosticsDoc(string Path, IReadOnlyList<CodeOwner> Owners, IReadOnlyList<DocEntry> Entries, IReadOnlyList<string> Anchors)
 {
     public static readonly string[] Severities = ["Error", "Warning", "Error or warning", "Retired"];
-
-    private DiagnosticsDoc(string path, IReadOnlyList<CodeOwner> owners, IReadOnlyList<DocEntry> entries, IReadOnlyList<string> anchors)
-    {
-        Path = path;
-        Owners = owners;
-        Entries = entries;
-        Anchors = anchors;
-    }
-
-    public string Path { get; }
-    public IReadOnlyList<CodeOwner> Owners { get; }
-    public IReadOnlyList<DocEntry> Entries { get; }
-
-    /// <summary>The anchor of every heading, as GitHub and Markdown viewers make them.</summary>
-    public IReadOnlyList<string> Anchors { get; }
 
     public static DiagnosticsDoc Load() => Parse(System.IO.Path.Combine(RepositoryLayout.RequiredRoot, "docs", "diagnostics.md"));
 
