@@ -7,6 +7,7 @@ using Optimizer.Build.Generator.Diagnostics;
 using Optimizer.Build.Generator.Emitter;
 using Optimizer.Build.Generator.Model;
 using Optimizer.Build.Generator.Parser;
+using Optimizer.Build.Tasks.Diagnostics;
 
 namespace Optimizer.Build.Generator;
 
@@ -57,12 +58,17 @@ public sealed class OnnxModelGenerator : IIncrementalGenerator
             .Select(static (pair, _) => GenerationPlanner.Plan(pair.Left.Left, pair.Left.Right, pair.Right))
             .WithTrackingName(TrackingNames.Results);
 
-        context.RegisterSourceOutput(results, static (output, result) =>
+        // docs/diagnostics.md in the package (the build's OptimizerDiagnosticsHelp): each diagnostic links to its entry.
+        IncrementalValueProvider<string?> diagnosticsList = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property." + HelpLink.Property, out string? list) ? list : null);
+
+        context.RegisterSourceOutput(results.Combine(diagnosticsList), static (output, pair) =>
         {
+            (GenerationResult result, string? list) = pair;
             foreach (DiagnosticInfo diagnostic in result.Diagnostics)
             {
                 output.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.ById(diagnostic.Id), diagnostic.Location?.ToLocation(),
+                    DiagnosticDescriptors.WithHelpLink(DiagnosticDescriptors.ById(diagnostic.Id), list), diagnostic.Location?.ToLocation(),
                     // Arguments hold manifest text; one line each, so a name cannot forge another log line.
                     diagnostic.MessageArgs.Select(arg => (object)SourceText.OneLine(arg)).ToArray()));
             }

@@ -25,6 +25,7 @@ namespace Optimizer.Build.Tasks;
 public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancelableTask
 {
     private readonly ManualResetEvent _cancelled = new(false);
+    private DiagnosticLog? _diagnostics;
 
     /// <summary>The project's C# sources (@(Compile)); scanned for attributes.</summary>
     public ITaskItem[] Sources { get; set; } = Array.Empty<ITaskItem>();
@@ -71,6 +72,12 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
     /// </summary>
     public string? EngineTimeout { get; set; }
 
+    /// <summary>
+    /// $(OptimizerDiagnosticsHelp): docs/diagnostics.md in the package; every coded error and warning
+    /// links to its entry there. Empty: no links.
+    /// </summary>
+    public string? DiagnosticsHelp { get; set; }
+
     /// <summary>Variables added to the engine's environment, each <c>NAME=value</c>.</summary>
     public string[] EnvironmentVariables { get; set; } = Array.Empty<string>();
 
@@ -96,13 +103,13 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
             ReadSources(), Models, ProjectDirectory, ProjectFile, outputDirectory,
             (DefineConstants ?? "").Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()));
         foreach (var diagnostic in discovery.Diagnostics)
-            LogError(diagnostic);
+            Diagnostics.Error(diagnostic);
         if (discovery.Plans.Count == 0)
             return !Log.HasLoggedErrors;
 
         if (!File.Exists(EngineAssembly))
         {
-            Log.LogError(null, DiagnosticCodes.EngineNotFound, null, ProjectFile, 0, 0, 0, 0,
+            Diagnostics.Error(DiagnosticCodes.EngineNotFound, SourceLocation.FileOnly(ProjectFile),
                 $"The optimizer engine was not found at '{EngineAssembly}'. Restore the Optimizer.Build package again, or set OptimizerEngineAssembly to Optimizer.Engine.dll.");
             return false;
         }
@@ -110,12 +117,12 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         var defaultLimit = EngineTimeLimit.Parse(EngineTimeout, EngineTimeLimit.DefaultSeconds);
         if (defaultLimit is null)
         {
-            Log.LogError(null, DiagnosticCodes.InvalidValue, null, ProjectFile, 0, 0, 0, 0,
+            Diagnostics.Error(DiagnosticCodes.InvalidValue, SourceLocation.FileOnly(ProjectFile),
                 $"{EngineTimeLimit.Property} is '{EngineTimeout}', but it must be {EngineTimeLimit.Expected}. Fix the property or remove it (default {EngineTimeLimit.DefaultSeconds}).");
             return false;
         }
 
-        var runner = new EngineRunner(Log, BuildEngine, DotnetHost.Find(DotnetHostPath) ?? DotnetHost.ExecutableName,
+        var runner = new EngineRunner(Diagnostics, BuildEngine, DotnetHost.Find(DotnetHostPath) ?? DotnetHost.ExecutableName,
             EngineAssembly, EngineEnvironment(), _cancelled);
         var engineIdentity = EngineIdentity.Of(EngineAssembly);
         var trainingIdentity = string.IsNullOrEmpty(TrainingAssembly) || !File.Exists(TrainingAssembly)
@@ -164,7 +171,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         catch (UntrustedFileException e)
         {
             // Planning checked the files; this one was replaced (by a pipe, a device, ...) since.
-            Log.LogError(null, DiagnosticCodes.FileRefused, null, plan.DeclaredAt.File, plan.DeclaredAt.Line, plan.DeclaredAt.Column, 0, 0,
+            Diagnostics.Error(DiagnosticCodes.FileRefused, plan.DeclaredAt,
                 $"'{plan.ModelPath}' cannot be optimized: {e.FilePath} cannot be used: {e.Reason}. {DeclaredFile.Advice(e.Problem)}");
             return null;
         }
@@ -181,7 +188,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
             var seconds = EngineTimeLimit.Parse(text, projectLimit);
             if (seconds is null)
             {
-                Log.LogError(null, DiagnosticCodes.InvalidValue, null, plan.DeclaredAt.File, plan.DeclaredAt.Line, plan.DeclaredAt.Column, 0, 0,
+                Diagnostics.Error(DiagnosticCodes.InvalidValue, plan.DeclaredAt,
                     $"<OnnxModel Include=\"{item.ItemSpec}\"> has {EngineTimeLimit.ItemMetadata}=\"{text}\", but it must be {EngineTimeLimit.Expected}.");
             }
 
@@ -213,7 +220,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
 
         if (!File.Exists(plan.OptimizedModelPath) || !File.Exists(plan.ManifestPath))
         {
-            Log.LogError(null, DiagnosticCodes.EngineOutputsMissing, null, plan.DeclaredAt.File, plan.DeclaredAt.Line, plan.DeclaredAt.Column, 0, 0,
+            Diagnostics.Error(DiagnosticCodes.EngineOutputsMissing, plan.DeclaredAt,
                 $"The optimizer engine finished '{plan.ModelPath}' but did not write {plan.OptimizedModelPath} and {plan.ManifestPath}. Rebuild; if it persists, report it with the build log.");
             return false;
         }
@@ -246,7 +253,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                LogError(new BuildDiagnostic(DiagnosticCodes.ReadFailed, $"Could not read {path} to look for [OnnxModel]: {e.Message}", SourceLocation.FileOnly(path)));
+                Diagnostics.Error(new BuildDiagnostic(DiagnosticCodes.ReadFailed, $"Could not read {path} to look for [OnnxModel]: {e.Message}", SourceLocation.FileOnly(path)));
                 continue;
             }
 
@@ -254,8 +261,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         }
     }
 
-    private void LogError(BuildDiagnostic diagnostic) =>
-        Log.LogError(null, diagnostic.Code, null, diagnostic.Location.File, diagnostic.Location.Line, diagnostic.Location.Column, 0, 0, diagnostic.Message);
+    private DiagnosticLog Diagnostics => _diagnostics ??= new DiagnosticLog(Log, DiagnosticsHelp);
 
     private static ITaskItem OptimizedModelItem(OptimizationPlan plan)
     {

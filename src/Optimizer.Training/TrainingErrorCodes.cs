@@ -1,14 +1,12 @@
 namespace Optimizer.Training;
 
 /// <summary>
-/// Codes training reports (the engine's range OPT1070–OPT1079, mirrored in the engine's
-/// EngineErrorCodes). Never renumber.
+/// Codes training reports (OPT1071–OPT1079, inside the engine's range; docs/diagnostics.md lists
+/// them). OPT1070, the package not referenced, is the engine's: only the engine can see it missing.
+/// Never renumber.
 /// </summary>
 public static class TrainingErrorCodes
 {
-    /// <summary>A training pass is declared but the Optimizer.Training package is not referenced (reported by the engine).</summary>
-    public const string PackageMissing = "OPT1070";
-
     /// <summary>The model uses an operator (or an attribute value) training cannot convert.</summary>
     public const string UnsupportedOperator = "OPT1071";
 

@@ -1,8 +1,14 @@
+using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Optimizer.Build.Tasks.Diagnostics;
 
 namespace Optimizer.Build.Generator.Diagnostics;
 
-/// <summary>Every diagnostic the generator reports (OPT2001–OPT2099). Each message says what to do.</summary>
+/// <summary>
+/// Every diagnostic the generator reports (OPT2001–OPT2099). Each message says what to do;
+/// docs/diagnostics.md explains each one (tests/Optimizer.Diagnostics.Tests keeps the two in step).
+/// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "Optimizer.Build.Generator";
@@ -87,18 +93,23 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true);
 
-    public static DiagnosticDescriptor ById(string id) => id switch
-    {
-        "OPT2001" => ModelNotFound,
-        "OPT2002" => ClassNotPartial,
-        "OPT2003" => ContainingTypeNotPartial,
-        "OPT2004" => UnsupportedValue,
-        "OPT2005" => MalformedManifest,
-        "OPT2006" => UnsupportedFormatVersion,
-        "OPT2007" => InvalidModelClass,
-        "OPT2008" => InvalidModelPath,
-        "OPT2009" => ClassNameConflicts,
-        "OPT2010" => UnboundKernelSchedule,
-        _ => throw new System.ArgumentOutOfRangeException(nameof(id), id, "Unknown diagnostic id."),
-    };
+    /// <summary>Every descriptor above; <see cref="ById"/> looks in it.</summary>
+    public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
+        ModelNotFound, ClassNotPartial, ContainingTypeNotPartial, UnsupportedValue, MalformedManifest,
+        UnsupportedFormatVersion, InvalidModelClass, InvalidModelPath, ClassNameConflicts, UnboundKernelSchedule);
+
+    public static DiagnosticDescriptor ById(string id) =>
+        All.FirstOrDefault(descriptor => descriptor.Id == id)
+        ?? throw new System.ArgumentOutOfRangeException(nameof(id), id, "Unknown diagnostic id.");
+
+    /// <summary>
+    /// <paramref name="descriptor"/> with a help link to its entry in docs/diagnostics.md, whose
+    /// location the build passes as <see cref="HelpLink.Property"/>; as is when it passes none.
+    /// </summary>
+    public static DiagnosticDescriptor WithHelpLink(DiagnosticDescriptor descriptor, string? diagnosticsList) =>
+        HelpLink.For(diagnosticsList, descriptor.Id) is { } link
+            ? new DiagnosticDescriptor(
+                descriptor.Id, descriptor.Title, descriptor.MessageFormat, descriptor.Category, descriptor.DefaultSeverity,
+                descriptor.IsEnabledByDefault, descriptor.Description, link, descriptor.CustomTags.ToArray())
+            : descriptor;
 }

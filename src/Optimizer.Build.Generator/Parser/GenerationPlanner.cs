@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Optimizer.Build.Generator.Diagnostics;
 using Optimizer.Build.Generator.Emitter;
 using Optimizer.Build.Generator.Model;
 
@@ -21,28 +22,28 @@ internal static class GenerationPlanner
         LocationInfo? at = modelClass.AttributeLocation;
         if (!modelClass.IsPartial)
         {
-            return Fail(modelClass, Diagnostic("OPT2002", at, modelClass.FullName));
+            return Fail(modelClass, Diagnostic(DiagnosticDescriptors.ClassNotPartial, at, modelClass.FullName));
         }
 
         ContainingType? notPartial = modelClass.ContainingTypes.FirstOrDefault(t => !t.IsPartial);
         if (notPartial is not null)
         {
-            return Fail(modelClass, Diagnostic("OPT2003", at, modelClass.FullName, notPartial.Name));
+            return Fail(modelClass, Diagnostic(DiagnosticDescriptors.ContainingTypeNotPartial, at, modelClass.FullName, notPartial.Name));
         }
 
         if (modelClass.IsStatic || modelClass.IsRecord)
         {
-            return Fail(modelClass, Diagnostic("OPT2007", at, modelClass.FullName, modelClass.IsStatic ? "static" : "a record"));
+            return Fail(modelClass, Diagnostic(DiagnosticDescriptors.InvalidModelClass, at, modelClass.FullName, modelClass.IsStatic ? "static" : "a record"));
         }
 
         if (System.Array.IndexOf(GeneratedMemberNames, modelClass.Name) >= 0)
         {
-            return Fail(modelClass, Diagnostic("OPT2009", at, modelClass.FullName, modelClass.Name));
+            return Fail(modelClass, Diagnostic(DiagnosticDescriptors.ClassNameConflicts, at, modelClass.FullName, modelClass.Name));
         }
 
         if (modelClass.ModelPath is null)
         {
-            return Fail(modelClass, Diagnostic("OPT2008", at, modelClass.FullName));
+            return Fail(modelClass, Diagnostic(DiagnosticDescriptors.InvalidModelPath, at, modelClass.FullName));
         }
 
         ManifestFile? file = FindManifest(modelClass, manifests);
@@ -51,17 +52,17 @@ internal static class GenerationPlanner
             // A manifest too broken to say whose it is may be this class's; say so rather than "not found".
             ManifestFile? anonymous = manifests.FirstOrDefault(m => m.Problem == ManifestProblem.Malformed && m.ClassName is null && m.ModelPath is null);
             return anonymous is not null
-                ? Fail(modelClass, Diagnostic("OPT2005", at, anonymous.Path, modelClass.ModelPath, anonymous.ProblemDetail ?? string.Empty))
-                : Fail(modelClass, Diagnostic("OPT2001", at, modelClass.ModelPath, modelClass.FullName));
+                ? Fail(modelClass, Diagnostic(DiagnosticDescriptors.MalformedManifest, at, anonymous.Path, modelClass.ModelPath, anonymous.ProblemDetail ?? string.Empty))
+                : Fail(modelClass, Diagnostic(DiagnosticDescriptors.ModelNotFound, at, modelClass.ModelPath, modelClass.FullName));
         }
 
         switch (file.Problem)
         {
             case ManifestProblem.Malformed:
-                return Fail(modelClass, Diagnostic("OPT2005", at, file.Path, modelClass.ModelPath, file.ProblemDetail ?? string.Empty));
+                return Fail(modelClass, Diagnostic(DiagnosticDescriptors.MalformedManifest, at, file.Path, modelClass.ModelPath, file.ProblemDetail ?? string.Empty));
             case ManifestProblem.UnsupportedFormatVersion:
                 return Fail(modelClass, Diagnostic(
-                    "OPT2006", at, file.Path, modelClass.ModelPath, Invariant(file.FormatVersion ?? 0), Invariant(ManifestParser.SupportedFormatVersion)));
+                    DiagnosticDescriptors.UnsupportedFormatVersion, at, file.Path, modelClass.ModelPath, Invariant(file.FormatVersion ?? 0), Invariant(ManifestParser.SupportedFormatVersion)));
         }
 
         ModelManifest manifest = file.Manifest!;
@@ -74,7 +75,7 @@ internal static class GenerationPlanner
         }
 
         var warnings = new List<DiagnosticInfo>();
-        manifest = WithBindableSchedules(manifest, kernelCatalog, problem => warnings.Add(Diagnostic("OPT2010", at, file.Path, modelClass.ModelPath, problem)));
+        manifest = WithBindableSchedules(manifest, kernelCatalog, problem => warnings.Add(Diagnostic(DiagnosticDescriptors.UnboundKernelSchedule, at, file.Path, modelClass.ModelPath, problem)));
         return new GenerationResult(modelClass, manifest, warnings.ToEquatableArray());
     }
 
@@ -137,7 +138,7 @@ internal static class GenerationPlanner
                 string what = value.ElementType == "unsupported"
                     ? $"a {value.Kind ?? "non-tensor value"}"
                     : $"a tensor of {value.ElementType}";
-                diagnostics.Add(Diagnostic("OPT2004", at, manifest.ModelPath, role, value.Name, what));
+                diagnostics.Add(Diagnostic(DiagnosticDescriptors.UnsupportedValue, at, manifest.ModelPath, role, value.Name, what));
             }
         }
     }
@@ -145,7 +146,8 @@ internal static class GenerationPlanner
     private static GenerationResult Fail(ModelClass modelClass, DiagnosticInfo diagnostic) =>
         new(modelClass, null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
 
-    private static DiagnosticInfo Diagnostic(string id, LocationInfo? at, params string[] args) => new(id, at, new EquatableArray<string>(args));
+    private static DiagnosticInfo Diagnostic(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo? at, params string[] args) =>
+        new(descriptor.Id, at, new EquatableArray<string>(args));
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

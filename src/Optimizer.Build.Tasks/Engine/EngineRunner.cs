@@ -20,6 +20,7 @@ namespace Optimizer.Build.Tasks.Engine;
 /// </summary>
 internal sealed class EngineRunner
 {
+    private readonly DiagnosticLog _diagnostics;
     private readonly TaskLoggingHelper _log;
     private readonly IBuildEngine _buildEngine;
     private readonly string _host;
@@ -27,10 +28,11 @@ internal sealed class EngineRunner
     private readonly IReadOnlyList<KeyValuePair<string, string>> _environment;
     private readonly WaitHandle _cancelled;
 
-    public EngineRunner(TaskLoggingHelper log, IBuildEngine buildEngine, string host, string engineAssembly,
+    public EngineRunner(DiagnosticLog diagnostics, IBuildEngine buildEngine, string host, string engineAssembly,
         IReadOnlyList<KeyValuePair<string, string>> environment, WaitHandle cancelled)
     {
-        _log = log;
+        _diagnostics = diagnostics;
+        _log = diagnostics.Log;
         _buildEngine = buildEngine;
         _host = host;
         _engineAssembly = engineAssembly;
@@ -55,8 +57,8 @@ internal sealed class EngineRunner
             var outcome = EngineProcess.Run(
                 _host, EngineCommandLine.For(_engineAssembly, plan.PlanPath), environment,
                 TimeSpan.FromSeconds(limitSeconds), _cancelled,
-                // Canonical "file(line,col): error OPT1234: ..." lines become real errors.
-                line => reportedError |= _log.LogMessageFromText(line, MessageImportance.High));
+                // Canonical "file(line,col): error OPT1234: ..." lines become real errors, with their help links.
+                line => reportedError |= _diagnostics.EngineLine(line));
             return Judge(plan, outcome, reportedError, EngineCrash.ReadStage(stageFile), limitSeconds);
         }
         catch (Win32Exception e)
@@ -90,8 +92,7 @@ internal sealed class EngineRunner
         var crash = EngineCrash.Describe(outcome.ExitCode, stage);
         if (crash is not null)
         {
-            _log.LogError(null, EngineCrash.Code, null, plan.DeclaredAt.File, plan.DeclaredAt.Line, plan.DeclaredAt.Column, 0, 0,
-                $"{plan.ModelPath}: {crash}");
+            _diagnostics.Error(EngineCrash.Code, plan.DeclaredAt, $"{plan.ModelPath}: {crash}");
             return false;
         }
 
@@ -104,8 +105,7 @@ internal sealed class EngineRunner
         return outcome.ExitCode == 0 && !reportedError;
     }
 
-    private void Error(string code, OptimizationPlan plan, string message) =>
-        _log.LogError(null, code, null, plan.DeclaredAt.File, plan.DeclaredAt.Line, plan.DeclaredAt.Column, 0, 0, message);
+    private void Error(string code, OptimizationPlan plan, string message) => _diagnostics.Error(code, plan.DeclaredAt, message);
 
     private static void TryDelete(string path)
     {

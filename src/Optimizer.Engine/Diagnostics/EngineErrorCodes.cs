@@ -1,6 +1,9 @@
 namespace Optimizer.Engine.Diagnostics;
 
-/// <summary>Codes the engine itself reports (OPT1050–OPT1099, see src/README.md). Never renumber.</summary>
+/// <summary>
+/// Codes the engine itself reports (OPT1050–OPT1099 but training's OPT1071–OPT1079; docs/diagnostics.md
+/// says what each means and what to do). Never renumber; a retired code is never reused.
+/// </summary>
 public static class EngineErrorCodes
 {
     /// <summary>Unknown command or missing argument.</summary>
@@ -58,8 +61,7 @@ public static class EngineErrorCodes
     /// <summary>Models could not be timed (ONNX Runtime refused one, or an input cannot be generated): an error when Quantize RequireSpeedup is declared, and from the CLI's bench/report --bench.</summary>
     public const string SpeedupNotMeasured = "OPT1065";
 
-    /// <summary>The command line tool: an option value is out of range or files do not fit together (e.g. verify on models with different outputs).</summary>
-    public const string InvalidArgument = "OPT1066";
+    // OPT1066 (a command line value out of range) is retired: it was never reported; onnx-opt reports OPT1050. Do not reuse it.
 
     /// <summary>The command line tool: <c>verify --max-drop</c> was exceeded (the comparison ran; the optimized model is worse than allowed).</summary>
     public const string VerifyBudgetExceeded = "OPT1067";
@@ -74,7 +76,7 @@ public static class EngineErrorCodes
     /// <summary>Error: ONNX Runtime's native library could not be loaded, so the models cannot be checked or verified (the app would not run them either).</summary>
     public const string OnnxRuntimeUnavailable = "OPT1082";
 
-    /// <summary>[FineTune] or [Distill] is declared but the Optimizer.Training package is not referenced (or not restored). OPT1071–OPT1079: training (Optimizer.Training's TrainingErrorCodes).</summary>
+    /// <summary>[FineTune] or [Distill] is declared but the Optimizer.Training package is not referenced (or not restored). OPT1071–OPT1079 are training's own (Optimizer.Training's TrainingErrorCodes).</summary>
     public const string TrainingPackageMissing = "OPT1070";
 
     /// <summary>Anything unexpected: a bug in the engine or a pass.</summary>
