@@ -9,8 +9,7 @@ public static class PassErrorCodes
     /// <summary>The pass is part of the design but not available in this version (e.g. <c>Prune</c>).</summary>
     public const string PassNotAvailable = "OPT1201";
 
-    /// <summary>An option value is not implemented in this version (e.g. <c>Mode=StaticInt8</c>).</summary>
-    public const string OptionValueNotAvailable = "OPT1202";
+    // OPT1202 (option value not available in this version) is retired: the pass schema lists the values that work. Do not reuse it.
 
     /// <summary>An option name the pass does not know, or a value it cannot parse.</summary>
     public const string InvalidOption = "OPT1203";
