@@ -1,5 +1,6 @@
 using System.IO;
 using System.Text;
+using Optimizer.Build.Tasks.Engine;
 using Optimizer.Build.Tasks.Planning;
 
 namespace Optimizer.Build.Tasks.Caching;
@@ -12,8 +13,7 @@ namespace Optimizer.Build.Tasks.Caching;
 internal static class StampFile
 {
     public static bool IsUpToDate(OptimizationPlan plan, string key) =>
-        File.Exists(plan.OptimizedModelPath)
-        && File.Exists(plan.ManifestPath)
+        EngineOutputs.Complete(plan)
         && File.Exists(plan.StampPath)
         && File.ReadAllText(plan.StampPath).Trim() == key;
 
