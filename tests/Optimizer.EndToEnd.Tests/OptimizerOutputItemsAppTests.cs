@@ -10,7 +10,7 @@ namespace Optimizer.EndToEnd.Tests;
 /// engine and after one that did no work, and the app must embed exactly the outputs with one.
 /// </summary>
 [Collection(PackedPackagesCollection.Name)]
-public sealed class OptimizerOutputItemsAppTests
+public sealed class OptimizerOutputItemsAppTests(PackedPackages packages, ITestOutputHelper output)
 {
     private const string Hooks = """
         <PropertyGroup>
@@ -42,26 +42,17 @@ public sealed class OptimizerOutputItemsAppTests
         "Report Sample.Tiny.report.md",
     ];
 
-    private readonly PackedPackages _packages;
-    private readonly ITestOutputHelper _output;
-
-    public OptimizerOutputItemsAppTests(PackedPackages packages, ITestOutputHelper output)
-    {
-        _packages = packages;
-        _output = output;
-    }
-
     [Fact]
     public void A_target_after_OptimizerAfterOptimize_sees_every_output_and_the_app_embeds_those_with_a_resource_name()
     {
-        using var app = new TestApp(_packages, "OutputItemsApp", Hooks);
+        using var app = new TestApp(packages, "OutputItemsApp", Hooks);
         Directory.CreateDirectory(Path.Combine(app.Directory, "Models"));
         File.WriteAllBytes(Path.Combine(app.Directory, "Models", "tiny.onnx"), TinyOnnxModel.Relu("x", "y", "batch", "relu"));
         app.WriteFile("Program.cs", Program);
         var listed = Path.Combine(app.Directory, "optimizer-outputs.txt");
 
         var build = app.Build().AssertSucceeded("first dotnet build");
-        _output.WriteLine(build.Output);
+        output.WriteLine(build.Output);
         // The engine ran on the model the hook declared (its summary line).
         Assert.Contains(build.Output.Split('\n'), line => line.Contains("tiny.onnx: ") && line.Contains(" → "));
         Assert.Equal(ExpectedOutputs, File.ReadAllLines(listed).Select(line => line.TrimEnd()));
@@ -73,7 +64,7 @@ public sealed class OptimizerOutputItemsAppTests
                 .Order(StringComparer.Ordinal));
 
         var run = app.Run().AssertSucceeded("the built app");
-        _output.WriteLine(run.Output);
+        output.WriteLine(run.Output);
         Assert.Equal(
             ["Optimizer.Build.Sample.Tiny.kernels", "Optimizer.Build.Sample.Tiny.onnx"],
             run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -84,7 +75,7 @@ public sealed class OptimizerOutputItemsAppTests
         File.Delete(listed);
         Thread.Sleep(1100); // coarse file-system timestamps
         var second = app.Build().AssertSucceeded("second dotnet build");
-        _output.WriteLine(second.Output);
+        output.WriteLine(second.Output);
         Assert.DoesNotContain(second.Output.Split('\n'), line => line.Contains("tiny.onnx: ") && line.Contains(" → "));
         Assert.Equal(written, File.GetLastWriteTimeUtc(optimized));
         Assert.Equal(ExpectedOutputs, File.ReadAllLines(listed).Select(line => line.TrimEnd()));

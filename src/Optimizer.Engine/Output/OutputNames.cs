@@ -25,31 +25,16 @@ internal enum OutputKind
 }
 
 /// <summary>One file the engine may write for a plan.</summary>
-internal sealed class PlanOutput
+/// <param name="Kind">What it is to the build.</param>
+/// <param name="Suffix">What follows the plan's name in the file name, e.g. <c>.model.json</c>.</param>
+/// <param name="Embedded">Whether the build embeds it (under <see cref="ResourceName"/>).</param>
+/// <param name="Required">
+/// Whether every successful run writes it: the task fails a run that leaves it out and rejects a
+/// cache without it. Kernel programs exist only for models the compiler covers; reports are not
+/// needed to build.
+/// </param>
+internal sealed record PlanOutput(OutputKind Kind, string Suffix, bool Embedded, bool Required)
 {
-    public PlanOutput(OutputKind kind, string suffix, bool embedded, bool required)
-    {
-        Kind = kind;
-        Suffix = suffix;
-        Embedded = embedded;
-        Required = required;
-    }
-
-    public OutputKind Kind { get; }
-
-    /// <summary>What follows the plan's name in the file name, e.g. <c>.model.json</c>.</summary>
-    public string Suffix { get; }
-
-    /// <summary>Whether the build embeds it (under <see cref="ResourceName"/>).</summary>
-    public bool Embedded { get; }
-
-    /// <summary>
-    /// Whether every successful run writes it: the task fails a run that leaves it out and rejects a
-    /// cache without it. Kernel programs exist only for models the compiler covers; reports are not
-    /// needed to build.
-    /// </summary>
-    public bool Required { get; }
-
     public string FileName(string planName) => planName + Suffix;
 
     /// <summary>
@@ -78,12 +63,12 @@ internal static class OutputNames
     /// <summary>The variant compiled from the plan without quantization.</summary>
     public const string Fp32Variant = "fp32";
 
-    public static readonly PlanOutput OptimizedModel = new(OutputKind.OptimizedModel, ModelExtension, embedded: true, required: true);
-    public static readonly PlanOutput KernelProgram = new(OutputKind.KernelProgram, ".kernels", embedded: true, required: false);
-    public static readonly PlanOutput Fp32KernelProgram = new(OutputKind.KernelProgram, "." + Fp32Variant + ".kernels", embedded: true, required: false);
-    public static readonly PlanOutput Manifest = new(OutputKind.Manifest, ".model.json", embedded: false, required: true);
-    public static readonly PlanOutput HtmlReport = new(OutputKind.Report, ".report.html", embedded: false, required: false);
-    public static readonly PlanOutput MarkdownReport = new(OutputKind.Report, ".report.md", embedded: false, required: false);
+    public static readonly PlanOutput OptimizedModel = new(OutputKind.OptimizedModel, ModelExtension, Embedded: true, Required: true);
+    public static readonly PlanOutput KernelProgram = new(OutputKind.KernelProgram, ".kernels", Embedded: true, Required: false);
+    public static readonly PlanOutput Fp32KernelProgram = new(OutputKind.KernelProgram, "." + Fp32Variant + ".kernels", Embedded: true, Required: false);
+    public static readonly PlanOutput Manifest = new(OutputKind.Manifest, ".model.json", Embedded: false, Required: true);
+    public static readonly PlanOutput HtmlReport = new(OutputKind.Report, ".report.html", Embedded: false, Required: false);
+    public static readonly PlanOutput MarkdownReport = new(OutputKind.Report, ".report.md", Embedded: false, Required: false);
 
     /// <summary>All of them, in the order the task returns them.</summary>
     public static readonly IReadOnlyList<PlanOutput> All =
