@@ -199,7 +199,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
     /// <summary>Brings one plan's outputs up to date; true when they exist afterwards.</summary>
     private bool Bring(OptimizationPlan plan, string key, EngineRunner runner, int limitSeconds)
     {
-        if (StampFile.IsUpToDate(plan, key))
+        if (EngineOutputs.Complete(plan) && StampFile.IsUpToDate(plan, key))
         {
             Log.LogMessage(MessageImportance.Low, $"{plan.ModelPath}: {plan.Name} is up to date; the optimizer engine is not run.");
             return true;

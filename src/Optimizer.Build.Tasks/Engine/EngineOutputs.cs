@@ -13,18 +13,12 @@ namespace Optimizer.Build.Tasks.Engine;
 /// names them by the shared <see cref="OutputNames"/> table and keeps its output folder exact (a
 /// kernel program a new build does not write is deleted; a failed run deletes them all), so the
 /// table's files that exist are what the last run produced, after a run and on a cache hit alike.
+/// Metadata: Kind (the <see cref="OutputKind"/>), LogicalName (EmbeddedResource's own, only on what
+/// the build embeds), OptimizerModelName (the plan's name) and OptimizerModelPath (as declared).
 /// </summary>
 internal static class EngineOutputs
 {
-    /// <summary>The <see cref="OutputKind"/> name: OptimizedModel, KernelProgram, Manifest or Report.</summary>
-    public const string KindMetadata = "Kind";
-
-    /// <summary>The resource name an embedded output gets (EmbeddedResource's own metadata); absent on the others.</summary>
-    public const string LogicalNameMetadata = "LogicalName";
-
-    /// <summary>The plan's name (the output base name) and the model path as declared.</summary>
-    public const string ModelNameMetadata = "OptimizerModelName";
-    public const string ModelPathMetadata = "OptimizerModelPath";
+    private const string KindMetadata = "Kind";
 
     /// <summary>Whether every output a successful run always writes is there.</summary>
     public static bool Complete(OptimizationPlan plan) => Missing(plan).Count == 0;
@@ -45,9 +39,9 @@ internal static class EngineOutputs
             var item = new TaskItem(path);
             item.SetMetadata(KindMetadata, output.Kind.ToString());
             if (output.ResourceName(plan.ResourceName) is { } logicalName)
-                item.SetMetadata(LogicalNameMetadata, logicalName);
-            item.SetMetadata(ModelNameMetadata, plan.Name);
-            item.SetMetadata(ModelPathMetadata, plan.ModelPath);
+                item.SetMetadata("LogicalName", logicalName);
+            item.SetMetadata("OptimizerModelName", plan.Name);
+            item.SetMetadata("OptimizerModelPath", plan.ModelPath);
             yield return item;
         }
     }
