@@ -11,6 +11,7 @@ using Optimizer.Build.Tasks.Diagnostics;
 using Optimizer.Build.Tasks.Discovery;
 using Optimizer.Build.Tasks.Engine;
 using Optimizer.Build.Tasks.Planning;
+using Optimizer.Engine.Output;
 using Optimizer.Onnx.Files;
 
 namespace Optimizer.Build.Tasks;
@@ -81,13 +82,21 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
     /// <summary>Variables added to the engine's environment, each <c>NAME=value</c>.</summary>
     public string[] EnvironmentVariables { get; set; } = Array.Empty<string>();
 
-    /// <summary>Optimized models, with LogicalName (the resource name) for EmbeddedResource.</summary>
+    /// <summary>
+    /// Every file the engine produced for the project's models (<see cref="EngineOutputs"/>): optimized
+    /// models, kernel programs, manifests and reports, each with Kind, LogicalName where the build
+    /// embeds it, OptimizerModelName and OptimizerModelPath. The targets expose them as @(OptimizerOutput).
+    /// </summary>
     [Output]
-    public ITaskItem[] OptimizedModels { get; private set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] Outputs { get; private set; } = Array.Empty<ITaskItem>();
 
-    /// <summary>Signature manifests, for AdditionalFiles.</summary>
+    /// <summary>The optimized models among <see cref="Outputs"/>.</summary>
     [Output]
-    public ITaskItem[] Manifests { get; private set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] OptimizedModels => EngineOutputs.OfKind(Outputs, OutputKind.OptimizedModel);
+
+    /// <summary>The signature manifests among <see cref="Outputs"/>.</summary>
+    [Output]
+    public ITaskItem[] Manifests => EngineOutputs.OfKind(Outputs, OutputKind.Manifest);
 
     /// <summary>Every file this task owns, for incremental clean.</summary>
     [Output]
@@ -128,8 +137,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         var trainingIdentity = string.IsNullOrEmpty(TrainingAssembly) || !File.Exists(TrainingAssembly)
             ? engineIdentity
             : engineIdentity + " training " + EngineIdentity.Of(TrainingAssembly!);
-        var models = new List<ITaskItem>();
-        var manifests = new List<ITaskItem>();
+        var outputs = new List<ITaskItem>();
         var writes = new List<ITaskItem>();
         foreach (var plan in RequireSpeedupDefault.Apply(discovery.Plans, RequireSpeedup))
         {
@@ -143,16 +151,13 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
             var key = KeyOf(plan, Trains(plan) ? trainingIdentity : engineIdentity);
             if (limit is not null && key is not null && Bring(plan, key, runner, limit.Value))
             {
-                models.Add(OptimizedModelItem(plan));
-                manifests.Add(ManifestItem(plan));
-                writes.Add(new TaskItem(plan.OptimizedModelPath));
-                writes.Add(new TaskItem(plan.ManifestPath));
-                writes.AddRange(plan.ReportPaths.Where(File.Exists).Select(path => new TaskItem(path)));
+                var produced = EngineOutputs.Existing(plan).ToList();
+                outputs.AddRange(produced);
+                writes.AddRange(produced.Select(item => new TaskItem(item.ItemSpec)));
             }
         }
 
-        OptimizedModels = models.ToArray();
-        Manifests = manifests.ToArray();
+        Outputs = outputs.ToArray();
         FileWrites = writes.ToArray();
         // A cancelled build fails without an error of its own: MSBuild reports the cancellation.
         return !Log.HasLoggedErrors && !_cancelled.WaitOne(0);
@@ -201,7 +206,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
     /// <summary>Brings one plan's outputs up to date; true when they exist afterwards.</summary>
     private bool Bring(OptimizationPlan plan, string key, EngineRunner runner, int limitSeconds)
     {
-        if (StampFile.IsUpToDate(plan, key))
+        if (EngineOutputs.Complete(plan) && StampFile.IsUpToDate(plan, key))
         {
             Log.LogMessage(MessageImportance.Low, $"{plan.ModelPath}: {plan.Name} is up to date; the optimizer engine is not run.");
             return true;
@@ -211,17 +216,17 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         {
             // Design-time builds never optimize: show what the last real build produced, if anything.
             Log.LogMessage(MessageImportance.Low, $"{plan.ModelPath}: not optimized in a design-time build.");
-            return File.Exists(plan.OptimizedModelPath) && File.Exists(plan.ManifestPath);
+            return EngineOutputs.Complete(plan);
         }
 
         StampFile.Delete(plan);
         if (!runner.Run(plan, limitSeconds))
             return false;
 
-        if (!File.Exists(plan.OptimizedModelPath) || !File.Exists(plan.ManifestPath))
+        if (EngineOutputs.Missing(plan) is { Count: > 0 } missing)
         {
             Diagnostics.Error(DiagnosticCodes.EngineOutputsMissing, plan.DeclaredAt,
-                $"The optimizer engine finished '{plan.ModelPath}' but did not write {plan.OptimizedModelPath} and {plan.ManifestPath}. Rebuild; if it persists, report it with the build log.");
+                $"The optimizer engine finished '{plan.ModelPath}' but did not write {string.Join(" and ", missing)}. Rebuild; if it persists, report it with the build log.");
             return false;
         }
 
@@ -262,22 +267,4 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
     }
 
     private DiagnosticLog Diagnostics => _diagnostics ??= new DiagnosticLog(Log, DiagnosticsHelp);
-
-    private static ITaskItem OptimizedModelItem(OptimizationPlan plan)
-    {
-        var item = new TaskItem(plan.OptimizedModelPath);
-        item.SetMetadata("LogicalName", plan.ResourceName);
-        item.SetMetadata("OptimizerModelName", plan.Name);
-        item.SetMetadata("OptimizerModelPath", plan.ModelPath);
-        return item;
-    }
-
-    private static ITaskItem ManifestItem(OptimizationPlan plan)
-    {
-        var item = new TaskItem(plan.ManifestPath);
-        item.SetMetadata("OptimizerManifest", "true");
-        item.SetMetadata("OptimizerModelName", plan.Name);
-        item.SetMetadata("OptimizerModelPath", plan.ModelPath);
-        return item;
-    }
 }

@@ -11,10 +11,9 @@ namespace Optimizer.Build.Tasks.Caching;
 /// </summary>
 internal static class StampFile
 {
+    /// <summary>Whether the last successful run had this key; its outputs are checked by the caller.</summary>
     public static bool IsUpToDate(OptimizationPlan plan, string key) =>
-        File.Exists(plan.OptimizedModelPath)
-        && File.Exists(plan.ManifestPath)
-        && File.Exists(plan.StampPath)
+        File.Exists(plan.StampPath)
         && File.ReadAllText(plan.StampPath).Trim() == key;
 
     public static void Write(OptimizationPlan plan, string key) =>

@@ -45,13 +45,8 @@ internal sealed class OptimizationPlan
     public IReadOnlyList<PassDeclaration> Passes { get; }
 
     /// <summary>The manifest resource name the optimized model is embedded under.</summary>
-    public string ResourceName => "Optimizer.Build." + Name + ".onnx";
+    public string ResourceName => Optimizer.Engine.Output.OutputNames.ModelResourceName(Name);
 
     public string PlanPath => Path.Combine(OutputDirectory, Name + ".plan.json");
-    public string OptimizedModelPath => Path.Combine(OutputDirectory, Name + ".onnx");
-    public string ManifestPath => Path.Combine(OutputDirectory, Name + ".model.json");
     public string StampPath => Path.Combine(OutputDirectory, Name + ".stamp");
-
-    /// <summary>The engine's reports: <c>&lt;Name&gt;.report.html</c> and <c>.md</c>.</summary>
-    public IEnumerable<string> ReportPaths => new[] { ".report.html", ".report.md" }.Select(extension => Path.Combine(OutputDirectory, Name + extension));
 }

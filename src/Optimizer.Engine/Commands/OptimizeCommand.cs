@@ -212,7 +212,7 @@ public static class OptimizeCommand
     internal static void RemoveOutputs(OptimizationPlan plan)
     {
         // The manifest first: it must never name a file already deleted.
-        foreach (var fileName in new[] { plan.ManifestFileName, plan.OptimizedModelFileName, Compilation.CompiledProgramOutput.FileName(plan), Compilation.CompiledProgramOutput.Fp32FileName(plan), plan.Name + ".report.html", plan.Name + ".report.md" })
+        foreach (var fileName in OutputNames.All.OrderBy(output => output.Kind != OutputKind.Manifest).Select(output => output.FileName(plan.Name)))
         {
             try
             {

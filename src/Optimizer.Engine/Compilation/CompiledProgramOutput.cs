@@ -12,6 +12,7 @@
 
 using Optimizer.Compiler;
 using Optimizer.Engine.Manifests;
+using Optimizer.Engine.Output;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
@@ -22,17 +23,16 @@ namespace Optimizer.Engine.Compilation;
 internal static class CompiledProgramOutput
 {
     /// <summary>The file next to <c>&lt;Name&gt;.onnx</c>.</summary>
-    public static string FileName(OptimizationPlan plan) => plan.Name + ".kernels";
+    public static string FileName(OptimizationPlan plan) => OutputNames.KernelProgram.FileName(plan.Name);
 
     /// <summary>The program's resource name: the model's, with <c>.kernels</c> for <c>.onnx</c> (what the runtime looks for).</summary>
-    public static string ResourceName(string modelResourceName) =>
-        (modelResourceName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? modelResourceName[..^5] : modelResourceName) + ".kernels";
+    public static string ResourceName(string modelResourceName) => OutputNames.KernelProgram.ResourceName(modelResourceName)!;
 
     /// <summary>The fp32 variant's file: <c>&lt;Name&gt;.fp32.kernels</c>.</summary>
-    public static string Fp32FileName(OptimizationPlan plan) => plan.Name + "." + Fp32Variant + ".kernels";
+    public static string Fp32FileName(OptimizationPlan plan) => OutputNames.Fp32KernelProgram.FileName(plan.Name);
 
     /// <summary>The name of the variant compiled from the plan without quantization.</summary>
-    public const string Fp32Variant = "fp32";
+    public const string Fp32Variant = OutputNames.Fp32Variant;
 
     /// <summary>The name of the quantized variant (the optimized model itself).</summary>
     public const string Int8Variant = "int8";
@@ -72,7 +72,7 @@ internal static class CompiledProgramOutput
         }
 
         var bytes = program.ToBytes();
-        var resource = ResourceName(plan.ResourceName)[..^".kernels".Length] + "." + Fp32Variant + ".kernels";
+        var resource = OutputNames.Fp32KernelProgram.ResourceName(plan.ResourceName)!;
         var variants = new List<ManifestVariant>
         {
             new(Int8Variant, Int8DotProduct, primary),

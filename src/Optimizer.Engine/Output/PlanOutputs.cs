@@ -1,4 +1,3 @@
-using Optimizer.Engine.Compilation;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 
@@ -20,7 +19,7 @@ internal static class PlanOutputs
     {
         AtomicOutputWriter.WriteAll(plan.OutputDirectory, [.. files, (plan.ManifestFileName, manifest)], afterEachStep);
         var written = files.Select(f => f.FileName).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in new[] { CompiledProgramOutput.FileName(plan), CompiledProgramOutput.Fp32FileName(plan) }.Where(f => !written.Contains(f)))
+        foreach (var stale in OutputNames.KernelPrograms.Select(program => program.FileName(plan.Name)).Where(f => !written.Contains(f)))
         {
             var path = Path.Combine(plan.OutputDirectory, stale);
             try

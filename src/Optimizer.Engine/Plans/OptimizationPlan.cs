@@ -1,4 +1,5 @@
 using Optimizer.Engine.Diagnostics;
+using Optimizer.Engine.Output;
 
 namespace Optimizer.Engine.Plans;
 
@@ -20,6 +21,6 @@ public sealed record OptimizationPlan(
 {
     public const int CurrentFormatVersion = 1;
 
-    public string OptimizedModelFileName => Name + ".onnx";
-    public string ManifestFileName => Name + ".model.json";
+    public string OptimizedModelFileName => OutputNames.OptimizedModel.FileName(Name);
+    public string ManifestFileName => OutputNames.Manifest.FileName(Name);
 }

@@ -1,3 +1,5 @@
+using Optimizer.Engine.Output;
+
 namespace Optimizer.Engine.Reports;
 
 /// <summary>
@@ -41,10 +43,10 @@ public sealed record ModelReport(
     string? GeneratedAt = null)
 {
     /// <summary><c>&lt;Name&gt;.report.html</c>.</summary>
-    public string HtmlFileName => ModelName + ".report.html";
+    public string HtmlFileName => OutputNames.HtmlReport.FileName(ModelName);
 
     /// <summary><c>&lt;Name&gt;.report.md</c>.</summary>
-    public string MarkdownFileName => ModelName + ".report.md";
+    public string MarkdownFileName => OutputNames.MarkdownReport.FileName(ModelName);
 
     /// <summary>Size change as a fraction of the source size (negative when smaller).</summary>
     public double SizeChange => SizeBefore == 0 ? 0 : (double)(SizeAfter - SizeBefore) / SizeBefore;
