@@ -23,7 +23,7 @@ public sealed class OnnxModelGenerator : IIncrementalGenerator
     public const string OnnxModelAttributeName = "Optimizer.Runtime.OnnxModelAttribute";
 
     /// <summary>AdditionalFiles with this suffix are manifests.</summary>
-    public const string ManifestSuffix = ".model.json";
+    public static string ManifestSuffix => Optimizer.Engine.Output.OutputNames.Manifest.Suffix;
 
     private static readonly string Version =
         typeof(OnnxModelGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]

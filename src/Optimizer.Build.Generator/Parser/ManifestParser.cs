@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using Optimizer.Build.Generator.Model;
 using Optimizer.Build.Generator.Parser.Json;
+using Optimizer.Engine.Output;
 
 namespace Optimizer.Build.Generator.Parser;
 
@@ -84,7 +85,7 @@ internal static class ManifestParser
 
         return manifest with
         {
-            ProgramResourceName = RequireResourceName(compiled, ".kernels"),
+            ProgramResourceName = RequireResourceName(compiled, OutputNames.KernelProgram.Suffix),
             Kernels = new EquatableArray<string>(kernels.ToArray()),
             Schedule = ReadSchedule(compiled),
             Variants = ReadVariants(execution),
@@ -113,7 +114,7 @@ internal static class ManifestParser
                 throw Invalid("a variant's \"name\"", VariantToken, Require<JsonString>(variant, "name"));
             }
 
-            variants.Add(new CompiledVariantInfo(name, requires, RequireResourceName(variant, ".kernels"), ReadSchedule(variant)));
+            variants.Add(new CompiledVariantInfo(name, requires, RequireResourceName(variant, OutputNames.KernelProgram.Suffix), ReadSchedule(variant)));
         }
 
         return new EquatableArray<CompiledVariantInfo>(variants.ToArray());
