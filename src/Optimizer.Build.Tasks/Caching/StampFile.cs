@@ -1,4 +1,3 @@
-using System.IO;
 using System.Text;
 using Optimizer.Build.Tasks.Planning;
 

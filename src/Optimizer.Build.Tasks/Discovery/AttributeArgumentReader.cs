@@ -1,11 +1,8 @@
-using System;
 using System.Globalization;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Optimizer.Build.Tasks.Diagnostics;
-using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Discovery;
 

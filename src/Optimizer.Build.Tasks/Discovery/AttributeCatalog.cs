@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Optimizer.Passes.Schema;
-
 namespace Optimizer.Build.Tasks.Discovery;
 
 /// <summary>

@@ -1,8 +1,5 @@
-using System.Collections.Generic;
-using System.Linq;
 using Microsoft.Build.Framework;
 using Optimizer.Build.Tasks.Diagnostics;
-using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Discovery;
 

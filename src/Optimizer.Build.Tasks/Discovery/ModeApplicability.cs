@@ -1,7 +1,4 @@
-using System.Collections.Generic;
-using System.Linq;
 using Optimizer.Build.Tasks.Diagnostics;
-using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Discovery;
 

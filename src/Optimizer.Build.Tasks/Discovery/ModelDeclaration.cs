@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using Optimizer.Build.Tasks.Diagnostics;
 
 namespace Optimizer.Build.Tasks.Discovery;

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using Microsoft.Build.Framework;
 using Optimizer.Build.Tasks.Diagnostics;
 using Optimizer.Build.Tasks.Planning;

@@ -1,6 +1,3 @@
-using System;
-using System.IO;
-
 namespace Optimizer.Build.Tasks.Discovery;
 
 /// <summary>Model paths as the plan and manifest carry them: '/'-separated, relative to the project.</summary>

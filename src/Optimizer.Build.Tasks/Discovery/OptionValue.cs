@@ -1,8 +1,5 @@
-using System;
 using System.Globalization;
-using System.Linq;
 using Optimizer.Build.Tasks.Diagnostics;
-using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Discovery;
 

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
 using Optimizer.Build.Tasks.Diagnostics;
 
 namespace Optimizer.Build.Tasks.Discovery;

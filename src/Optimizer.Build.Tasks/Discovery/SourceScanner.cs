@@ -1,11 +1,7 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Optimizer.Build.Tasks.Diagnostics;
-using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Discovery;
 

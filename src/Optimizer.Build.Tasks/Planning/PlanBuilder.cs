@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using Optimizer.Build.Tasks.Diagnostics;
 using Optimizer.Build.Tasks.Discovery;
 using Optimizer.Onnx.Files;

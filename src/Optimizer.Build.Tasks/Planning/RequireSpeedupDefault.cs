@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using Optimizer.Build.Tasks.Discovery;
-using Optimizer.Passes.Schema;
 
 namespace Optimizer.Build.Tasks.Planning;
 

@@ -8,27 +8,12 @@ namespace Optimizer.Passes.Schema;
 /// One option of a pass, read from its attribute property (<see cref="SchemaReader"/>): what the
 /// build task validates at the declaration's line, what the engine binds, what help and docs say.
 /// </summary>
-public sealed class OptionDescriptor
+/// <param name="Name">The attribute property's name, which is also the option's name in plans and on the command line.</param>
+/// <param name="Kind">What kind of value it holds.</param>
+/// <param name="PropertyType">The attribute property's type (an enum type for <see cref="OptionKind.Enum"/>).</param>
+/// <param name="Summary">One line for help text and docs.</param>
+public sealed record OptionDescriptor(string Name, OptionKind Kind, Type PropertyType, string Summary)
 {
-    internal OptionDescriptor(string name, OptionKind kind, Type propertyType, string summary)
-    {
-        Name = name;
-        Kind = kind;
-        PropertyType = propertyType;
-        Summary = summary;
-    }
-
-    /// <summary>The attribute property's name, which is also the option's name in plans and on the command line.</summary>
-    public string Name { get; }
-
-    public OptionKind Kind { get; }
-
-    /// <summary>The attribute property's type (an enum type for <see cref="OptionKind.Enum"/>).</summary>
-    public Type PropertyType { get; }
-
-    /// <summary>One line for help text and docs.</summary>
-    public string Summary { get; }
-
     /// <summary>The default in canonical text (<see cref="OptionText"/>), or null where the default is "not set".</summary>
     public string? DefaultText { get; internal set; }
 

@@ -10,23 +10,13 @@ namespace Optimizer.Passes.Schema;
 /// Optimizer.Runtime attribute by <see cref="SchemaReader"/>; the always-on passes, which have no
 /// attribute, are declared in <see cref="PassSchema"/>.
 /// </summary>
-public sealed class PassDescriptor
+/// <param name="Name">The attribute's name without <c>Attribute</c>; also the plan's and the CLI's pass name.</param>
+/// <param name="Order">The stage's order: the pipeline runs passes by ascending order.</param>
+/// <param name="Summary">One line for help text and docs.</param>
+/// <param name="Options">The options, in the attribute's declaration order (positional first).</param>
+public sealed record PassDescriptor(string Name, int Order, string Summary, IReadOnlyList<OptionDescriptor> Options)
 {
-    internal PassDescriptor(string name, PipelineStage stage, string summary, IReadOnlyList<OptionDescriptor> options)
-    {
-        Name = name;
-        Stage = stage;
-        Summary = summary;
-        Options = options;
-    }
-
-    /// <summary>The attribute's name without <c>Attribute</c>; also the plan's and the CLI's pass name.</summary>
-    public string Name { get; }
-
-    internal PipelineStage Stage { get; }
-
-    /// <summary>The stage's order: the pipeline runs passes by ascending order.</summary>
-    public int Order => (int)Stage;
+    internal PipelineStage Stage => (PipelineStage)Order;
 
     /// <summary>The stage's name (Cleanup, Fusion, Pruning, Training, Quantization, Check).</summary>
     public string StageName => Stage.ToString();
@@ -36,11 +26,6 @@ public sealed class PassDescriptor
 
     /// <summary>Runs whether requested or not (clean-up, fusion).</summary>
     public bool IsAlwaysOn { get; internal set; }
-
-    public string Summary { get; }
-
-    /// <summary>The options, in the attribute's declaration order (positional first).</summary>
-    public IReadOnlyList<OptionDescriptor> Options { get; }
 
     /// <summary>The option whose item metadata requests the pass from an <c>&lt;OnnxModel&gt;</c> item; null: items cannot.</summary>
     public OptionDescriptor? ItemKey { get; internal set; }

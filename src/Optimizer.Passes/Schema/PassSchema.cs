@@ -38,5 +38,5 @@ public static class PassSchema
             : p.Name)) + ", Cleanup and Fuse (always run first)";
 
     private static PassDescriptor AlwaysOn(string name, PipelineStage stage, string summary) =>
-        new(name, stage, summary, Array.Empty<OptionDescriptor>()) { IsAlwaysOn = true };
+        new(name, (int)stage, summary, Array.Empty<OptionDescriptor>()) { IsAlwaysOn = true };
 }

@@ -34,7 +34,7 @@ internal static class SchemaReader
             .Select(p => Option(p.Property, p.Annotation!, instance, prefix, positional))
             .ToList();
 
-        var descriptor = new PassDescriptor(name, (PipelineStage)(int)pass.ConstructorArguments[0].Value!, (string)pass.ConstructorArguments[1].Value!, options)
+        var descriptor = new PassDescriptor(name, (int)pass.ConstructorArguments[0].Value!, (string)pass.ConstructorArguments[1].Value!, options)
         {
             Package = (string?)Named(pass, "Package"),
             AttributeType = attributeType,

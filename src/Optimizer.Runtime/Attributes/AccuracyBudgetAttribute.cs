@@ -6,12 +6,7 @@ namespace Optimizer.Runtime;
 /// </summary>
 [OptimizationPass(PipelineStage.Check, "Fails the build when the optimized model loses more top-1 accuracy than allowed.", ItemKey = nameof(MaxDrop))]
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-#if OPTIMIZER_SCHEMA_COPY
-internal
-#else
-public
-#endif
-sealed class AccuracyBudgetAttribute : Attribute
+sealed partial class AccuracyBudgetAttribute : Attribute
 {
     /// <summary>Largest allowed drop in top-1 accuracy, as a fraction from 0 to 1 (0.01 = one percentage point).</summary>
     [PassOption("Largest allowed drop in top-1 accuracy, as a fraction (0.01 = one point).", Min = 0, Max = 1, MaxExclusive = true)]

@@ -8,12 +8,7 @@ namespace Optimizer.Runtime;
 /// </summary>
 [OptimizationPass(PipelineStage.Training, "Makes FineTune learn from a teacher model's outputs (knowledge distillation).", ItemKey = nameof(Temperature), ItemPrefix = "Distill", Package = "Optimizer.Training")]
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-#if OPTIMIZER_SCHEMA_COPY
-internal
-#else
-public
-#endif
-sealed class DistillAttribute : Attribute
+sealed partial class DistillAttribute : Attribute
 {
     /// <summary>Softmax temperature T; default 4.</summary>
     [PassOption("Softmax temperature T.", Min = 0, MinExclusive = true, Max = 100)]

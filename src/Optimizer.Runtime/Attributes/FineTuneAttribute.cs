@@ -8,12 +8,7 @@ namespace Optimizer.Runtime;
 /// </summary>
 [OptimizationPass(PipelineStage.Training, "Fine-tunes the weights after pruning so the model recovers its accuracy.", ItemKey = nameof(Data), ItemPrefix = "FineTune", Package = "Optimizer.Training")]
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-#if OPTIMIZER_SCHEMA_COPY
-internal
-#else
-public
-#endif
-sealed class FineTuneAttribute : Attribute
+sealed partial class FineTuneAttribute : Attribute
 {
     /// <summary>Training inputs: a <c>.npy</c> (float32, samples first) or raw float32 file shaped like the model's input, relative to the project folder.</summary>
     [PassOption("Training inputs (.npy float32 or raw float32), relative to the project folder.", DataFile = true)]

@@ -6,12 +6,7 @@ namespace Optimizer.Runtime;
 /// </summary>
 [OptimizationPass(PipelineStage.Pruning, "Zeroes or removes the least important weights.", ItemKey = nameof(Sparsity))]
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-#if OPTIMIZER_SCHEMA_COPY
-internal
-#else
-public
-#endif
-sealed class PruneAttribute : Attribute
+sealed partial class PruneAttribute : Attribute
 {
     /// <summary>Fraction of prunable weights to remove, from 0 (none) to below 1 (for example 0.5).</summary>
     [PassOption("Fraction of prunable weights to remove.", Min = 0, MinExclusive = true, Max = 1, MaxExclusive = true)]

@@ -5,12 +5,7 @@ namespace Optimizer.Runtime;
 /// </summary>
 [OptimizationPass(PipelineStage.Quantization, "Lowers the precision of weights (and activations): INT8, FP16 or INT4.", ItemKey = nameof(Mode))]
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-#if OPTIMIZER_SCHEMA_COPY
-internal
-#else
-public
-#endif
-sealed class QuantizeAttribute : Attribute
+sealed partial class QuantizeAttribute : Attribute
 {
     /// <summary>Quantizes the model with the given mode.</summary>
     /// <param name="mode">The quantization scheme; see <see cref="QuantizationMode"/>.</param>
