@@ -113,7 +113,7 @@ internal static class QdqPlanner
     public static IReadOnlySet<string> ParseKeepFloat(string? option) =>
         (option ?? "").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
 
-    public static string NameOf(OnnxNode node) => node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault() ?? node.OpType;
+    public static string NameOf(OnnxNode node) => Pruning.LayerNames.Of(node);
 
     /// <summary>Records what quantizing one compute node takes: its activations (inputs, then output), weight, constant operands and shared range.</summary>
     private static void AddToPlan(OnnxGraph graph, OnnxNode node, QuantizedOp op, QdqPlan plan, Action<string> quantize, IReadOnlySet<string> foldedOutputs)

@@ -83,41 +83,32 @@ internal sealed record QuantizedOp
     };
 
     /// <summary>A binary op with an 8-bit kernel (QLinearAdd, QLinearMul): either operand may be a constant.</summary>
-    public static QuantizedOp Binary(QOperatorWriter qOperator) => new()
+    public static QuantizedOp Binary(QOperatorWriter qOperator) => Activation(qOperator) with
     {
-        Family = QuantizedOpFamily.Activation,
         Check = PlanChecks.Binary,
-        QuantizesOutput = true,
         AbsorbsActivation = true,
         ReportsNonFloat = false,
         QuantizesConstantOperands = true,
-        QOperator = qOperator,
     };
 
     /// <summary>A one-input op with an 8-bit kernel that computes new values (QLinearAveragePool, …).</summary>
-    public static QuantizedOp Unary(QOperatorWriter qOperator) => new()
-    {
-        Family = QuantizedOpFamily.Activation,
-        FirstInputOnly = true,
-        QuantizesOutput = true,
-        AbsorbsActivation = true,
-        QOperator = qOperator,
-    };
+    public static QuantizedOp Unary(QOperatorWriter qOperator) => Activation(qOperator) with { FirstInputOnly = true, AbsorbsActivation = true };
 
     /// <summary>Concat: every input and the output share one range.</summary>
-    public static QuantizedOp Concat(QOperatorWriter qOperator) => new()
-    {
-        Family = QuantizedOpFamily.Activation,
-        QuantizesOutput = true,
-        ReportsNonFloat = false,
-        SharesRange = true,
-        QOperator = qOperator,
-    };
+    public static QuantizedOp Concat(QOperatorWriter qOperator) => Activation(qOperator) with { ReportsNonFloat = false, SharesRange = true };
 
     /// <summary>An op that moves or selects values without computing new ones, run on the 8-bit tensor.</summary>
     public static QuantizedOp DataMovement { get; } = new()
     {
         Family = QuantizedOpFamily.DataMovement,
         QOperator = QOperatorWriters.Movement,
+    };
+
+    /// <summary>The activation family: reads activations and writes its own quantized output.</summary>
+    private static QuantizedOp Activation(QOperatorWriter qOperator) => new()
+    {
+        Family = QuantizedOpFamily.Activation,
+        QuantizesOutput = true,
+        QOperator = qOperator,
     };
 }
