@@ -1,11 +1,20 @@
 using Optimizer.Onnx;
+using Optimizer.Passes.Quantization.Operators;
 using Optimizer.Runtime.Compiled;
 
 namespace Optimizer.Compiler.Build;
 
 /// <summary>A QDQ group run as one integer kernel: DQ(u8 activation) and DQ(int8 weight) into Conv/Gemm/MatMul, optionally into a QuantizeLinear.</summary>
 internal sealed record QdqGroup(OnnxNode Node, OnnxNode InputDq, float InputScale, byte InputZero, sbyte[] Weights, float[] WeightScales,
-    int[]? Bias, float[]? FloatBias, OnnxNode? OutputQ, float OutputScale, int OutputZero, bool OutputSigned, int K, int N, bool TransB, long[] WeightDims);
+    int[]? Bias, float[]? FloatBias, OnnxNode? OutputQ, float OutputScale, int OutputZero, bool OutputSigned, int K, int N, bool TransB, long[] WeightDims,
+    StepKind Kernel);
+
+/// <summary>
+/// An op a QDQ group can run as: the weight facts the quantizer wrote it by (linked from
+/// Optimizer.Passes, so the per-channel axis is the one it quantized along), the integer kernel,
+/// and what else that kernel needs of the node and its weight shape.
+/// </summary>
+internal sealed record FusedOp(WeightedOp Weight, StepKind Kernel, Func<OnnxNode, IReadOnlyList<long>, bool> KernelTakes);
 
 /// <summary>
 /// Recognises the QDQ form our static INT8 pass writes (DequantizeLinear → Conv/Gemm/MatMul →
@@ -16,18 +25,28 @@ internal sealed record QdqGroup(OnnxNode Node, OnnxNode InputDq, float InputScal
 /// </summary>
 internal static class QdqFusion
 {
+    private static readonly Dictionary<string, FusedOp> FusedOps = new(StringComparer.Ordinal)
+    {
+        ["Conv"] = new(WeightedOp.Conv, StepKind.QConv, (node, dims) => dims.Count == 4 && node.Int("group", 1) == 1), // 2-D, no groups
+        ["Gemm"] = new(WeightedOp.Gemm, StepKind.QGemm, (_, _) => true),
+        ["MatMul"] = new(WeightedOp.MatMul, StepKind.QGemm, (_, _) => true),
+    };
+
+    /// <summary>Ops whose bytes pass unchanged from a DequantizeLinear to a QuantizeLinear of the same scale and zero point.</summary>
+    private static readonly HashSet<string> PassThroughOps = new(StringComparer.Ordinal) { "MaxPool", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Identity" };
+
     public static void Plan(OnnxGraph graph, BuildContext ctx)
     {
         var outputs = graph.Outputs.Select(o => o.Name).ToHashSet();
-        foreach (var node in graph.Nodes.Where(n => n.IsDefaultDomain && n.OpType is "Conv" or "Gemm" or "MatMul"))
+        foreach (var node in graph.Nodes.Where(n => n.IsDefaultDomain && FusedOps.ContainsKey(n.OpType)))
         {
-            if (TryGroup(graph, node, outputs) is { } group)
+            if (TryGroup(graph, node, FusedOps[node.OpType], outputs) is { } group)
             {
                 ctx.Fused[node] = group;
             }
         }
 
-        foreach (var node in graph.Nodes.Where(n => n.IsDefaultDomain && n.OpType is "MaxPool" or "Flatten" or "Reshape" or "Squeeze" or "Unsqueeze" or "Identity"))
+        foreach (var node in graph.Nodes.Where(n => n.IsDefaultDomain && PassThroughOps.Contains(n.OpType)))
         {
             if (TryPassThrough(graph, node, outputs) is { } pass)
             {
@@ -53,10 +72,10 @@ internal static class QdqFusion
         }
     }
 
-    private static QdqGroup? TryGroup(OnnxGraph graph, OnnxNode node, HashSet<string> outputs)
+    private static QdqGroup? TryGroup(OnnxGraph graph, OnnxNode node, FusedOp op, HashSet<string> outputs)
     {
         var inputDq = Producer(graph, node.Inputs[0], "DequantizeLinear");
-        var weightDq = node.Inputs.Count > 1 ? Producer(graph, node.Inputs[1], "DequantizeLinear") : null;
+        var weightDq = node.Inputs.Count > WeightedOp.WeightInput ? Producer(graph, node.Inputs[WeightedOp.WeightInput], "DequantizeLinear") : null;
         if (inputDq is null || weightDq is null || graph.FindConstant(inputDq.Inputs[0]) is not null)
         {
             return null;
@@ -78,25 +97,13 @@ internal static class QdqFusion
 
         var w = wTensor.ToInt8Array();
         var dims = wTensor.Dims;
-        int k, n;
-        bool transB;
-        int channelAxis;
-        switch (node.OpType)
+        if (dims.Count < op.Weight.MinRank || dims.Count > op.Weight.MaxRank || op.Weight.WhyNoIntegerForm(node) is not null || !op.KernelTakes(node, dims))
         {
-            case "Conv" when dims.Count == 4 && node.Int("group", 1) == 1:
-                (n, k, transB, channelAxis) = ((int)dims[0], (int)(dims[1] * dims[2] * dims[3]), true, 0);
-                break;
-            case "Gemm" when dims.Count == 2 && node.Int("transA", 0) == 0 && node.Float("alpha", 1f) == 1f && node.Float("beta", 1f) == 1f:
-                transB = node.Int("transB", 0) != 0;
-                (k, n) = transB ? ((int)dims[1], (int)dims[0]) : ((int)dims[0], (int)dims[1]);
-                channelAxis = transB ? 0 : 1;
-                break;
-            case "MatMul" when dims.Count == 2:
-                (k, n, transB, channelAxis) = ((int)dims[0], (int)dims[1], false, 1);
-                break;
-            default:
-                return null;
+            return null;
         }
+
+        var layout = op.Weight.Layout(node, dims);
+        var (k, n, transB, channelAxis) = ((int)layout.K, (int)layout.N, layout.TransB, layout.ChannelAxis);
 
         if (wScale.Length != 1 && (wScale.Length != n || weightDq.Int("axis", 1) is var axis && (axis < 0 ? axis + dims.Count : axis) != channelAxis))
         {
@@ -111,9 +118,9 @@ internal static class QdqFusion
         var scales = wScale.Length == 1 ? Enumerable.Repeat(wScale[0], n).ToArray() : wScale;
         int[]? bias = null;
         float[]? floatBias = null;
-        if (node.OpType != "MatMul" && node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
+        if (op.Weight.Bias(node) is { } biasInput)
         {
-            if (Producer(graph, node.Inputs[2], "DequantizeLinear") is { } biasDq && graph.FindConstant(biasDq.Inputs[0]) is { ElementType: TensorElementType.Int32 } b
+            if (Producer(graph, biasInput, "DequantizeLinear") is { } biasDq && graph.FindConstant(biasDq.Inputs[0]) is { ElementType: TensorElementType.Int32 } b
                 && b.ElementCount == n && Zero(graph, biasDq) is null or { Value: 0 })
             {
                 bias = b.ToInt32Array();
@@ -124,7 +131,7 @@ internal static class QdqFusion
                     floatBias = Dequantized(b.ToInt32Array(), biasScale);
                 }
             }
-            else if (graph.FindConstant(node.Inputs[2]) is { ElementType: TensorElementType.Float } fb && fb.ElementCount == n)
+            else if (graph.FindConstant(biasInput) is { ElementType: TensorElementType.Float } fb && fb.ElementCount == n)
             {
                 floatBias = fb.ToFloatArray();
             }
@@ -151,7 +158,7 @@ internal static class QdqFusion
             (q, outputScale, outputZero, signed) = (only, ys, yz.Value, yz.Type == TensorElementType.Int8);
         }
 
-        return new QdqGroup(node, inputDq, inputScale, (byte)Zero(graph, inputDq)!.Value.Value, w, scales, bias, floatBias, q, outputScale, outputZero, signed, k, n, transB, dims.ToArray());
+        return new QdqGroup(node, inputDq, inputScale, (byte)Zero(graph, inputDq)!.Value.Value, w, scales, bias, floatBias, q, outputScale, outputZero, signed, k, n, transB, dims.ToArray(), op.Kernel);
     }
 
     /// <summary>DequantizeLinear → MaxPool/reshape → QuantizeLinear with one scale and zero point (uint8): the bytes pass through.</summary>
@@ -205,7 +212,7 @@ internal static class QdqFusion
         var outputName = g.OutputQ?.Outputs[0] ?? key;
         var elementSize = BuildContext.ElementSize(outputType);
 
-        if (g.Node.OpType == "Conv")
+        if (g.Kernel == StepKind.QConv)
         {
             var kernel = g.Node.Ints("kernel_shape") ?? g.WeightDims[2..];
             if (x.Shape.Length != 4 || kernel.Length != 2 || x.Shape[1] != g.WeightDims[1])

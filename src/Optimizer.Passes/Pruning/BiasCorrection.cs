@@ -16,6 +16,7 @@
 using System.Globalization;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Quantization.Operators;
 
 namespace Optimizer.Passes.Pruning;
 
@@ -24,6 +25,18 @@ internal sealed record WeightChange(OnnxNode Node, float[] Before, float[] After
 
 /// <summary>What a bias correction did: per-layer details (by node) and layers left uncorrected, with why.</summary>
 internal sealed record BiasCorrectionResult(IReadOnlyDictionary<OnnxNode, string> Corrected, IReadOnlyList<PassSkip> Skipped, int Samples);
+
+/// <summary>
+/// How one layer is corrected: <see cref="Shift"/> turns E[x] and its per-sample shape into the per-channel output shift
+/// (null when the shape does not fit the layer), <see cref="Write"/> subtracts a shift from the bias; or <see cref="Reason"/> why not.
+/// </summary>
+internal sealed record BiasCorrectionPlan(Func<double[], long[], double[]?>? Shift, Action<double[]>? Write, string? Reason)
+{
+    public static BiasCorrectionPlan Refused(string reason) => new(null, null, reason);
+}
+
+/// <summary>An op's bias correction (named per op by Quantization/Operators/QuantizedOps.cs): <paramref name="delta"/> is W' − W in the weight's layout.</summary>
+internal delegate BiasCorrectionPlan BiasCorrectionRule(OnnxGraph graph, OnnxNode node, long[] dims, double[] delta);
 
 /// <summary>Subtracts each changed layer's expected output shift from its bias.</summary>
 internal static class BiasCorrection
@@ -43,14 +56,14 @@ internal static class BiasCorrection
         var layers = new List<(WeightChange Change, Func<double[], long[], double[]?> Shift, Action<double[]> Write, string Input)>();
         foreach (var change in changes)
         {
-            var (shift, write, reason) = Plan(graph, change);
-            if (reason is not null)
+            var plan = Plan(graph, change);
+            if (plan.Reason is not null)
             {
-                skipped.Add(new PassSkip(LayerNames.Of(change.Node), $"bias not corrected: {reason}"));
+                skipped.Add(new PassSkip(LayerNames.Of(change.Node), $"bias not corrected: {plan.Reason}"));
             }
             else
             {
-                layers.Add((change, shift!, write!, change.Node.Inputs[0]));
+                layers.Add((change, plan.Shift!, plan.Write!, change.Node.Inputs[0]));
             }
         }
 
@@ -85,83 +98,85 @@ internal static class BiasCorrection
     }
 
     /// <summary>How to turn E[x] into the per-channel shift for this layer, and how to write the corrected bias; or why not.</summary>
-    private static (Func<double[], long[], double[]?>? Shift, Action<double[]>? Write, string? Reason) Plan(OnnxGraph graph, WeightChange change)
+    private static BiasCorrectionPlan Plan(OnnxGraph graph, WeightChange change)
     {
         var node = change.Node;
-        var weight = graph.FindConstant(node.Inputs[1]);
+        var weight = graph.FindConstant(node.Inputs[WeightedOp.WeightInput]);
         if (weight is null)
         {
-            return (null, null, "its weight is not a constant");
+            return BiasCorrectionPlan.Refused("its weight is not a constant");
         }
 
-        var dims = weight.Dims.ToArray();
+        if (QuantizedOps.Find(node)?.BiasCorrection is not { } rule)
+        {
+            return BiasCorrectionPlan.Refused($"{node.OpType} is not corrected");
+        }
+
         var delta = new double[change.After.Length];
         for (var i = 0; i < delta.Length; i++)
         {
             delta[i] = (double)change.After[i] - change.Before[i];
         }
 
-        switch (node.OpType)
-        {
-            case "Conv":
-                return ConvPlan(graph, node, dims, delta);
-            case "Gemm":
-            {
-                if ((node.FindAttribute("transA")?.Int ?? 0) != 0)
-                {
-                    return (null, null, "Gemm with transA=1 is not corrected in this version");
-                }
-
-                var transB = (node.FindAttribute("transB")?.Int ?? 0) != 0;
-                var alpha = (double)(node.FindAttribute("alpha")?.Float ?? 1f);
-                var beta = (double)(node.FindAttribute("beta")?.Float ?? 1f);
-                var (k, n) = transB ? (dims[1], dims[0]) : (dims[0], dims[1]);
-                var hasBias = node.Inputs.Count > 2 && node.Inputs[2].Length > 0;
-                if (hasBias && (beta == 0 || graph.FindConstant(node.Inputs[2]) is not { ElementType: TensorElementType.Float } c || c.Dims.Count != 1 || c.Dims[0] != n))
-                {
-                    return (null, null, $"bias C is not a constant float32 vector of {n} with beta ≠ 0");
-                }
-
-                return ((mean, shape) => RowMean(mean, shape, k) is { } row ? Scale(MatrixShift(delta, row, (int)k, (int)n, transB), alpha) : null,
-                    shift => WriteBias(graph, node, 2, n, shift, hasBias ? 1 / beta : 1, setBeta: !hasBias), null);
-            }
-
-            case "MatMul":
-            {
-                var (k, n) = (dims[0], dims[1]);
-                var consumers = graph.FindConsumers(node.Outputs[0]);
-                if (consumers.Count != 1 || consumers[0] is not { OpType: "Add" } add || graph.IsUsedOutsideExplicitInputs(node.Outputs[0]))
-                {
-                    return (null, null, "MatMul has no bias (no single Add follows); Fuse turns MatMul+Add into Gemm, whose bias is corrected");
-                }
-
-                var biasIndex = add.Inputs[0] == node.Outputs[0] ? 1 : 0;
-                if (graph.FindConstant(add.Inputs[biasIndex]) is not { ElementType: TensorElementType.Float } b || b.Dims.Count != 1 || b.Dims[0] != n)
-                {
-                    return (null, null, $"the Add after MatMul does not add a constant float32 vector of {n}");
-                }
-
-                return ((mean, shape) => RowMean(mean, shape, k) is { } row ? MatrixShift(delta, row, (int)k, (int)n, transposed: false) : null,
-                    shift => WriteBias(graph, add, biasIndex, n, shift, 1, setBeta: false), null);
-            }
-
-            default:
-                return (null, null, $"{node.OpType} is not corrected");
-        }
+        return rule(graph, node, weight.Dims.ToArray(), delta);
     }
 
-    private static (Func<double[], long[], double[]?>?, Action<double[]>?, string?) ConvPlan(OnnxGraph graph, OnnxNode node, long[] dims, double[] delta)
+    /// <summary>Gemm: E[x] over every row; the shift is Δ·E[x] scaled by alpha, taken out of C (divided by beta), or a new C with beta 1.</summary>
+    public static BiasCorrectionPlan Gemm(OnnxGraph graph, OnnxNode node, long[] dims, double[] delta)
+    {
+        if ((node.FindAttribute("transA")?.Int ?? 0) != 0)
+        {
+            return BiasCorrectionPlan.Refused("Gemm with transA=1 is not corrected in this version");
+        }
+
+        var layout = WeightedOp.Gemm.Layout(node, dims);
+        var (k, n) = (layout.K, layout.N);
+        var alpha = (double)(node.FindAttribute("alpha")?.Float ?? 1f);
+        var beta = (double)(node.FindAttribute("beta")?.Float ?? 1f);
+        var hasBias = WeightedOp.Gemm.Bias(node) is not null;
+        if (hasBias && (beta == 0 || graph.FindConstant(node.Inputs[2]) is not { ElementType: TensorElementType.Float } c || c.Dims.Count != 1 || c.Dims[0] != n))
+        {
+            return BiasCorrectionPlan.Refused($"bias C is not a constant float32 vector of {n} with beta ≠ 0");
+        }
+
+        return new((mean, shape) => RowMean(mean, shape, k) is { } row ? Scale(MatrixShift(delta, row, (int)k, (int)n, layout.TransB), alpha) : null,
+            shift => WriteBias(graph, node, 2, n, shift, hasBias ? 1 / beta : 1, setBeta: !hasBias), null);
+    }
+
+    /// <summary>MatMul: E[x] over every row; the shift is taken out of the constant vector a single following Add adds.</summary>
+    public static BiasCorrectionPlan MatMul(OnnxGraph graph, OnnxNode node, long[] dims, double[] delta)
+    {
+        var layout = WeightedOp.MatMul.Layout(node, dims);
+        var (k, n) = (layout.K, layout.N);
+        var consumers = graph.FindConsumers(node.Outputs[0]);
+        if (consumers.Count != 1 || consumers[0] is not { OpType: "Add" } add || graph.IsUsedOutsideExplicitInputs(node.Outputs[0]))
+        {
+            return BiasCorrectionPlan.Refused("MatMul has no bias (no single Add follows); Fuse turns MatMul+Add into Gemm, whose bias is corrected");
+        }
+
+        var biasIndex = add.Inputs[0] == node.Outputs[0] ? 1 : 0;
+        if (graph.FindConstant(add.Inputs[biasIndex]) is not { ElementType: TensorElementType.Float } b || b.Dims.Count != 1 || b.Dims[0] != n)
+        {
+            return BiasCorrectionPlan.Refused($"the Add after MatMul does not add a constant float32 vector of {n}");
+        }
+
+        return new((mean, shape) => RowMean(mean, shape, k) is { } row ? MatrixShift(delta, row, (int)k, (int)n, transposed: false) : null,
+            shift => WriteBias(graph, add, biasIndex, n, shift, 1, setBeta: false), null);
+    }
+
+    /// <summary>Conv (1-D and 2-D): the mean input map over the batch; the shift is the mean over output positions of (W' − W) convolved with it.</summary>
+    public static BiasCorrectionPlan Conv(OnnxGraph graph, OnnxNode node, long[] dims, double[] delta)
     {
         if (dims.Length is not (3 or 4))
         {
-            return (null, null, $"Conv with {dims.Length - 2} spatial dimensions is not corrected in this version (1-D and 2-D are)");
+            return BiasCorrectionPlan.Refused($"Conv with {dims.Length - 2} spatial dimensions is not corrected in this version (1-D and 2-D are)");
         }
 
-        var hasBias = node.Inputs.Count > 2 && node.Inputs[2].Length > 0;
-        var m = dims[0];
+        var hasBias = WeightedOp.Conv.Bias(node) is not null;
+        var m = WeightedOp.Conv.Layout(node, dims).N;
         if (hasBias && graph.FindConstant(node.Inputs[2]) is not { ElementType: TensorElementType.Float, Dims.Count: 1 })
         {
-            return (null, null, "its bias is not a constant float32 vector");
+            return BiasCorrectionPlan.Refused("its bias is not a constant float32 vector");
         }
 
         var autoPad = node.FindAttribute("auto_pad")?.String ?? "NOTSET";
@@ -175,10 +190,10 @@ internal static class BiasCorrection
         var pads = Ints("pads", 0, spatial * 2);
         if (strides.Length != spatial || dilations.Length != spatial || pads.Length != spatial * 2)
         {
-            return (null, null, "its strides/dilations/pads do not match its rank");
+            return BiasCorrectionPlan.Refused("its strides/dilations/pads do not match its rank");
         }
 
-        return ((mean, shape) =>
+        return new((mean, shape) =>
         {
             // mean is the input map [C, (H,) W] averaged over the batch.
             var cg = (int)dims[1];

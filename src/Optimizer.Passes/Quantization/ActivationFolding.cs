@@ -8,16 +8,17 @@
 // the Relu (its Q has zero point qmin) but keeps a DequantizeLinear → QuantizeLinear requantize
 // through fp32 between them (the ResNet-block Add+Relu case). Not folded: data movement
 // (MaxPool, Reshape, …) and Concat, whose output shares its input's range (a folded clamp would
-// be lost in the union), so a Relu there stays a node.
+// be lost in the union), so a Relu there stays a node. Operators/QuantizedOps.cs declares which
+// ops absorb an activation (QuantizedOp.AbsorbsActivation).
 
 using Optimizer.Onnx;
+using Optimizer.Passes.Quantization.Operators;
 
 namespace Optimizer.Passes.Quantization;
 
-/// <summary>Removes Relu/Clip(min 0) nodes that directly follow a Conv, Gemm, MatMul, Add, Mul or average pool.</summary>
+/// <summary>Removes Relu/Clip(min 0) nodes that directly follow an op that absorbs them (<see cref="QuantizedOp.AbsorbsActivation"/>).</summary>
 internal static class ActivationFolding
 {
-    private static readonly HashSet<string> Producers = ["Conv", "Gemm", "MatMul", "Add", "Mul", "AveragePool", "GlobalAveragePool"];
 
     /// <summary>Folds in place; returns each folded activation with its producer, which now outputs the activation's output.</summary>
     public static List<(OnnxNode Activation, OnnxNode Producer)> Fold(OnnxGraph graph)
@@ -26,7 +27,7 @@ internal static class ActivationFolding
         foreach (var activation in graph.Nodes.Where(n => IsFoldable(graph, n)).ToList())
         {
             var producer = graph.FindProducer(activation.Inputs[0])!;
-            if (!Producers.Contains(producer.OpType) || !producer.IsDefaultDomain || producer.Outputs.Count != 1 || graph.FindConsumers(activation.Inputs[0]).Count != 1
+            if (QuantizedOps.Find(producer) is not { AbsorbsActivation: true } || producer.Outputs.Count != 1 || graph.FindConsumers(activation.Inputs[0]).Count != 1
                 || graph.IsUsedOutsideExplicitInputs(activation.Inputs[0]))
             {
                 continue;

@@ -86,7 +86,7 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange)
 
     private static bool IsCandidate(OnnxNode node) => node.IsDefaultDomain && node.OpType is "MatMul" or "Gemm";
 
-    private static string NameOf(OnnxNode node) => node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault() ?? node.OpType;
+    private static string NameOf(OnnxNode node) => QdqPlanner.NameOf(node);
 
     private static IEnumerable<PassSkip> SubgraphCandidates(OnnxGraph graph) =>
         graph.Nodes.SelectMany(owner => owner.Attributes.Where(a => a.HasSubgraphs).SelectMany(a => a.ReadSubgraphs())

@@ -3,7 +3,7 @@
 //   keeps the original value name (the producer's output is renamed), so consumers and graph
 //   outputs need no rewiring; a graph input keeps its name and its consumers read the DQ output.
 // - weights: int8 initializer, symmetric per output channel (zero point 0), through a
-//   DequantizeLinear with the channel axis (Conv: 0; Gemm transB=1: 0; Gemm/MatMul [K, N]: 1).
+//   DequantizeLinear with the channel axis (Operators/WeightedOp.cs: Conv 0; Gemm transB=1: 0; Gemm/MatMul [K, N]: 1).
 // - bias: int32 with scale = input scale × weight scale per channel and zero point 0, the form
 //   ORT requires to fold it into QLinearConv/QGemm.
 // - constant operand of Add/Mul: an 8-bit initializer of the activation type, per tensor (one
@@ -24,6 +24,7 @@
 
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Quantization.Operators;
 
 namespace Optimizer.Passes.Quantization;
 
@@ -155,22 +156,18 @@ internal sealed class QdqRewriter(OnnxGraph graph, QuantizedActivationType activ
 
     private string QuantizeWeights(OnnxNode node)
     {
-        var weight = graph.FindConstant(node.Inputs[1])!;
-        var axis = node.OpType switch
-        {
-            "Conv" => 0,
-            "Gemm" when (node.FindAttribute("transB")?.Int ?? 0) != 0 => 0,
-            _ => 1,
-        };
+        var op = QuantizedOps.Find(node)!.Weight!;
+        var weight = graph.FindConstant(node.Inputs[WeightedOp.WeightInput])!;
+        var axis = op.Layout(node, weight.Dims).ChannelAxis;
         var (dequantized, scales, index) = DequantizedWeight(weight, axis);
-        node.Inputs[1] = dequantized;
+        node.Inputs[WeightedOp.WeightInput] = dequantized;
         var detail = scales.Length == 1 && weight.Dims[axis] > 1
             ? $"{node.OpType} weight [{string.Join(",", weight.Dims)}] → int8 per-tensor"
             : $"{node.OpType} weight [{string.Join(",", weight.Dims)}] → int8 per-channel (axis {axis}, {scales.Length} scales)";
-        if (node.OpType != "MatMul" && node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
+        if (op.Bias(node) is { } bias)
         {
             var inputScale = _activation[ActivationSource(node.Inputs[0])].Scale;
-            node.Inputs[2] = DequantizedBias(graph.FindConstant(node.Inputs[2])!, inputScale, scales, index);
+            node.Inputs[op.BiasInput!.Value] = DequantizedBias(graph.FindConstant(bias)!, inputScale, scales, index);
             detail += ", int32 bias";
         }
 

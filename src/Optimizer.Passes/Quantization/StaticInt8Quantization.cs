@@ -27,10 +27,15 @@ using System.Globalization;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Opset;
+using Optimizer.Passes.Quantization.Operators;
 
 namespace Optimizer.Passes.Quantization;
 
-/// <summary>The options of <c>Quantize Mode=StaticInt8</c>.</summary>
+/// <summary>
+/// The options of <c>Quantize Mode=StaticInt8</c>. <c>BiasCorrection</c> corrects each quantized layer's bias for the
+/// mean shift its int8 weights cause (see the header); it is meant as the Quantize option <c>BiasCorrection</c> (bool,
+/// default false, StaticInt8 only), which no plan sets yet: the pass schema wires it where QuantizePass builds these options.
+/// </summary>
 internal sealed record StaticInt8Options(string Calibration, CalibrationSettings Settings, QuantizedActivationType ActivationType, bool ReduceRange, bool BiasCorrection = false, WeightGranularity Granularity = WeightGranularity.Auto, QuantizationFormat Format = QuantizationFormat.Qdq)
 {
     /// <summary>Names of layers the caller keeps in float32 (option KeepFloat, e.g. set by the accuracy budget).</summary>
@@ -149,8 +154,8 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         var changes = new List<Pruning.WeightChange>();
         foreach (var node in plan.WeightedNodes)
         {
-            var weight = graph.FindConstant(node.Inputs[1])!;
-            var axis = node.OpType == "Conv" || (node.OpType == "Gemm" && (node.FindAttribute("transB")?.Int ?? 0) != 0) ? 0 : 1;
+            var weight = graph.FindConstant(node.Inputs[WeightedOp.WeightInput])!;
+            var axis = QuantizedOps.Find(node)!.Weight!.Layout(node, weight.Dims).ChannelAxis;
             var before = weight.ToFloatArray();
             var (values, scales) = WeightGranularityChoice.Quantize(before, weight.Dims, axis, options.ReduceRange, options.Granularity);
             var inner = (int)weight.Dims.Skip(axis + 1).Aggregate(1L, (a, d) => a * d);
