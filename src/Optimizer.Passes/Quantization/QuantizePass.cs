@@ -35,7 +35,7 @@ internal static class QuantizePass
             : throw new PassException(PassErrorCodes.CalibrationDataMissing,
                 "Quantize Mode=StaticInt8 needs calibration data: set Calibration to a .npy file (or raw float32 with a declared shape) of representative inputs.", Name);
         return new StaticInt8Options(calibration, new CalibrationSettings(options.CalibrationMethod, options.Percentile), options.ActivationType,
-            options.ReduceRange, Granularity: options.WeightGranularity, Format: options.Format)
+            options.ReduceRange, options.BiasCorrection, options.WeightGranularity, options.Format)
         {
             KeepFloat = QdqPlanner.ParseKeepFloat(options.KeepFloat),
         };

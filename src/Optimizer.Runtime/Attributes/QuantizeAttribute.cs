@@ -89,6 +89,15 @@ sealed partial class QuantizeAttribute : Attribute
     public bool Symmetric { get; set; }
 
     /// <summary>
+    /// For <see cref="QuantizationMode.StaticInt8"/>: corrects each quantized Conv/Gemm's bias for the
+    /// mean output shift its int8 weights cause, measured on the calibration data (one more float run).
+    /// Helps most with per-tensor weights; default <see langword="false"/>.
+    /// </summary>
+    [PassOption("Correct quantized layers' biases for the mean shift int8 weights cause (one more float run).", ItemMetadata = "QuantizeBiasCorrection")]
+    [AppliesTo(QuantizationMode.StaticInt8)]
+    public bool BiasCorrection { get; set; }
+
+    /// <summary>
     /// When <see langword="true"/>, the engine times the quantized model against the fp32 one on the
     /// build machine (ONNX Runtime, one thread, warm-up, median of alternating rounds) and keeps the
     /// quantized model only if it is clearly faster; otherwise it embeds the fp32 model (the other
