@@ -21,7 +21,8 @@
 // (W_q − W)·E[x], with E[x] measured on the float model over the same calibration data. It has no
 // parameters. Off by default: with per-channel (7-bit) weights the shift is tiny; on the digits
 // models it moved calibration-set cross-entropy by < 1% and flipped single test images either way
-// (see the BiasCorrection tests), so it is not worth a second float run over the data by default.
+// (see the BiasCorrection tests), so it is not worth a second float run over the data by default;
+// [Quantize(StaticInt8, BiasCorrection = true)] turns it on.
 
 using System.Globalization;
 using Optimizer.Onnx;
@@ -32,9 +33,8 @@ using Optimizer.Passes.Quantization.Operators;
 namespace Optimizer.Passes.Quantization;
 
 /// <summary>
-/// The options of <c>Quantize Mode=StaticInt8</c>. <c>BiasCorrection</c> corrects each quantized layer's bias for the
-/// mean shift its int8 weights cause (see the header); it is meant as the Quantize option <c>BiasCorrection</c> (bool,
-/// default false, StaticInt8 only), which no plan sets yet: the pass schema wires it where QuantizePass builds these options.
+/// The options of <c>Quantize Mode=StaticInt8</c>. <c>BiasCorrection</c> (the Quantize option of that name) corrects each
+/// quantized layer's bias for the mean shift its int8 weights cause (see the header).
 /// </summary>
 internal sealed record StaticInt8Options(string Calibration, CalibrationSettings Settings, QuantizedActivationType ActivationType, bool ReduceRange, bool BiasCorrection = false, WeightGranularity Granularity = WeightGranularity.Auto, QuantizationFormat Format = QuantizationFormat.Qdq)
 {

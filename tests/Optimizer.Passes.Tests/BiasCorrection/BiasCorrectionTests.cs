@@ -223,6 +223,30 @@ public sealed class BiasCorrectionTests
         Assert.Contains("bias corrected", Assert.Single(report.Changed).Detail);
     }
 
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    [InlineData(null, false)]
+    public void Quantize_BiasCorrection_option_turns_static_int8_correction_on(string? option, bool corrected)
+    {
+        var graph = new OnnxGraph("gemm");
+        graph.DeclaredInputs.Add(Tensor("x", Dim.Named("batch"), Dim.Fixed(2)));
+        graph.Outputs.Add(Tensor("y", Dim.Named("batch"), Dim.Fixed(1)));
+        graph.Initializers.Add(OnnxTensor.FromFloats("B", [1, 2], [1f, 0.3f]));
+        graph.Initializers.Add(OnnxTensor.FromFloats("C", [1], [0f]));
+        var gemm = new OnnxNode("Gemm", ["x", "B", "C"], ["y"], "gemm");
+        gemm.SetAttribute(OnnxAttribute.FromInt("transB", 1));
+        graph.Nodes.Add(gemm);
+        var options = new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = Key, ["CalibrationMethod"] = "MinMax" };
+        if (option is not null)
+            options["BiasCorrection"] = option;
+
+        var result = PassPipeline.Run(new OnnxModel(graph, [new OpsetImport("", 13)]), [new PassRequest("Quantize", options)], Context([0, 1, 0, 3], 2, 2));
+
+        var detail = Assert.Single(result.Reports.Single(r => r.Pass == "Quantize").Changed, c => c.Node == "gemm").Detail;
+        Assert.Equal(corrected, detail.Contains("bias corrected", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Static_int8_correction_targets_the_dequantized_weights()
     {
