@@ -19,7 +19,7 @@ internal enum Needs
     /// <summary><c>onnx.checker</c>: <see cref="TestNeeds.SystemPython"/> with the <c>onnx</c> module (Debian's <c>python3-onnx</c>; .ci/run installs it).</summary>
     PythonOnnx = 1 << 2,
 
-    /// <summary>The packages build/test.sh packs once per run (<see cref="PackedFeed"/>).</summary>
+    /// <summary>The packages build/test.sh packs once per run (<see cref="Shared.PackedFeed"/>).</summary>
     PackedFeed = 1 << 3,
 
     /// <summary>A NativeAOT link: linux-x64 and clang (<see cref="TestNeeds.Clang"/>; .ci/run installs it).</summary>
@@ -49,8 +49,8 @@ internal static class TestNeeds
         (Needs.Linux, OperatingSystem.IsLinux, "needs Linux (FIFOs, hard links, /proc and /dev behave as tested only there)"),
         (Needs.Chromium, () => File.Exists(Chromium), $"needs {Chromium} (Debian package chromium; .ci/run installs it)"),
         (Needs.PythonOnnx, () => PythonHasOnnx.Value, $"needs {SystemPython} with the onnx module (Debian package python3-onnx; .ci/run installs it)"),
-        (Needs.PackedFeed, () => Shared.PackedFeed.FromEnvironment() is not null,
-            $"needs the packed packages ({Shared.PackedFeed.FolderVariable} and {Shared.PackedFeed.VersionVariable}, set by build/test.sh)"),
+        (Needs.PackedFeed, () => PackedFeed.FromEnvironment() is not null,
+            $"needs the packed packages ({PackedFeed.FolderVariable} and {PackedFeed.VersionVariable}, set by build/test.sh)"),
         (Needs.NativeAotToolchain, () => Clang is not null && OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64,
             "needs linux-x64 and clang for the NativeAOT link (Debian packages clang and zlib1g-dev; .ci/run installs them)"),
         (Needs.X64WithoutVnni, () => Avx2.IsSupported && !AvxVnni.IsSupported,
@@ -60,10 +60,10 @@ internal static class TestNeeds
     /// <summary>Why a test with these needs cannot run here (every unmet one, joined), or null when it can.</summary>
     public static string? SkipReason(Needs needs, IReadOnlyList<string> shared)
     {
-        var reasons = shared.Where(path => RepositoryLayout.SharedEntry(path) is null)
-            .Select(path => $"needs ../shared/{path}, absent beside {RepositoryLayout.Root ?? "the test binaries"}")
-            .Concat(Table.Where(row => needs.HasFlag(row.Need) && !row.IsMet()).Select(row => row.Reason))
-            .ToList();
+        var absent = shared.Where(path => RepositoryLayout.SharedEntry(path) is null).Select(path => "../shared/" + path).ToList();
+        var reasons = Table.Where(row => needs.HasFlag(row.Need) && !row.IsMet()).Select(row => row.Reason).ToList();
+        if (absent.Count > 0)
+            reasons.Insert(0, $"needs {string.Join(" and ", absent)}, absent beside {RepositoryLayout.Root ?? "the test binaries"}");
         return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
 
