@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Optimizer.Engine.Calibration;
+using Optimizer.Engine.DataFiles;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;

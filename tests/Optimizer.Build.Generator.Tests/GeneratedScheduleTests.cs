@@ -4,7 +4,9 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Emit;
 using Optimizer.Build.Generator.Tests.Harness;
 using Optimizer.Compiler;
+using Optimizer.Engine.Calibration;
 using Optimizer.Engine.Compilation;
+using Optimizer.Engine.DataFiles;
 using Optimizer.Engine.Manifests;
 using Optimizer.Onnx;
 using Optimizer.Passes;
@@ -24,9 +26,9 @@ namespace Optimizer.Build.Generator.Tests;
 /// </summary>
 public sealed class GeneratedScheduleTests(ITestOutputHelper output)
 {
-    private static string? Data => RepositoryLayout.SharedFolder("data");
+    private static string Data => RepositoryLayout.RequiredShared("data");
 
-    [SharedDataTheory]
+    [ConditionalTheory("data")]
     [InlineData("digits_mlp.onnx", 450)]
     [InlineData("digits_cnn.onnx", 450)]
     [InlineData("digits_mlp.onnx#static-int8", 450)]
@@ -75,7 +77,7 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
     /// variant, forced with ModelOptions.Variant, runs its own program's generated schedule with its
     /// interpreter's bits, and the default picks int8 only where the CPU has INT8 dot products.
     /// </summary>
-    [SharedDataTheory]
+    [ConditionalTheory("data")]
     [InlineData("digits_mlp.onnx")]
     [InlineData("digits_cnn.onnx")]
     public void Each_variant_runs_its_own_generated_schedule(string file)
@@ -168,7 +170,7 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
     private static OnnxModel Load(string key)
     {
         string[] parts = key.Split('#');
-        OnnxModel model = OnnxModelLoader.Load(Path.Combine(Data!, "models", parts[0]));
+        OnnxModel model = OnnxModelLoader.Load(Path.Combine(Data, "models", parts[0]));
         if (parts.Length == 1)
         {
             return model;
@@ -178,22 +180,11 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
         {
             CalibrationData = new Dictionary<string, CalibrationDataSet>
             {
-                ["digits_train"] = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data!, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]),
+                ["digits_train"] = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]),
             },
             Executor = new OnnxRuntimeModelExecutor(),
         };
         var options = new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = "digits_train" };
         return PassPipeline.Run(model, [new PassRequest("Quantize", options)], context).Model;
-    }
-
-    private sealed class SharedDataTheoryAttribute : TheoryAttribute
-    {
-        public SharedDataTheoryAttribute()
-        {
-            if (Data is null)
-            {
-                Skip = "../shared/data is absent beside the repository: the real models this test compiles live there.";
-            }
-        }
     }
 }

@@ -35,7 +35,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.Equal(0, process.ExitCode);
     }
 
-    [LinuxTheory]
+    [ConditionalTheory(Needs.Linux)]
     [InlineData("/dev/zero", "device or kernel file")]
     [InlineData("/proc/self/environ", "device or kernel file")]
     [InlineData("Models/pipe.onnx", "named pipe (FIFO)")]
@@ -67,7 +67,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.Equal(0, EngineRuns);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_calibration_file_that_is_a_fifo_is_OPT1024_at_the_pass()
     {
         Fifo("Data/calibration.npz");
@@ -88,7 +88,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.Equal(0, EngineRuns);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_regular_model_outside_the_project_folder_is_optimized()
     {
         using var shared = new TempProject();
@@ -107,7 +107,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.Equal(1, EngineRuns);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_model_replaced_by_a_fifo_since_the_last_build_is_OPT1024_not_a_hang()
     {
         Assert.True(Run(SucceedingHost()).Result);

@@ -23,7 +23,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
 
     private string OutputOf(string name, string extension) => Path.Combine(_project.OutputDirectory, name + extension);
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_failed_model_leaves_the_next_model_to_its_own_exit_code()
     {
         var source = _project.Source("Models.cs");
@@ -43,7 +43,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.False(File.Exists(OutputOf("App.Digits", ".stamp")));
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Every_models_own_diagnostics_are_shown()
     {
         var source = _project.Source("Models.cs");
@@ -61,7 +61,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
             run.Engine.Errors.Select(e => e.Message));
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void An_engine_killed_by_a_signal_is_OPT1080_naming_its_stage()
     {
         var run = Run(HostFailingOnlyDigits("""
@@ -77,7 +77,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.Single(run.Task.OptimizedModels);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void An_engine_past_its_limit_is_killed_with_everything_it_started()
     {
         var orphanMarker = Path.Combine(_project.Directory, "grandchild-survived");
@@ -101,7 +101,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.False(File.Exists(orphanMarker), "a process the engine started outlived the timeout");
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void An_engine_that_prints_without_end_still_stops_at_its_limit()
     {
         var clock = Stopwatch.StartNew();
@@ -116,7 +116,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the task took {clock.Elapsed}");
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Cancelling_the_build_stops_the_engine_at_once()
     {
         var task = new OptimizeOnnxModels();
@@ -146,7 +146,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.Contains("could not be started with '/nonexistent/dotnet'", run.Engine.Errors[0].Message);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void An_items_EngineTimeout_overrides_the_projects()
     {
         _project.WriteFile("Models.cs", "// models come from items\n");
@@ -165,7 +165,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.Contains("limit of 1 s", timeout.Message);
     }
 
-    [LinuxTheory]
+    [ConditionalTheory(Needs.Linux)]
     [InlineData("0")]
     [InlineData("soon")]
     [InlineData("-1")]

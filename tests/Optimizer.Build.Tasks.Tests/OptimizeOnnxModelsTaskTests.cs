@@ -92,7 +92,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests : IDisposable
 
     private int EngineRuns => File.Exists(_runLog) ? File.ReadAllLines(_runLog).Length : 0;
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Runs_the_engine_once_per_changed_model_and_then_skips()
     {
         var first = Run(SucceedingHost());
@@ -122,7 +122,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests : IDisposable
         Assert.Equal(4, EngineRuns);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_new_training_package_reruns_only_the_models_that_train()
     {
         _project.WriteFile("Models.cs", Models + """
@@ -148,7 +148,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests : IDisposable
         Assert.EndsWith("App.DigitsFineTuned.plan.json", File.ReadAllLines(_runLog).Last().Trim());
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Design_time_builds_never_run_the_engine()
     {
         var designTime = Run(SucceedingHost(), runEngine: false);
@@ -163,7 +163,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests : IDisposable
         Assert.Equal(2, stale.Task.OptimizedModels.Length); // the last real build's outputs
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Engine_errors_become_coded_msbuild_errors_and_are_retried()
     {
         var source = _project.Source("Models.cs");
@@ -179,7 +179,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests : IDisposable
         Assert.Equal(4, EngineRuns);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Engine_that_fails_silently_gets_a_coded_error()
     {
         var failed = Run(FailingHost("something went wrong"));

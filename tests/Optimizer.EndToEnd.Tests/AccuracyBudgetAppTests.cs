@@ -12,10 +12,10 @@ namespace Optimizer.EndToEnd.Tests;
 [Collection(PackedPackagesCollection.Name)]
 public sealed class AccuracyBudgetAppTests(PackedPackages packages, ITestOutputHelper output)
 {
-    [SharedFolderFact("data")]
+    [ConditionalFact("data")]
     public void Budgets_that_hold_pass_the_build_with_their_figures_and_reverted_layers()
     {
-        var shared = RepositoryPaths.SharedData!;
+        var shared = RepositoryPaths.SharedData;
         using var app = DigitsApp(shared, "BudgetHoldsApp", """
             [OnnxModel("Models/digits_cnn.onnx")]
             [Quantize(QuantizationMode.StaticInt8, Calibration = "Data/digits_train_x_1347x64.f32")]
@@ -43,10 +43,10 @@ public sealed class AccuracyBudgetAppTests(PackedPackages packages, ITestOutputH
         Assert.Matches(@"digits_cnn_sensitive\.onnx: quantize StaticInt8 → .* top-1 99\.3% → 99\.\d% \(budget 1(\.0)?%\)", build.Output);
     }
 
-    [SharedFolderFact("data")]
+    [ConditionalFact("data")]
     public void A_budget_that_cannot_hold_fails_the_build_with_OPT1060_and_embeds_nothing()
     {
-        var shared = RepositoryPaths.SharedData!;
+        var shared = RepositoryPaths.SharedData;
         using var app = DigitsApp(shared, "BudgetFailsApp", """
             [OnnxModel("Models/digits_cnn.onnx")]
             [Prune(Sparsity = 0.8)]

@@ -68,10 +68,10 @@ public sealed class BuildDiagnosticsTests
         Assert.Empty(outputs);
     }
 
-    [SharedFolderFact("data")]
+    [ConditionalFact("data")]
     public void Class_that_is_not_partial_gets_a_generator_diagnostic()
     {
-        var shared = RepositoryPaths.SharedData!;
+        var shared = RepositoryPaths.SharedData;
         using var app = new TestApp(_packages, "NotPartialApp");
         app.CopyFile(Path.Combine(shared, "models", "digits_mlp.onnx"), "Models/digits_mlp.onnx");
         app.WriteFile("Program.cs", """

@@ -84,10 +84,10 @@ public sealed class DigitsCompressionAppTests
         _output = output;
     }
 
-    [SharedFolderFact("data")]
+    [ConditionalFact("data")]
     public void Compressed_digits_models_keep_their_accuracy_through_the_generated_classes()
     {
-        var shared = RepositoryPaths.SharedData!;
+        var shared = RepositoryPaths.SharedData;
 
         using var app = new TestApp(_packages, "DigitsApp", """
             <ItemGroup>

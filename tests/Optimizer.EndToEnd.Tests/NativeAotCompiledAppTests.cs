@@ -1,4 +1,5 @@
 using System.Globalization;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.EndToEnd.Tests;
@@ -68,11 +69,11 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
         }
         """;
 
-    [NativeAotToolchainFact]
+    [ConditionalFact(Needs.NativeAotToolchain, "data")]
     public void Published_with_NativeAOT_the_compiled_kernels_run_without_libonnxruntime_at_the_same_accuracy()
     {
-        var shared = RepositoryPaths.SharedData!;
-        var linker = NativeAotToolchainFactAttribute.Linker!;
+        var shared = RepositoryPaths.SharedData;
+        var linker = TestNeeds.Clang!;
 
         using var app = new TestApp(packages, "AotApp", $"""
             <PropertyGroup>
@@ -150,23 +151,5 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
             .Select(line => line.Split(' ', 3))
             .Where(parts => parts.Length == 3 && parts[0] is "Mlp" or "Cnn" or "MlpInt8")
             .ToDictionary(parts => $"{parts[0]} {parts[1]}", parts => parts[2]);
-    }
-}
-
-/// <summary>
-/// The NativeAOT publish needs ../shared/data, clang for the link and linux-x64; without them the
-/// test is reported as skipped, saying which is missing.
-/// </summary>
-internal sealed class NativeAotToolchainFactAttribute : FactAttribute
-{
-    public static string? Linker { get; } = new[] { "/usr/bin/clang", "/usr/bin/clang-14" }.FirstOrDefault(File.Exists);
-
-    public NativeAotToolchainFactAttribute()
-    {
-        var shared = RepositoryPaths.SharedData;
-        if (shared == null || Linker == null || !OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.OSArchitecture != System.Runtime.InteropServices.Architecture.X64)
-        {
-            Skip = $"needs ../shared/data ({shared ?? "absent"}), clang for the NativeAOT link ({Linker ?? "absent"}) and linux-x64";
-        }
     }
 }

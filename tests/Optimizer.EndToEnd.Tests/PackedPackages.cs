@@ -1,3 +1,5 @@
+using Optimizer.Tests.Shared;
+
 namespace Optimizer.EndToEnd.Tests;
 
 /// <summary>
@@ -13,12 +15,9 @@ public sealed class PackedPackages
 
     public PackedPackages()
     {
-        var feed = Environment.GetEnvironmentVariable("OPTIMIZER_E2E_FEED");
-        var version = Environment.GetEnvironmentVariable("OPTIMIZER_E2E_VERSION");
-        if (!string.IsNullOrEmpty(feed) && !string.IsNullOrEmpty(version) && Directory.Exists(feed))
+        if (PackedFeed.FromEnvironment() is { } packed)
         {
-            Feed = feed;
-            Version = version;
+            (Feed, Version) = packed;
             return;
         }
 

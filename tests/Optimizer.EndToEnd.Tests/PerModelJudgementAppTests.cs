@@ -22,7 +22,7 @@ public sealed class PerModelJudgementAppTests
         _output = output;
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Hostile_models_get_their_own_errors_and_the_valid_one_none()
     {
         using var app = new TestApp(_packages, "PerModelApp");

@@ -7,6 +7,6 @@ internal static class RepositoryPaths
 {
     public static string Root => RepositoryLayout.RequiredRoot;
 
-    /// <summary>`../shared/data` relative to the repository root, or null when absent.</summary>
-    public static string? SharedData => RepositoryLayout.SharedFolder("data");
+    /// <summary>`../shared/data` beside the repository root, for tests marked <c>[ConditionalFact("data")]</c>.</summary>
+    public static string SharedData => RepositoryLayout.RequiredShared("data");
 }

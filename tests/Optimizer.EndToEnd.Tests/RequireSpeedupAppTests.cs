@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.EndToEnd.Tests;
@@ -13,20 +14,10 @@ namespace Optimizer.EndToEnd.Tests;
 [Collection(PackedPackagesCollection.Name)]
 public sealed class RequireSpeedupAppTests(PackedPackages packages, ITestOutputHelper output)
 {
-    [Fact]
+    [ConditionalFact(Needs.X64WithoutVnni, "data")]
     public void Project_property_gates_a_slower_int8_model_back_to_fp32_with_OPT1064()
     {
-        if (RepositoryPaths.SharedData is not { } shared)
-        {
-            output.WriteLine("skipped: ../shared/data is absent");
-            return;
-        }
-        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported || System.Runtime.Intrinsics.X86.AvxVnni.IsSupported)
-        {
-            output.WriteLine("skipped: the digits CNN is only known to be slower in INT8 on x64 without VNNI");
-            return;
-        }
-
+        var shared = RepositoryPaths.SharedData;
         using var app = new TestApp(packages, "SpeedupGateApp",
             "<PropertyGroup><OptimizerRequireSpeedup>true</OptimizerRequireSpeedup></PropertyGroup>");
         app.CopyFile(Path.Combine(shared, "models", "digits_cnn.onnx"), "Models/digits_cnn.onnx");

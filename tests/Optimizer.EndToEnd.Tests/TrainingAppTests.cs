@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.EndToEnd.Tests;
@@ -75,10 +76,10 @@ public sealed partial class TrainingAppTests(PackedPackages packages, ITestOutpu
         }
         """;
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Fine_tuning_and_distillation_recover_pruned_cnn_through_the_generated_classes_and_a_rebuild_does_not_train()
     {
-        if (RepositoryPaths.SharedData is not { } shared) { output.WriteLine("skipped: ../shared/data is absent"); return; }
+        var shared = RepositoryPaths.SharedData;
         using var app = new TestApp(packages, "TrainingApp", $"""
             <ItemGroup>
               <PackageReference Include="Optimizer.Training" Version="{packages.Version}" />
@@ -147,10 +148,10 @@ public sealed partial class TrainingAppTests(PackedPackages packages, ITestOutpu
         Assert.Equal(written, File.GetLastWriteTimeUtc(modelFile));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Fine_tune_without_the_training_package_is_OPT1070_at_the_attribute()
     {
-        if (RepositoryPaths.SharedData is not { } shared) { output.WriteLine("skipped: ../shared/data is absent"); return; }
+        var shared = RepositoryPaths.SharedData;
         using var app = new TestApp(packages, "NoTrainingPackage");
         app.CopyFile(Path.Combine(shared, "models", "digits_mlp.onnx"), "Models/digits_mlp.onnx");
         app.CopyFile(Path.Combine(shared, "digits", "digits_train_x_1347x64.f32"), "Data/x.f32");

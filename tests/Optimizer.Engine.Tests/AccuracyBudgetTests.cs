@@ -1,4 +1,5 @@
 using Optimizer.Onnx;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Engine.Tests;
@@ -15,14 +16,9 @@ public sealed class AccuracyBudgetTests(ITestOutputHelper output)
     private const string Labels = "val.u8";
     private const string Calibration = "calib.f32";
 
-    private (EngineRun Run, string Models)? Setup()
+    private static (EngineRun Run, string Models) Setup()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return null;
-        }
-
+        var models = RepositoryPaths.SharedModels;
         var run = new EngineRun();
         var digits = Path.Combine(models, "..", "digits");
         File.Copy(Path.Combine(digits, "digits_test_x_450x64.f32"), Path.Combine(run.Directory, Validation));
@@ -38,11 +34,10 @@ public sealed class AccuracyBudgetTests(ITestOutputHelper output)
         ["Labels"] = Labels,
     };
 
-    [Fact]
+    [ConditionalFact("data")]
     public void A_budget_that_holds_passes_and_prints_the_figures()
     {
-        if (Setup() is not { } setup) return;
-        var (run, models) = setup;
+        var (run, models) = Setup();
         using var _ = run;
         var outputDirectory = run.OutputDirectory();
         var plan = run.WritePlan(Path.Combine(models, "digits_cnn.onnx"), "Digits", outputDirectory,
@@ -62,11 +57,10 @@ public sealed class AccuracyBudgetTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(outputDirectory, "Digits.onnx")));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void An_impossible_budget_fails_with_a_coded_error_and_leaves_no_outputs()
     {
-        if (Setup() is not { } setup) return;
-        var (run, models) = setup;
+        var (run, models) = Setup();
         using var _ = run;
         var outputDirectory = run.OutputDirectory();
         var plan = run.WritePlan(Path.Combine(models, "digits_cnn.onnx"), "Digits", outputDirectory,
@@ -86,11 +80,10 @@ public sealed class AccuracyBudgetTests(ITestOutputHelper output)
         Assert.False(File.Exists(Path.Combine(outputDirectory, "Digits.model.json")));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void A_budget_the_fully_quantized_model_misses_holds_after_reverting_the_costliest_layer()
     {
-        if (Setup() is not { } setup) return;
-        var (run, models) = setup;
+        var (run, models) = Setup();
         using var _ = run;
         var outputDirectory = run.OutputDirectory();
         var model = WriteSensitiveCnn(Path.Combine(models, "digits_cnn.onnx"), Path.Combine(run.Directory, "digits_cnn.onnx"));
@@ -157,11 +150,10 @@ public sealed class AccuracyBudgetTests(ITestOutputHelper output)
         return target;
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Without_validation_data_the_figures_come_from_calibration_or_generated_inputs()
     {
-        if (Setup() is not { } setup) return;
-        var (run, models) = setup;
+        var (run, models) = Setup();
         using var _ = run;
         var onCalibration = run.WritePlan(Path.Combine(models, "digits_cnn.onnx"), "Calibrated", run.OutputDirectory("a"),
             ("Quantize", new() { ["Mode"] = "StaticInt8", ["Calibration"] = Calibration }),
@@ -180,11 +172,10 @@ public sealed class AccuracyBudgetTests(ITestOutputHelper output)
         Assert.Contains("agreement ", stdout);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Verification_figures_are_deterministic()
     {
-        if (Setup() is not { } setup) return;
-        var (run, models) = setup;
+        var (run, models) = Setup();
         using var _ = run;
         var lines = new[] { "x", "y" }.Select(folder =>
         {
@@ -202,11 +193,10 @@ public sealed class AccuracyBudgetTests(ITestOutputHelper output)
         Assert.Equal(lines[0].Model, lines[1].Model);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void KeepFloat_leaves_the_named_layers_in_float32_from_the_command_line()
     {
-        if (Setup() is not { } setup) return;
-        var (run, models) = setup;
+        var (run, models) = Setup();
         using var _ = run;
         var target = Path.Combine(run.OutputDirectory(), "cnn.onnx");
         var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--model", Path.Combine(models, "digits_cnn.onnx"), "--output", target,
@@ -224,13 +214,12 @@ public sealed class AccuracyBudgetTests(ITestOutputHelper output)
         Assert.Equal("DequantizeLinear", Feed("/conv2/Conv"));
     }
 
-    [Theory]
+    [ConditionalTheory("data")]
     [InlineData("MaxDrop", "1.5", "OPT1063")]
     [InlineData("Tolerance", "0.1", "OPT1063")]
     public void Bad_budget_options_are_coded_errors(string option, string value, string code)
     {
-        if (Setup() is not { } setup) return;
-        var (run, models) = setup;
+        var (run, models) = Setup();
         using var _ = run;
         var plan = run.WritePlan(Path.Combine(models, "digits_mlp.onnx"), "Mlp", run.OutputDirectory(),
             ("Quantize", new() { ["Mode"] = "DynamicInt8" }), ("AccuracyBudget", new() { [option] = value }));

@@ -1,5 +1,6 @@
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Output;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Engine.Tests;
 
@@ -30,11 +31,10 @@ public sealed class CliTests
         Assert.Contains("inspect <model.onnx>", stdout);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Inspect_prints_inputs_outputs_and_operators()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-            return;
+        var models = RepositoryPaths.SharedModels;
 
         var (exitCode, stdout, stderr) = EngineRun.Run("inspect", Path.Combine(models, "digits_mlp.onnx"));
 

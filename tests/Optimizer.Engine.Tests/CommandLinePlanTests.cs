@@ -1,4 +1,5 @@
 using Optimizer.Onnx;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Engine.Tests;
@@ -9,14 +10,10 @@ namespace Optimizer.Engine.Tests;
 /// </summary>
 public sealed class CommandLinePlanTests(ITestOutputHelper output)
 {
-    [Fact]
+    [ConditionalFact("data")]
     public void Prune_then_static_int8_from_the_command_line_writes_a_quantized_model_and_caches_calibration()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var models = RepositoryPaths.SharedModels;
         using var run = new EngineRun();
         var calibration = Path.Combine(run.Directory, "calib.f32");
         File.Copy(Path.Combine(models, "..", "digits", "digits_train_x_1347x64.f32"), calibration);
@@ -34,14 +31,10 @@ public sealed class CommandLinePlanTests(ITestOutputHelper output)
         Assert.Single(Directory.GetFiles(Path.Combine(run.OutputDirectory(), "calibration"), "*.calibration"));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Calibrated_quantization_is_byte_identical_across_runs()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var models = RepositoryPaths.SharedModels;
         using var run = new EngineRun();
         var calibration = Path.Combine(run.Directory, "calib.f32");
         File.Copy(Path.Combine(models, "..", "digits", "digits_train_x_1347x64.f32"), calibration);
@@ -60,17 +53,13 @@ public sealed class CommandLinePlanTests(ITestOutputHelper output)
         Assert.Equal(outputs[0].Manifest, outputs[1].Manifest);
     }
 
-    [Theory]
+    [ConditionalTheory("data")]
     [InlineData("Quantize:Mode", "OPT1050")]          // not Option=value
     [InlineData("Quantize:Mode=Int3", "OPT1203")]     // a value the pass refuses
     [InlineData("Sharpen", "OPT1200")]                // no such pass
     public void Bad_pass_arguments_are_coded_errors(string pass, string code)
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var models = RepositoryPaths.SharedModels;
         using var run = new EngineRun();
         var (exitCode, _, stderr) = EngineRun.Run("optimize", "--model", Path.Combine(models, "digits_mlp.onnx"),
             "--output", Path.Combine(run.OutputDirectory(), "mlp.onnx"), "--pass", pass);

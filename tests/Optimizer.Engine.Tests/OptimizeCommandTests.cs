@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Engine.Tests;
@@ -14,22 +15,12 @@ public sealed class OptimizeCommandTests : IDisposable
 
     public void Dispose() => _run.Dispose();
 
-    private string? SharedModel(string fileName)
-    {
-        if (RepositoryPaths.SharedModels is not { } models)
-        {
-            _output.WriteLine("skipped: ../shared/data/models is absent beside the repository");
-            return null;
-        }
+    private static string SharedModel(string fileName) => Path.Combine(RepositoryPaths.SharedModels, fileName);
 
-        return Path.Combine(models, fileName);
-    }
-
-    [Fact]
+    [ConditionalFact("data")]
     public void Quantized_digits_model_and_manifest_are_written()
     {
-        if (SharedModel("digits_mlp.onnx") is not { } model)
-            return;
+        var model = SharedModel("digits_mlp.onnx");
 
         var output = _run.OutputDirectory();
         var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan", _run.WritePlan(model, "Sample.Digits", output, ("Quantize", DynamicInt8)));
@@ -57,11 +48,10 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Equal("float32", root.GetProperty("outputs")[0].GetProperty("elementType").GetString());
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Manifest_and_model_bytes_are_deterministic()
     {
-        if (SharedModel("digits_mlp.onnx") is not { } model)
-            return;
+        var model = SharedModel("digits_mlp.onnx");
 
         Assert.Equal(0, EngineRun.Run("optimize", "--plan", _run.WritePlan(model, "Digits", _run.OutputDirectory("a"), ("Quantize", DynamicInt8))).ExitCode);
         Assert.Equal(0, EngineRun.Run("optimize", "--plan", _run.WritePlan(model, "Digits", _run.OutputDirectory("b"), ("Quantize", DynamicInt8))).ExitCode);
@@ -73,11 +63,10 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Equal((byte)'\n', manifest[^1]);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Hello_deepa_without_passes_keeps_its_onnx_names()
     {
-        if (SharedModel("hello_deepa.onnx") is not { } model)
-            return;
+        var model = SharedModel("hello_deepa.onnx");
 
         var output = _run.OutputDirectory();
         var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan", _run.WritePlan(model, "WakeWord", output));
@@ -109,11 +98,10 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any());
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void A_failure_removes_the_previous_outputs_of_that_plan()
     {
-        if (SharedModel("digits_mlp.onnx") is not { } shared)
-            return;
+        var shared = SharedModel("digits_mlp.onnx");
 
         var model = Path.Combine(_run.Directory, "digits.onnx");
         File.Copy(shared, model);
@@ -126,11 +114,10 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Empty(Directory.GetFiles(output));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Pass_errors_point_at_the_pass_attribute()
     {
-        if (SharedModel("digits_mlp.onnx") is not { } model)
-            return;
+        var model = SharedModel("digits_mlp.onnx");
 
         var (exitCode, _, stderr) = EngineRun.Run("optimize", "--plan",
             _run.WritePlan(model, "Digits", _run.OutputDirectory(),

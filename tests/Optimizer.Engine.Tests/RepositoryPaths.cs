@@ -7,6 +7,6 @@ internal static class RepositoryPaths
 {
     public static string Root => RepositoryLayout.RequiredRoot;
 
-    /// <summary>../shared/data/models, or null when this checkout has no shared folder beside it.</summary>
-    public static string? SharedModels => RepositoryLayout.SharedFolder(Path.Combine("data", "models"));
+    /// <summary>../shared/data/models, for tests marked <c>[ConditionalFact("data")]</c>.</summary>
+    public static string SharedModels => RepositoryLayout.RequiredShared("data/models");
 }

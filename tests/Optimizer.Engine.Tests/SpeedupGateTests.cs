@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Optimizer.Onnx;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Engine.Tests;
@@ -19,14 +20,10 @@ public sealed class SpeedupGateTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _run.Dispose();
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Keeps_fp32_for_the_digits_cnn_whose_static_int8_is_slower_and_warns_with_the_figures()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var models = RepositoryPaths.SharedModels;
 
         File.Copy(Path.Combine(models, "..", "digits", "digits_train_x_1347x64.f32"), Path.Combine(_run.Directory, "calib.f32"));
         var outputDirectory = _run.OutputDirectory();
@@ -105,11 +102,10 @@ public sealed class SpeedupGateTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(written.Graph.Nodes, n => quantizedOps.Contains(n.OpType));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Without_RequireSpeedup_nothing_is_timed()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-            return;
+        var models = RepositoryPaths.SharedModels;
         var outputDirectory = _run.OutputDirectory();
         var plan = _run.WritePlan(Path.Combine(models, "digits_mlp.onnx"), "Digits", outputDirectory, ("Quantize", new() { ["Mode"] = "DynamicInt8" }));
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Hostile.Tests;
@@ -33,7 +34,7 @@ public sealed partial class BuildSampleTests(ITestOutputHelper output)
         ("dangling_node_input", "Models/dangling_node_input.onnx", ""),
     ];
 
-    [PackedFeedFact]
+    [ConditionalFact(Needs.PackedFeed | Needs.Linux)] // Linux: /dev/zero as a model path
     public void Injection_models_build_and_no_model_supplied_code_runs()
     {
         using var app = new SampleApp("HostileInjection");
@@ -69,7 +70,7 @@ public sealed partial class BuildSampleTests(ITestOutputHelper output)
         Assert.Contains("pwned=no initializers=0", run.Output);
     }
 
-    [PackedFeedFact]
+    [ConditionalFact(Needs.PackedFeed | Needs.Linux)] // Linux: /dev/zero as a model path
     public void A_hostile_model_of_each_category_fails_the_build_with_its_own_code()
     {
         using var app = new SampleApp("HostileModels");
@@ -113,8 +114,7 @@ public sealed partial class BuildSampleTests(ITestOutputHelper output)
 
         public SampleApp(string name)
         {
-            var feed = Environment.GetEnvironmentVariable("OPTIMIZER_E2E_FEED")!;
-            var version = Environment.GetEnvironmentVariable("OPTIMIZER_E2E_VERSION")!;
+            var (feed, version) = PackedFeed.Required;
             _directory = Path.Combine(Path.GetTempPath(), $"optimizer-hostile-{name}-{Guid.NewGuid():N}");
             Directory.CreateDirectory(_directory);
             Write("Directory.Build.props", "<Project />");
@@ -181,18 +181,5 @@ public sealed partial class BuildSampleTests(ITestOutputHelper output)
                 // A build server may still hold a file; the temp folder is reclaimed later.
             }
         }
-    }
-}
-
-/// <summary>A fact that needs the packed feed build/test.sh makes; skipped, with the reason, when it is absent.</summary>
-internal sealed class PackedFeedFactAttribute : FactAttribute
-{
-    public PackedFeedFactAttribute()
-    {
-        var feed = Environment.GetEnvironmentVariable("OPTIMIZER_E2E_FEED");
-        if (string.IsNullOrEmpty(feed) || !Directory.Exists(feed) || string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPTIMIZER_E2E_VERSION")))
-            Skip = "needs the packed Optimizer.Build feed (OPTIMIZER_E2E_FEED and OPTIMIZER_E2E_VERSION, set by build/test.sh)";
-        else if (!OperatingSystem.IsLinux())
-            Skip = "needs Linux (/dev/zero as a model path)";
     }
 }

@@ -21,7 +21,7 @@ public sealed partial class HostileCorpusTests(ITestOutputHelper output)
 
     public static TheoryData<string> CaseNames => new(HostileCorpus.Cases.Select(c => c.Name));
 
-    [LinuxTheory]
+    [ConditionalTheory(Needs.Linux)]
     [MemberData(nameof(CaseNames))]
     public void A_hostile_case_ends_with_its_expected_coded_outcome(string name)
     {

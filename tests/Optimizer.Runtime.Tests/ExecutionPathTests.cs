@@ -1,6 +1,7 @@
 using System.Reflection;
 using Optimizer.Compiler;
 using Optimizer.Onnx;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Runtime.Tests;
 
@@ -27,7 +28,7 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         return new CompiledMlp(new ResourcesAssembly(resources), options);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Cuda_requested_with_the_cpu_only_package_really_fails_to_start_and_the_cpu_runs()
     {
         using var model = Mlp(new ModelOptions { Target = ExecutionTarget.Cuda, Path = ExecutionPathKind.OnnxRuntime });
@@ -41,7 +42,7 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(10, model.Run(Tensor<float>.Zeros(1, 1, 8, 8)).Length);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Auto_runs_onnx_runtime_when_it_loads_even_with_a_program_embedded()
     {
         using var model = Mlp(null);
@@ -50,7 +51,7 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Null(model.FallbackReason);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Path_compiled_runs_the_kernels_and_gives_the_onnx_runtime_logits()
     {
         float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
@@ -74,7 +75,7 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(0.971, (double)actual.ArgMaxLastAxis().Where((d, i) => d == labels[i]).Count() / labels.Length, 3);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Path_compiled_without_a_program_falls_back_to_onnx_runtime_and_says_why()
     {
         using var model = Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled }, withProgram: false);
@@ -83,7 +84,7 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.StartsWith("Compiled: the build embedded no compiled kernels", model.FallbackReason);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Path_compiled_without_a_program_or_fallback_throws_what_to_do()
     {
         var ex = Assert.Throws<InvalidOperationException>(() => Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = false }, withProgram: false));
@@ -92,7 +93,7 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("AllowFallback", ex.Message);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Concurrent_compiled_calls_give_the_same_results()
     {
         float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");

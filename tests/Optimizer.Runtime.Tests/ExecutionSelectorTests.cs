@@ -3,8 +3,8 @@ namespace Optimizer.Runtime.Tests;
 /// <summary>The path selection as a pure function of (providers, OS, CPU features, program, options).</summary>
 public class ExecutionSelectorTests
 {
-    private static readonly CpuFeatures Avx2Machine = new(Avx2: true, Fma: true, Avx512F: false, AvxVnni: false, AdvSimd: false, DotProduct: false, Vector128Accelerated: true);
-    private static readonly CpuFeatures NoSimd = new(false, false, false, false, false, false, false);
+    private static readonly CpuFeatures Avx2Machine = TestCpus.X64Avx2;
+    private static readonly CpuFeatures NoSimd = TestCpus.NoSimd;
     private static readonly string[] CpuOnly = ["AzureExecutionProvider", "CPUExecutionProvider"];
     private static readonly string[] WithCuda = ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"];
     private static readonly string[] WithDml = ["DmlExecutionProvider", "CPUExecutionProvider"];

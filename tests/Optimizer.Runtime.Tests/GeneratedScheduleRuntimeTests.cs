@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Optimizer.Compiler;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Runtime.Tests;
 
@@ -19,7 +20,7 @@ public class GeneratedScheduleRuntimeTests
 
     private static int calls;
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void A_matching_schedule_runs_instead_of_the_interpreter_with_the_same_bits()
     {
         float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
@@ -37,7 +38,7 @@ public class GeneratedScheduleRuntimeTests
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
     }
 
-    [SharedDataTheory]
+    [ConditionalTheory("data")]
     [InlineData(4, 0)]
     [InlineData(3, 1)]
     public void A_schedule_from_another_program_is_not_run(int steps, long sizeDelta)
@@ -52,7 +53,7 @@ public class GeneratedScheduleRuntimeTests
     }
 
     /// <summary>Batch 1: the kernels themselves stay on the caller's thread there (larger calls may split work with Parallel.For).</summary>
-    [SharedDataTheory]
+    [ConditionalTheory("data")]
     [InlineData(true)]
     [InlineData(false)]
     public void Calls_at_a_stable_batch_size_allocate_nothing(bool generated)

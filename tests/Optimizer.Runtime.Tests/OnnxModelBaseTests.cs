@@ -1,3 +1,5 @@
+using Optimizer.Tests.Shared;
+
 namespace Optimizer.Runtime.Tests;
 
 /// <summary>Real ONNX Runtime sessions over digits_mlp.onnx, embedded in this test assembly.</summary>
@@ -5,7 +7,7 @@ public class OnnxModelBaseTests
 {
     private const int Pixels = 64;
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Batched_logits_equal_the_reference_logits()
     {
         using var model = new DigitsMlp();
@@ -18,7 +20,7 @@ public class OnnxModelBaseTests
         AssertClose(reference, output.Logits.Span.ToArray());
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void One_image_at_a_time_gives_the_reference_logits()
     {
         using var model = new DigitsMlp();
@@ -32,7 +34,7 @@ public class OnnxModelBaseTests
         }
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Top1_accuracy_on_the_450_test_images_is_97_1_percent()
     {
         using var model = new DigitsMlp();
@@ -45,7 +47,7 @@ public class OnnxModelBaseTests
         Assert.Equal(0.971, (double)correct / labels.Length, 3);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Outputs_copied_after_the_run_equal_outputs_written_in_place()
     {
         using var inPlace = new DigitsMlp();
@@ -58,7 +60,7 @@ public class OnnxModelBaseTests
         Assert.Equal(inPlace.Run(input).Logits.Span.ToArray(), copied.Run(input).Logits.Span.ToArray());
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Each_run_returns_new_output_tensors_the_caller_owns()
     {
         using var model = new DigitsMlp();
@@ -73,7 +75,7 @@ public class OnnxModelBaseTests
         Assert.False(first.Memory.Equals(second.Memory));
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public async Task Concurrent_runs_on_one_instance_give_the_same_results()
     {
         using var model = new DigitsMlp();
@@ -92,7 +94,7 @@ public class OnnxModelBaseTests
         await Task.WhenAll(workers);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Use_after_dispose_throws_ObjectDisposedException()
     {
         var model = new DigitsMlp();
@@ -102,7 +104,7 @@ public class OnnxModelBaseTests
         Assert.Throws<ObjectDisposedException>(() => model.Run(new DigitsMlp.Input(Tensor<float>.Zeros(1, 1, 8, 8))));
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Cpu_is_the_default_and_records_no_fallback()
     {
         using var model = new DigitsMlp();
@@ -112,7 +114,7 @@ public class OnnxModelBaseTests
         Assert.Null(model.FallbackReason);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Cuda_without_a_CUDA_provider_falls_back_to_the_cpu_and_says_why()
     {
         using var model = new DigitsMlp(new ModelOptions { Target = ExecutionTarget.Cuda });
@@ -124,7 +126,7 @@ public class OnnxModelBaseTests
         Assert.Equal(new[] { 1, 10 }, model.Run(new DigitsMlp.Input(Tensor<float>.Zeros(1, 1, 8, 8))).Logits.Shape.ToArray());
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Auto_picks_the_cpu_when_the_build_has_no_gpu_provider()
     {
         using var model = new DigitsMlp(new ModelOptions { Target = ExecutionTarget.Auto });
@@ -133,7 +135,7 @@ public class OnnxModelBaseTests
         Assert.Contains("Cuda: this ONNX Runtime build has no CUDAExecutionProvider", model.FallbackReason);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Cuda_without_fallback_throws_and_says_what_to_do()
     {
         var ex = Assert.Throws<InvalidOperationException>(() => new DigitsMlp(new ModelOptions { Target = ExecutionTarget.Cuda, AllowFallback = false }));
@@ -142,7 +144,7 @@ public class OnnxModelBaseTests
         Assert.Contains("AllowFallback", ex.Message);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Session_options_are_applied()
     {
         using var model = new DigitsMlp(new ModelOptions { IntraOpThreads = 1, GraphOptimization = GraphOptimization.Disabled });
@@ -161,7 +163,7 @@ public class OnnxModelBaseTests
         Assert.Contains("Rebuild the project", ex.Message);
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void A_generated_class_that_does_not_match_the_embedded_model_says_to_rebuild()
     {
         var ex = Assert.Throws<InvalidOperationException>(() => new StaleDigits());

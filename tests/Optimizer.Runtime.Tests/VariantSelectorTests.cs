@@ -1,24 +1,30 @@
 namespace Optimizer.Runtime.Tests;
 
-/// <summary>Which compiled variant runs, for CPUs this machine may not be: a pure function of the variants, the CPU's features and ModelOptions.Variant.</summary>
+/// <summary>
+/// Which compiled variant runs, for CPUs this machine may not be: a pure function of the variants,
+/// the kernel paths KernelDispatch selects for the CPU's features, and ModelOptions.Variant.
+/// </summary>
 public class VariantSelectorTests
 {
     private static readonly CompiledVariant Int8 = new("int8", "M.kernels", VariantSelector.Int8DotProduct, null);
     private static readonly CompiledVariant Fp32 = new("fp32", "M.fp32.kernels", null, null);
 
-    private static CpuFeatures Cpu(bool avxVnni = false, bool armDp = false) =>
-        new(Avx2: !armDp, Fma: !armDp, Avx512F: false, AvxVnni: avxVnni, AdvSimd: armDp, DotProduct: armDp, Vector128Accelerated: true);
+    private static CpuFeatures Cpu(bool avxVnni = false) => avxVnni ? TestCpus.X64Avx512Vnni : TestCpus.X64Avx2;
 
     [Theory]
-    [InlineData(true, false, "int8")]  // x86 with AVX-VNNI
-    [InlineData(false, true, "int8")]  // Arm64 with Dp
-    [InlineData(false, false, "fp32")] // AVX2 only: u8×s8 pairs through int16, fp32 is the fallback
-    public void Int8_where_the_cpu_has_int8_dot_products_else_fp32(bool avxVnni, bool armDp, string expected)
+    [InlineData(nameof(TestCpus.X64Avx512Vnni), "int8")] // the int8 kernels run on vpdpbusd
+    [InlineData(nameof(TestCpus.Arm64Dp), "fp32")]       // Dp in hardware, but no Dp kernel yet: int8 would run scalar
+    [InlineData(nameof(TestCpus.X64Avx2), "fp32")]       // AVX2 only: u8×s8 pairs through int16, fp32 is the fallback
+    [InlineData(nameof(TestCpus.X64WithoutAvx2), "fp32")]
+    [InlineData(nameof(TestCpus.NoSimd), "fp32")]
+    public void Int8_where_the_int8_kernels_use_dot_products_else_fp32(string cpu, string expected)
     {
-        var (variant, reason) = VariantSelector.Choose([Int8, Fp32], Cpu(avxVnni, armDp), requested: null);
+        var features = TestCpus.Named(cpu);
+        var (variant, reason) = VariantSelector.Choose([Int8, Fp32], features, requested: null);
 
         Assert.Equal(expected, variant!.Name);
-        Assert.Contains(Cpu(avxVnni, armDp).ToString(), reason);
+        Assert.Contains(features.ToString(), reason);
+        Assert.Contains(Compiled.KernelDispatch.Select(features).ToString(), reason);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class HostileDataTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _run.Dispose();
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Calibration_from_dev_zero_is_refused_with_OPT1081_at_once()
     {
         var model = _run.PathOf("mlp.onnx");

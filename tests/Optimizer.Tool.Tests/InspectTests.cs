@@ -1,17 +1,14 @@
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Tool.Tests;
 
 public sealed class InspectTests(ITestOutputHelper output)
 {
-    [Fact]
+    [ConditionalFact("data")]
     public void Digits_cnn_json_has_signature_histogram_parameters_flops_and_memory()
     {
-        if (ToolRun.SharedModel("digits_cnn.onnx") is not { } model)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var model = ToolRun.SharedModel("digits_cnn.onnx");
 
         var result = ToolRun.Tool("inspect", model, "--json");
         output.WriteLine(result.ToString());
@@ -33,11 +30,10 @@ public sealed class InspectTests(ITestOutputHelper output)
         Assert.True(json.GetProperty("memory").GetProperty("activationBytes").GetInt64() > 0);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Hello_deepa_text_keeps_onnx_names_and_fixed_dims()
     {
-        if (ToolRun.SharedModel("hello_deepa.onnx") is not { } model)
-            return;
+        var model = ToolRun.SharedModel("hello_deepa.onnx");
 
         var result = ToolRun.Tool("inspect", model);
         output.WriteLine(result.ToString());

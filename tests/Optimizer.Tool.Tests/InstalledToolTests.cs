@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Tool.Tests;
@@ -11,20 +12,12 @@ namespace Optimizer.Tool.Tests;
 /// </summary>
 public sealed class InstalledToolTests(ITestOutputHelper output)
 {
-    [Fact]
+    [ConditionalFact(Needs.PackedFeed, "data")]
     public void The_packed_tool_installs_and_runs_inspect_and_bench()
     {
-        var feed = Environment.GetEnvironmentVariable("OPTIMIZER_E2E_FEED");
-        var version = Environment.GetEnvironmentVariable("OPTIMIZER_E2E_VERSION");
-        if (string.IsNullOrEmpty(feed) || string.IsNullOrEmpty(version) || !File.Exists(Path.Combine(feed, $"Optimizer.Tool.{version}.nupkg")))
-        {
-            output.WriteLine("SKIPPED: OPTIMIZER_E2E_FEED/OPTIMIZER_E2E_VERSION do not name a packed Optimizer.Tool (build/test.sh sets them).");
-            return;
-        }
-
-        if (ToolRun.SharedModel("digits_cnn.onnx") is not { } model)
-            return;
-
+        var (feed, version) = PackedFeed.Required;
+        Assert.True(File.Exists(Path.Combine(feed, $"Optimizer.Tool.{version}.nupkg")), $"build/pack.sh packed no Optimizer.Tool {version} into {feed}");
+        var model = ToolRun.SharedModel("digits_cnn.onnx");
         using var run = new ToolRun();
         var toolPath = run.PathOf("tools");
         var install = Run("dotnet", run.Directory, "tool", "install", "Optimizer.Tool", "--version", version, "--tool-path", toolPath, "--add-source", feed);

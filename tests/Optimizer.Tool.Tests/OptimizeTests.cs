@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Optimizer.Onnx;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Tool.Tests;
@@ -43,15 +44,12 @@ public sealed class OptimizeTests(ITestOutputHelper output) : IDisposable
         { "hello_deepa.onnx", ["Prune:Sparsity=0.3,Structure=Channel", "Quantize:Mode=Float16"] },
     };
 
-    [Theory]
+    [ConditionalTheory("data")]
     [MemberData(nameof(Plans))]
     public void Tool_options_give_the_bytes_the_build_gives_for_the_same_plan(string modelFile, string[] passes)
     {
-        if (ToolRun.SharedModel(modelFile) is not { } model || ToolRun.SharedDigits("digits_train_x_1347x64.f32") is not { } calibration)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var model = ToolRun.SharedModel(modelFile);
+        var calibration = ToolRun.SharedDigits("digits_train_x_1347x64.f32");
 
         File.Copy(calibration, _run.PathOf("calib.f32"));
         var parsed = passes.Select(p => (Pass: p[..p.IndexOf(':')], Options: p[(p.IndexOf(':') + 1)..].Split(',').ToDictionary(o => o[..o.IndexOf('=')], o => o[(o.IndexOf('=') + 1)..]))).ToArray();
@@ -79,11 +77,10 @@ public sealed class OptimizeTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(built, File.ReadAllBytes(_run.PathOf(Path.Combine("again", "App.Again.onnx"))));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Json_output_describes_what_was_written()
     {
-        if (ToolRun.SharedModel("digits_mlp.onnx") is not { } model)
-            return;
+        var model = ToolRun.SharedModel("digits_mlp.onnx");
         var target = _run.PathOf("mlp.int8.onnx");
 
         var result = ToolRun.Tool("optimize", model, "--output", target, "--pass", "Quantize:Mode=DynamicInt8", "--json");
@@ -102,11 +99,11 @@ public sealed class OptimizeTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(_run.PathOf("mlp.int8.model.json")));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void RequireSpeedup_is_the_attribute_option_in_the_tool_too()
     {
-        if (ToolRun.SharedModel("digits_cnn.onnx") is not { } model || ToolRun.SharedDigits("digits_train_x_1347x64.f32") is not { } calibration)
-            return;
+        var model = ToolRun.SharedModel("digits_cnn.onnx");
+        var calibration = ToolRun.SharedDigits("digits_train_x_1347x64.f32");
 
         var result = ToolRun.Tool("optimize", model, "-o", _run.PathOf("cnn.onnx"), "--pass", $"Quantize:Mode=StaticInt8,Calibration={calibration},RequireSpeedup=true", "--json");
         output.WriteLine(result.ToString());
@@ -119,11 +116,10 @@ public sealed class OptimizeTests(ITestOutputHelper output) : IDisposable
         Assert.StartsWith("kept fp32", latency.GetProperty("decision").GetString());
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void A_missing_calibration_file_is_a_coded_error_and_nothing_is_left_behind()
     {
-        if (ToolRun.SharedModel("digits_cnn.onnx") is not { } model)
-            return;
+        var model = ToolRun.SharedModel("digits_cnn.onnx");
         var target = _run.PathOf("cnn.onnx");
 
         var result = ToolRun.Tool("optimize", model, "-o", target, "--pass", "Quantize:Mode=StaticInt8,Calibration=" + _run.PathOf("missing.npy"));
@@ -133,11 +129,10 @@ public sealed class OptimizeTests(ITestOutputHelper output) : IDisposable
         Assert.False(File.Exists(target));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void An_unknown_pass_is_a_coded_pass_error()
     {
-        if (ToolRun.SharedModel("digits_mlp.onnx") is not { } model)
-            return;
+        var model = ToolRun.SharedModel("digits_mlp.onnx");
 
         var result = ToolRun.Tool("optimize", model, "-o", _run.PathOf("x.onnx"), "--pass", "Shrink:Factor=2");
 
@@ -145,13 +140,12 @@ public sealed class OptimizeTests(ITestOutputHelper output) : IDisposable
         Assert.Matches(@"error OPT1\d\d\d: .*Shrink", result.Stderr);
     }
 
-    [Theory]
+    [ConditionalTheory("data")]
     [InlineData("--pass", "Quantize:Mode")]
     [InlineData("--plan", "x.plan.json")]
     public void Malformed_or_conflicting_arguments_exit_with_2(string option, string value)
     {
-        if (ToolRun.SharedModel("digits_mlp.onnx") is not { } model)
-            return;
+        var model = ToolRun.SharedModel("digits_mlp.onnx");
 
         var result = ToolRun.Tool("optimize", model, option, value);
 
@@ -159,11 +153,10 @@ public sealed class OptimizeTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("error OPT1050: ", result.Stderr);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void The_written_model_loads_and_keeps_its_signature()
     {
-        if (ToolRun.SharedModel("hello_deepa.onnx") is not { } model)
-            return;
+        var model = ToolRun.SharedModel("hello_deepa.onnx");
         var target = _run.PathOf("deepa.onnx");
 
         Assert.Equal(0, ToolRun.Tool("optimize", model, "-o", target).ExitCode);

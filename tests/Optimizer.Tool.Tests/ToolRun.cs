@@ -18,13 +18,11 @@ internal sealed class ToolRun : IDisposable
 
     public string PathOf(string name) => Path.Combine(Directory, name);
 
-    /// <summary>../shared/data/models/<paramref name="file"/>, or null when ../shared is absent.</summary>
-    public static string? SharedModel(string file) =>
-        RepositoryLayout.SharedFolder(Path.Combine("data", "models")) is { } models ? Path.Combine(models, file) : null;
+    /// <summary>../shared/data/models/<paramref name="file"/>, for tests marked <c>[ConditionalFact("data")]</c>.</summary>
+    public static string SharedModel(string file) => Path.Combine(RepositoryLayout.RequiredShared("data/models"), file);
 
-    /// <summary>../shared/data/digits/<paramref name="file"/>, or null when ../shared is absent.</summary>
-    public static string? SharedDigits(string file) =>
-        RepositoryLayout.SharedFolder(Path.Combine("data", "digits")) is { } digits ? Path.Combine(digits, file) : null;
+    /// <summary>../shared/data/digits/<paramref name="file"/>, for tests marked <c>[ConditionalFact("data")]</c>.</summary>
+    public static string SharedDigits(string file) => Path.Combine(RepositoryLayout.RequiredShared("data/digits"), file);
 
     public static Result Tool(params string[] args)
     {

@@ -1,3 +1,4 @@
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Tool.Tests;
@@ -8,28 +9,22 @@ public sealed class VerifyBenchReportTests(ITestOutputHelper output) : IDisposab
 
     public void Dispose() => _run.Dispose();
 
-    private string? Optimized(string modelFile, string name, params string[] passes)
+    private string Optimized(string modelFile, string name, params string[] passes)
     {
-        if (ToolRun.SharedModel(modelFile) is not { } model)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return null;
-        }
-
+        var model = ToolRun.SharedModel(modelFile);
         var target = _run.PathOf(name);
         var result = ToolRun.Tool(["optimize", model, "-o", target, .. passes.SelectMany(p => new[] { "--pass", p })]);
         Assert.True(result.ExitCode == 0, result.ToString());
         return target;
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Verify_gives_top1_agreement_and_per_output_figures_on_the_digits_test_set()
     {
-        if (Optimized("digits_mlp.onnx", "mlp.int8.onnx", "Quantize:Mode=DynamicInt8") is not { } optimized)
-            return;
+        var optimized = Optimized("digits_mlp.onnx", "mlp.int8.onnx", "Quantize:Mode=DynamicInt8");
 
-        var result = ToolRun.Tool("verify", ToolRun.SharedModel("digits_mlp.onnx")!, optimized,
-            "--validation", ToolRun.SharedDigits("digits_test_x_450x64.f32")!, "--labels", ToolRun.SharedDigits("digits_test_y_450.u8")!, "--max-drop", "0.01", "--json");
+        var result = ToolRun.Tool("verify", ToolRun.SharedModel("digits_mlp.onnx"), optimized,
+            "--validation", ToolRun.SharedDigits("digits_test_x_450x64.f32"), "--labels", ToolRun.SharedDigits("digits_test_y_450.u8"), "--max-drop", "0.01", "--json");
         output.WriteLine(result.ToString());
 
         Assert.Equal(0, result.ExitCode);
@@ -44,14 +39,13 @@ public sealed class VerifyBenchReportTests(ITestOutputHelper output) : IDisposab
         Assert.True(logits.GetProperty("cosine").GetDouble() > 0.99);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Verify_fails_with_OPT1067_when_the_drop_exceeds_max_drop()
     {
-        if (Optimized("digits_cnn.onnx", "cnn.pruned.onnx", "Prune:Sparsity=0.9") is not { } optimized)
-            return;
+        var optimized = Optimized("digits_cnn.onnx", "cnn.pruned.onnx", "Prune:Sparsity=0.9");
 
-        var result = ToolRun.Tool("verify", ToolRun.SharedModel("digits_cnn.onnx")!, optimized,
-            "--validation", ToolRun.SharedDigits("digits_test_x_450x64.f32")!, "--labels", ToolRun.SharedDigits("digits_test_y_450.u8")!, "--max-drop", "0.001");
+        var result = ToolRun.Tool("verify", ToolRun.SharedModel("digits_cnn.onnx"), optimized,
+            "--validation", ToolRun.SharedDigits("digits_test_x_450x64.f32"), "--labels", ToolRun.SharedDigits("digits_test_y_450.u8"), "--max-drop", "0.001");
         output.WriteLine(result.ToString());
 
         Assert.Equal(1, result.ExitCode);
@@ -67,25 +61,23 @@ public sealed class VerifyBenchReportTests(ITestOutputHelper output) : IDisposab
         Assert.Contains("OPT1050", result.Stderr);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Verify_of_models_with_different_signatures_is_a_coded_error()
     {
-        if (ToolRun.SharedModel("digits_mlp.onnx") is not { } mlp)
-            return;
+        var mlp = ToolRun.SharedModel("digits_mlp.onnx");
 
-        var result = ToolRun.Tool("verify", mlp, ToolRun.SharedModel("hello_deepa.onnx")!);
+        var result = ToolRun.Tool("verify", mlp, ToolRun.SharedModel("hello_deepa.onnx"));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("error OPT1062: ", result.Stderr);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Bench_times_models_side_by_side_with_percentiles_throughput_and_memory()
     {
-        if (Optimized("digits_mlp.onnx", "mlp.int8.onnx", "Quantize:Mode=DynamicInt8") is not { } optimized)
-            return;
+        var optimized = Optimized("digits_mlp.onnx", "mlp.int8.onnx", "Quantize:Mode=DynamicInt8");
 
-        var result = ToolRun.Tool("bench", ToolRun.SharedModel("digits_mlp.onnx")!, optimized, "--duration", "0.3", "--min-runs", "25", "--batch", "4", "--json");
+        var result = ToolRun.Tool("bench", ToolRun.SharedModel("digits_mlp.onnx"), optimized, "--duration", "0.3", "--min-runs", "25", "--batch", "4", "--json");
         output.WriteLine(result.ToString());
 
         Assert.Equal(0, result.ExitCode);
@@ -106,11 +98,10 @@ public sealed class VerifyBenchReportTests(ITestOutputHelper output) : IDisposab
         }
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Bench_text_shows_a_table()
     {
-        if (ToolRun.SharedModel("hello_deepa.onnx") is not { } model)
-            return;
+        var model = ToolRun.SharedModel("hello_deepa.onnx");
 
         var result = ToolRun.Tool("bench", model, "--duration", "0.1");
 
@@ -120,14 +111,13 @@ public sealed class VerifyBenchReportTests(ITestOutputHelper output) : IDisposab
         Assert.Contains("1.00×", result.Stdout);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Report_writes_self_contained_html_with_latency_chart_and_markdown()
     {
-        if (Optimized("digits_cnn.onnx", "cnn.fp16.onnx", "Quantize:Mode=Float16") is not { } optimized)
-            return;
+        var optimized = Optimized("digits_cnn.onnx", "cnn.fp16.onnx", "Quantize:Mode=Float16");
         var folder = _run.PathOf("reports");
 
-        var result = ToolRun.Tool("report", ToolRun.SharedModel("digits_cnn.onnx")!, optimized, "-d", folder, "--name", "digits", "--bench", "--json");
+        var result = ToolRun.Tool("report", ToolRun.SharedModel("digits_cnn.onnx"), optimized, "-d", folder, "--name", "digits", "--bench", "--json");
         output.WriteLine(result.ToString());
 
         Assert.Equal(0, result.ExitCode);

@@ -14,7 +14,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _run.Dispose();
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_model_that_crashes_onnx_runtime_is_reported_as_OPT1080_with_the_stage_and_nothing_written()
     {
         var model = _run.PathOf("div_overflow.onnx");
@@ -34,7 +34,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(Directory.GetFiles(_run.Directory, "core*", SearchOption.AllDirectories));
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void With_json_the_crash_is_an_error_object_on_stdout()
     {
         var model = _run.PathOf("div_overflow.onnx");

@@ -1,6 +1,6 @@
+using Optimizer.Engine.DataFiles;
 using Optimizer.Onnx;
 using Optimizer.Passes;
-using Optimizer.Passes.Calibration;
 using Optimizer.Training.FineTuning;
 
 namespace Optimizer.Training.Tests;
@@ -8,12 +8,12 @@ namespace Optimizer.Training.Tests;
 /// <summary>The digits train/test split of ../shared/data as training sets, and ONNX Runtime accuracy.</summary>
 internal static class DigitsData
 {
-    public static TrainingSet? Train => Load("digits_train_x_1347x64.f32", "digits_train_y_1347.u8", 1347);
-    public static TrainingSet? Test => Load("digits_test_x_450x64.f32", "digits_test_y_450.u8", 450);
+    public static TrainingSet Train => Load("digits_train_x_1347x64.f32", "digits_train_y_1347.u8", 1347);
+    public static TrainingSet Test => Load("digits_test_x_450x64.f32", "digits_test_y_450.u8", 450);
 
-    private static TrainingSet? Load(string inputs, string labels, int count)
+    private static TrainingSet Load(string inputs, string labels, int count)
     {
-        if (TestData.Digits is not { } folder) return null;
+        var folder = TestData.Digits;
         var data = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(folder, inputs)), [count, 1, 8, 8]);
         return new TrainingSet(data, File.ReadAllBytes(Path.Combine(folder, labels)).Select(b => (int)b).ToArray());
     }
@@ -35,7 +35,7 @@ internal static class DigitsData
 
     public static OnnxModel Pruned(string file, params (string Key, string Value)[] prune)
     {
-        var model = OnnxModelLoader.Load(Path.Combine(TestData.Models!, file));
+        var model = OnnxModelLoader.Load(Path.Combine(TestData.Models, file));
         return PassPipeline.Run(model, [new PassRequest("Prune", prune.ToDictionary(p => p.Key, p => p.Value))]).Model;
     }
 }

@@ -1,6 +1,8 @@
+using Optimizer.Engine.Calibration;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Tests.Shared;
 using Optimizer.Training.FineTuning;
 using Xunit.Abstractions;
 
@@ -14,11 +16,11 @@ public class DistillationTests(ITestOutputHelper output)
         ["Data"] = "train.f32", ["Labels"] = "train.u8", ["Epochs"] = "15", ["LearningRate"] = "0.05", ["Optimizer"] = "Sgd", ["Seed"] = "1",
     };
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Channel_pruned_cnn_distilled_from_original_stays_within_one_point_and_int8_within_one_and_a_half()
     {
-        if (DigitsData.Train is not { } train || DigitsData.Test is not { } test) { output.WriteLine("../shared/data is absent: not run"); return; }
-        var original = OnnxModelLoader.Load(Path.Combine(TestData.Models!, "digits_cnn.onnx"));
+        var (train, test) = (DigitsData.Train, DigitsData.Test);
+        var original = OnnxModelLoader.Load(Path.Combine(TestData.Models, "digits_cnn.onnx"));
         var baseline = DigitsData.Accuracy(original, test);
         var student = DigitsData.Pruned("digits_cnn.onnx", ("Sparsity", "0.5"), ("Structure", "Channel"));
         var pruned = DigitsData.Accuracy(student, test);
@@ -42,11 +44,11 @@ public class DistillationTests(ITestOutputHelper output)
         Assert.True(quantized >= baseline - 0.015, $"INT8 {quantized:P2} vs fp32 {baseline:P2}");
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Distillation_without_labels_learns_from_the_teacher_alone()
     {
-        if (DigitsData.Train is not { } train || DigitsData.Test is not { } test) { output.WriteLine("../shared/data is absent: not run"); return; }
-        var original = OnnxModelLoader.Load(Path.Combine(TestData.Models!, "digits_cnn.onnx"));
+        var (train, test) = (DigitsData.Train, DigitsData.Test);
+        var original = OnnxModelLoader.Load(Path.Combine(TestData.Models, "digits_cnn.onnx"));
         var student = DigitsData.Pruned("digits_cnn.onnx", ("Sparsity", "0.8"));
         var before = DigitsData.Accuracy(student, test);
         var options = TrainingOptions.Parse(new Dictionary<string, string>(FineTune) { ["Labels"] = "" }.Where(o => o.Key != "Labels").ToDictionary(), new Dictionary<string, string>());

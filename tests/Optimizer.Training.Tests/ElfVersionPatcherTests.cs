@@ -4,20 +4,25 @@ using Xunit.Abstractions;
 namespace Optimizer.Training.Tests;
 
 /// <summary>The ELF edit on TorchSharp's real Linux shim, and the guard that refuses unsafe edits.</summary>
-public class ElfVersionPatcherTests(ITestOutputHelper output)
+public class ElfVersionPatcherTests
 {
-    private static string? Shim()
+    /// <summary>
+    /// TorchSharp's Linux shim in the NuGet packages folder. This project references TorchSharp, so
+    /// restoring it put the file there (the shim loads from there in every test of this project).
+    /// </summary>
+    internal static string Shim()
     {
         var root = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         var path = Path.Combine(root, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
-        return File.Exists(path) ? path : null;
+        Assert.True(File.Exists(path), $"{path} is missing: restore this project (dotnet restore) so the TorchSharp package is present.");
+        return path;
     }
 
     [Fact]
     public void The_shim_needs_GLIBCXX_3_4_32_for_one_link_marker_only()
     {
-        if (Shim() is not { } path) { output.WriteLine("TorchSharp 0.107.0 is not restored: not run"); return; }
+        var path = Shim();
         var requirement = Assert.Single(ElfVersionPatcher.Read(File.ReadAllBytes(path)), r => r.Version == "GLIBCXX_3.4.32");
         Assert.Equal("libstdc++.so.6", requirement.File);
         Assert.Equal(["_ZSt21ios_base_library_initv"], requirement.Symbols);
@@ -27,7 +32,7 @@ public class ElfVersionPatcherTests(ITestOutputHelper output)
     [Fact]
     public void Marking_the_marker_version_weak_changes_only_its_flag()
     {
-        if (Shim() is not { } path) { output.WriteLine("TorchSharp 0.107.0 is not restored: not run"); return; }
+        var path = Shim();
         var original = File.ReadAllBytes(path);
         var patched = original.ToArray();
         ElfVersionPatcher.MarkWeak(patched, ["GLIBCXX_3.4.32"]);
@@ -45,7 +50,7 @@ public class ElfVersionPatcherTests(ITestOutputHelper output)
     [Fact]
     public void A_version_that_real_functions_use_is_refused()
     {
-        if (Shim() is not { } path) { output.WriteLine("TorchSharp 0.107.0 is not restored: not run"); return; }
+        var path = Shim();
         var bytes = File.ReadAllBytes(path);
         var e = Assert.Throws<InvalidDataException>(() => ElfVersionPatcher.MarkWeak(bytes, ["GLIBCXX_3.4.30"]));
         Assert.Contains("condition_variable", e.Message);
@@ -60,8 +65,7 @@ public class PatchedCopyTests(ITestOutputHelper output)
     [Fact]
     public void The_copy_is_written_atomically_once_and_carries_the_weak_flag()
     {
-        var shim = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages", "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
-        if (!File.Exists(shim)) { output.WriteLine("TorchSharp 0.107.0 is not restored: not run"); return; }
+        var shim = ElfVersionPatcherTests.Shim();
         var cache = Path.Combine(Path.GetTempPath(), "optimizer-training-tests-" + Guid.NewGuid().ToString("N"));
         try
         {

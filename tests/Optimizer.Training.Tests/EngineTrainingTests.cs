@@ -4,6 +4,7 @@ using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Training.Tests;
@@ -14,10 +15,10 @@ namespace Optimizer.Training.Tests;
 /// </summary>
 public class EngineTrainingTests(ITestOutputHelper output)
 {
-    [Fact]
+    [ConditionalFact("data")]
     public void A_plan_with_npy_data_and_a_declared_teacher_trains_after_pruning_and_reports_each_epoch()
     {
-        if (TestData.Models is not { } models || TestData.Digits is not { } digits) { output.WriteLine("../shared/data is absent: not run"); return; }
+        var (models, digits) = (TestData.Models, TestData.Digits);
         var project = Path.Combine(Path.GetTempPath(), "optimizer-training-engine-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(project);
         try
@@ -57,10 +58,10 @@ public class EngineTrainingTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [ConditionalFact("data/models")]
     public void Without_the_training_assembly_the_plan_fails_with_OPT1070_naming_the_package()
     {
-        if (TestData.Models is not { } models) { output.WriteLine("../shared/data is absent: not run"); return; }
+        var models = TestData.Models;
         var at = new DiagnosticLocation("/p/Models.cs", 4, 2);
         var plan = new OptimizationPlan(OptimizationPlan.CurrentFormatVersion, "T.Mlp", "T.Mlp", Path.Combine(models, "digits_mlp.onnx"), "digits_mlp.onnx", null,
             Path.Combine(Path.GetTempPath(), "optimizer-training-none-" + Guid.NewGuid().ToString("N")), models, "T.Mlp.onnx",

@@ -1,4 +1,5 @@
 using Optimizer.Onnx;
+using Optimizer.Tests.Shared;
 using Optimizer.Training.FineTuning;
 using Xunit.Abstractions;
 
@@ -13,10 +14,10 @@ public class FineTunerTests(ITestOutputHelper output)
         ["Data"] = "train.f32", ["Labels"] = "train.u8", ["Epochs"] = "15", ["LearningRate"] = "0.05", ["Optimizer"] = "Sgd", ["Seed"] = "1",
     };
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Fine_tuning_recovers_80_percent_pruned_cnn_and_keeps_pruned_weights_zero()
     {
-        if (DigitsData.Train is not { } train || DigitsData.Test is not { } test) { output.WriteLine("../shared/data is absent: not run"); return; }
+        var (train, test) = (DigitsData.Train, DigitsData.Test);
         var pruned = DigitsData.Pruned("digits_cnn.onnx", ("Sparsity", "0.8"), ("Structure", "Unstructured"), ("Scope", "Global"));
         var zerosBefore = ZeroPositions(pruned);
         var before = DigitsData.Accuracy(pruned, test);
@@ -36,10 +37,10 @@ public class FineTunerTests(ITestOutputHelper output)
         Assert.Equal(15, report.Changed.Count);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Same_seed_gives_byte_identical_model_and_another_seed_does_not()
     {
-        if (DigitsData.Train is not { } train) { output.WriteLine("../shared/data is absent: not run"); return; }
+        var train = DigitsData.Train;
         byte[] Run(string seed)
         {
             var model = DigitsData.Pruned("digits_mlp.onnx", ("Sparsity", "0.5"));
@@ -53,10 +54,10 @@ public class FineTunerTests(ITestOutputHelper output)
         Assert.NotEqual(first, Run("6"));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Only_initializers_change_the_graph_stays_the_same()
     {
-        if (DigitsData.Train is not { } train) { output.WriteLine("../shared/data is absent: not run"); return; }
+        var train = DigitsData.Train;
         var model = DigitsData.Pruned("digits_cnn.onnx", ("Sparsity", "0.5"));
         var before = model.Clone();
         FineTuner.Train(model, null, TrainingOptions.Parse(new Dictionary<string, string>(FineTune) { ["Epochs"] = "1" }, null), train, null);

@@ -14,13 +14,24 @@ internal static class RepositoryLayout
     public static string RequiredRoot =>
         Root ?? throw new InvalidOperationException($"No Optimizer.Build.sln above {AppContext.BaseDirectory}.");
 
-    /// <summary><c>../shared/&lt;relative&gt;</c> beside the root, or null when absent (tests then print why they did not run).</summary>
-    public static string? SharedFolder(string relative = "")
-    {
-        if (Root is null) return null;
-        var path = Path.GetFullPath(Path.Combine(Root, "..", "shared", relative));
-        return Directory.Exists(path) ? path : null;
-    }
+    /// <summary><c>../shared/&lt;relative&gt;</c> beside the root when that folder exists, else null.</summary>
+    public static string? SharedFolder(string relative = "") =>
+        SharedPath(relative) is { } path && Directory.Exists(path) ? path : null;
+
+    /// <summary><c>../shared/&lt;relative&gt;</c> beside the root when that folder or file exists, else null.</summary>
+    public static string? SharedEntry(string relative) =>
+        SharedPath(relative) is { } path && (Directory.Exists(path) || File.Exists(path)) ? path : null;
+
+    /// <summary>
+    /// <c>../shared/&lt;relative&gt;</c>, a folder or file, for a test whose <c>[ConditionalFact]</c>
+    /// names it (so it is reported as skipped where absent); throws when it is absent all the same.
+    /// </summary>
+    public static string RequiredShared(string relative) =>
+        SharedEntry(relative) ?? throw new InvalidOperationException(
+            $"../shared/{relative} is absent beside {Root ?? "the test binaries"}: the test that reads it must name it in [ConditionalFact(\"{relative}\")] so it is skipped instead.");
+
+    private static string? SharedPath(string relative) =>
+        Root is null ? null : Path.GetFullPath(Path.Combine(Root, "..", "shared", relative));
 
     private static string? FindRoot()
     {

@@ -9,7 +9,7 @@ public sealed record FloatTensor(float[] Values, long[] Shape);
 
 /// <summary>
 /// Runs a float model so calibration can observe intermediate tensors. Passes read no files and
-/// load no native runtime themselves; the caller supplies this (see <see cref="OnnxRuntimeModelExecutor"/>).
+/// load no native runtime themselves; the caller supplies this (the engine's <c>OnnxRuntimeModelExecutor</c>).
 /// </summary>
 public interface IModelExecutor
 {

@@ -7,6 +7,6 @@ namespace Optimizer.Runtime;
 /// </summary>
 /// <param name="Name">The variant's name, e.g. <c>int8</c> or <c>fp32</c>.</param>
 /// <param name="ResourceName">The manifest resource name of its kernel program.</param>
-/// <param name="Requires">What the CPU needs for this variant to be preferred: <c>int8-dot-product</c> (VNNI on x86, Dp on Arm) or null (any CPU).</param>
+/// <param name="Requires">What the CPU needs for this variant to be preferred: <c>int8-dot-product</c> (the int8 kernels run on dot-product instructions there: <see cref="Compiled.KernelIsa.Int8DotProduct"/>) or null (any CPU).</param>
 /// <param name="Schedule">Its steps as generated C#, or null to interpret the program.</param>
 public sealed record CompiledVariant(string Name, string ResourceName, string? Requires, GeneratedSchedule? Schedule);

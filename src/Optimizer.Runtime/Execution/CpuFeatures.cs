@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
+using Optimizer.Runtime.Compiled;
 
 namespace Optimizer.Runtime;
 
@@ -8,7 +9,8 @@ namespace Optimizer.Runtime;
 /// The instruction sets of this process that matter for choosing a path, as .NET reports them (so
 /// the runtime's own knobs, <c>DOTNET_EnableAVX2=0</c> and the like, switch them off too).
 /// </summary>
-internal sealed record CpuFeatures(bool Avx2, bool Fma, bool Avx512F, bool AvxVnni, bool AdvSimd, bool DotProduct, bool Vector128Accelerated)
+internal sealed record CpuFeatures(bool Avx2, bool Fma, bool Avx512F, bool AvxVnni, bool AdvSimd, bool DotProduct,
+    bool Vector128Accelerated, bool Vector256Accelerated, bool Vector512Accelerated)
 {
     public static CpuFeatures Detect() => new(
         System.Runtime.Intrinsics.X86.Avx2.IsSupported,
@@ -17,13 +19,12 @@ internal sealed record CpuFeatures(bool Avx2, bool Fma, bool Avx512F, bool AvxVn
         System.Runtime.Intrinsics.X86.AvxVnni.IsSupported,
         System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported,
         Dp.IsSupported,
-        Vector128.IsHardwareAccelerated);
+        Vector128.IsHardwareAccelerated,
+        Vector256.IsHardwareAccelerated,
+        Vector512.IsHardwareAccelerated);
 
-    /// <summary>Whether compiled kernels get vector code at all (else they would run scalar C#).</summary>
-    public bool HasSimd => Avx2 || AdvSimd || Vector128Accelerated;
-
-    /// <summary>Whether INT8 dot products run in hardware (VNNI on x86, dot product on Arm).</summary>
-    public bool HasInt8DotProduct => AvxVnni || DotProduct;
+    /// <summary>Whether compiled kernels get vector code at all (else they would run scalar C#): <see cref="KernelDispatch"/> decides.</summary>
+    public bool HasSimd => KernelDispatch.Select(this).Vectorized;
 
     public override string ToString()
     {

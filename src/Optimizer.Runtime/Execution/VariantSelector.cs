@@ -1,13 +1,21 @@
+using Optimizer.Runtime.Compiled;
+
 namespace Optimizer.Runtime;
 
 /// <summary>
 /// Picks the compiled variant: the one <see cref="ModelOptions.Variant"/> names, else the first (in
-/// the build's order, best first) whose requirement this CPU meets. A pure function of its
-/// arguments, so it is tested for every CPU without that CPU.
+/// the build's order, best first) whose requirement the kernels <see cref="KernelDispatch"/> selects
+/// for this CPU meet. A pure function of its arguments, so it is tested for every CPU without that CPU.
 /// </summary>
 internal static class VariantSelector
 {
     public const string Int8DotProduct = "int8-dot-product";
+
+    // What each requirement a build can write asks of the kernel paths; a requirement not listed is never met.
+    private static readonly Dictionary<string, Func<KernelIsa, bool>> Requirements = new()
+    {
+        [Int8DotProduct] = isa => isa.Int8DotProduct,
+    };
 
     /// <summary>The variant and why it was chosen; null with the reason when the requested one is not embedded.</summary>
     public static (CompiledVariant? Variant, string Reason) Choose(IReadOnlyList<CompiledVariant> variants, CpuFeatures cpu, string? requested)
@@ -20,21 +28,20 @@ internal static class VariantSelector
                 : (named, "ModelOptions.Variant");
         }
 
+        KernelIsa isa = KernelDispatch.Select(cpu);
         foreach (CompiledVariant variant in variants)
         {
-            if (Meets(variant.Requires, cpu))
+            if (Meets(variant.Requires, isa))
             {
-                return (variant, variant.Requires is null ? $"no faster variant's requirement is met by this CPU ({cpu})" : $"{variant.Requires} present ({cpu})");
+                return (variant, variant.Requires is null
+                    ? $"no faster variant's requirement is met by the kernels on this CPU ({cpu}: {isa})"
+                    : $"{variant.Requires} met by the kernels on this CPU ({cpu}: {isa})");
             }
         }
 
-        return (variants[^1], $"no variant's requirement is met by this CPU ({cpu}); the last is the fallback");
+        return (variants[^1], $"no variant's requirement is met by the kernels on this CPU ({cpu}: {isa}); the last is the fallback");
     }
 
-    private static bool Meets(string? requirement, CpuFeatures cpu) => requirement switch
-    {
-        null => true,
-        Int8DotProduct => cpu.HasInt8DotProduct,
-        _ => false, // a requirement this runtime does not know: never assume it is met
-    };
+    private static bool Meets(string? requirement, KernelIsa isa) =>
+        requirement is null || (Requirements.TryGetValue(requirement, out Func<KernelIsa, bool>? met) && met(isa));
 }

@@ -1,6 +1,4 @@
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 
 namespace Optimizer.Runtime.Compiled;
 
@@ -31,6 +29,16 @@ public enum KernelPath
 /// <param name="Elementwise">Activations, broadcasting arithmetic, softmax (System.Numerics.Tensors).</param>
 public sealed record KernelIsa(KernelPath Fp32Gemm, KernelPath Int8Gemm, KernelPath Elementwise)
 {
+    /// <summary>
+    /// Whether the int8 kernels run on INT8 dot-product instructions (AVX-VNNI's <c>vpdpbusd</c>);
+    /// elsewhere they pair products through int16 or run scalar, and an int8 program is no faster
+    /// than the fp32 one. What the <c>int8-dot-product</c> requirement of a compiled variant asks.
+    /// </summary>
+    public bool Int8DotProduct => Int8Gemm is KernelPath.AvxVnni;
+
+    /// <summary>Whether the compiled kernels get vector code at all (else they run scalar C#).</summary>
+    public bool Vectorized => Fp32Gemm is not KernelPath.Scalar;
+
     /// <inheritdoc />
     public override string ToString() => $"fp32 gemm: {Fp32Gemm}, int8 gemm: {Int8Gemm}, elementwise: {Elementwise}";
 }
@@ -38,8 +46,35 @@ public sealed record KernelIsa(KernelPath Fp32Gemm, KernelPath Int8Gemm, KernelP
 /// <summary>The kernel paths selected for this process (honours <c>DOTNET_EnableAVX2=0</c> and the other runtime knobs).</summary>
 public static class KernelDispatch
 {
-    /// <summary>The selection, computed once.</summary>
-    public static KernelIsa Current { get; } = Detect();
+    // Each kernel family's paths, best first, with what the CPU must have for it: the one table the
+    // kernels run by and the compiled-variant choice (VariantSelector) reads.
+    private static readonly (KernelPath Path, Func<CpuFeatures, bool> Runs)[] Fp32GemmPaths =
+    [
+        (KernelPath.Avx2Fma, cpu => cpu.Avx2 && cpu.Fma),
+        (KernelPath.AdvSimd, cpu => cpu.AdvSimd),
+        (KernelPath.Vector128, cpu => cpu.Vector128Accelerated),
+        (KernelPath.Scalar, _ => true),
+    ];
+
+    // .NET 10 exposes no separate AVX-512 VNNI class; AvxVnni covers vpdpbusd on 128/256-bit vectors.
+    // No Arm64 dot-product (Dp) kernel yet: int8 runs scalar there.
+    private static readonly (KernelPath Path, Func<CpuFeatures, bool> Runs)[] Int8GemmPaths =
+    [
+        (KernelPath.AvxVnni, cpu => cpu.AvxVnni),
+        (KernelPath.Avx2, cpu => cpu.Avx2),
+        (KernelPath.Scalar, _ => true),
+    ];
+
+    private static readonly (KernelPath Path, Func<CpuFeatures, bool> Runs)[] ElementwisePaths =
+    [
+        (KernelPath.Vector512, cpu => cpu.Vector512Accelerated),
+        (KernelPath.Vector256, cpu => cpu.Vector256Accelerated),
+        (KernelPath.Vector128, cpu => cpu.Vector128Accelerated),
+        (KernelPath.Scalar, _ => true),
+    ];
+
+    /// <summary>The selection, computed once (after the tables above: static initializers run in order).</summary>
+    public static KernelIsa Current { get; } = Select(CpuFeatures.Detect());
 
     /// <summary>
     /// The most threads one kernel call uses (large GEMMs split their column panels, batched
@@ -54,20 +89,10 @@ public static class KernelDispatch
 
     private static int _maxThreads = Environment.ProcessorCount;
 
-    private static KernelIsa Detect()
-    {
-        var fp32 = Avx2.IsSupported && Fma.IsSupported ? KernelPath.Avx2Fma
-            : AdvSimd.Arm64.IsSupported ? KernelPath.AdvSimd
-            : Vector128.IsHardwareAccelerated ? KernelPath.Vector128
-            : KernelPath.Scalar;
-        // .NET 10 exposes no separate AVX-512 VNNI class; AvxVnni covers vpdpbusd on 128/256-bit vectors.
-        var int8 = AvxVnni.IsSupported ? KernelPath.AvxVnni
-            : Avx2.IsSupported ? KernelPath.Avx2
-            : KernelPath.Scalar; // no Arm64 dot-product (Dp) kernel yet: scalar there
-        var elementwise = Vector512.IsHardwareAccelerated ? KernelPath.Vector512
-            : Vector256.IsHardwareAccelerated ? KernelPath.Vector256
-            : Vector128.IsHardwareAccelerated ? KernelPath.Vector128
-            : KernelPath.Scalar;
-        return new KernelIsa(fp32, int8, elementwise);
-    }
+    /// <summary>The paths the kernels take on a CPU with <paramref name="cpu"/>'s features: a pure function, so it is tested for every CPU.</summary>
+    internal static KernelIsa Select(CpuFeatures cpu) =>
+        new(First(Fp32GemmPaths, cpu), First(Int8GemmPaths, cpu), First(ElementwisePaths, cpu));
+
+    private static KernelPath First((KernelPath Path, Func<CpuFeatures, bool> Runs)[] paths, CpuFeatures cpu) =>
+        paths.First(p => p.Runs(cpu)).Path;
 }

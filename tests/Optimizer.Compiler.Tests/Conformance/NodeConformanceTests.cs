@@ -30,15 +30,14 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
     /// <summary>Supported cases in all (a floor).</summary>
     private const int MinimumSupportedCases = 282;
 
-    [SharedDataFact]
+    [ConditionalFact("onnx-conformance/node")]
     public void Every_supported_node_case_matches_the_expected_outputs()
     {
-        var root = RepositoryLayout.SharedFolder("onnx-conformance/node");
-        Assert.True(root is not null, "../shared/onnx-conformance/node is missing");
+        var root = RepositoryLayout.RequiredShared("onnx-conformance/node");
         var passed = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<string>();
         int supported = 0, total = 0, frozen = 0;
-        foreach (var caseDir in Directory.GetDirectories(root!).Order(StringComparer.Ordinal))
+        foreach (var caseDir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
         {
             total++;
             var outcome = RunCase(caseDir, freezeParameters: false, out var opTypes) ?? RunCase(caseDir, freezeParameters: true, out opTypes);

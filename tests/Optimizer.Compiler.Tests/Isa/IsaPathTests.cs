@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Optimizer.Compiler.Tests.Support;
 using Optimizer.Runtime.Compiled;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Compiler.Tests.Isa;
@@ -38,7 +39,7 @@ public sealed class IsaPathTests(ITestOutputHelper output)
         { "DOTNET_EnableHWIntrinsic", "0", "fp32 gemm: Scalar, int8 gemm: Scalar, elementwise: Scalar" },
     };
 
-    [SharedDataTheory]
+    [ConditionalTheory("data")]
     [MemberData(nameof(Paths))]
     public void A_forced_path_gives_the_default_paths_results(string variable, string value, string expectedPaths)
     {

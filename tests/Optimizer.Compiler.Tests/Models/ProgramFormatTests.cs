@@ -1,13 +1,14 @@
 using Optimizer.Compiler.Tests.Support;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Compiler.Tests.Models;
 
 /// <summary>The stored program: deterministic bytes, lossless round trip, zero-copy weights, no allocation per call.</summary>
 public sealed class ProgramFormatTests
 {
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void The_same_model_compiles_to_the_same_bytes_and_reads_back_to_the_same_schedule()
     {
         using var first = KernelCompiler.Compile(SharedModels.Load("digits_cnn.onnx")).Program!;
@@ -19,7 +20,7 @@ public sealed class ProgramFormatTests
         Assert.Equal(bytes, read.ToBytes());
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public unsafe void A_program_in_unmanaged_memory_is_read_in_place_and_runs_the_same()
     {
         using var program = KernelCompiler.Compile(SharedModels.Load("digits_mlp.onnx")).Program!;
@@ -48,7 +49,7 @@ public sealed class ProgramFormatTests
         Assert.Contains("OPTK", error.Message);
     }
 
-    [SharedDataTheory]
+    [ConditionalTheory("data")]
     [InlineData("digits_mlp.onnx", 1)]
     [InlineData("digits_mlp.onnx", 64)]
     [InlineData("digits_cnn.onnx", 1)]
@@ -73,12 +74,11 @@ public sealed class ProgramFormatTests
         }
     }
 
-    [SharedDataFact]
+    [ConditionalFact("onnx-conformance/node")]
     public void An_unsupported_model_names_each_node_and_why()
     {
-        var root = Optimizer.Tests.Shared.RepositoryLayout.SharedFolder("onnx-conformance/node");
-        Assert.NotNull(root);
-        var model = OnnxModelLoader.Load(Path.Combine(root!, "test_convtranspose", "model.onnx"));
+        var root = RepositoryLayout.RequiredShared("onnx-conformance/node");
+        var model = OnnxModelLoader.Load(Path.Combine(root, "test_convtranspose", "model.onnx"));
         var result = KernelCompiler.Compile(model);
         Assert.Null(result.Program);
         var reason = Assert.Single(result.Unsupported);

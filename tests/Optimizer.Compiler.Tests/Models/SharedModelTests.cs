@@ -1,5 +1,6 @@
 using Optimizer.Compiler.Tests.Support;
 using Optimizer.Runtime.Compiled;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Compiler.Tests.Models;
@@ -16,7 +17,7 @@ namespace Optimizer.Compiler.Tests.Models;
 /// </summary>
 public sealed class SharedModelTests(ITestOutputHelper output)
 {
-    [SharedDataTheory]
+    [ConditionalTheory("data")]
     [InlineData("digits_mlp.onnx")]
     [InlineData("digits_cnn.onnx")]
     [InlineData("digits_cnn_bn_unfused.onnx")]
@@ -48,7 +49,7 @@ public sealed class SharedModelTests(ITestOutputHelper output)
         Assert.Equal(ArgMax(expected), ArgMax(batched));
     }
 
-    [SharedDataFact]
+    [ConditionalFact("data")]
     public void Hello_deepa_fp32_matches_onnx_runtime()
     {
         var model = SharedModels.Load("hello_deepa.onnx");
@@ -68,7 +69,7 @@ public sealed class SharedModelTests(ITestOutputHelper output)
         }
     }
 
-    [SharedDataTheory]
+    [ConditionalTheory("data")]
     [InlineData("digits_mlp.onnx#static-int8")]
     [InlineData("digits_cnn.onnx#static-int8")]
     [InlineData("digits_mlp.onnx#dynamic-int8")]

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
+using Optimizer.Engine.Calibration;
+using Optimizer.Engine.DataFiles;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
@@ -12,7 +14,7 @@ internal static class SharedModels
 {
     private static readonly ConcurrentDictionary<string, Lazy<OnnxModel>> Cache = new();
 
-    public static string Data => RepositoryLayout.SharedFolder("data") ?? throw new InvalidOperationException("../shared/data is missing");
+    public static string Data => RepositoryLayout.RequiredShared("data");
 
     /// <summary>A model by file name, or with a suffix: "digits_cnn.onnx#static-int8" / "#dynamic-int8".</summary>
     public static OnnxModel Load(string key) => Cache.GetOrAdd(key, k => new Lazy<OnnxModel>(() => Build(k))).Value.Clone();

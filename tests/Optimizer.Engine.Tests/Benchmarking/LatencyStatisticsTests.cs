@@ -1,4 +1,5 @@
 using Optimizer.Engine.Benchmarking;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Engine.Tests.Benchmarking;
 
@@ -31,11 +32,10 @@ public sealed class LatencyStatisticsTests
     public void Settings_out_of_range_are_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new BenchmarkSettings(Batch: 0).Validated());
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Interleaved_timing_of_a_real_model_gives_ordered_percentiles_and_memory()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-            return;
+        var models = RepositoryPaths.SharedModels;
         var bytes = File.ReadAllBytes(Path.Combine(models, "digits_mlp.onnx"));
 
         var stats = LatencyBenchmark.Run([("a", bytes), ("b", bytes)], new BenchmarkSettings(Batch: 8, MinRuns: 30, Duration: TimeSpan.FromSeconds(0.2)));

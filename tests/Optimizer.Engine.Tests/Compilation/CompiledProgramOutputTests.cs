@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Optimizer.Runtime.Compiled;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Engine.Tests.Compilation;
@@ -11,14 +12,10 @@ public sealed class CompiledProgramOutputTests(ITestOutputHelper output) : IDisp
 
     public void Dispose() => _run.Dispose();
 
-    [Fact]
+    [ConditionalFact("data")]
     public void A_covered_model_gets_a_kernels_file_and_the_manifest_lists_the_compiled_path()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-        {
-            output.WriteLine("skipped: ../shared/data/models is absent beside the repository");
-            return;
-        }
+        var models = RepositoryPaths.SharedModels;
 
         var outputDirectory = _run.OutputDirectory();
         var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan", _run.WritePlan(Path.Combine(models, "digits_cnn.onnx"), "Cnn", outputDirectory));
@@ -42,14 +39,10 @@ public sealed class CompiledProgramOutputTests(ITestOutputHelper output) : IDisp
         Assert.Empty(execution.GetProperty("notCompiled").EnumerateArray());
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void An_uncovered_model_says_why_and_a_stale_kernels_file_is_removed()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-        {
-            output.WriteLine("skipped: ../shared/data/models is absent beside the repository");
-            return;
-        }
+        var models = RepositoryPaths.SharedModels;
 
         // silero_vad (int64 input, If subgraphs) is outside the kernel set (issue 5 lists what it covers).
         var outputDirectory = _run.OutputDirectory();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Optimizer.Runtime.Compiled;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Engine.Tests.Compilation;
@@ -15,14 +16,10 @@ public sealed class CompiledVariantsTests(ITestOutputHelper output) : IDisposabl
 
     public void Dispose() => _run.Dispose();
 
-    [Fact]
+    [ConditionalFact("data")]
     public void A_quantized_plan_writes_an_int8_and_an_fp32_variant_and_a_float_plan_removes_it()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-        {
-            output.WriteLine("skipped: ../shared/data/models is absent beside the repository");
-            return;
-        }
+        var models = RepositoryPaths.SharedModels;
 
         var outputDirectory = _run.OutputDirectory();
         var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan",

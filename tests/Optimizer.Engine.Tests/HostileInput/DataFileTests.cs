@@ -40,13 +40,13 @@ public sealed class DataFileTests(ITestOutputHelper output) : IDisposable
         Assert.False(Directory.Exists(_run.OutputDirectory()) && Directory.EnumerateFiles(_run.OutputDirectory(), "Tiny.*").Any(), "no output may be left");
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Calibration_from_dev_zero_is_refused_without_reading()
     {
         AssertRefused("OPT1081", Optimize("Calibration", "/dev/zero"), "'/dev/zero'", "device or kernel file");
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Calibration_from_a_fifo_is_refused_without_blocking()
     {
         var fifo = Path.Combine(_run.Directory, "calib.f32");
@@ -57,13 +57,13 @@ public sealed class DataFileTests(ITestOutputHelper output) : IDisposable
         AssertRefused("OPT1081", Optimize("Calibration", "calib.f32"), "'calib.f32'", "named pipe (FIFO)");
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Validation_from_proc_is_refused()
     {
         AssertRefused("OPT1081", Optimize("Validation", "/proc/self/environ", "AccuracyBudget"), "'/proc/self/environ'", "Validation file");
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_hard_linked_calibration_file_is_refused()
     {
         var outside = Path.Combine(_run.Directory, "elsewhere.npy");

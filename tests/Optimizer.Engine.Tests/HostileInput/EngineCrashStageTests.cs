@@ -17,7 +17,7 @@ public sealed class EngineCrashStageTests(ITestOutputHelper output) : IDisposabl
 
     public void Dispose() => _run.Dispose();
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_sigfpe_in_onnx_runtime_leaves_the_stage_for_the_supervisor_and_no_core_file()
     {
         var model = TinyModels.DivisionOverflow(Path.Combine(_run.Directory, "div_overflow.onnx"));

@@ -93,7 +93,7 @@ public sealed class RunnableModelTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    [SharedFolderFact("data/models")]
+    [ConditionalFact("data/models")]
     public void Every_real_model_passes_the_load_check_and_is_remembered_by_its_bytes()
     {
         var files = Directory.GetFiles(RepositoryPaths.SharedModels!, "*.onnx").Order(StringComparer.Ordinal).ToList();

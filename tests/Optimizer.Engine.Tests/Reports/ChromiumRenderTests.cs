@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.RegularExpressions;
 using Optimizer.Engine.Reports;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Engine.Tests.Reports;
@@ -15,7 +16,7 @@ namespace Optimizer.Engine.Tests.Reports;
 /// </summary>
 public sealed class ChromiumRenderTests(ITestOutputHelper output)
 {
-    private const string Chromium = "/usr/bin/chromium";
+    private const string Chromium = TestNeeds.Chromium;
 
     // Writes what the browser laid out into attributes that --dump-dom then prints.
     private const string Probe = """
@@ -33,21 +34,10 @@ public sealed class ChromiumRenderTests(ITestOutputHelper output)
         </script>
         """;
 
-    [Fact]
+    [ConditionalFact(Needs.Chromium, "data")]
     public void Digits_report_charts_are_drawn_in_headless_chromium()
     {
-        if (!File.Exists(Chromium))
-        {
-            output.WriteLine($"SKIPPED: {Chromium} is absent (Debian package 'chromium'; .ci/run installs it).");
-            return;
-        }
-
-        if (DigitsReport.Get() is not { } built)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
-
+        var built = DigitsReport.Get();
         var report = DigitsReport.WithVerification(built.Report);
         var kept = Path.Combine(AppContext.BaseDirectory, "Reports");
         Directory.CreateDirectory(kept);

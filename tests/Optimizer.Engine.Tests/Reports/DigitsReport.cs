@@ -1,7 +1,10 @@
+using Optimizer.Engine.Calibration;
+using Optimizer.Engine.DataFiles;
 using Optimizer.Engine.Reports;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Engine.Tests.Reports;
 
@@ -10,10 +13,10 @@ internal static class DigitsReport
 {
     public const string CalibrationKey = "Data/digits_train.f32";
 
-    private static readonly Lazy<Built?> Shared = new(() => Build());
+    private static readonly Lazy<Built> Shared = new(Build);
 
-    /// <summary>Built once per test run; null when ../shared/data is absent.</summary>
-    public static Built? Get() => Shared.Value;
+    /// <summary>Built once per test run, for tests marked <c>[ConditionalFact("data")]</c>.</summary>
+    public static Built Get() => Shared.Value;
 
     public sealed record Built(OnnxModel Original, PipelineResult Result, ModelReport Report);
 
@@ -23,10 +26,9 @@ internal static class DigitsReport
         new("Quantize", new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = CalibrationKey }),
     ];
 
-    public static Built? Build()
+    public static Built Build()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-            return null;
+        var models = RepositoryPaths.SharedModels;
         var modelPath = Path.Combine(models, "digits_cnn.onnx");
         var sourceBytes = File.ReadAllBytes(modelPath);
         var original = OnnxModelLoader.Load(modelPath);

@@ -1,6 +1,7 @@
 using Optimizer.Engine.Reports;
 using Optimizer.Onnx;
 using Optimizer.Passes;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Engine.Tests.Reports;
@@ -8,14 +9,10 @@ namespace Optimizer.Engine.Tests.Reports;
 /// <summary>digits_mlp quantized DynamicInt8: layers rewritten to MatMulInteger chains are still found and counted.</summary>
 public sealed class DynamicInt8ReportTests(ITestOutputHelper output)
 {
-    [Fact]
+    [ConditionalFact("data")]
     public void Dynamic_int8_layers_are_reported_as_MatMulInteger_on_int8_weights()
     {
-        if (RepositoryPaths.SharedModels is not { } models)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var models = RepositoryPaths.SharedModels;
 
         var path = Path.Combine(models, "digits_mlp.onnx");
         var original = OnnxModelLoader.Load(path);

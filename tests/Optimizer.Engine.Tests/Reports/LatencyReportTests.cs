@@ -1,23 +1,19 @@
 using Optimizer.Engine.Reports;
-using Xunit.Abstractions;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Engine.Tests.Reports;
 
 /// <summary>The speed-up gate's figures in the report: labelled series, p50/p90/p99 bars, the decision in HTML and Markdown.</summary>
-public sealed class LatencyReportTests(ITestOutputHelper output)
+public sealed class LatencyReportTests
 {
     private static readonly LatencyFigures Gate = new(0.010, 0.021, "batch 1, 1 intra-op thread", "fp32", "StaticInt8",
         BeforeP90Ms: 0.012, AfterP90Ms: 0.025, BeforeP99Ms: 0.030, AfterP99Ms: 0.060,
         Decision: "kept fp32: StaticInt8 is not faster (2.10× the fp32 latency; RequireSpeedup asks for at most 0.95×)");
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Html_draws_p50_p90_p99_bars_for_both_models_and_states_the_decision()
     {
-        if (DigitsReport.Get() is not { } built)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var built = DigitsReport.Get();
 
         var html = HtmlReportWriter.Write(built.Report with { Latency = Gate });
 
@@ -33,11 +29,10 @@ public sealed class LatencyReportTests(ITestOutputHelper output)
         Assert.Contains("<strong>kept fp32: StaticInt8 is not faster", html);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Markdown_has_the_percentile_rows_and_the_decision()
     {
-        if (DigitsReport.Get() is not { } built)
-            return;
+        var built = DigitsReport.Get();
 
         var md = MarkdownReportWriter.Write(built.Report with { Latency = Gate });
 

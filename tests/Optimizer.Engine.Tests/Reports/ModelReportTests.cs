@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Optimizer.Engine.Reports;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Engine.Tests.Reports;
@@ -8,14 +9,10 @@ namespace Optimizer.Engine.Tests.Reports;
 /// <summary>The report of digits_cnn pruned 50% and quantized StaticInt8: figures, tables, determinism, self-containment.</summary>
 public sealed class ModelReportTests(ITestOutputHelper output)
 {
-    [Fact]
+    [ConditionalFact("data")]
     public void Digits_report_has_the_figures_of_the_models_and_the_passes()
     {
-        if (DigitsReport.Get() is not { } built)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var built = DigitsReport.Get();
 
         var report = built.Report;
         output.WriteLine(MarkdownReportWriter.Write(report));
@@ -66,14 +63,10 @@ public sealed class ModelReportTests(ITestOutputHelper output)
         Assert.Contains(report.After.OpCounts, p => p.Key == "DequantizeLinear");
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Markdown_shows_the_plan_the_layer_table_and_the_hashes()
     {
-        if (DigitsReport.Get() is not { } built)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var built = DigitsReport.Get();
 
         var report = DigitsReport.WithVerification(built.Report);
         var md = MarkdownReportWriter.Write(report);
@@ -94,14 +87,10 @@ public sealed class ModelReportTests(ITestOutputHelper output)
         Assert.DoesNotContain("\r", md);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Html_is_self_contained_and_has_every_chart_with_bars()
     {
-        if (DigitsReport.Get() is not { } built)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var built = DigitsReport.Get();
 
         var plain = HtmlReportWriter.Write(built.Report);
         var full = HtmlReportWriter.Write(DigitsReport.WithVerification(built.Report));
@@ -141,20 +130,16 @@ public sealed class ModelReportTests(ITestOutputHelper output)
         Assert.Equal(built.Report.Layers.Count, Charts(full)["layer-error"].Count);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Same_input_gives_the_same_bytes_and_an_independent_run_gives_the_same_report()
     {
-        if (DigitsReport.Get() is not { } built)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var built = DigitsReport.Get();
 
         var report = DigitsReport.WithVerification(built.Report);
         Assert.Equal(HtmlReportWriter.ToBytes(report), HtmlReportWriter.ToBytes(report));
         Assert.Equal(MarkdownReportWriter.ToBytes(report), MarkdownReportWriter.ToBytes(report));
 
-        var again = DigitsReport.Build()!.Report;
+        var again = DigitsReport.Build().Report;
         Assert.Equal(HtmlReportWriter.ToBytes(built.Report), HtmlReportWriter.ToBytes(again));
         Assert.Equal(MarkdownReportWriter.ToBytes(built.Report), MarkdownReportWriter.ToBytes(again));
 
@@ -163,14 +148,10 @@ public sealed class ModelReportTests(ITestOutputHelper output)
         Assert.Equal(Encoding.UTF8.GetString(files[0].Bytes), HtmlReportWriter.Write(report));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Rendering_does_not_depend_on_the_current_culture()
     {
-        if (DigitsReport.Get() is not { } built)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var built = DigitsReport.Get();
 
         var report = DigitsReport.WithVerification(built.Report) with { Elapsed = TimeSpan.FromSeconds(1.25) };
         var invariant = HtmlReportWriter.Write(report) + MarkdownReportWriter.Write(report);

@@ -1,6 +1,6 @@
+using Optimizer.Engine.DataFiles;
 using Optimizer.Onnx;
 using Optimizer.Passes;
-using Optimizer.Passes.Calibration;
 using Xunit.Abstractions;
 
 namespace Optimizer.Hostile.Tests.Fuzz;

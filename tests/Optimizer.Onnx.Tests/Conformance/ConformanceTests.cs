@@ -1,6 +1,5 @@
 using Optimizer.Tests.Shared;
 using System.Diagnostics;
-using Optimizer.Onnx.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Optimizer.Onnx.Tests.Conformance;
@@ -10,13 +9,13 @@ public sealed class ConformanceFixture
 {
     public ConformanceFixture()
     {
-        if (TestPaths.SharedFolder is not { } shared || !Directory.Exists(Path.Combine(shared, "onnx-conformance")))
+        if (RepositoryLayout.SharedFolder("onnx-conformance") is not { } suite)
         {
-            return; // the tests are skipped (SharedDataFact)
+            return; // the tests are reported as skipped ([ConditionalFact("onnx-conformance")])
         }
 
         var watch = Stopwatch.StartNew();
-        var cases = ConformanceCase.Discover(Path.Combine(shared, "onnx-conformance"));
+        var cases = ConformanceCase.Discover(suite);
         Results = ConformanceRunner.RunAll(cases, Math.Max(2, Environment.ProcessorCount));
         Elapsed = watch.Elapsed;
     }
@@ -38,7 +37,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture, ITestOutputHelp
     // a round-trip regression or a runtime that runs fewer cases.
     private const int MinimumCasesRun = 1580;
 
-    [SharedFolderFact("onnx-conformance")]
+    [ConditionalFact("onnx-conformance")]
     public void Every_model_loads_saves_and_reloads_to_an_equal_proto()
     {
         var results = fixture.Results;
@@ -56,7 +55,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture, ITestOutputHelp
         Assert.Equal(results.Count, equal);
     }
 
-    [SharedFolderFact("onnx-conformance")]
+    [ConditionalFact("onnx-conformance")]
     public void Re_saved_models_give_identical_outputs_in_onnx_runtime()
     {
         var counts = fixture.Results.GroupBy(r => r.Ort).ToDictionary(g => g.Key, g => g.Count());
@@ -86,7 +85,7 @@ public sealed class ConformanceTests(ConformanceFixture fixture, ITestOutputHelp
         Assert.True(Count(OrtOutcome.Ran) >= MinimumCasesRun, $"only {Count(OrtOutcome.Ran)} cases ran; expected at least {MinimumCasesRun}");
     }
 
-    [SharedFolderFact("onnx-conformance")]
+    [ConditionalFact("onnx-conformance")]
     public void Shape_inference_refuses_no_model_onnx_runtime_runs()
     {
         var runnable = fixture.Results.Where(r => r.Ort is OrtOutcome.Ran or OrtOutcome.Nondeterministic).ToArray();

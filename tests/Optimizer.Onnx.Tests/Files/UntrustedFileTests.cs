@@ -35,7 +35,7 @@ public sealed class UntrustedFileTests
         Assert.Equal(UntrustedFileProblem.NotFound, error.Problem);
     }
 
-    [LinuxTheory]
+    [ConditionalTheory(Needs.Linux)]
     [InlineData("/dev/zero")]
     [InlineData("/proc/self/environ")]
     [InlineData("/sys/kernel/mm")]
@@ -45,7 +45,7 @@ public sealed class UntrustedFileTests
         Assert.Equal(UntrustedFileProblem.SystemPath, error.Problem);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_symbolic_link_to_a_kernel_file_is_refused()
     {
         using var folder = new TempFolder();
@@ -55,7 +55,7 @@ public sealed class UntrustedFileTests
         Assert.Equal(UntrustedFileProblem.SystemPath, Assert.Throws<UntrustedFileException>(() => UntrustedFile.OpenRead(link, long.MaxValue)).Problem);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_fifo_is_refused_without_blocking()
     {
         using var folder = new TempFolder();
@@ -78,7 +78,7 @@ public sealed class UntrustedFileTests
         Assert.Equal(UntrustedFileProblem.NotRegular, Assert.Throws<UntrustedFileException>(() => UntrustedFile.OpenRead(folder.Path, long.MaxValue)).Problem);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_hard_linked_file_is_refused()
     {
         using var outside = new TempFolder();

@@ -8,7 +8,7 @@ namespace Optimizer.Onnx.Tests.Loading;
 /// <summary>The model and its external data are read only from regular files of their own (OPT1117), without hanging.</summary>
 public sealed class FileRefusalTests
 {
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_fifo_as_the_model_is_OPT1117_without_blocking()
     {
         using var folder = new TempFolder();
@@ -22,7 +22,7 @@ public sealed class FileRefusalTests
         Assert.Equal(fifo, error.ModelPath);
     }
 
-    [LinuxTheory]
+    [ConditionalTheory(Needs.Linux)]
     [InlineData("/dev/zero")]
     [InlineData("/dev/urandom")]
     [InlineData("/proc/self/environ")]
@@ -33,7 +33,7 @@ public sealed class FileRefusalTests
         Assert.Contains(path, error.Message);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_symbolic_link_from_the_model_folder_to_dev_zero_is_OPT1117()
     {
         using var folder = new TempFolder();
@@ -44,7 +44,7 @@ public sealed class FileRefusalTests
         Assert.Equal(OnnxErrorCodes.FileNotRegular, error.Code);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_hard_link_to_a_model_outside_the_folder_is_OPT1117()
     {
         using var outside = new TempFolder();
@@ -75,7 +75,7 @@ public sealed class FileRefusalTests
         Assert.Equal(OnnxErrorCodes.ModelTooLarge, error.Code);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_fifo_as_external_data_is_OPT1117_without_blocking()
     {
         using var folder = new TempFolder();
@@ -88,7 +88,7 @@ public sealed class FileRefusalTests
         Assert.Contains("FIFO", error.Message);
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void External_data_hard_linked_to_a_file_outside_the_folder_is_OPT1117()
     {
         using var outside = new TempFolder();

@@ -1,6 +1,5 @@
 using Optimizer.Tests.Shared;
 using Microsoft.ML.OnnxRuntime;
-using Optimizer.Onnx.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Optimizer.Onnx.Tests.ShapeInference;
@@ -12,20 +11,23 @@ namespace Optimizer.Onnx.Tests.ShapeInference;
 /// </summary>
 public sealed class RealModelShapeInferenceTests(ITestOutputHelper output)
 {
-    [SharedFolderFact("data/models")]
+    // Measured: 9 of the 11 models; arctic_embed_xs (int64 token ids) and silero_vad (If subgraphs) are left out.
+    private const int MinimumModelsChecked = 9;
+
+    [ConditionalFact("data/models", "onnx-conformance/light")]
     public void Inferred_fixed_dimensions_match_onnx_runtime_on_the_shared_models()
     {
-        var shared = TestPaths.SharedFolder!;
-
+        var shared = RepositoryLayout.RequiredShared("");
         var files = Directory.GetFiles(Path.Combine(shared, "data", "models"), "*.onnx").Order(StringComparer.Ordinal)
             .Concat(new[] { "light_bvlc_alexnet.onnx", "light_squeezenet.onnx", "light_inception_v1.onnx" }.Select(f => Path.Combine(shared, "onnx-conformance", "light", f)));
         var mismatches = new List<string>();
+        var modelsChecked = 0;
         foreach (var file in files)
         {
             var model = OnnxModelLoader.Load(file);
             if (model.Graph.Inputs.Any(i => i.Type?.ElementType != TensorElementType.Float) || model.Graph.Nodes.Any(n => n.Attributes.Any(a => a.HasSubgraphs)))
             {
-                output.WriteLine($"{Path.GetFileName(file)}: SKIPPED (non-float inputs or subgraphs; no fixed input to feed)");
+                output.WriteLine($"{Path.GetFileName(file)}: left out (non-float inputs or subgraphs; no fixed input to feed)");
                 continue;
             }
 
@@ -51,9 +53,11 @@ public sealed class RealModelShapeInferenceTests(ITestOutputHelper output)
             }
 
             output.WriteLine($"{Path.GetFileName(file)}: {checkable.Length} inferred shapes checked against ONNX Runtime");
+            modelsChecked++;
         }
 
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+        Assert.True(modelsChecked >= MinimumModelsChecked, $"only {modelsChecked} models were checked against ONNX Runtime");
     }
 
     private static Dictionary<string, long[]> RunExposing(OnnxModel model, IReadOnlyList<string> values)

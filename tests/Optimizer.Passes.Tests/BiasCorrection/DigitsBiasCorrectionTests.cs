@@ -1,6 +1,9 @@
+using Optimizer.Engine.Calibration;
+using Optimizer.Engine.DataFiles;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Tests.Support;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Passes.Tests.BiasCorrection;
@@ -19,13 +22,9 @@ public sealed class DigitsBiasCorrectionTests(ITestOutputHelper output)
         public OnnxModel Load(string file) => OnnxModelLoader.Load(Path.Combine(Folder, "models", file));
     }
 
-    private static Digits? TryLoad()
+    private static Digits Load()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            return null;
-        }
-
+        var data = SharedData.Folder;
         var digits = Path.Combine(data, "digits");
         var train = SharedData.ReadFloats(Path.Combine(digits, "digits_train_x_1347x64.f32"));
         var context = new PassContext
@@ -68,14 +67,10 @@ public sealed class DigitsBiasCorrectionTests(ITestOutputHelper output)
 
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Cnn_global_half_pruning_plus_static_int8_stays_within_one_point()
     {
-        if (TryLoad() is not { } d)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent; the digits CNN was not pruned and quantized.");
-            return;
-        }
+        var d = Load();
 
         var model = d.Load("digits_cnn.onnx");
         var fp32 = Accuracy(model, d.TestX, d.TestY);
@@ -103,14 +98,10 @@ public sealed class DigitsBiasCorrectionTests(ITestOutputHelper output)
         Assert.True(fp32 - accuracy <= 0.01 + 1e-9, $"global 50% pruning + static INT8 dropped top-1 from {fp32:P2} to {accuracy:P2}");
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Mlp_global_half_pruning_plus_static_or_dynamic_int8_stays_within_one_point()
     {
-        if (TryLoad() is not { } d)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent; the digits MLP was not pruned and quantized.");
-            return;
-        }
+        var d = Load();
 
         var model = d.Load("digits_mlp.onnx");
         var fp32 = Accuracy(model, d.TestX, d.TestY);

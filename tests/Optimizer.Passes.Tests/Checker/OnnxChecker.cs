@@ -1,15 +1,16 @@
 using System.Diagnostics;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Passes.Tests.Checker;
 
 /// <summary>
 /// Runs the ONNX project's own <c>onnx.checker.check_model</c> (Debian's python3-onnx, which
-/// .ci/run installs) over model files, in one Python process. Debian's package lives in the
-/// system interpreter, so /usr/bin/python3 is used rather than whatever `python3` is first on PATH.
+/// .ci/run installs) over model files, in one Python process, with the system interpreter the
+/// package lives in. Tests that use it are marked <c>[ConditionalFact(Needs.PythonOnnx)]</c>.
 /// </summary>
 internal static class OnnxChecker
 {
-    private const string Interpreter = "/usr/bin/python3";
+    private const string Interpreter = TestNeeds.SystemPython;
 
     // Prints "OK <path>" or "FAIL <path> <reason>" per file, then "VERSION <onnx version> <max opset> <max ir>".
     private const string Script = """
@@ -23,14 +24,6 @@ internal static class OnnxChecker
             except Exception as e:
                 print("FAIL", path, str(e).replace("\n", " ")[:500], flush=True)
         """;
-
-    /// <summary>Why the checker cannot run here, or null when it can.</summary>
-    public static string? Unavailable()
-    {
-        if (!File.Exists(Interpreter)) return $"{Interpreter} is absent";
-        var probe = Run(["-c", "import onnx"]);
-        return probe.ExitCode == 0 ? null : "python3-onnx is not installed (apt-get install python3-onnx; .ci/run does this)";
-    }
 
     public static CheckerRun Check(IReadOnlyList<string> modelPaths)
     {

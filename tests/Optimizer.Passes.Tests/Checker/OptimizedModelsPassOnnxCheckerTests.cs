@@ -2,6 +2,7 @@ using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Tests.Quantization;
 using Optimizer.Passes.Tests.Support;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Passes.Tests.Checker;
@@ -32,20 +33,10 @@ public sealed class OptimizedModelsPassOnnxCheckerTests(ITestOutputHelper output
         ("int4", [Quantize("Int4")]),
     ];
 
-    [Fact]
+    [ConditionalFact(Needs.PythonOnnx, "data")]
     public void Optimized_models_pass_onnx_checker()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent; onnx.checker was not run.");
-            return;
-        }
-        if (OnnxChecker.Unavailable() is { } reason)
-        {
-            output.WriteLine($"SKIPPED: {reason}; onnx.checker was not run.");
-            return;
-        }
-
+        var data = SharedData.Folder;
         var originals = OriginalModels(data).ToList();
         var originalRun = OnnxChecker.Check(originals);
         var validOriginals = originals.Where(path => !originalRun.Failures.Any(f => f.Contains(path, StringComparison.Ordinal))).ToList();

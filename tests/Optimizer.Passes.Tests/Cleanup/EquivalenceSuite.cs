@@ -14,9 +14,6 @@ internal sealed record EquivalenceCase(string Name, string ModelPath, string? Da
 /// </summary>
 internal static class EquivalenceSuite
 {
-    public static string? ConformanceFolder =>
-        Path.GetFullPath(Path.Combine(SharedData.RepositoryRoot, "..", "shared", "onnx-conformance")) is var path && Directory.Exists(path) ? path : null;
-
     public static IReadOnlyList<EquivalenceCase> CasesIn(string suiteFolder) =>
         Directory.GetDirectories(suiteFolder).Order(StringComparer.Ordinal)
             .Where(d => File.Exists(Path.Combine(d, "model.onnx")))
@@ -28,8 +25,11 @@ internal static class EquivalenceSuite
         Directory.GetFiles(folder, "*.onnx").Order(StringComparer.Ordinal)
             .Select(f => new EquivalenceCase($"{prefix}/{Path.GetFileName(f)}", f, null)).ToArray();
 
-    /// <summary>Checks every case; returns the per-model lines and the failures (empty when all pass).</summary>
-    public static (List<string> Lines, List<string> Failures) Check(IEnumerable<EquivalenceCase> cases)
+    /// <summary>
+    /// Checks every case: the per-model lines, the failures (empty when all pass), and how many
+    /// originals were compared and how many were left out because ONNX Runtime cannot load or run them.
+    /// </summary>
+    public static (List<string> Lines, List<string> Failures, int Compared, int LeftOut) Check(IEnumerable<EquivalenceCase> cases)
     {
         var lines = new List<string>();
         var failures = new List<string>();
@@ -49,7 +49,7 @@ internal static class EquivalenceSuite
             catch (Exception e) when (e is OnnxFormatException or OnnxRuntimeException or NotSupportedException)
             {
                 skipped++;
-                lines.Add($"{c.Name}: SKIPPED, the original does not load or run here ({Short(e.Message)})");
+                lines.Add($"{c.Name}: left out, the original does not load or run here ({Short(e.Message)})");
                 continue;
             }
 
@@ -73,8 +73,8 @@ internal static class EquivalenceSuite
             }
         }
 
-        lines.Add($"TOTAL: {models} models checked ({skipped} skipped), {changed} changed, {equal} equal outputs, {failures.Count} failures, {clock.Elapsed.TotalSeconds:F1} s");
-        return (lines, failures);
+        lines.Add($"TOTAL: {models} models checked ({skipped} left out), {changed} changed, {equal} equal outputs, {failures.Count} failures, {clock.Elapsed.TotalSeconds:F1} s");
+        return (lines, failures, models, skipped);
     }
 
     private static IReadOnlyList<OnnxTensor> ReadInputs(string dataSet) =>

@@ -8,11 +8,19 @@ namespace Optimizer.Passes.Tests.Cleanup;
 internal static class OrtRunner
 {
     /// <summary>All outputs, as doubles per output name (non-numeric outputs are skipped).</summary>
-    public static Dictionary<string, (long[] Shape, double[] Values)> Run(OnnxModel model, IReadOnlyList<OnnxTensor> inputs)
+    public static Dictionary<string, (long[] Shape, double[] Values)> Run(OnnxModel model, IReadOnlyList<OnnxTensor> inputs) =>
+        RunEach(model, [inputs])[0];
+
+    /// <summary><see cref="Run"/> for each feed, in one session.</summary>
+    public static List<Dictionary<string, (long[] Shape, double[] Values)>> RunEach(OnnxModel model, IEnumerable<IReadOnlyList<OnnxTensor>> feeds)
     {
         using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, IntraOpNumThreads = 1 };
         using var session = new InferenceSession(OnnxModelWriter.ToBytes(model), options);
-        var names = model.Graph.Inputs.Select(i => i.Name).Take(inputs.Count).ToArray();
+        return feeds.Select(inputs => Run(session, model.Graph.Inputs.Select(i => i.Name).Take(inputs.Count).ToArray(), inputs)).ToList();
+    }
+
+    private static Dictionary<string, (long[] Shape, double[] Values)> Run(InferenceSession session, string[] names, IReadOnlyList<OnnxTensor> inputs)
+    {
         var values = inputs.Select(ToOrt).ToArray();
         try
         {

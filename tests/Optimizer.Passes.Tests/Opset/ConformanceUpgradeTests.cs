@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using Optimizer.Onnx;
 using Optimizer.Passes.Opset;
 using Optimizer.Passes.Tests.Cleanup;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Passes.Tests.Opset;
@@ -13,7 +14,7 @@ namespace Optimizer.Passes.Tests.Opset;
 /// </summary>
 public sealed class ConformanceUpgradeTests(ITestOutputHelper output)
 {
-    [Theory]
+    [ConditionalTheory("onnx-conformance/node", "onnx-conformance/pytorch-converted", "onnx-conformance/pytorch-operator", "onnx-conformance/simple", "onnx-conformance/light")]
     [InlineData("node")]
     [InlineData("pytorch-converted")]
     [InlineData("pytorch-operator")]
@@ -21,11 +22,7 @@ public sealed class ConformanceUpgradeTests(ITestOutputHelper output)
     [InlineData("light")]
     public void Cases_below_opset_13_give_the_same_outputs_after_the_upgrade(string suiteName)
     {
-        if (EquivalenceSuite.ConformanceFolder is not { } suite || !Directory.Exists(Path.Combine(suite, suiteName)))
-        {
-            output.WriteLine($"SKIPPED: ../shared/onnx-conformance/{suiteName} is absent.");
-            return;
-        }
+        var suite = RepositoryLayout.RequiredShared("onnx-conformance");
 
         var folder = Path.Combine(suite, suiteName);
         var cases = suiteName == "light" ? EquivalenceSuite.ModelFiles(folder, suiteName) : EquivalenceSuite.CasesIn(folder);
@@ -111,9 +108,8 @@ public sealed class ConformanceUpgradeTests(ITestOutputHelper output)
         }
 
         Assert.Empty(failures);
-        if (older > 0)
-        {
-            Assert.True(upgraded > 0, "no case was upgraded");
-        }
+        // Cases whose original ONNX Runtime cannot run are left out; most of each suite must be compared
+        // (measured: 64% of simple's 23 cases up to all 9 of light).
+        Assert.True(upgraded * 2 > older, $"only {upgraded} of {older} cases below opset 13 were upgraded and compared");
     }
 }

@@ -1,7 +1,9 @@
+using Optimizer.Engine.Calibration;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Opset;
 using Optimizer.Passes.Tests.Support;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Passes.Tests.Opset;
@@ -18,14 +20,10 @@ public sealed class PpocrUpgradeQuantizationTests(ITestOutputHelper output)
     // PaddleOCR's classifier input: [N, 3, 48, 192], pixels normalized as (v / 255 − 0.5) / 0.5 ∈ [−1, 1].
     private static readonly long[] ImageShape = [3, 48, 192];
 
-    [Fact]
+    [ConditionalFact("data/models/ch_ppocr_mobile_v2.0_cls_infer.onnx")]
     public void The_upgrade_alone_keeps_the_outputs()
     {
-        if (Load() is not { } model)
-        {
-            return;
-        }
-
+        var model = Load();
         var upgraded = model.Clone();
         var result = OpsetUpgrader.Upgrade(upgraded, 13);
         Assert.True(result.Succeeded, result.Refusal);
@@ -42,17 +40,13 @@ public sealed class PpocrUpgradeQuantizationTests(ITestOutputHelper output)
     /// ranges too hard (HardSwish outputs): its agreement is printed, not asserted; MinMax and
     /// Percentile must agree with fp32 on the argmax for ≥ 90% of held-out images.
     /// </summary>
-    [Theory]
+    [ConditionalTheory("data/models/ch_ppocr_mobile_v2.0_cls_infer.onnx")]
     [InlineData("Percentile", true)]
     [InlineData("MinMax", true)]
     [InlineData("Entropy", false)]
     public void Static_int8_after_the_upgrade_runs_and_agrees_with_fp32(string method, bool assertAgreement)
     {
-        if (Load() is not { } model)
-        {
-            return;
-        }
-
+        var model = Load();
         const int calibrationCount = 32;
         var context = new PassContext
         {
@@ -94,14 +88,10 @@ public sealed class PpocrUpgradeQuantizationTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [ConditionalFact("data/models/ch_ppocr_mobile_v2.0_cls_infer.onnx")]
     public void Dynamic_int8_after_the_upgrade_runs_and_agrees_with_fp32()
     {
-        if (Load() is not { } model)
-        {
-            return;
-        }
-
+        var model = Load();
         var result = PassPipeline.Run(model, [new PassRequest("Quantize", new Dictionary<string, string> { ["Mode"] = "DynamicInt8" })]);
         var report = result.Reports[0];
         var (before, after) = (OnnxModelWriter.ToBytes(model).Length, OnnxModelWriter.ToBytes(result.Model).Length);
@@ -114,16 +104,7 @@ public sealed class PpocrUpgradeQuantizationTests(ITestOutputHelper output)
         Assert.True(agreement >= 0.9, $"argmax agreement {agreement:P1}");
     }
 
-    private OnnxModel? Load()
-    {
-        if (SharedData.Folder is not { } data || !File.Exists(Path.Combine(data, "models", ModelFile)))
-        {
-            output.WriteLine($"SKIPPED: ../shared/data/models/{ModelFile} is absent.");
-            return null;
-        }
-
-        return OnnxModelLoader.Load(Path.Combine(data, "models", ModelFile));
-    }
+    private static OnnxModel Load() => OnnxModelLoader.Load(Path.Combine(SharedData.Folder, "models", ModelFile));
 
     private static (double Agreement, float MaxAbsError) Compare(OnnxModel fp32, OnnxModel quantized, int count)
     {
@@ -138,15 +119,5 @@ public sealed class PpocrUpgradeQuantizationTests(ITestOutputHelper output)
     private static float[] Run(OnnxModel model, float[] images, int count) => Ort.Run(model, ("x", images, [count, .. ImageShape]));
 
     /// <summary>Fixed pseudo-random images uniform in the model's input range [−1, 1].</summary>
-    private static float[] Images(int count, int seed)
-    {
-        var random = new Random(seed);
-        var values = new float[count * ImageShape.Aggregate(1L, (a, b) => a * b)];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-
-        return values;
-    }
+    private static float[] Images(int count, int seed) => GraphBuilder.Values(count * (int)ImageShape.Aggregate(1L, (a, b) => a * b), seed);
 }

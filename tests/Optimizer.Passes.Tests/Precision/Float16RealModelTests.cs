@@ -1,6 +1,7 @@
 using Optimizer.Onnx;
 using Optimizer.Passes.Tests.Quantization;
 using Optimizer.Passes.Tests.Support;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Passes.Tests.Precision;
@@ -10,14 +11,10 @@ public sealed class Float16RealModelTests(ITestOutputHelper output)
 {
     private static readonly PassRequest Float16 = new("Quantize", new Dictionary<string, string> { ["Mode"] = "Float16" });
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Digits_mlp_outputs_stay_close()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_mlp.onnx"));
         var result = PassPipeline.Run(model, [Float16]);
@@ -35,14 +32,10 @@ public sealed class Float16RealModelTests(ITestOutputHelper output)
         Assert.True(after <= before * 0.55);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Hello_deepa_keeps_layer_norm_reductions_in_fp32_and_scores_stay_close()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "hello_deepa.onnx"));
         var result = PassPipeline.Run(model, [Float16]);

@@ -1,5 +1,6 @@
 using Optimizer.Onnx;
 using Optimizer.Passes.Pruning;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 using static Optimizer.Passes.Tests.Pruning.PruningGraphs;
 
@@ -8,16 +9,12 @@ namespace Optimizer.Passes.Tests.Pruning;
 /// <summary>Pruning the real digits models through the pipeline, measured on the 450 test images in ONNX Runtime.</summary>
 public sealed class DigitsPruningTests(ITestOutputHelper output)
 {
-    [Theory]
+    [ConditionalTheory("data")]
     [InlineData("digits_cnn.onnx", 0.993)]
     [InlineData("digits_mlp.onnx", 0.971)]
     public void Global_half_unstructured_stays_within_one_point(string file, double expectedFp32)
     {
-        if (DigitsSet.TryLoad() is not { } digits)
-        {
-            output.WriteLine($"SKIPPED: ../shared/data is absent; {file} was not pruned.");
-            return;
-        }
+        var digits = DigitsSet.Load();
 
         var model = digits.LoadModel(file);
         var fp32 = digits.Evaluate(model).Accuracy;
@@ -37,16 +34,12 @@ public sealed class DigitsPruningTests(ITestOutputHelper output)
         Assert.InRange(ZeroFraction(global.Model), 0.45, 0.55);
     }
 
-    [Theory]
+    [ConditionalTheory("data")]
     [InlineData("L1")]
     [InlineData("L2")]
     public void Half_the_cnn_channels_go_and_the_model_still_runs_with_the_same_output_shape(string norm)
     {
-        if (DigitsSet.TryLoad() is not { } digits)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent; the CNN was not channel-pruned.");
-            return;
-        }
+        var digits = DigitsSet.Load();
 
         var model = digits.LoadModel("digits_cnn.onnx");
         var (fp32, shapeBefore) = digits.Evaluate(model);
@@ -65,14 +58,10 @@ public sealed class DigitsPruningTests(ITestOutputHelper output)
         Assert.True(bytesAfter < bytesBefore * 0.6);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Batchnorm_unfused_cnn_is_channel_pruned_after_fusion_and_runs()
     {
-        if (DigitsSet.TryLoad() is not { } digits)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var digits = DigitsSet.Load();
 
         var model = digits.LoadModel("digits_cnn_bn_unfused.onnx");
         var (fp32, shapeBefore) = digits.Evaluate(model);
@@ -85,16 +74,12 @@ public sealed class DigitsPruningTests(ITestOutputHelper output)
         Assert.NotEmpty(result.Reports[0].Changed);
     }
 
-    [Theory]
+    [ConditionalTheory("data")]
     [InlineData("digits_cnn.onnx")]
     [InlineData("digits_mlp.onnx")]
     public void Two_of_four_pattern_holds_on_every_group(string file)
     {
-        if (DigitsSet.TryLoad() is not { } digits)
-        {
-            output.WriteLine($"SKIPPED: ../shared/data is absent; {file} was not pruned.");
-            return;
-        }
+        var digits = DigitsSet.Load();
 
         var model = digits.LoadModel(file);
         var result = PassPipeline.Run(model, [Prune(("Structure", "NM2x4"))]);

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Optimizer.Onnx;
 using Optimizer.Passes.Tests.Support;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Passes.Tests.Pruning;
 
@@ -20,14 +21,10 @@ internal sealed class DigitsSet
 
     public byte[] Labels { get; }
 
-    /// <summary>The data set, or null when ../shared/data is absent.</summary>
-    public static DigitsSet? TryLoad()
+    /// <summary>The data set, for tests marked <c>[ConditionalFact("data")]</c>.</summary>
+    public static DigitsSet Load()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            return null;
-        }
-
+        var data = SharedData.Folder;
         return new DigitsSet(data,
             SharedData.ReadFloats(Path.Combine(data, "digits", "digits_test_x_450x64.f32")),
             File.ReadAllBytes(Path.Combine(data, "digits", "digits_test_y_450.u8")));

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Optimizer.Onnx;
 using Optimizer.Passes.Tests.Support;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 using static Optimizer.Passes.Tests.Pruning.PruningGraphs;
 
@@ -9,18 +10,14 @@ namespace Optimizer.Passes.Tests.Pruning;
 /// <summary>Every model in ../shared/data/models prunes each way, still loads in ONNX Runtime, and keeps its output shape.</summary>
 public sealed class SharedModelsPruningTests(ITestOutputHelper output)
 {
-    [Theory]
+    [ConditionalTheory("data")]
     [InlineData("Unstructured")]
     [InlineData("Channel")]
     [InlineData("NM2x4")]
     public void Every_shared_model_prunes_and_still_runs(string structure)
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
-
+        var data = SharedData.Folder;
+        var shapesCompared = 0;
         foreach (var path in Directory.GetFiles(Path.Combine(data, "models"), "*.onnx").Order(StringComparer.Ordinal))
         {
             var model = OnnxModelLoader.Load(path);
@@ -30,7 +27,11 @@ public sealed class SharedModelsPruningTests(ITestOutputHelper output)
             var before = OutputShape(model);
             var after = OutputShape(result.Model);
             Assert.Equal(before, after);
+            shapesCompared += before is null ? 0 : 1;
         }
+
+        // The four digits models and hello_deepa have one float input of static shape; the others only load.
+        Assert.True(shapesCompared >= 5, $"only {shapesCompared} models were run to compare output shapes");
     }
 
     /// <summary>

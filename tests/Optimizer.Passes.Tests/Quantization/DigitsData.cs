@@ -1,3 +1,5 @@
+using Optimizer.Engine.Calibration;
+using Optimizer.Engine.DataFiles;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Tests.Support;

@@ -1,5 +1,6 @@
 using Optimizer.Onnx;
 using Optimizer.Passes.Tests.Support;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Passes.Tests.Quantization;
@@ -9,14 +10,10 @@ public sealed class Int4RealModelTests(ITestOutputHelper output)
 {
     private static readonly PassRequest Int4 = new("Quantize", new Dictionary<string, string> { ["Mode"] = "Int4" });
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Digits_mlp_runs_as_MatMulNBits_and_stays_accurate()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_mlp.onnx"));
         var result = PassPipeline.Run(model, [Int4]);
@@ -30,14 +27,10 @@ public sealed class Int4RealModelTests(ITestOutputHelper output)
         Assert.True(after <= before * 0.25);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Hello_deepa_scores_stay_close()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "hello_deepa.onnx"));
         var result = PassPipeline.Run(model, [Int4]);
@@ -49,27 +42,5 @@ public sealed class Int4RealModelTests(ITestOutputHelper output)
         // 4-bit weights on the 2400-input first layer move sigmoid scores on its steep part (measured: see the output).
         Assert.True(mean <= 0.05 && worst <= 0.3, $"int4 wake-word scores differ by {mean:F4} on average, up to {worst:F4}");
         Assert.True(after <= before * 0.25);
-    }
-}
-
-/// <summary>hello_deepa (openWakeWord) on Gaussian-like unit-scale features standing in for speech embeddings.</summary>
-internal static class HelloDeepa
-{
-    public static (double Max, double Mean) ScoreDifferences(OnnxModel reference, OnnxModel candidate)
-    {
-        var total = 0.0;
-        var inputName = reference.Graph.Inputs[0].Name;
-        var random = new Random(7);
-        var worst = 0.0;
-        for (var sample = 0; sample < 32; sample++)
-        {
-            var features = Enumerable.Range(0, 25 * 96).Select(_ => (float)(random.NextDouble() + random.NextDouble() + random.NextDouble() - 1.5) * 2).ToArray();
-            var expected = Ort.Run(reference, (inputName, features, [1, 25, 96]));
-            var actual = Ort.Run(candidate, (inputName, features, [1, 25, 96]));
-            worst = Math.Max(worst, Math.Abs(expected[0] - actual[0]));
-            total += Math.Abs(expected[0] - actual[0]);
-        }
-
-        return (worst, total / 32);
     }
 }

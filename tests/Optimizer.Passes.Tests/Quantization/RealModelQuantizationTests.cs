@@ -1,5 +1,6 @@
 using Optimizer.Onnx;
 using Optimizer.Passes.Tests.Support;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Passes.Tests.Quantization;
@@ -9,14 +10,10 @@ public sealed class RealModelQuantizationTests(ITestOutputHelper output)
 {
     private static readonly PassRequest DynamicInt8 = new("Quantize", new Dictionary<string, string> { ["Mode"] = "DynamicInt8" });
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Digits_mlp_keeps_its_accuracy_and_shrinks()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent; the digits MLP check did not run.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_mlp.onnx"));
         var images = SharedData.ReadFloats(Path.Combine(data, "digits", "digits_test_x_450x64.f32"));
@@ -38,14 +35,10 @@ public sealed class RealModelQuantizationTests(ITestOutputHelper output)
         Assert.True(sizeAfter < sizeBefore * 0.35, $"{sizeAfter} bytes is not much smaller than {sizeBefore}");
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Hello_deepa_outputs_stay_close_and_the_file_shrinks()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent; the hello_deepa check did not run.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "hello_deepa.onnx"));
         var result = PassPipeline.Run(model, [DynamicInt8]);
@@ -57,8 +50,7 @@ public sealed class RealModelQuantizationTests(ITestOutputHelper output)
         var random = new Random(7);
         for (var sample = 0; sample < 32; sample++)
         {
-            // openWakeWord feeds speech embeddings; Gaussian-like features of unit scale stand in for them.
-            var features = Enumerable.Range(0, 25 * 96).Select(_ => (float)(random.NextDouble() + random.NextDouble() + random.NextDouble() - 1.5) * 2).ToArray();
+            var features = HelloDeepa.Features(random);
             var expected = Ort.Run(model, (inputName, features, [1, 25, 96]));
             var actual = Ort.Run(result.Model, (inputName, features, [1, 25, 96]));
             worst = Math.Max(worst, Math.Abs(expected[0] - actual[0]));

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Optimizer.Engine.Calibration;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Tests.Support;

@@ -1,3 +1,4 @@
+using Optimizer.Engine.Calibration;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Tests.Support;

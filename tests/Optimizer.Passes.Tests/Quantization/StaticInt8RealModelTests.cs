@@ -1,7 +1,9 @@
+using Optimizer.Engine.Calibration;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Quantization;
 using Optimizer.Passes.Tests.Support;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Passes.Tests.Quantization;
@@ -9,14 +11,10 @@ namespace Optimizer.Passes.Tests.Quantization;
 /// <summary>Static INT8 on the digits models and ch_ppocr cls, checked in ONNX Runtime.</summary>
 public sealed class StaticInt8RealModelTests(ITestOutputHelper output)
 {
-    [Fact]
+    [ConditionalFact("data")]
     public void Digits_cnn_keeps_fp32_accuracy_and_runs_as_fused_quantized_kernels()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent; the digits CNN check did not run.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_cnn.onnx"));
         var result = PassPipeline.Run(model, [DigitsData.StaticInt8()], DigitsData.Context(data));
@@ -32,14 +30,10 @@ public sealed class StaticInt8RealModelTests(ITestOutputHelper output)
         Assert.False(fused.ContainsKey("Conv"));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Digits_cnn_in_QOperator_format_runs_the_same_kernels_with_the_same_accuracy()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent; the digits CNN check did not run.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_cnn.onnx"));
         var qdq = PassPipeline.Run(model, [DigitsData.StaticInt8()], DigitsData.Context(data)).Model;
@@ -58,14 +52,10 @@ public sealed class StaticInt8RealModelTests(ITestOutputHelper output)
         Assert.False(ops.ContainsKey("Conv"));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Digits_mlp_keeps_its_accuracy_and_is_under_30_percent_of_fp32()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent; the digits MLP check did not run.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_mlp.onnx"));
         var result = PassPipeline.Run(model, [DigitsData.StaticInt8()], DigitsData.Context(data));
@@ -81,14 +71,10 @@ public sealed class StaticInt8RealModelTests(ITestOutputHelper output)
         Assert.False(fused.ContainsKey("DequantizeLinear"));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void A_cached_calibration_is_reused_and_gives_the_same_model()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_mlp.onnx"));
         var cache = new MemoryCache();
@@ -103,14 +89,10 @@ public sealed class StaticInt8RealModelTests(ITestOutputHelper output)
         Assert.Equal(OnnxModelWriter.ToBytes(first.Model), OnnxModelWriter.ToBytes(second.Model));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Ppocr_cls_is_quantized_or_reports_why_not()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "ch_ppocr_mobile_v2.0_cls_infer.onnx"));
         var input = model.Graph.Inputs[0];
@@ -174,17 +156,7 @@ public sealed class StaticInt8RealModelTests(ITestOutputHelper output)
         }
     }
 
-    private static float[] RandomImages(long[] shape, int seed)
-    {
-        var random = new Random(seed);
-        var values = new float[shape.Aggregate(1L, (a, b) => a * b)];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-
-        return values;
-    }
+    private static float[] RandomImages(long[] shape, int seed) => GraphBuilder.Values((int)shape.Aggregate(1L, (a, b) => a * b), seed);
 
     private static int ArgMax2(float[] rows, int row) => rows[row * 2] >= rows[row * 2 + 1] ? 0 : 1;
 

@@ -1,7 +1,9 @@
+using Optimizer.Engine.Calibration;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Quantization;
 using Optimizer.Passes.Tests.Support;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Passes.Tests.Quantization;
@@ -33,14 +35,10 @@ public sealed class WeightGranularityTests(ITestOutputHelper output)
         Assert.Contains("WeightGranularity", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void The_quantized_digits_cnn_is_compact_and_still_fuses()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_cnn.onnx"));
         var graph = PassPipeline.Run(model, [DigitsData.StaticInt8()], DigitsData.Context(data)).Model.Graph;
@@ -54,14 +52,10 @@ public sealed class WeightGranularityTests(ITestOutputHelper output)
         Assert.All(generated, v => Assert.True(v.Length <= 6, $"generated name '{v}' is long"));
     }
 
-    [Fact]
+    [ConditionalFact("data")]
     public void Digits_accuracy_and_size_per_granularity()
     {
-        if (SharedData.Folder is not { } data)
-        {
-            output.WriteLine("SKIPPED: ../shared/data is absent.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var cnn = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_cnn.onnx"));
         var mlp = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_mlp.onnx"));
@@ -94,14 +88,10 @@ public sealed class WeightGranularityTests(ITestOutputHelper output)
     /// ch_ppocr cls (Percentile, 32 random calibration images): size and argmax agreement with fp32
     /// on 256 held-out random images per granularity. Auto must not agree less than PerChannel.
     /// </summary>
-    [Fact]
+    [ConditionalFact("data/models/ch_ppocr_mobile_v2.0_cls_infer.onnx")]
     public void Ppocr_size_and_agreement_per_granularity()
     {
-        if (SharedData.Folder is not { } data || !File.Exists(Path.Combine(data, "models", "ch_ppocr_mobile_v2.0_cls_infer.onnx")))
-        {
-            output.WriteLine("SKIPPED: ../shared/data/models/ch_ppocr_mobile_v2.0_cls_infer.onnx is absent.");
-            return;
-        }
+        var data = SharedData.Folder;
 
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "ch_ppocr_mobile_v2.0_cls_infer.onnx"));
         long[] shape = [3, 48, 192];
@@ -144,17 +134,7 @@ public sealed class WeightGranularityTests(ITestOutputHelper output)
 
     private static int ArgMax(float[] rows, int row) => rows[row * 2] >= rows[row * 2 + 1] ? 0 : 1;
 
-    private static float[] Images(int count, long[] shape, int seed)
-    {
-        var random = new Random(seed);
-        var values = new float[count * shape.Aggregate(1L, (a, b) => a * b)];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-
-        return values;
-    }
+    private static float[] Images(int count, long[] shape, int seed) => GraphBuilder.Values(count * (int)shape.Aggregate(1L, (a, b) => a * b), seed);
 
     private static PassRequest WithGranularity(PassRequest request, WeightGranularity granularity) =>
         request with { Options = new Dictionary<string, string>(request.Options) { ["WeightGranularity"] = granularity.ToString() } };

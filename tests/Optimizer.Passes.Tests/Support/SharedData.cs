@@ -2,13 +2,11 @@ using Optimizer.Tests.Shared;
 
 namespace Optimizer.Passes.Tests.Support;
 
-/// <summary>Finds <c>../shared/data</c> next to the repository root (the folder holding Optimizer.Build.sln).</summary>
+/// <summary><c>../shared/data</c> beside the repository, for tests marked <c>[ConditionalFact("data")]</c>.</summary>
 internal static class SharedData
 {
-    public static string RepositoryRoot => RepositoryLayout.RequiredRoot;
-
-    /// <summary>The shared data folder, or null when absent (tests then print why they did not run).</summary>
-    public static string? Folder => RepositoryLayout.SharedFolder("data");
+    /// <summary>The shared data folder; throws when absent (the test's attribute reports it as skipped first).</summary>
+    public static string Folder => RepositoryLayout.RequiredShared("data");
 
     public static float[] ReadFloats(string path)
     {

@@ -8,8 +8,10 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Optimizer.Passes;
+using Optimizer.Passes.Calibration;
 
-namespace Optimizer.Passes.Calibration;
+namespace Optimizer.Engine.DataFiles;
 
 /// <summary>Parses <c>.npy</c> bytes (format versions 1, 2 and 3) holding little-endian float32 in C order.</summary>
 public static partial class NpyParser

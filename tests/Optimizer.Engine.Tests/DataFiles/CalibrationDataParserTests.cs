@@ -1,8 +1,10 @@
 using System.Text;
-using Optimizer.Passes.Calibration;
+using Optimizer.Engine.DataFiles;
+using Optimizer.Passes;
 
-namespace Optimizer.Passes.Tests.Calibration;
+namespace Optimizer.Engine.Tests.DataFiles;
 
+/// <summary>The .npy and raw float32 readers behind every data file a plan names.</summary>
 public sealed class CalibrationDataParserTests
 {
     private static byte[] Npy(int major, string header, float[] values)

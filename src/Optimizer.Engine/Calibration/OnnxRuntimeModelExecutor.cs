@@ -1,7 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
 using Optimizer.Onnx;
+using Optimizer.Passes.Calibration;
 
-namespace Optimizer.Passes.Calibration;
+namespace Optimizer.Engine.Calibration;
 
 /// <summary>
 /// Runs float models in ONNX Runtime's CPU provider, with the observed intermediate values added

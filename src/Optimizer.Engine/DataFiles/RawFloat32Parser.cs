@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Optimizer.Passes;
+using Optimizer.Passes.Calibration;
 
-namespace Optimizer.Passes.Calibration;
+namespace Optimizer.Engine.DataFiles;
 
 /// <summary>Parses headerless little-endian float32 data with a shape the user declares (samples first).</summary>
 public static class RawFloat32Parser
