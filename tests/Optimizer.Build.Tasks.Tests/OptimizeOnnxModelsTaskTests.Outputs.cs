@@ -44,7 +44,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
     private static (string File, string Kind, string LogicalName)[] Described(ITaskItem[] outputs) =>
         outputs.Select(o => (Path.GetFileName(o.ItemSpec), o.GetMetadata("Kind"), o.GetMetadata("LogicalName"))).ToArray();
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void Every_output_the_engine_wrote_comes_back_with_its_kind_and_resource_name()
     {
         var run = Run(HostWritingEveryOutput());
@@ -64,7 +64,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
             run.Task.FileWrites.Select(w => w.ItemSpec).Order());
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_cache_hit_and_a_design_time_build_return_the_same_outputs()
     {
         var first = Run(HostWritingEveryOutput());
@@ -78,7 +78,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.Equal(ExpectedOutputs, Described(designTime.Task.Outputs));
     }
 
-    [LinuxFact]
+    [ConditionalFact(Needs.Linux)]
     public void A_run_that_leaves_out_the_manifest_is_OPT1022_and_returns_nothing()
     {
         var run = Run(Script("no-manifest.sh", $$"""

@@ -48,7 +48,7 @@ public sealed class HelpLinkTests : IDisposable
         { "", 0, 0, true }, // no file: the engine names itself
     };
 
-    [LinuxTheory]
+    [ConditionalTheory(Needs.Linux)]
     [MemberData(nameof(EngineLines))]
     public void An_engine_diagnostic_is_logged_as_MSBuild_reads_it_plus_its_link(string file, int line, int column, bool isError)
     {

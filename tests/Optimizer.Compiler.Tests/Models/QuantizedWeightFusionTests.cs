@@ -4,6 +4,7 @@ using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
 using Optimizer.Runtime.Compiled;
 using Xunit.Abstractions;
+using Optimizer.Engine.Calibration;
 
 namespace Optimizer.Compiler.Tests.Models;
 

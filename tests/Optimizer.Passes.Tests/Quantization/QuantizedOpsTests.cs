@@ -4,6 +4,7 @@ using Optimizer.Passes.Quantization;
 using Optimizer.Passes.Quantization.Operators;
 using Optimizer.Passes.Tests.Support;
 using Xunit.Abstractions;
+using Optimizer.Engine.Calibration;
 
 namespace Optimizer.Passes.Tests.Quantization;
 
