@@ -230,19 +230,11 @@ public sealed class BiasCorrectionTests
     [InlineData(null, false)]
     public void Quantize_BiasCorrection_option_turns_static_int8_correction_on(string? option, bool corrected)
     {
-        var graph = new OnnxGraph("gemm");
-        graph.DeclaredInputs.Add(Tensor("x", Dim.Named("batch"), Dim.Fixed(2)));
-        graph.Outputs.Add(Tensor("y", Dim.Named("batch"), Dim.Fixed(1)));
-        graph.Initializers.Add(OnnxTensor.FromFloats("B", [1, 2], [1f, 0.3f]));
-        graph.Initializers.Add(OnnxTensor.FromFloats("C", [1], [0f]));
-        var gemm = new OnnxNode("Gemm", ["x", "B", "C"], ["y"], "gemm");
-        gemm.SetAttribute(OnnxAttribute.FromInt("transB", 1));
-        graph.Nodes.Add(gemm);
         var options = new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = Key, ["CalibrationMethod"] = "MinMax" };
         if (option is not null)
             options["BiasCorrection"] = option;
 
-        var result = PassPipeline.Run(new OnnxModel(graph, [new OpsetImport("", 13)]), [new PassRequest("Quantize", options)], Context([0, 1, 0, 3], 2, 2));
+        var result = PassPipeline.Run(TwoWeightGemm(), [new PassRequest("Quantize", options)], Context([0, 1, 0, 3], 2, 2));
 
         var detail = Assert.Single(result.Reports.Single(r => r.Pass == "Quantize").Changed, c => c.Node == "gemm").Detail;
         Assert.Equal(corrected, detail.Contains("bias corrected", StringComparison.Ordinal));
@@ -253,15 +245,7 @@ public sealed class BiasCorrectionTests
     {
         // Weights [1, 0.3] per output channel with 7 bits: scale 1/63, 0.3 → round(18.9) = 19 → 19/63.
         // E[x] = [0, 2]: shift = (19/63 − 0.3) · 2, taken from the float bias before it becomes int32.
-        var graph = new OnnxGraph("gemm");
-        graph.DeclaredInputs.Add(Tensor("x", Dim.Named("batch"), Dim.Fixed(2)));
-        graph.Outputs.Add(Tensor("y", Dim.Named("batch"), Dim.Fixed(1)));
-        graph.Initializers.Add(OnnxTensor.FromFloats("B", [1, 2], [1f, 0.3f]));
-        graph.Initializers.Add(OnnxTensor.FromFloats("C", [1], [0f]));
-        var gemm = new OnnxNode("Gemm", ["x", "B", "C"], ["y"], "gemm");
-        gemm.SetAttribute(OnnxAttribute.FromInt("transB", 1));
-        graph.Nodes.Add(gemm);
-        var model = new OnnxModel(graph, [new OpsetImport("", 13)]);
+        var model = TwoWeightGemm();
         var options = new StaticInt8Options(Key, new CalibrationSettings(CalibrationMethod.MinMax, 99.999), QuantizedActivationType.UInt8, ReduceRange: true, BiasCorrection: true);
 
         var report = new StaticInt8Quantization(options, Context([0, 1, 0, 3], 2, 2)).Run(model);
@@ -275,5 +259,19 @@ public sealed class BiasCorrectionTests
         var q = model.Graph.FindInitializer(dq.Inputs[0])!;
         var s = model.Graph.FindInitializer(dq.Inputs[1])!.ToFloatArray()[0];
         Assert.Equal(expected, q.ToInt32Array()[0] * s, 3);
+    }
+
+    /// <summary>y = Gemm(x, B = [[1, 0.3]], C = [0], transB): one output, weights [1, 0.3].</summary>
+    private static OnnxModel TwoWeightGemm()
+    {
+        var graph = new OnnxGraph("gemm");
+        graph.DeclaredInputs.Add(Tensor("x", Dim.Named("batch"), Dim.Fixed(2)));
+        graph.Outputs.Add(Tensor("y", Dim.Named("batch"), Dim.Fixed(1)));
+        graph.Initializers.Add(OnnxTensor.FromFloats("B", [1, 2], [1f, 0.3f]));
+        graph.Initializers.Add(OnnxTensor.FromFloats("C", [1], [0f]));
+        var gemm = new OnnxNode("Gemm", ["x", "B", "C"], ["y"], "gemm");
+        gemm.SetAttribute(OnnxAttribute.FromInt("transB", 1));
+        graph.Nodes.Add(gemm);
+        return new OnnxModel(graph, [new OpsetImport("", 13)]);
     }
 }
