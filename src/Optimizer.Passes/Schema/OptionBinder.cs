@@ -40,7 +40,7 @@ public static class OptionBinder
         if (unknown is not null)
         {
             throw new PassException(PassErrorCodes.InvalidOption,
-                $"The {pass.Name} pass has no option '{unknown}'. Its options are: {string.Join(", ", pass.Options.Select(o => o.Name))}.", pass.Name);
+                $"The {pass.Name} pass has no option '{unknown}'. " + (pass.Options.Count == 0 ? "It takes no options." : $"Its options are: {string.Join(", ", pass.Options.Select(o => o.Name))}."), pass.Name);
         }
 
         var values = options.ToDictionary(o => pass.Find(o.Key)!, o => Parse(pass, pass.Find(o.Key)!, o.Value));

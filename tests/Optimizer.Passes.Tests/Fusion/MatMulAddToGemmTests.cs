@@ -60,5 +60,6 @@ public sealed class MatMulAddToGemmTests
 
         Assert.Equal(["Cleanup", "Fuse"], result.Reports.Select(r => r.Pass));
         Assert.Equal(PassErrorCodes.InvalidOption, error.Code);
+        Assert.Contains("It takes no options", error.Message);
     }
 }
