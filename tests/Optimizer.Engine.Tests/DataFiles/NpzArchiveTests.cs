@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using Optimizer.Engine.DataFiles;
 using Optimizer.Engine.Diagnostics;
+using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Tests.Shared;
@@ -330,6 +331,26 @@ public sealed class NpzArchiveTests
         var lying = WithDeclaredLength(Zip([("x.npy", npy)]), (uint)npy.Length + 64);
 
         Assert.Contains("ends before", Refused(PassErrorCodes.CalibrationDataInvalid, lying).Message);
+    }
+
+    [Fact]
+    public void A_file_a_plan_names_is_opened_as_untrusted_relative_to_the_project_folder()
+    {
+        var folder = Directory.CreateTempSubdirectory("npz-plan-");
+        try
+        {
+            var plan = new OptimizationPlan(OptimizationPlan.CurrentFormatVersion, "M", "", Path.Combine(folder.FullName, "m.onnx"), "m.onnx", null,
+                Path.Combine(folder.FullName, "out"), folder.FullName, "M.onnx", []);
+            File.WriteAllBytes(Path.Combine(folder.FullName, "val.npz"), OneArray("input_ids.npy", "<i8", "(1, 2)", Bytes(101L, 102L)));
+
+            Assert.Equal([101L, 102L], NpzArchive.Read(plan, "val.npz", "Validation", null).Single().Values<long>().ToArray());
+            Assert.Equal(EngineErrorCodes.DataFileNotFound, Assert.Throws<EngineException>(() => NpzArchive.Read(plan, "missing.npz", "Validation", null)).Code);
+            Assert.Equal(EngineErrorCodes.DataFileRefused, Assert.Throws<EngineException>(() => NpzArchive.Read(plan, ".", "Validation", null)).Code);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]
