@@ -353,6 +353,41 @@ public sealed class NpzArchiveTests
         }
     }
 
+    [Theory]
+    [InlineData(CompressionLevel.NoCompression)]
+    [InlineData(CompressionLevel.Optimal)]
+    public void Mutated_archives_fail_only_with_coded_errors(CompressionLevel level)
+    {
+        var valid = Zip([("input_ids.npy", Npy("<i8", "(2, 3)", Bytes(1L, 2, 3, 4, 5, 6))), ("mask.npy", Npy("|b1", "(2, 3)", new byte[6]))], level);
+        var random = new Random(12);
+        for (var i = 0; i < 3000; i++)
+        {
+            var mutated = (byte[])valid.Clone();
+            for (var flips = random.Next(1, 5); flips > 0; flips--)
+            {
+                mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
+            }
+
+            if (random.Next(4) == 0)
+            {
+                mutated = mutated[..random.Next(mutated.Length)];
+            }
+
+            try
+            {
+                Read(mutated);
+            }
+            catch (EngineException)
+            {
+                // a coded error: what hostile bytes must give
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"mutation {i} gave {e.GetType().Name}: {e.Message}");
+            }
+        }
+    }
+
     [Fact]
     public void The_float32_npy_reader_keeps_its_codes_and_messages_after_sharing_its_header_parsing()
     {
