@@ -23,8 +23,7 @@ internal static class DataValues
             var value = values[i];
             if (!float.IsFinite(value))
             {
-                throw new EngineException(EngineErrorCodes.DataFileValuesInvalid, string.Create(CultureInfo.InvariantCulture,
-                    $"The {option} file '{declared}' holds {Describe(value)} at sample {i / sampleSize}, element {i % sampleSize} (flat index {i}). Calibration and accuracy figures over it would be meaningless; fix or drop the sample (e.g. numpy.nan_to_num, or remove rows where ~numpy.isfinite(x).all(axis=1))."), at);
+                throw NotFinite($"The {option} file '{declared}'", value, i, sampleSize, at);
             }
 
             anyNormal |= float.IsNormal(value);
@@ -38,5 +37,34 @@ internal static class DataValues
         }
     }
 
-    private static string Describe(float value) => float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity";
+    /// <summary>
+    /// Refuses NaN and infinite values in every floating-point array of a <c>.npz</c> (zeros are
+    /// fine there: state inputs and masks are often all zeros).
+    /// </summary>
+    /// <exception cref="EngineException"><see cref="EngineErrorCodes.DataFileValuesInvalid"/>.</exception>
+    public static void CheckFinite(NpzArray array, string declared, string option, DiagnosticLocation? at)
+    {
+        if (!NpzArray.IsFloat(array.ElementType))
+        {
+            return;
+        }
+
+        var count = array.ElementCount;
+        var sampleSize = array.Shape.Count > 0 && array.Shape[0] > 0 ? Math.Max(1, count / array.Shape[0]) : Math.Max(1, count);
+        for (long i = 0; i < count; i++)
+        {
+            var value = array.FloatAt(i);
+            if (!double.IsFinite(value))
+            {
+                throw NotFinite($"The {option} file '{declared}', array '{array.Name}',", value, i, sampleSize, at);
+            }
+        }
+    }
+
+    /// <param name="subject">The file (and array) holding the value, starting the message.</param>
+    private static EngineException NotFinite(string subject, double value, long index, long sampleSize, DiagnosticLocation? at) =>
+        new(EngineErrorCodes.DataFileValuesInvalid, string.Create(CultureInfo.InvariantCulture,
+            $"{subject} holds {Describe(value)} at sample {index / sampleSize}, element {index % sampleSize} (flat index {index}). Calibration and accuracy figures over it would be meaningless; fix or drop the sample (e.g. numpy.nan_to_num, or remove rows where ~numpy.isfinite(x).all(axis=1))."), at);
+
+    private static string Describe(double value) => double.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity";
 }
