@@ -37,6 +37,7 @@ public sealed class PipelineTests
     [InlineData("Mode", "Int3")]
     [InlineData("Granularity", "fine")]
     [InlineData("PerChannel", "maybe")]
+    [InlineData("Percentile", "99")] // a StaticInt8 option on DynamicInt8
     public void Bad_options_are_OPT1203(string name, string value)
     {
         var options = new Dictionary<string, string> { ["Mode"] = "DynamicInt8", [name] = value };

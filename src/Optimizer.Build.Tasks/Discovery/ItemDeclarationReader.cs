@@ -62,9 +62,9 @@ internal static class ItemDeclarationReader
                 continue;
             }
 
-            if (ModeApplicability.Refusal(owner, group.Key, options) is { } refusal)
+            if (group.Key.ModeRefusal(options) is { } refusal)
             {
-                diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.InvalidValue, refusal, location));
+                diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.InvalidValue, $"{owner}: {refusal}", location));
                 ok = false;
                 continue;
             }

@@ -135,9 +135,9 @@ internal sealed class SourceScanner
             options[option.Name] = value.Value!;
         }
 
-        if (ok && ModeApplicability.Refusal($"[{spec.Name}]", spec, options) is { } refusal)
+        if (ok && spec.ModeRefusal(options) is { } refusal)
         {
-            diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.InvalidValue, refusal, location));
+            diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.InvalidValue, $"[{spec.Name}]: {refusal}", location));
             ok = false;
         }
 

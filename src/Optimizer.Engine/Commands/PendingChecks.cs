@@ -14,9 +14,10 @@ internal static class PendingChecks
     /// <summary>The plan's passes as pipeline requests, without the checks above.</summary>
     public static List<PassRequest> PassRequests(OptimizationPlan plan) =>
         plan.Passes
-            .Where(p => PassSchema.Find(p.Pass)?.IsCheck != true)
-            .Select(p => new PassRequest(p.Pass, p.Options
-                .Where(o => PassSchema.Find(p.Pass)?.Find(o.Key)?.IsCheck != true)
+            .Select(p => (Planned: p, Schema: PassSchema.Find(p.Pass)))
+            .Where(p => p.Schema?.IsCheck != true)
+            .Select(p => new PassRequest(p.Planned.Pass, p.Planned.Options
+                .Where(o => p.Schema?.Find(o.Key)?.IsCheck != true)
                 .ToDictionary(o => o.Key, o => o.Value)))
             .ToList();
 }

@@ -15,7 +15,7 @@ internal sealed record AccuracyBudgetSettings(double MaxDrop, string? Validation
     public static string PassName => PassSchema.AccuracyBudget.Name;
 
     /// <summary>MaxDrop when [AccuracyBudget] sets none (the attribute's default).</summary>
-    public static double DefaultMaxDrop => new AccuracyBudgetAttribute().MaxDrop;
+    public static readonly double DefaultMaxDrop = new AccuracyBudgetAttribute().MaxDrop;
 
     public static AccuracyBudgetSettings? From(OptimizationPlan plan)
     {

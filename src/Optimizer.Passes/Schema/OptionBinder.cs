@@ -43,17 +43,9 @@ public static class OptionBinder
                 $"The {pass.Name} pass has no option '{unknown}'. " + (pass.Options.Count == 0 ? "It takes no options." : $"Its options are: {string.Join(", ", pass.Options.Select(o => o.Name))}."), pass.Name);
         }
 
-        var values = options.ToDictionary(o => pass.Find(o.Key)!, o => Parse(pass, pass.Find(o.Key)!, o.Value));
-        if (pass.ModeOption is { } modeOption)
-        {
-            var mode = values.TryGetValue(modeOption, out var m) ? m.ToString() : modeOption.DefaultText;
-            var misplaced = values.Keys.FirstOrDefault(o => !o.AppliesWith(mode));
-            if (misplaced is not null)
-            {
-                throw new PassException(PassErrorCodes.InvalidOption,
-                    $"The {pass.Name} option {misplaced.Name} does not apply to {modeOption.Name}={mode}; it applies to {modeOption.Name}={string.Join("|", misplaced.AppliesTo)}. Remove it or change {modeOption.Name}.", pass.Name);
-            }
-        }
+        var values = options.Select(o => (Option: pass.Find(o.Key)!, Text: o.Value)).ToDictionary(o => o.Option, o => Parse(pass, o.Option, o.Text));
+        if (pass.ModeRefusal(options) is { } refusal)
+            throw new PassException(PassErrorCodes.InvalidOption, $"The {pass.Name} option {refusal}", pass.Name);
 
         return values;
     }

@@ -40,6 +40,21 @@ public sealed record PassDescriptor(string Name, int Order, string Summary, IRea
     public OptionDescriptor? ModeOption =>
         Options.FirstOrDefault(o => Options.Any(other => other.AppliesToOption == o.Name));
 
+    /// <summary>
+    /// Why <paramref name="options"/> (a request's option names and texts) cannot go together: the first
+    /// option the declared mode (or the default one) does not take, e.g. "PerChannel does not apply to
+    /// Mode=StaticInt8; it applies to Mode=DynamicInt8. ..."; null when every option applies.
+    /// </summary>
+    public string? ModeRefusal(IReadOnlyDictionary<string, string> options)
+    {
+        if (ModeOption is not { } modeOption)
+            return null;
+        var mode = options.FirstOrDefault(o => string.Equals(o.Key, modeOption.Name, StringComparison.OrdinalIgnoreCase)).Value ?? modeOption.DefaultText;
+        var misplaced = options.Keys.Select(Find).FirstOrDefault(o => o is not null && !o.AppliesWith(mode));
+        return misplaced is null ? null
+            : $"{misplaced.Name} does not apply to {modeOption.Name}={mode}; it applies to {modeOption.Name}={string.Join("|", misplaced.AppliesTo)}. Remove {misplaced.Name} or change {modeOption.Name}.";
+    }
+
     public OptionDescriptor? Find(string option) =>
         Options.FirstOrDefault(o => string.Equals(o.Name, option, StringComparison.OrdinalIgnoreCase));
 }
