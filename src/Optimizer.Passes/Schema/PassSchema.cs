@@ -20,9 +20,10 @@ public static class PassSchema
     public static readonly PassDescriptor Distill = SchemaReader.Read(typeof(DistillAttribute));
     public static readonly PassDescriptor Quantize = SchemaReader.Read(typeof(QuantizeAttribute));
     public static readonly PassDescriptor AccuracyBudget = SchemaReader.Read(typeof(AccuracyBudgetAttribute));
+    public static readonly PassDescriptor SymbolicDims = SchemaReader.Read(typeof(SymbolicDimsAttribute));
 
     /// <summary>Every pass and check, in pipeline order.</summary>
-    public static readonly IReadOnlyList<PassDescriptor> All = new[] { Cleanup, Fuse, Prune, FineTune, Distill, Quantize, AccuracyBudget };
+    public static readonly IReadOnlyList<PassDescriptor> All = new[] { Cleanup, Fuse, Prune, FineTune, Distill, Quantize, AccuracyBudget, SymbolicDims };
 
     /// <summary>The passes and checks a declaration may request (all but the always-on ones).</summary>
     public static IEnumerable<PassDescriptor> Declarable => All.Where(p => !p.IsAlwaysOn);

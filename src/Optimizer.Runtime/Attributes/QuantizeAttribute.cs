@@ -16,10 +16,11 @@ sealed partial class QuantizeAttribute : Attribute
     public QuantizationMode Mode { get; }
 
     /// <summary>
-    /// Calibration inputs (a <c>.npy</c> file or raw tensor file, relative to the project folder).
+    /// Calibration inputs (a <c>.npz</c> with one array per model input, a folder of ONNX
+    /// <c>test_data_set_*</c> feeds, or for single-input models a <c>.npy</c> or raw float32 file), relative to the project folder.
     /// Required for <see cref="QuantizationMode.StaticInt8"/>; the build refuses it with the other modes.
     /// </summary>
-    [PassOption("Calibration inputs (.npy or raw float32), relative to the project folder; required.", DataFile = true)]
+    [PassOption("Calibration inputs (.npz with one array per input, a test_data_set_* folder, .npy or raw float32), relative to the project folder; required.", DataFile = true)]
     [AppliesTo(QuantizationMode.StaticInt8)]
     public string? Calibration { get; set; }
 

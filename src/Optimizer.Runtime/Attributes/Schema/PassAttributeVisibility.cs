@@ -9,10 +9,12 @@ internal partial class DistillAttribute;
 internal partial class FineTuneAttribute;
 internal partial class PruneAttribute;
 internal partial class QuantizeAttribute;
+internal partial class SymbolicDimsAttribute;
 #else
 public partial class AccuracyBudgetAttribute;
 public partial class DistillAttribute;
 public partial class FineTuneAttribute;
 public partial class PruneAttribute;
 public partial class QuantizeAttribute;
+public partial class SymbolicDimsAttribute;
 #endif
