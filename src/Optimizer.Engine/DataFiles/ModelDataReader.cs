@@ -1,0 +1,18 @@
+using Optimizer.Engine.Diagnostics;
+using Optimizer.Engine.Plans;
+using Optimizer.Onnx;
+using Optimizer.Passes.Data;
+
+namespace Optimizer.Engine.DataFiles;
+
+/// <summary>
+/// Reads a declared data set (Calibration, Validation, timing data) and matches it to the model's
+/// inputs: an <c>.npz</c> (one array per input, samples first), a folder of ONNX
+/// <c>test_data_set_*</c> feeds, or for a single-input model a <c>.npy</c> or raw float32 file.
+/// </summary>
+internal static class ModelDataReader
+{
+    /// <exception cref="EngineException">The data is missing, malformed or does not match the model's inputs (coded, at <paramref name="at"/>).</exception>
+    public static SampleSet Read(OptimizationPlan plan, OnnxModel model, string declared, string option, DiagnosticLocation? at) =>
+        throw new NotImplementedException("ModelDataReader.Read: being written (issue 12, data helper).");
+}
