@@ -28,13 +28,16 @@ public sealed class DataTensor
         Bytes = bytes;
     }
 
+    /// <summary>The ONNX element type of the values.</summary>
     public TensorElementType ElementType { get; }
 
+    /// <summary>The dimensions, C order.</summary>
     public long[] Shape { get; }
 
     /// <summary>The values, little-endian, C order.</summary>
     public byte[] Bytes { get; }
 
+    /// <summary>The number of values.</summary>
     public long ElementCount => Bytes.LongLength / ItemSize(ElementType);
 
     /// <summary>A float32 tensor.</summary>

@@ -6,5 +6,8 @@ namespace Optimizer.Passes.Data;
 /// it carries: several when consecutive samples are batched on the model's symbolic first axis,
 /// else one.
 /// </summary>
+/// <param name="FirstSample">The index of the first sample the feed carries.</param>
+/// <param name="SampleCount">How many samples it carries.</param>
+/// <param name="Inputs">A tensor for every model input, by name.</param>
 /// <param name="Batched">True when the first axis of every input (and of outputs that keep it) counts the samples.</param>
 public sealed record Feed(int FirstSample, int SampleCount, IReadOnlyDictionary<string, DataTensor> Inputs, bool Batched);

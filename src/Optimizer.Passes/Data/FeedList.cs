@@ -8,10 +8,13 @@ namespace Optimizer.Passes.Data;
 /// </summary>
 public sealed class FeedList(IReadOnlyList<string> inputNames, int count, Func<int, IReadOnlyDictionary<string, DataTensor>> read) : SampleSet
 {
+    /// <inheritdoc />
     public override int SampleCount => count;
 
+    /// <inheritdoc />
     public override IReadOnlyList<string> InputNames => inputNames;
 
+    /// <inheritdoc />
     public override IEnumerable<Feed> Feeds(int maxBatch)
     {
         for (var i = 0; i < count; i++)

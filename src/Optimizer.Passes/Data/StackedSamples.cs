@@ -38,8 +38,10 @@ public sealed class StackedSamples : SampleSet
         InputNames = inputs.Select(i => i.Name).ToArray();
     }
 
+    /// <inheritdoc />
     public override int SampleCount { get; }
 
+    /// <inheritdoc />
     public override IReadOnlyList<string> InputNames { get; }
 
     /// <summary>Whether consecutive samples may share a feed.</summary>
@@ -48,6 +50,7 @@ public sealed class StackedSamples : SampleSet
     /// <summary>The stacked arrays, one per input.</summary>
     public IReadOnlyList<StackedInput> Inputs => _inputs;
 
+    /// <inheritdoc />
     public override IEnumerable<Feed> Feeds(int maxBatch)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
