@@ -39,10 +39,21 @@ internal static class CacheKey
             {
                 text.Append("  ").Append(option.Key).Append('=').Append(option.Value).Append('\n');
                 if (spec?.FindNamed(option.Key)?.IsDataFile == true)
-                    text.Append("  ").Append(option.Key).Append(".sha256=").Append(Sha256Hex.OfUntrustedFile(ModelPaths.FullPath(option.Value, plan.ProjectDirectory), DeclaredFile.MaxDataBytes)).Append('\n');
+                    AppendDataHashes(text, option.Key, ModelPaths.FullPath(option.Value, plan.ProjectDirectory));
             }
         }
 
         return text.ToString();
+    }
+
+    /// <summary>A data file's hash, or for a test-data folder each feed file's (by path relative to the folder).</summary>
+    private static void AppendDataHashes(StringBuilder text, string option, string fullPath)
+    {
+        var files = DeclaredData.Files(fullPath);
+        foreach (var file in files)
+        {
+            var name = file == fullPath ? "" : "[" + file.Substring(fullPath.Length).TrimStart('/', '\\').Replace('\\', '/') + "]";
+            text.Append("  ").Append(option).Append(name).Append(".sha256=").Append(Sha256Hex.OfUntrustedFile(file, DeclaredFile.MaxDataBytes)).Append('\n');
+        }
     }
 }

@@ -37,6 +37,6 @@ internal static class DeclaredFile
     {
         UntrustedFileProblem.TooLarge => "Keep large weights in ONNX external data, or split the data file.",
         UntrustedFileProblem.HardLinked => "Copy the file into place instead of hard-linking it.",
-        _ => "Declare a regular file: devices, pipes, sockets, folders and /proc, /sys or /dev paths are refused so the build can neither hang nor read what is not a model or data file.",
+        _ => "Declare a regular file (data may also be a folder of ONNX test_data_set_*/input_<i>.pb feeds): devices, pipes, sockets, other folders and /proc, /sys or /dev paths are refused so the build can neither hang nor read what is not a model or data file.",
     };
 }

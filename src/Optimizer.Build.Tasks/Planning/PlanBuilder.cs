@@ -158,7 +158,7 @@ internal sealed class PlanBuilder
             if (spec.FindNamed(option.Key)?.IsDataFile != true)
                 continue;
             var fullPath = ModelPaths.FullPath(option.Value, _projectDirectory);
-            var refusal = DeclaredFile.Refusal(fullPath, DeclaredFile.MaxDataBytes);
+            var refusal = DeclaredData.Refusal(fullPath);
             if (refusal?.Problem == UntrustedFileProblem.NotFound)
             {
                 _diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.DataFileNotFound,
