@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using Optimizer.EndToEnd.Tests.RealData;
 using Optimizer.Tests.Shared;
@@ -53,26 +52,23 @@ public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHe
     {
         using var app = EncoderApp("EncoderApp", EncoderProgram);
 
-        var build = app.Build();
-        output.WriteLine(build.Output);
-        build.AssertSucceeded("dotnet build");
+        var build = app.BuildLogged(output).AssertSucceeded("dotnet build");
 
         // The summary line carries the pooled (sentence-embedding) cosine the budget was checked against.
-        var summary = SummaryLine(build.Output, "quantize StaticInt8");
+        var summary = build.SummaryLine(ArcticEncoderData.ModelFile, "quantize StaticInt8");
         var pooled = Regex.Match(summary, @"last_hidden_state pooled cos(?:ine)? min (\d\.\d+)");
         Assert.True(pooled.Success, "no pooled cosine in the summary line: " + summary);
         Assert.InRange(double.Parse(pooled.Groups[1].Value, CultureInfo.InvariantCulture), 0.98, 1.0);
         Assert.Contains("validation", summary, StringComparison.OrdinalIgnoreCase); // measured on the declared validation data, not generated inputs
 
         // Most MatMuls are quantized (the report's layer table; attention's two activation×activation MatMuls per layer may stay float).
-        var matMuls = ReportLayer.Read(Directory.GetFiles(app.OptimizerOutputDirectory, "*.report.md").Single())
+        var matMuls = ReportLayer.Read(app.MarkdownReport())
             .Where(layer => layer.Op.StartsWith("MatMul", StringComparison.Ordinal)).ToList();
         var quantized = matMuls.Count(layer => layer.Quantized);
         output.WriteLine($"{quantized} of {matMuls.Count} MatMuls quantized");
         Assert.True(matMuls.Count >= 36, $"the encoder has 48 MatMuls; the report lists {matMuls.Count}");
         Assert.True(quantized * 2 > matMuls.Count, $"only {quantized} of {matMuls.Count} MatMuls quantized");
-        var model = Encoding.Latin1.GetString(File.ReadAllBytes(Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx").Single()));
-        Assert.Contains("QuantizeLinear", model);
+        Assert.Contains("QuantizeLinear", app.OptimizedModelText());
 
         // The generated class runs a tokenized sentence: 384 values per token, close to the original's embedding.
         var ids = ArcticEncoderData.Tokenize(ProbeSentence);
@@ -103,8 +99,7 @@ public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHe
             public partial class PrunedEncoder;
             """);
 
-        var build = app.Build();
-        output.WriteLine(build.Output);
+        var build = app.BuildLogged(output);
 
         Assert.NotEqual(0, build.ExitCode);
         var error = build.Output.Split('\n').FirstOrDefault(line => Regex.IsMatch(line, @"error OPT\d{4}:") && line.Contains("cosine"));
@@ -133,12 +128,10 @@ public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHe
             public partial class Int4Encoder;
             """);
 
-        var build = app.Build();
-        output.WriteLine(build.Output);
-        build.AssertSucceeded("dotnet build");
+        var build = app.BuildLogged(output).AssertSucceeded("dotnet build");
 
         var warning = build.Output.Split('\n').FirstOrDefault(line => line.Contains("warning OPT1064"));
-        Assert.True(warning is not null, "Int4 was kept: " + SummaryLine(build.Output, "quantize Int4"));
+        Assert.True(warning is not null, "Int4 was kept: " + build.SummaryLine(ArcticEncoderData.ModelFile, "quantize Int4"));
         Assert.Contains("Program.cs", warning);
         Assert.Contains("arctic_embed_xs.onnx", warning);
         var timed = Regex.Match(warning, @"Timed at (.*)");
@@ -146,8 +139,7 @@ public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHe
         Assert.Matches(@"\b64\b", timed.Groups[1].Value); // the validation data's sequence length, not a default
 
         // The embedded model is the fp32 one: no 4-bit MatMuls in it.
-        var model = Encoding.Latin1.GetString(File.ReadAllBytes(Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx").Single()));
-        Assert.DoesNotContain("MatMulNBits", model);
+        Assert.DoesNotContain("MatMulNBits", app.OptimizedModelText());
     }
 
     /// <summary>An app with the encoder and its tokenized calibration and validation data, and the given Program.cs.</summary>
@@ -160,8 +152,4 @@ public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHe
         app.WriteFile("Program.cs", program);
         return app;
     }
-
-    private static string SummaryLine(string buildOutput, string passes) =>
-        buildOutput.Split('\n').FirstOrDefault(line => line.Contains($"{ArcticEncoderData.ModelFile}: {passes}"))
-        ?? throw new Xunit.Sdk.XunitException($"no '{ArcticEncoderData.ModelFile}: {passes}' summary line in the build output");
 }

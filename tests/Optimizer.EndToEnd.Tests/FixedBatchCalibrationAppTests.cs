@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Optimizer.EndToEnd.Tests.RealData;
 using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
@@ -39,12 +38,9 @@ public sealed class FixedBatchCalibrationAppTests(PackedPackages packages, ITest
             public partial class WakeWord;
             """);
 
-        var build = app.Build();
-        output.WriteLine(build.Output);
-        build.AssertSucceeded("dotnet build");
-        Assert.Contains(build.Output.Split('\n'), line => line.Contains(WakeWordData.ModelFile + ": quantize StaticInt8 →"));
-        var optimized = Encoding.Latin1.GetString(File.ReadAllBytes(Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx").Single()));
-        Assert.Contains("QuantizeLinear", optimized);
+        var build = app.BuildLogged(output).AssertSucceeded("dotnet build");
+        build.SummaryLine(WakeWordData.ModelFile, "quantize StaticInt8");
+        Assert.Contains("QuantizeLinear", app.OptimizedModelText());
 
         var input = Enumerable.Range(0, 25 * 96).Select(i => MathF.Sin(i * 0.37f)).ToArray();
         var expected = OriginalModelReference.RunSingleInput(model, input, [1, 25, 96]).Single();

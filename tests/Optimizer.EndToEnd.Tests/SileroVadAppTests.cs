@@ -1,4 +1,3 @@
-using System.Text;
 using Optimizer.EndToEnd.Tests.RealData;
 using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
@@ -31,16 +30,13 @@ public sealed class SileroVadAppTests(PackedPackages packages, ITestOutputHelper
             public partial class VoiceActivity;
             """);
 
-        var build = app.Build();
-        output.WriteLine(build.Output);
-        build.AssertSucceeded("dotnet build");
+        var build = app.BuildLogged(output).AssertSucceeded("dotnet build");
 
-        Assert.Contains(build.Output.Split('\n'), line => line.Contains(SileroVadData.ModelFile + ": quantize StaticInt8 →"));
+        build.SummaryLine(SileroVadData.ModelFile, "quantize StaticInt8");
         Assert.DoesNotContain(build.Output.Split('\n'), line => line.Contains("error OPT"));
-        var layers = ReportLayer.Read(Directory.GetFiles(app.OptimizerOutputDirectory, "*.report.md").Single());
+        var layers = ReportLayer.Read(app.MarkdownReport());
         output.WriteLine("quantized layers: " + string.Join(", ", layers.Where(l => l.Quantized).Select(l => $"{l.Name} ({l.Op})")));
         Assert.Contains(layers, layer => layer.Quantized);
-        var optimized = Encoding.Latin1.GetString(File.ReadAllBytes(Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx").Single()));
-        Assert.Contains("QuantizeLinear", optimized);
+        Assert.Contains("QuantizeLinear", app.OptimizedModelText());
     }
 }
