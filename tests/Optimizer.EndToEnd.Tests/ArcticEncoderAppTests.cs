@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Optimizer.EndToEnd.Tests.RealData;
+using Optimizer.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace Optimizer.EndToEnd.Tests;
+
+/// <summary>
+/// Issue 12 on a real BERT-family encoder (arctic_embed_xs: int64 input_ids, attention_mask and
+/// token_type_ids [batch_size, sequence_length] → last_hidden_state [b, s, 384]) through a real
+/// `dotnet build`, with data tokenized from real sentences (<see cref="ArcticEncoderData"/>): static
+/// INT8 calibrated from an .npz holds a cosine budget and keeps most MatMuls quantized; 50% pruning
+/// under a 0.99 cosine budget fails the build; the speed gate keeps fp32 for an Int4 encoder that is
+/// not faster at the data's sequence length. Each build of the encoder takes tens of seconds.
+/// </summary>
+[Collection(PackedPackagesCollection.Name)]
+public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHelper output)
+{
+    // Runs the StaticInt8 encoder on the ids given as arguments; prints the output's shape, then its mean-pooled embedding.
+    private const string EncoderProgram = """
+        using System.Globalization;
+        using Optimizer.Runtime;
+
+        var ids = args.Select(long.Parse).ToArray();
+        using var encoder = new EncoderApp.Encoder();
+        var output = encoder.Run(new EncoderApp.Encoder.Input(
+            new Tensor<long>(ids, 1, ids.Length),
+            new Tensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), 1, ids.Length),
+            new Tensor<long>(new long[ids.Length], 1, ids.Length)));
+        var hidden = output.LastHiddenState;
+        Console.WriteLine("shape " + string.Join(" ", hidden.GetShape()));
+        var size = hidden.Shape[2];
+        var pooled = new double[size];
+        for (var t = 0; t < ids.Length; t++)
+            for (var h = 0; h < size; h++) pooled[h] += hidden.Span[t * size + h] / (double)ids.Length;
+        Console.WriteLine("pooled " + string.Join(" ", pooled.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+
+        namespace EncoderApp
+        {
+            [OnnxModel("Models/arctic_embed_xs.onnx")]
+            [Quantize(QuantizationMode.StaticInt8, Calibration = "Data/calibration.npz")]
+            [AccuracyBudget(MinCosine = 0.98, Validation = "Data/validation.npz")]
+            public partial class Encoder;
+        }
+        """;
+
+    private const string ProbeSentence = "The weather in the mountains changed quickly, so the hikers turned back before noon.";
+
+    [ConditionalFact("data/models")]
+    public void Static_int8_calibrated_from_tokenized_sentences_holds_a_cosine_budget_and_runs_in_the_app()
+    {
+        using var app = EncoderApp("EncoderApp", EncoderProgram);
+
+        var build = app.BuildLogged(output).AssertSucceeded("dotnet build");
+
+        // The summary line carries the pooled (sentence-embedding) cosine the budget was checked against.
+        var summary = build.SummaryLine(ArcticEncoderData.ModelFile, "quantize StaticInt8");
+        var pooled = Regex.Match(summary, @"last_hidden_state pooled cos(?:ine)? min (\d\.\d+)");
+        Assert.True(pooled.Success, "no pooled cosine in the summary line: " + summary);
+        Assert.InRange(double.Parse(pooled.Groups[1].Value, CultureInfo.InvariantCulture), 0.98, 1.0);
+        Assert.Contains("validation", summary, StringComparison.OrdinalIgnoreCase); // measured on the declared validation data, not generated inputs
+
+        // Most MatMuls are quantized (the report's layer table; attention's two activation×activation MatMuls per layer may stay float).
+        var matMuls = ReportLayer.Read(app.MarkdownReport())
+            .Where(layer => layer.Op.StartsWith("MatMul", StringComparison.Ordinal)).ToList();
+        var quantized = matMuls.Count(layer => layer.Quantized);
+        output.WriteLine($"{quantized} of {matMuls.Count} MatMuls quantized");
+        Assert.True(matMuls.Count >= 36, $"the encoder has 48 MatMuls; the report lists {matMuls.Count}");
+        Assert.True(quantized * 2 > matMuls.Count, $"only {quantized} of {matMuls.Count} MatMuls quantized");
+        Assert.Contains("QuantizeLinear", app.OptimizedModelText());
+
+        // The generated class runs a tokenized sentence: 384 values per token, close to the original's embedding.
+        var ids = ArcticEncoderData.Tokenize(ProbeSentence);
+        var run = app.Run(string.Join(" ", ids)).AssertSucceeded("the built app");
+        output.WriteLine(run.Output);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal($"shape 1 {ids.Count} {ArcticEncoderData.HiddenSize}", lines.Single(line => line.StartsWith("shape ", StringComparison.Ordinal)));
+        var appEmbedding = lines.Single(line => line.StartsWith("pooled ", StringComparison.Ordinal)).Split(' ').Skip(1)
+            .Select(value => double.Parse(value, CultureInfo.InvariantCulture)).ToList();
+        var reference = EncoderReference.MeanPooled(
+            EncoderReference.LastHiddenState(Path.Combine(app.Directory, "Models", ArcticEncoderData.ModelFile), ids), ArcticEncoderData.HiddenSize);
+        var cosine = EncoderReference.Cosine(appEmbedding, reference);
+        output.WriteLine($"app int8 vs ORT fp32 sentence embedding cosine {cosine:0.0000}");
+        Assert.InRange(cosine, 0.98, 1.0);
+    }
+
+    [ConditionalFact("data/models")]
+    public void Half_pruning_under_a_099_cosine_budget_fails_the_build_with_a_coded_error_naming_cosine()
+    {
+        using var app = EncoderApp("EncoderPruneApp", """
+            using Optimizer.Runtime;
+
+            Console.WriteLine("built");
+
+            [OnnxModel("Models/arctic_embed_xs.onnx")]
+            [Prune(Sparsity = 0.5)]
+            [AccuracyBudget(MinCosine = 0.99, Validation = "Data/validation.npz")]
+            public partial class PrunedEncoder;
+            """);
+
+        var build = app.BuildLogged(output);
+
+        Assert.NotEqual(0, build.ExitCode);
+        var error = build.Output.Split('\n').FirstOrDefault(line => Regex.IsMatch(line, @"error OPT\d{4}:") && line.Contains("cosine"));
+        Assert.True(error is not null, "no coded error naming cosine in the build output");
+        Assert.Matches(@"Program\.cs\(\d+,\d+\): error OPT\d{4}: .*arctic_embed_xs\.onnx", error);
+        Assert.Empty(Directory.Exists(app.OptimizerOutputDirectory) ? Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx") : []);
+    }
+
+    /// <summary>
+    /// Int4 (MatMulNBits) measured on the development machine (AMD EPYC Zen 4 class, AVX-512 VNNI,
+    /// ONNX Runtime 1.31.1, 1 thread, median of 20 runs): 1.06× fp32 at sequence 16 and 1.01× at 128,
+    /// where DynamicInt8 is 0.48× and 0.42×; so Int4 is the mode the gate must reject (it keeps a
+    /// quantized model only at ≤ 0.95× fp32). Timed at the validation data's sequence length (64).
+    /// </summary>
+    [ConditionalFact("data/models")]
+    public void Speed_gate_keeps_fp32_when_int4_is_not_faster_at_the_datas_sequence_length()
+    {
+        using var app = EncoderApp("EncoderSpeedGateApp", """
+            using Optimizer.Runtime;
+
+            Console.WriteLine("built");
+
+            [OnnxModel("Models/arctic_embed_xs.onnx")]
+            [Quantize(QuantizationMode.Int4, RequireSpeedup = true)]
+            [AccuracyBudget(MinCosine = 0.9, Validation = "Data/validation.npz")]
+            public partial class Int4Encoder;
+            """);
+
+        var build = app.BuildLogged(output).AssertSucceeded("dotnet build");
+
+        var warning = build.Output.Split('\n').FirstOrDefault(line => line.Contains("warning OPT1064"));
+        Assert.True(warning is not null, "Int4 was kept: " + build.SummaryLine(ArcticEncoderData.ModelFile, "quantize Int4"));
+        Assert.Contains("Program.cs", warning);
+        Assert.Contains("arctic_embed_xs.onnx", warning);
+        var timed = Regex.Match(warning, @"Timed at (.*)");
+        Assert.True(timed.Success, "the warning does not say which shapes were timed: " + warning);
+        Assert.Matches(@"\b64\b", timed.Groups[1].Value); // the validation data's sequence length, not a default
+
+        // The embedded model is the fp32 one: no 4-bit MatMuls in it.
+        Assert.DoesNotContain("MatMulNBits", app.OptimizedModelText());
+    }
+
+    /// <summary>An app with the encoder and its tokenized calibration and validation data, and the given Program.cs.</summary>
+    private TestApp EncoderApp(string name, string program)
+    {
+        var app = new TestApp(packages, name);
+        app.CopyFile(Path.Combine(RepositoryPaths.SharedData, "models", ArcticEncoderData.ModelFile), "Models/" + ArcticEncoderData.ModelFile);
+        ArcticEncoderData.Encode(ArcticEncoderData.CalibrationSentences).WriteNpz(Path.Combine(app.Directory, "Data", "calibration.npz"));
+        ArcticEncoderData.Encode(ArcticEncoderData.ValidationSentences).WriteNpz(Path.Combine(app.Directory, "Data", "validation.npz"));
+        app.WriteFile("Program.cs", program);
+        return app;
+    }
+}
