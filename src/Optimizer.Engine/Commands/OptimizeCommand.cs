@@ -73,7 +73,7 @@ public static class OptimizeCommand
         var requests = PendingChecks.PassRequests(plan);
         EngineStage.Enter("training: fine-tuning or distilling the model");
         var training = Training.TrainingStep.Take(plan, model, requests); // [FineTune]/[Distill]: after pruning, before quantization
-        var calibrationData = CalibrationDataLoader.Load(plan, model);
+        var calibrationData = CalibrationDataLoader.LoadFloatSets(plan, model); // TEMPORARY: Load(plan, model) once PassContext takes SampleSet
         var fileCache = new FileCalibrationCache(Path.Combine(plan.OutputDirectory, "calibration"));
         var trialCache = new TrialCalibrationCache(fileCache);
         var executor = new StagedModelExecutor(new OnnxRuntimeModelExecutor());

@@ -25,12 +25,16 @@ internal static class DataFile
     /// <summary>Opens the file after <see cref="UntrustedFile"/>'s checks.</summary>
     /// <param name="option">What the file is, as the user declared it, e.g. "Calibration".</param>
     /// <exception cref="EngineException">Missing (<see cref="EngineErrorCodes.DataFileNotFound"/>) or refused (<see cref="EngineErrorCodes.DataFileRefused"/>).</exception>
-    public static FileStream Open(OptimizationPlan plan, string declared, string option, DiagnosticLocation? at)
+    public static FileStream Open(OptimizationPlan plan, string declared, string option, DiagnosticLocation? at) =>
+        Open(Resolve(plan, declared), declared, option, at, MaxBytes);
+
+    /// <summary>Opens <paramref name="path"/> (a file of a declared data folder, named <paramref name="declared"/> in messages) up to <paramref name="maxBytes"/>.</summary>
+    /// <exception cref="EngineException">Missing (<see cref="EngineErrorCodes.DataFileNotFound"/>) or refused (<see cref="EngineErrorCodes.DataFileRefused"/>).</exception>
+    public static FileStream Open(string path, string declared, string option, DiagnosticLocation? at, long maxBytes)
     {
-        var path = Resolve(plan, declared);
         try
         {
-            return UntrustedFile.OpenRead(path, MaxBytes);
+            return UntrustedFile.OpenRead(path, maxBytes);
         }
         catch (UntrustedFileException e) when (e.Problem == UntrustedFileProblem.NotFound)
         {
@@ -72,9 +76,16 @@ internal static class DataFile
     }
 
     /// <summary>Reads the whole file as bytes (small files such as labels), after the same checks.</summary>
-    public static byte[] ReadAllBytes(OptimizationPlan plan, string declared, string option, DiagnosticLocation? at)
+    public static byte[] ReadAllBytes(OptimizationPlan plan, string declared, string option, DiagnosticLocation? at) =>
+        ReadAllBytes(Open(plan, declared, option, at), declared, option, at);
+
+    /// <summary>Reads the whole of <paramref name="path"/> (a file of a declared data folder) up to <paramref name="maxBytes"/>, after the same checks.</summary>
+    public static byte[] ReadAllBytes(string path, string declared, string option, DiagnosticLocation? at, long maxBytes) =>
+        ReadAllBytes(Open(path, declared, option, at, maxBytes), declared, option, at);
+
+    private static byte[] ReadAllBytes(FileStream opened, string declared, string option, DiagnosticLocation? at)
     {
-        using var stream = Open(plan, declared, option, at);
+        using var stream = opened;
         if (stream.Length > Array.MaxLength)
         {
             throw Refused(declared, option, stream.Name, $"it is {stream.Length} bytes, more than one array holds", "Use a smaller file.", at, null);
@@ -100,7 +111,7 @@ internal static class DataFile
     private static string Advice(UntrustedFileProblem problem) => problem switch
     {
         UntrustedFileProblem.NotRegular or UntrustedFileProblem.SystemPath =>
-            "Point the option at a regular data file (.npy, or raw float32), not a device, pipe, folder or system path.",
+            "Point the option at a regular data file (.npz, .npy, raw float32) or a folder of test_data_set_* feeds, not a device, pipe or system path.",
         UntrustedFileProblem.HardLinked => "", // the reason says to copy it
         UntrustedFileProblem.TooLarge => $"Data files are read up to {MaxBytes >> 30} GiB; use a sample of the data (a few hundred to a few thousand samples are enough for calibration and validation).",
         _ => "Check that the file exists and is readable by the build.",

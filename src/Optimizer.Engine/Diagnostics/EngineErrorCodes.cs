@@ -76,6 +76,20 @@ public static class EngineErrorCodes
     /// <summary>Error: ONNX Runtime's native library could not be loaded, so the models cannot be checked or verified (the app would not run them either).</summary>
     public const string OnnxRuntimeUnavailable = "OPT1082";
 
+    /// <summary>
+    /// Error: a data set (.npz, test_data_set folders, .npy) does not fit the model's inputs: an input
+    /// without data, an array or tensor that is no input, a wrong rank, shape or element type (lossy
+    /// conversions are refused), sample counts that differ between arrays, no samples, or .npy/raw data
+    /// for a model with more than one input.
+    /// </summary>
+    public const string DataDoesNotFitModel = "OPT1083";
+
+    /// <summary>Error: <c>[SymbolicDims]</c> (item metadata SymbolicDims, the CLI's <c>--dim</c>) is not <c>name=size</c> pairs with sizes 1 to 1,000,000.</summary>
+    public const string SymbolicDimsInvalid = "OPT1084";
+
+    /// <summary>Error: no data is declared and an input's values cannot be generated (a string, sequence or map input, or one of unknown rank).</summary>
+    public const string InputNotGeneratable = "OPT1085";
+
     /// <summary>[FineTune] or [Distill] is declared but the Optimizer.Training package is not referenced (or not restored). OPT1071–OPT1079 are training's own (Optimizer.Training's TrainingErrorCodes).</summary>
     public const string TrainingPackageMissing = "OPT1070";
 

@@ -1,26 +1,14 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Text;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Engine.Tests.DataFiles;
 
 /// <summary>Writes <c>.npy</c> and <c>.npz</c> bytes as NumPy lays them out, so the reader's tests need no Python.</summary>
 internal static class NpzBytes
 {
-    /// <summary>A version-1 <c>.npy</c>: magic, header dict padded to 64 bytes, then <paramref name="data"/>.</summary>
-    public static byte[] Npy(string descr, string shape, byte[] data, bool fortran = false)
-    {
-        var header = $"{{'descr': '{descr}', 'fortran_order': {(fortran ? "True" : "False")}, 'shape': {shape}, }}";
-        var padded = (10 + header.Length + 1 + 63) / 64 * 64 - 10;
-        var bytes = new byte[10 + padded + data.Length];
-        bytes[0] = 0x93;
-        "NUMPY"u8.CopyTo(bytes.AsSpan(1));
-        bytes[6] = 1;
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)padded);
-        Encoding.ASCII.GetBytes(header.PadRight(padded - 1) + "\n").CopyTo(bytes, 10);
-        data.CopyTo(bytes, 10 + padded);
-        return bytes;
-    }
+    /// <summary>A version-1 <c>.npy</c> (<see cref="NpzWriter.Npy(string, string, byte[], bool)"/>).</summary>
+    public static byte[] Npy(string descr, string shape, byte[] data, bool fortran = false) => NpzWriter.Npy(descr, shape, data, fortran);
 
     /// <summary>A zip of the members given (name → bytes), deflated unless <paramref name="level"/> says otherwise.</summary>
     public static byte[] Zip(IEnumerable<(string Name, byte[] Bytes)> members, CompressionLevel level = CompressionLevel.Optimal)
