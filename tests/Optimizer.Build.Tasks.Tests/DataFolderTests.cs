@@ -48,7 +48,7 @@ public sealed class DataFolderTests : IDisposable
 
     [Theory]
     [InlineData("Data/empty/readme.txt", "holds no test_data_set_* folder")]
-    [InlineData("Data/empty/test_data_set_0/output_0.pb", "holds no input_<i>.pb file")]
+    [InlineData("Data/empty/test_data_set_0/output_0.pb", "with no input_<i>.pb file")]
     [InlineData("Data/empty/test_data_set_0/input_1.pb", "no input_0.pb")]
     public void Another_folder_is_OPT1024_at_the_pass(string file, string reason)
     {

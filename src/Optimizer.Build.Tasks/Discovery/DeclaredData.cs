@@ -21,7 +21,7 @@ internal static class DeclaredData
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw new UntrustedFileException(UntrustedFileProblem.NotRegular, fullPath, "it is a folder but not ONNX test data: " + e.Message);
+            throw new UntrustedFileException(UntrustedFileProblem.NotRegular, fullPath, "it is a folder that " + e.Message);
         }
     }
 

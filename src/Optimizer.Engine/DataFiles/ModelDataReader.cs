@@ -19,7 +19,7 @@ internal static class ModelDataReader
         var path = DataFile.Resolve(plan, declared);
         if (Directory.Exists(path) && !Onnx.Files.UntrustedFile.IsSystemPath(path))
         {
-            return TestDataFolders.Read(path, model, new DataSubject(option, declared, at, "folder"));
+            return TestDataFeeds.Read(path, model, new DataSubject(option, declared, at, "folder"));
         }
 
         var subject = new DataSubject(option, declared, at);

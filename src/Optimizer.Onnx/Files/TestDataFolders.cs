@@ -21,7 +21,7 @@ public static class TestDataFolders
     public const int MaxFeeds = 100_000;
 
     /// <summary>At most this many input files in one feed (more inputs than any model has).</summary>
-    public const int MaxInputsPerFeed = 4096;
+    public const int MaxInputsPerFeed = 1024;
 
     private static readonly Regex InputFile = new(@"^input_(\d{1,4})\.pb$", RegexOptions.CultureInvariant);
 
@@ -46,11 +46,11 @@ public static class TestDataFolders
             .ToList();
         if (feeds.Count == 0)
         {
-            throw new InvalidDataException($"it holds no {FeedPrefix}* folder (ONNX's test-data layout: {FeedPrefix}0/input_0.pb, …)");
+            throw new InvalidDataException($"holds no {FeedPrefix}* folder (ONNX's test-data layout: {FeedPrefix}0/input_0.pb, …)");
         }
 
         return feeds.Count > MaxFeeds
-            ? throw new InvalidDataException($"it holds more than {MaxFeeds} {FeedPrefix}* folders; a few hundred feeds are enough")
+            ? throw new InvalidDataException($"holds more than {MaxFeeds} {FeedPrefix}* folders; a few hundred feeds are enough")
             : feeds;
     }
 
@@ -72,8 +72,8 @@ public static class TestDataFolders
         if (byIndex.Count == 0 || byIndex.Count > MaxInputsPerFeed)
         {
             throw new InvalidDataException(byIndex.Count == 0
-                ? $"'{name}' holds no input_<i>.pb file"
-                : $"'{name}' holds more than {MaxInputsPerFeed} input files");
+                ? $"has a feed '{name}' with no input_<i>.pb file"
+                : $"has a feed '{name}' with more than {MaxInputsPerFeed} input files");
         }
 
         var expected = 0;
@@ -81,7 +81,7 @@ public static class TestDataFolders
         {
             if (index != expected++)
             {
-                throw new InvalidDataException($"'{name}' has input_{index}.pb but no input_{expected - 1}.pb; number the inputs 0, 1, 2, … in the model's input order");
+                throw new InvalidDataException($"has a feed '{name}' with input_{index}.pb but no input_{expected - 1}.pb; number the inputs 0, 1, 2, … in the model's input order");
             }
         }
 

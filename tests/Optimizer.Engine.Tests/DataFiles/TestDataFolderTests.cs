@@ -111,7 +111,7 @@ public sealed class TestDataFolderTests : IDisposable
     {
         Directory.CreateDirectory(_data.PathOf("vad"));
 
-        Refused(PassErrorCodes.CalibrationDataInvalid, "no test_data_set_* folders");
+        Refused(PassErrorCodes.CalibrationDataInvalid, "holds no test_data_set_* folder");
     }
 
     [ConditionalFact("onnx-conformance/node/test_abs")]

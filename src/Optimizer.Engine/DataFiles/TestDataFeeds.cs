@@ -5,6 +5,7 @@
 
 using System.Globalization;
 using Optimizer.Onnx;
+using Optimizer.Onnx.Files;
 using Optimizer.Passes.Data;
 
 namespace Optimizer.Engine.DataFiles;
@@ -16,20 +17,10 @@ namespace Optimizer.Engine.DataFiles;
 /// widen losslessly) and its shape fit the input's (fixed dimensions exact, symbolic ones free but
 /// equal names equal within one feed).
 /// </summary>
-internal static class TestDataFolders
+internal static class TestDataFeeds
 {
-    /// <summary>The most feeds (folders) read.</summary>
-    public const int MaxFeeds = 100_000;
-
-    /// <summary>The most input files in one feed: one per model input, and models have a few.</summary>
-    public const int MaxInputFiles = 1024;
-
     /// <summary>The largest tensor file read (one byte array holds it).</summary>
     public const long MaxTensorBytes = 1L << 30;
-
-    public const string FolderPrefix = "test_data_set_";
-    private const string InputPrefix = "input_";
-    private const string Extension = ".pb";
 
     /// <exception cref="Diagnostics.EngineException">No feeds, too many, or a feed that does not fit the model.</exception>
     public static FeedList Read(string folder, OnnxModel model, DataSubject subject)
@@ -42,26 +33,25 @@ internal static class TestDataFolders
 
         return new FeedList(model.Graph.Inputs.Select(i => i.Name).ToArray(), feeds.Count, i => ReadFeed(folder, feeds[i], model, subject))
         {
-            Source = string.Create(CultureInfo.InvariantCulture, $"{feeds.Count} samples from '{subject.Declared}' ({FolderPrefix}* folders)"),
+            Source = string.Create(CultureInfo.InvariantCulture, $"{feeds.Count} samples from '{subject.Declared}' ({TestDataFolders.FeedPrefix}* folders)"),
         };
     }
 
-    private static IReadOnlyList<string> FeedFolders(string folder, DataSubject subject)
+    /// <summary>The feed folders, by the layout rule the build task applies too (<see cref="TestDataFolders"/>).</summary>
+    private static IReadOnlyList<string> FeedFolders(string folder, DataSubject subject) =>
+        Layout(() => TestDataFolders.FeedFolders(folder), subject);
+
+    private static T Layout<T>(Func<T> read, DataSubject subject)
     {
-        if (Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)).StartsWith(FolderPrefix, StringComparison.Ordinal))
+        try
         {
-            return [folder];
+            return read();
         }
-
-        var feeds = Directory.EnumerateDirectories(folder, FolderPrefix + "*").Take(MaxFeeds + 1).Order(StringComparer.Ordinal).ToList();
-        if (feeds.Count > MaxFeeds)
+        catch (InvalidDataException e)
         {
-            throw subject.Refused($"it holds more than {MaxFeeds} {FolderPrefix}* folders", "Use a sample of the data (a few hundred to a few thousand feeds are enough).");
+            throw subject.Malformed(e.Message,
+                $"Declare a .npz (one array per input), or a folder of ONNX test-data folders: {TestDataFolders.FeedPrefix}0/input_0.pb, input_1.pb, … (one serialized TensorProto per model input).", e);
         }
-
-        return feeds.Count > 0 ? feeds
-            : throw subject.Malformed($"holds no {FolderPrefix}* folders",
-                $"Declare a .npz (one array per input), or a folder of ONNX test-data folders: {FolderPrefix}0/input_0.pb, input_1.pb, … (one serialized TensorProto per model input).");
     }
 
     private static IReadOnlyDictionary<string, DataTensor> ReadFeed(string root, string feed, OnnxModel model, DataSubject subject)
@@ -69,7 +59,7 @@ internal static class TestDataFolders
         var inputs = model.Graph.Inputs;
         var tensors = new Dictionary<string, DataTensor>(StringComparer.Ordinal);
         var bindings = new DimBindings();
-        foreach (var (index, path) in InputFiles(root, feed, subject))
+        foreach (var (index, path) in InputFiles(feed, subject))
         {
             var file = Relative(root, path, subject);
             var tensor = Parse(path, file, subject);
@@ -90,25 +80,8 @@ internal static class TestDataFolders
     }
 
     /// <summary>The feed's <c>input_&lt;i&gt;.pb</c> files by index (others, such as output_0.pb, are not inputs).</summary>
-    private static List<(int Index, string Path)> InputFiles(string root, string feed, DataSubject subject)
-    {
-        var files = new List<(int, string)>();
-        foreach (var path in Directory.EnumerateFiles(feed, InputPrefix + "*" + Extension))
-        {
-            var name = Path.GetFileName(path);
-            if (int.TryParse(name.AsSpan(InputPrefix.Length, name.Length - InputPrefix.Length - Extension.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-            {
-                files.Add((index, path));
-            }
-
-            if (files.Count > MaxInputFiles)
-            {
-                throw subject.Refused($"'{Relative(root, feed, subject)}' holds more than {MaxInputFiles} input files", "Keep one input_<i>.pb per model input in each folder.");
-            }
-        }
-
-        return files.OrderBy(f => f.Item1).ToList();
-    }
+    private static IEnumerable<(int Index, string Path)> InputFiles(string feed, DataSubject subject) =>
+        Layout(() => TestDataFolders.InputFiles(feed), subject).Select((path, index) => (index, path));
 
     private static OnnxTensor Parse(string path, string file, DataSubject subject)
     {
