@@ -98,10 +98,10 @@ public static class OptimizeCommand
         var control = new AccuracyControl(plan, model, budget, requests.Any(IsStaticInt8), Build);
         void Verify(PipelineResult candidate)
         {
-            var outcome = verification = control.Run(candidate, calibrationData);
+            var outcome = verification = control.Run(candidate, calibrationData.AsSampleSets(model));
             result = outcome.Result;
             warnings.AddRange(outcome.Warnings);
-            fidelity = outcome.Fidelity?.Describe(budget?.MaxDrop);
+            fidelity = outcome.Fidelity?.Describe(budget?.MaxDrop, budget?.MinCosine);
             if (outcome.Reverted.Count > 0)
                 fidelity += $", {outcome.Reverted.Count} quantized layer{(outcome.Reverted.Count == 1 ? "" : "s")} kept in fp32 ({string.Join(", ", outcome.Reverted)})";
         }
@@ -109,7 +109,7 @@ public static class OptimizeCommand
         if (budget is not null || requests.Count > 0)
             Verify(result);
         else
-            RunnableCheck.RunOnce(plan, model, result.Model, OnnxModelWriter.ToBytes(result.Model), calibrationData);
+            RunnableCheck.RunOnce(plan, model, result.Model, OnnxModelWriter.ToBytes(result.Model), calibrationData.AsSampleSets(model));
 
         // RequireSpeedup: time the result against the same plan without Quantize; keep fp32 (verified again) when not faster.
         SpeedupDecision? speed = null;
@@ -149,7 +149,7 @@ public static class OptimizeCommand
         // No elapsed time in the report: the same inputs must give byte-identical reports.
         var report = ModelReportBuilder.From(plan, model, sourceBytes, result, optimizedBytes) with
         {
-            Fidelity = ReportFigures(verification, budget?.MaxDrop),
+            Fidelity = ReportFigures(verification, budget),
         };
         report = speed?.ApplyTo(report) ?? report;
 
@@ -172,8 +172,8 @@ public static class OptimizeCommand
         }
     }
 
-    private static FidelityFigures? ReportFigures(VerificationOutcome? verification, double? maxDrop) =>
-        verification?.Fidelity?.ToReport(maxDrop, verification.Reverted);
+    private static FidelityFigures? ReportFigures(VerificationOutcome? verification, AccuracyBudgetSettings? budget) =>
+        verification?.Fidelity?.ToReport(budget?.MaxDrop, verification.Reverted, budget?.MinCosine);
 
     private static bool IsQuantize(PassRequest request) => request.Pass.Equals(PassSchema.Quantize.Name, StringComparison.OrdinalIgnoreCase);
 
