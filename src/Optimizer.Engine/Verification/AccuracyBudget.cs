@@ -52,14 +52,14 @@ internal sealed record AccuracyBudgetSettings(double? MaxDrop, double? MinCosine
     public string Describe() => string.Join(", ", new[]
     {
         MaxDrop is { } d ? string.Create(CultureInfo.InvariantCulture, $"MaxDrop {d * 100:0.0##}%") : null,
-        MinCosine is { } c ? string.Create(CultureInfo.InvariantCulture, $"MinCosine {c:0.0###}") : null,
+        MinCosine is { } c ? string.Create(CultureInfo.InvariantCulture, $"MinCosine {c:0.0#####}") : null,
     }.Where(p => p is not null));
 
     /// <summary>How far <paramref name="fidelity"/> is from the budget, e.g. <c>pooled cosine 0.9412 (…) below MinCosine 0.99</c>.</summary>
     public string DescribeMiss(FidelityResult fidelity) => string.Join("; ", new[]
     {
         MaxDrop is { } d && !HoldsDrop(fidelity) ? string.Create(CultureInfo.InvariantCulture, $"accuracy drop {fidelity.DescribeDrop()} exceeds [AccuracyBudget] MaxDrop {d * 100:0.0##}%") : null,
-        MinCosine is { } c && !HoldsCosine(fidelity) ? string.Create(CultureInfo.InvariantCulture, $"{fidelity.DescribeCosine()} is below [AccuracyBudget] MinCosine {c:0.0###}") : null,
+        MinCosine is { } c && !HoldsCosine(fidelity) ? string.Create(CultureInfo.InvariantCulture, $"{fidelity.DescribeCosine()} is below [AccuracyBudget] MinCosine {c:0.0#####}") : null,
     }.Where(p => p is not null));
 
     private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
@@ -70,7 +70,11 @@ internal sealed record AccuracyBudgetSettings(double? MaxDrop, double? MinCosine
 /// <param name="Fidelity">The figures of that result; null when verification was not possible and no budget is declared.</param>
 /// <param name="Reverted">Quantized layers kept in float32 to hold the budget, in the order they were reverted.</param>
 /// <param name="Warnings">Coded warning lines to print before the summary.</param>
-internal sealed record VerificationOutcome(PipelineResult Result, FidelityResult? Fidelity, IReadOnlyList<string> Reverted, IReadOnlyList<string> Warnings);
+internal sealed record VerificationOutcome(PipelineResult Result, FidelityResult? Fidelity, IReadOnlyList<string> Reverted, IReadOnlyList<string> Warnings)
+{
+    /// <summary>The <see cref="EstimateWarning"/> (figures only from generated inputs), printed after the summary line it qualifies.</summary>
+    public IReadOnlyList<string> EstimateWarnings { get; init; } = [];
+}
 
 /// <summary>
 /// Verification after the passes and the accuracy budget (NNCF-style accuracy control):
@@ -142,9 +146,8 @@ internal sealed class AccuracyControl
             return new VerificationOutcome(first, null, [], [warning]);
         }
 
-        var estimate = EstimateWarning.For(_plan, fidelity);
         if (_budget is null || _budget.Holds(fidelity))
-            return new VerificationOutcome(first, fidelity, [], estimate);
+            return new VerificationOutcome(first, fidelity, [], []) { EstimateWarnings = EstimateWarning.For(_plan, fidelity) };
 
         var tried = new List<string>();
         var candidates = QuantizedLayers(first);
@@ -188,13 +191,13 @@ internal sealed class AccuracyControl
             if (_budget.Holds(reduced))
             {
                 var before = byDrop ? $"the accuracy drop of the fully quantized model, {fidelity.DescribeDrop()}," : $"the fully quantized model's {fidelity.DescribeCosine()}";
-                var limit = byDrop ? Invariant($"exceeds [AccuracyBudget] MaxDrop {_budget.MaxDrop * 100:0.0##}%") : Invariant($"is below [AccuracyBudget] MinCosine {_budget.MinCosine:0.0###}");
+                var limit = byDrop ? Invariant($"exceeds [AccuracyBudget] MaxDrop {_budget.MaxDrop * 100:0.0##}%") : Invariant($"is below [AccuracyBudget] MinCosine {_budget.MinCosine:0.0#####}");
                 var now = byDrop ? $"drop now {reduced.DescribeDrop()}" : $"{reduced.DescribeCosine()} now";
                 var relax = byDrop ? "relax MaxDrop" : "lower MinCosine";
                 var warning = CanonicalError.FormatWarning(EngineErrorCodes.LayersKeptInFloat,
                     $"{_plan.ModelPath}: {before} {limit}; kept {reverted.Count} of {candidates.Count} quantized layers in float32 to hold it ({string.Join(", ", reverted)}), {now}. Calibrate on more representative data or {relax} to quantize them.",
                     _budget.DeclaredAt ?? _plan.DeclaredAt);
-                return new VerificationOutcome(result, reduced, reverted, [warning, .. EstimateWarning.For(_plan, reduced)]);
+                return new VerificationOutcome(result, reduced, reverted, [warning]) { EstimateWarnings = EstimateWarning.For(_plan, reduced) };
             }
         }
 

@@ -81,7 +81,7 @@ internal sealed record FidelityResult(
     public string Describe(double? maxDrop, double? minCosine = null)
     {
         var budget = maxDrop is { } b ? Invariant($" (budget {b * 100:0.0##}%)") : "";
-        var cosineBudget = minCosine is { } c ? Invariant($" (budget cos ≥ {c:0.00##})") : "";
+        var cosineBudget = minCosine is { } c ? Invariant($" (budget cos ≥ {c:0.0#####})") : "";
         var parts = new List<string>();
         if (Top1Original is { } before && Top1Optimized is { } after)
             parts.Add(Invariant($"top-1 {before * 100:0.0}% → {after * 100:0.0}%") + budget);

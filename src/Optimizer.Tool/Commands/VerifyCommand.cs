@@ -95,7 +95,7 @@ internal static class VerifyCommand
         if (r.Agreement is { } agreement)
             console.WriteLine(Invariant($"agreement with the original (same arg-max on '{r.ClassificationOutput}'): {agreement:P2}"));
         console.WriteLine($"drop: {r.DescribeDrop()}{(budget.MaxDrop is { } m ? Invariant($" (max {m:0.0##%})") : "")}");
-        console.WriteLine($"worst cosine: {r.DescribeCosine()}{(budget.MinCosine is { } c ? Invariant($" (min {c:0.0###})") : "")}");
+        console.WriteLine($"worst cosine: {r.DescribeCosine()}{(budget.MinCosine is { } c ? Invariant($" (min {c:0.0#####})") : "")}");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("output")
             .AddColumn(new TableColumn("max |Δ|").RightAligned()).AddColumn(new TableColumn("SQNR (dB)").RightAligned())
             .AddColumn(new TableColumn("cosine min").RightAligned()).AddColumn(new TableColumn("cosine mean").RightAligned())
