@@ -130,6 +130,7 @@ public sealed class ItemDiscoveryTests : IDisposable
     [Fact]
     public void MinCosine_alone_requests_an_accuracy_budget_from_an_item()
     {
+        _project.WriteFile("val.npz", "npz");
         var result = Discover.Run(_project, [], [Item("Models/digits.onnx", ("MinCosine", "0.99"), ("Validation", "val.npz"))]);
 
         Assert.Empty(result.Diagnostics);
