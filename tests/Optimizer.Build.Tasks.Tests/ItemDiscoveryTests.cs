@@ -127,6 +127,17 @@ public sealed class ItemDiscoveryTests : IDisposable
         Assert.Equal("Digits", Assert.Single(result.Plans).Name);
     }
 
+    [Fact]
+    public void MinCosine_alone_requests_an_accuracy_budget_from_an_item()
+    {
+        _project.WriteFile("val.npz", "npz");
+        var result = Discover.Run(_project, [], [Item("Models/digits.onnx", ("MinCosine", "0.99"), ("Validation", "val.npz"))]);
+
+        Assert.Empty(result.Diagnostics);
+        var pass = Assert.Single(Assert.Single(result.Plans).Passes);
+        Assert.Equal("AccuracyBudget(MinCosine=0.99;Validation=val.npz)", pass.CanonicalText);
+    }
+
     [Theory]
     [InlineData("Quantize", "Int9", DiagnosticCodes.InvalidValue)]
     [InlineData("Sparsity", "half", DiagnosticCodes.InvalidValue)]

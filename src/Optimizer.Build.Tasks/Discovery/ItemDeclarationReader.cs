@@ -51,8 +51,7 @@ internal static class ItemDeclarationReader
                 continue;
 
             var key = AttributeCatalog.KeyMetadataFor(group.Key)!;
-            var keyOption = group.First(m => m.Metadata == key).Option;
-            if (!options.ContainsKey(keyOption.Name) && string.IsNullOrWhiteSpace(item.GetMetadata(key)))
+            if (!group.Key.ItemKeys.Any(k => options.ContainsKey(k.Name) || !string.IsNullOrWhiteSpace(item.GetMetadata(k.ItemMetadata!))))
             {
                 var given = string.Join(", ", group.Where(m => !string.IsNullOrWhiteSpace(item.GetMetadata(m.Metadata))).Select(m => m.Metadata));
                 diagnostics.Add(new BuildDiagnostic(DiagnosticCodes.OptionWithoutPass,

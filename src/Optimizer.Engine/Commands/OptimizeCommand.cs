@@ -44,6 +44,8 @@ public static class OptimizeCommand
             foreach (var warning in outcome.Warnings)
                 stdout.WriteLine(warning);
             stdout.WriteLine(SummaryLine.Format(plan, outcome.SizeBefore, outcome.SizeAfter, stopwatch.Elapsed, outcome.Fidelity, outcome.Speed));
+            foreach (var warning in outcome.AfterSummary ?? [])
+                stdout.WriteLine(warning);
             return 0;
         }
         catch (Exception e)
@@ -58,7 +60,11 @@ public static class OptimizeCommand
     /// What one run did: sizes in bytes, the fidelity and speed-up gate figures for the summary line
     /// (null when not measured), warnings, and the report that was written.
     /// </summary>
-    public sealed record Outcome(long SizeBefore, long SizeAfter, string? Fidelity, IReadOnlyList<string> Warnings, string? Speed = null, ModelReport? Report = null);
+    public sealed record Outcome(long SizeBefore, long SizeAfter, string? Fidelity, IReadOnlyList<string> Warnings, string? Speed = null, ModelReport? Report = null)
+    {
+        /// <summary>Warnings that qualify the summary line's figures (fidelity only estimated), printed after it.</summary>
+        public IReadOnlyList<string>? AfterSummary { get; init; }
+    }
 
     public static Outcome Optimize(OptimizationPlan plan)
     {
@@ -95,13 +101,15 @@ public static class OptimizeCommand
         var warnings = new List<string>();
         string? fidelity = null;
         VerificationOutcome? verification = null;
+        IReadOnlyList<string> estimates = [];
         var control = new AccuracyControl(plan, model, budget, requests.Any(IsStaticInt8), Build);
         void Verify(PipelineResult candidate)
         {
-            var outcome = verification = control.Run(candidate, calibrationData);
+            var outcome = verification = control.Run(candidate, calibrationData.AsSampleSets(model));
             result = outcome.Result;
             warnings.AddRange(outcome.Warnings);
-            fidelity = outcome.Fidelity?.Describe(budget?.MaxDrop);
+            estimates = outcome.EstimateWarnings;
+            fidelity = outcome.Fidelity?.Describe(budget?.MaxDrop, budget?.MinCosine);
             if (outcome.Reverted.Count > 0)
                 fidelity += $", {outcome.Reverted.Count} quantized layer{(outcome.Reverted.Count == 1 ? "" : "s")} kept in fp32 ({string.Join(", ", outcome.Reverted)})";
         }
@@ -109,7 +117,7 @@ public static class OptimizeCommand
         if (budget is not null || requests.Count > 0)
             Verify(result);
         else
-            RunnableCheck.RunOnce(plan, model, result.Model, OnnxModelWriter.ToBytes(result.Model), calibrationData);
+            RunnableCheck.RunOnce(plan, model, result.Model, OnnxModelWriter.ToBytes(result.Model), calibrationData.AsSampleSets(model));
 
         // RequireSpeedup: time the result against the same plan without Quantize; keep fp32 (verified again) when not faster.
         SpeedupDecision? speed = null;
@@ -149,13 +157,13 @@ public static class OptimizeCommand
         // No elapsed time in the report: the same inputs must give byte-identical reports.
         var report = ModelReportBuilder.From(plan, model, sourceBytes, result, optimizedBytes) with
         {
-            Fidelity = ReportFigures(verification, budget?.MaxDrop),
+            Fidelity = ReportFigures(verification, budget),
         };
         report = speed?.ApplyTo(report) ?? report;
 
         EngineStage.Enter("writing the outputs");
         PlanOutputs.Replace(plan, [(plan.OptimizedModelFileName, optimizedBytes), .. programFiles, .. report.ToFiles()], ManifestWriter.ToBytes(manifest));
-        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, warnings, speed?.Describe(), report);
+        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, warnings, speed?.Describe(), report) { AfterSummary = estimates };
     }
 
     /// <summary>The model's bytes (for its hash and size), read as the untrusted file it is; the loader has checked the same file.</summary>
@@ -172,8 +180,8 @@ public static class OptimizeCommand
         }
     }
 
-    private static FidelityFigures? ReportFigures(VerificationOutcome? verification, double? maxDrop) =>
-        verification?.Fidelity?.ToReport(maxDrop, verification.Reverted);
+    private static FidelityFigures? ReportFigures(VerificationOutcome? verification, AccuracyBudgetSettings? budget) =>
+        verification?.Fidelity?.ToReport(budget?.MaxDrop, verification.Reverted, budget?.MinCosine);
 
     private static bool IsQuantize(PassRequest request) => request.Pass.Equals(PassSchema.Quantize.Name, StringComparison.OrdinalIgnoreCase);
 

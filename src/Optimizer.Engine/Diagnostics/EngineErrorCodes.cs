@@ -52,6 +52,9 @@ public static class EngineErrorCodes
     /// <summary>The original and optimized models could not be run and compared (an error with [AccuracyBudget], else a warning).</summary>
     public const string VerificationFailed = "OPT1062";
 
+    /// <summary>Warning: a lossy pass (Prune, Quantize, FineTune/Distill) was verified only on generated inputs; gives the estimate.</summary>
+    public const string FidelityEstimated = "OPT1086";
+
     /// <summary>[AccuracyBudget] has an unknown option or a MaxDrop outside [0, 1), or Labels without Validation.</summary>
     public const string AccuracyBudgetInvalid = "OPT1063";
 
@@ -63,7 +66,7 @@ public static class EngineErrorCodes
 
     // OPT1066 (a command line value out of range) is retired: it was never reported; onnx-opt reports OPT1050. Do not reuse it.
 
-    /// <summary>The command line tool: <c>verify --max-drop</c> was exceeded (the comparison ran; the optimized model is worse than allowed).</summary>
+    /// <summary>The command line tool: <c>verify --max-drop</c> or <c>--min-cosine</c> was exceeded (the comparison ran; the optimized model is worse than allowed).</summary>
     public const string VerifyBudgetExceeded = "OPT1067";
 
     /// <summary>

@@ -114,17 +114,25 @@ public static class HtmlReportWriter
                 facts.Add($"Compared on {E(data)}.");
             if (f.Agreement is { } agree)
                 facts.Add($"Agreement with the original (same arg-max): <strong>{ReportFormat.Percent(agree, "0.00")}</strong>.");
+            if (f.IsEstimate)
+                facts.Add("These figures come from generated inputs: an estimate. Declare Validation data for real figures.");
             if (f.MaxDrop is { } budget)
                 facts.Add($"Accuracy budget: drop of at most {ReportFormat.Percent(budget, "0.##")}.");
+            if (f.MinCosine is { } minCosine)
+                facts.Add($"Fidelity budget: cosine of at least {ReportFormat.Number(minCosine)} per sample.");
             if (f.RevertedLayers is { Count: > 0 } reverted)
                 facts.Add($"Reverted to fp32 to hold the budget: {E(string.Join(", ", reverted))}.");
             if (facts.Count > 0)
                 Line("<p>" + string.Join(" ", facts) + "</p>");
             if (f.Outputs.Count > 0)
             {
-                Line("<table><thead><tr><th>output</th><th class=\"num\">max abs error</th><th class=\"num\">cosine</th><th class=\"num\">SQNR (dB)</th></tr></thead><tbody>");
+                Line("<table><thead><tr><th>output</th><th class=\"num\">max abs error</th><th class=\"num\">cosine</th><th class=\"num\">SQNR (dB)</th>" +
+                    "<th class=\"num\">cosine min</th><th class=\"num\">cosine mean</th><th class=\"num\">pooled cosine min</th><th class=\"num\">pooled cosine mean</th></tr></thead><tbody>");
                 foreach (var o in f.Outputs)
-                    Line($"<tr><td>{E(o.Output)}</td><td class=\"num\">{ReportFormat.Error(o.MaxAbsError)}</td><td class=\"num\">{ReportFormat.Number(o.Cosine, "0.000000")}</td><td class=\"num\">{ReportFormat.Number(o.SqnrDb, "0.0")}</td></tr>");
+                {
+                    Line($"<tr><td>{E(o.Output)}</td><td class=\"num\">{ReportFormat.Error(o.MaxAbsError)}</td><td class=\"num\">{ReportFormat.Number(o.Cosine, "0.000000")}</td><td class=\"num\">{ReportFormat.Number(o.SqnrDb, "0.0")}</td>" +
+                        $"<td class=\"num\">{ReportFormat.Number(o.CosineMin, "0.000000")}</td><td class=\"num\">{ReportFormat.Number(o.CosineMean, "0.000000")}</td><td class=\"num\">{ReportFormat.Number(o.PooledCosineMin, "0.000000")}</td><td class=\"num\">{ReportFormat.Number(o.PooledCosineMean, "0.000000")}</td></tr>");
+                }
                 Line("</tbody></table>");
             }
 

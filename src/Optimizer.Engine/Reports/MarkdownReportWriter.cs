@@ -85,17 +85,24 @@ public static class MarkdownReportWriter
                 Line($"Compared on {Escape(data)}.");
             if (fidelity.Agreement is { } agreement)
                 Line($"Agreement with the original (same arg-max): {ReportFormat.Percent(agreement, "0.00")}.");
+            if (fidelity.IsEstimate)
+                Line("These figures come from generated inputs: an estimate. Declare Validation data for real figures.");
             if (fidelity.MaxDrop is { } budget)
                 Line($"Accuracy budget: drop of at most {ReportFormat.Percent(budget, "0.##")}.");
+            if (fidelity.MinCosine is { } minCosine)
+                Line($"Fidelity budget: cosine of at least {ReportFormat.Number(minCosine)} per sample.");
             if (fidelity.RevertedLayers is { Count: > 0 } reverted)
                 Line($"Reverted to fp32 to hold the budget: {Escape(string.Join(", ", reverted))}.");
             if (fidelity.Outputs.Count > 0)
             {
                 Line();
-                Line("| output | max abs error | cosine | SQNR (dB) |");
-                Line("|---|---:|---:|---:|");
+                Line("| output | max abs error | cosine | SQNR (dB) | cosine min | cosine mean | pooled cosine min | pooled cosine mean |");
+                Line("|---|---:|---:|---:|---:|---:|---:|---:|");
                 foreach (var o in fidelity.Outputs)
-                    Line($"| {Escape(o.Output)} | {ReportFormat.Error(o.MaxAbsError)} | {ReportFormat.Number(o.Cosine, "0.000000")} | {ReportFormat.Number(o.SqnrDb, "0.0")} |");
+                {
+                    Line($"| {Escape(o.Output)} | {ReportFormat.Error(o.MaxAbsError)} | {ReportFormat.Number(o.Cosine, "0.000000")} | {ReportFormat.Number(o.SqnrDb, "0.0")} | " +
+                        $"{ReportFormat.Number(o.CosineMin, "0.000000")} | {ReportFormat.Number(o.CosineMean, "0.000000")} | {ReportFormat.Number(o.PooledCosineMin, "0.000000")} | {ReportFormat.Number(o.PooledCosineMean, "0.000000")} |");
+                }
             }
         }
 

@@ -133,10 +133,30 @@ public sealed record FidelityFigures(
     double? Agreement,
     double? MaxDrop,
     IReadOnlyList<OutputComparison> Outputs,
-    IReadOnlyList<string>? RevertedLayers = null);
+    IReadOnlyList<string>? RevertedLayers = null)
+{
+    /// <summary>[AccuracyBudget] MinCosine, when declared.</summary>
+    public double? MinCosine { get; init; }
+
+    /// <summary>The figures come from generated inputs, not the user's data: an estimate.</summary>
+    public bool IsEstimate { get; init; }
+}
 
 /// <summary>One output's comparison: max abs error, cosine similarity, SQNR in dB (+∞ when identical).</summary>
-public sealed record OutputComparison(string Output, double MaxAbsError, double Cosine, double SqnrDb);
+public sealed record OutputComparison(string Output, double MaxAbsError, double Cosine, double SqnrDb)
+{
+    /// <summary>The lowest per-sample cosine (each sample's output flattened); null when not measured per sample.</summary>
+    public double? CosineMin { get; init; }
+
+    /// <summary>The mean per-sample cosine.</summary>
+    public double? CosineMean { get; init; }
+
+    /// <summary>For encoder outputs: the lowest per-sample cosine of the mask-weighted mean over the sequence.</summary>
+    public double? PooledCosineMin { get; init; }
+
+    /// <summary>For encoder outputs: the mean pooled cosine.</summary>
+    public double? PooledCosineMean { get; init; }
+}
 
 /// <summary>Latency of the original (or fp32) model and of the optimized one, measured on the build machine.</summary>
 /// <param name="BeforeMs">Median (p50) of the model timed as "before", milliseconds.</param>

@@ -1,6 +1,6 @@
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
-using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 
 namespace Optimizer.Engine.Verification;
 
@@ -14,27 +14,27 @@ namespace Optimizer.Engine.Verification;
 internal static class RunnableCheck
 {
     public static void RunOnce(OptimizationPlan plan, OnnxModel original, OnnxModel optimized, byte[] optimizedBytes,
-        IReadOnlyDictionary<string, CalibrationDataSet> calibration)
+        IReadOnlyDictionary<string, SampleSet> calibration)
     {
         VerificationInputs data;
         try
         {
-            data = VerificationData.Load(plan, original, null, calibration);
+            data = VerificationData.Load(plan, original, null, calibration, PendingDataBridge.Dims(plan));
         }
         catch (VerificationException)
         {
-            return; // No data can be made for these inputs (e.g. int64 ids without declared data): nothing to run.
+            return; // No data can be made for these inputs: nothing to run.
         }
 
         try
         {
-            ModelRunner.Run(optimizedBytes, optimized, data, ModelRunner.Optimized);
+            ModelRunner.RunAll(optimizedBytes, optimized, data, ModelRunner.Optimized);
         }
         catch (VerificationException e) when (e.OnnxRuntimeFailedOn == ModelRunner.Optimized)
         {
             try
             {
-                ModelRunner.Run(OnnxModelWriter.ToBytes(original), original, data, ModelRunner.Original);
+                ModelRunner.RunAll(OnnxModelWriter.ToBytes(original), original, data, ModelRunner.Original);
             }
             catch (VerificationException o) when (o.OnnxRuntimeFailedOn == ModelRunner.Original)
             {

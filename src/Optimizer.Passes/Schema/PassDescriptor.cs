@@ -30,6 +30,9 @@ public sealed record PassDescriptor(string Name, int Order, string Summary, IRea
     /// <summary>The option whose item metadata requests the pass from an <c>&lt;OnnxModel&gt;</c> item; null: items cannot.</summary>
     public OptionDescriptor? ItemKey { get; internal set; }
 
+    /// <summary><see cref="ItemKey"/> and the other options whose item metadata alone also requests the pass (AccuracyBudget's MinCosine).</summary>
+    public IReadOnlyList<OptionDescriptor> ItemKeys { get; internal set; } = [];
+
     /// <summary>The package that brings the implementation when the engine does not (Optimizer.Training).</summary>
     public string? Package { get; internal set; }
 

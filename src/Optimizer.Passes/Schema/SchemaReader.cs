@@ -39,8 +39,11 @@ internal static class SchemaReader
             Package = (string?)Named(pass, "Package"),
             AttributeType = attributeType,
         };
-        if (Named(pass, "ItemKey") is string key)
-            descriptor.ItemKey = descriptor.Find(key) ?? throw new InvalidOperationException($"{name}: ItemKey {key} is not an option.");
+        if (Named(pass, "ItemKey") is string keys)
+        {
+            descriptor.ItemKeys = keys.Split('|').Select(key => descriptor.Find(key) ?? throw new InvalidOperationException($"{name}: ItemKey {key} is not an option.")).ToList();
+            descriptor.ItemKey = descriptor.ItemKeys[0];
+        }
         return descriptor;
     }
 

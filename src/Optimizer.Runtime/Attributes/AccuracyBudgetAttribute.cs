@@ -5,7 +5,7 @@ namespace Optimizer.Runtime;
 /// its top-1 accuracy falls more than <see cref="MaxDrop"/> (classifiers), or the cosine similarity
 /// of its outputs falls below <see cref="MinCosine"/> (encoders, detectors, any model).
 /// </summary>
-[OptimizationPass(PipelineStage.Check, "Fails the build when the optimized model loses more accuracy (top-1) or fidelity (cosine) than allowed.", ItemKey = nameof(MaxDrop))]
+[OptimizationPass(PipelineStage.Check, "Fails the build when the optimized model loses more accuracy (top-1) or fidelity (cosine) than allowed.", ItemKey = nameof(MaxDrop) + "|" + nameof(MinCosine))]
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 sealed partial class AccuracyBudgetAttribute : Attribute
 {

@@ -53,7 +53,8 @@ internal static class OptimizeCommand
             }
 
             var written = Path.Combine(optimizationPlan.OutputDirectory, optimizationPlan.OptimizedModelFileName);
-            foreach (var warning in outcome.Warnings)
+            var warnings = outcome.Warnings.Concat(outcome.AfterSummary ?? []).ToList();
+            foreach (var warning in warnings)
                 context.Stderr.WriteLine(warning);
             if (context.Json(parse))
             {
@@ -70,7 +71,7 @@ internal static class OptimizeCommand
                     fidelity = outcome.Report?.Fidelity,
                     latency = outcome.Report?.Latency,
                     summary = SummaryLine.Format(optimizationPlan, outcome.SizeBefore, outcome.SizeAfter, null, outcome.Fidelity, outcome.Speed),
-                    warnings = outcome.Warnings,
+                    warnings,
                 });
             }
             else

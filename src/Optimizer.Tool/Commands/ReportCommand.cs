@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Optimizer.Engine.Benchmarking;
 using Optimizer.Engine.Commands;
+using Optimizer.Engine.DataFiles;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Output;
 using Optimizer.Engine.Reports;
@@ -25,17 +26,17 @@ internal static class ReportCommand
         var optimized = new Argument<string>("optimized") { Description = "The optimized model." };
         var outputDirectory = new Option<string?>("--output-dir", "-d") { Description = "Where to write <name>.report.html and .md (default: the optimized model's folder)." };
         var name = new Option<string?>("--name") { Description = "Report name (default: the optimized model's file name without extension)." };
-        var validation = new Option<string?>("--validation") { Description = "Validation inputs for the accuracy figures (as in verify); default: generated inputs." };
-        var labels = new Option<string?>("--labels") { Description = "Labels of the validation samples." };
+        var data = new ComparisonOptions();
         var bench = new Option<bool>("--bench") { Description = "Also time both models (as bench, batch 1, one thread) and chart the latency." };
         var command = new Command("report", "Write the HTML (self-contained, with charts) and Markdown report comparing two models.")
         {
-            original, optimized, outputDirectory, name, validation, labels, bench,
+            original, optimized, outputDirectory, name, bench,
         };
+        foreach (var option in data.All)
+            command.Options.Add(option);
         command.SetAction(parse => ToolCli.Guard(context, parse, () =>
         {
-            if (parse.GetValue(labels) is not null && parse.GetValue(validation) is null)
-                throw new EngineException(EngineErrorCodes.Usage, "--labels labels the --validation samples; give --validation too.");
+            var (inputs, labels, dims) = data.Read(parse);
             var a = parse.GetRequiredValue(original);
             var o = parse.GetRequiredValue(optimized);
             var reportName = parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(o);
@@ -43,7 +44,7 @@ internal static class ReportCommand
                 throw new EngineException(EngineErrorCodes.Usage, $"--name '{reportName}' cannot name a file.");
             var folder = Path.GetFullPath(parse.GetValue(outputDirectory) ?? Path.GetDirectoryName(Path.GetFullPath(o))!);
 
-            var report = context.Status(parse, "Comparing the models…", () => Build(a, o, reportName, parse.GetValue(validation), parse.GetValue(labels)));
+            var report = context.Status(parse, "Comparing the models…", () => Build(a, o, reportName, inputs, labels, dims));
             if (parse.GetValue(bench))
             {
                 var settings = BenchCommand.Settings(1, 1, 20, BenchmarkSettings.DefaultDuration.TotalSeconds, 20);
@@ -83,11 +84,11 @@ internal static class ReportCommand
         }
     }
 
-    private static ModelReport Build(string originalPath, string optimizedPath, string name, string? validation, string? labels)
+    private static ModelReport Build(string originalPath, string optimizedPath, string name, string? data, string? labels, SymbolicDimSizes dims)
     {
         var original = OnnxModelLoader.Load(originalPath);
         var optimized = OnnxModelLoader.Load(optimizedPath);
-        var fidelity = ModelComparison.Compare(original, originalPath, optimized, optimizedPath, validation, labels);
+        var fidelity = ModelComparison.Compare(original, originalPath, optimized, optimizedPath, data, labels, dims);
         var report = ModelReportBuilder.From(name, originalPath.Replace('\\', '/'), [], original, ReadModel(originalPath),
             new PipelineResult(optimized, []), ReadModel(optimizedPath));
         return report with

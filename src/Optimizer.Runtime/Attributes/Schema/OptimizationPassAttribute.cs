@@ -23,7 +23,8 @@ internal sealed class OptimizationPassAttribute : Attribute
 
     /// <summary>
     /// The option (a property name) whose <c>&lt;OnnxModel&gt;</c> item metadata requests the pass:
-    /// an item asks for the pass only when it sets that metadata. Null: items cannot request it.
+    /// an item asks for the pass only when it sets that metadata (or, after <c>|</c>, another one:
+    /// <c>MaxDrop|MinCosine</c>). Null: items cannot request it.
     /// </summary>
     public string? ItemKey { get; set; }
 
