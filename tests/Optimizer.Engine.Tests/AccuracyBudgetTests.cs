@@ -168,7 +168,8 @@ public sealed class AccuracyBudgetTests(ITestOutputHelper output)
         (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan", generated);
         output.WriteLine(stdout + stderr);
         Assert.Equal(0, exitCode);
-        Assert.Contains("on 32 generated samples (uniform [0, 1), seed ", stdout);
+        Assert.Contains("on 32 generated samples (", stdout);
+        Assert.Contains("seed 20240601; no data declared) — estimate; declare Validation data", stdout);
         Assert.Contains("agreement ", stdout);
     }
 
