@@ -28,7 +28,7 @@ public sealed class BenchDataTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(result.ToString());
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Timed at input_ids [1,12] from ", result.Stdout);
+        Assert.Contains("Timed at input_ids [1,12] (", result.Stdout);
         Assert.Contains("sentences.npz", result.Stdout);
         Assert.Contains("arctic_embed_xs.onnx", result.Stdout);
 

@@ -57,12 +57,12 @@ public sealed record TimingInputs(IReadOnlyList<Feed> Feeds, string Source, stri
     }
 
     /// <summary>
-    /// What was timed, e.g. <c>input_ids [1,16], [1,128] from 24 samples from 'val.npz'</c>, or for
+    /// What was timed, e.g. <c>input_ids [1,16], [1,128] (24 samples from 'val.npz')</c>, or for
     /// generated inputs <c>input_ids [1,128] (generated inputs: batch_size=1 (default), sequence_length=128 (default))</c>.
     /// </summary>
     public string Describe() => IsGenerated
         ? $"{Shapes()} (generated inputs{(GeneratedDims!.Length > 0 ? ": " + GeneratedDims : "")})"
-        : $"{Shapes()} from {Source}";
+        : $"{Shapes()} ({Source})";
 
     /// <summary>The timed shapes alone, e.g. <c>input_ids [1,16], [1,128]</c>.</summary>
     public string Shapes()

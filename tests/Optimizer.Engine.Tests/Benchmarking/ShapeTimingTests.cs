@@ -28,7 +28,7 @@ public sealed class ShapeTimingTests
             Assert.True(stats.Runs >= 3 && stats.MinMs > 0, stats.ToString());
         }
 
-        Assert.Equal("input_ids [1,16], [1,128] from 3 sentences of 16, 128, 16 tokens", timing.Inputs.Describe());
+        Assert.Equal("input_ids [1,16], [1,128] (3 sentences of 16, 128, 16 tokens)", timing.Inputs.Describe());
         Assert.Equal(timing.Shapes.Sum(s => s.Models[0].Runs), timing.Combined[0].Runs);
     }
 

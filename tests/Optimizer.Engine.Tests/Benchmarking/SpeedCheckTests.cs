@@ -59,7 +59,7 @@ public sealed class SpeedCheckTests
         Assert.Contains("input_ids [1,16] 5.100 ms vs 4.800 ms; input_ids [1,128] 44.0 ms vs 30.0 ms", warning);
         Assert.Contains("1.25×", warning);   // sqrt(5.1/4.8 × 44/30)
         Assert.Contains("it is kept as declared", warning);
-        Assert.Contains("Timed at input_ids [1,16], [1,128] from 2 sentences", warning);
+        Assert.Contains("Timed at input_ids [1,16], [1,128] (2 sentences", warning);
         Assert.Contains("RequireSpeedup", warning);
         Assert.Contains("kept Int4 as declared although it is slower (1.25×", decision.ToReport().Decision);
         Assert.Contains("Int4 1.25× fp32 latency", decision.Describe());

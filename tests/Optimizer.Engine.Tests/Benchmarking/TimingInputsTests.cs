@@ -12,7 +12,7 @@ public sealed class TimingInputsTests
         var inputs = TimingInputs.From(TimingSamples.Sentences(128, 16, 128, 16));
 
         Assert.Equal(["input_ids [1,16]", "input_ids [1,128]"], inputs.ShapeLabels());
-        Assert.Equal("input_ids [1,16], [1,128] from 4 sentences of 128, 16, 128, 16 tokens", inputs.Describe());
+        Assert.Equal("input_ids [1,16], [1,128] (4 sentences of 128, 16, 128, 16 tokens)", inputs.Describe());
         Assert.False(inputs.IsGenerated);
     }
 
@@ -32,7 +32,7 @@ public sealed class TimingInputsTests
 
         var feed = Assert.Single(inputs.Feeds);
         Assert.Equal(8, feed.SampleCount);
-        Assert.Equal("input [8,1,8,8] from 20 random images", inputs.Describe());
+        Assert.Equal("input [8,1,8,8] (20 random images)", inputs.Describe());
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class TimingInputsTests
         })
         { Source = "2 feeds" };
 
-        Assert.Equal("x [1,4] h [1,2]; x [1,8] h [2,2] from 2 feeds", TimingInputs.From(data).Describe());
+        Assert.Equal("x [1,4] h [1,2]; x [1,8] h [2,2] (2 feeds)", TimingInputs.From(data).Describe());
     }
 
     [Fact]
