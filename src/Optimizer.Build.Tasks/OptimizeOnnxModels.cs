@@ -150,6 +150,8 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
                 var produced = EngineOutputs.Existing(plan).ToList();
                 outputs.AddRange(produced);
                 writes.AddRange(produced.Select(item => new TaskItem(item.ItemSpec)));
+                if (File.Exists(StampFile.WarningsPath(plan)))
+                    writes.Add(new TaskItem(StampFile.WarningsPath(plan)));
             }
         }
 
@@ -205,6 +207,9 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         if (EngineOutputs.Complete(plan) && StampFile.IsUpToDate(plan, key))
         {
             Log.LogMessage(MessageImportance.Low, $"{plan.ModelPath}: {plan.Name} is up to date; the optimizer engine is not run.");
+            // The run that made these outputs warned: every build of them says so, not only the first.
+            foreach (var warning in StampFile.Warnings(plan))
+                Diagnostics.EngineLine(warning);
             return true;
         }
 
@@ -216,7 +221,12 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         }
 
         StampFile.Delete(plan);
-        if (!runner.Run(plan, limitSeconds))
+        var warnings = new List<string>();
+        if (!runner.Run(plan, limitSeconds, line =>
+            {
+                if (EngineDiagnostic.Parse(line) is { IsError: false })
+                    warnings.Add(line);
+            }))
             return false;
 
         if (EngineOutputs.Missing(plan) is { Count: > 0 } missing)
@@ -226,7 +236,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
             return false;
         }
 
-        StampFile.Write(plan, key);
+        StampFile.Write(plan, key, warnings);
         return true;
     }
 

@@ -8,6 +8,7 @@ internal sealed class FakeBuildEngine : IBuildEngine
 {
     public List<BuildErrorEventArgs> Errors { get; } = new();
     public List<BuildMessageEventArgs> Messages { get; } = new();
+    public List<BuildWarningEventArgs> Warnings { get; } = new();
 
     public bool ContinueOnError => false;
     public int LineNumberOfTaskNode => 0;
@@ -15,7 +16,7 @@ internal sealed class FakeBuildEngine : IBuildEngine
     public string ProjectFileOfTaskNode => "test.csproj";
 
     public void LogErrorEvent(BuildErrorEventArgs e) => Errors.Add(e);
-    public void LogWarningEvent(BuildWarningEventArgs e) { }
+    public void LogWarningEvent(BuildWarningEventArgs e) => Warnings.Add(e);
     public void LogMessageEvent(BuildMessageEventArgs e) => Messages.Add(e);
     public void LogCustomEvent(CustomBuildEventArgs e) { }
 

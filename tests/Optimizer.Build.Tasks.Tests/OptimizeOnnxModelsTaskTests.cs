@@ -39,13 +39,17 @@ public sealed partial class OptimizeOnnxModelsTaskTests : IDisposable
 
     public void Dispose() => _project.Dispose();
 
-    /// <summary>A fake dotnet: `exec engine.dll optimize --plan X.plan.json` writes X.onnx and X.model.json.</summary>
-    private string SucceedingHost() => Script("succeed.sh", $$"""
+    /// <summary>
+    /// A fake dotnet: `exec engine.dll optimize --plan X.plan.json` writes X.onnx and X.model.json,
+    /// and for a quantized plan first prints <paramref name="quantizedPrints"/> (e.g. a warning), if given.
+    /// </summary>
+    private string SucceedingHost(string? quantizedPrints = null) => Script(quantizedPrints is null ? "succeed.sh" : "succeed-printing.sh", $$"""
         #!/bin/sh
         echo "$5" >> "{{_runLog}}"
         base="${5%.plan.json}"
         printf 'optimized' > "$base.onnx"
         printf '{}' > "$base.model.json"
+        {{(quantizedPrints is null ? "" : $"if grep -q '\"Quantize\"' \"$5\"; then echo \"{quantizedPrints}\"; fi")}}
         echo "digits.onnx: quantize DynamicInt8 → 1 KB → 1 KB (+0%), 0.0 s"
         """);
 

@@ -103,11 +103,34 @@ public sealed class SpeedupGateTests(ITestOutputHelper output) : IDisposable
     }
 
     [ConditionalFact("data")]
-    public void Without_RequireSpeedup_nothing_is_timed()
+    public void Without_RequireSpeedup_a_declared_quantization_is_timed_by_default_and_kept()
     {
         var models = RepositoryPaths.SharedModels;
         var outputDirectory = _run.OutputDirectory();
         var plan = _run.WritePlan(Path.Combine(models, "digits_mlp.onnx"), "Digits", outputDirectory, ("Quantize", new() { ["Mode"] = "DynamicInt8" }));
+
+        var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan", plan);
+        output.WriteLine(stdout + stderr);
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"DynamicInt8 \d+\.\d\d× fp32 latency \(p50 \d+\.\d{3} ms vs \d+\.\d{3} ms\) at input \[1,1,8,8\]", stdout);
+        Assert.DoesNotContain("OPT1064", stdout);
+        // Slower or not, the declared quantization is what was written (only a warning says it is slower).
+        Assert.Contains(OnnxModelLoader.Load(Path.Combine(outputDirectory, "Digits.onnx")).Graph.Nodes, n => n.OpType == "MatMulInteger");
+        if (stdout.Contains("warning OPT1090"))
+            Assert.Contains("it is kept as declared", stdout);
+        var html = File.ReadAllText(Path.Combine(outputDirectory, "Digits.report.html"));
+        Assert.Contains("data-chart=\"latency\"", html);
+        Assert.Contains("kept DynamicInt8", html);
+        Assert.Contains("(generated inputs", html);
+    }
+
+    [ConditionalFact("data")]
+    public void Without_quantization_nothing_is_timed()
+    {
+        var models = RepositoryPaths.SharedModels;
+        var outputDirectory = _run.OutputDirectory();
+        var plan = _run.WritePlan(Path.Combine(models, "digits_mlp.onnx"), "Digits", outputDirectory, ("Prune", new() { ["Sparsity"] = "0.3" }));
 
         var (exitCode, stdout, _) = EngineRun.Run("optimize", "--plan", plan);
 

@@ -38,7 +38,8 @@ internal sealed class EngineRunner
     }
 
     /// <summary>True when the engine exited with 0 and reported no error for this plan.</summary>
-    public bool Run(OptimizationPlan plan, int limitSeconds)
+    /// <param name="printed">Also given every line the engine printed, after it was logged (optional).</param>
+    public bool Run(OptimizationPlan plan, int limitSeconds, Action<string>? printed = null)
     {
         // The engine overwrites this file with what it is doing, so a crash can be named (EngineCrash).
         var stageFile = Path.Combine(Path.GetTempPath(), "optimizer-stage-" + Guid.NewGuid().ToString("N") + ".txt");
@@ -55,7 +56,11 @@ internal sealed class EngineRunner
                 _host, EngineCommandLine.For(_engineAssembly, plan.PlanPath), environment,
                 TimeSpan.FromSeconds(limitSeconds), _cancelled,
                 // Canonical "file(line,col): error OPT1234: ..." lines become real errors, with their help links.
-                line => reportedError |= _diagnostics.EngineLine(line));
+                line =>
+                {
+                    reportedError |= _diagnostics.EngineLine(line);
+                    printed?.Invoke(line);
+                });
             return Judge(plan, outcome, reportedError, EngineCrash.ReadStage(stageFile), limitSeconds);
         }
         catch (Win32Exception e)

@@ -5,14 +5,14 @@ namespace Optimizer.Engine.Benchmarking;
 /// <summary>
 /// How models are timed. Every model of one comparison gets the same settings, so the figures
 /// differ only by the model: same batch, same ONNX Runtime thread count (intra-op threads fixed,
-/// sequential execution), same inputs.
+/// sequential execution), same inputs (<see cref="TimingInputs"/>).
 /// </summary>
-/// <param name="Batch">The size given to each model input's first symbolic dimension (other symbolic dimensions are 1).</param>
+/// <param name="Batch">Samples per run where the timing data can be batched (the model's first axis is symbolic); otherwise each run is one sample.</param>
 /// <param name="Threads">ONNX Runtime intra-op threads for every session (1 by default: the figures then do not depend on what else the machine runs on its other cores).</param>
 /// <param name="WarmupRuns">Untimed runs per model before timing (first-run allocations, caches, lazy kernel selection).</param>
 /// <param name="MinRuns">Timed runs per model at least, however long they take.</param>
 /// <param name="MaxRuns">Timed runs per model at most.</param>
-/// <param name="Duration">Wall time spent timing, shared by all models of a comparison (split into <see cref="Rounds"/>).</param>
+/// <param name="Duration">Wall time spent timing, shared by all models and shapes of a comparison (split into <see cref="Rounds"/> per shape).</param>
 /// <param name="Rounds">The models take turns this many times, so a burst of load on the machine hits all of them alike.</param>
 public sealed record BenchmarkSettings(
     int Batch = 1,

@@ -1,26 +1,28 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Optimizer.Engine.OnnxRuntime;
 using Optimizer.Engine.Supervision;
+using Optimizer.Passes.Data;
 
 namespace Optimizer.Engine.Benchmarking;
 
 /// <summary>
-/// One ONNX Runtime session ready to be timed: inputs made once (seeded uniform [0, 1) floats,
-/// zeros for integer and bool inputs), outputs preallocated after the first run where their
+/// One ONNX Runtime session ready to be timed at the given feeds (typed tensors, every element
+/// type, made once per feed), with outputs preallocated after each feed's first run where their
 /// shapes allow, so a timed run is only <c>session.Run</c>.
 /// </summary>
 internal sealed class TimedSession : IDisposable
 {
-    private const int Seed = 20240601;
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
-    private readonly OrtValue[] _inputs;
     private readonly string[] _outputNames;
-    private OrtValue[]? _outputs;
+    private readonly List<OrtValue[]> _inputs = [];
+    private readonly OrtValue[]?[] _outputs;
 
-    public TimedSession(string label, byte[] model, BenchmarkSettings settings)
+    /// <exception cref="BenchmarkException">A feed lacks one of the model's inputs.</exception>
+    public TimedSession(string label, byte[] model, BenchmarkSettings settings, IReadOnlyList<Feed> feeds)
     {
         Label = label;
         EngineStage.Enter($"timing the {label} model in ONNX Runtime");
@@ -35,38 +37,51 @@ internal sealed class TimedSession : IDisposable
         _session = new InferenceSession(model, options);
         _inputNames = _session.InputNames.ToArray();
         _outputNames = _session.OutputNames.ToArray();
-        var random = new Random(Seed);
-        _inputs = _inputNames.Select(name => CreateInput(name, _session.InputMetadata[name], settings.Batch, random)).ToArray();
+        _outputs = new OrtValue[]?[feeds.Count];
+        try
+        {
+            foreach (var feed in feeds)
+            {
+                if (_inputNames.FirstOrDefault(name => !feed.Inputs.ContainsKey(name)) is { } missing)
+                    throw new BenchmarkException($"the timing data has no value for input '{missing}' of {label}");
+                _inputs.Add(OrtTensors.Create(feed, _inputNames));
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public string Label { get; }
 
-    /// <summary>Runs untimed; the first run also preallocates the outputs when every output is a tensor.</summary>
-    public void WarmUp(int runs)
+    /// <summary>Runs untimed at feed <paramref name="shape"/>; the first run also preallocates its outputs when every output is a tensor.</summary>
+    public void WarmUp(int shape, int runs)
     {
-        using (var results = _session.Run(_runOptions, _inputNames, _inputs, _outputNames))
-            _outputs = PreallocateLike(results);
+        using (var results = _session.Run(_runOptions, _inputNames, _inputs[shape], _outputNames))
+            _outputs[shape] ??= PreallocateLike(results);
         for (var i = 1; i < runs; i++)
-            RunOnce();
+            RunOnce(shape);
     }
 
-    /// <summary>One run; returns its wall time in milliseconds.</summary>
-    public double TimedRun()
+    /// <summary>One run at feed <paramref name="shape"/>; returns its wall time in milliseconds.</summary>
+    public double TimedRun(int shape)
     {
         var start = Stopwatch.GetTimestamp();
-        RunOnce();
+        RunOnce(shape);
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
-    private void RunOnce()
+    private void RunOnce(int shape)
     {
-        if (_outputs is not null)
+        if (_outputs[shape] is { } outputs)
         {
-            _session.Run(_runOptions, _inputNames, _inputs, _outputNames, _outputs);
+            _session.Run(_runOptions, _inputNames, _inputs[shape], _outputNames, outputs);
             return;
         }
 
-        using var results = _session.Run(_runOptions, _inputNames, _inputs, _outputNames);
+        using var results = _session.Run(_runOptions, _inputNames, _inputs[shape], _outputNames);
     }
 
     private static OrtValue[]? PreallocateLike(IReadOnlyList<OrtValue> results)
@@ -80,40 +95,9 @@ internal sealed class TimedSession : IDisposable
         }).ToArray();
     }
 
-    private static OrtValue CreateInput(string name, NodeMetadata metadata, int batch, Random random)
-    {
-        if (!metadata.IsTensor)
-            throw new BenchmarkException($"input '{name}' is a {metadata.OnnxValueType}; only tensor inputs can be generated for timing");
-        var shape = metadata.Dimensions.Select((d, axis) => d > 0 ? (long)d : axis == 0 ? batch : 1L).ToArray();
-        var count = (int)shape.Aggregate(1L, (a, d) => a * d);
-        return metadata.ElementDataType switch
-        {
-            TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(Floats(count, random), shape),
-            TensorElementType.Double => OrtValue.CreateTensorValueFromMemory(Floats(count, random).Select(v => (double)v).ToArray(), shape),
-            TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory(Floats(count, random).Select(v => (Float16)v).ToArray(), shape),
-            TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(new long[count], shape),
-            TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(new int[count], shape),
-            TensorElementType.Int16 => OrtValue.CreateTensorValueFromMemory(new short[count], shape),
-            TensorElementType.Int8 => OrtValue.CreateTensorValueFromMemory(new sbyte[count], shape),
-            TensorElementType.UInt8 => OrtValue.CreateTensorValueFromMemory(new byte[count], shape),
-            TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory(new bool[count], shape),
-            var other => throw new BenchmarkException($"input '{name}' is {other}; timing generates float, integer and bool inputs only"),
-        };
-    }
-
-    private static float[] Floats(int count, Random random)
-    {
-        var values = new float[count];
-        for (var i = 0; i < values.Length; i++)
-            values[i] = random.NextSingle();
-        return values;
-    }
-
     public void Dispose()
     {
-        foreach (var value in _inputs)
-            value.Dispose();
-        foreach (var value in _outputs ?? [])
+        foreach (var value in _inputs.SelectMany(values => values).Concat(_outputs.SelectMany(values => values ?? [])))
             value.Dispose();
         _runOptions.Dispose();
         _session.Dispose();

@@ -20,7 +20,7 @@ using Optimizer.Runtime;
 namespace Optimizer.Engine.Commands;
 
 /// <summary>
-/// <c>optimize --plan &lt;file&gt;</c>: load → passes → verify (and [AccuracyBudget]) → speed-up gate (RequireSpeedup) → write the optimized model and its manifest.
+/// <c>optimize --plan &lt;file&gt;</c>: load → passes → verify (and [AccuracyBudget]) → speed check (a declared Quantize; RequireSpeedup reverts) → write the optimized model and its manifest.
 /// On failure prints coded canonical errors pointing at the declaration, and removes this plan's
 /// previous outputs so nothing stale is embedded by a later build.
 /// </summary>
@@ -119,18 +119,22 @@ public static class OptimizeCommand
         else
             RunnableCheck.RunOnce(plan, model, result.Model, OnnxModelWriter.ToBytes(result.Model), calibrationData.AsSampleSets(model));
 
-        // RequireSpeedup: time the result against the same plan without Quantize; keep fp32 (verified again) when not faster.
+        // A declared quantization is timed against the same plan without Quantize at the data's shapes:
+        // RequireSpeedup keeps fp32 (verified again) when not faster; otherwise a slower result only warns.
         SpeedupDecision? speed = null;
-        if (SpeedupGate.DeclaredBy(plan) is { } gate)
+        if (SpeedCheck.Of(plan) is { } check)
         {
             var fp32 = Float();
-            speed = SpeedupGate.Measure(plan, gate, OnnxModelWriter.ToBytes(fp32.Model), OnnxModelWriter.ToBytes(result.Model));
-            if (!speed.KeepQuantized)
+            var timed = SpeedupGate.Measure(plan, model, check, OnnxModelWriter.ToBytes(fp32.Model), OnnxModelWriter.ToBytes(result.Model));
+            speed = timed.Decision;
+            if (speed is { KeepQuantized: false })
             {
                 warnings.Clear();
                 Verify(fp32);
-                warnings.Add(SpeedupGate.Warning(plan, gate, speed));
             }
+
+            if (timed.Warning is { } warning)
+                warnings.Add(warning);
         }
 
         var optimizedBytes = OnnxModelWriter.ToBytes(result.Model);

@@ -64,6 +64,12 @@ public static class EngineErrorCodes
     /// <summary>Models could not be timed (ONNX Runtime refused one, or an input cannot be generated): an error when Quantize RequireSpeedup is declared, and from the CLI's bench/report --bench.</summary>
     public const string SpeedupNotMeasured = "OPT1065";
 
+    /// <summary>Warning: a declared quantization (without RequireSpeedup) was timed by default against float32 and is slower on this machine; it is kept, with both latencies and the shapes timed.</summary>
+    public const string QuantizedSlower = "OPT1090";
+
+    /// <summary>Warning: the default speed check of a declared quantization could not time the models; the quantized model is kept without it.</summary>
+    public const string QuantizedNotTimed = "OPT1091";
+
     // OPT1066 (a command line value out of range) is retired: it was never reported; onnx-opt reports OPT1050. Do not reuse it.
 
     /// <summary>The command line tool: <c>verify --max-drop</c> or <c>--min-cosine</c> was exceeded (the comparison ran; the optimized model is worse than allowed).</summary>

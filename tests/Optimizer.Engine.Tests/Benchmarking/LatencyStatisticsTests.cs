@@ -38,7 +38,9 @@ public sealed class LatencyStatisticsTests
         var models = RepositoryPaths.SharedModels;
         var bytes = File.ReadAllBytes(Path.Combine(models, "digits_mlp.onnx"));
 
-        var stats = LatencyBenchmark.Run([("a", bytes), ("b", bytes)], new BenchmarkSettings(Batch: 8, MinRuns: 30, Duration: TimeSpan.FromSeconds(0.2)));
+        var settings = new BenchmarkSettings(Batch: 8, MinRuns: 30, Duration: TimeSpan.FromSeconds(0.2));
+
+        var stats = LatencyBenchmark.Run([("a", bytes), ("b", bytes)], settings, TimingInputs.From(TimingSamples.Digits(20), settings.Batch)).Combined;
 
         Assert.Equal(["a", "b"], stats.Select(s => s.Label));
         foreach (var s in stats)
