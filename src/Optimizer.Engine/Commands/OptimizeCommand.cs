@@ -44,8 +44,6 @@ public static class OptimizeCommand
             foreach (var warning in outcome.Warnings)
                 stdout.WriteLine(warning);
             stdout.WriteLine(SummaryLine.Format(plan, outcome.SizeBefore, outcome.SizeAfter, stopwatch.Elapsed, outcome.Fidelity, outcome.Speed));
-            foreach (var warning in outcome.AfterSummary ?? [])
-                stdout.WriteLine(warning);
             return 0;
         }
         catch (Exception e)
@@ -60,11 +58,7 @@ public static class OptimizeCommand
     /// What one run did: sizes in bytes, the fidelity and speed-up gate figures for the summary line
     /// (null when not measured), warnings, and the report that was written.
     /// </summary>
-    public sealed record Outcome(long SizeBefore, long SizeAfter, string? Fidelity, IReadOnlyList<string> Warnings, string? Speed = null, ModelReport? Report = null)
-    {
-        /// <summary>Warnings that qualify the summary line's figures (fidelity only estimated), printed after it.</summary>
-        public IReadOnlyList<string>? AfterSummary { get; init; }
-    }
+    public sealed record Outcome(long SizeBefore, long SizeAfter, string? Fidelity, IReadOnlyList<string> Warnings, string? Speed = null, ModelReport? Report = null);
 
     public static Outcome Optimize(OptimizationPlan plan)
     {
@@ -167,7 +161,7 @@ public static class OptimizeCommand
 
         EngineStage.Enter("writing the outputs");
         PlanOutputs.Replace(plan, [(plan.OptimizedModelFileName, optimizedBytes), .. programFiles, .. report.ToFiles()], ManifestWriter.ToBytes(manifest));
-        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, warnings, speed?.Describe(), report) { AfterSummary = estimates };
+        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, [.. warnings, .. estimates], speed?.Describe(), report);
     }
 
     /// <summary>The model's bytes (for its hash and size), read as the untrusted file it is; the loader has checked the same file.</summary>

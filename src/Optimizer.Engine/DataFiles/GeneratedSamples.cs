@@ -24,18 +24,20 @@ internal static class GeneratedSamples
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var sizes = dims.Resolve(model).ToDictionary(d => d.Symbol, d => d.Size, StringComparer.Ordinal);
         var random = new Random(Seed); // one sequence over the inputs in order: floats as verification generated them before
-        var stacked = model.Graph.Inputs.Select(input => Generate(model.Graph, input, sizes, dims, count, random)).ToList();
+        var values = new List<string>();
+        var stacked = model.Graph.Inputs.Select(input => Generate(model.Graph, input, sizes, dims, count, random, values)).ToList();
         return new StackedSamples(stacked, NpzSamples.Batchable(model, stacked))
         {
             Source = string.Create(CultureInfo.InvariantCulture,
-                $"{count} generated samples ({Described(dims.Describe(model))}floats uniform [0, 1), ids below their table's size, masks of ones; seed {Seed}; no data declared)"),
+                $"{count} generated samples ({Described(dims.Describe(model))}{string.Join(", ", values.Distinct())}; seed {Seed}; no data declared)"),
             IsGenerated = true,
         };
     }
 
     private static string Described(string dims) => dims.Length == 0 ? "" : dims + "; ";
 
-    private static StackedInput Generate(OnnxGraph graph, ValueInfo input, Dictionary<string, long> sizes, SymbolicDimSizes dims, int count, Random random)
+    /// <param name="values">Receives how the input's values were made, for the set's Source.</param>
+    private static StackedInput Generate(OnnxGraph graph, ValueInfo input, Dictionary<string, long> sizes, SymbolicDimSizes dims, int count, Random random, List<string> values)
     {
         if (input.Type is not { Kind: ValueKind.Tensor, Shape: { } shape } type || NpyDtype.Of(type.ElementType) is null)
         {
@@ -47,7 +49,8 @@ internal static class GeneratedSamples
         var perRow = full.Length > 0 && full[0] == 1;
         long[] stackedShape = perRow ? [count, .. full[1..]] : [count, .. full];
         var elements = checked((int)stackedShape.Aggregate(1L, (a, d) => a * d));
-        var value = ValueOf(graph, input, type.ElementType, random);
+        var (value, made) = ValueOf(graph, input, type.ElementType, random);
+        values.Add(made);
         var bytes = new byte[checked(elements * DataTensor.ItemSize(type.ElementType))];
         for (var i = 0; i < elements; i++)
         {
@@ -57,26 +60,26 @@ internal static class GeneratedSamples
         return new StackedInput(input.Name, new DataTensor(type.ElementType, stackedShape, bytes), RowIsWholeInput: !perRow);
     }
 
-    /// <summary>Where each value of the input comes from.</summary>
-    private static Func<double> ValueOf(OnnxGraph graph, ValueInfo input, TensorElementType type, Random random)
+    /// <summary>Where each value of the input comes from, and those values in words.</summary>
+    private static (Func<double> Next, string Described) ValueOf(OnnxGraph graph, ValueInfo input, TensorElementType type, Random random)
     {
         if (input.Name.Contains("mask", StringComparison.OrdinalIgnoreCase) || type == TensorElementType.Bool)
         {
-            return () => 1;
+            return (() => 1, $"{input.Name} all ones");
         }
 
         if (NpzArray.IsFloat(type))
         {
-            return () => (float)random.NextDouble();
+            return (() => (float)random.NextDouble(), "floats uniform [0, 1)");
         }
 
         if (IntegerInputValues.TableSize(graph, input.Name) is { } table)
         {
-            return () => random.NextInt64(0, table);
+            return (() => random.NextInt64(0, table), string.Create(CultureInfo.InvariantCulture, $"{input.Name} uniform in [0, {table})"));
         }
 
         var constant = IntegerInputValues.ComparedConstant(graph, input.Name) ?? 0;
-        return () => constant;
+        return (() => constant, string.Create(CultureInfo.InvariantCulture, $"{input.Name} = {constant}"));
     }
 
     private static void Write(byte[] bytes, int index, TensorElementType type, double value)

@@ -22,7 +22,7 @@ internal static class EstimateWarning
         if (lossy.Count == 0)
             return [];
         return [CanonicalError.FormatWarning(EngineErrorCodes.FidelityEstimated,
-            $"{plan.ModelPath}: {string.Join(" and ", lossy)} changed the model, and its fidelity was only estimated on {fidelity.Source}: {fidelity.Describe(null)}. Declare [AccuracyBudget] Validation data (an .npz with one array per input) to measure it, and MinCosine or MaxDrop to hold it.",
+            $"{plan.ModelPath}: {string.Join(" and ", lossy)} changed the model, and its fidelity was only estimated: {fidelity.Describe(null)}. Declare [AccuracyBudget] Validation data (an .npz with one array per input) to measure it, and MinCosine or MaxDrop to hold it.",
             plan.DeclaredAt)];
     }
 }

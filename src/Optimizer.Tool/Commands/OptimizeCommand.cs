@@ -53,7 +53,7 @@ internal static class OptimizeCommand
             }
 
             var written = Path.Combine(optimizationPlan.OutputDirectory, optimizationPlan.OptimizedModelFileName);
-            var warnings = outcome.Warnings.Concat(outcome.AfterSummary ?? []).ToList();
+            var warnings = outcome.Warnings;
             foreach (var warning in warnings)
                 context.Stderr.WriteLine(warning);
             if (context.Json(parse))
