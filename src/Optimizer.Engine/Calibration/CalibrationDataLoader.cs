@@ -3,28 +3,31 @@ using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 
 namespace Optimizer.Engine.Calibration;
 
 /// <summary>
 /// Reads the calibration files a plan names (the <c>Calibration</c> option) so the passes, which
-/// read no files, get them as data sets keyed by the path as declared. <c>.npy</c> files carry
+/// read no files, get them as sample sets keyed by the path as declared. <c>.npy</c> files carry
 /// their own shape; any other file is raw little-endian float32 read as samples of the model
 /// input's size (the input's dimensions after the first, which must be fixed). Files are
-/// opened and checked by <see cref="DataFile"/>.
+/// opened and checked by <see cref="DataFile"/>. Until the data reader (ModelDataReader) replaces
+/// this, the samples are wrapped for the model's single float input (<see cref="SingleInputSamples"/>).
 /// </summary>
 internal static class CalibrationDataLoader
 {
     public const string OptionName = nameof(Optimizer.Runtime.QuantizeAttribute.Calibration);
 
-    public static IReadOnlyDictionary<string, CalibrationDataSet> Load(OptimizationPlan plan, OnnxModel model)
+    public static IReadOnlyDictionary<string, SampleSet> Load(OptimizationPlan plan, OnnxModel model)
     {
-        var data = new Dictionary<string, CalibrationDataSet>(StringComparer.Ordinal);
+        var data = new Dictionary<string, SampleSet>(StringComparer.Ordinal);
         foreach (var pass in plan.Passes)
         {
             if (!pass.Options.TryGetValue(OptionName, out var declared) || data.ContainsKey(declared)) continue;
-            data[declared] = DataFile.ReadSamples(plan, declared, OptionName, pass.DeclaredAt,
+            var samples = DataFile.ReadSamples(plan, declared, OptionName, pass.DeclaredAt,
                 byteCount => RawShape(model, byteCount, declared, pass));
+            data[declared] = SingleInputSamples.From(model, samples, $"{samples.SampleCount} samples from '{declared}'", pass.Pass);
         }
         return data;
     }

@@ -2,7 +2,7 @@ using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 using Optimizer.Engine.Verification;
 using Optimizer.Onnx;
-using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 
 namespace Optimizer.Engine.Commands;
 
@@ -32,7 +32,7 @@ internal static class ModelComparison
             : new AccuracyBudgetSettings(AccuracyBudgetSettings.DefaultMaxDrop, validation, labels, null);
         try
         {
-            var data = VerificationData.Load(plan, original, settings, new Dictionary<string, CalibrationDataSet>());
+            var data = VerificationData.Load(plan, original, settings, new Dictionary<string, SampleSet>());
             var before = ModelRunner.Run(OnnxModelWriter.ToBytes(original), original, data, ModelRunner.Original);
             var after = ModelRunner.Run(OnnxModelWriter.ToBytes(optimized), optimized, data, ModelRunner.Optimized);
             return FidelityResult.Compare(data, before, after);

@@ -4,6 +4,7 @@ using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Passes.Schema;
 using Optimizer.Runtime;
 
@@ -80,7 +81,7 @@ internal sealed class AccuracyControl
         _build = build;
     }
 
-    public VerificationOutcome Run(PipelineResult first, IReadOnlyDictionary<string, CalibrationDataSet> calibration)
+    public VerificationOutcome Run(PipelineResult first, IReadOnlyDictionary<string, SampleSet> calibration)
     {
         VerificationInputs data;
         VerificationInputs? loaded = null;

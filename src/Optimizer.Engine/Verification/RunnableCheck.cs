@@ -1,6 +1,6 @@
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
-using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 
 namespace Optimizer.Engine.Verification;
 
@@ -14,7 +14,7 @@ namespace Optimizer.Engine.Verification;
 internal static class RunnableCheck
 {
     public static void RunOnce(OptimizationPlan plan, OnnxModel original, OnnxModel optimized, byte[] optimizedBytes,
-        IReadOnlyDictionary<string, CalibrationDataSet> calibration)
+        IReadOnlyDictionary<string, SampleSet> calibration)
     {
         VerificationInputs data;
         try

@@ -7,6 +7,7 @@ using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Runtime;
 
 namespace Optimizer.Engine.Verification;
@@ -50,7 +51,7 @@ internal static partial class VerificationData
     public const int Seed = 20240601;
 
     public static VerificationInputs Load(OptimizationPlan plan, OnnxModel model, AccuracyBudgetSettings? budget,
-        IReadOnlyDictionary<string, CalibrationDataSet> calibration)
+        IReadOnlyDictionary<string, SampleSet> calibration)
     {
         var inputs = model.Graph.Inputs;
         if (budget?.Validation is { } validation)
@@ -75,8 +76,9 @@ internal static partial class VerificationData
         }
 
         var calibrationSet = calibration.OrderBy(c => c.Key, StringComparer.Ordinal).FirstOrDefault();
-        if (calibrationSet.Value is { } data && inputs.Count == 1 && data.SampleCount > 0)
+        if (calibrationSet.Value is StackedSamples { Inputs: [{ Values: { ElementType: TensorElementType.Float } stacked }] } && inputs.Count == 1 && stacked.Shape[0] > 0)
         {
+            var data = new CalibrationDataSet(stacked.ToFloats()!, stacked.Shape);
             return FromSet(inputs[0].Name, data, null, $"{data.SampleCount} calibration samples (no Validation data)");
         }
 
