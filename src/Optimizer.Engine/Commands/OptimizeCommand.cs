@@ -125,6 +125,7 @@ public static class OptimizeCommand
             }
         }
 
+        warnings.AddRange(PassShortfalls.Warnings(plan, result));
         var optimizedBytes = OnnxModelWriter.ToBytes(result.Model);
         OnnxRuntimeLoadCheck.Optimized(optimizedBytes, plan.DeclaredAt);
         EngineStage.Enter("compiling the kernel program");

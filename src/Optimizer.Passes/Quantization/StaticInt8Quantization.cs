@@ -66,6 +66,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         var working = input.Clone();
         var folded = ActivationFolding.Fold(working.Graph);
         var plan = QdqPlanner.Plan(working.Graph, folded.Select(f => f.Activation.Outputs[0]).ToHashSet(), options.KeepFloat);
+        plan.Skipped.AddRange(SubgraphCandidates.Skips(working.Graph, n => QuantizedOps.Find(n) is { Family: not QuantizedOpFamily.DataMovement }));
         foreach (var (activation, producer) in folded.Where(f => !plan.QuantizedNodes.Contains(f.Producer)).ToList())
         {
             ActivationFolding.Unfold(working.Graph, activation, producer);
@@ -203,6 +204,9 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         var summary = $"StaticInt8 ({options.Settings.Method}, {options.ActivationType} activations{(options.ReduceRange ? ", 7-bit weights" : "")}" +
                       $"{(source.Length > 0 ? ", " + source : "")}): {changed.Count} nodes quantized{sizes}" +
                       (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
-        return new PassReport(QuantizePass.Name, summary, changed, skipped);
+        return new PassReport(QuantizePass.Name, summary, changed, skipped)
+        {
+            Shortfall = changed.Count == 0 ? PassShortfall.FromSkips("StaticInt8 quantized 0 nodes", skipped) : null,
+        };
     }
 }
