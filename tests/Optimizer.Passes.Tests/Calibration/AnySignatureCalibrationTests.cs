@@ -46,7 +46,8 @@ public sealed class AnySignatureCalibrationTests(ITestOutputHelper output)
         var feed = ArcticSentences(count: 2, tokens: 16, seed: 5).Feeds(2).Single();
         var cosine = Cosine(Run(model, feed), Run(result.Model, feed));
         output.WriteLine($"last_hidden_state cosine fp32 vs int8: {cosine:F4}");
-        Assert.True(cosine > 0.9, $"cosine {cosine}");
+        Assert.True(cosine > 0.97, $"cosine {cosine}"); // 0.93 with the residual sums into LayerNorm quantized too
+        Assert.Equal(13, quantize.Skipped.Count(s => s.Reason.StartsWith("Add read by a ReduceMean", StringComparison.Ordinal)));
     }
 
     [ConditionalFact("data")]
