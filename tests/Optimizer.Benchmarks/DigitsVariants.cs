@@ -79,7 +79,7 @@ public static class DigitsVariants
         {
             CalibrationData = new Dictionary<string, SampleSet>
             {
-                [CalibrationKey] = SingleInputSamples.From(fp32, RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]), "digits training images"),
+                [CalibrationKey] = FloatInputSamples.From(fp32, RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]), "digits training images"),
             },
             Executor = new OnnxRuntimeModelExecutor(),
         };

@@ -32,7 +32,7 @@ public class DistillationTests(ITestOutputHelper output)
             e => output.WriteLine(e.ToString()));
         var distilled = DigitsData.Accuracy(student, test);
 
-        var calibration = new Dictionary<string, SampleSet> { ["calib"] = SingleInputSamples.From(student, new CalibrationDataSet(train.Inputs.Values.Take(256 * 64).ToArray(), [256, 1, 8, 8]), "256 training images") };
+        var calibration = new Dictionary<string, SampleSet> { ["calib"] = FloatInputSamples.From(student, new CalibrationDataSet(train.Inputs.Values.Take(256 * 64).ToArray(), [256, 1, 8, 8]), "256 training images") };
         var int8 = PassPipeline.Run(student, [new PassRequest("Quantize", new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = "calib" })],
             new PassContext { CalibrationData = calibration, Executor = new OnnxRuntimeModelExecutor() }).Model;
         var quantized = DigitsData.Accuracy(int8, test);

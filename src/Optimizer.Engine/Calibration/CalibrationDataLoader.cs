@@ -13,7 +13,7 @@ namespace Optimizer.Engine.Calibration;
 /// their own shape; any other file is raw little-endian float32 read as samples of the model
 /// input's size (the input's dimensions after the first, which must be fixed). Files are
 /// opened and checked by <see cref="DataFile"/>. Until the data reader (ModelDataReader) replaces
-/// this, the samples are wrapped for the model's single float input (<see cref="SingleInputSamples"/>).
+/// this, the samples are wrapped for the model's single float input (<see cref="FloatInputSamples"/>).
 /// </summary>
 internal static class CalibrationDataLoader
 {
@@ -27,7 +27,7 @@ internal static class CalibrationDataLoader
             if (!pass.Options.TryGetValue(OptionName, out var declared) || data.ContainsKey(declared)) continue;
             var samples = DataFile.ReadSamples(plan, declared, OptionName, pass.DeclaredAt,
                 byteCount => RawShape(model, byteCount, declared, pass));
-            data[declared] = SingleInputSamples.From(model, samples, $"{samples.SampleCount} samples from '{declared}'", pass.Pass);
+            data[declared] = FloatInputSamples.From(model, samples, $"{samples.SampleCount} samples from '{declared}'", pass.Pass);
         }
         return data;
     }

@@ -75,7 +75,7 @@ internal static class SharedModels
         {
             CalibrationData = new Dictionary<string, SampleSet>
             {
-                ["digits_train"] = SingleInputSamples.From(model, RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]), "digits training images"),
+                ["digits_train"] = FloatInputSamples.From(model, RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]), "digits training images"),
             },
             Executor = new OnnxRuntimeModelExecutor(),
         };

@@ -37,7 +37,7 @@ internal static class DigitsReport
         {
             CalibrationData = new Dictionary<string, SampleSet>
             {
-                [CalibrationKey] = SingleInputSamples.From(original, RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(models, "..", "digits", "digits_train_x_1347x64.f32")), [1347, 64]), "digits training images"),
+                [CalibrationKey] = FloatInputSamples.From(original, RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(models, "..", "digits", "digits_train_x_1347x64.f32")), [1347, 64]), "digits training images"),
             },
             Executor = new OnnxRuntimeModelExecutor(),
         };

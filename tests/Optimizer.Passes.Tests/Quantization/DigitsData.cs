@@ -23,7 +23,7 @@ internal static class DigitsData
     {
         var model = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_mlp.onnx"));
         var raw = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(data, "digits", "digits_train_x_1347x64.f32")), [1347, 64]);
-        return SingleInputSamples.From(model, raw, $"1347 samples from '{CalibrationKey}'");
+        return FloatInputSamples.From(model, raw, $"1347 samples from '{CalibrationKey}'");
     }
 
     public static double Accuracy(OnnxModel model, string data)

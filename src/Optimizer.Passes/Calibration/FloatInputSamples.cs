@@ -4,12 +4,14 @@ using Optimizer.Passes.Data;
 namespace Optimizer.Passes.Calibration;
 
 /// <summary>
-/// Float32 samples read for a model with one input (<c>.npy</c>, raw float32) as a
-/// <see cref="SampleSet"/>: each sample reshaped to the input's dimensions after the batch axis
-/// where they are fixed (e.g. rows of 64 for an input [batch, 1, 8, 8]), batched where the input's
-/// batch axis is not fixed.
+/// Float32 samples already in memory (<see cref="CalibrationDataSet"/>, e.g. from a <c>.npy</c> or
+/// raw float32 file) as a <see cref="SampleSet"/> for a model with one input, for callers of the
+/// passes that hold such arrays (tests, benchmarks; the engine reads files through its data
+/// reader): each sample reshaped to the input's dimensions after the batch axis where they are
+/// fixed (e.g. rows of 64 for an input [batch, 1, 8, 8]), batched where the input's batch axis is
+/// not fixed.
 /// </summary>
-public static class SingleInputSamples
+public static class FloatInputSamples
 {
     /// <param name="model">The model the samples feed; it must have exactly one input.</param>
     /// <param name="data">The samples, first axis counting them.</param>
