@@ -17,6 +17,9 @@ public static class PassErrorCodes
     /// <summary>The same pass was requested twice.</summary>
     public const string DuplicatePass = "OPT1204";
 
+    /// <summary>Warning: a declared pass did nothing, or less than declared (<see cref="PassReport.Shortfall"/>); gives what it reached and why.</summary>
+    public const string PassFellShort = "OPT1205";
+
     /// <summary>Static quantization has no calibration data: the <c>Calibration</c> option is missing or names no data set the caller loaded.</summary>
     public const string CalibrationDataMissing = "OPT1250";
 

@@ -6,6 +6,7 @@ using Optimizer.Engine.DataFiles;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 
 namespace Optimizer.Benchmarks;
 
@@ -76,9 +77,9 @@ public static class DigitsVariants
         if (variant == DigitsVariant.Fp32) return OnnxModelWriter.ToBytes(fp32);
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet>
+            CalibrationData = new Dictionary<string, SampleSet>
             {
-                [CalibrationKey] = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]),
+                [CalibrationKey] = FloatInputSamples.From(fp32, RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]), "digits training images"),
             },
             Executor = new OnnxRuntimeModelExecutor(),
         };

@@ -4,6 +4,7 @@ using Optimizer.Engine.Calibration;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 
 namespace Optimizer.Benchmarks;
 
@@ -80,7 +81,7 @@ public static class ModelVariants
                 var data = new CalibrationDataSet(ModelBuilders.RandomInput(CalibrationSamples * size, seed: 99), sampleShape);
                 var context = new PassContext
                 {
-                    CalibrationData = new Dictionary<string, CalibrationDataSet> { [CalibrationKey] = data },
+                    CalibrationData = new Dictionary<string, SampleSet> { [CalibrationKey] = FloatInputSamples.From(fp32, data, "random calibration samples") },
                     Executor = new OnnxRuntimeModelExecutor(),
                 };
                 var request = new PassRequest("Quantize", new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = CalibrationKey, ["CalibrationMethod"] = CalibrationMethod });

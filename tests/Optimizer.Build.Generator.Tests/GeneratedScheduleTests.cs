@@ -11,6 +11,7 @@ using Optimizer.Engine.Manifests;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Runtime;
 using Optimizer.Runtime.Compiled;
 using Optimizer.Tests.Shared;
@@ -178,9 +179,9 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
 
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet>
+            CalibrationData = new Dictionary<string, SampleSet>
             {
-                ["digits_train"] = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]),
+                ["digits_train"] = FloatInputSamples.From(model, RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]), "digits training images"),
             },
             Executor = new OnnxRuntimeModelExecutor(),
         };

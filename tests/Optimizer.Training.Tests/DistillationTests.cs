@@ -2,6 +2,7 @@ using Optimizer.Engine.Calibration;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Tests.Shared;
 using Optimizer.Training.FineTuning;
 using Xunit.Abstractions;
@@ -31,7 +32,7 @@ public class DistillationTests(ITestOutputHelper output)
             e => output.WriteLine(e.ToString()));
         var distilled = DigitsData.Accuracy(student, test);
 
-        var calibration = new Dictionary<string, CalibrationDataSet> { ["calib"] = new CalibrationDataSet(train.Inputs.Values.Take(256 * 64).ToArray(), [256, 1, 8, 8]) };
+        var calibration = new Dictionary<string, SampleSet> { ["calib"] = FloatInputSamples.From(student, new CalibrationDataSet(train.Inputs.Values.Take(256 * 64).ToArray(), [256, 1, 8, 8]), "256 training images") };
         var int8 = PassPipeline.Run(student, [new PassRequest("Quantize", new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = "calib" })],
             new PassContext { CalibrationData = calibration, Executor = new OnnxRuntimeModelExecutor() }).Model;
         var quantized = DigitsData.Accuracy(int8, test);

@@ -1,10 +1,7 @@
 using Optimizer.Engine.DataFiles;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
-using Optimizer.Passes;
-using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Data;
-using Optimizer.Passes.Schema;
 
 namespace Optimizer.Engine.Calibration;
 
@@ -27,14 +24,4 @@ internal static class CalibrationDataLoader
         }
         return data;
     }
-
-    /// <summary>
-    /// TEMPORARY, until PassContext.CalibrationData takes SampleSet (the calibration branch): the
-    /// single float input's samples as the passes read them today. Delete with its one caller.
-    /// </summary>
-    public static IReadOnlyDictionary<string, CalibrationDataSet> LoadFloatSets(OptimizationPlan plan, OnnxModel model) =>
-        Load(plan, model).ToDictionary(d => d.Key, d => d.Value is StackedSamples { Inputs: [{ RowIsWholeInput: false } input] } && input.Values.ToFloats() is { } values
-            ? new CalibrationDataSet(values, input.Values.Shape)
-            : throw new PassException(PassErrorCodes.CalibrationShapeMismatch,
-                $"Calibration data '{d.Key}' feeds {d.Value.InputNames.Count} inputs; this build calibrates models with one float32 input only.", PassSchema.Quantize.Name), StringComparer.Ordinal);
 }

@@ -1,6 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
+using Optimizer.Engine.OnnxRuntime;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 
 namespace Optimizer.Engine.Calibration;
 
@@ -43,10 +45,10 @@ public sealed class OnnxRuntimeModelExecutor : IModelExecutor
             _observed = observed;
         }
 
-        public IReadOnlyList<FloatTensor> Run(IReadOnlyDictionary<string, FloatTensor> inputs)
+        public IReadOnlyList<FloatTensor> Run(IReadOnlyDictionary<string, DataTensor> inputs)
         {
             var names = inputs.Keys.ToArray();
-            var values = names.Select(n => OrtValue.CreateTensorValueFromMemory(inputs[n].Values, inputs[n].Shape)).ToArray();
+            var values = names.Select(n => OrtTensors.Create(inputs[n])).ToArray();
             try
             {
                 using var runOptions = new RunOptions();

@@ -1,6 +1,7 @@
 using Optimizer.Engine.Supervision;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 
 namespace Optimizer.Engine.Calibration;
 
@@ -24,7 +25,7 @@ internal sealed class StagedModelExecutor(IModelExecutor inner) : IModelExecutor
 
     private sealed class Session(IModelSession inner) : IModelSession
     {
-        public IReadOnlyList<FloatTensor> Run(IReadOnlyDictionary<string, FloatTensor> inputs)
+        public IReadOnlyList<FloatTensor> Run(IReadOnlyDictionary<string, DataTensor> inputs)
         {
             EngineStage.Enter(Stage);
             return inner.Run(inputs);

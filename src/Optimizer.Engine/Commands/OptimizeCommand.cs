@@ -73,7 +73,7 @@ public static class OptimizeCommand
         var requests = PendingChecks.PassRequests(plan);
         EngineStage.Enter("training: fine-tuning or distilling the model");
         var training = Training.TrainingStep.Take(plan, model, requests); // [FineTune]/[Distill]: after pruning, before quantization
-        var calibrationData = CalibrationDataLoader.LoadFloatSets(plan, model); // TEMPORARY: Load(plan, model) once PassContext takes SampleSet
+        var calibrationData = CalibrationDataLoader.Load(plan, model);
         var fileCache = new FileCalibrationCache(Path.Combine(plan.OutputDirectory, "calibration"));
         var trialCache = new TrialCalibrationCache(fileCache);
         var executor = new StagedModelExecutor(new OnnxRuntimeModelExecutor());
@@ -99,7 +99,7 @@ public static class OptimizeCommand
         var control = new AccuracyControl(plan, model, budget, requests.Any(IsStaticInt8), Build);
         void Verify(PipelineResult candidate)
         {
-            var outcome = verification = control.Run(candidate, calibrationData.AsSampleSets(model));
+            var outcome = verification = control.Run(candidate, calibrationData);
             result = outcome.Result;
             warnings.AddRange(outcome.Warnings);
             estimates = outcome.EstimateWarnings;
@@ -111,7 +111,7 @@ public static class OptimizeCommand
         if (budget is not null || requests.Count > 0)
             Verify(result);
         else
-            RunnableCheck.RunOnce(plan, model, result.Model, OnnxModelWriter.ToBytes(result.Model), calibrationData.AsSampleSets(model));
+            RunnableCheck.RunOnce(plan, model, result.Model, OnnxModelWriter.ToBytes(result.Model), calibrationData);
 
         // A declared quantization is timed against the same plan without Quantize at the data's shapes:
         // RequireSpeedup keeps fp32 (verified again) when not faster; otherwise a slower result only warns.
@@ -131,6 +131,7 @@ public static class OptimizeCommand
                 warnings.Add(warning);
         }
 
+        warnings.AddRange(PassShortfalls.Warnings(plan, result));
         var optimizedBytes = OnnxModelWriter.ToBytes(result.Model);
         OnnxRuntimeLoadCheck.Optimized(optimizedBytes, plan.DeclaredAt);
         EngineStage.Enter("compiling the kernel program");

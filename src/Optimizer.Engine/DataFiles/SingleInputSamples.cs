@@ -17,23 +17,15 @@ internal static class SingleInputSamples
     /// <exception cref="EngineException">The model has more than one input or a non-float one, or the file does not fit it.</exception>
     public static StackedSamples Read(OptimizationPlan plan, OnnxModel model, DataSubject subject)
     {
-        var inputs = model.Graph.Inputs;
-        if (inputs.Count != 1)
-        {
-            throw subject.DoesNotFit(
-                $"is .npy or raw float32, which feeds a model's single input, but the model has {inputs.Count} inputs: {InputSignature.DescribeAll(model)}",
-                $"Save an .npz with one array per input: {InputSignature.SavezExample(model)}.");
-        }
-
-        var input = inputs[0];
-        if (input.Type is not { Kind: ValueKind.Tensor, ElementType: TensorElementType.Float } type)
+        var set = ReadFloats(plan, model, subject);
+        var input = model.Graph.Inputs[0];
+        if (input.Type is not { Kind: ValueKind.Tensor, ElementType: TensorElementType.Float })
         {
             throw subject.DoesNotFit(
                 $"is .npy or raw float32, but input {InputSignature.Describe(input)} is not float32",
                 $"Save an .npz holding the input's type: {InputSignature.SavezExample(model)}.");
         }
 
-        var set = DataFile.ReadSamples(plan, subject.Declared, subject.Option, subject.At, byteCount => RawShape(model, byteCount, subject));
         if (set.SampleCount == 0)
         {
             throw subject.DoesNotFit("holds no samples (its first axis is 0)", "Save at least one sample (a few hundred are typical for calibration).");
@@ -45,6 +37,24 @@ internal static class SingleInputSamples
         {
             Source = string.Create(CultureInfo.InvariantCulture, $"{set.SampleCount} samples from '{subject.Declared}'"),
         };
+    }
+
+    /// <summary>
+    /// The file's float32 values as stored (<c>.npy</c> with its shape; raw float32 as samples of the
+    /// single input's size), for a model with one input; also what [FineTune] trains on.
+    /// </summary>
+    /// <exception cref="EngineException">The model has more than one input, or the file cannot be read as samples.</exception>
+    public static CalibrationDataSet ReadFloats(OptimizationPlan plan, OnnxModel model, DataSubject subject)
+    {
+        var inputs = model.Graph.Inputs;
+        if (inputs.Count != 1)
+        {
+            throw subject.DoesNotFit(
+                $"is .npy or raw float32, which feeds a model's single input, but the model has {inputs.Count} inputs: {InputSignature.DescribeAll(model)}",
+                $"Save an .npz with one array per input: {InputSignature.SavezExample(model)}.");
+        }
+
+        return DataFile.ReadSamples(plan, subject.Declared, subject.Option, subject.At, byteCount => RawShape(model, byteCount, subject));
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ internal static partial class VerificationData
 {
     /// <summary>Samples for the model's single input, as <c>Validation</c> is read.</summary>
     internal static CalibrationDataSet ReadTrainingSamples(OptimizationPlan plan, OnnxModel model, string declared, string option, DiagnosticLocation? at) =>
-        ReadSamples(plan, model, declared, option, at);
+        DataFiles.SingleInputSamples.ReadFloats(plan, model, new DataFiles.DataSubject(option, declared, at));
 
     /// <summary>Class labels, as <c>Labels</c> is read.</summary>
     internal static int[] ReadTrainingLabels(OptimizationPlan plan, string declared, DiagnosticLocation? at) => ReadLabels(plan, declared, at);

@@ -1,3 +1,4 @@
+using Optimizer.Engine.DataFiles;
 using System.Globalization;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
@@ -120,7 +121,7 @@ internal sealed class AccuracyControl
         var originalBytes = OnnxModelWriter.ToBytes(_model);
         try
         {
-            data = loaded = VerificationData.Load(_plan, _model, _budget, calibration, PendingDataBridge.Dims(_plan));
+            data = loaded = VerificationData.Load(_plan, _model, _budget, calibration, SymbolicDimSizes.From(_plan));
             fidelity = Evaluate(first, data, originalBytes);
         }
         // ONNX Runtime failing on the optimized model where the original ran on the same inputs, or on the

@@ -1,3 +1,4 @@
+using Optimizer.Engine.DataFiles;
 using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes.Data;
@@ -19,7 +20,7 @@ internal static class RunnableCheck
         VerificationInputs data;
         try
         {
-            data = VerificationData.Load(plan, original, null, calibration, PendingDataBridge.Dims(plan));
+            data = VerificationData.Load(plan, original, null, calibration, SymbolicDimSizes.From(plan));
         }
         catch (VerificationException)
         {

@@ -35,7 +35,7 @@ internal static partial class VerificationData
     {
         if (budget?.Validation is { } validation)
         {
-            var set = PendingDataBridge.Read(plan, model, validation, nameof(AccuracyBudgetAttribute.Validation), budget.DeclaredAt);
+            var set = ModelDataReader.Read(plan, model, validation, nameof(AccuracyBudgetAttribute.Validation), budget.DeclaredAt);
             var labels = budget.Labels is { } labelFile ? ReadLabels(plan, labelFile, budget.DeclaredAt) : null;
             if (labels is not null && labels.Length != set.SampleCount)
             {
@@ -58,7 +58,7 @@ internal static partial class VerificationData
         if (calibrationSet is { SampleCount: > 0 })
             return new VerificationInputs(calibrationSet, null, $"{calibrationSet.SampleCount} calibration samples (no Validation data)");
 
-        var generated = PendingDataBridge.Generate(model, dims);
+        var generated = GeneratedSamples.For(model, dims);
         return new VerificationInputs(generated, null, generated.Source)
         {
             Conclusive = model.Graph.Inputs.All(i => i.Type?.Shape is { } shape && shape.Skip(1).All(d => d.Size is > 0)),

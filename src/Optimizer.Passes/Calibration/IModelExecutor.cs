@@ -1,4 +1,5 @@
 using Optimizer.Onnx;
+using Optimizer.Passes.Data;
 
 namespace Optimizer.Passes.Calibration;
 
@@ -20,9 +21,9 @@ public interface IModelExecutor
     IModelSession Open(OnnxModel model, IReadOnlyList<string> observed);
 }
 
-/// <summary>A prepared model; one batch per <see cref="Run"/>.</summary>
+/// <summary>A prepared model; one feed per <see cref="Run"/>.</summary>
 public interface IModelSession : IDisposable
 {
-    /// <summary>Runs one batch; returns the observed values in the order they were named.</summary>
-    IReadOnlyList<FloatTensor> Run(IReadOnlyDictionary<string, FloatTensor> inputs);
+    /// <summary>Runs one feed (a tensor of any element type per model input, e.g. <see cref="Feed.Inputs"/>); returns the observed values in the order they were named.</summary>
+    IReadOnlyList<FloatTensor> Run(IReadOnlyDictionary<string, DataTensor> inputs);
 }

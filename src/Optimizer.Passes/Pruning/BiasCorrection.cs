@@ -6,8 +6,9 @@
 // per output channel, where x is the layer's float input in the model before the change. That
 // shift is systematic, so it is taken out of the bias (a bias is created when the layer has none):
 //     b' = b − (W' − W) · E[x].
-// E[x] is measured by running the reference model over calibration data (batches of 64; only the
-// running sums of each observed input are kept). Gemm/MatMul: E[x] over every row. Conv: the mean
+// E[x] is measured by running the reference model over the calibration samples (batches of 64 where
+// the samples allow, else one per run; only the running sums of each observed input are kept).
+// Gemm/MatMul: E[x] over every row. Conv: the mean
 // input map over the batch, then the correction is the mean over output positions of the
 // convolution of (W' − W) with that map (exact, padding included, since convolution is linear).
 // Sums run in double in a fixed order, so the result is deterministic for a deterministic executor.
@@ -16,6 +17,7 @@
 using System.Globalization;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Passes.Quantization.Operators;
 
 namespace Optimizer.Passes.Pruning;
@@ -46,11 +48,11 @@ internal static class BiasCorrection
     /// <param name="reference">The float model before the change (read only); its values keep the names <paramref name="graph"/> uses.</param>
     /// <param name="graph">The graph being rewritten; biases of <paramref name="changes"/>' nodes are corrected in it.</param>
     /// <param name="changes">The layers whose weights changed.</param>
-    /// <param name="data">Calibration inputs for the reference model's single input.</param>
+    /// <param name="data">Calibration samples for the reference model's inputs.</param>
     /// <param name="executor">Runs the reference model.</param>
     /// <param name="pass">The pass name for error messages.</param>
     public static BiasCorrectionResult Apply(OnnxModel reference, OnnxGraph graph, IReadOnlyList<WeightChange> changes,
-        CalibrationDataSet data, IModelExecutor executor, string pass)
+        SampleSet data, IModelExecutor executor, string pass)
     {
         var skipped = new List<PassSkip>();
         var layers = new List<(WeightChange Change, Func<double[], long[], double[]?> Shift, Action<double[]> Write, string Input)>();
@@ -360,19 +362,11 @@ internal static class BiasCorrection
     }
 
     /// <summary>
-    /// E[x] over the batch axis of each named value of <paramref name="reference"/> on the calibration data, with the
-    /// per-sample shape (null when it changes between batches). Only running sums are kept.
+    /// E[x] over the batch axis of each named value of <paramref name="reference"/> on the calibration samples, with the
+    /// per-sample shape (null when it changes between feeds, e.g. with the sequence length). Only running sums are kept.
     /// </summary>
-    private static Dictionary<string, (double[] Mean, long[]? Shape)> InputMeans(OnnxModel reference, string[] names, CalibrationDataSet data, IModelExecutor executor, string pass)
+    private static Dictionary<string, (double[] Mean, long[]? Shape)> InputMeans(OnnxModel reference, string[] names, SampleSet data, IModelExecutor executor, string pass)
     {
-        if (reference.Graph.Inputs.Count != 1)
-        {
-            throw new PassException(PassErrorCodes.BiasCorrectionFailed,
-                $"Bias correction feeds calibration data to exactly one model input; the model has {reference.Graph.Inputs.Count}. Set BiasCorrection=false.", pass);
-        }
-
-        var input = reference.Graph.Inputs[0];
-        var sampleShape = SampleShape(input, data, pass);
         var sums = new Dictionary<string, (double[] Sum, long[]? Shape, long Count)>(StringComparer.Ordinal);
         void Add(string name, float[] values, long[] shape)
         {
@@ -406,67 +400,20 @@ internal static class BiasCorrection
             sums[name] = (entry.Sum, entry.Shape, entry.Count + count);
         }
 
-        var intermediate = names.Where(n => n != input.Name).ToArray();
-        using var session = intermediate.Length > 0 ? executor.Open(reference, intermediate) : null;
-        for (var start = 0; start < data.SampleCount; start += BatchSize)
-        {
-            var count = Math.Min(BatchSize, data.SampleCount - start);
-            var batch = data.Values.AsSpan(start * data.SampleSize, count * data.SampleSize).ToArray();
-            long[] batchShape = [count, .. sampleShape];
-            if (names.Contains(input.Name))
-            {
-                Add(input.Name, batch, batchShape);
-            }
-
-            if (session is null)
-            {
-                continue;
-            }
-
-            IReadOnlyList<FloatTensor> outputs;
-            try
-            {
-                outputs = session.Run(new Dictionary<string, FloatTensor> { [input.Name] = new(batch, batchShape) });
-            }
-            catch (Exception e) when (e is not PassException)
-            {
-                throw new PassException(PassErrorCodes.BiasCorrectionFailed,
-                    $"Running the float model on calibration samples {start}..{start + count - 1} for bias correction failed: {e.Message} Check that the data matches the model input '{input.Name}'.", pass);
-            }
-
-            for (var i = 0; i < intermediate.Length; i++)
-            {
-                Add(intermediate[i], outputs[i].Values, outputs[i].Shape);
-            }
-        }
-
+        ObservedRuns.Stream(reference, data, executor, names, BatchSize,
+            new ObservedRunErrors(PassErrorCodes.BiasCorrectionFailed, PassErrorCodes.BiasCorrectionFailed, pass, " for bias correction"), Add);
         return sums.ToDictionary(p => p.Key, p => (Scale(p.Value.Sum, p.Value.Count > 0 ? 1.0 / p.Value.Count : 0), p.Value.Count > 0 ? p.Value.Shape : null), StringComparer.Ordinal);
-    }
-
-    /// <summary>The model input's dimensions after the batch axis, from its declared shape where fixed, else from the data.</summary>
-    private static long[] SampleShape(ValueInfo input, CalibrationDataSet data, string pass)
-    {
-        var declared = input.Type?.Shape;
-        if (declared is null || declared.Count < 1 || declared.Skip(1).Any(d => d.Size is null))
-        {
-            return data.Shape.Skip(1).ToArray();
-        }
-
-        var shape = declared.Skip(1).Select(d => d.Size!.Value).ToArray();
-        return shape.Aggregate(1L, (a, b) => a * b) == data.SampleSize ? shape
-            : throw new PassException(PassErrorCodes.BiasCorrectionFailed,
-                $"Calibration samples have {data.SampleSize} values each but model input '{input.Name}' takes [{string.Join(",", declared)}]. Supply data with one sample per model input.", pass);
     }
 }
 
 /// <summary>Bias correction after a zeroing prune (unstructured or 2:4): where its data comes from, and running it.</summary>
 internal sealed class PruneBiasCorrection
 {
-    private readonly CalibrationDataSet? _data;
+    private readonly SampleSet? _data;
     private readonly IModelExecutor? _executor;
     private readonly OnnxModel? _reference;
 
-    private PruneBiasCorrection(CalibrationDataSet? data, IModelExecutor? executor, OnnxModel? reference, string note)
+    private PruneBiasCorrection(SampleSet? data, IModelExecutor? executor, OnnxModel? reference, string note)
     {
         (_data, _executor, _reference, Note) = (data, executor, reference, note);
     }
@@ -497,7 +444,7 @@ internal sealed class PruneBiasCorrection
         {
             return settings.CalibrationInherited ? new(null, null, null, $"no bias correction (calibration data '{settings.Calibration}' not loaded)")
                 : throw new PassException(PassErrorCodes.PruneCalibrationDataMissing,
-                    $"Prune Calibration names '{settings.Calibration}', which was not loaded. Check the path (.npy, or raw float32 with a declared shape), or set BiasCorrection=false.", PrunePass.Name);
+                    $"Prune Calibration names '{settings.Calibration}', which was not loaded. Check the path (.npz with one array per input, a test_data_set folder, or .npy/raw float32 for a single input), or set BiasCorrection=false.", PrunePass.Name);
         }
 
         if (context.Executor is not { } executor)

@@ -15,6 +15,8 @@ namespace Optimizer.Passes.Pruning;
 /// <summary>Removes the weakest output channels of Conv/Gemm/MatMul layers and everything downstream that read them.</summary>
 internal sealed class ChannelPruning(PruneSettings settings) : IModelPass
 {
+    private const string GraphOutputReason = "produces a graph output, so its channels are the model's outputs (e.g. the classifier's logits)";
+
     public int Stage => PrunePass.Stage;
 
     public PassReport Run(OnnxModel model)
@@ -25,6 +27,7 @@ internal sealed class ChannelPruning(PruneSettings settings) : IModelPass
         var (layers, skipped) = PrunableLayerFinder.Find(graph, settings.Exclusions);
         var prunedChannels = new Dictionary<OnnxNode, string>();
         var touched = new HashSet<OnnxNode>();
+        var unpruned = new List<PassSkip>();
 
         foreach (var node in graph.GetTopologicalOrder().Where(n => layers.Any(l => l.Node == n)))
         {
@@ -35,15 +38,20 @@ internal sealed class ChannelPruning(PruneSettings settings) : IModelPass
             }
             else
             {
-                skipped.Add(new PassSkip(LayerNames.Of(node), reason!));
+                unpruned.Add(new PassSkip(LayerNames.Of(node), reason!));
             }
         }
+
+        skipped.AddRange(unpruned);
 
         var layerCostAfter = ModelCost.PerLayer(graph);
         var changed = graph.Nodes.Where(n => prunedChannels.ContainsKey(n) || touched.Contains(n))
             .Select(n => new PassChange(LayerNames.Of(n), Describe(n, prunedChannels.GetValueOrDefault(n), layerCostBefore[n], layerCostAfter[n])))
             .ToList();
-        return new PassReport(PrunePass.Name, Summary(prunedChannels.Count, layers.Count, costBefore, ModelCost.OfGraph(graph), skipped.Count), changed, skipped);
+        return new PassReport(PrunePass.Name, Summary(prunedChannels.Count, layers.Count, costBefore, ModelCost.OfGraph(graph), skipped.Count), changed, skipped)
+        {
+            Shortfall = Shortfall(prunedChannels.Count, layers.Count, layers.Count == 0 ? skipped : unpruned),
+        };
     }
 
     private (string? Outcome, string? Reason) TryPrune(OnnxGraph graph, OnnxNode node, HashSet<OnnxNode> touched)
@@ -62,7 +70,7 @@ internal sealed class ChannelPruning(PruneSettings settings) : IModelPass
 
         if (graph.Outputs.Any(o => node.Outputs.Contains(o.Name)))
         {
-            return (null, "produces a graph output, so its channels are the model's outputs (e.g. the classifier's logits)");
+            return (null, GraphOutputReason);
         }
 
         var channels = layer.OutputChannels;
@@ -88,6 +96,16 @@ internal sealed class ChannelPruning(PruneSettings settings) : IModelPass
     {
         var figures = $"params {before.Parameters} → {after.Parameters}, FLOPs {before.Flops} → {after.Flops}";
         return channels is null ? $"input channels reduced; {figures}" : $"{channels}; {figures}";
+    }
+
+    /// <summary>
+    /// Fewer layers pruned than could be: any layer left for a reason other than producing a graph output
+    /// (kept by design, see the header), or no layer at all (with no candidates, the finder's reasons).
+    /// </summary>
+    private static PassShortfall? Shortfall(int pruned, int candidates, List<PassSkip> unpruned)
+    {
+        var heldBack = unpruned.Where(s => s.Reason != GraphOutputReason).ToList();
+        return pruned == 0 || heldBack.Count > 0 ? PassShortfall.FromSkips($"pruned {pruned} of {candidates} layers", pruned == 0 ? unpruned : heldBack) : null;
     }
 
     private string Summary(int pruned, int candidates, Cost before, Cost after, int skipped)

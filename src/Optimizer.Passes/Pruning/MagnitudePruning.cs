@@ -65,7 +65,7 @@ internal sealed class MagnitudePruning(PruneSettings settings, PassContext? cont
         var scope = settings.Scope == PruneScope.Layer ? "layer" : $"global ({settings.Ranking} ranking)";
         var summary = $"Unstructured {scope} L1 {Percent.Of(settings.Sparsity)}: {layers.Count} layers, {total.Describe()}" +
             correctionSummary + (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
-        return new PassReport(PrunePass.Name, summary, changed, skipped);
+        return new PassReport(PrunePass.Name, summary, changed, skipped) { Shortfall = total.ShortfallFrom(settings.Sparsity, skipped) };
     }
 
     private long TargetCount(long parameters) => (long)Math.Floor(settings.Sparsity * parameters);

@@ -58,7 +58,10 @@ internal sealed class NmSparsityPruning(PruneSettings settings, PassContext? con
             ? string.Create(CultureInfo.InvariantCulture, $" (Sparsity {settings.Sparsity} ignored: 2:4 is always 50%)") : "";
         var summary = $"2:4 sparsity{note}: {changed.Count} of {layers.Count} layers, {new LayerSparsity(parameters, zerosBefore, zerosAfter).Describe()}" +
                       correctionSummary + (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
-        return new PassReport(PrunePass.Name, summary, changed, skipped);
+        return new PassReport(PrunePass.Name, summary, changed, skipped)
+        {
+            Shortfall = changed.Count == 0 ? PassShortfall.FromSkips($"pruned 0 of {layers.Count} layers to 2:4", skipped) : null,
+        };
     }
 
     /// <summary>Zeroes the 2 smallest of every 4 consecutive weights along <paramref name="axis"/>; on ties the lower index stays.</summary>

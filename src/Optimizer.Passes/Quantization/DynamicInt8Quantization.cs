@@ -47,7 +47,7 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange)
         var changed = new List<PassChange>();
         var skipped = new List<PassSkip>();
         var candidates = graph.Nodes.Where(IsCandidate).ToList();
-        skipped.AddRange(SubgraphCandidates(graph));
+        skipped.AddRange(SubgraphCandidates.Skips(graph, IsCandidate));
 
         var opsetProblem = raise.Problem;
         if (opsetProblem is not null)
@@ -88,14 +88,6 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange)
 
     private static string NameOf(OnnxNode node) => QdqPlanner.NameOf(node);
 
-    private static IEnumerable<PassSkip> SubgraphCandidates(OnnxGraph graph) =>
-        graph.Nodes.SelectMany(owner => owner.Attributes.Where(a => a.HasSubgraphs).SelectMany(a => a.ReadSubgraphs())
-            .SelectMany(AllNodes).Where(IsCandidate)
-            .Select(n => new PassSkip(NameOf(n), $"inside a subgraph of {NameOf(owner)} ({owner.OpType}); this version quantizes the main graph only")));
-
-    private static IEnumerable<OnnxNode> AllNodes(OnnxGraph graph) =>
-        graph.Nodes.Concat(graph.Nodes.SelectMany(n => n.Attributes).Where(a => a.HasSubgraphs).SelectMany(a => a.ReadSubgraphs()).SelectMany(AllNodes));
-
     private PassReport Report(List<PassChange> changed, List<PassSkip> skipped, int candidates, long floatBytes, long int8Bytes)
     {
         var granularity = (perChannel ? "per-channel" : "per-tensor") + (reduceRange ? ", 7-bit weights" : "");
@@ -104,6 +96,9 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange)
             : "";
         var summary = $"DynamicInt8 ({granularity}): {changed.Count} of {candidates} MatMul/Gemm quantized{sizes}" +
                       (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
-        return new PassReport(QuantizePass.Name, summary, changed, skipped);
+        return new PassReport(QuantizePass.Name, summary, changed, skipped)
+        {
+            Shortfall = changed.Count == 0 ? PassShortfall.FromSkips($"DynamicInt8 quantized 0 of {candidates} MatMul/Gemm", skipped) : null,
+        };
     }
 }

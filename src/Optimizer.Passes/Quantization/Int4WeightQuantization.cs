@@ -73,7 +73,10 @@ internal sealed class Int4WeightQuantization(int blockSize, bool symmetric) : IM
         var sizes = changed.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", weights {floatBytes / 1024.0:F1} KB → {packedBytes / 1024.0:F1} KB") : "";
         var summary = $"Int4 (block {blockSize}, {(symmetric ? "symmetric" : "asymmetric")}): {changed.Count} of {changed.Count + skipped.Count} MatMul/Gemm → MatMulNBits{sizes}" +
                       (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
-        return new PassReport(QuantizePass.Name, summary, changed, skipped);
+        return new PassReport(QuantizePass.Name, summary, changed, skipped)
+        {
+            Shortfall = changed.Count == 0 ? PassShortfall.FromSkips($"Int4 quantized 0 of {skipped.Count} MatMul/Gemm", skipped) : null,
+        };
     }
 
     private static string? WhyNot(OnnxGraph graph, OnnxNode node, Dictionary<string, TensorElementType> types)

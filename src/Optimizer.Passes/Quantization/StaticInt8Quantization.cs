@@ -27,6 +27,7 @@
 using System.Globalization;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Passes.Opset;
 using Optimizer.Passes.Quantization.Operators;
 
@@ -54,7 +55,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
     {
         var data = context.CalibrationData.GetValueOrDefault(options.Calibration)
             ?? throw new PassException(PassErrorCodes.CalibrationDataMissing,
-                $"Quantize Mode=StaticInt8 names calibration data '{options.Calibration}', which was not loaded. Check the Calibration path; the engine loads .npy or raw float32 files.", QuantizePass.Name);
+                $"Quantize Mode=StaticInt8 names calibration data '{options.Calibration}', which was not loaded. Check the Calibration path (.npz with one array per input, a test_data_set folder, or .npy/raw float32 for a single input).", QuantizePass.Name);
         var executor = context.Executor
             ?? throw new PassException(PassErrorCodes.ModelExecutorMissing,
                 "Quantize Mode=StaticInt8 must run the model to calibrate, and no model executor was given. Pass a PassContext with an executor (OnnxRuntimeModelExecutor).", QuantizePass.Name);
@@ -65,6 +66,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         var working = input.Clone();
         var folded = ActivationFolding.Fold(working.Graph);
         var plan = QdqPlanner.Plan(working.Graph, folded.Select(f => f.Activation.Outputs[0]).ToHashSet(), options.KeepFloat);
+        plan.Skipped.AddRange(SubgraphCandidates.Skips(working.Graph, n => QuantizedOps.Find(n) is { Family: not QuantizedOpFamily.DataMovement }));
         foreach (var (activation, producer) in folded.Where(f => !plan.QuantizedNodes.Contains(f.Producer)).ToList())
         {
             ActivationFolding.Unfold(working.Graph, activation, producer);
@@ -120,7 +122,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         return raise.Raised is { } raised ? report with { Summary = $"{report.Summary}; {raised.Detail}", Changed = [raised, .. report.Changed] } : report;
     }
 
-    private (CalibrationResult Result, bool FromCache) Calibrate(OnnxModel model, CalibrationDataSet data, IModelExecutor executor, QdqPlan plan)
+    private (CalibrationResult Result, bool FromCache) Calibrate(OnnxModel model, SampleSet data, IModelExecutor executor, QdqPlan plan)
     {
         var observed = plan.Activations.Distinct().Order(StringComparer.Ordinal).ToArray();
         var key = CalibrationCacheKey.Compute(OnnxModelWriter.ToBytes(model), data, $"{options.Settings};observed={string.Join("\n", observed)}");
@@ -149,7 +151,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
     /// Corrects the biases of the planned Conv/Gemm (and MatMul+Add) layers in <paramref name="graph"/> for the mean shift
     /// their quantized weights cause; the weights are quantized here exactly as QdqRewriter will quantize them.
     /// </summary>
-    private Pruning.BiasCorrectionResult CorrectBiases(OnnxModel model, OnnxGraph graph, QdqPlan plan, CalibrationDataSet data, IModelExecutor executor)
+    private Pruning.BiasCorrectionResult CorrectBiases(OnnxModel model, OnnxGraph graph, QdqPlan plan, SampleSet data, IModelExecutor executor)
     {
         var changes = new List<Pruning.WeightChange>();
         foreach (var node in plan.WeightedNodes)
@@ -202,6 +204,9 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         var summary = $"StaticInt8 ({options.Settings.Method}, {options.ActivationType} activations{(options.ReduceRange ? ", 7-bit weights" : "")}" +
                       $"{(source.Length > 0 ? ", " + source : "")}): {changed.Count} nodes quantized{sizes}" +
                       (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
-        return new PassReport(QuantizePass.Name, summary, changed, skipped);
+        return new PassReport(QuantizePass.Name, summary, changed, skipped)
+        {
+            Shortfall = changed.Count == 0 ? PassShortfall.FromSkips("StaticInt8 quantized 0 nodes", skipped) : null,
+        };
     }
 }

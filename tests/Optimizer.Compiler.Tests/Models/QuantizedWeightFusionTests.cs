@@ -2,6 +2,7 @@ using Optimizer.Compiler.Tests.Support;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Runtime.Compiled;
 using Xunit.Abstractions;
 using Optimizer.Engine.Calibration;
@@ -32,7 +33,7 @@ public sealed class QuantizedWeightFusionTests(ITestOutputHelper output)
         long[] sample = input.Type!.Shape!.Skip(1).Select(d => d.Size!.Value).ToArray();
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet> { ["calib"] = new(Values(64 * (int)sample.Aggregate(1L, (a, d) => a * d), 5), [64, .. sample]) },
+            CalibrationData = new Dictionary<string, SampleSet> { ["calib"] = FloatInputSamples.From(model, new CalibrationDataSet(Values(64 * (int)sample.Aggregate(1L, (a, d) => a * d), 5), [64, .. sample]), "64 test samples") },
             Executor = new OnnxRuntimeModelExecutor(),
         };
         var options = new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = "calib", ["WeightGranularity"] = "PerChannel" };

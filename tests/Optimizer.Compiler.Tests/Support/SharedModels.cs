@@ -5,6 +5,7 @@ using Optimizer.Engine.DataFiles;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Tests.Shared;
 
 namespace Optimizer.Compiler.Tests.Support;
@@ -72,9 +73,9 @@ internal static class SharedModels
 
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet>
+            CalibrationData = new Dictionary<string, SampleSet>
             {
-                ["digits_train"] = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]),
+                ["digits_train"] = FloatInputSamples.From(model, RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(Data, "digits", "digits_train_x_1347x64.f32")), [1347, 1, 8, 8]), "digits training images"),
             },
             Executor = new OnnxRuntimeModelExecutor(),
         };

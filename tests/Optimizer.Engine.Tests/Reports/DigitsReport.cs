@@ -4,6 +4,7 @@ using Optimizer.Engine.Reports;
 using Optimizer.Onnx;
 using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Tests.Shared;
 
 namespace Optimizer.Engine.Tests.Reports;
@@ -34,9 +35,9 @@ internal static class DigitsReport
         var original = OnnxModelLoader.Load(modelPath);
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet>
+            CalibrationData = new Dictionary<string, SampleSet>
             {
-                [CalibrationKey] = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(models, "..", "digits", "digits_train_x_1347x64.f32")), [1347, 64]),
+                [CalibrationKey] = FloatInputSamples.From(original, RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(models, "..", "digits", "digits_train_x_1347x64.f32")), [1347, 64]), "digits training images"),
             },
             Executor = new OnnxRuntimeModelExecutor(),
         };

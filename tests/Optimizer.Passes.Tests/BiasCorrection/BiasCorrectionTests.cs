@@ -15,7 +15,7 @@ public sealed class BiasCorrectionTests
 
     private static PassContext Context(float[] values, params long[] shape) => new()
     {
-        CalibrationData = new Dictionary<string, CalibrationDataSet> { [Key] = new(values, shape) },
+        CalibrationData = TestSamples.Named(Key, TestSamples.Floats("x", values, shape)),
         Executor = new OnnxRuntimeModelExecutor(),
     };
 
@@ -182,7 +182,7 @@ public sealed class BiasCorrectionTests
     [Fact]
     public void Correction_without_an_executor_is_an_error()
     {
-        var context = new PassContext { CalibrationData = new Dictionary<string, CalibrationDataSet> { [Key] = new(TwoSamples, [2, 2]) } };
+        var context = new PassContext { CalibrationData = TestSamples.Named(Key, TestSamples.Floats("x", TwoSamples, 2, 2)) };
         var e = Assert.Throws<PassException>(() => Prune(TinyGemm(1, 1), context, ("Calibration", Key)));
         Assert.Equal(PassErrorCodes.BiasCorrectionExecutorMissing, e.Code);
     }

@@ -29,7 +29,7 @@ public sealed class DigitsBiasCorrectionTests(ITestOutputHelper output)
         var train = SharedData.ReadFloats(Path.Combine(digits, "digits_train_x_1347x64.f32"));
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet> { [Key] = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(digits, "digits_train_x_1347x64.f32")), [1347, 64]) },
+            CalibrationData = TestSamples.Named(Key, Quantization.DigitsData.TrainingImages(data)),
             Executor = new OnnxRuntimeModelExecutor(),
         };
         return new Digits(data, context, train, File.ReadAllBytes(Path.Combine(digits, "digits_train_y_1347.u8")),

@@ -1,4 +1,6 @@
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
+using Optimizer.Passes.Tests.Support;
 
 namespace Optimizer.Passes.Tests.Calibration;
 
@@ -53,13 +55,28 @@ public sealed class CalibrationStatisticsTests
     [Fact]
     public void Cache_key_changes_with_model_data_and_options()
     {
-        var data = new CalibrationDataSet([1, 2, 3, 4], [2, 2]);
+        var data = TestSamples.Floats("x", [1, 2, 3, 4], 2, 2);
         var key = CalibrationCacheKey.Compute([1, 2, 3], data, "method=Entropy");
 
-        Assert.Equal(key, CalibrationCacheKey.Compute([1, 2, 3], new CalibrationDataSet([1, 2, 3, 4], [2, 2]), "method=Entropy"));
+        Assert.Equal(key, CalibrationCacheKey.Compute([1, 2, 3], TestSamples.Floats("x", [1, 2, 3, 4], 2, 2), "method=Entropy"));
         Assert.NotEqual(key, CalibrationCacheKey.Compute([1, 2, 4], data, "method=Entropy"));
-        Assert.NotEqual(key, CalibrationCacheKey.Compute([1, 2, 3], new CalibrationDataSet([1, 2, 3, 5], [2, 2]), "method=Entropy"));
-        Assert.NotEqual(key, CalibrationCacheKey.Compute([1, 2, 3], new CalibrationDataSet([1, 2, 3, 4], [4, 1]), "method=Entropy"));
+        Assert.NotEqual(key, CalibrationCacheKey.Compute([1, 2, 3], TestSamples.Floats("x", [1, 2, 3, 5], 2, 2), "method=Entropy"));
+        Assert.NotEqual(key, CalibrationCacheKey.Compute([1, 2, 3], TestSamples.Floats("x", [1, 2, 3, 4], 4, 1), "method=Entropy"));
         Assert.NotEqual(key, CalibrationCacheKey.Compute([1, 2, 3], data, "method=MinMax"));
+    }
+
+    [Fact]
+    public void Cache_key_of_several_inputs_covers_every_input()
+    {
+        static StackedSamples Encoder(long id, long mask) => new(
+        [
+            new StackedInput("input_ids", DataTensor.FromInt64([101, id, 102], [1, 3]), RowIsWholeInput: false),
+            new StackedInput("attention_mask", DataTensor.FromInt64([1, 1, mask], [1, 3]), RowIsWholeInput: false),
+        ], batchable: true) { Source = "1 test sample" };
+        var key = CalibrationCacheKey.Compute([1, 2, 3], Encoder(7, 1), "method=MinMax");
+
+        Assert.Equal(key, CalibrationCacheKey.Compute([1, 2, 3], Encoder(7, 1), "method=MinMax"));
+        Assert.NotEqual(key, CalibrationCacheKey.Compute([1, 2, 3], Encoder(8, 1), "method=MinMax"));
+        Assert.NotEqual(key, CalibrationCacheKey.Compute([1, 2, 3], Encoder(7, 0), "method=MinMax"));
     }
 }

@@ -50,7 +50,7 @@ public sealed class PpocrUpgradeQuantizationTests(ITestOutputHelper output)
         const int calibrationCount = 32;
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet> { ["images"] = new(Images(calibrationCount, seed: 1), [calibrationCount, .. ImageShape]) },
+            CalibrationData = TestSamples.Named("images", TestSamples.Floats("x", Images(calibrationCount, seed: 1), [calibrationCount, .. ImageShape])),
             Executor = new OnnxRuntimeModelExecutor(),
         };
         var request = new PassRequest("Quantize", new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = "images", ["CalibrationMethod"] = method });

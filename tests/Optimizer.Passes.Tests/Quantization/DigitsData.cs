@@ -2,6 +2,7 @@ using Optimizer.Engine.Calibration;
 using Optimizer.Engine.DataFiles;
 using Optimizer.Onnx;
 using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Passes.Tests.Support;
 
 namespace Optimizer.Passes.Tests.Quantization;
@@ -13,12 +14,17 @@ internal static class DigitsData
 
     public static PassContext Context(string data) => new()
     {
-        CalibrationData = new Dictionary<string, CalibrationDataSet>
-        {
-            [CalibrationKey] = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(data, "digits", "digits_train_x_1347x64.f32")), [1347, 64]),
-        },
+        CalibrationData = TestSamples.Named(CalibrationKey, TrainingImages(data)),
         Executor = new OnnxRuntimeModelExecutor(),
     };
+
+    /// <summary>The 1347 training images for the digits models' input [batch, 1, 8, 8], as the engine reads the raw file for it.</summary>
+    public static SampleSet TrainingImages(string data)
+    {
+        var model = OnnxModelLoader.Load(Path.Combine(data, "models", "digits_mlp.onnx"));
+        var raw = RawFloat32Parser.Parse(File.ReadAllBytes(Path.Combine(data, "digits", "digits_train_x_1347x64.f32")), [1347, 64]);
+        return FloatInputSamples.From(model, raw, $"1347 samples from '{CalibrationKey}'");
+    }
 
     public static double Accuracy(OnnxModel model, string data)
     {

@@ -13,7 +13,7 @@ public sealed class QOperatorFormatTests
 
     private static PassContext Context() => new()
     {
-        CalibrationData = new Dictionary<string, CalibrationDataSet> { ["calib"] = new(GraphBuilder.Values(64 * 16, 5), [64, 16]) },
+        CalibrationData = TestSamples.Named("calib", TestSamples.Floats("x", GraphBuilder.Values(64 * 16, 5), 64, 16)),
         Executor = new OnnxRuntimeModelExecutor(),
     };
 

@@ -138,7 +138,7 @@ public sealed class QuantizedOpsTests(ITestOutputHelper output)
         long[] samples = [64, .. shape.Skip(1)];
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet> { ["calib"] = new(GraphBuilder.Values((int)samples.Aggregate(1L, (a, d) => a * d), 5), samples) },
+            CalibrationData = TestSamples.Named("calib", TestSamples.Floats(model.Graph.Inputs[0].Name, GraphBuilder.Values((int)samples.Aggregate(1L, (a, d) => a * d), 5), samples)),
             Executor = new OnnxRuntimeModelExecutor(),
         };
         var options = new StaticInt8Options("calib", new CalibrationSettings(CalibrationMethod.MinMax, 99.999), QuantizedActivationType.UInt8, ReduceRange: true,

@@ -80,7 +80,7 @@ public sealed class ResidualQdqFusionTests(ITestOutputHelper output)
         var model = new OnnxModel(graph, [new OpsetImport("", 13)]);
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet> { ["calib"] = new(GraphBuilder.Values(16 * 8, 5), [16, 8]) },
+            CalibrationData = TestSamples.Named("calib", TestSamples.Floats("x", GraphBuilder.Values(16 * 8, 5), 16, 8)),
             Executor = new OnnxRuntimeModelExecutor(),
         };
 
@@ -117,7 +117,7 @@ public sealed class ResidualQdqFusionTests(ITestOutputHelper output)
 
     private static PassContext Context() => new()
     {
-        CalibrationData = new Dictionary<string, CalibrationDataSet> { ["calib"] = new(ModelInput(32, seed: 99), [32, 3, Size, Size]) },
+        CalibrationData = TestSamples.Named("calib", TestSamples.Floats("x", ModelInput(32, seed: 99), 32, 3, Size, Size)),
         Executor = new OnnxRuntimeModelExecutor(),
     };
 

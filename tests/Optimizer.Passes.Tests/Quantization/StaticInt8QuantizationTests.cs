@@ -12,7 +12,7 @@ public sealed class StaticInt8QuantizationTests
 
     private static PassContext Context(int k) => new()
     {
-        CalibrationData = new Dictionary<string, CalibrationDataSet> { ["calib"] = new(GraphBuilder.Values(64 * k, 5), [64, k]) },
+        CalibrationData = TestSamples.Named("calib", TestSamples.Floats("x", GraphBuilder.Values(64 * k, 5), 64, k)),
         Executor = new OnnxRuntimeModelExecutor(),
     };
 

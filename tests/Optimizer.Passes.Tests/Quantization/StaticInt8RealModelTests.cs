@@ -100,7 +100,7 @@ public sealed class StaticInt8RealModelTests(ITestOutputHelper output)
         shape[0] = 8;
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet> { ["random"] = new(RandomImages(shape, seed: 3), shape) },
+            CalibrationData = TestSamples.Named("random", TestSamples.Floats(input.Name, RandomImages(shape, seed: 3), shape)),
             Executor = new OnnxRuntimeModelExecutor(),
         };
         const int heldOut = 128;

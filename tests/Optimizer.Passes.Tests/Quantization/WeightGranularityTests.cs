@@ -97,7 +97,7 @@ public sealed class WeightGranularityTests(ITestOutputHelper output)
         long[] shape = [3, 48, 192];
         var context = new PassContext
         {
-            CalibrationData = new Dictionary<string, CalibrationDataSet> { ["images"] = new(Images(32, shape, seed: 1), [32, .. shape]) },
+            CalibrationData = TestSamples.Named("images", TestSamples.Floats("x", Images(32, shape, seed: 1), [32, .. shape])),
             Executor = new OnnxRuntimeModelExecutor(),
         };
         const int heldOut = 256;
