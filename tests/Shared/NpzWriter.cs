@@ -31,7 +31,7 @@ internal sealed class NpzWriter
     /// <summary>An int32 array.</summary>
     public NpzWriter Int32s(string name, long[] shape, params int[] values) => Add(name, "<i4", shape, values);
 
-    /// <summary>The archive's bytes (members stored, as numpy.savez writes them).</summary>
+    /// <summary>The archive's bytes (members stored, as numpy.savez writes them), the same for the same arrays.</summary>
     public byte[] ToBytes()
     {
         using var buffer = new MemoryStream();
@@ -39,8 +39,10 @@ internal sealed class NpzWriter
         {
             foreach (var (name, npy) in _arrays)
             {
-                using var entry = zip.CreateEntry(name + ".npy", CompressionLevel.NoCompression).Open();
-                entry.Write(npy);
+                var entry = zip.CreateEntry(name + ".npy", CompressionLevel.NoCompression);
+                entry.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero); // equal data, equal bytes (build cache keys)
+                using var stream = entry.Open();
+                stream.Write(npy);
             }
         }
 

@@ -1,3 +1,4 @@
+using Optimizer.Tests.Shared;
 namespace Optimizer.EndToEnd.Tests.RealData;
 
 /// <summary>
@@ -36,8 +37,9 @@ internal sealed record EncodedSentences(int Count, int SequenceLength, long[] In
         InputIds[..(count * SequenceLength)], AttentionMask[..(count * SequenceLength)], TokenTypeIds[..(count * SequenceLength)]);
 
     /// <summary>Writes the three arrays, named by the model's inputs, as one <c>.npz</c>.</summary>
-    public void WriteNpz(string path) => NpzWriter.Write(path,
-        NpzArray.Int64(InputIdsName, InputIds, Count, SequenceLength),
-        NpzArray.Int64(AttentionMaskName, AttentionMask, Count, SequenceLength),
-        NpzArray.Int64(TokenTypeIdsName, TokenTypeIds, Count, SequenceLength));
+    public void WriteNpz(string path) => new NpzWriter()
+        .Int64s(InputIdsName, [Count, SequenceLength], InputIds)
+        .Int64s(AttentionMaskName, [Count, SequenceLength], AttentionMask)
+        .Int64s(TokenTypeIdsName, [Count, SequenceLength], TokenTypeIds)
+        .WriteTo(path);
 }

@@ -1,3 +1,4 @@
+using Optimizer.Tests.Shared;
 namespace Optimizer.EndToEnd.Tests.RealData;
 
 /// <summary>
@@ -30,5 +31,5 @@ internal static class WakeWordData
     }
 
     public static void WriteNpz(string path, int count) =>
-        NpzWriter.Write(path, NpzArray.Float32(InputName, Samples(count), count, Frames, Features));
+        new NpzWriter().Floats(InputName, [count, Frames, Features], Samples(count)).WriteTo(path);
 }
