@@ -39,7 +39,8 @@ public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHe
         namespace EncoderApp
         {
             [OnnxModel("Models/arctic_embed_xs.onnx")]
-            [Quantize(QuantizationMode.StaticInt8, Calibration = "Data/calibration.npz")]
+            // MinMax ranges: on this encoder Entropy's clipped ranges give a pooled cosine of about 0.96.
+            [Quantize(QuantizationMode.StaticInt8, Calibration = "Data/calibration.npz", CalibrationMethod = CalibrationMethod.MinMax)]
             [AccuracyBudget(MinCosine = 0.98, Validation = "Data/validation.npz")]
             public partial class Encoder;
         }

@@ -32,11 +32,14 @@ public sealed class SileroVadAppTests(PackedPackages packages, ITestOutputHelper
 
         var build = app.BuildLogged(output).AssertSucceeded("dotnet build");
 
-        build.SummaryLine(SileroVadData.ModelFile, "quantize StaticInt8");
+        // The 32 feeds (each with its sr scalar and the h/c state the model produced for the audio before it)
+        // were read, fed one at a time, and verified on: the figures name them.
+        var summary = build.SummaryLine(SileroVadData.ModelFile, "quantize StaticInt8");
+        Assert.Contains("on 32 calibration samples", summary);
         Assert.DoesNotContain(build.Output.Split('\n'), line => line.Contains("error OPT"));
-        var layers = ReportLayer.Read(app.MarkdownReport());
-        output.WriteLine("quantized layers: " + string.Join(", ", layers.Where(l => l.Quantized).Select(l => $"{l.Name} ({l.Op})")));
-        Assert.Contains(layers, layer => layer.Quantized);
-        Assert.Contains("QuantizeLinear", app.OptimizedModelText());
+        // This legacy export keeps every layer inside If branches (one per sample rate), and static INT8
+        // quantizes the main graph only: the build says so (OPT1205) instead of passing it off as done.
+        Assert.Contains(build.Output.Split('\n'), line => line.Contains("warning OPT1205") && line.Contains("quantized 0 nodes") && line.Contains("subgraph"));
+        Assert.DoesNotContain(ReportLayer.Read(app.MarkdownReport()), layer => layer.Quantized);
     }
 }

@@ -49,9 +49,10 @@ internal sealed class NpzWriter
         return buffer.ToArray();
     }
 
-    /// <summary>Writes the archive to <paramref name="path"/> and returns the path.</summary>
+    /// <summary>Writes the archive to <paramref name="path"/> (creating its folder) and returns the path.</summary>
     public string WriteTo(string path)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllBytes(path, ToBytes());
         return path;
     }

@@ -568,7 +568,7 @@ def bad_data():
     data_case("data_npy_float64", "data_npy_f64.npy", npy(good.astype("<f8")), ["OPT1252"], ".npy of float64 (not accepted)")
     data_case("data_npy_fortran", "data_npy_fortran.npy", npy_raw("{'descr': '<f4', 'fortran_order': True, 'shape': (16, 4), }", good.tobytes()), ["OPT1252"], ".npy in Fortran order")
     data_case("data_npy_wrong_width", "data_npy_width.npy", npy(rng.uniform(-1, 1, (16, 5)).astype("<f4")), ["OPT1253"], "samples of 5 values for an input of 4")
-    data_case("data_zero_samples", "data_zero.npy", npy_raw("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", b""), ["OPT1251", "OPT1253", "OPT1059"], ".npy with no samples")
+    data_case("data_zero_samples", "data_zero.npy", npy_raw("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", b""), ["OPT1251", "OPT1253", "OPT1059", "OPT1083"], ".npy with no samples")
     data_case("control_data_good", "data_good.npy", npy(good), "succeeds", "benign control: 16 valid samples")
 
 

@@ -17,6 +17,13 @@ internal sealed record ObservedRunErrors(string MismatchCode, string RunFailedCo
 /// </summary>
 internal static class ObservedRuns
 {
+    /// <summary>
+    /// The most bytes of observed activations one run may return: batches are cut to fit, so peak
+    /// memory does not grow with the number of samples (an encoder at sequence 64 returns ~40 MB of
+    /// activations per sample; 64 of them would need gigabytes).
+    /// </summary>
+    public const long ActivationBudgetBytes = 256L << 20;
+
     /// <param name="model">The float model.</param>
     /// <param name="data">The samples; every feed must fit the model's inputs.</param>
     /// <param name="executor">Runs the model when intermediate values are observed.</param>
@@ -32,7 +39,7 @@ internal static class ObservedRuns
         var fromFeed = observed.Where(inputNames.Contains).ToArray();
         var intermediate = observed.Where(n => !inputNames.Contains(n)).ToArray();
         using var session = intermediate.Length > 0 ? executor.Open(model, intermediate) : null;
-        foreach (var feed in data.Feeds(maxBatch))
+        foreach (var feed in data.Feeds(session is null ? maxBatch : BatchWithinBudget(session, data, maxBatch)))
         {
             var samples = $"calibration samples {feed.FirstSample}..{feed.FirstSample + feed.SampleCount - 1} of {data.Source}";
             if (FeedFit.Problem(graph, feed) is { } problem)
@@ -71,6 +78,30 @@ internal static class ObservedRuns
                 observe(intermediate[i], outputs[i].Values, outputs[i].Shape);
             }
         }
+    }
+
+    /// <summary>
+    /// The batch that keeps one run's activations within <see cref="ActivationBudgetBytes"/>, measured by
+    /// a probe run of the first sample whose values are discarded (so the statistics do not depend on it).
+    /// </summary>
+    private static int BatchWithinBudget(IModelSession session, SampleSet data, int maxBatch)
+    {
+        if (maxBatch <= 1 || data is not StackedSamples { Batchable: true, SampleCount: > 1 })
+        {
+            return maxBatch;
+        }
+
+        long perSample;
+        try
+        {
+            perSample = session.Run(data.Feeds(1).First().Inputs).Sum(o => (long)o.Values.Length * sizeof(float));
+        }
+        catch (Exception e) when (e is not PassException)
+        {
+            return maxBatch; // the first batch's own run reports the failure, naming its samples
+        }
+
+        return (int)Math.Clamp(ActivationBudgetBytes / Math.Max(1, perSample), 1, maxBatch);
     }
 
     private static string Signature(OnnxGraph graph) =>

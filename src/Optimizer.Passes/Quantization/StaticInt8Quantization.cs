@@ -63,28 +63,54 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         // An older opset is raised on a copy (every node adapted) or the reason is reported per node.
         var raise = OpsetRaise.Prepare(model, RequiredOpset, "static INT8 needs per-channel QuantizeLinear/DequantizeLinear (axis), opset 13");
         var input = raise.Model;
-        var working = input.Clone();
-        var folded = ActivationFolding.Fold(working.Graph);
-        var plan = QdqPlanner.Plan(working.Graph, folded.Select(f => f.Activation.Outputs[0]).ToHashSet(), options.KeepFloat);
-        plan.Skipped.AddRange(SubgraphCandidates.Skips(working.Graph, n => QuantizedOps.Find(n) is { Family: not QuantizedOpFamily.DataMovement }));
-        foreach (var (activation, producer) in folded.Where(f => !plan.QuantizedNodes.Contains(f.Producer)).ToList())
+        // Planned, calibrated, and planned again without the layers whose ranges are too wide for 8 bits
+        // (at most twice: the second plan observes a subset of the first's values, already calibrated).
+        var keepFloat = options.KeepFloat;
+        var wide = new List<PassSkip>();
+        CalibrationResult? firstCalibration = null;
+        while (true)
         {
-            ActivationFolding.Unfold(working.Graph, activation, producer);
-            folded.Remove((activation, producer));
-        }
+            var working = input.Clone();
+            var folded = ActivationFolding.Fold(working.Graph);
+            var plan = QdqPlanner.Plan(working.Graph, folded.Select(f => f.Activation.Outputs[0]).ToHashSet(), keepFloat);
+            plan.Skipped.AddRange(SubgraphCandidates.Skips(working.Graph, n => QuantizedOps.Find(n) is { Family: not QuantizedOpFamily.DataMovement }));
+            foreach (var (activation, producer) in folded.Where(f => !plan.QuantizedNodes.Contains(f.Producer)).ToList())
+            {
+                ActivationFolding.Unfold(working.Graph, activation, producer);
+                folded.Remove((activation, producer));
+            }
 
-        if (raise.Problem is { } problem)
-        {
-            return Report([], plan.QuantizedNodes.Select(n => new PassSkip(QdqPlanner.NameOf(n), problem)).Concat(plan.Skipped).ToList(), 0, 0, "");
-        }
+            plan.Skipped.AddRange(wide);
+            if (raise.Problem is { } problem)
+            {
+                return Report([], plan.QuantizedNodes.Select(n => new PassSkip(QdqPlanner.NameOf(n), problem)).Concat(plan.Skipped).ToList(), 0, 0, "");
+            }
 
-        if (plan.Activations.Count == 0)
-        {
-            return Report([], plan.Skipped, 0, 0, "");
-        }
+            if (plan.Activations.Count == 0)
+            {
+                return Report([], plan.Skipped, 0, 0, "");
+            }
 
+            var (calibration, fromCache) = firstCalibration is { } first && plan.Activations.All(first.Ranges.ContainsKey)
+                ? (first, false)
+                : Calibrate(input, data, executor, plan);
+            firstCalibration ??= calibration;
+            var tooWide = WideRanges.Layers(plan, calibration.Ranges);
+            if (tooWide.Count > 0 && wide.Count == 0)
+            {
+                wide.AddRange(tooWide);
+                keepFloat = keepFloat.Union(tooWide.Select(s => s.Node)).ToHashSet(StringComparer.Ordinal);
+                continue;
+            }
+
+            return Quantize(model, input, working, plan, folded, calibration, fromCache, data, executor, raise);
+        }
+    }
+
+    private PassReport Quantize(OnnxModel model, OnnxModel input, OnnxModel working, QdqPlan plan, List<(OnnxNode Activation, OnnxNode Producer)> folded,
+        CalibrationResult calibration, bool fromCache, SampleSet data, IModelExecutor executor, OpsetRaise raise)
+    {
         var corrected = options.BiasCorrection ? CorrectBiases(input, working.Graph, plan, data, executor) : null;
-        var (calibration, fromCache) = Calibrate(input, data, executor, plan);
         var ranges = SharedRanges(plan, calibration.Ranges);
         var rewriter = new QdqRewriter(working.Graph, options.ActivationType, options.ReduceRange, options.Granularity);
         var changed = rewriter.Apply(plan, ranges);
