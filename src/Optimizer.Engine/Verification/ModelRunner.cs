@@ -9,7 +9,12 @@ namespace Optimizer.Engine.Verification;
 /// </summary>
 internal static class ModelRunner
 {
-    public const int MaxBatch = 64;
+    /// <summary>
+    /// Samples per run at most. ONNX Runtime's working memory grows with the batch (an encoder at sequence
+    /// 64 takes tens of MB per sample, for each of the two models), so batches stay small and peak memory
+    /// does not grow with the number of validation samples.
+    /// </summary>
+    public const int MaxBatch = 8;
 
     /// <summary>The roles models are run in (also what <see cref="VerificationException.OnnxRuntimeFailedOn"/> says).</summary>
     public const string Original = "original", Optimized = "optimized";

@@ -20,9 +20,9 @@ internal static class ObservedRuns
     /// <summary>
     /// The most bytes of observed activations one run may return: batches are cut to fit, so peak
     /// memory does not grow with the number of samples (an encoder at sequence 64 returns ~40 MB of
-    /// activations per sample; 64 of them would need gigabytes).
+    /// activations per sample; 64 of them would need gigabytes, and ONNX Runtime's own working memory grows with them).
     /// </summary>
-    public const long ActivationBudgetBytes = 256L << 20;
+    public const long ActivationBudgetBytes = 64L << 20;
 
     /// <param name="model">The float model.</param>
     /// <param name="data">The samples; every feed must fit the model's inputs.</param>
