@@ -344,7 +344,7 @@ def special_files():
                description="calibration data is a hard link to a file outside the project")
     calib_case("files_calibration_symlink_dev_zero", "calib.f32", data_codes, [{"kind": "symlink", "path": "calib.f32", "target": "/dev/zero"}],
                description="calibration data is a symlink to /dev/zero")
-    calib_case("files_calibration_directory", "calib.npy", ["OPT1081", "OPT1055"], [{"kind": "directory", "path": "calib.npy"}], description="calibration data is a folder")
+    calib_case("files_calibration_directory", "calib.npy", ["OPT1081", "OPT1055", "OPT1251"], [{"kind": "directory", "path": "calib.npy"}], description="calibration data is a folder")
     calib_case("files_calibration_missing", "nothere.npy", ["OPT1055"], description="calibration data does not exist")
     calib_case("files_calibration_sparse_huge", "huge.f32", ["OPT1081"], [{"kind": "sparse", "path": "huge.f32", "size": 20 << 30}],
                description="calibration data is a sparse 20 GiB raw float32 file (over any data-size cap)")
@@ -567,7 +567,7 @@ def bad_data():
     data_case("data_npy_v2_huge_header", "data_npy_v2.npy", b"\x93NUMPY\x02\x00\xff\xff\xff\x7f{'descr'", ["OPT1251"], ".npy v2 with a 2 GiB header length")
     data_case("data_npy_float64", "data_npy_f64.npy", npy(good.astype("<f8")), ["OPT1252"], ".npy of float64 (not accepted)")
     data_case("data_npy_fortran", "data_npy_fortran.npy", npy_raw("{'descr': '<f4', 'fortran_order': True, 'shape': (16, 4), }", good.tobytes()), ["OPT1252"], ".npy in Fortran order")
-    data_case("data_npy_wrong_width", "data_npy_width.npy", npy(rng.uniform(-1, 1, (16, 5)).astype("<f4")), ["OPT1253"], "samples of 5 values for an input of 4")
+    data_case("data_npy_wrong_width", "data_npy_width.npy", npy(rng.uniform(-1, 1, (16, 5)).astype("<f4")), ["OPT1253", "OPT1083"], "samples of 5 values for an input of 4")
     data_case("data_zero_samples", "data_zero.npy", npy_raw("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", b""), ["OPT1251", "OPT1253", "OPT1059", "OPT1083"], ".npy with no samples")
     data_case("control_data_good", "data_good.npy", npy(good), "succeeds", "benign control: 16 valid samples")
 
