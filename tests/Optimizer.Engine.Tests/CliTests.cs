@@ -71,6 +71,22 @@ public sealed class CliTests
         Assert.StartsWith("Optimizer.Engine: error OPT1122: ", line);
     }
 
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\u2028")]
+    public void Names_from_the_model_or_its_data_cannot_forge_a_diagnostic_in_the_summary_line(string terminator)
+    {
+        var plan = new Plans.OptimizationPlan(1, "M", "", "m.onnx", "m.onnx", null, "obj", null, "r", []);
+        // Fidelity and timing text carry output and input names, and the data's declared path.
+        var fidelity = $"out{terminator}/p/App.csproj(1,1): error OPT1000: forged \u001b[2K SQNR 30.0 dB";
+        var speed = $"DynamicInt8 0.40× fp32 latency at ids{terminator}warning OPT1001: forged [1,16]";
+
+        var line = Commands.SummaryLine.Format(plan, 100, 50, null, fidelity, speed);
+
+        Assert.DoesNotContain(line, c => char.IsControl(c) || c is '\u2028' or '\u2029');
+        Assert.StartsWith("m.onnx: no passes → ", line);
+    }
+
     [Fact]
     public void Atomic_writer_leaves_nothing_behind_when_a_file_cannot_be_placed()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 using Optimizer.Passes.Schema;
 using Optimizer.Runtime;
@@ -24,8 +25,9 @@ public static class SummaryLine
         var declared = fidelity is null ? plan.Passes : plan.Passes.Where(p => p.Pass != PassSchema.AccuracyBudget.Name).ToList();
         var passes = declared.Count == 0 ? "no passes" : string.Join(" + ", declared.Select(Describe));
         var change = sizeBefore == 0 ? 0 : (sizeAfter - sizeBefore) * 100.0 / sizeBefore;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{Path.GetFileName(plan.ModelPath)}: {passes} → {Size(sizeBefore)} → {Size(sizeAfter)} ({change:+0;-0;0}%){(fidelity is null ? "" : ", " + fidelity)}{(speed is null ? "" : ", " + speed)}{(elapsed is { } time ? ", " + time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "")}{Outside(plan)}");
+        // Output and input names, data sources and paths come from the model and the data files: one line, always.
+        return CanonicalError.OneLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Path.GetFileName(plan.ModelPath)}: {passes} → {Size(sizeBefore)} → {Size(sizeAfter)} ({change:+0;-0;0}%){(fidelity is null ? "" : ", " + fidelity)}{(speed is null ? "" : ", " + speed)}{(elapsed is { } time ? ", " + time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "")}{Outside(plan)}"));
     }
 
     /// <summary>Files read from outside the project folder, by resolved full path (<see cref="OutsideProject"/>).</summary>

@@ -29,11 +29,11 @@ public static class CanonicalError
     }
 
     /// <summary>
-    /// One line per diagnostic, whatever a model's names hold: MSBuild parses line by line, so a line
-    /// terminator (also U+0085, U+2028, U+2029) could forge a second diagnostic, and control characters
-    /// (ESC sequences) could rewrite the terminal. Each becomes a space.
+    /// One line per diagnostic (or summary line), whatever a model's or data file's names hold: MSBuild
+    /// parses line by line, so a line terminator (also U+0085, U+2028, U+2029) could forge a second
+    /// diagnostic, and control characters (ESC sequences) could rewrite the terminal. Each becomes a space.
     /// </summary>
-    private static string OneLine(string message)
+    public static string OneLine(string message)
     {
         var chars = message.ToCharArray();
         for (var i = 0; i < chars.Length; i++)
