@@ -1,3 +1,4 @@
+using Optimizer.Passes.Data;
 using System.Globalization;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
@@ -30,12 +31,13 @@ internal static class SpeedupGate
     /// Times both models and decides. The gate throws <see cref="EngineException"/> (OPT1065) when
     /// they cannot be timed; the default check then warns (OPT1091) and decides nothing.
     /// </summary>
-    public static SpeedCheckOutcome Measure(OptimizationPlan plan, OnnxModel model, SpeedCheck check, byte[] baseline, byte[] quantized)
+    /// <param name="compared">The declared samples verification compared the models on, if it loaded them: timed without reading the files again.</param>
+    public static SpeedCheckOutcome Measure(OptimizationPlan plan, OnnxModel model, SpeedCheck check, byte[] baseline, byte[] quantized, SampleSet? compared = null)
     {
         LatencyComparison timing;
         try
         {
-            timing = LatencyBenchmark.Run([("fp32", baseline), (check.Label, quantized)], check.Settings, TimingData.For(plan, model));
+            timing = LatencyBenchmark.Run([("fp32", baseline), (check.Label, quantized)], check.Settings, TimingData.For(plan, model, compared));
         }
         catch (BenchmarkException e) when (check.Reverts)
         {

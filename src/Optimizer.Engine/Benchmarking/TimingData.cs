@@ -3,6 +3,7 @@ using Optimizer.Engine.DataFiles;
 using Optimizer.Engine.Plans;
 using Optimizer.Engine.Verification;
 using Optimizer.Onnx;
+using Optimizer.Passes.Data;
 using Optimizer.Runtime;
 
 namespace Optimizer.Engine.Benchmarking;
@@ -16,9 +17,12 @@ internal static class TimingData
 {
     private const string ValidationOption = nameof(AccuracyBudgetAttribute.Validation);
 
+    /// <param name="compared">The declared samples verification already read, if any (the same choice of data): used as they are.</param>
     /// <exception cref="Diagnostics.EngineException">Declared data that cannot be read or does not fit the model (coded).</exception>
-    public static TimingInputs For(OptimizationPlan plan, OnnxModel model)
+    public static TimingInputs For(OptimizationPlan plan, OnnxModel model, SampleSet? compared = null)
     {
+        if (compared is { IsGenerated: false })
+            return TimingInputs.From(compared);
         if (AccuracyBudgetSettings.From(plan) is { Validation: { } validation } budget)
             return TimingInputs.From(ModelDataReader.Read(plan, model, validation, ValidationOption, budget.DeclaredAt));
         if (plan.Passes.FirstOrDefault(p => p.Options.ContainsKey(CalibrationDataLoader.OptionName)) is { } calibrated)

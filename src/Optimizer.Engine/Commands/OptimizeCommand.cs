@@ -119,7 +119,7 @@ public static class OptimizeCommand
         if (SpeedCheck.Of(plan) is { } check)
         {
             var fp32 = Float();
-            var timed = SpeedupGate.Measure(plan, model, check, OnnxModelWriter.ToBytes(fp32.Model), OnnxModelWriter.ToBytes(result.Model));
+            var timed = SpeedupGate.Measure(plan, model, check, OnnxModelWriter.ToBytes(fp32.Model), OnnxModelWriter.ToBytes(result.Model), verification?.Samples);
             speed = timed.Decision;
             if (speed is { KeepQuantized: false })
             {

@@ -73,8 +73,11 @@ internal sealed record AccuracyBudgetSettings(double? MaxDrop, double? MinCosine
 /// <param name="Warnings">Coded warning lines to print before the summary.</param>
 internal sealed record VerificationOutcome(PipelineResult Result, FidelityResult? Fidelity, IReadOnlyList<string> Reverted, IReadOnlyList<string> Warnings)
 {
-    /// <summary>The <see cref="EstimateWarning"/> (figures only from generated inputs), printed after the summary line it qualifies.</summary>
+    /// <summary>The <see cref="EstimateWarning"/> (figures only from generated inputs), printed last of the warnings.</summary>
     public IReadOnlyList<string> EstimateWarnings { get; init; } = [];
+
+    /// <summary>The samples the models were compared on (null when none could be loaded): the speed check times their shapes without reading the files again.</summary>
+    public SampleSet? Samples { get; init; }
 }
 
 /// <summary>
@@ -148,7 +151,7 @@ internal sealed class AccuracyControl
         }
 
         if (_budget is null || _budget.Holds(fidelity))
-            return new VerificationOutcome(first, fidelity, [], []) { EstimateWarnings = EstimateWarning.For(_plan, fidelity) };
+            return new VerificationOutcome(first, fidelity, [], []) { EstimateWarnings = EstimateWarning.For(_plan, fidelity), Samples = data.Samples };
 
         var tried = new List<string>();
         var candidates = QuantizedLayers(first);
@@ -198,7 +201,7 @@ internal sealed class AccuracyControl
                 var warning = CanonicalError.FormatWarning(EngineErrorCodes.LayersKeptInFloat,
                     $"{_plan.ModelPath}: {before} {limit}; kept {reverted.Count} of {candidates.Count} quantized layers in float32 to hold it ({string.Join(", ", reverted)}), {now}. Calibrate on more representative data or {relax} to quantize them.",
                     _budget.DeclaredAt ?? _plan.DeclaredAt);
-                return new VerificationOutcome(result, reduced, reverted, [warning]) { EstimateWarnings = EstimateWarning.For(_plan, reduced) };
+                return new VerificationOutcome(result, reduced, reverted, [warning]) { EstimateWarnings = EstimateWarning.For(_plan, reduced), Samples = data.Samples };
             }
         }
 
