@@ -28,20 +28,6 @@ public abstract class SampleSet
     /// </summary>
     public abstract IEnumerable<Feed> Feeds(int maxBatch);
 
-    /// <summary>One feed per distinct input shape (the first sample having it), for timing at the data's real shapes.</summary>
-    public IEnumerable<Feed> DistinctShapes()
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var feed in Feeds(1))
-        {
-            var key = string.Join(";", feed.Inputs.Select(i => i.Key + i.Value.ShapeText));
-            if (seen.Add(key))
-            {
-                yield return feed;
-            }
-        }
-    }
-
     /// <summary>SHA-256 over every sample's tensors (names, types, shapes, bytes): equal data gives an equal hash (calibration cache keys).</summary>
     public byte[] ContentHash()
     {
