@@ -21,6 +21,11 @@
 //   range is the default; ReduceRange=false gains one bit on VNNI/Arm targets.
 // - Gemm is rewritten to the same chain: transB is folded by storing the weight transposed,
 //   alpha is folded into the weight scales, and beta·C becomes a following Add.
+// - Activations: by default one scale per row (RowActivationQuantizer, com.microsoft
+//   MatMulIntegerToFloat), so a row's result does not depend on its batch-mates; PerTensor keeps
+//   the DynamicQuantizeLinear form above, which ORT fuses into one kernel (a few percent faster).
+// - Embedding tables (constant float tables read by Gather) become int8 rows with per-row scales
+//   (EmbeddingTableRewriter): most of an encoder's file.
 // DynamicQuantizeLinear needs opset 11 (MatMulInteger 10); a lower default opset is raised to
 // 11 by the opset upgrader (Opset/OpsetUpgrader.cs), which adapts every node whose operator
 // changed (e.g. Clip's min/max attributes → inputs) or refuses, and then the model is skipped.
@@ -31,11 +36,15 @@ using Optimizer.Passes.Opset;
 
 namespace Optimizer.Passes.Quantization;
 
-/// <summary>Quantizes constant float32 MatMul/Gemm weights to int8; activations are quantized at run time.</summary>
-internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange) : IModelPass
+/// <summary>
+/// Quantizes constant float32 MatMul/Gemm weights (and embedding tables) to int8; activations are
+/// quantized at run time.
+/// </summary>
+internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange, ActivationScales activationScales = ActivationScales.PerRow, bool embeddings = true) : IModelPass
 {
     private const long RequiredOpset = 11;
     private const long RequiredIrVersion = 6;
+    private const string MicrosoftDomain = "com.microsoft";
 
     public int Stage => Schema.PassSchema.Quantize.Order;
 
@@ -47,30 +56,22 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange)
         var changed = new List<PassChange>();
         var skipped = new List<PassSkip>();
         var candidates = graph.Nodes.Where(IsCandidate).ToList();
+        var tables = embeddings ? graph.Nodes.Where(n => EmbeddingTableRewriter.IsCandidate(graph, n)).ToList() : [];
         skipped.AddRange(SubgraphCandidates.Skips(graph, IsCandidate));
 
         var opsetProblem = raise.Problem;
         if (opsetProblem is not null)
         {
             skipped.AddRange(candidates.Select(n => new PassSkip(NameOf(n), opsetProblem)));
-            return Report(changed, skipped, candidates.Count, 0, 0);
+            return Report(new Counts(changed, skipped, candidates.Count, 0, tables.Count), null);
         }
 
-        var rewriter = new MatMulIntegerRewriter(graph, perChannel, reduceRange);
-        foreach (var node in candidates)
-        {
-            var (detail, reason) = rewriter.TryRewrite(node);
-            if (detail is not null)
-            {
-                changed.Add(new PassChange(NameOf(node), detail));
-            }
-            else
-            {
-                skipped.Add(new PassSkip(NameOf(node), reason!));
-            }
-        }
-
+        var names = new UniqueNames(graph);
+        var rewriter = new MatMulIntegerRewriter(graph, perChannel, reduceRange, activationScales, Math.Max(model.GetOpsetVersion("") ?? RequiredOpset, RequiredOpset));
+        var matMulsChanged = Apply(candidates, rewriter.TryRewrite, changed, skipped);
         rewriter.RemoveUnusedFloatWeights();
+        var tableRewriter = new EmbeddingTableRewriter(graph, names);
+        var tablesChanged = Apply(tables, tableRewriter.TryRewrite, changed, skipped);
         if (changed.Count > 0 && model.GetOpsetVersion("") < RequiredOpset)
         {
             model.Graph = graph;
@@ -78,7 +79,12 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange)
             model.IrVersion = Math.Max(model.IrVersion, RequiredIrVersion);
         }
 
-        var report = Report(changed, skipped, candidates.Count, rewriter.FloatWeightBytes, rewriter.Int8WeightBytes);
+        if (rewriter.UsesMicrosoftDomain && model.GetOpsetVersion(MicrosoftDomain) is null)
+        {
+            model.SetOpsetVersion(MicrosoftDomain, 1);
+        }
+
+        var report = Report(new Counts(changed, skipped, candidates.Count, matMulsChanged, tables.Count, tablesChanged), (rewriter, tableRewriter));
         return changed.Count > 0 && raise.Raised is { } raised
             ? report with { Summary = $"{report.Summary}; {raised.Detail}", Changed = [raised, .. report.Changed] }
             : report;
@@ -88,17 +94,45 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange)
 
     private static string NameOf(OnnxNode node) => QdqPlanner.NameOf(node);
 
-    private PassReport Report(List<PassChange> changed, List<PassSkip> skipped, int candidates, long floatBytes, long int8Bytes)
+    private static int Apply(List<OnnxNode> nodes, Func<OnnxNode, (string? Detail, string? Reason)> rewrite, List<PassChange> changed, List<PassSkip> skipped)
     {
-        var granularity = (perChannel ? "per-channel" : "per-tensor") + (reduceRange ? ", 7-bit weights" : "");
-        var sizes = changed.Count > 0
+        var count = 0;
+        foreach (var node in nodes)
+        {
+            var (detail, reason) = rewrite(node);
+            if (detail is not null)
+            {
+                changed.Add(new PassChange(NameOf(node), detail));
+                count++;
+            }
+            else
+            {
+                skipped.Add(new PassSkip(NameOf(node), reason!));
+            }
+        }
+
+        return count;
+    }
+
+    private PassReport Report(Counts counts, (MatMulIntegerRewriter MatMuls, EmbeddingTableRewriter Tables)? rewriters)
+    {
+        var granularity = (perChannel ? "per-channel" : "per-tensor") + (reduceRange ? " 7-bit" : "") + " weights, " +
+                          (activationScales == ActivationScales.PerRow ? "per-row" : "per-tensor") + " activations";
+        var floatBytes = (rewriters?.MatMuls.FloatWeightBytes ?? 0) + (rewriters?.Tables.FloatTableBytes ?? 0);
+        var int8Bytes = (rewriters?.MatMuls.Int8WeightBytes ?? 0) + (rewriters?.Tables.Int8TableBytes ?? 0);
+        var sizes = counts.Changed.Count > 0
             ? string.Create(CultureInfo.InvariantCulture, $", weights {floatBytes / 1024.0:F1} KB → {int8Bytes / 1024.0:F1} KB")
             : "";
-        var summary = $"DynamicInt8 ({granularity}): {changed.Count} of {candidates} MatMul/Gemm quantized{sizes}" +
-                      (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
-        return new PassReport(QuantizePass.Name, summary, changed, skipped)
+        var tables = counts.Tables > 0 ? $", {counts.TablesChanged} of {counts.Tables} Gather tables" : "";
+        var summary = $"DynamicInt8 ({granularity}): {counts.MatMulsChanged} of {counts.MatMuls} MatMul/Gemm{tables} quantized{sizes}" +
+                      (counts.Skipped.Count > 0 ? $", {counts.Skipped.Count} skipped" : "");
+        return new PassReport(QuantizePass.Name, summary, counts.Changed, counts.Skipped)
         {
-            Shortfall = changed.Count == 0 ? PassShortfall.FromSkips($"DynamicInt8 quantized 0 of {candidates} MatMul/Gemm", skipped) : null,
+            Shortfall = counts.Changed.Count == 0
+                ? PassShortfall.FromSkips($"DynamicInt8 quantized 0 of {counts.MatMuls} MatMul/Gemm" + (counts.Tables > 0 ? $" and 0 of {counts.Tables} Gather tables" : ""), counts.Skipped)
+                : null,
         };
     }
+
+    private sealed record Counts(List<PassChange> Changed, List<PassSkip> Skipped, int MatMuls, int MatMulsChanged, int Tables, int TablesChanged = 0);
 }

@@ -4,15 +4,32 @@ using Optimizer.Onnx;
 namespace Optimizer.Passes.Quantization;
 
 /// <summary>
-/// Replaces one MatMul or Gemm with DynamicQuantizeLinear → MatMulInteger → Cast → Mul(scales)
-/// (→ Add bias), reusing the quantized activation and weights when several nodes share them.
+/// Replaces one MatMul or Gemm with its dynamic INT8 form (→ Add bias), reusing the quantized
+/// activation and weights when several nodes share them:
+/// per row, <see cref="RowActivationQuantizer"/> → com.microsoft MatMulIntegerToFloat;
+/// per tensor, DynamicQuantizeLinear → MatMulInteger → Cast → Mul(scales).
 /// </summary>
-internal sealed class MatMulIntegerRewriter(OnnxGraph graph, bool perChannel, bool reduceRange)
+internal sealed class MatMulIntegerRewriter
 {
-    private readonly UniqueNames _names = new(graph);
+    private const string MicrosoftDomain = "com.microsoft";
+    private readonly OnnxGraph graph;
+    private readonly bool perChannel;
+    private readonly bool reduceRange;
+    private readonly RowActivationQuantizer? _rows;
+    private readonly UniqueNames _names;
     private readonly Dictionary<string, (string Q, string Scale, string ZeroPoint)> _activations = new();
     private readonly Dictionary<(string, bool, float), string[]> _weights = new();
     private readonly HashSet<string> _replacedFloatInputs = new();
+
+    public MatMulIntegerRewriter(OnnxGraph graph, bool perChannel, bool reduceRange, ActivationScales activationScales, long opset)
+    {
+        (this.graph, this.perChannel, this.reduceRange) = (graph, perChannel, reduceRange);
+        _names = new UniqueNames(graph);
+        _rows = activationScales == ActivationScales.PerRow ? new RowActivationQuantizer(graph, _names, opset) : null;
+    }
+
+    /// <summary>Whether the rewritten nodes include com.microsoft operators.</summary>
+    public bool UsesMicrosoftDomain => _rows is not null && FloatWeightBytes > 0;
 
     public long FloatWeightBytes { get; private set; }
 
@@ -52,25 +69,17 @@ internal sealed class MatMulIntegerRewriter(OnnxGraph graph, bool perChannel, bo
         var (rows, columns) = ((int)weight.Dims[0], (int)weight.Dims[1]);
         var (k, n) = transB ? (columns, rows) : (rows, columns);
         var newNodes = new List<OnnxNode>();
-        var (aQ, aScale, aZeroPoint) = QuantizedActivation(node.Inputs[0], newNodes);
         var (wQ, wScale, wZeroPoint, detail) = QuantizedWeightFor(weight, transB, alpha, k, n);
-
         var baseName = node.Name.Length > 0 ? node.Name : node.Outputs[0];
         var output = node.Outputs[0];
         var bias = isGemm && node.Inputs.Count > 2 && node.Inputs[2].Length > 0 && beta != 0 ? BiasFor(node.Inputs[2], beta, newNodes, baseName) : null;
-        var product = _names.Next($"{output}_MatMulInteger");
-        var productFloat = _names.Next($"{output}_MatMulInteger_cast");
-        var scales = _names.Next($"{output}_scales");
-        var scaled = bias is null ? output : _names.Next($"{output}_scaled");
-        newNodes.Add(new OnnxNode("MatMulInteger", [aQ, wQ, aZeroPoint, wZeroPoint], [product], _names.Next($"{baseName}_MatMulInteger")));
-        var cast = new OnnxNode("Cast", [product], [productFloat], _names.Next($"{baseName}_Cast"));
-        cast.SetAttribute(OnnxAttribute.FromInt("to", (long)TensorElementType.Float));
-        newNodes.Add(cast);
-        newNodes.Add(new OnnxNode("Mul", [aScale, wScale], [scales], _names.Next($"{baseName}_scales_Mul")));
-        newNodes.Add(new OnnxNode("Mul", [productFloat, scales], [scaled], _names.Next($"{baseName}_output_Mul")));
-        if (bias is not null)
+        if (_rows is not null)
         {
-            newNodes.Add(new OnnxNode("Add", [scaled, bias], [output], _names.Next($"{baseName}_bias_Add")));
+            AddRowScaled(node.Inputs[0], wQ, wScale, output, bias, baseName, newNodes);
+        }
+        else
+        {
+            AddTensorScaled(node.Inputs[0], wQ, wScale, wZeroPoint, output, bias, baseName, newNodes);
         }
 
         var index = graph.Nodes.IndexOf(node);
@@ -85,20 +94,46 @@ internal sealed class MatMulIntegerRewriter(OnnxGraph graph, bool perChannel, bo
         return (detail, null);
     }
 
+    /// <summary>
+    /// MatMulIntegerToFloat applies the row scale after its bias, so the bias stays a following Add
+    /// (ONNX Runtime folds it into BiasGelu or SkipLayerNormalization where one follows).
+    /// </summary>
+    private void AddRowScaled(string activation, string wQ, string wScale, string output, string? bias, string baseName, List<OnnxNode> newNodes)
+    {
+        var (aQ, aScale, aZeroPoint) = _rows!.Quantize(activation, newNodes);
+        var product = bias is null ? output : _names.Next($"{output}_scaled");
+        newNodes.Add(new OnnxNode("MatMulIntegerToFloat", [aQ, wQ, aScale, wScale, aZeroPoint], [product], _names.Next($"{baseName}_MatMulIntegerToFloat"), MicrosoftDomain));
+        if (bias is not null)
+        {
+            newNodes.Add(new OnnxNode("Add", [product, bias], [output], _names.Next($"{baseName}_bias_Add")));
+        }
+    }
+
+    private void AddTensorScaled(string activation, string wQ, string wScale, string wZeroPoint, string output, string? bias, string baseName, List<OnnxNode> newNodes)
+    {
+        var (aQ, aScale, aZeroPoint) = QuantizedActivation(activation, newNodes);
+        var product = _names.Next($"{output}_MatMulInteger");
+        var productFloat = _names.Next($"{output}_MatMulInteger_cast");
+        var scales = _names.Next($"{output}_scales");
+        var scaled = bias is null ? output : _names.Next($"{output}_scaled");
+        newNodes.Add(new OnnxNode("MatMulInteger", [aQ, wQ, aZeroPoint, wZeroPoint], [product], _names.Next($"{baseName}_MatMulInteger")));
+        var cast = new OnnxNode("Cast", [product], [productFloat], _names.Next($"{baseName}_Cast"));
+        cast.SetAttribute(OnnxAttribute.FromInt("to", (long)TensorElementType.Float));
+        newNodes.Add(cast);
+        newNodes.Add(new OnnxNode("Mul", [aScale, wScale], [scales], _names.Next($"{baseName}_scales_Mul")));
+        newNodes.Add(new OnnxNode("Mul", [productFloat, scales], [scaled], _names.Next($"{baseName}_output_Mul")));
+        if (bias is not null)
+        {
+            newNodes.Add(new OnnxNode("Add", [scaled, bias], [output], _names.Next($"{baseName}_bias_Add")));
+        }
+    }
+
     /// <summary>Drops float weights (initializers or Constant nodes) nothing reads any more.</summary>
     public void RemoveUnusedFloatWeights()
     {
         foreach (var name in _replacedFloatInputs)
         {
-            if (graph.FindInitializer(name) is not null)
-            {
-                graph.RemoveInitializerIfUnused(name);
-            }
-            else if (graph.FindProducer(name) is { OpType: "Constant" } constant
-                     && graph.FindConsumers(name).Count == 0 && !graph.IsUsedOutsideExplicitInputs(name))
-            {
-                graph.Nodes.Remove(constant);
-            }
+            FloatConstants.RemoveIfUnused(graph, name);
         }
     }
 
@@ -108,7 +143,7 @@ internal sealed class MatMulIntegerRewriter(OnnxGraph graph, bool perChannel, bo
         {
             return graph.FindInitializer(weightName) is not null
                 ? $"weight '{weightName}' is also a graph input, so callers may replace it at run time"
-                : $"weight '{weightName}' is computed at run time, not a constant";
+                : $"multiplies two run-time values ('{weightName}' is computed, e.g. attention scores); only constant weights are quantized";
         }
 
         if (weight.ElementType != TensorElementType.Float)
@@ -153,12 +188,22 @@ internal sealed class MatMulIntegerRewriter(OnnxGraph graph, bool perChannel, bo
         var scaleDims = perChannel ? new long[] { n } : [];
         var q = OnnxTensor.FromInt8s(_names.Next($"{weight.Name}_quantized"), [k, n], quantized.Values);
         var scale = OnnxTensor.FromFloats(_names.Next($"{weight.Name}_scale"), scaleDims, quantized.Scales.Select(s => s * alpha).ToArray());
-        var zeroPoint = OnnxTensor.FromInt8s(_names.Next($"{weight.Name}_zero_point"), scaleDims, new sbyte[quantized.Scales.Length]);
-        graph.Initializers.AddRange([q, scale, zeroPoint]);
+        graph.Initializers.AddRange([q, scale]);
         FloatWeightBytes += values.Length * 4L;
-        Int8WeightBytes += quantized.Values.Length + quantized.Scales.Length * 5L;
-        _weights[key] = [q.Name, scale.Name, zeroPoint.Name];
-        return (q.Name, scale.Name, zeroPoint.Name, detail);
+        Int8WeightBytes += quantized.Values.Length + quantized.Scales.Length * 4L;
+
+        // MatMulIntegerToFloat's weight zero point is optional (0); MatMulInteger's form keeps its explicit zeros.
+        var zeroPointName = "";
+        if (_rows is null)
+        {
+            var zeroPoint = OnnxTensor.FromInt8s(_names.Next($"{weight.Name}_zero_point"), scaleDims, new sbyte[quantized.Scales.Length]);
+            graph.Initializers.Add(zeroPoint);
+            Int8WeightBytes += quantized.Scales.Length;
+            zeroPointName = zeroPoint.Name;
+        }
+
+        _weights[key] = [q.Name, scale.Name, zeroPointName];
+        return (q.Name, scale.Name, zeroPointName, detail);
     }
 
     private string BiasFor(string c, float beta, List<OnnxNode> newNodes, string baseName)

@@ -26,7 +26,7 @@ internal static class QuantizePass
         QuantizationMode.StaticInt8 => new StaticInt8Quantization(StaticOptions(options), context),
         QuantizationMode.Float16 => new Precision.Float16Conversion(Precision.Float16Conversion.ParseKeepList(options.KeepFp32)),
         QuantizationMode.Int4 => new Int4WeightQuantization(options.BlockSize, options.Symmetric),
-        _ => new DynamicInt8Quantization(options.PerChannel, options.ReduceRange),
+        _ => new DynamicInt8Quantization(options.PerChannel, options.ReduceRange, options.ActivationScales, options.Embeddings),
     };
 
     private static StaticInt8Options StaticOptions(QuantizeAttribute options)

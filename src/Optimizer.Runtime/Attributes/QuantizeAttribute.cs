@@ -53,6 +53,23 @@ sealed partial class QuantizeAttribute : Attribute
     [AppliesTo(QuantizationMode.DynamicInt8)]
     public bool PerChannel { get; set; } = true;
 
+    /// <summary>
+    /// For <see cref="QuantizationMode.DynamicInt8"/>: one activation scale per row (default
+    /// <see cref="ActivationScales.PerRow"/>: a row's result does not depend on its batch-mates) or
+    /// per tensor (ONNX Runtime's fused per-tensor kernel).
+    /// </summary>
+    [PassOption("One activation scale per row (a row's result does not depend on its batch-mates) or per tensor.")]
+    [AppliesTo(QuantizationMode.DynamicInt8)]
+    public ActivationScales ActivationScales { get; set; }
+
+    /// <summary>
+    /// For <see cref="QuantizationMode.DynamicInt8"/>: also stores embedding tables (constant float
+    /// tables read by <c>Gather</c>) as int8 with one scale per row; default <see langword="true"/>.
+    /// </summary>
+    [PassOption("Also store embedding tables (constant tables read by Gather) as int8 with one scale per row.")]
+    [AppliesTo(QuantizationMode.DynamicInt8)]
+    public bool Embeddings { get; set; } = true;
+
     /// <summary>Weight scales per channel or per tensor for static INT8; default <see cref="WeightGranularity.Auto"/>.</summary>
     [PassOption("Weight scales per channel, per tensor, or chosen per layer (Auto).")]
     [AppliesTo(QuantizationMode.StaticInt8)]

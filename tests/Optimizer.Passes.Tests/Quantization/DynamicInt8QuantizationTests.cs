@@ -7,13 +7,59 @@ public sealed class DynamicInt8QuantizationTests
 {
     private static readonly PassRequest DynamicInt8 = new("Quantize", new Dictionary<string, string> { ["Mode"] = "DynamicInt8" });
 
+    private static readonly PassRequest PerTensor = new("Quantize", new Dictionary<string, string> { ["Mode"] = "DynamicInt8", ["ActivationScales"] = "PerTensor" });
+
     [Fact]
-    public void MatMul_becomes_the_integer_chain_ORT_fuses_and_stays_close()
+    public void MatMul_becomes_per_row_quantization_and_MatMulIntegerToFloat_and_stays_close()
     {
         var model = GraphBuilder.MatMul(64, 16);
         var x = GraphBuilder.Values(8 * 64, 10);
 
         var result = PassPipeline.Run(model, [DynamicInt8]);
+
+        Assert.Equal(["Abs", "ReduceMax", "Mul", "Max", "Div", "QuantizeLinear", "MatMulIntegerToFloat"], result.Model.Graph.Nodes.Select(n => n.OpType));
+        Assert.Null(result.Model.Graph.FindInitializer("W")); // float weight dropped
+        Assert.Equal(TensorElementType.Int8, result.Model.Graph.Initializers.Single(t => t.Name == "W_quantized").ElementType);
+        Assert.Null(result.Model.Graph.FindInitializer("W_zero_point")); // MatMulIntegerToFloat's default 0
+        Assert.Equal(1, result.Model.GetOpsetVersion("com.microsoft"));
+        Assert.Contains("per-row activations", result.Reports[0].Summary);
+        AssertClose(Ort.Run(model, ("x", x, [8, 64])), Ort.Run(result.Model, ("x", x, [8, 64])), 0.02);
+    }
+
+    [Fact]
+    public void Each_row_gets_the_result_it_gets_alone_whatever_its_batch_mates()
+    {
+        // Row 0 is 1000× the others: one scale per tensor would quantize rows 1..7 to a few levels.
+        var model = GraphBuilder.MatMul(64, 16);
+        var x = GraphBuilder.Values(8 * 64, 21);
+        for (var i = 0; i < 64; i++)
+        {
+            x[i] *= 1000;
+        }
+
+        var perRow = PassPipeline.Run(model, [DynamicInt8]).Model;
+        var perTensor = PassPipeline.Run(model, [PerTensor]).Model;
+        var (rowBatch, tensorBatch) = (Ort.Run(perRow, ("x", x, [8, 64])), Ort.Run(perTensor, ("x", x, [8, 64])));
+        var reference = Ort.Run(model, ("x", x, [8, 64]));
+        for (var row = 1; row < 8; row++)
+        {
+            var alone = Ort.Run(perRow, ("x", x[(row * 64)..((row + 1) * 64)], [1, 64]));
+            Assert.Equal(alone, rowBatch[(row * 16)..((row + 1) * 16)]);
+        }
+
+        // The same batch per tensor is far off for the small rows: the check above can fail.
+        var smallRows = reference[16..];
+        Assert.True(MaxRelativeError(smallRows, tensorBatch[16..]) > 0.05, "per-tensor scales should lose the small rows");
+        Assert.True(MaxRelativeError(smallRows, rowBatch[16..]) < 0.02, "per-row scales should keep the small rows");
+    }
+
+    [Fact]
+    public void Per_tensor_activations_keep_the_integer_chain_ORT_fuses()
+    {
+        var model = GraphBuilder.MatMul(64, 16);
+        var x = GraphBuilder.Values(8 * 64, 10);
+
+        var result = PassPipeline.Run(model, [PerTensor]);
 
         Assert.Equal(["DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul"], result.Model.Graph.Nodes.Select(n => n.OpType));
         Assert.Null(result.Model.Graph.FindInitializer("W")); // float weight dropped
@@ -83,7 +129,7 @@ public sealed class DynamicInt8QuantizationTests
 
         Assert.Empty(report.Changed);
         var reasons = report.Skipped.ToDictionary(s => s.Node, s => s.Reason);
-        Assert.Contains("computed at run time", reasons["runtime"]);
+        Assert.Contains("multiplies two run-time values", reasons["runtime"]);
         Assert.Contains("Int32", reasons["int"]);
         Assert.Contains("2-D", reasons["three_d"]);
         Assert.Contains("transA", reasons["trans_a"]);
@@ -111,7 +157,7 @@ public sealed class DynamicInt8QuantizationTests
         var result = PassPipeline.Run(model, [DynamicInt8]);
 
         Assert.Equal(2, result.Reports[0].Changed.Count);
-        Assert.Single(result.Model.Graph.Nodes, n => n.OpType == "DynamicQuantizeLinear");
+        Assert.Single(result.Model.Graph.Nodes, n => n.OpType == "QuantizeLinear");
         Assert.Single(result.Model.Graph.Initializers, t => t.ElementType == TensorElementType.Int8 && t.Dims.Count == 2);
         var x = GraphBuilder.Values(8, 5);
         Assert.NotEmpty(Ort.Run(result.Model, ("x", x, [1, 8])));
@@ -161,6 +207,26 @@ public sealed class DynamicInt8QuantizationTests
 
         Assert.Equal(9, result.Model.GetOpsetVersion(""));
         Assert.Contains("Scatter changed meaning at opset 11", Assert.Single(result.Reports[0].Skipped).Reason);
+    }
+
+    [Fact]
+    public void Opset_18_reads_the_row_axis_as_an_input()
+    {
+        var model = GraphBuilder.MatMul(32, 8, opset: 18);
+        var x = GraphBuilder.Values(4 * 32, 3);
+
+        var result = PassPipeline.Run(model, [DynamicInt8]);
+
+        var reduce = result.Model.Graph.Nodes.Single(n => n.OpType == "ReduceMax");
+        Assert.Equal(2, reduce.Inputs.Count);
+        Assert.Null(reduce.FindAttribute("axes"));
+        AssertClose(Ort.Run(model, ("x", x, [4, 32])), Ort.Run(result.Model, ("x", x, [4, 32])), 0.02);
+    }
+
+    private static double MaxRelativeError(float[] expected, float[] actual)
+    {
+        var scale = expected.Max(Math.Abs);
+        return expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)) / scale;
     }
 
     private static void AssertClose(float[] expected, float[] actual, double relativeTolerance)
