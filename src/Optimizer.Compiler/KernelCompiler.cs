@@ -23,9 +23,9 @@ public static class KernelCompiler
     {
         ArgumentNullException.ThrowIfNull(model);
         var (symbol, problems) = CheckSignature(model);
-        problems.AddRange(model.Graph.Nodes.Where(n => !n.IsDefaultDomain || !NodeEmitter.SupportedOps.Contains(n.OpType))
+        problems.AddRange(model.Graph.Nodes.Where(n => !NodeEmitter.IsSupported(n))
             .Select(n => new UnsupportedNode(GraphBuilder.NameOf(n), n.OpType,
-                n.IsDefaultDomain ? $"operator {n.OpType} is not in the kernel set" : $"operator domain '{n.Domain}' is not supported")));
+                n.IsDefaultDomain || n.Domain == "com.microsoft" ? $"operator {n.OpType} is not in the kernel set" : $"operator domain '{n.Domain}' is not supported")));
         if (problems.Count > 0)
         {
             return new CompileResult(null, problems);

@@ -15,7 +15,31 @@ internal static partial class NodeEmitter
         ctx.Emit(StepKind.DynamicQuantize, [ctx.Op(x), ctx.Op(y), ctx.Op(scale), ctx.Op(zero)], [x.Count], []);
     }
 
-    private static void EmitMatMulInteger(BuildContext ctx, OnnxNode node)
+    private static void EmitMatMulInteger(BuildContext ctx, OnnxNode node) =>
+        EmitIntegerProduct(ctx, node, aZeroIndex: 2, bZeroIndex: 3, node.Outputs[0], floatOutput: false);
+
+    /// <summary>
+    /// com.microsoft MatMulIntegerToFloat (dynamic INT8 with per-row activation scales): the integer
+    /// product as float, then × A's scale (scalar or one per row) × B's scale (scalar or per column),
+    /// then + bias, as ONNX Runtime's kernel computes it.
+    /// </summary>
+    private static void EmitMatMulIntegerToFloat(BuildContext ctx, OnnxNode node)
+    {
+        var output = node.Outputs[0];
+        var product = output + ":integer_product";
+        EmitIntegerProduct(ctx, node, aZeroIndex: 4, bZeroIndex: 5, product, floatOutput: true);
+        var rowScaled = output + ":a_scaled";
+        var hasBias = ctx.Optional(node, 6) is not null;
+        var scaled = hasBias ? output + ":b_scaled" : output;
+        EmitBinary(ctx, new OnnxNode("Mul", [product, node.Inputs[2]], [rowScaled], node.Name));
+        EmitBinary(ctx, new OnnxNode("Mul", [rowScaled, node.Inputs[3]], [scaled], node.Name));
+        if (hasBias)
+        {
+            EmitBinary(ctx, new OnnxNode("Add", [scaled, node.Inputs[6]], [output], node.Name));
+        }
+    }
+
+    private static void EmitIntegerProduct(BuildContext ctx, OnnxNode node, int aZeroIndex, int bZeroIndex, string output, bool floatOutput)
     {
         var a = ctx.Get(node.Inputs[0]);
         var b = ctx.Get(node.Inputs[1]);
@@ -29,12 +53,12 @@ internal static partial class NodeEmitter
             throw new UnsupportedException("MatMulInteger needs a constant 2-D int8 B");
         }
 
-        if (ctx.Optional(node, 3) is { } bZero && (bZero.Const is null || bZero.Const.Longs!.Any(v => v != 0)))
+        if (ctx.Optional(node, bZeroIndex) is { } bZero && (bZero.Const is null || bZero.Const.Longs!.Any(v => v != 0)))
         {
             throw new UnsupportedException("MatMulInteger with a non-zero B zero point");
         }
 
-        var aZero = ctx.Optional(node, 2);
+        var aZero = ctx.Optional(node, aZeroIndex);
         if (aZero is not null && (aZero.Type != TensorElementType.UInt8 || aZero.Count != 1))
         {
             throw new UnsupportedException("MatMulInteger A zero point must be a uint8 scalar");
@@ -57,9 +81,8 @@ internal static partial class NodeEmitter
         }
 
         // A single Cast to float that reads the int32 result is done by the kernel.
-        var output = node.Outputs[0];
-        var outputType = TensorElementType.Int32;
-        if (ctx.Graph is not null && !ctx.GraphOutputNames.Contains(output) && ctx.ConsumersOf(output) is [{ OpType: "Cast" } cast]
+        var outputType = floatOutput ? TensorElementType.Float : TensorElementType.Int32;
+        if (!floatOutput && ctx.Graph is not null && !ctx.GraphOutputNames.Contains(output) && ctx.ConsumersOf(output) is [{ OpType: "Cast" } cast]
             && cast.Int("to", 0) == (long)TensorElementType.Float)
         {
             ctx.Absorbed.Add(cast);

@@ -14,12 +14,25 @@ internal static partial class NodeEmitter
         "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Sum",
         "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Dropout", "Concat",
         "Softmax", "LogSoftmax", "BatchNormalization", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin",
-        "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger",
+        "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger", MatMulIntegerToFloat,
         "Constant", "Shape", "Gather", "Cast",
     };
 
+    /// <summary>The one com.microsoft operator the kernels run: dynamic INT8 with per-row activation scales.</summary>
+    private const string MatMulIntegerToFloat = "MatMulIntegerToFloat";
+
+    /// <summary>Whether the kernel set has <paramref name="node"/>'s operator (its domain included).</summary>
+    public static bool IsSupported(OnnxNode node) =>
+        node.IsDefaultDomain ? SupportedOps.Contains(node.OpType) : node is { Domain: "com.microsoft", OpType: MatMulIntegerToFloat };
+
     public static void Emit(BuildContext ctx, OnnxNode node)
     {
+        if (node is { Domain: "com.microsoft", OpType: MatMulIntegerToFloat })
+        {
+            EmitMatMulIntegerToFloat(ctx, node);
+            return;
+        }
+
         if (!node.IsDefaultDomain)
         {
             throw new UnsupportedException($"operator domain '{node.Domain}' is not supported");
