@@ -11,8 +11,9 @@ namespace Optimizer.EndToEnd.Tests;
 /// token_type_ids [batch_size, sequence_length] → last_hidden_state [b, s, 384]) through a real
 /// `dotnet build`, with data tokenized from real sentences (<see cref="ArcticEncoderData"/>): static
 /// INT8 calibrated from an .npz holds a cosine budget and keeps most MatMuls quantized; 50% pruning
-/// under a 0.99 cosine budget fails the build; the speed gate keeps fp32 for an Int4 encoder that is
-/// not faster at the data's sequence length. Each build of the encoder takes tens of seconds.
+/// under a 0.99 cosine budget fails the build; the speed gate keeps fp32 for a Float16 encoder that is
+/// not faster at the data's sequence length; DynamicInt8 meets issue 13's size, fidelity and
+/// batch-independence figures. Each build of the encoder takes tens of seconds.
 /// </summary>
 [Collection(PackedPackagesCollection.Name)]
 public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHelper output)
@@ -86,6 +87,80 @@ public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHe
         Assert.InRange(cosine, 0.98, 1.0);
     }
 
+    /// <summary>
+    /// Issue 13's figures for DynamicInt8 on the real encoder, measured on the model the build embedded:
+    /// at most 26% of the fp32 file; every validation sentence's embedding (alone, unpadded) at cosine
+    /// ≥ 0.99 to fp32's; the ranking of all sentence-pair similarities kept (Spearman ≥ 0.99); and in a
+    /// padded batch of 8 each sentence gets the embedding it gets alone (cosine ≥ 0.9999: per-row
+    /// activation scales).
+    /// </summary>
+    [ConditionalFact("data/models")]
+    public void Dynamic_int8_encoder_is_a_quarter_of_the_file_faithful_and_independent_of_its_batch()
+    {
+        using var app = EncoderApp("EncoderDynamicApp", """
+            using Optimizer.Runtime;
+
+            Console.WriteLine("built");
+
+            [OnnxModel("Models/arctic_embed_xs.onnx")]
+            [Quantize(QuantizationMode.DynamicInt8)]
+            [AccuracyBudget(MinCosine = 0.99, Validation = "Data/validation.npz")]
+            public partial class DynamicEncoder;
+            """);
+
+        var build = app.BuildLogged(output).AssertSucceeded("dotnet build");
+        output.WriteLine(build.SummaryLine(ArcticEncoderData.ModelFile, "quantize DynamicInt8"));
+        var fp32 = Path.Combine(app.Directory, "Models", ArcticEncoderData.ModelFile);
+        var int8 = Assert.Single(Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx", SearchOption.AllDirectories));
+        var sizeRatio = new FileInfo(int8).Length / (double)new FileInfo(fp32).Length;
+        output.WriteLine($"file {sizeRatio:P1} of fp32");
+        Assert.True(sizeRatio <= 0.26, $"the DynamicInt8 file is {sizeRatio:P1} of fp32; the embedding tables should be int8");
+
+        var sentences = ArcticEncoderData.ValidationSentences.Select(ArcticEncoderData.Tokenize).ToList();
+        double[] Alone(string model, IReadOnlyList<int> ids) => EncoderReference.MeanPooled(EncoderReference.LastHiddenState(model, ids), ArcticEncoderData.HiddenSize);
+        var reference = sentences.Select(ids => Alone(fp32, ids)).ToList();
+        var quantized = sentences.Select(ids => Alone(int8, ids)).ToList();
+        var cosines = reference.Zip(quantized, EncoderReference.Cosine).ToList();
+        output.WriteLine($"pooled cosine to fp32 over {sentences.Count} sentences: min {cosines.Min():F4}, mean {cosines.Average():F4}");
+        Assert.True(cosines.Min() >= 0.99, $"pooled cosine min {cosines.Min():F4} < 0.99");
+
+        var pairs = Enumerable.Range(0, sentences.Count).SelectMany(i => Enumerable.Range(i + 1, sentences.Count - i - 1).Select(j => (i, j))).ToList();
+        var spearman = SpearmanCorrelation(
+            pairs.Select(p => EncoderReference.Cosine(reference[p.i], reference[p.j])).ToList(),
+            pairs.Select(p => EncoderReference.Cosine(quantized[p.i], quantized[p.j])).ToList());
+        output.WriteLine($"Spearman of {pairs.Count} pair similarities, int8 vs fp32: {spearman:F4}");
+        Assert.True(spearman >= 0.99, $"pair-similarity ranking Spearman {spearman:F4} < 0.99");
+
+        var batch = sentences.Take(8).ToList();
+        var batched = EncoderReference.PooledBatch(int8, batch, ArcticEncoderData.HiddenSize);
+        var batchCosines = batched.Select((row, i) => EncoderReference.Cosine(row, quantized[i])).ToList();
+        output.WriteLine($"padded batch of 8 vs alone: cosine min {batchCosines.Min():F6}");
+        Assert.True(batchCosines.Min() >= 0.9999, $"a sentence's embedding changed with its batch-mates: cosine {batchCosines.Min():F6}");
+    }
+
+    private static double SpearmanCorrelation(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        static double[] Ranks(IReadOnlyList<double> values)
+        {
+            var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
+            var ranks = new double[values.Count];
+            for (var r = 0; r < order.Length; r++) ranks[order[r]] = r;
+            return ranks;
+        }
+
+        var (ra, rb) = (Ranks(a), Ranks(b));
+        var mean = (a.Count - 1) / 2.0;
+        double cov = 0, va = 0, vb = 0;
+        for (var i = 0; i < a.Count; i++)
+        {
+            cov += (ra[i] - mean) * (rb[i] - mean);
+            va += (ra[i] - mean) * (ra[i] - mean);
+            vb += (rb[i] - mean) * (rb[i] - mean);
+        }
+
+        return cov / Math.Sqrt(va * vb);
+    }
+
     [ConditionalFact("data/models")]
     public void Half_pruning_under_a_099_cosine_budget_fails_the_build_with_a_coded_error_naming_cosine()
     {
@@ -110,13 +185,14 @@ public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHe
     }
 
     /// <summary>
-    /// Int4 (MatMulNBits) measured on the development machine (AMD EPYC Zen 4 class, AVX-512 VNNI,
-    /// ONNX Runtime 1.31.1, 1 thread, median of 20 runs): 1.06× fp32 at sequence 16 and 1.01× at 128,
-    /// where DynamicInt8 is 0.48× and 0.42×; so Int4 is the mode the gate must reject (it keeps a
-    /// quantized model only at ≤ 0.95× fp32). Timed at the validation data's sequence length (64).
+    /// Float16 on ONNX Runtime's CPU provider runs through Cast nodes and is slower than fp32 (1.08× at
+    /// 64 tokens on the development machine, AMD EPYC Zen 4 class, ONNX Runtime 1.31.1, 1 thread), so it
+    /// is the mode the gate must reject (it keeps a quantized model only at ≤ 0.95× fp32). Int4 was this
+    /// test's mode until issue 13 made it faster (MatMulNBits with int8 compute). Timed at the
+    /// validation data's sequence length (64).
     /// </summary>
     [ConditionalFact("data/models")]
-    public void Speed_gate_keeps_fp32_when_int4_is_not_faster_at_the_datas_sequence_length()
+    public void Speed_gate_keeps_fp32_when_float16_is_not_faster_at_the_datas_sequence_length()
     {
         using var app = EncoderApp("EncoderSpeedGateApp", """
             using Optimizer.Runtime;
@@ -124,23 +200,24 @@ public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHe
             Console.WriteLine("built");
 
             [OnnxModel("Models/arctic_embed_xs.onnx")]
-            [Quantize(QuantizationMode.Int4, RequireSpeedup = true)]
+            [Quantize(QuantizationMode.Float16, RequireSpeedup = true)]
             [AccuracyBudget(MinCosine = 0.9, Validation = "Data/validation.npz")]
-            public partial class Int4Encoder;
+            public partial class HalfEncoder;
             """);
 
         var build = app.BuildLogged(output).AssertSucceeded("dotnet build");
 
         var warning = build.Output.Split('\n').FirstOrDefault(line => line.Contains("warning OPT1064"));
-        Assert.True(warning is not null, "Int4 was kept: " + build.SummaryLine(ArcticEncoderData.ModelFile, "quantize Int4"));
+        Assert.True(warning is not null, "Float16 was kept: " + build.SummaryLine(ArcticEncoderData.ModelFile, "quantize Float16"));
         Assert.Contains("Program.cs", warning);
         Assert.Contains("arctic_embed_xs.onnx", warning);
         var timed = Regex.Match(warning, @"Timed at (.*)");
         Assert.True(timed.Success, "the warning does not say which shapes were timed: " + warning);
         Assert.Matches(@"\b64\b", timed.Groups[1].Value); // the validation data's sequence length, not a default
 
-        // The embedded model is the fp32 one: no 4-bit MatMuls in it.
-        Assert.DoesNotContain("MatMulNBits", app.OptimizedModelText());
+        // The embedded model is the fp32 one: the size of the original, not half of it.
+        var embedded = Assert.Single(Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx", SearchOption.AllDirectories));
+        Assert.True(new FileInfo(embedded).Length > 0.9 * new FileInfo(Path.Combine(app.Directory, "Models", ArcticEncoderData.ModelFile)).Length, "the Float16 model was embedded");
     }
 
     /// <summary>An app with the encoder and its tokenized calibration and validation data, and the given Program.cs.</summary>

@@ -80,13 +80,13 @@ public sealed class SpeedupGateTests(ITestOutputHelper output) : IDisposable
         {
             // The machine was loaded enough to time INT8 as not faster: then fp32 must be what was written.
             output.WriteLine("NOTE: INT8 was timed as not faster on this (loaded) machine; checking the fp32 branch instead.");
-            Assert.DoesNotContain(OnnxModelLoader.Load(Path.Combine(outputDirectory, "Mlp.onnx")).Graph.Nodes, n => n.OpType == "MatMulInteger");
+            Assert.DoesNotContain(OnnxModelLoader.Load(Path.Combine(outputDirectory, "Mlp.onnx")).Graph.Nodes, n => n.OpType == "MatMulIntegerToFloat");
             return;
         }
 
-        AssertKeptQuantized(stdout, "DynamicInt8", Path.Combine(outputDirectory, "Mlp.onnx"), "MatMulInteger");
+        AssertKeptQuantized(stdout, "DynamicInt8", Path.Combine(outputDirectory, "Mlp.onnx"), "MatMulIntegerToFloat");
         var written = OnnxModelLoader.Load(Path.Combine(outputDirectory, "Mlp.onnx"));
-        Assert.Equal(3, written.Graph.Nodes.Count(n => n.OpType == "MatMulInteger"));
+        Assert.Equal(3, written.Graph.Nodes.Count(n => n.OpType == "MatMulIntegerToFloat"));
         Assert.True(new FileInfo(Path.Combine(outputDirectory, "Mlp.onnx")).Length < new FileInfo(modelPath).Length / 3);
         Assert.Contains("kept DynamicInt8: 0.", File.ReadAllText(Path.Combine(outputDirectory, "Mlp.report.html")));
     }
@@ -116,7 +116,7 @@ public sealed class SpeedupGateTests(ITestOutputHelper output) : IDisposable
         Assert.Matches(@"DynamicInt8 \d+\.\d\d× fp32 latency \(p50 \d+\.\d{3} ms vs \d+\.\d{3} ms\) at input \[1,1,8,8\]", stdout);
         Assert.DoesNotContain("OPT1064", stdout);
         // Slower or not, the declared quantization is what was written (only a warning says it is slower).
-        Assert.Contains(OnnxModelLoader.Load(Path.Combine(outputDirectory, "Digits.onnx")).Graph.Nodes, n => n.OpType == "MatMulInteger");
+        Assert.Contains(OnnxModelLoader.Load(Path.Combine(outputDirectory, "Digits.onnx")).Graph.Nodes, n => n.OpType == "MatMulIntegerToFloat");
         if (stdout.Contains("warning OPT1090"))
             Assert.Contains("it is kept as declared", stdout);
         var html = File.ReadAllText(Path.Combine(outputDirectory, "Digits.report.html"));

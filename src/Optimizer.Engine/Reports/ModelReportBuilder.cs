@@ -100,7 +100,7 @@ public static class ModelReportBuilder
     /// <summary>Shapes, constants and producers of one model, for per-layer figures.</summary>
     private sealed class GraphFacts
     {
-        private static readonly string[] ComputeOps = ["Conv", "Gemm", "MatMul", "ConvInteger", "MatMulInteger", "QLinearConv", "QLinearMatMul"];
+        private static readonly string[] ComputeOps = ["Conv", "Gemm", "MatMul", "ConvInteger", "MatMulInteger", "QLinearConv", "QLinearMatMul", "MatMulIntegerToFloat"];
         private readonly OnnxModel _model;
         private readonly Dictionary<string, OnnxTensor> _initializers;
         private readonly Dictionary<string, OnnxNode> _producers;
@@ -127,19 +127,36 @@ public static class ModelReportBuilder
             }
         }
 
+        // Dynamic INT8 with per-row activation scales computes in com.microsoft MatMulIntegerToFloat.
+        private static bool IsCompute(OnnxNode node) =>
+            (node.IsDefaultDomain || node.Domain == "com.microsoft") && ComputeOps.Contains(node.OpType);
+
         public ModelTotals Totals()
         {
             var graph = _model.Graph;
-            var layers = graph.Nodes.Where(n => n.IsDefaultDomain && ComputeOps.Contains(n.OpType)).Select(n => Layer(n, n.Outputs[0])).ToList();
+            var layers = graph.Nodes.Where(IsCompute).Select(n => Layer(n, n.Outputs[0])).ToList();
             var weights = layers.Sum(l => l.WeightElements);
             var flops = layers.Any(l => l.Flops is null) ? (long?)null : layers.Sum(l => l.Flops ?? 0);
             var ops = graph.Nodes.GroupBy(n => n.OpType, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => new KeyValuePair<string, int>(g.Key, g.Count())).ToList();
             var dynamicScales = graph.Nodes.Where(n => n.OpType == "DynamicQuantizeLinear" && n.Outputs.Count > 1).Select(n => n.Outputs[1]).ToHashSet(StringComparer.Ordinal);
             var quantizationParameters = graph.Nodes.SelectMany(n => QuantizationParameters(n, dynamicScales)).ToHashSet(StringComparer.Ordinal);
+            quantizationParameters.UnionWith(RowScaleConstants(graph));
             var parameters = graph.Initializers.Where(t => !quantizationParameters.Contains(t.Name)).Sum(t => t.ElementCount);
             return new ModelTotals(graph.Nodes.Count, parameters, flops,
                 weights == 0 ? null : (double)layers.Sum(l => l.WeightZeros) / weights, ops);
+        }
+
+        // The constants that compute per-row activation scales (1/127 and the floor that guards a zero row).
+        private IEnumerable<string> RowScaleConstants(OnnxGraph graph)
+        {
+            var scales = graph.Nodes.Where(n => n.OpType == "MatMulIntegerToFloat" && n.Inputs.Count > 2).Select(n => n.Inputs[2]).ToHashSet(StringComparer.Ordinal);
+            var chain = new HashSet<string>(scales, StringComparer.Ordinal);
+            for (var depth = 0; depth < 2; depth++)
+                foreach (var value in chain.ToList())
+                    if (_producers.TryGetValue(value, out var producer) && producer.OpType is "Max" or "Mul")
+                        chain.UnionWith(producer.Inputs);
+            return chain.Where(_initializers.ContainsKey);
         }
 
         // Scales and zero points: what quantization adds to describe the integers, not parameters of the model.
@@ -153,6 +170,7 @@ public static class ModelReportBuilder
             {
                 "QuantizeLinear" or "DequantizeLinear" => [1, 2],
                 "MatMulInteger" or "ConvInteger" => [2, 3],
+                "MatMulIntegerToFloat" => [2, 3, 4, 5],
                 "QLinearConv" or "QLinearMatMul" => [1, 2, 4, 5, 6, 7],
                 _ => [],
             };
@@ -162,7 +180,7 @@ public static class ModelReportBuilder
         /// <summary>The node that computes the source layer <paramref name="name"/> in this model.</summary>
         public OnnxNode? Find(string name, string? output)
         {
-            var nodes = _model.Graph.Nodes.Where(n => n.IsDefaultDomain && ComputeOps.Contains(n.OpType)).ToList();
+            var nodes = _model.Graph.Nodes.Where(IsCompute).ToList();
             var byName = nodes.FirstOrDefault(n => NameOf(n) == name)
                          ?? nodes.FirstOrDefault(n => n.Name.StartsWith(name + "_", StringComparison.Ordinal));
             if (byName is not null || output is null)
@@ -174,7 +192,7 @@ public static class ModelReportBuilder
             {
                 if (!_producers.TryGetValue(item.Value, out var producer))
                     continue;
-                if (producer.IsDefaultDomain && ComputeOps.Contains(producer.OpType))
+                if (IsCompute(producer))
                     return producer;
                 if (item.Depth < 5 && producer.OpType is "Add" or "Mul" or "Cast" or "DequantizeLinear" or "QuantizeLinear" or "Relu")
                     foreach (var input in producer.Inputs.Where(i => i.Length > 0))
@@ -189,13 +207,14 @@ public static class ModelReportBuilder
             var (weightInput, zeroPointInput) = node.OpType switch
             {
                 "ConvInteger" or "MatMulInteger" => (1, 3),
+                "MatMulIntegerToFloat" => (1, 5),
                 "QLinearConv" or "QLinearMatMul" => (3, 5),
                 _ => (1, -1),
             };
             var weight = Resolve(node, weightInput, zeroPointInput);
             var biasInput = node.OpType switch { "Conv" or "Gemm" => 2, "QLinearConv" => 8, _ => -1 };
             var parameters = (weight?.Tensor.ElementCount ?? 0) + (Resolve(node, biasInput, -1)?.Tensor.ElementCount ?? 0);
-            if (node.OpType is "MatMulInteger" or "ConvInteger" && _producers.TryGetValue(fallbackOutput, out var last) && last.OpType == "Add")
+            if (node.OpType is "MatMulInteger" or "ConvInteger" or "MatMulIntegerToFloat" && _producers.TryGetValue(fallbackOutput, out var last) && last.OpType == "Add")
                 parameters += last.Inputs.Select(i => _initializers.GetValueOrDefault(i)?.ElementCount ?? 0).Sum(); // the bias, added after rescaling
             var (zeros, total) = weight is null ? (0L, 0L) : CountZeros(weight);
             return new LayerFacts(
@@ -220,7 +239,7 @@ public static class ModelReportBuilder
             if (_initializers.TryGetValue(name, out var tensor))
             {
                 // Integer ops' per-channel zero points run along the output channels: Conv's first axis, MatMul's last.
-                var axis = node.OpType is "MatMulInteger" or "QLinearMatMul" ? tensor.Dims.Count - 1 : 0;
+                var axis = node.OpType is "MatMulInteger" or "QLinearMatMul" or "MatMulIntegerToFloat" ? tensor.Dims.Count - 1 : 0;
                 return new Weight(tensor, Constant(node, zeroPointIndex), axis);
             }
 
@@ -293,9 +312,11 @@ public static class ModelReportBuilder
             {
                 // A rewritten MatMul whose output type is not inferred (e.g. MatMulInteger on DynamicQuantizeLinear):
                 // each input row of K values gives N outputs, 2·K·N FLOPs.
-                var input = Shape(node.Inputs[0]);
-                if (input is null && _producers.TryGetValue(node.Inputs[0], out var producer) && producer.OpType is "DynamicQuantizeLinear" or "QuantizeLinear" or "DequantizeLinear" or "Cast")
-                    input = Shape(producer.Inputs[0]);
+                // Per-row quantization divides the activation by its row scales before QuantizeLinear.
+                var (input, value) = (Shape(node.Inputs[0]), node.Inputs[0]);
+                for (var step = 0; input is null && step < 2 && _producers.TryGetValue(value, out var producer)
+                                   && producer.OpType is "DynamicQuantizeLinear" or "QuantizeLinear" or "DequantizeLinear" or "Cast" or "Div"; step++)
+                    (input, value) = (Shape(producer.Inputs[0]), producer.Inputs[0]);
                 if (input is null)
                     return null;
                 var inputElements = input.Count == 1 ? input[0].Size ?? 1 : input.Skip(1).Aggregate(1L, (x, d) => x * (d.Size ?? 1));

@@ -3,6 +3,10 @@
 // fly; activations stay float32, so no calibration is needed. Gemm's transB is absorbed by the
 // layout (MatMulNBits stores B as [N, K]), alpha is folded into the block scales, and beta·C is
 // a following Add. Gemm with transA has no MatMulNBits form and is skipped.
+// accuracy_level 4 lets ORT quantize each row's activations to int8 per block at run time and use
+// its integer kernels: on arctic_embed_xs (ORT 1.31, 1 thread) that took Int4 from 1.06×/1.00× the
+// fp32 latency at 16/128 tokens to 0.64×/0.96×, with the same pooled cosine (0.991); without it,
+// ORT dequantizes every weight block to float on each run. Rows stay independent of their batch.
 
 using System.Globalization;
 using Optimizer.Onnx;
@@ -13,6 +17,9 @@ namespace Optimizer.Passes.Quantization;
 internal sealed class Int4WeightQuantization(int blockSize, bool symmetric) : IModelPass
 {
     private const string MicrosoftDomain = "com.microsoft";
+
+    /// <summary>MatMulNBits' accuracy_level for int8 compute on per-block quantized activations.</summary>
+    private const long IntegerComputeLevel = 4;
 
     public int Stage => Schema.PassSchema.Quantize.Order;
 
@@ -134,6 +141,7 @@ internal sealed class Int4WeightQuantization(int blockSize, bool symmetric) : IM
         matMul.SetAttribute(OnnxAttribute.FromInt("N", n));
         matMul.SetAttribute(OnnxAttribute.FromInt("bits", 4));
         matMul.SetAttribute(OnnxAttribute.FromInt("block_size", blockSize));
+        matMul.SetAttribute(OnnxAttribute.FromInt("accuracy_level", IntegerComputeLevel));
         var nodes = new List<OnnxNode> { matMul };
         if (product != output)
         {

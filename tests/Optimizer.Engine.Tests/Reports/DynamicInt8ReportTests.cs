@@ -6,11 +6,11 @@ using Xunit.Abstractions;
 
 namespace Optimizer.Engine.Tests.Reports;
 
-/// <summary>digits_mlp quantized DynamicInt8: layers rewritten to MatMulInteger chains are still found and counted.</summary>
+/// <summary>digits_mlp quantized DynamicInt8: layers rewritten to per-row MatMulIntegerToFloat are still found and counted.</summary>
 public sealed class DynamicInt8ReportTests(ITestOutputHelper output)
 {
     [ConditionalFact("data")]
-    public void Dynamic_int8_layers_are_reported_as_MatMulInteger_on_int8_weights()
+    public void Dynamic_int8_layers_are_reported_as_MatMulIntegerToFloat_on_int8_weights()
     {
         var models = RepositoryPaths.SharedModels;
 
@@ -29,7 +29,7 @@ public sealed class DynamicInt8ReportTests(ITestOutputHelper output)
             Assert.Equal(changed.Contains(row.Name), row.Quantized);
             if (row.Quantized)
             {
-                Assert.Equal("MatMulInteger", row.OptimizedOp);
+                Assert.Equal("MatMulIntegerToFloat", row.OptimizedOp);
                 Assert.Contains(row.WeightType, new[] { "Int8", "UInt8" });
                 Assert.Equal(row.FlopsBefore, row.FlopsAfter);
                 Assert.Equal(row.ParamsBefore, row.ParamsAfter); // weight + the bias the rewrite adds after rescaling
@@ -41,7 +41,7 @@ public sealed class DynamicInt8ReportTests(ITestOutputHelper output)
         Assert.True(report.SizeAfter < report.SizeBefore / 3);
         Assert.Equal(report.Before.Flops, report.After.Flops);
         Assert.Equal(report.Before.Parameters, report.After.Parameters); // scales and zero points are not parameters
-        Assert.Contains(report.After.OpCounts, p => p.Key == "MatMulInteger");
+        Assert.Contains(report.After.OpCounts, p => p.Key == "MatMulIntegerToFloat");
         Assert.Contains("data-chart=\"layer-sparsity\"", HtmlReportWriter.Write(report));
     }
 }
