@@ -187,7 +187,9 @@ internal sealed class MatMulIntegerRewriter
 
         var scaleDims = perChannel ? new long[] { n } : [];
         var q = OnnxTensor.FromInt8s(_names.Next($"{weight.Name}_quantized"), [k, n], quantized.Values);
-        var scale = OnnxTensor.FromFloats(_names.Next($"{weight.Name}_scale"), scaleDims, quantized.Scales.Select(s => s * alpha).ToArray());
+        // Per row, the activation's scale is passed as its row maximum; the weight scales carry the 1/127.
+        var activationStep = _rows is null ? 1f : RowActivationQuantizer.StepPerRowMax;
+        var scale = OnnxTensor.FromFloats(_names.Next($"{weight.Name}_scale"), scaleDims, quantized.Scales.Select(s => s * alpha * activationStep).ToArray());
         graph.Initializers.AddRange([q, scale]);
         FloatWeightBytes += values.Length * 4L;
         Int8WeightBytes += quantized.Values.Length + quantized.Scales.Length * 4L;

@@ -6,9 +6,12 @@
 // sample of an MLP) makes each row's result a function of that row alone.
 //
 // The form, chosen by measurement on ONNX Runtime 1.31's CPU provider (arctic_embed_xs, 1 thread):
-//   s  = Max(ReduceMax(Abs(x), axes = [-1], keepdims) / 127, tiny)    [..., 1]
-//   xq = QuantizeLinear(x / s, 1, 128)                                 uint8, symmetric about 128
-//   y  = MatMulIntegerToFloat(xq, Wq, s, w_scales, 128)                com.microsoft
+//   m  = Max(ReduceMax(Abs(x), axes = [-1], keepdims), tiny)          [..., 1]
+//   xq = QuantizeLinear(x / m, 1/127, 128)                             uint8, symmetric about 128
+//   y  = MatMulIntegerToFloat(xq, Wq, m, w_scales / 127, 128)          com.microsoft
+// The row scale is m/127; its 1/127 is folded into QuantizeLinear's constant scale and into the
+// weight scales (MatMulIntegerRewriter), which saves a node per activation: at 16 tokens the
+// chain's cost is mostly ONNX Runtime's per-node overhead.
 // MatMulIntegerToFloat runs MLAS's u8×s8 GEMM with the per-column weight scales in its output
 // stage and multiplies the rows by a non-scalar A scale of shape [..., 1] itself, so the row scale
 // costs no extra pass over the output. Int8 activations with MatMulInteger ran 10–20× slower (ORT
@@ -34,7 +37,10 @@ internal sealed class RowActivationQuantizer(OnnxGraph graph, UniqueNames names,
     private readonly Dictionary<string, (string Q, string Scale)> _quantized = new();
     private readonly Dictionary<string, string> _constants = new();
 
-    /// <summary>The uint8 activation, its per-row scale [..., 1] and the shared zero point.</summary>
+    /// <summary>The activation's quantization step is its row maximum times this: fold it into the weight scales.</summary>
+    public const float StepPerRowMax = 1f / Levels;
+
+    /// <summary>The uint8 activation, its per-row maximum [..., 1] (scale × 127) and the shared zero point.</summary>
     public (string Q, string Scale, string ZeroPoint) Quantize(string activation, List<OnnxNode> newNodes)
     {
         var zeroPoint = Constant("row_quantize_zero_point", () => OnnxTensor.FromUInt8s(names.Next("row_quantize_zero_point"), [], [ZeroPoint]));
@@ -45,19 +51,17 @@ internal sealed class RowActivationQuantizer(OnnxGraph graph, UniqueNames names,
 
         string Name(string what) => names.Next($"{activation}_{what}");
         var magnitude = Name("abs");
+        var rawMax = Name("row_absmax_raw");
         var rowMax = Name("row_absmax");
-        var rawScale = Name("row_scale_raw");
-        var scale = Name("row_scale");
-        var scaled = Name("row_scaled");
+        var normalized = Name("row_normalized");
         var quantized = Name("row_quantized");
         newNodes.Add(new OnnxNode("Abs", [activation], [magnitude], Name("Abs")));
-        newNodes.Add(RowMax(magnitude, rowMax, Name("ReduceMax")));
-        newNodes.Add(new OnnxNode("Mul", [rowMax, Float("row_quantize_inverse_levels", 1f / Levels)], [rawScale], Name("scale_Mul")));
-        newNodes.Add(new OnnxNode("Max", [rawScale, Float("row_quantize_tiny", Tiny)], [scale], Name("scale_Max")));
-        newNodes.Add(new OnnxNode("Div", [activation, scale], [scaled], Name("Div")));
-        newNodes.Add(new OnnxNode("QuantizeLinear", [scaled, Float("row_quantize_unit_scale", 1f), zeroPoint], [quantized], Name("QuantizeLinear")));
-        _quantized[activation] = (quantized, scale);
-        return (quantized, scale, zeroPoint);
+        newNodes.Add(RowMax(magnitude, rawMax, Name("ReduceMax")));
+        newNodes.Add(new OnnxNode("Max", [rawMax, Float("row_quantize_tiny", Tiny)], [rowMax], Name("row_absmax_Max")));
+        newNodes.Add(new OnnxNode("Div", [activation, rowMax], [normalized], Name("Div")));
+        newNodes.Add(new OnnxNode("QuantizeLinear", [normalized, Float("row_quantize_step", StepPerRowMax), zeroPoint], [quantized], Name("QuantizeLinear")));
+        _quantized[activation] = (quantized, rowMax);
+        return (quantized, rowMax, zeroPoint);
     }
 
     private OnnxNode RowMax(string input, string output, string name)
