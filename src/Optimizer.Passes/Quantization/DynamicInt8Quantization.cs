@@ -63,22 +63,20 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange,
         var changed = new List<PassChange>();
         var skipped = new List<PassSkip>();
         var candidates = graph.Nodes.Where(IsCandidate).ToList();
-        var tables = embeddings ? graph.Nodes.Where(n => EmbeddingTableRewriter.IsCandidate(graph, n)).ToList() : [];
+        var tableCandidates = embeddings ? graph.Nodes.Count(n => EmbeddingTableRewriter.IsCandidate(graph, n)) : 0;
         skipped.AddRange(SubgraphCandidates.Skips(graph, IsCandidate));
 
         var opsetProblem = raise.Problem;
         if (opsetProblem is not null)
         {
             skipped.AddRange(candidates.Select(n => new PassSkip(NameOf(n), opsetProblem)));
-            return Report(new Counts(changed, skipped, candidates.Count, 0, tables.Count), null);
+            return Report(new Counts(changed, skipped, candidates.Count, 0, EmbeddingTables.None with { Candidates = tableCandidates }), null);
         }
 
-        var names = new UniqueNames(graph);
         var rewriter = new MatMulIntegerRewriter(graph, perChannel, reduceRange, activationScales, Math.Max(model.GetOpsetVersion("") ?? RequiredOpset, RequiredOpset));
         var matMulsChanged = Apply(candidates, rewriter.TryRewrite, changed, skipped);
         rewriter.RemoveUnusedFloatWeights();
-        var tableRewriter = new EmbeddingTableRewriter(graph, names);
-        var tablesChanged = Apply(tables, tableRewriter.TryRewrite, changed, skipped);
+        var tables = embeddings ? EmbeddingTableRewriter.QuantizeAll(graph, changed, skipped) : EmbeddingTables.None;
         if (changed.Count > 0 && model.GetOpsetVersion("") < RequiredOpset)
         {
             model.Graph = graph;
@@ -91,7 +89,7 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange,
             model.SetOpsetVersion(MicrosoftDomain, 1);
         }
 
-        var report = Report(new Counts(changed, skipped, candidates.Count, matMulsChanged, tables.Count, tablesChanged), (rewriter, tableRewriter));
+        var report = Report(new Counts(changed, skipped, candidates.Count, matMulsChanged, tables), rewriter);
         return changed.Count > 0 && raise.Raised is { } raised
             ? report with { Summary = $"{report.Summary}; {raised.Detail}", Changed = [raised, .. report.Changed] }
             : report;
@@ -121,25 +119,25 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange,
         return count;
     }
 
-    private PassReport Report(Counts counts, (MatMulIntegerRewriter MatMuls, EmbeddingTableRewriter Tables)? rewriters)
+    private PassReport Report(Counts counts, MatMulIntegerRewriter? matMuls)
     {
         var granularity = (perChannel ? "per-channel" : "per-tensor") + (reduceRange ? " 7-bit" : "") + " weights, " +
                           (activationScales == ActivationScales.PerRow ? "per-row" : "per-tensor") + " activations";
-        var floatBytes = (rewriters?.MatMuls.FloatWeightBytes ?? 0) + (rewriters?.Tables.FloatTableBytes ?? 0);
-        var int8Bytes = (rewriters?.MatMuls.Int8WeightBytes ?? 0) + (rewriters?.Tables.Int8TableBytes ?? 0);
+        var floatBytes = (matMuls?.FloatWeightBytes ?? 0) + counts.Tables.FloatBytes;
+        var int8Bytes = (matMuls?.Int8WeightBytes ?? 0) + counts.Tables.Int8Bytes;
         var sizes = counts.Changed.Count > 0
             ? string.Create(CultureInfo.InvariantCulture, $", weights {floatBytes / 1024.0:F1} KB → {int8Bytes / 1024.0:F1} KB")
             : "";
-        var tables = counts.Tables > 0 ? $", {counts.TablesChanged} of {counts.Tables} Gather tables" : "";
+        var tables = counts.Tables.Candidates > 0 ? $", {counts.Tables.Changed} of {counts.Tables.Candidates} Gather tables" : "";
         var summary = $"DynamicInt8 ({granularity}): {counts.MatMulsChanged} of {counts.MatMuls} MatMul/Gemm{tables} quantized{sizes}" +
                       (counts.Skipped.Count > 0 ? $", {counts.Skipped.Count} skipped" : "");
         return new PassReport(QuantizePass.Name, summary, counts.Changed, counts.Skipped)
         {
             Shortfall = counts.Changed.Count == 0
-                ? PassShortfall.FromSkips($"DynamicInt8 quantized 0 of {counts.MatMuls} MatMul/Gemm" + (counts.Tables > 0 ? $" and 0 of {counts.Tables} Gather tables" : ""), counts.Skipped)
+                ? PassShortfall.FromSkips($"DynamicInt8 quantized 0 of {counts.MatMuls} MatMul/Gemm" + (counts.Tables.Candidates > 0 ? $" and 0 of {counts.Tables.Candidates} Gather tables" : ""), counts.Skipped)
                 : null,
         };
     }
 
-    private sealed record Counts(List<PassChange> Changed, List<PassSkip> Skipped, int MatMuls, int MatMulsChanged, int Tables, int TablesChanged = 0);
+    private sealed record Counts(List<PassChange> Changed, List<PassSkip> Skipped, int MatMuls, int MatMulsChanged, EmbeddingTables Tables);
 }

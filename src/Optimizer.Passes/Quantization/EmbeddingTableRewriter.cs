@@ -14,9 +14,38 @@ using Optimizer.Onnx;
 
 namespace Optimizer.Passes.Quantization;
 
+/// <summary>What <see cref="EmbeddingTableRewriter.QuantizeAll"/> did: candidate lookups, rewritten ones, table bytes before and after.</summary>
+internal sealed record EmbeddingTables(int Candidates, int Changed, long FloatBytes, long Int8Bytes)
+{
+    public static readonly EmbeddingTables None = new(0, 0, 0, 0);
+}
+
 /// <summary>Stores constant float tables read by Gather as int8 rows with one scale per row.</summary>
 internal sealed class EmbeddingTableRewriter(OnnxGraph graph, UniqueNames names)
 {
+    /// <summary>Rewrites every candidate lookup of <paramref name="graph"/>, recording each change or the reason it was left.</summary>
+    public static EmbeddingTables QuantizeAll(OnnxGraph graph, List<PassChange> changed, List<PassSkip> skipped)
+    {
+        var candidates = graph.Nodes.Where(n => IsCandidate(graph, n)).ToList();
+        var rewriter = new EmbeddingTableRewriter(graph, new UniqueNames(graph));
+        var count = 0;
+        foreach (var gather in candidates)
+        {
+            var (detail, reason) = rewriter.TryRewrite(gather);
+            if (detail is not null)
+            {
+                changed.Add(new PassChange(QdqPlanner.NameOf(gather), detail));
+                count++;
+            }
+            else
+            {
+                skipped.Add(new PassSkip(QdqPlanner.NameOf(gather), reason!));
+            }
+        }
+
+        return new EmbeddingTables(candidates.Count, count, rewriter.FloatTableBytes, rewriter.Int8TableBytes);
+    }
+
     /// <summary>Tables with fewer values save too little to be worth four nodes.</summary>
     private const long MinimumValues = 256;
 

@@ -38,6 +38,7 @@ internal static class QuantizePass
             options.ReduceRange, options.BiasCorrection, options.WeightGranularity, options.Format)
         {
             KeepFloat = QdqPlanner.ParseKeepFloat(options.KeepFloat),
+            Embeddings = options.Embeddings,
         };
     }
 }

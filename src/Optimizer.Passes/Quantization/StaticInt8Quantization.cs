@@ -39,6 +39,9 @@ namespace Optimizer.Passes.Quantization;
 /// </summary>
 internal sealed record StaticInt8Options(string Calibration, CalibrationSettings Settings, QuantizedActivationType ActivationType, bool ReduceRange, bool BiasCorrection = false, WeightGranularity Granularity = WeightGranularity.Auto, QuantizationFormat Format = QuantizationFormat.Qdq)
 {
+    /// <summary>Also store embedding tables as int8 rows (option Embeddings; weight-only, no calibration).</summary>
+    public bool Embeddings { get; init; } = true;
+
     /// <summary>Names of layers the caller keeps in float32 (option KeepFloat, e.g. set by the accuracy budget).</summary>
     public IReadOnlySet<string> KeepFloat { get; init; } = new HashSet<string>();
 }
@@ -49,10 +52,14 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
     private const long RequiredOpset = 13; // per-axis DequantizeLinear
     private const long RequiredIrVersion = 7;
 
+    /// <summary>The calibration settings with CalibrationMethod.Auto resolved for the model being quantized.</summary>
+    private CalibrationSettings _settings = options.Settings;
+
     public int Stage => Schema.PassSchema.Quantize.Order;
 
     public PassReport Run(OnnxModel model)
     {
+        _settings = AttentionModels.Resolve(options.Settings, model.Graph);
         var data = context.CalibrationData.GetValueOrDefault(options.Calibration)
             ?? throw new PassException(PassErrorCodes.CalibrationDataMissing,
                 $"Quantize Mode=StaticInt8 names calibration data '{options.Calibration}', which was not loaded. Check the Calibration path (.npz with one array per input, a test_data_set folder, or .npy/raw float32 for a single input).", QuantizePass.Name);
@@ -127,6 +134,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         }
 
         changed.AddRange(folded.Select(f => new PassChange(QdqPlanner.NameOf(f.Activation), "folded into the preceding layer's quantized output range")));
+        var tables = options.Embeddings ? EmbeddingTableRewriter.QuantizeAll(working.Graph, changed, plan.Skipped) : EmbeddingTables.None;
         var operators = options.Format == QuantizationFormat.QOperator ? QOperatorRewriter.Apply(working.Graph) : 0;
         model.Graph = working.Graph;
         if (working.Graph.Nodes.Any(n => n.Domain == QOperatorRewriter.MicrosoftDomain) && model.GetOpsetVersion(QOperatorRewriter.MicrosoftDomain) is null)
@@ -144,14 +152,15 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
                      (corrected is { Corrected.Count: > 0 } ? $", bias corrected in {corrected.Corrected.Count} layers" : "");
         source += $", weights {options.Granularity}" + (options.Granularity == WeightGranularity.Auto ? $" ({rewriter.PerTensorWeights} of {plan.WeightedNodes.Count} per-tensor)" : "");
         source += options.Format == QuantizationFormat.QOperator ? $", QOperator format ({operators} quantized operators)" : "";
-        var report = Report(changed, plan.Skipped, rewriter.FloatWeightBytes, rewriter.QuantizedWeightBytes, source);
+        source += tables.Candidates > 0 ? $", {tables.Changed} of {tables.Candidates} Gather tables int8" : "";
+        var report = Report(changed, plan.Skipped, rewriter.FloatWeightBytes + tables.FloatBytes, rewriter.QuantizedWeightBytes + tables.Int8Bytes, source);
         return raise.Raised is { } raised ? report with { Summary = $"{report.Summary}; {raised.Detail}", Changed = [raised, .. report.Changed] } : report;
     }
 
     private (CalibrationResult Result, bool FromCache) Calibrate(OnnxModel model, SampleSet data, IModelExecutor executor, QdqPlan plan)
     {
         var observed = plan.Activations.Distinct().Order(StringComparer.Ordinal).ToArray();
-        var key = CalibrationCacheKey.Compute(OnnxModelWriter.ToBytes(model), data, $"{options.Settings};observed={string.Join("\n", observed)}");
+        var key = CalibrationCacheKey.Compute(OnnxModelWriter.ToBytes(model), data, $"{_settings};observed={string.Join("\n", observed)}");
         if (context.CalibrationCache?.TryGet(key) is { } cached)
         {
             try
@@ -168,7 +177,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
             }
         }
 
-        var calibrated = ActivationCalibrator.Calibrate(model, data, executor, observed, options.Settings);
+        var calibrated = ActivationCalibrator.Calibrate(model, data, executor, observed, _settings);
         context.CalibrationCache?.Set(key, calibrated.ToBytes());
         return (calibrated, false);
     }
@@ -227,7 +236,8 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
     private PassReport Report(List<PassChange> changed, List<PassSkip> skipped, long floatBytes, long quantizedBytes, string source)
     {
         var sizes = floatBytes > 0 ? string.Create(CultureInfo.InvariantCulture, $", weights {floatBytes / 1024.0:F1} KB → {quantizedBytes / 1024.0:F1} KB") : "";
-        var summary = $"StaticInt8 ({options.Settings.Method}, {options.ActivationType} activations{(options.ReduceRange ? ", 7-bit weights" : "")}" +
+        var method = options.Settings.Method == CalibrationMethod.Auto ? $"{_settings.Method} (Auto)" : $"{_settings.Method}";
+        var summary = $"StaticInt8 ({method}, {options.ActivationType} activations{(options.ReduceRange ? ", 7-bit weights" : "")}" +
                       $"{(source.Length > 0 ? ", " + source : "")}): {changed.Count} nodes quantized{sizes}" +
                       (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
         return new PassReport(QuantizePass.Name, summary, changed, skipped)

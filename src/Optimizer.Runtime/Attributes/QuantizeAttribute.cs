@@ -24,7 +24,7 @@ sealed partial class QuantizeAttribute : Attribute
     [AppliesTo(QuantizationMode.StaticInt8)]
     public string? Calibration { get; set; }
 
-    /// <summary>How <see cref="QuantizationMode.StaticInt8"/> picks activation ranges from the calibration data; default <see cref="CalibrationMethod.Entropy"/>.</summary>
+    /// <summary>How <see cref="QuantizationMode.StaticInt8"/> picks activation ranges from the calibration data; default <see cref="CalibrationMethod.Auto"/> (MinMax for attention models, else Entropy).</summary>
     [PassOption("How activation ranges are chosen from the calibration data.")]
     [AppliesTo(QuantizationMode.StaticInt8)]
     public CalibrationMethod CalibrationMethod { get; set; }
@@ -63,11 +63,12 @@ sealed partial class QuantizeAttribute : Attribute
     public ActivationScales ActivationScales { get; set; }
 
     /// <summary>
-    /// For <see cref="QuantizationMode.DynamicInt8"/>: also stores embedding tables (constant float
-    /// tables read by <c>Gather</c>) as int8 with one scale per row; default <see langword="true"/>.
+    /// For <see cref="QuantizationMode.DynamicInt8"/> and <see cref="QuantizationMode.StaticInt8"/>:
+    /// also stores embedding tables (constant float tables read by <c>Gather</c>) as int8 with one
+    /// scale per row; default <see langword="true"/>.
     /// </summary>
     [PassOption("Also store embedding tables (constant tables read by Gather) as int8 with one scale per row.")]
-    [AppliesTo(QuantizationMode.DynamicInt8)]
+    [AppliesTo(QuantizationMode.DynamicInt8, QuantizationMode.StaticInt8)]
     public bool Embeddings { get; set; } = true;
 
     /// <summary>Weight scales per channel or per tensor for static INT8; default <see cref="WeightGranularity.Auto"/>.</summary>
