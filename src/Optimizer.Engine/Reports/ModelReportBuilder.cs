@@ -141,22 +141,9 @@ public static class ModelReportBuilder
                 .Select(g => new KeyValuePair<string, int>(g.Key, g.Count())).ToList();
             var dynamicScales = graph.Nodes.Where(n => n.OpType == "DynamicQuantizeLinear" && n.Outputs.Count > 1).Select(n => n.Outputs[1]).ToHashSet(StringComparer.Ordinal);
             var quantizationParameters = graph.Nodes.SelectMany(n => QuantizationParameters(n, dynamicScales)).ToHashSet(StringComparer.Ordinal);
-            quantizationParameters.UnionWith(RowScaleConstants(graph));
             var parameters = graph.Initializers.Where(t => !quantizationParameters.Contains(t.Name)).Sum(t => t.ElementCount);
             return new ModelTotals(graph.Nodes.Count, parameters, flops,
                 weights == 0 ? null : (double)layers.Sum(l => l.WeightZeros) / weights, ops);
-        }
-
-        // The constants that compute per-row activation scales (1/127 and the floor that guards a zero row).
-        private IEnumerable<string> RowScaleConstants(OnnxGraph graph)
-        {
-            var scales = graph.Nodes.Where(n => n.OpType == "MatMulIntegerToFloat" && n.Inputs.Count > 2).Select(n => n.Inputs[2]).ToHashSet(StringComparer.Ordinal);
-            var chain = new HashSet<string>(scales, StringComparer.Ordinal);
-            for (var depth = 0; depth < 2; depth++)
-                foreach (var value in chain.ToList())
-                    if (_producers.TryGetValue(value, out var producer) && producer.OpType is "Max" or "Mul")
-                        chain.UnionWith(producer.Inputs);
-            return chain.Where(_initializers.ContainsKey);
         }
 
         // Scales and zero points: what quantization adds to describe the integers, not parameters of the model.
