@@ -60,36 +60,44 @@ internal sealed class EmbeddingTableRewriter(OnnxGraph graph, UniqueNames names)
         node is { IsDefaultDomain: true, OpType: "Gather", Inputs.Count: 2 }
         && graph.FindConstant(node.Inputs[0]) is { ElementType: TensorElementType.Float, Dims.Count: 2 };
 
-    /// <summary>Rewrites the lookup and returns what it did, or leaves it and returns why not.</summary>
-    public (string? Detail, string? Reason) TryRewrite(OnnxNode gather)
+    /// <summary>Why a candidate lookup cannot have its table stored in fewer bits, or null when it can.</summary>
+    public static string? WhyNot(OnnxGraph graph, OnnxNode gather)
     {
         var tableName = gather.Inputs[0];
         var table = graph.FindConstant(tableName)!;
         if ((gather.FindAttribute("axis")?.Int ?? 0) != 0)
         {
-            return (null, $"Gather along axis {gather.FindAttribute("axis")!.Int} reads columns, not rows; left in float");
+            return $"Gather along axis {gather.FindAttribute("axis")!.Int} reads columns, not rows; left in float";
         }
 
         if (table.Dims[0] * table.Dims[1] < MinimumValues)
         {
-            return (null, $"table '{tableName}' has {table.Dims[0] * table.Dims[1]} values; below {MinimumValues} int8 saves too little");
+            return $"table '{tableName}' has {table.Dims[0] * table.Dims[1]} values; below {MinimumValues} int8 saves too little";
         }
 
         if (graph.FindConstant(gather.Inputs[1]) is not null)
         {
-            return (null, "the indices are constant, so the lookup is a constant for constant folding");
+            return "the indices are constant, so the lookup is a constant for constant folding";
         }
 
         if (graph.FindConsumers(tableName).FirstOrDefault(n => !IsCandidate(graph, n) || (n.FindAttribute("axis")?.Int ?? 0) != 0) is { } other)
         {
-            return (null, $"table '{tableName}' is also read by {other.OpType} '{QdqPlanner.NameOf(other)}', which needs it in float");
+            return $"table '{tableName}' is also read by {other.OpType} '{QdqPlanner.NameOf(other)}', which needs it in float";
         }
 
-        if (graph.IsUsedOutsideExplicitInputs(tableName))
+        return graph.IsUsedOutsideExplicitInputs(tableName) ? $"table '{tableName}' is also a graph output or read inside a subgraph" : null;
+    }
+
+    /// <summary>Rewrites the lookup and returns what it did, or leaves it and returns why not.</summary>
+    public (string? Detail, string? Reason) TryRewrite(OnnxNode gather)
+    {
+        if (WhyNot(graph, gather) is { } reason)
         {
-            return (null, $"table '{tableName}' is also a graph output or read inside a subgraph");
+            return (null, reason);
         }
 
+        var tableName = gather.Inputs[0];
+        var table = graph.FindConstant(tableName)!;
         var (rows, scales, detail) = QuantizedTable(table);
         var baseName = QdqPlanner.NameOf(gather);
         var output = gather.Outputs[0];

@@ -14,7 +14,7 @@ using Optimizer.Onnx;
 namespace Optimizer.Passes.Quantization;
 
 /// <summary>Replaces MatMul/Gemm with constant weights by MatMulNBits with 4-bit block-quantized weights.</summary>
-internal sealed class Int4WeightQuantization(int blockSize, bool symmetric) : IModelPass
+internal sealed class Int4WeightQuantization(int blockSize, bool symmetric, bool embeddings = true) : IModelPass
 {
     private const string MicrosoftDomain = "com.microsoft";
 
@@ -65,12 +65,27 @@ internal sealed class Int4WeightQuantization(int blockSize, bool symmetric) : IM
 
         foreach (var name in replaced)
         {
-            graph.RemoveInitializerIfUnused(name);
-            if (graph.FindProducer(name) is { OpType: "Constant" } constant && graph.FindConsumers(name).Count == 0 && !graph.IsUsedOutsideExplicitInputs(name))
+            FloatConstants.RemoveIfUnused(graph, name);
+        }
+
+        var (matMuls, matMulSkips) = (changed.Count, skipped.Count);
+        var tables = new Int4TableRewriter(graph, names, blockSize, symmetric);
+        var lookups = embeddings ? graph.Nodes.Where(n => EmbeddingTableRewriter.IsCandidate(graph, n)).ToList() : [];
+        foreach (var gather in lookups)
+        {
+            var (detail, reason) = tables.TryRewrite(gather);
+            if (detail is not null)
             {
-                graph.Nodes.Remove(constant);
+                changed.Add(new PassChange(QdqPlanner.NameOf(gather), detail));
+            }
+            else
+            {
+                skipped.Add(new PassSkip(QdqPlanner.NameOf(gather), reason!));
             }
         }
+
+        floatBytes += tables.FloatTableBytes;
+        packedBytes += tables.PackedTableBytes;
 
         if (changed.Count > 0 && model.GetOpsetVersion(MicrosoftDomain) is null)
         {
@@ -78,7 +93,8 @@ internal sealed class Int4WeightQuantization(int blockSize, bool symmetric) : IM
         }
 
         var sizes = changed.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", weights {floatBytes / 1024.0:F1} KB → {packedBytes / 1024.0:F1} KB") : "";
-        var summary = $"Int4 (block {blockSize}, {(symmetric ? "symmetric" : "asymmetric")}): {changed.Count} of {changed.Count + skipped.Count} MatMul/Gemm → MatMulNBits{sizes}" +
+        var tableText = lookups.Count > 0 ? $", {changed.Count - matMuls} of {lookups.Count} Gather tables → GatherBlockQuantized" : "";
+        var summary = $"Int4 (block {blockSize}, {(symmetric ? "symmetric" : "asymmetric")}): {matMuls} of {matMuls + matMulSkips} MatMul/Gemm → MatMulNBits{tableText}{sizes}" +
                       (skipped.Count > 0 ? $", {skipped.Count} skipped" : "");
         return new PassReport(QuantizePass.Name, summary, changed, skipped)
         {

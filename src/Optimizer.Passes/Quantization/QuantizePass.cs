@@ -25,7 +25,7 @@ internal static class QuantizePass
     {
         QuantizationMode.StaticInt8 => new StaticInt8Quantization(StaticOptions(options), context),
         QuantizationMode.Float16 => new Precision.Float16Conversion(Precision.Float16Conversion.ParseKeepList(options.KeepFp32)),
-        QuantizationMode.Int4 => new Int4WeightQuantization(options.BlockSize, options.Symmetric),
+        QuantizationMode.Int4 => new Int4WeightQuantization(options.BlockSize, options.Symmetric, options.Embeddings),
         _ => new DynamicInt8Quantization(options.PerChannel, options.ReduceRange, options.ActivationScales, options.Embeddings),
     };
 

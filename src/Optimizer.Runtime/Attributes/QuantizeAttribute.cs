@@ -65,10 +65,11 @@ sealed partial class QuantizeAttribute : Attribute
     /// <summary>
     /// For <see cref="QuantizationMode.DynamicInt8"/> and <see cref="QuantizationMode.StaticInt8"/>:
     /// also stores embedding tables (constant float tables read by <c>Gather</c>) as int8 with one
-    /// scale per row; default <see langword="true"/>.
+    /// scale per row; for <see cref="QuantizationMode.Int4"/>, as 4-bit blocks read by
+    /// GatherBlockQuantized. Default <see langword="true"/>.
     /// </summary>
-    [PassOption("Also store embedding tables (constant tables read by Gather) as int8 with one scale per row.")]
-    [AppliesTo(QuantizationMode.DynamicInt8, QuantizationMode.StaticInt8)]
+    [PassOption("Also store embedding tables (constant tables read by Gather) in the mode's integers: int8 rows, or 4-bit blocks for Int4.")]
+    [AppliesTo(QuantizationMode.DynamicInt8, QuantizationMode.StaticInt8, QuantizationMode.Int4)]
     public bool Embeddings { get; set; } = true;
 
     /// <summary>Weight scales per channel or per tensor for static INT8; default <see cref="WeightGranularity.Auto"/>.</summary>

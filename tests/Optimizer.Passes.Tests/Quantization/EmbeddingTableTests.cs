@@ -46,6 +46,32 @@ public sealed class EmbeddingTableTests
         Assert.NotNull(result.Model.Graph.FindInitializer("table"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Int4_stores_the_table_as_4_bit_blocks_read_by_GatherBlockQuantized(bool symmetric)
+    {
+        var (model, table) = Lookup(rows: 100, width: 64);
+        long[] ids = [3, 0, 99, 3];
+        var request = new PassRequest("Quantize", new Dictionary<string, string> { ["Mode"] = "Int4", ["Symmetric"] = symmetric ? "true" : "false" });
+
+        var result = PassPipeline.Run(model, [request]);
+
+        var lookup = Assert.Single(result.Model.Graph.Nodes);
+        Assert.Equal(("GatherBlockQuantized", "com.microsoft"), (lookup.OpType, lookup.Domain));
+        Assert.Null(result.Model.Graph.FindInitializer("table"));
+        Assert.Contains("1 of 1 Gather tables → GatherBlockQuantized", result.Reports[0].Summary);
+        var actual = Run(result.Model, ids);
+        for (var i = 0; i < actual.Length; i++)
+        {
+            // 4-bit blocks of 32: within one step (range / 15) of the block's values.
+            var (row, column) = ((int)ids[i / 64], i % 64);
+            var block = table.AsSpan(row * 64 + column / 32 * 32, 32).ToArray();
+            var step = (block.Max() - Math.Min(0, block.Min())) / 15 * (symmetric ? 2 : 1);
+            Assert.True(Math.Abs(table[row * 64 + column] - actual[i]) <= step, $"value {i}: {actual[i]} vs {table[row * 64 + column]}");
+        }
+    }
+
     [Fact]
     public void Embeddings_false_leaves_tables_alone()
     {
