@@ -48,9 +48,9 @@ internal static class Int8WeightQuantizer
     }
 
     /// <summary>[rows, columns] row-major → [columns, rows] row-major.</summary>
-    public static float[] Transpose(float[] matrix, int rows, int columns)
+    public static T[] Transpose<T>(T[] matrix, int rows, int columns)
     {
-        var result = new float[matrix.Length];
+        var result = new T[matrix.Length];
         for (var r = 0; r < rows; r++)
         {
             for (var c = 0; c < columns; c++)
