@@ -9,6 +9,7 @@ namespace Optimizer.Passes.Quantization.Recurrent;
 /// <param name="Quantize">Whether DynamicInt8 rewrites it: only where the quantized form ran faster than float.</param>
 /// <param name="Measured">The measurement behind <paramref name="Quantize"/>, said in the report (a skip's reason when false).</param>
 /// <param name="RequiredOpset">The ai.onnx opset the quantized form needs (DynamicQuantizeLinear: 11), or 0.</param>
+/// <param name="Domain">The operator set the quantized form belongs to, imported (version 1) when missing; null for ai.onnx.</param>
 /// <param name="Rewriter">Makes the rewriter for one run.</param>
 internal sealed record DynamicLayerKind(
     string OpType,
@@ -16,6 +17,7 @@ internal sealed record DynamicLayerKind(
     bool Quantize,
     string Measured,
     long RequiredOpset,
+    string? Domain,
     Func<DynamicRewriteContext, IDynamicLayerRewriter> Rewriter);
 
 /// <summary>
@@ -36,12 +38,12 @@ internal static class DynamicLayerKinds
         // im2col + an integer GEMM per group, with no fused kernel; its float Conv is far faster.
         new("Conv", "ConvInteger", Quantize: false,
             Measured: "ConvInteger runs 2.1× slower than float Conv on ONNX Runtime's CPU provider (measured on silero_vad at [1,512]; 8.5× on a 64-channel 3×3 Conv)",
-            RequiredOpset: 11, c => new ConvIntegerRewriter(c)),
+            RequiredOpset: 11, Domain: null, c => new ConvIntegerRewriter(c)),
         // A lone LSTM, 1 batch: hidden 64 × 100 steps 0.098 → 0.066 ms (0.67×), hidden 96 × 16 0.61×,
         // hidden 128 × 16 0.54×, hidden 256 × 100 0.36×. silero's LSTMs run 4 steps a call, too few to
         // gain: the whole model's p50 moves 0.96–1.03× (9 runs), within noise, and its file shrinks 42%.
         new("LSTM", "DynamicQuantizeLSTM", Quantize: true,
             Measured: "DynamicQuantizeLSTM runs 1.5–2.8× faster than float LSTM on ONNX Runtime's CPU provider (hidden 64–256, 16–100 steps; silero_vad at [1,512]: unchanged)",
-            RequiredOpset: 0, c => new DynamicQuantizeLstmRewriter(c)),
+            RequiredOpset: 0, DynamicQuantizeLstmRewriter.Domain, c => new DynamicQuantizeLstmRewriter(c)),
     ];
 }

@@ -49,9 +49,12 @@ internal sealed class DynamicLayerQuantization(bool perChannel, bool reduceRange
                 changed.Insert(0, raised);
             }
 
-            if (counts.Values.Any(c => c.Kind.OpType == "LSTM" && c.Quantized > 0) && model.GetOpsetVersion(DynamicQuantizeLstmRewriter.Domain) is null)
+            foreach (var domain in counts.Values.Where(c => c.Quantized > 0).Select(c => c.Kind.Domain).OfType<string>().Distinct())
             {
-                model.SetOpsetVersion(DynamicQuantizeLstmRewriter.Domain, 1);
+                if (model.GetOpsetVersion(domain) is null)
+                {
+                    model.SetOpsetVersion(domain, 1);
+                }
             }
         }
 

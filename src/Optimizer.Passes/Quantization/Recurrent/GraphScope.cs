@@ -44,9 +44,12 @@ internal sealed class GraphScope
         return scope?.Graph.FindConstant(name) is { } value ? (value, scope.Graph) : null;
     }
 
-    /// <summary>The element type annotated for <paramref name="name"/> where it is defined, or null when unknown.</summary>
-    public TensorElementType? ElementTypeOf(string name) =>
-        (DefiningScope(name)?.Graph ?? Graph).FindValueInfo(name)?.Type?.ElementType ?? Graph.FindValueInfo(name)?.Type?.ElementType;
+    /// <summary>The element type annotated for <paramref name="name"/> in the graph defining it or in this one, or null when unknown.</summary>
+    public TensorElementType? ElementTypeOf(string name)
+    {
+        var annotation = DefiningScope(name)?.Graph.FindValueInfo(name) ?? Graph.FindValueInfo(name);
+        return annotation?.Type?.ElementType;
+    }
 
     private GraphScope? DefiningScope(string name)
     {
