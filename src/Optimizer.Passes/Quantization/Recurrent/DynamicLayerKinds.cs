@@ -6,7 +6,7 @@ namespace Optimizer.Passes.Quantization.Recurrent;
 /// </summary>
 /// <param name="OpType">The float operator (default domain).</param>
 /// <param name="QuantizedForm">What it becomes.</param>
-/// <param name="Quantize">Whether DynamicInt8 rewrites it: only where the quantized form ran faster than float.</param>
+/// <param name="Quantize">Whether DynamicInt8 rewrites it: only where the quantized form ran faster than float (the engine's speed check still judges each model).</param>
 /// <param name="Measured">The measurement behind <paramref name="Quantize"/>, said in the report (a skip's reason when false).</param>
 /// <param name="RequiredOpset">The ai.onnx opset the quantized form needs (DynamicQuantizeLinear: 11), or 0.</param>
 /// <param name="Domain">The operator set the quantized form belongs to, imported (version 1) when missing; null for ai.onnx.</param>
