@@ -103,6 +103,22 @@ public sealed class ConvLstmRewriteTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Weights_that_are_not_constant_rank_3_float_are_skipped_with_their_reasons()
+    {
+        var model = ConvLstmModels.Lstm(bidirectional: false);
+        model.Graph.Initializers.RemoveAll(t => t.Name == "R");
+        model.Graph.DeclaredInputs.Add(GraphBuilder.Tensor("R", Dim.Fixed(1), Dim.Fixed(64), Dim.Fixed(16))); // R given at run time
+        var conv = ConvLstmModels.Conv2d();
+        var w1 = conv.Graph.FindInitializer("W1")!;
+        conv.Graph.Initializers[conv.Graph.Initializers.IndexOf(w1)] = OnnxTensor.FromFloats("W1", [4, 27], w1.ToFloatArray()); // rank 2
+
+        Assert.Contains("not a constant", Assert.Single(ForcedLayerKinds.Quantize(model, ["LSTM"]).Skipped).Reason);
+        var skipped = ForcedLayerKinds.Quantize(conv, ["Conv"]).Skipped;
+        Assert.Contains("has shape [4,27]", Assert.Single(skipped).Reason);
+        Assert.Equal("conv1", skipped[0].Node);
+    }
+
+    [Fact]
     public void An_opset_10_model_is_raised_to_11_for_DynamicQuantizeLinear()
     {
         var fp32 = ConvLstmModels.Conv2d(opset: 10);
