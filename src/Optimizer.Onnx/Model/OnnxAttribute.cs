@@ -40,7 +40,7 @@ public enum AttributeKind
 
 /// <summary>
 /// A node attribute. Immutable; subgraph-valued attributes are kept intact as read from the
-/// model (this version's passes do not rewrite subgraphs).
+/// model unless a pass replaces the attribute with an edited copy (<see cref="FromGraph"/>).
 /// </summary>
 public sealed class OnnxAttribute
 {
@@ -82,8 +82,8 @@ public sealed class OnnxAttribute
     public bool HasSubgraphs => Proto.G is not null || Proto.Graphs.Count > 0;
 
     /// <summary>
-    /// Copies of the subgraphs this attribute holds, for inspection. Editing a copy does not
-    /// change the model: subgraphs are written back exactly as they were read.
+    /// Copies of the subgraphs this attribute holds. Editing a copy does not change the model:
+    /// to change it, set the edited copy back on the node with <see cref="FromGraph"/>.
     /// </summary>
     public IReadOnlyList<OnnxGraph> ReadSubgraphs() => Subgraphs.Select(g => new OnnxGraph(g.Clone())).ToArray();
 
@@ -116,6 +116,10 @@ public sealed class OnnxAttribute
         proto.Floats.AddRange(values);
         return new OnnxAttribute(proto);
     }
+
+    /// <summary>Creates a subgraph attribute (e.g. an If node's <c>then_branch</c>) from <paramref name="graph"/> as it is now.</summary>
+    public static OnnxAttribute FromGraph(string name, OnnxGraph graph) =>
+        new(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Graph, G = graph.ToProto() });
 
     /// <summary>Creates a tensor attribute (e.g. a Constant node's <c>value</c>).</summary>
     public static OnnxAttribute FromTensor(string name, OnnxTensor value) =>

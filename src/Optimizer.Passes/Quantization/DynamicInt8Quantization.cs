@@ -55,7 +55,10 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange,
 
     public int Stage => Schema.PassSchema.Quantize.Order;
 
-    public PassReport Run(OnnxModel model)
+    // Conv and LSTM layers, in the main graph and inside If/Loop/Scan bodies: Recurrent/DynamicLayerQuantization.cs.
+    public PassReport Run(OnnxModel model) => Recurrent.DynamicLayerQuantization.Extend(RunMatMulGemm(model), model, perChannel, reduceRange);
+
+    private PassReport RunMatMulGemm(OnnxModel model)
     {
         // An older opset is raised on a copy (every node adapted), kept only when a weight is quantized.
         var raise = OpsetRaise.Prepare(model, RequiredOpset, "DynamicQuantizeLinear needs opset 11");
