@@ -129,11 +129,9 @@ internal sealed class EmbeddingTableRewriter(OnnxGraph graph, UniqueNames names)
             return (done.Rows, done.Scales, detail + " (shared table)");
         }
 
-        // Rows of the table are the weight's columns in Int8WeightQuantizer's [K, N] terms: quantize
-        // its transpose per channel (full 8 bits: no integer GEMM reads these values).
         var values = table.ToFloatArray();
-        var quantized = Int8WeightQuantizer.Quantize(Int8WeightQuantizer.Transpose(values, rowCount, width), width, rowCount, perChannel: true, reduceRange: false);
-        var rows = OnnxTensor.FromInt8s(names.Next($"{table.Name}_int8"), [rowCount, width], Int8WeightQuantizer.Transpose(quantized.Values, width, rowCount));
+        var quantized = Int8WeightQuantizer.QuantizeRows(values, rowCount, width);
+        var rows = OnnxTensor.FromInt8s(names.Next($"{table.Name}_int8"), [rowCount, width], quantized.Values);
         var scales = OnnxTensor.FromFloats(names.Next($"{table.Name}_row_scales"), [rowCount, 1], quantized.Scales);
         graph.Initializers.AddRange([rows, scales]);
         FloatTableBytes += values.Length * 4L;

@@ -47,6 +47,40 @@ internal static class Int8WeightQuantizer
         return new QuantizedWeight(values, scales, relativeRmse);
     }
 
+    /// <summary>
+    /// Quantizes a [rows, width] table with one symmetric full-range scale per row (embedding
+    /// tables: no integer GEMM reads them, so no 7-bit limit), in place of its layout: no transposed copies.
+    /// </summary>
+    public static QuantizedWeight QuantizeRows(float[] table, int rows, int width)
+    {
+        const float qmax = 127f;
+        var values = new sbyte[table.Length];
+        var scales = new float[rows];
+        double errorSquares = 0, weightSquares = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            var row = table.AsSpan(r * width, width);
+            var absMax = 0f;
+            foreach (var v in row)
+            {
+                absMax = Math.Max(absMax, Math.Abs(v));
+            }
+
+            // An all-zero row quantizes to zeros under any scale; 1 keeps the Mul harmless.
+            var scale = scales[r] = absMax > 0 ? absMax / qmax : 1f;
+            for (var c = 0; c < width; c++)
+            {
+                var q = Math.Clamp(MathF.Round(row[c] / scale, MidpointRounding.ToEven), -qmax, qmax);
+                values[r * width + c] = (sbyte)q;
+                var error = row[c] - q * scale;
+                errorSquares += error * error;
+                weightSquares += (double)row[c] * row[c];
+            }
+        }
+
+        return new QuantizedWeight(values, scales, weightSquares > 0 ? Math.Sqrt(errorSquares / weightSquares) : 0);
+    }
+
     /// <summary>[rows, columns] row-major → [columns, rows] row-major.</summary>
     public static T[] Transpose<T>(T[] matrix, int rows, int columns)
     {
