@@ -52,7 +52,8 @@ internal static class QdqPlanner
     /// <param name="graph">The graph, activations folded.</param>
     /// <param name="foldedOutputs">Outputs that now carry a folded Relu/Clip: always quantized, since the clamp lives in their range.</param>
     /// <param name="keepFloat">Names of compute nodes to leave in float32 (the KeepFloat option), reported as skipped.</param>
-    public static QdqPlan Plan(OnnxGraph graph, IReadOnlySet<string> foldedOutputs, IReadOnlySet<string>? keepFloat = null)
+    /// <param name="weightedOnly">The reason to quantize only weighted layers (their activation inputs, not their outputs), or null for every rule.</param>
+    public static QdqPlan Plan(OnnxGraph graph, IReadOnlySet<string> foldedOutputs, IReadOnlySet<string>? keepFloat = null, string? weightedOnly = null)
     {
         var plan = new QdqPlan();
         var types = ValueElementTypes.Infer(graph);
@@ -78,6 +79,11 @@ internal static class QdqPlanner
             if (reason is null && !node.Inputs.Where(i => i.Length > 0).Append(node.Outputs[0]).All(IsFloat))
             {
                 reason = op.ReportsNonFloat ? $"{node.OpType} on non-float32 values is left as it is" : "";
+            }
+
+            if (reason is null && weightedOnly is not null && op.Weight is null)
+            {
+                reason = weightedOnly;
             }
 
             if (reason is null && keepFloat?.Contains(NameOf(node)) == true)

@@ -60,6 +60,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
     public PassReport Run(OnnxModel model)
     {
         _settings = AttentionModels.Resolve(options.Settings, model.Graph);
+        var weightedOnly = AttentionModels.WeightedOnlyReason(model.Graph);
         var data = context.CalibrationData.GetValueOrDefault(options.Calibration)
             ?? throw new PassException(PassErrorCodes.CalibrationDataMissing,
                 $"Quantize Mode=StaticInt8 names calibration data '{options.Calibration}', which was not loaded. Check the Calibration path (.npz with one array per input, a test_data_set folder, or .npy/raw float32 for a single input).", QuantizePass.Name);
@@ -79,7 +80,7 @@ internal sealed class StaticInt8Quantization(StaticInt8Options options, PassCont
         {
             var working = input.Clone();
             var folded = ActivationFolding.Fold(working.Graph);
-            var plan = QdqPlanner.Plan(working.Graph, folded.Select(f => f.Activation.Outputs[0]).ToHashSet(), keepFloat);
+            var plan = QdqPlanner.Plan(working.Graph, folded.Select(f => f.Activation.Outputs[0]).ToHashSet(), keepFloat, weightedOnly);
             plan.Skipped.AddRange(SubgraphCandidates.Skips(working.Graph, n => QuantizedOps.Find(n) is { Family: not QuantizedOpFamily.DataMovement }));
             foreach (var (activation, producer) in folded.Where(f => !plan.QuantizedNodes.Contains(f.Producer)).ToList())
             {
