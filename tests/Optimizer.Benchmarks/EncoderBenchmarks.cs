@@ -1,8 +1,11 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Tokenizers;
+using Optimizer.Engine.Calibration;
 using Optimizer.Onnx;
 using Optimizer.Passes;
+using Optimizer.Passes.Calibration;
+using Optimizer.Passes.Data;
 using Optimizer.Tests.Shared;
 
 namespace Optimizer.Benchmarks;
@@ -18,6 +21,7 @@ namespace Optimizer.Benchmarks;
 public class EncoderBenchmarks
 {
     private const string ModelFile = "arctic_embed_xs.onnx";
+    private const string CalibrationKey = "calibration";
     private static readonly Dictionary<string, byte[]> Variants = new();
     private readonly Dictionary<string, EncoderRunner> _runners = new();
 
@@ -58,6 +62,10 @@ public class EncoderBenchmarks
     [Benchmark]
     public void DynamicInt8PerTensor() => _runners[nameof(DynamicInt8PerTensor)].Run();
 
+    /// <summary>Calibrated on the 64 calibration fixture sentences: constant activation scales on the MatMul inputs.</summary>
+    [Benchmark]
+    public void StaticInt8() => _runners[nameof(StaticInt8)].Run();
+
     [Benchmark]
     public void Int4() => _runners[nameof(Int4)].Run();
 
@@ -77,10 +85,16 @@ public class EncoderBenchmarks
                 (nameof(DynamicInt8), new() { ["Mode"] = "DynamicInt8" }),
                 (nameof(DynamicInt8PerTensor), new() { ["Mode"] = "DynamicInt8", ["ActivationScales"] = "PerTensor" }),
                 (nameof(Int4), new() { ["Mode"] = "Int4" }),
+                (nameof(StaticInt8), new() { ["Mode"] = "StaticInt8", ["Calibration"] = CalibrationKey }),
             ];
+            var context = new PassContext
+            {
+                CalibrationData = new Dictionary<string, SampleSet> { [CalibrationKey] = CalibrationSentences(64) },
+                Executor = new OnnxRuntimeModelExecutor(),
+            };
             foreach (var (name, options) in quantized)
             {
-                var result = PassPipeline.Run(OnnxModelLoader.Load(path), [new PassRequest("Quantize", options)]);
+                var result = PassPipeline.Run(OnnxModelLoader.Load(path), [new PassRequest("Quantize", options)], context);
                 built[name] = OnnxModelWriter.ToBytes(result.Model);
                 Console.WriteLine($"// {name}: {built[name].Length / 1048576.0:F1} MiB ({built[name].Length * 100.0 / built[nameof(Fp32)].Length:F1}% of fp32); {result.Reports.Single(r => r.Pass == "Quantize").Summary}");
             }
@@ -98,13 +112,41 @@ public class EncoderBenchmarks
     /// <summary>Real sentences' ids, concatenated and cut to <paramref name="length"/> ([CLS] first, [SEP] last).</summary>
     private static long[] RealTokenIds(int length)
     {
-        var vocab = Path.Combine(RepositoryLayout.RequiredShared("data"), "models", "arctic_embed_xs.vocab.txt");
-        var tokenizer = BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = true });
-        var fixtures = Path.Combine(RepositoryLayout.RequiredRoot, "tests", "Optimizer.EndToEnd.Tests", "RealData", "Fixtures", "validation_sentences.txt");
-        var words = File.ReadAllLines(fixtures).SelectMany(line => tokenizer.EncodeToIds(line, addSpecialTokens: false)).Take(length - 2);
+        var tokenizer = Tokenizer();
+        var words = Fixture("validation_sentences.txt").SelectMany(line => tokenizer.EncodeToIds(line, addSpecialTokens: false)).Take(length - 2);
         long[] ids = [tokenizer.ClassificationTokenId, .. words.Select(id => (long)id), tokenizer.SeparatorTokenId];
         return ids.Length == length ? ids : throw new InvalidOperationException($"the fixtures hold fewer than {length} tokens");
     }
+
+    /// <summary>The calibration fixture sentences, each its own sample, padded with [PAD] (mask 0) to <paramref name="length"/> tokens.</summary>
+    private static StackedSamples CalibrationSentences(int length)
+    {
+        var tokenizer = Tokenizer();
+        var sentences = Fixture("calibration_sentences.txt").Select(line => tokenizer.EncodeToIds(line).Take(length).ToArray()).ToArray();
+        var ids = new long[sentences.Length * length];
+        var mask = new long[ids.Length];
+        for (var s = 0; s < sentences.Length; s++)
+        {
+            for (var t = 0; t < sentences[s].Length; t++)
+            {
+                (ids[s * length + t], mask[s * length + t]) = (sentences[s][t], 1);
+            }
+        }
+
+        long[] shape = [sentences.Length, length];
+        return new StackedSamples(
+        [
+            new StackedInput("input_ids", DataTensor.FromInt64(ids, shape), RowIsWholeInput: false),
+            new StackedInput("attention_mask", DataTensor.FromInt64(mask, shape), RowIsWholeInput: false),
+            new StackedInput("token_type_ids", DataTensor.FromInt64(new long[ids.Length], shape), RowIsWholeInput: false),
+        ], batchable: true) { Source = $"{sentences.Length} calibration sentences" };
+    }
+
+    private static BertTokenizer Tokenizer() => BertTokenizer.Create(
+        Path.Combine(RepositoryLayout.RequiredShared("data"), "models", "arctic_embed_xs.vocab.txt"), new BertOptions { LowerCaseBeforeTokenization = true });
+
+    private static string[] Fixture(string name) =>
+        File.ReadAllLines(Path.Combine(RepositoryLayout.RequiredRoot, "tests", "Optimizer.EndToEnd.Tests", "RealData", "Fixtures", name)).Where(line => line.Trim().Length > 0).ToArray();
 
     private sealed class EncoderRunner : IDisposable
     {
