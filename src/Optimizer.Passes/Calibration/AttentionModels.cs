@@ -24,8 +24,8 @@ internal static class AttentionModels
     /// Why static INT8 of an attention model quantizes only its weighted layers' inputs, or null for
     /// other models. Measured on arctic_embed_xs (MinMax, 64 calibration sentences, 24 validation
     /// ones): every QDQ rule (residual Adds, LayerNorm, Softmax and GELU arithmetic too) gave a pooled
-    /// cosine of 0.985 at 0.41×/0.48× the fp32 latency (16/128 tokens); the MatMul inputs alone 0.997
-    /// at 0.35×/0.43×, both ONNX Runtime 1.31, 1 thread.
+    /// cosine of 0.985; the MatMul inputs alone 0.996, at 0.29×/0.43× the fp32 latency (16/128
+    /// tokens; every rule measured 0.41×/0.48× in an earlier, busier run), ONNX Runtime 1.31, 1 thread.
     /// </summary>
     public static string? WeightedOnlyReason(OnnxGraph graph) => HasAttention(graph)
         ? "attention model: static INT8 quantizes only MatMul/Gemm inputs (quantizing residual, LayerNorm, Softmax and GELU values cost accuracy)"

@@ -67,18 +67,18 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange,
         var changed = new List<PassChange>();
         var skipped = new List<PassSkip>();
         var candidates = graph.Nodes.Where(IsCandidate).ToList();
-        var tableCandidates = embeddings ? graph.Nodes.Count(n => EmbeddingTableRewriter.IsCandidate(graph, n)) : 0;
         skipped.AddRange(SubgraphCandidates.Skips(graph, IsCandidate));
 
         var opsetProblem = raise.Problem;
         if (opsetProblem is not null)
         {
             skipped.AddRange(candidates.Select(n => new PassSkip(NameOf(n), opsetProblem)));
+            var tableCandidates = embeddings ? graph.Nodes.Count(n => EmbeddingTableRewriter.IsCandidate(graph, n)) : 0;
             return Report(new Counts(changed, skipped, candidates.Count, 0, EmbeddingTables.None with { Candidates = tableCandidates }), null);
         }
 
         var rewriter = new MatMulIntegerRewriter(graph, perChannel, reduceRange, activationScales, Math.Max(model.GetOpsetVersion("") ?? RequiredOpset, RequiredOpset));
-        var matMulsChanged = Apply(candidates, rewriter.TryRewrite, changed, skipped);
+        var matMulsChanged = RewriteLog.Apply(candidates, rewriter.TryRewrite, changed, skipped);
         rewriter.RemoveUnusedFloatWeights();
         var tables = embeddings ? EmbeddingTableRewriter.QuantizeAll(graph, changed, skipped) : EmbeddingTables.None;
         if (changed.Count > 0 && model.GetOpsetVersion("") < RequiredOpset)
@@ -102,26 +102,6 @@ internal sealed class DynamicInt8Quantization(bool perChannel, bool reduceRange,
     private static bool IsCandidate(OnnxNode node) => node.IsDefaultDomain && node.OpType is "MatMul" or "Gemm";
 
     private static string NameOf(OnnxNode node) => QdqPlanner.NameOf(node);
-
-    private static int Apply(List<OnnxNode> nodes, Func<OnnxNode, (string? Detail, string? Reason)> rewrite, List<PassChange> changed, List<PassSkip> skipped)
-    {
-        var count = 0;
-        foreach (var node in nodes)
-        {
-            var (detail, reason) = rewrite(node);
-            if (detail is not null)
-            {
-                changed.Add(new PassChange(NameOf(node), detail));
-                count++;
-            }
-            else
-            {
-                skipped.Add(new PassSkip(NameOf(node), reason!));
-            }
-        }
-
-        return count;
-    }
 
     private PassReport Report(Counts counts, MatMulIntegerRewriter? matMuls)
     {

@@ -28,21 +28,7 @@ internal sealed class EmbeddingTableRewriter(OnnxGraph graph, UniqueNames names)
     {
         var candidates = graph.Nodes.Where(n => IsCandidate(graph, n)).ToList();
         var rewriter = new EmbeddingTableRewriter(graph, new UniqueNames(graph));
-        var count = 0;
-        foreach (var gather in candidates)
-        {
-            var (detail, reason) = rewriter.TryRewrite(gather);
-            if (detail is not null)
-            {
-                changed.Add(new PassChange(QdqPlanner.NameOf(gather), detail));
-                count++;
-            }
-            else
-            {
-                skipped.Add(new PassSkip(QdqPlanner.NameOf(gather), reason!));
-            }
-        }
-
+        var count = RewriteLog.Apply(candidates, rewriter.TryRewrite, changed, skipped);
         return new EmbeddingTables(candidates.Count, count, rewriter.FloatTableBytes, rewriter.Int8TableBytes);
     }
 

@@ -2,8 +2,8 @@
 // gathers 4-bit rows and dequantizes only those (ONNX Runtime's CPU kernel, bits = 4, uint8 data
 // holding two values per byte). The layout is MatMulNBits' (Int4BlockQuantizer): each table row is
 // a run of blocks of BlockSize values with one scale each (and packed zero points when asymmetric;
-// symmetric blocks use the kernel's default zero point 8). arctic_embed_xs's three tables go from
-// 45 MB of float to 6 MB.
+// symmetric blocks use the kernel's default zero point 8). arctic_embed_xs's three tables (11.9 M
+// values) go from 45 MB of float to about 7 MB; its Int4 file is 14.0 MB instead of 52.2 MB.
 
 using System.Globalization;
 using Optimizer.Onnx;

@@ -71,19 +71,7 @@ internal sealed class Int4WeightQuantization(int blockSize, bool symmetric, bool
         var (matMuls, matMulSkips) = (changed.Count, skipped.Count);
         var tables = new Int4TableRewriter(graph, names, blockSize, symmetric);
         var lookups = embeddings ? graph.Nodes.Where(n => EmbeddingTableRewriter.IsCandidate(graph, n)).ToList() : [];
-        foreach (var gather in lookups)
-        {
-            var (detail, reason) = tables.TryRewrite(gather);
-            if (detail is not null)
-            {
-                changed.Add(new PassChange(QdqPlanner.NameOf(gather), detail));
-            }
-            else
-            {
-                skipped.Add(new PassSkip(QdqPlanner.NameOf(gather), reason!));
-            }
-        }
-
+        RewriteLog.Apply(lookups, tables.TryRewrite, changed, skipped);
         floatBytes += tables.FloatTableBytes;
         packedBytes += tables.PackedTableBytes;
 

@@ -77,15 +77,7 @@ internal sealed class DynamicRewriteContext(OnnxGraph main, bool perChannel, boo
     {
         foreach (var name in _replacedWeights.Where(w => w.Owner == owner).Select(w => w.Name).Distinct())
         {
-            if (owner.FindInitializer(name) is not null)
-            {
-                owner.RemoveInitializerIfUnused(name);
-            }
-            else if (owner.FindProducer(name) is { OpType: "Constant" } constant
-                     && owner.FindConsumers(name).Count == 0 && !owner.IsUsedOutsideExplicitInputs(name))
-            {
-                owner.Nodes.Remove(constant);
-            }
+            FloatConstants.RemoveIfUnused(owner, name);
         }
     }
 }
