@@ -1,5 +1,6 @@
 using Optimizer.Compiler.Build;
 using Optimizer.Compiler.Linking;
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
@@ -7,9 +8,9 @@ namespace Optimizer.Compiler;
 
 /// <summary>
 /// Compiles an ONNX model into a <see cref="KernelProgram"/> when every node is covered by the
-/// kernel set (float32, plus QDQ uint8/int8). One symbolic dimension (the batch) is allowed:
-/// the graph is built for two batch sizes, every size and argument is solved as linear in the
-/// batch, and a third build checks it.
+/// kernel set (float32, plus QDQ uint8/int8). The graph is built at three bindings of its symbolic
+/// dimensions (<see cref="BindingPlan"/>), each size traced as an expression of them
+/// (<see cref="Dim"/>); the linker keeps a program only when all builds agree on every expression.
 /// </summary>
 public static class KernelCompiler
 {
@@ -22,7 +23,7 @@ public static class KernelCompiler
     public static CompileResult Compile(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var (symbol, problems) = CheckSignature(model);
+        var (symbols, problems) = CheckSignature(model);
         problems.AddRange(model.Graph.Nodes.Where(n => !NodeEmitter.IsSupported(n))
             .Select(n => new UnsupportedNode(GraphBuilder.NameOf(n), n.OpType,
                 n.IsDefaultDomain || n.Domain == "com.microsoft" ? $"operator {n.OpType} is not in the kernel set" : $"operator domain '{n.Domain}' is not supported")));
@@ -31,28 +32,39 @@ public static class KernelCompiler
             return new CompileResult(null, problems);
         }
 
-        var batches = symbol is null ? new long[] { 1 } : [2, 3, 4];
-        var builds = new List<(BuildContext, Val[])>();
-        foreach (var batch in batches)
+        IReadOnlyList<UnsupportedNode>? firstFailure = null;
+        foreach (var bindings in BindingPlan.Attempts(symbols))
         {
-            var (ctx, unsupported, outputs) = GraphBuilder.Build(model, symbol, batch);
-            if (unsupported.Count > 0)
+            var builds = new List<(BuildContext, Val[])>();
+            foreach (var binding in bindings)
             {
-                return new CompileResult(null, unsupported);
+                var (ctx, unsupported, outputs) = GraphBuilder.Build(model, binding);
+                if (unsupported.Count > 0)
+                {
+                    firstFailure ??= unsupported;
+                    builds = null;
+                    break;
+                }
+
+                builds.Add((ctx, outputs));
             }
 
-            builds.Add((ctx, outputs));
+            if (builds is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                return new CompileResult(ProgramLinker.Link(model, bindings, builds), []);
+            }
+            catch (UnsupportedException e)
+            {
+                return new CompileResult(null, [new UnsupportedNode(model.Graph.Name, "Graph", e.Message)]);
+            }
         }
 
-        try
-        {
-            var program = ProgramLinker.Link(model, symbol, builds);
-            return new CompileResult(program, []);
-        }
-        catch (UnsupportedException e)
-        {
-            return new CompileResult(null, [new UnsupportedNode(model.Graph.Name, "Graph", e.Message)]);
-        }
+        return new CompileResult(null, firstFailure!);
     }
 
     /// <summary>Whether the model compiles, with the reasons per node when it does not (compiles it to find out).</summary>
@@ -63,10 +75,11 @@ public static class KernelCompiler
         return result.Unsupported;
     }
 
-    private static (string? Symbol, List<UnsupportedNode> Problems) CheckSignature(OnnxModel model)
+    /// <summary>The symbolic dimensions in order of first appearance among the inputs, and the inputs the kernels cannot take.</summary>
+    private static (List<string> Symbols, List<UnsupportedNode> Problems) CheckSignature(OnnxModel model)
     {
         var problems = new List<UnsupportedNode>();
-        var symbols = new SortedSet<string>(StringComparer.Ordinal);
+        var symbols = new List<string>();
         foreach (var input in model.Graph.Inputs)
         {
             if (input.Type is not { Kind: ValueKind.Tensor, Shape: { } shape } type || !InputTypes.Contains(type.ElementType))
@@ -81,18 +94,13 @@ public static class KernelCompiler
                 {
                     problems.Add(new UnsupportedNode(input.Name, "Input", "a dimension is unknown (neither a number nor a named symbol)"));
                 }
-                else if (d.Symbol is { } s)
+                else if (d.Symbol is { } s && !symbols.Contains(s))
                 {
                     symbols.Add(s);
                 }
             }
         }
 
-        if (symbols.Count > 1)
-        {
-            problems.Add(new UnsupportedNode(model.Graph.Name, "Input", $"{symbols.Count} symbolic dimensions ({string.Join(", ", symbols)}); one (the batch) is supported"));
-        }
-
-        return (symbols.FirstOrDefault(), problems);
+        return (symbols, problems);
     }
 }

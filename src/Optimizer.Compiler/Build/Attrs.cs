@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 
 namespace Optimizer.Compiler.Build;
@@ -21,19 +22,19 @@ internal static class Attrs
 
     /// <summary>The element count of <paramref name="shape"/>[from..to], refused (not wrapped) when a model's dims overflow it.</summary>
     /// <exception cref="UnsupportedException">A dimension is negative or the count exceeds <see cref="MaxElements"/>.</exception>
-    public static long Product(this long[] shape, int from = 0, int to = -1)
+    public static Dim Product(this Dim[] shape, int from = 0, int to = -1)
     {
         if (to < 0)
         {
             to = shape.Length;
         }
 
-        long p = 1;
+        Dim p = 1;
         for (var i = from; i < to; i++)
         {
-            if (shape[i] < 0 || shape[i] > 0 && p > MaxElements / shape[i])
+            if (shape[i] < 0 || shape[i] > 0 && p.Value > MaxElements / shape[i].Value)
             {
-                throw new UnsupportedException($"shape [{string.Join(",", shape)}] has a negative size or more than {MaxElements:N0} elements, which the kernels cannot address");
+                throw new UnsupportedException($"shape {shape.Format()} has a negative size or more than {MaxElements:N0} elements, which the kernels cannot address");
             }
 
             p *= shape[i];
@@ -41,6 +42,9 @@ internal static class Attrs
 
         return p;
     }
+
+    /// <summary>The element count of a constant's shape (see the <see cref="Dim"/> overload).</summary>
+    public static long Product(this long[] shape, int from = 0, int to = -1) => Dims.Of(shape).Product(from, to).Value;
 
     public static int NormalizeAxis(long axis, int rank)
     {

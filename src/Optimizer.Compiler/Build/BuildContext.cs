@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
@@ -65,7 +66,7 @@ internal sealed class BuildContext
     public Val? Optional(OnnxNode node, int index) =>
         index < node.Inputs.Count && node.Inputs[index].Length > 0 ? Get(node.Inputs[index]) : null;
 
-    public Storage NewStorage(StorageKind kind, int index, long bytes)
+    public Storage NewStorage(StorageKind kind, int index, Dim bytes)
     {
         var s = new Storage(Storages.Count, kind, index, bytes);
         Storages.Add(s);
@@ -73,7 +74,7 @@ internal sealed class BuildContext
     }
 
     /// <summary>A new runtime float (or other type) value: in the output region when it is a graph output, else in the arena.</summary>
-    public Val NewValue(string name, TensorElementType type, long[] shape)
+    public Val NewValue(string name, TensorElementType type, Dim[] shape)
     {
         var bytes = shape.Product() * ElementSize(type);
         Storage storage;
@@ -92,13 +93,13 @@ internal sealed class BuildContext
         return v;
     }
 
-    public Val NewFloat(string name, long[] shape) => NewValue(name, TensorElementType.Float, shape);
+    public Val NewFloat(string name, Dim[] shape) => NewValue(name, TensorElementType.Float, shape);
 
     /// <summary>Scratch arena bytes live only during the next step.</summary>
-    public RawOperand Scratch(long floats) => new(NewStorage(StorageKind.Arena, -1, Math.Max(1, floats) * 4), 0, floats);
+    public RawOperand Scratch(Dim floats) => new(NewStorage(StorageKind.Arena, -1, Dim.Max(1, floats) * 4), 0, floats);
 
     /// <summary>Scratch bytes live only during the next step.</summary>
-    public RawOperand ScratchBytes(long bytes) => new(NewStorage(StorageKind.Arena, -1, Math.Max(1, bytes)), 0, bytes);
+    public RawOperand ScratchBytes(Dim bytes) => new(NewStorage(StorageKind.Arena, -1, Dim.Max(1, bytes)), 0, bytes);
 
     /// <summary>An operand over a value: its storage, or a weight holding its constant data.</summary>
     public RawOperand Op(Val v)
@@ -120,7 +121,7 @@ internal sealed class BuildContext
         return new RawOperand(storage, 0, storage.Bytes / 4);
     }
 
-    public RawOperand WeightBytesOp(string key, Func<byte[]> data, long length)
+    public RawOperand WeightBytesOp(string key, Func<byte[]> data, Dim length)
     {
         var storage = Weight(key, data);
         return new RawOperand(storage, 0, length);
@@ -128,7 +129,7 @@ internal sealed class BuildContext
 
     public static RawOperand Empty => new(null!, 0, 0);
 
-    public void Emit(StepKind kind, RawOperand[] operands, long[] ints, float[] floats)
+    public void Emit(StepKind kind, RawOperand[] operands, Dim[] ints, float[] floats)
     {
         var index = Steps.Count;
         foreach (var o in operands)

@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
@@ -7,7 +8,7 @@ namespace Optimizer.Compiler.Build;
 internal enum StorageKind { Arena, Weights, Input, Output }
 
 /// <summary>A block of bytes one or more values (aliases) live in.</summary>
-internal sealed class Storage(int id, StorageKind kind, int index, long bytes)
+internal sealed class Storage(int id, StorageKind kind, int index, Dim bytes)
 {
     public int Id { get; } = id;
 
@@ -16,15 +17,18 @@ internal sealed class Storage(int id, StorageKind kind, int index, long bytes)
     /// <summary>Input/output index, or weight index.</summary>
     public int Index { get; } = index;
 
-    public long Bytes { get; } = bytes;
+    public Dim Bytes { get; } = bytes;
 
     public int FirstStep { get; set; } = int.MaxValue;
 
     public int LastStep { get; set; } = -1;
 }
 
-/// <summary>A constant known at compile time.</summary>
-internal sealed record ConstData(TensorElementType Type, long[] Shape, float[]? Floats, long[]? Longs, byte[]? Bytes)
+/// <summary>
+/// A constant known at compile time. Integer elements are <see cref="Dim"/>s: a Shape's output, and
+/// the arithmetic on it, stay sizes in terms of the symbolic dimensions until a Reshape or Expand reads them.
+/// </summary>
+internal sealed record ConstData(TensorElementType Type, long[] Shape, float[]? Floats, Dim[]? Longs, byte[]? Bytes)
 {
     public static ConstData FromTensor(OnnxTensor t)
     {
@@ -32,43 +36,46 @@ internal sealed record ConstData(TensorElementType Type, long[] Shape, float[]? 
         return t.ElementType switch
         {
             TensorElementType.Float => new ConstData(t.ElementType, shape, t.ToFloatArray(), null, null),
-            TensorElementType.Int64 => new ConstData(t.ElementType, shape, null, t.ToInt64Array(), null),
-            TensorElementType.Int32 => new ConstData(t.ElementType, shape, null, t.ToInt32Array().Select(v => (long)v).ToArray(), t.ToRawBytes()),
+            TensorElementType.Int64 => new ConstData(t.ElementType, shape, null, Dims.Of(t.ToInt64Array()), null),
+            TensorElementType.Int32 => new ConstData(t.ElementType, shape, null, Dims.Of(t.ToInt32Array().Select(v => (long)v)), t.ToRawBytes()),
             TensorElementType.UInt8 or TensorElementType.Int8 => new ConstData(t.ElementType, shape, null,
-                t.ElementType == TensorElementType.UInt8 ? t.ToUInt8Array().Select(v => (long)v).ToArray() : t.ToInt8Array().Select(v => (long)v).ToArray(), t.ToRawBytes()),
+                Dims.Of(t.ElementType == TensorElementType.UInt8 ? t.ToUInt8Array().Select(v => (long)v) : t.ToInt8Array().Select(v => (long)v)), t.ToRawBytes()),
             _ => throw new UnsupportedException($"constant '{t.Name}' has element type {t.ElementType}"),
         };
     }
 
     public long Count => Shape.Product();
 
-    /// <summary>The elements as floats (float constants; integers converted).</summary>
-    public float[] AsFloats() => Floats ?? Longs!.Select(v => (float)v).ToArray();
+    /// <summary>The elements as floats (float constants; integers converted, which must not depend on a symbolic dimension).</summary>
+    public float[] AsFloats() => Floats ?? Longs!.Select(v => (float)v.Constant("a value used as data")).ToArray();
+
+    /// <summary>The integer elements, which must not depend on a symbolic dimension.</summary>
+    public long[] IntegerValues(string what) => (Longs ?? throw new UnsupportedException($"{what} is not an integer constant")).Constants(what);
 }
 
 /// <summary>A value during a concrete build: runtime (in a storage) or constant.</summary>
-internal sealed class Val(string name, TensorElementType type, long[] shape)
+internal sealed class Val(string name, TensorElementType type, Dim[] shape)
 {
     public string Name { get; } = name;
 
     public TensorElementType Type { get; } = type;
 
-    public long[] Shape { get; } = shape;
+    public Dim[] Shape { get; } = shape;
 
-    public long Count => Shape.Product();
+    public Dim Count => Shape.Product();
 
     public ConstData? Const { get; init; }
 
     public Storage? Storage { get; init; }
 
     /// <summary>Byte offset in <see cref="Storage"/>.</summary>
-    public long Offset { get; init; }
+    public Dim Offset { get; init; }
 
     public bool IsConst => Const is not null;
 }
 
 /// <summary>A step operand in a concrete build.</summary>
-internal readonly record struct RawOperand(Storage Storage, long ByteOffset, long Length);
+internal readonly record struct RawOperand(Storage Storage, Dim ByteOffset, Dim Length);
 
 /// <summary>A step in a concrete build (integer arguments not yet linear in the batch).</summary>
-internal sealed record RawStep(StepKind Kind, RawOperand[] Operands, long[] Ints, float[] Floats, string Node);
+internal sealed record RawStep(StepKind Kind, RawOperand[] Operands, Dim[] Ints, float[] Floats, string Node);

@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 
 namespace Optimizer.Compiler.Build;
@@ -11,7 +12,7 @@ internal static class ConstantFolder
         ConstData? result = node.OpType switch
         {
             "Identity" => c,
-            "Reshape" or "Flatten" or "Squeeze" or "Unsqueeze" => c with { Shape = ShapeOps.AliasShape(ctx, node, inputs[0]) },
+            "Reshape" or "Flatten" or "Squeeze" or "Unsqueeze" => c with { Shape = ShapeOps.AliasShape(ctx, node, inputs[0]).Constants("a constant's shape") },
             "Cast" => Cast(c, (TensorElementType)node.Int("to", 0)),
             "Gather" => Gather(c, inputs[1].Const!, node.Int("axis", 0)),
             "Concat" when inputs.All(v => v.Const!.Longs is not null && v.Type == TensorElementType.Int64) =>
@@ -27,7 +28,7 @@ internal static class ConstantFolder
             return false;
         }
 
-        ctx.Define(new Val(node.Outputs[0], result.Type, result.Shape) { Const = result });
+        ctx.Define(new Val(node.Outputs[0], result.Type, Dims.Of(result.Shape)) { Const = result });
         return true;
     }
 
@@ -44,18 +45,20 @@ internal static class ConstantFolder
         ctx.Define(new Val(node.Outputs[0], TensorElementType.Int64, [dims.Length]) { Const = new ConstData(TensorElementType.Int64, [dims.Length], null, dims, null) });
     }
 
-    private static long Arith(string op, long a, long b) => op switch
+    /// <summary>Shape arithmetic; ONNX's integer Div truncates, which is the floor for the non-negative sizes it divides.</summary>
+    private static Dim Arith(string op, Dim a, Dim b) => op switch
     {
         "Add" => a + b,
         "Sub" => a - b,
         "Mul" => a * b,
-        _ => b == 0 ? throw new UnsupportedException("division by zero in shape arithmetic") : a / b,
+        _ when a.IsConstant && b.IsConstant => b.Value == 0 ? throw new UnsupportedException("division by zero in shape arithmetic") : a.Value / b.Value,
+        _ => a / b,
     };
 
     private static ConstData? Cast(ConstData c, TensorElementType to) => to switch
     {
         TensorElementType.Int64 when c.Longs is not null => c with { Type = to, Bytes = null },
-        TensorElementType.Int64 when c.Floats is not null => new ConstData(to, c.Shape, null, c.Floats.Select(f => (long)f).ToArray(), null),
+        TensorElementType.Int64 when c.Floats is not null => new ConstData(to, c.Shape, null, Dims.Of(c.Floats.Select(f => (long)f)), null),
         TensorElementType.Float => new ConstData(to, c.Shape, c.AsFloats(), null, null),
         _ => null,
     };
@@ -68,7 +71,7 @@ internal static class ConstantFolder
         }
 
         var n = data.Longs.Length;
-        var picked = indices.Longs.Select(i => data.Longs[i < 0 ? i + n : i]).ToArray();
+        var picked = indices.Longs.Select(i => i.Constant("a Gather index")).Select(i => data.Longs[i < 0 ? i + n : i]).ToArray();
         return new ConstData(TensorElementType.Int64, indices.Shape, null, picked, null);
     }
 }

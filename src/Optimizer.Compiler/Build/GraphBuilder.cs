@@ -1,12 +1,13 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
 namespace Optimizer.Compiler.Build;
 
-/// <summary>Builds a whole graph for one concrete batch size.</summary>
+/// <summary>Builds a whole graph for one binding of its symbolic dimensions.</summary>
 internal static class GraphBuilder
 {
-    public static (BuildContext Context, List<UnsupportedNode> Unsupported, Val[] Outputs) Build(OnnxModel model, string? symbol, long batch)
+    public static (BuildContext Context, List<UnsupportedNode> Unsupported, Val[] Outputs) Build(OnnxModel model, SymbolBinding binding)
     {
         var graph = model.Graph;
         var ctx = new BuildContext(model.GetOpsetVersion("") ?? 1);
@@ -21,7 +22,7 @@ internal static class GraphBuilder
         {
             var info = inputs[i];
             var type = info.Type!.ElementType;
-            var shape = info.Type.Shape!.Select(d => d.Size ?? (d.Symbol == symbol ? batch : throw new InvalidOperationException())).ToArray();
+            var shape = info.Type.Shape!.Select(d => d.Size is { } size ? size : binding.Of(d.Symbol!)).ToArray();
             try
             {
                 var storage = ctx.NewStorage(StorageKind.Input, i, shape.Product() * BuildContext.ElementSize(type));
@@ -40,7 +41,7 @@ internal static class GraphBuilder
             {
                 try
                 {
-                    ctx.Define(new Val(initializer.Name, initializer.ElementType, initializer.Dims.ToArray()) { Const = ConstData.FromTensor(initializer) });
+                    ctx.Define(new Val(initializer.Name, initializer.ElementType, Dims.Of(initializer.Dims)) { Const = ConstData.FromTensor(initializer) });
                 }
                 catch (UnsupportedException)
                 {

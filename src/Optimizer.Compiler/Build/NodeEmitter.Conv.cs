@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
@@ -6,10 +7,10 @@ namespace Optimizer.Compiler.Build;
 internal static partial class NodeEmitter
 {
     /// <summary>Spatial geometry of a 1-D or 2-D window operator, as 2-D (1-D gets H = 1).</summary>
-    internal sealed record Window(long H, long W, long KH, long KW, long OH, long OW, long PadTop, long PadLeft, long PadBottom, long PadRight,
-        long StrideH, long StrideW, long DilH, long DilW);
+    internal sealed record Window(Dim H, Dim W, Dim KH, Dim KW, Dim OH, Dim OW, Dim PadTop, Dim PadLeft, Dim PadBottom, Dim PadRight,
+        Dim StrideH, Dim StrideW, Dim DilH, Dim DilW);
 
-    internal static Window Geometry(OnnxNode node, long[] xShape, long[] kernel, bool ceil = false)
+    internal static Window Geometry(OnnxNode node, Dim[] xShape, long[] kernel, bool ceil = false)
     {
         var spatial = xShape.Length - 2;
         if (spatial is < 1 or > 2 || kernel.Length != spatial)
@@ -19,10 +20,10 @@ internal static partial class NodeEmitter
 
         var strides = node.Ints("strides") ?? Enumerable.Repeat(1L, spatial).ToArray();
         var dilations = node.Ints("dilations") ?? Enumerable.Repeat(1L, spatial).ToArray();
-        var pads = node.Ints("pads") ?? new long[2 * spatial];
+        var pads = Dims.Of(node.Ints("pads") ?? new long[2 * spatial]);
         var autoPad = node.Str("auto_pad", "NOTSET");
         var input = xShape[2..];
-        var output = new long[spatial];
+        var output = new Dim[spatial];
         for (var i = 0; i < spatial; i++)
         {
             var effective = (kernel[i] - 1) * dilations[i] + 1;
@@ -30,7 +31,8 @@ internal static partial class NodeEmitter
             {
                 case "SAME_UPPER" or "SAME_LOWER":
                     output[i] = (input[i] + strides[i] - 1) / strides[i];
-                    var total = Math.Max(0, (output[i] - 1) * strides[i] + effective - input[i]);
+                    // SAME padding depends on the input length's remainder: with a symbolic length it is not one expression.
+                    var total = Dim.Max(0, (output[i] - 1) * strides[i] + effective - input[i]).Constant("SAME padding of a symbolic length");
                     var head = autoPad == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
                     pads[i] = head;
                     pads[i + spatial] = total - head;
@@ -44,7 +46,7 @@ internal static partial class NodeEmitter
                     output[i] = (ceil ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1;
                     if (ceil && (output[i] - 1) * strides[i] >= input[i] + pads[i])
                     {
-                        output[i]--;
+                        output[i] = (output[i] - 1).Value; // depends on the remainder: a constant, or the builds disagree and the model is refused
                     }
 
                     break;
@@ -63,7 +65,7 @@ internal static partial class NodeEmitter
             : new Window(input[0], input[1], kernel[0], kernel[1], output[0], output[1], pads[0], pads[1], pads[2], pads[3], strides[0], strides[1], dilations[0], dilations[1]);
     }
 
-    private static long[] SpatialShape(long n, long c, Window g, int spatial) => spatial == 1 ? [n, c, g.OW] : [n, c, g.OH, g.OW];
+    private static Dim[] SpatialShape(Dim n, Dim c, Window g, int spatial) => spatial == 1 ? [n, c, g.OW] : [n, c, g.OH, g.OW];
 
     private static void EmitConv(BuildContext ctx, OnnxNode node)
     {
@@ -76,7 +78,7 @@ internal static partial class NodeEmitter
         }
 
         var group = node.Int("group", 1);
-        var kernel = node.Ints("kernel_shape") ?? w.Shape[2..];
+        var kernel = node.Ints("kernel_shape") ?? w.Shape[2..].Constants("Conv's kernel shape");
         var g = Geometry(node, x.Shape, kernel);
         var (n, c, m) = (x.Shape[0], x.Shape[1], w.Shape[0]);
         if (c % group != 0 || m % group != 0 || w.Shape[1] != c / group)
@@ -86,7 +88,7 @@ internal static partial class NodeEmitter
 
         var (act, lo, hi, outputName) = FusedActivation(ctx, node);
         var y = Out(ctx, outputName, SpatialShape(n, m, g, x.Shape.Length - 2));
-        var scratch = ctx.Scratch(n * Kernels.ConvScratchLength((int)c, (int)g.KH, (int)g.KW, (int)g.OH, (int)g.OW, (int)group));
+        var scratch = ctx.Scratch(n * KernelSizes.ConvScratchLength(c, g.KH, g.KW, g.OH, g.OW, group));
         ctx.Emit(StepKind.Conv, [ctx.Op(x), ctx.Op(w), bias is null ? BuildContext.Empty : ctx.Op(bias), ctx.Op(y), scratch],
             [n, c, g.H, g.W, m, g.KH, g.KW, g.OH, g.OW, g.PadTop, g.PadLeft, g.StrideH, g.StrideW, g.DilH, g.DilW, group, act], [lo, hi]);
     }

@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
@@ -64,13 +65,13 @@ internal static partial class NodeEmitter
             throw new UnsupportedException("MatMulInteger A zero point must be a uint8 scalar");
         }
 
-        var (k, n) = ((int)b.Shape[0], (int)b.Shape[1]);
+        var (k, n) = ((int)b.Shape[0].Value, (int)b.Shape[1].Value);
         if (a.Shape[^1] != k)
         {
             throw new UnsupportedException("MatMulInteger inner dimensions differ");
         }
 
-        var weights = bc.Longs!.Select(v => (sbyte)v).ToArray();
+        var weights = bc.IntegerValues("MatMulInteger's B").Select(v => (sbyte)v).ToArray();
         var colSums = new int[n];
         for (var kk = 0; kk < k; kk++)
         {

@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
@@ -80,7 +81,7 @@ internal static partial class NodeEmitter
         ctx.Emit(StepKind.Binary, [ctx.Op(a), ctx.Op(b), ctx.Op(y)], [op, dims.Length, .. Pad6(dims), .. Pad6(strides[0]), .. Pad6(strides[1])], []);
     }
 
-    private static long[] Pad6(long[] values) => values.Concat(Enumerable.Repeat(0L, Kernels.MaxRank - values.Length)).ToArray();
+    private static Dim[] Pad6(Dim[] values) => values.Concat(Enumerable.Repeat((Dim)0, Kernels.MaxRank - values.Length)).ToArray();
 
     private static void EmitTranspose(BuildContext ctx, OnnxNode node)
     {
@@ -90,10 +91,10 @@ internal static partial class NodeEmitter
         EmitTransposeInto(ctx, ctx.Op(x), x.Shape, perm, ctx.Op(y));
     }
 
-    private static void EmitTransposeInto(BuildContext ctx, RawOperand x, long[] shape, int[] perm, RawOperand y)
+    private static void EmitTransposeInto(BuildContext ctx, RawOperand x, Dim[] shape, int[] perm, RawOperand y)
     {
-        var inStrides = new long[shape.Length];
-        long stride = 1;
+        var inStrides = new Dim[shape.Length];
+        Dim stride = 1;
         for (var i = shape.Length - 1; i >= 0; i--)
         {
             inStrides[i] = stride;
@@ -101,7 +102,7 @@ internal static partial class NodeEmitter
         }
 
         var outDims = perm.Select(p => shape[p]).ToArray();
-        var outStrides = new long[outDims.Length];
+        var outStrides = new Dim[outDims.Length];
         stride = 1;
         for (var i = outDims.Length - 1; i >= 0; i--)
         {
@@ -123,12 +124,12 @@ internal static partial class NodeEmitter
         var inputs = node.Inputs.Select(i => Float(ctx, i)).ToArray();
         var rank = inputs[0].Shape.Length;
         var axis = Attrs.NormalizeAxis(node.Int("axis", 0), rank);
-        var shape = (long[])inputs[0].Shape.Clone();
-        shape[axis] = inputs.Sum(v => v.Shape[axis]);
+        var shape = (Dim[])inputs[0].Shape.Clone();
+        shape[axis] = inputs.Skip(1).Aggregate(inputs[0].Shape[axis], (sum, v) => sum + v.Shape[axis]);
         var y = Out(ctx, node.Outputs[0], shape);
         var outer = shape.Product(0, axis);
         var dstStride = shape.Product(axis);
-        long offset = 0;
+        Dim offset = 0;
         var yOp = ctx.Op(y);
         foreach (var v in inputs)
         {
@@ -150,7 +151,7 @@ internal static partial class NodeEmitter
         var axis = Attrs.NormalizeAxis(node.Int("axis", ctx.Opset >= 13 ? -1 : 1), rank);
         var (outer, length, inner) = ctx.Opset >= 13
             ? (x.Shape.Product(0, axis), x.Shape[axis], x.Shape.Product(axis + 1))
-            : (x.Shape.Product(0, axis), x.Shape.Product(axis), 1L);
+            : (x.Shape.Product(0, axis), x.Shape.Product(axis), (Dim)1);
         var y = Out(ctx, node.Outputs[0], x.Shape);
         ctx.Emit(StepKind.Softmax, [ctx.Op(x), ctx.Op(y)], [outer, length, inner, node.OpType == "LogSoftmax" ? 1 : 0], []);
     }
@@ -165,7 +166,7 @@ internal static partial class NodeEmitter
 
         var parts = Enumerable.Range(1, 4).Select(i => ctx.Optional(node, i)?.Const?.Floats ?? throw new UnsupportedException("BatchNormalization parameters must be float32 constants")).ToArray();
         var epsilon = node.Float("epsilon", 1e-5f);
-        var channels = x.Shape.Length > 1 ? x.Shape[1] : 1;
+        var channels = (int)(x.Shape.Length > 1 ? x.Shape[1] : 1).Constant("BatchNormalization's channel count");
         var scale = new float[channels];
         var shift = new float[channels];
         for (var c = 0; c < channels; c++)
@@ -178,8 +179,8 @@ internal static partial class NodeEmitter
         Array.Fill(paramShape, 1L);
         paramShape[0] = channels;
         var y = Out(ctx, node.Outputs[0], x.Shape);
-        var scaleVal = new Val(node.Outputs[0] + ":bn-scale", TensorElementType.Float, paramShape) { Const = new ConstData(TensorElementType.Float, paramShape, scale, null, null) };
-        var shiftVal = new Val(node.Outputs[0] + ":bn-shift", TensorElementType.Float, paramShape) { Const = new ConstData(TensorElementType.Float, paramShape, shift, null, null) };
+        var scaleVal = new Val(node.Outputs[0] + ":bn-scale", TensorElementType.Float, Dims.Of(paramShape)) { Const = new ConstData(TensorElementType.Float, paramShape, scale, null, null) };
+        var shiftVal = new Val(node.Outputs[0] + ":bn-shift", TensorElementType.Float, Dims.Of(paramShape)) { Const = new ConstData(TensorElementType.Float, paramShape, shift, null, null) };
         EmitBroadcastBinary(ctx, 2, x, scaleVal, y);
         EmitBroadcastBinary(ctx, 0, y, shiftVal, y);
     }

@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
@@ -36,7 +37,7 @@ internal static partial class NodeEmitter
             if (c.IsConst && perColumn && beta != 0)
             {
                 var values = c.Const!.AsFloats();
-                bias = ctx.WeightOp($"gemm-bias:{node.Outputs[0]}", () => Enumerable.Range(0, (int)n).Select(j => beta * values[values.Length == 1 ? 0 : j]).ToArray());
+                bias = ctx.WeightOp($"gemm-bias:{node.Outputs[0]}", () => Enumerable.Range(0, (int)n.Constant("Gemm's bias length")).Select(j => beta * values[values.Length == 1 ? 0 : j]).ToArray());
             }
             else if (beta != 0)
             {
@@ -63,8 +64,8 @@ internal static partial class NodeEmitter
     {
         var a = Float(ctx, node.Inputs[0]);
         var b = Float(ctx, node.Inputs[1]);
-        var aShape = a.Shape.Length == 1 ? new[] { 1L, a.Shape[0] } : a.Shape;
-        var bShape = b.Shape.Length == 1 ? new[] { b.Shape[0], 1L } : b.Shape;
+        var aShape = a.Shape.Length == 1 ? new Dim[] { 1, a.Shape[0] } : a.Shape;
+        var bShape = b.Shape.Length == 1 ? new Dim[] { b.Shape[0], 1 } : b.Shape;
         var m = aShape[^2];
         var k = aShape[^1];
         var n = bShape[^1];
@@ -107,7 +108,7 @@ internal static partial class NodeEmitter
 
         var packedAll = PackedB(ctx, b, batch, k, n, false, node.Inputs[1]);
         ctx.Emit(StepKind.Gemm, [ctx.Op(a), packedAll, BuildContext.Empty, ctx.Op(y)],
-            [batch, m, n, k, aShared ? 0 : m * k, Kernels.PackedBLength((int)k, (int)n), m * n, 0], [1f, 0f, 0f]);
+            [batch, m, n, k, aShared ? 0 : m * k, KernelSizes.PackedBLength(k, n), m * n, 0], [1f, 0f, 0f]);
     }
 
     /// <summary>
@@ -146,15 +147,16 @@ internal static partial class NodeEmitter
     }
 
     /// <summary>B packed in panels: at compile time for a constant, else by a PackB step into scratch.</summary>
-    private static RawOperand PackedB(BuildContext ctx, Val b, long batch, long k, long n, bool transB, string name)
+    private static RawOperand PackedB(BuildContext ctx, Val b, Dim batch, Dim k, Dim n, bool transB, string name)
     {
-        var length = Kernels.PackedBLength((int)k, (int)n) * batch;
+        var length = KernelSizes.PackedBLength(k, n) * batch;
         if (b.Const is { } c)
         {
+            var (kk, nn, count) = ((int)k.Constant("a constant B's rows"), (int)n.Constant("a constant B's columns"), (int)batch.Constant("a constant B's batch"));
             return ctx.WeightOp($"packed:{name}:{transB}", () =>
             {
-                var packed = new float[length];
-                Kernels.PackB(c.AsFloats(), packed, (int)batch, (int)k, (int)n, transB ? 1 : 0, (int)(k * n));
+                var packed = new float[length.Value];
+                Kernels.PackB(c.AsFloats(), packed, count, kk, nn, transB ? 1 : 0, kk * nn);
                 return packed;
             });
         }

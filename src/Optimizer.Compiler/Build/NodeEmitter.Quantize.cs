@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
@@ -6,7 +7,7 @@ namespace Optimizer.Compiler.Build;
 internal static partial class NodeEmitter
 {
     /// <summary>Scale and zero point as float arrays over the quantization axis (length 1 per tensor).</summary>
-    private static (float[] Scale, float[] Zero, TensorElementType ZeroType, long Outer, long Axis, long Inner) QuantParameters(BuildContext ctx, OnnxNode node, long[] xShape)
+    private static (float[] Scale, float[] Zero, TensorElementType ZeroType, Dim Outer, Dim Axis, Dim Inner) QuantParameters(BuildContext ctx, OnnxNode node, Dim[] xShape)
     {
         node.Reject("block_size", a => a.Int != 0, "blocked quantization is not supported");
         node.Reject("saturate", a => a.Int != 1, "only saturating conversion");
@@ -66,7 +67,7 @@ internal static partial class NodeEmitter
         if (x.Const is { } c)
         {
             // Weights: dequantized once, at compile time.
-            var q = c.Longs!;
+            var q = c.IntegerValues("a quantized constant");
             var values = new float[q.Length];
             var i = 0;
             for (var o = 0; o < outer; o++)
@@ -80,7 +81,7 @@ internal static partial class NodeEmitter
                 }
             }
 
-            ctx.Define(new Val(node.Outputs[0], TensorElementType.Float, x.Shape) { Const = new ConstData(TensorElementType.Float, x.Shape, values, null, null) });
+            ctx.Define(new Val(node.Outputs[0], TensorElementType.Float, x.Shape) { Const = new ConstData(TensorElementType.Float, c.Shape, values, null, null) });
             return;
         }
 

@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
@@ -11,7 +12,7 @@ internal static partial class NodeEmitter
         var x = Float(ctx, node.Inputs[0]);
         var rank = x.Shape.Length;
         var axesFromInput = node.OpType == "ReduceSum" ? ctx.Opset >= 13 : ctx.Opset >= 18;
-        var axes = axesFromInput ? ShapeOps.OptionalLongs(ctx, node, 1) : node.Ints("axes");
+        var axes = axesFromInput ? ShapeOps.OptionalAxes(ctx, node, 1) : node.Ints("axes");
         if (axes is null or { Length: 0 })
         {
             if (node.Int("noop_with_empty_axes", 0) != 0)
@@ -29,7 +30,7 @@ internal static partial class NodeEmitter
         }
 
         var keep = node.Int("keepdims", 1) != 0;
-        var shape = x.Shape.Select((d, i) => sorted.Contains(i) ? (keep ? 1 : -1) : d).Where(d => d >= 0).ToArray();
+        var shape = x.Shape.Select((d, i) => (Keep: !sorted.Contains(i) || keep, Dim: sorted.Contains(i) ? (Dim)1 : d)).Where(p => p.Keep).Select(p => p.Dim).ToArray();
         var y = Out(ctx, node.Outputs[0], shape);
         var op = node.OpType switch { "ReduceMean" => 0, "ReduceSum" => 1, "ReduceMax" => 2, _ => 3 };
         ctx.Emit(StepKind.Reduce, [ctx.Op(x), ctx.Op(y)], [op, x.Shape.Product(0, sorted[0]), x.Shape.Product(sorted[0], sorted[^1] + 1), x.Shape.Product(sorted[^1] + 1)], []);

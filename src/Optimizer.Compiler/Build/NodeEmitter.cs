@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
@@ -58,7 +59,7 @@ internal static partial class NodeEmitter
         if (node.OpType == "Constant")
         {
             var tensor = node.Attributes.Count > 0 ? ConstantOf(node) : throw new UnsupportedException("Constant without a value");
-            ctx.Define(new Val(node.Outputs[0], tensor.Type, tensor.Shape) { Const = tensor });
+            ctx.Define(new Val(node.Outputs[0], tensor.Type, Dims.Of(tensor.Shape)) { Const = tensor });
             return;
         }
 
@@ -107,7 +108,7 @@ internal static partial class NodeEmitter
             "value_float" => new ConstData(TensorElementType.Float, [], [a.Float], null, null),
             "value_floats" => new ConstData(TensorElementType.Float, [a.Floats.Count], a.Floats.ToArray(), null, null),
             "value_int" => new ConstData(TensorElementType.Int64, [], null, [a.Int], null),
-            "value_ints" => new ConstData(TensorElementType.Int64, [a.Ints.Count], null, a.Ints.ToArray(), null),
+            "value_ints" => new ConstData(TensorElementType.Int64, [a.Ints.Count], null, Dims.Of(a.Ints), null),
             _ => throw new UnsupportedException($"Constant attribute {a.Name} is not supported"),
         };
     }
@@ -127,13 +128,13 @@ internal static partial class NodeEmitter
             throw new UnsupportedException("Dropout's mask output is not supported");
         }
 
-        if (node.OpType == "Dropout" && ctx.Optional(node, 2) is { } training && training.Const?.Longs is not [0])
+        if (node.OpType == "Dropout" && ctx.Optional(node, 2) is { } training && training.Const?.Longs is not [{ IsConstant: true, Value: 0 }])
         {
             throw new UnsupportedException("Dropout in training mode is not supported");
         }
 
         var shape = ShapeOps.AliasShape(ctx, node, x);
-        var y = new Val(node.Outputs[0], x.Type, shape) { Storage = x.Storage, Offset = x.Offset, Const = x.Const is null ? null : x.Const with { Shape = shape } };
+        var y = new Val(node.Outputs[0], x.Type, shape) { Storage = x.Storage, Offset = x.Offset, Const = x.Const is null ? null : x.Const with { Shape = shape.Constants("a constant's shape") } };
         ctx.Define(y);
     }
 
@@ -141,5 +142,5 @@ internal static partial class NodeEmitter
     /// A runtime value written by a step: graph outputs go straight to the output region;
     /// <paramref name="name"/> must be the node's output.
     /// </summary>
-    private static Val Out(BuildContext ctx, string name, long[] shape) => ctx.NewFloat(name, shape);
+    private static Val Out(BuildContext ctx, string name, Dim[] shape) => ctx.NewFloat(name, shape);
 }

@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Passes.Quantization.Operators;
 using Optimizer.Runtime.Compiled;
@@ -222,7 +223,7 @@ internal static class QdqFusion
 
             var window = NodeEmitter.Geometry(g.Node, x.Shape, kernel);
             var y = ctx.NewValue(outputName, outputType, [x.Shape[0], g.N, window.OH, window.OW]);
-            var scratch = ctx.ScratchBytes(x.Shape[0] * Kernels.QConvScratchLength((int)x.Shape[1], (int)window.KH, (int)window.KW, (int)window.OH, (int)window.OW));
+            var scratch = ctx.ScratchBytes(x.Shape[0] * KernelSizes.QConvScratchLength(x.Shape[1], window.KH, window.KW, window.OH, window.OW));
             var yOp = ctx.Op(y);
             ctx.Emit(StepKind.QConv, [ctx.Op(x), packed, biasOp, scaleOp, yOp with { Length = y.Count * elementSize }, scratch],
                 [x.Shape[0], x.Shape[1], window.H, window.W, g.N, window.KH, window.KW, window.OH, window.OW, window.PadTop, window.PadLeft,

@@ -1,3 +1,4 @@
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 
 namespace Optimizer.Compiler.Build;
@@ -5,20 +6,20 @@ namespace Optimizer.Compiler.Build;
 /// <summary>Output shapes of the shape-only operators.</summary>
 internal static class ShapeOps
 {
-    public static long[] AliasShape(BuildContext ctx, OnnxNode node, Val x) => node.OpType switch
+    public static Dim[] AliasShape(BuildContext ctx, OnnxNode node, Val x) => node.OpType switch
     {
         "Reshape" => Reshape(x.Shape, LongsInput(ctx, node, 1, "the target shape"), node.Int("allowzero", 0) != 0),
         "Flatten" => Flatten(x.Shape, node.Int("axis", 1)),
-        "Squeeze" => Squeeze(x.Shape, ctx.Opset >= 13 ? OptionalLongs(ctx, node, 1) : node.Ints("axes")),
-        "Unsqueeze" => Unsqueeze(x.Shape, ctx.Opset >= 13 ? LongsInput(ctx, node, 1, "axes") : node.Ints("axes") ?? throw new UnsupportedException("Unsqueeze without axes")),
+        "Squeeze" => Squeeze(x.Shape, ctx.Opset >= 13 ? OptionalAxes(ctx, node, 1) : node.Ints("axes")),
+        "Unsqueeze" => Unsqueeze(x.Shape, ctx.Opset >= 13 ? LongsInput(ctx, node, 1, "axes").Constants("Unsqueeze axes") : node.Ints("axes") ?? throw new UnsupportedException("Unsqueeze without axes")),
         _ => x.Shape,
     };
 
-    public static long[] Reshape(long[] input, long[] target, bool allowZero)
+    public static Dim[] Reshape(Dim[] input, Dim[] target, bool allowZero)
     {
-        var shape = new long[target.Length];
+        var shape = new Dim[target.Length];
         var inferred = -1;
-        long known = 1;
+        Dim known = 1;
         for (var i = 0; i < target.Length; i++)
         {
             var d = target[i];
@@ -43,10 +44,10 @@ internal static class ShapeOps
             shape[inferred] = known == 0 ? 0 : total / known;
         }
 
-        return shape.Product() == total ? shape : throw new UnsupportedException($"Reshape from [{string.Join(",", input)}] to [{string.Join(",", target)}] changes the element count");
+        return shape.Product() == total ? shape : throw new UnsupportedException($"Reshape from {input.Format()} to {target.Format()} changes the element count");
     }
 
-    public static long[] Flatten(long[] shape, long axis)
+    public static Dim[] Flatten(Dim[] shape, long axis)
     {
         var a = axis < 0 ? axis + shape.Length : axis;
         if (a < 0 || a > shape.Length)
@@ -57,7 +58,7 @@ internal static class ShapeOps
         return [shape.Product(0, (int)a), shape.Product((int)a)];
     }
 
-    public static long[] Squeeze(long[] shape, long[]? axes)
+    public static Dim[] Squeeze(Dim[] shape, long[]? axes)
     {
         if (axes is null)
         {
@@ -73,11 +74,11 @@ internal static class ShapeOps
         return shape.Where((_, i) => !normalized.Contains(i)).ToArray();
     }
 
-    public static long[] Unsqueeze(long[] shape, long[] axes)
+    public static Dim[] Unsqueeze(Dim[] shape, long[] axes)
     {
         var rank = shape.Length + axes.Length;
         var normalized = axes.Select(a => Attrs.NormalizeAxis(a, rank)).ToHashSet();
-        var result = new long[rank];
+        var result = new Dim[rank];
         var source = 0;
         for (var i = 0; i < rank; i++)
         {
@@ -87,35 +88,37 @@ internal static class ShapeOps
         return result;
     }
 
-    public static long[] LongsInput(BuildContext ctx, OnnxNode node, int index, string what)
+    /// <summary>An integer input known at compile time: constants, or sizes computed from the input's shape.</summary>
+    public static Dim[] LongsInput(BuildContext ctx, OnnxNode node, int index, string what)
     {
         var v = ctx.Optional(node, index) ?? throw new UnsupportedException($"{what} is missing");
         return v.Const?.Longs ?? throw new UnsupportedException($"{what} is not a constant (computed at run time)");
     }
 
-    public static long[]? OptionalLongs(BuildContext ctx, OnnxNode node, int index) =>
-        ctx.Optional(node, index) is null ? null : LongsInput(ctx, node, index, "axes");
+    /// <summary>Axes from an optional input: constants.</summary>
+    public static long[]? OptionalAxes(BuildContext ctx, OnnxNode node, int index) =>
+        ctx.Optional(node, index) is null ? null : LongsInput(ctx, node, index, "axes").Constants("axes");
 
     /// <summary>Numpy broadcasting of two shapes.</summary>
-    public static long[] Broadcast(long[] a, long[] b)
+    public static Dim[] Broadcast(Dim[] a, Dim[] b)
     {
         var rank = Math.Max(a.Length, b.Length);
-        var result = new long[rank];
+        var result = new Dim[rank];
         for (var i = 0; i < rank; i++)
         {
             var da = i - (rank - a.Length) >= 0 ? a[i - (rank - a.Length)] : 1;
             var db = i - (rank - b.Length) >= 0 ? b[i - (rank - b.Length)] : 1;
-            result[i] = da == db || db == 1 ? da : da == 1 ? db : throw new UnsupportedException($"shapes [{string.Join(",", a)}] and [{string.Join(",", b)}] do not broadcast");
+            result[i] = da == db || db == 1 ? da : da == 1 ? db : throw new UnsupportedException($"shapes {a.Format()} and {b.Format()} do not broadcast");
         }
 
         return result;
     }
 
     /// <summary>Element strides of <paramref name="shape"/> (row-major) aligned to <paramref name="outShape"/>, 0 where broadcast.</summary>
-    public static long[] BroadcastStrides(long[] shape, long[] outShape)
+    public static Dim[] BroadcastStrides(Dim[] shape, Dim[] outShape)
     {
-        var strides = new long[outShape.Length];
-        long stride = 1;
+        var strides = new Dim[outShape.Length];
+        Dim stride = 1;
         for (var i = outShape.Length - 1; i >= 0; i--)
         {
             var j = i - (outShape.Length - shape.Length);
@@ -133,10 +136,10 @@ internal static class ShapeOps
     }
 
     /// <summary>Drops size-1 dimensions and merges neighbours every operand walks contiguously; the result has rank ≥ 1.</summary>
-    public static (long[] Dims, long[][] Strides) Coalesce(long[] dims, params long[][] strides)
+    public static (Dim[] Dims, Dim[][] Strides) Coalesce(Dim[] dims, params Dim[][] strides)
     {
-        var d = new List<long>();
-        var s = strides.Select(_ => new List<long>()).ToArray();
+        var d = new List<Dim>();
+        var s = strides.Select(_ => new List<Dim>()).ToArray();
         for (var i = 0; i < dims.Length; i++)
         {
             if (dims[i] == 1)

@@ -1,17 +1,19 @@
 using Optimizer.Compiler.Build;
+using Optimizer.Compiler.Shapes;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
 
 namespace Optimizer.Compiler.Linking;
 
 /// <summary>
-/// Merges concrete builds (batch 2, 3 and 4, or one build without a symbolic dimension) into a
-/// program whose sizes and arguments are linear in the batch, places arena storages by
-/// liveness and lays the weights out 64-byte aligned.
+/// Merges the builds at several bindings of the symbolic dimensions into one program: every
+/// size and argument must be the same expression in all builds (else the schedule depends on the
+/// binding in a way the traced sizes do not capture, and the model is refused); places arena
+/// storages by liveness and lays the weights out 64-byte aligned.
 /// </summary>
 internal static class ProgramLinker
 {
-    public static KernelProgram Link(OnnxModel model, string? symbol, IReadOnlyList<(BuildContext Context, Val[] Outputs)> builds)
+    public static KernelProgram Link(OnnxModel model, IReadOnlyList<SymbolBinding> bindings, IReadOnlyList<(BuildContext Context, Val[] Outputs)> builds)
     {
         var first = builds[0].Context;
         foreach (var (other, _) in builds.Skip(1))
@@ -19,7 +21,8 @@ internal static class ProgramLinker
             CheckSameStructure(first, other);
         }
 
-        Lin Solve(Func<BuildContext, Val[], long> value) => Linear(builds.Select(b => value(b.Context, b.Outputs)).ToArray());
+        var format = new LinearSizes(bindings[0].Names);
+        Lin Solve(Func<BuildContext, Val[], Dim> value) => format.Convert(Agreed(bindings, builds.Select(b => value(b.Context, b.Outputs)).ToArray()));
 
         var storageSizes = first.Storages.Select((_, i) => Solve((c, _) => c.Storages[i].Bytes)).ToArray();
         var (storageBase, arena) = PlanArena(first.Storages, storageSizes);
@@ -64,7 +67,7 @@ internal static class ProgramLinker
         }
 
         var inputs = model.Graph.Inputs.Select(i => new ProgramTensor(i.Name, ElementType(i.Type!.ElementType),
-            i.Type.Shape!.Select(d => d.Size is { } size ? Lin.Of(size) : new Lin(1, 0)).ToArray())).ToArray();
+            i.Type.Shape!.Select(d => d.Size is { } size ? Lin.Of(size) : format.Convert(bindings[0].Of(d.Symbol!).Size)).ToArray())).ToArray();
         var outputs = model.Graph.Outputs.Select((o, k) => new ProgramTensor(o.Name, ElementType(builds[0].Outputs[k].Type),
             builds[0].Outputs[k].Shape.Select((_, d) => Solve((_, outs) => outs[k].Shape[d])).ToArray())).ToArray();
         return new KernelProgram(inputs, outputs, arena, steps, weights.ToArray());
@@ -83,25 +86,20 @@ internal static class ProgramLinker
 
     private static long Align(long bytes) => (bytes + 63) / 64 * 64;
 
-    /// <summary>v(b) for b = 2, 3 (4 checks) → a·n + c; or a constant for one build.</summary>
-    private static Lin Linear(long[] values)
+    /// <summary>The one expression all builds computed for a size (each evaluating to its build's value), or why not.</summary>
+    private static SymbolicSize Agreed(IReadOnlyList<SymbolBinding> bindings, Dim[] values)
     {
-        if (values.Length == 1)
+        var size = values[0].Size;
+        for (var i = 0; i < values.Length; i++)
         {
-            return Lin.Of(values[0]);
-        }
-
-        var a = values[1] - values[0];
-        var c = values[0] - 2 * a;
-        for (var i = 2; i < values.Length; i++)
-        {
-            if (a * (i + 2) + c != values[i])
+            if (!values[i].Size.Equals(size) || size.Evaluate(bindings[i].Values) != values[i].Value)
             {
-                throw new UnsupportedException("a size or argument is not linear in the batch dimension");
+                throw new UnsupportedException($"a size is {values[0]} at {bindings[0]} but {values[i]} at {bindings[i]}: "
+                                               + "the schedule depends on the symbolic dimensions in a way the compiler does not track");
             }
         }
 
-        return new Lin(a, c);
+        return size;
     }
 
     /// <summary>

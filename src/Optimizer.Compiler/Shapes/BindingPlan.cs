@@ -1,0 +1,28 @@
+namespace Optimizer.Compiler.Shapes;
+
+/// <summary>
+/// The bindings the compiler builds a graph at: three per attempt, every symbol a different
+/// value in each and no two symbols equal, so a size that depends on a symbol differs between
+/// builds and a coincidence (batch = sequence length) cannot hide a wrong expression. Sizes
+/// first come in multiples of 32 (image models that stride and upsample need them), then small
+/// (models whose other dims are small constants a large one would not fit).
+/// </summary>
+internal static class BindingPlan
+{
+    public const int BuildsPerAttempt = 3;
+
+    public static IEnumerable<SymbolBinding[]> Attempts(IReadOnlyList<string> symbols)
+    {
+        if (symbols.Count == 0)
+        {
+            yield return [new SymbolBinding([], [])];
+            yield break;
+        }
+
+        yield return Attempt(symbols, (symbol, build) => 32L * (2 + build + BuildsPerAttempt * symbol));
+        yield return Attempt(symbols, (symbol, build) => 2L + build + BuildsPerAttempt * symbol);
+    }
+
+    private static SymbolBinding[] Attempt(IReadOnlyList<string> symbols, Func<int, int, long> value) =>
+        Enumerable.Range(0, BuildsPerAttempt).Select(b => new SymbolBinding(symbols, symbols.Select((_, s) => value(s, b)).ToArray())).ToArray();
+}
