@@ -129,15 +129,15 @@ public class CodeInjectionTests
     }
 
     [Theory]
-    [InlineData("Frobnicate:ffff I0[0,64*n] W[512,640] W[0,10] O0[0,10*n] | 1 1*n 10 64 0 0 0 0 | 3F800000 00000000 00000000", "calls Frobnicate")]
-    [InlineData("Gemm:fffu I0[0,64*n] W[512,640] W[0,10] O0[0,10*n] | 1 1*n 10 64 0 0 0 0 | 3F800000 00000000 00000000", "operands fffu")]
-    [InlineData("Gemm:ffff I0[0,64*n] W[512,640] O0[0,10*n] W[0,10] | 1 1*n 10 64 0 0 0 0 | 3F800000 00000000 00000000", "calls Gemm")]
-    [InlineData("Gemm:ffff I0[0,64*n] W[512,640] W[0,10] O0[0,10*n] | 1 1*n 10 64 0 0 0 | 3F800000 00000000 00000000", "7 integer")]
-    [InlineData("Gemm:ffff I0[0,64*n] W[512,640] W[0,10] O0[0,10*n] | 1 1*n 10 64 0 0 0 [0] | 3F800000 00000000 00000000", "calls Gemm")]
+    [InlineData("Frobnicate:ffff I0[0,d0*64] W[512,640] W[0,10] O0[0,d0*10] | 1 d0 10 64 0 0 0 0 | 3F800000 00000000 00000000", "calls Frobnicate")]
+    [InlineData("Gemm:fffu I0[0,d0*64] W[512,640] W[0,10] O0[0,d0*10] | 1 d0 10 64 0 0 0 0 | 3F800000 00000000 00000000", "operands fffu")]
+    [InlineData("Gemm:ffff I0[0,d0*64] W[512,640] O0[0,d0*10] W[0,10] | 1 d0 10 64 0 0 0 0 | 3F800000 00000000 00000000", "calls Gemm")]
+    [InlineData("Gemm:ffff I0[0,d0*64] W[512,640] W[0,10] O0[0,d0*10] | 1 d0 10 64 0 0 0 | 3F800000 00000000 00000000", "7 integer")]
+    [InlineData("Gemm:ffff I0[0,d0*64] W[512,640] W[0,10] O0[0,d0*10] | 1 d0 10 64 0 0 0 [0] | 3F800000 00000000 00000000", "calls Gemm")]
     public void A_schedule_the_runtime_cannot_bind_is_left_to_the_interpreter_with_OPT2010(string step, string problem)
     {
         string manifest = HostileManifests.With(Field.NodeName, "n").Replace(
-            HostileManifests.Json("Gemm:ffff I0[0,64*n] W[512,640] W[0,10] O0[0,10*n] | 1 1*n 10 64 0 0 0 0 | 3F800000 00000000 00000000 # n"),
+            HostileManifests.Json("Gemm:ffff I0[0,d0*64] W[512,640] W[0,10] O0[0,d0*10] | 1 d0 10 64 0 0 0 0 | 3F800000 00000000 00000000 # n"),
             HostileManifests.Json(step));
 
         GeneratorRun run = Generate(manifest);

@@ -54,12 +54,14 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
         using var executor = new KernelExecutor(program);
         foreach (int batch in new[] { 1, largeBatch }.Distinct())
         {
-            float[][] inputs = program.Inputs.Select((t, i) => Synthetic(t.ElementCount(batch), i)).ToArray();
-            Array[] expected = program.Outputs.Select(t => (Array)new float[t.ElementCount(batch)]).ToArray();
-            executor.Run(batch, inputs, expected);
+            long[] symbols = program.Symbols.Count == 0 ? [] : [batch];
+            float[][] inputs = program.Inputs.Select((t, i) => Synthetic(t.ElementCount(symbols), i)).ToArray();
+            Array[] expected = program.Outputs.Select(t => (Array)new float[t.ElementCount(symbols)]).ToArray();
+            int[][] shapes = program.Inputs.Select(t => t.Dims.Select(d => checked((int)d.Evaluate(symbols))).ToArray()).ToArray();
+            executor.Run(shapes, inputs, expected);
 
             object input = Activator.CreateInstance(classType.GetNestedType("Input")!,
-                program.Inputs.Select((t, i) => (object)new Tensor<float>(inputs[i], t.Dims.Select(d => checked((int)d.Eval(batch))).ToArray())).ToArray())!;
+                program.Inputs.Select((t, i) => (object)new Tensor<float>(inputs[i], shapes[i])).ToArray())!;
             object outputs = classType.GetMethod("Run")!.Invoke(generated, [input])!;
             PropertyInfo[] properties = outputs.GetType().GetProperties();
             for (int o = 0; o < expected.Length; o++)
@@ -105,7 +107,7 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
             float[] expected = new float[7 * 10];
             using (var executor = new KernelExecutor(program))
             {
-                executor.Run(7, [images], [expected]);
+                executor.Run([[7, 1, 8, 8]], [images], [expected]);
             }
 
             object input = Activator.CreateInstance(classType.GetNestedType("Input")!, new Tensor<float>(images, 7, 1, 8, 8))!;
@@ -129,7 +131,7 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
     {
         var manifest = new ModelManifest("0.0.0-test", "Sample.Model", "Sample.Model", "model.onnx", "Sample.Model.onnx", "00", "00", 0, 0, [],
             model.Graph.Inputs.Select(i => Value(i.Name, i.Type!.Shape!)).ToArray(),
-            program.Outputs.Select(o => new ManifestValue(o.Name, "float32", o.Dims.Select(d => d.PerBatch == 0 ? (object?)d.Constant : "batch").ToArray(), null)).ToArray())
+            program.Outputs.Select(o => new ManifestValue(o.Name, "float32", o.Dims.Select(d => d.Constant is { } size ? (object?)size : program.Symbols[d.SymbolIndex ?? 0]).ToArray(), null)).ToArray())
         {
             Execution = new ManifestExecution(["OnnxRuntime", "Compiled"],
                 new ManifestCompiledProgram("Sample.Model.kernels", bytes.LongLength, program.Steps.Count, [])

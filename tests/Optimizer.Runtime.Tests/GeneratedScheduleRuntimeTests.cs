@@ -66,11 +66,12 @@ public class GeneratedScheduleRuntimeTests
         {
             nint[] inputs = [pins[0].AddrOfPinnedObject()];
             nint[] outputs = [pins[1].AddrOfPinnedObject()];
-            model.Compiled!.Run(1, inputs, outputs); // first call at this batch: the arena
+            long[] symbols = model.Compiled!.Bind([[1, 1, 8, 8]]);
+            model.Compiled!.Run(symbols, inputs, outputs); // first call at this shape: the layout and the arena
             long allocated = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 10; i++)
             {
-                model.Compiled!.Run(1, inputs, outputs);
+                model.Compiled!.Run(symbols, inputs, outputs);
             }
 
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocated);
@@ -86,12 +87,14 @@ public class GeneratedScheduleRuntimeTests
 
     /// <summary>
     /// The generator's form of digits_mlp's program (three Gemm calls over the arena, the weights and
-    /// the caller's buffers), with the arguments read from the program so the test follows the compiler.
+    /// the caller's buffers), reading every value from the run's slots in the generator's order (per
+    /// step: offset and length per operand, then the integers) so the test follows the compiler.
     /// </summary>
-    private static void DigitsMlpSchedule(int n, KernelBuffers buffers)
+    private static void DigitsMlpSchedule(ReadOnlySpan<int> slots, KernelBuffers buffers)
     {
         Interlocked.Increment(ref calls);
         IReadOnlyList<ProgramStep> steps = Program.Value.Steps;
+        int next = 0;
         for (int s = 0; s < steps.Count; s++)
         {
             ProgramStep step = steps[s];
@@ -100,30 +103,25 @@ public class GeneratedScheduleRuntimeTests
                 throw new InvalidOperationException($"digits_mlp compiled to a {step.Kind} step; this schedule writes Gemm calls only.");
             }
 
-            int I(int index) => checked((int)step.Ints[index].Eval(n));
-            Kernels.Gemm(Read(step.Operands[0], n, buffers), Read(step.Operands[1], n, buffers), Read(step.Operands[2], n, buffers), Write(step.Operands[3], n, buffers),
-                I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), step.Floats[0], step.Floats[1], step.Floats[2]);
+            ReadOnlySpan<int> mine = slots.Slice(next, ProgramLayout.SlotCount(step));
+            next += mine.Length;
+            ReadOnlySpan<int> a = mine.Slice(2 * step.Operands.Count);
+            Kernels.Gemm(Read(step.Operands[0], mine.Slice(0, 2), buffers), Read(step.Operands[1], mine.Slice(2, 2), buffers), Read(step.Operands[2], mine.Slice(4, 2), buffers),
+                Write(step.Operands[3], mine.Slice(6, 2), buffers), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], step.Floats[0], step.Floats[1], step.Floats[2]);
         }
     }
 
     private static readonly Lazy<KernelProgram> Program = new(() => KernelProgram.Read(ProgramBytes.Value));
 
-    private static ReadOnlySpan<float> Read(Operand operand, int n, KernelBuffers buffers) =>
-        operand.Region == BufferRegion.Weights
-            ? KernelBuffers.F32(buffers.Weights, checked((int)operand.ByteOffset.Eval(n)), checked((int)operand.Length.Eval(n)))
-            : Write(operand, n, buffers);
+    private static ReadOnlySpan<float> Read(Operand operand, ReadOnlySpan<int> slot, KernelBuffers buffers) =>
+        operand.Region == BufferRegion.Weights ? KernelBuffers.F32(buffers.Weights, slot[0], slot[1]) : Write(operand, slot, buffers);
 
-    private static Span<float> Write(Operand operand, int n, KernelBuffers buffers)
+    private static Span<float> Write(Operand operand, ReadOnlySpan<int> slot, KernelBuffers buffers) => operand.Region switch
     {
-        int offset = checked((int)operand.ByteOffset.Eval(n));
-        int count = checked((int)operand.Length.Eval(n));
-        return operand.Region switch
-        {
-            BufferRegion.Arena => KernelBuffers.F32(buffers.Arena, offset, count),
-            BufferRegion.Input => KernelBuffers.F32(buffers.Input(operand.Index), offset, count),
-            _ => KernelBuffers.F32(buffers.Output(operand.Index), offset, count),
-        };
-    }
+        BufferRegion.Arena => KernelBuffers.F32(buffers.Arena, slot[0], slot[1]),
+        BufferRegion.Input => KernelBuffers.F32(buffers.Input(operand.Index), slot[0], slot[1]),
+        _ => KernelBuffers.F32(buffers.Output(operand.Index), slot[0], slot[1]),
+    };
 
     private static Mlp Model(GeneratedSchedule? schedule)
     {

@@ -8,7 +8,10 @@ namespace Optimizer.Build.Generator.Emitter;
 /// <summary>
 /// Writes the compiled kernel program as C#: a nested class whose <c>Run</c> makes one direct
 /// kernel call per step over the arena, the weights (read in place from the embedded program) and
-/// the caller's inputs and outputs. The runtime calls it in place of its interpreter; the calls and
+/// the caller's inputs and outputs. Constants are literals; a size that depends on the input shape,
+/// and every arena offset (blocks are placed per shape), is read from the run's slots, numbered as
+/// <c>Optimizer.Runtime.Compiled.ProgramLayout</c> numbers them: per step, two per operand (offset,
+/// length), then one per integer. The runtime calls it in place of its interpreter; the calls and
 /// their arguments are the interpreter's, so the results are the same bits.
 /// </summary>
 internal static class KernelScheduleEmitter
@@ -21,6 +24,10 @@ internal static class KernelScheduleEmitter
     public static bool CanEmit(KernelSchedule schedule) =>
         schedule.Steps.All(step => step.Ints.All(i => i.Values.All(FitsInt)) && step.Operands.All(o => FitsInt(o.ByteOffset) && FitsInt(o.Length)));
 
+    /// <summary>A value of slot <paramref name="slot"/>: its literal, or the slot.</summary>
+    private static string Value(ScheduleValue value, int slot) =>
+        value.DependsOnShape ? "s[" + slot.ToString(CultureInfo.InvariantCulture) + "]" : value.Constant.ToString(CultureInfo.InvariantCulture);
+
     public static void Write(SourceWriter writer, KernelSchedule schedule, string className = ClassName, string? variant = null)
     {
         writer.Line(variant is null
@@ -29,8 +36,8 @@ internal static class KernelScheduleEmitter
         writer.Open($"private static class {className}");
         writer.Line($"public static readonly {Runtime}.GeneratedSchedule Instance = new {Runtime}.GeneratedSchedule({schedule.Steps.Count}, {schedule.ProgramSize}, Run);");
         writer.Line();
-        writer.Open($"private static void Run(int n, {Runtime}.KernelBuffers buffers)");
-        foreach (var region in schedule.Steps.SelectMany(s => s.Operands).Where(o => o.Region != ScheduleRegion.Empty).Select(o => (o.Region, o.Index)).Distinct().OrderBy(o => o.Region).ThenBy(o => o.Index))
+        writer.Open($"private static void Run(global::System.ReadOnlySpan<int> s, {Runtime}.KernelBuffers buffers)");
+        foreach (var region in schedule.Steps.SelectMany(s => s.Operands).Where(o => o.Region != ScheduleRegion.Empty).Select(o => (o.Region, Index: o.Region is ScheduleRegion.Input or ScheduleRegion.Output ? o.Index : 0)).Distinct().OrderBy(o => o.Region).ThenBy(o => o.Index))
         {
             writer.Line(region.Region switch
             {
@@ -41,17 +48,28 @@ internal static class KernelScheduleEmitter
             });
         }
 
+        int slot = 0;
         for (int s = 0; s < schedule.Steps.Count; s++)
         {
             ScheduleStep step = schedule.Steps[s];
             var arguments = new List<string>();
             for (int o = 0; o < step.Operands.Count; o++)
             {
-                arguments.Add(Operand(step.Operands[o], step.OperandTypes[o]));
+                arguments.Add(Operand(step.Operands[o], step.OperandTypes[o], slot));
+                slot += 2;
             }
 
             // A span argument is a collection expression: constant data or the stack, never the heap.
-            arguments.AddRange(step.Ints.Select(i => i.IsSpan ? "[" + string.Join(", ", i.Values.Select(Linear)) + "]" : Linear(i.Values[0])));
+            foreach (IntArgument argument in step.Ints)
+            {
+                var values = new List<string>();
+                foreach (ScheduleValue value in argument.Values)
+                {
+                    values.Add(Value(value, slot++));
+                }
+
+                arguments.Add(argument.IsSpan ? "[" + string.Join(", ", values) + "]" : values[0]);
+            }
 
             arguments.AddRange(step.FloatBits.Select(FloatLiteral));
             writer.Line();
@@ -76,7 +94,7 @@ internal static class KernelScheduleEmitter
         writer.Close();
     }
 
-    private static string Operand(ScheduleOperand operand, char type)
+    private static string Operand(ScheduleOperand operand, char type, int slot)
     {
         if (operand.Region == ScheduleRegion.Empty)
         {
@@ -91,22 +109,9 @@ internal static class KernelScheduleEmitter
             _ => "output" + operand.Index.ToString(CultureInfo.InvariantCulture),
         };
         string helper = type switch { 'f' => "F32", 'u' => "U8", _ => "S32" };
-        return $"{helper}({region}, {Linear(operand.ByteOffset)}, {Linear(operand.Length)})";
-    }
-
-    /// <summary><c>c</c>, <c>n</c>, <c>p * n</c>, <c>p * n + c</c> or <c>p * n - c</c>.</summary>
-    private static string Linear(LinearValue value)
-    {
-        string constant = value.Constant.ToString(CultureInfo.InvariantCulture);
-        if (value.PerBatch == 0)
-        {
-            return constant;
-        }
-
-        string perBatch = value.PerBatch == 1 ? "n" : value.PerBatch.ToString(CultureInfo.InvariantCulture) + " * n";
-        return value.Constant == 0 ? perBatch
-            : value.Constant > 0 ? perBatch + " + " + constant
-            : perBatch + " - " + (-value.Constant).ToString(CultureInfo.InvariantCulture);
+        // Arena blocks are placed per input shape: their offsets always come from the slots.
+        ScheduleValue offset = operand.Region == ScheduleRegion.Arena ? ScheduleValue.Shaped : operand.ByteOffset;
+        return $"{helper}({region}, {Value(offset, slot)}, {Value(operand.Length, slot + 1)})";
     }
 
     /// <summary>The shortest literal that gives exactly these bits.</summary>
@@ -141,7 +146,6 @@ internal static class KernelScheduleEmitter
         return $"global::System.BitConverter.Int32BitsToSingle(unchecked((int)0x{bits:X8}))";
     }
 
-    /// <summary>Both parts fit an <c>int</c>; the constant is above <see cref="int.MinValue"/>, whose negation <see cref="Linear"/> may write.</summary>
-    private static bool FitsInt(LinearValue value) =>
-        value.PerBatch >= int.MinValue && value.PerBatch <= int.MaxValue && value.Constant > int.MinValue && value.Constant <= int.MaxValue;
+    /// <summary>A constant fits an <c>int</c> (a shaped value is checked by the runtime when it computes the slots).</summary>
+    private static bool FitsInt(ScheduleValue value) => value.DependsOnShape || (value.Constant >= int.MinValue && value.Constant <= int.MaxValue);
 }

@@ -15,7 +15,7 @@ internal sealed record KernelSchedule(long ProgramSize, EquatableArray<ScheduleS
 internal sealed record ScheduleStep(string Kernel, string OperandTypes, EquatableArray<ScheduleOperand> Operands, EquatableArray<IntArgument> Ints, EquatableArray<int> FloatBits, string Node = "");
 
 /// <summary>One integer argument, or several passed as one <c>ReadOnlySpan&lt;int&gt;</c> when <see cref="IsSpan"/>.</summary>
-internal sealed record IntArgument(EquatableArray<LinearValue> Values, bool IsSpan);
+internal sealed record IntArgument(EquatableArray<ScheduleValue> Values, bool IsSpan);
 
 /// <summary>Where an operand lives: arena, weights, or the caller's input/output <see cref="ScheduleOperand.Index"/>.</summary>
 internal enum ScheduleRegion
@@ -27,8 +27,19 @@ internal enum ScheduleRegion
     Output,
 }
 
-/// <summary>A slice of one region: <see cref="ByteOffset"/> from its start, <see cref="Length"/> elements of the kernel parameter's type.</summary>
-internal readonly record struct ScheduleOperand(ScheduleRegion Region, int Index, LinearValue ByteOffset, LinearValue Length);
+/// <summary>
+/// A slice of one region (for the arena, block <see cref="Index"/>, placed at run time): <see cref="ByteOffset"/>
+/// from its start, <see cref="Length"/> elements of the kernel parameter's type.
+/// </summary>
+internal readonly record struct ScheduleOperand(ScheduleRegion Region, int Index, ScheduleValue ByteOffset, ScheduleValue Length);
 
-/// <summary>A value linear in the batch size <c>n</c>: <c>PerBatch · n + Constant</c>.</summary>
-internal readonly record struct LinearValue(long PerBatch, long Constant);
+/// <summary>
+/// A size or argument: a constant, or one that depends on the input shape, which the generated code
+/// reads from the run's slots (the runtime computes them once per shape; the expression stays in the manifest).
+/// </summary>
+internal readonly record struct ScheduleValue(long Constant, bool DependsOnShape)
+{
+    public static ScheduleValue Of(long constant) => new(constant, false);
+
+    public static ScheduleValue Shaped { get; } = new(0, true);
+}

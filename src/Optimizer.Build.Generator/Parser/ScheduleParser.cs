@@ -1,11 +1,12 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using Optimizer.Build.Generator.Model;
 
 namespace Optimizer.Build.Generator.Parser;
 
 /// <summary>
-/// Reads one schedule line, e.g. <c>Gemm:ffff I0[0,64*n] W[0,640] - A[0,10*n] | 1 n 10 64 0 0 0 1 | 3F800000 00000000 00000000</c>:
+/// Reads one schedule line, e.g. <c>Gemm:ffff I0[0,d0*64] W[0,640] - A3[0,d0*10] | 1 d0 10 64 0 0 0 1 | 3F800000 00000000 00000000</c>:
 /// the kernel and its operand types, its operands, its integer arguments (<c>[a,b,…]</c> for a span)
 /// and its float arguments as IEEE bits, optionally followed by <c> # </c> and the ONNX node the step
 /// came from (syntax in src/README.md).
@@ -45,7 +46,7 @@ internal static class ScheduleParser
         {
             if (!TryOperand(head[i + 1], out operands[i]))
             {
-                problem = $"'{head[i + 1]}' is not an operand (e.g. A[0,10*n], W[64,640], I0[0,64*n] or -)";
+                problem = $"'{head[i + 1]}' is not an operand (e.g. A3[0,d0*10], W[64,640], I0[0,d0*64] or -)";
                 return null;
             }
         }
@@ -57,17 +58,17 @@ internal static class ScheduleParser
             string word = intWords[i];
             bool isSpan = word.Length >= 2 && word[0] == '[' && word[word.Length - 1] == ']';
             string[] parts = isSpan ? word.Substring(1, word.Length - 2).Split(',') : new[] { word };
-            var values = new LinearValue[parts.Length];
+            var values = new ScheduleValue[parts.Length];
             for (int k = 0; k < parts.Length; k++)
             {
-                if (!TryLinear(parts[k], out values[k]))
+                if (!TryValue(parts[k], out values[k]))
                 {
-                    problem = $"'{word}' is not an integer argument (e.g. 10, 64*n+8 or [1,2,3] for a span)";
+                    problem = $"'{word}' is not an integer argument (e.g. 10, d0*64+8 or [1,2,3] for a span)";
                     return null;
                 }
             }
 
-            ints[i] = new IntArgument(new EquatableArray<LinearValue>(values), isSpan);
+            ints[i] = new IntArgument(new EquatableArray<ScheduleValue>(values), isSpan);
         }
 
         string[] floatWords = Words(sections[2]);
@@ -109,21 +110,21 @@ internal static class ScheduleParser
         ScheduleRegion kind;
         switch (region[0])
         {
-            case 'A' when region.Length == 1: kind = ScheduleRegion.Arena; break;
+            case 'A': kind = ScheduleRegion.Arena; break;
             case 'W' when region.Length == 1: kind = ScheduleRegion.Weights; break;
             case 'I': kind = ScheduleRegion.Input; break;
             case 'O': kind = ScheduleRegion.Output; break;
             default: return false;
         }
 
-        if (kind is ScheduleRegion.Input or ScheduleRegion.Output
+        if (kind is ScheduleRegion.Arena or ScheduleRegion.Input or ScheduleRegion.Output
             && !int.TryParse(region.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out index))
         {
             return false;
         }
 
-        if (!TryLinear(word.Substring(open + 1, comma - open - 1), out LinearValue offset)
-            || !TryLinear(word.Substring(comma + 1, word.Length - comma - 2), out LinearValue length))
+        if (!TryValue(word.Substring(open + 1, comma - open - 1), out ScheduleValue offset)
+            || !TryValue(word.Substring(comma + 1, word.Length - comma - 2), out ScheduleValue length))
         {
             return false;
         }
@@ -132,31 +133,19 @@ internal static class ScheduleParser
         return true;
     }
 
-    /// <summary><c>c</c>, <c>p*n</c>, <c>p*n+c</c> or <c>p*n-c</c>.</summary>
-    private static bool TryLinear(string text, out LinearValue value)
+    /// <summary>
+    /// A number, or an expression of the symbolic dimensions (<c>d0</c>, <c>d1</c>, digits, <c>+ - * / ( )</c>):
+    /// only whether it is constant matters here, the expression's text never reaches generated code.
+    /// </summary>
+    private static bool TryValue(string text, out ScheduleValue value)
     {
-        value = default;
-        int star = text.IndexOf("*n", System.StringComparison.Ordinal);
-        if (star < 0)
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long constant))
         {
-            bool ok = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long constant);
-            value = new LinearValue(0, constant);
-            return ok;
+            value = ScheduleValue.Of(constant);
+            return true;
         }
 
-        if (!long.TryParse(text.Substring(0, star), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long perBatch))
-        {
-            return false;
-        }
-
-        string rest = text.Substring(star + 2);
-        long tail = 0;
-        if (rest.Length > 0 && (rest[0] is not ('+' or '-') || !long.TryParse(rest, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out tail)))
-        {
-            return false;
-        }
-
-        value = new LinearValue(perBatch, tail);
-        return true;
+        value = ScheduleValue.Shaped;
+        return text.Length > 0 && text.IndexOf('d') >= 0 && text.All(c => c is 'd' or (>= '0' and <= '9') or '+' or '-' or '*' or '/' or '(' or ')');
     }
 }

@@ -21,11 +21,17 @@ internal static class ProgramLinker
             CheckSameStructure(first, other);
         }
 
-        var format = new LinearSizes(bindings[0].Names);
-        Lin Solve(Func<BuildContext, Val[], Dim> value) => format.Convert(Agreed(bindings, builds.Select(b => value(b.Context, b.Outputs)).ToArray()));
+        SizeExpression Solve(Func<BuildContext, Val[], Dim> value) => SizeCode.Of(Agreed(bindings, builds.Select(b => value(b.Context, b.Outputs)).ToArray()));
 
-        var storageSizes = first.Storages.Select((_, i) => Solve((c, _) => c.Storages[i].Bytes)).ToArray();
-        var (storageBase, arena) = PlanArena(first.Storages, storageSizes);
+        // Arena storages in order of first use; the runtime places them per input shape.
+        var arenaIndex = new Dictionary<int, int>();
+        var arena = new List<ArenaStorage>();
+        foreach (var storage in first.Storages.Where(s => s.Kind == StorageKind.Arena && s.LastStep >= 0).OrderBy(s => s.FirstStep).ThenBy(s => s.Id))
+        {
+            arenaIndex[storage.Id] = arena.Count;
+            arena.Add(new ArenaStorage(Solve((c, _) => c.Storages[storage.Id].Bytes), storage.FirstStep, storage.LastStep));
+        }
+
         var weightOffsets = new long[first.Weights.Count];
         using var weights = new MemoryStream();
         for (var i = 0; i < first.Weights.Count; i++)
@@ -46,19 +52,19 @@ internal static class ProgramLinker
                 var raw = step.Operands[o];
                 if (raw.Storage is null)
                 {
-                    operands[o] = new Operand(BufferRegion.Weights, 0, Lin.Of(0), Lin.Of(0));
+                    operands[o] = Operand.Empty;
                     continue;
                 }
 
-                var offset = Solve((c, _) => c.Steps[s].Operands[o].ByteOffset);
+                var offset = Agreed(bindings, builds.Select(b => b.Context.Steps[s].Operands[o].ByteOffset).ToArray());
                 var length = Solve((c, _) => c.Steps[s].Operands[o].Length);
                 var storage = raw.Storage;
                 operands[o] = storage.Kind switch
                 {
-                    StorageKind.Arena => new Operand(BufferRegion.Arena, 0, Add(storageBase[storage.Id], offset), length),
-                    StorageKind.Weights => new Operand(BufferRegion.Weights, 0, Add(Lin.Of(weightOffsets[storage.Index]), offset), length),
-                    StorageKind.Input => new Operand(BufferRegion.Input, storage.Index, offset, length),
-                    _ => new Operand(BufferRegion.Output, storage.Index, offset, length),
+                    StorageKind.Arena => new Operand(BufferRegion.Arena, arenaIndex[storage.Id], SizeCode.Of(offset), length),
+                    StorageKind.Weights => new Operand(BufferRegion.Weights, 0, SizeCode.Of(offset + SymbolicSize.Of(weightOffsets[storage.Index])), length),
+                    StorageKind.Input => new Operand(BufferRegion.Input, storage.Index, SizeCode.Of(offset), length),
+                    _ => new Operand(BufferRegion.Output, storage.Index, SizeCode.Of(offset), length),
                 };
             }
 
@@ -66,11 +72,12 @@ internal static class ProgramLinker
             steps.Add(new ProgramStep(step.Kind, operands, ints, step.Floats, step.Node));
         }
 
+        var symbols = bindings[0].Names;
         var inputs = model.Graph.Inputs.Select(i => new ProgramTensor(i.Name, ElementType(i.Type!.ElementType),
-            i.Type.Shape!.Select(d => d.Size is { } size ? Lin.Of(size) : format.Convert(bindings[0].Of(d.Symbol!).Size)).ToArray())).ToArray();
+            i.Type.Shape!.Select(d => d.Size is { } size ? SizeExpression.Of(size) : SizeExpression.Symbol(bindings[0].IndexOf(d.Symbol!))).ToArray())).ToArray();
         var outputs = model.Graph.Outputs.Select((o, k) => new ProgramTensor(o.Name, ElementType(builds[0].Outputs[k].Type),
             builds[0].Outputs[k].Shape.Select((_, d) => Solve((_, outs) => outs[k].Shape[d])).ToArray())).ToArray();
-        return new KernelProgram(inputs, outputs, arena, steps, weights.ToArray());
+        return new KernelProgram(symbols, inputs, outputs, arena, steps, weights.ToArray());
     }
 
     private static KernelElementType ElementType(TensorElementType type) => type switch
@@ -81,8 +88,6 @@ internal static class ProgramLinker
         TensorElementType.Int32 => KernelElementType.Int32,
         _ => throw new UnsupportedException($"element type {type} at the graph boundary"),
     };
-
-    private static Lin Add(Lin a, Lin b) => new(a.PerBatch + b.PerBatch, a.Constant + b.Constant);
 
     private static long Align(long bytes) => (bytes + 63) / 64 * 64;
 
@@ -100,54 +105,6 @@ internal static class ProgramLinker
         }
 
         return size;
-    }
-
-    /// <summary>
-    /// Places arena storages: batch-independent ones in a constant block at the start, the rest
-    /// in per-batch units (a multiple of 64 bytes per batch item) after it; storages whose step
-    /// ranges overlap never share bytes.
-    /// </summary>
-    private static (Lin[] Base, Lin Arena) PlanArena(List<Storage> storages, Lin[] sizes)
-    {
-        var bases = new Lin[storages.Count];
-        var arena = storages.Where(s => s.Kind == StorageKind.Arena && s.LastStep >= 0).ToList();
-        var constant = arena.Where(s => sizes[s.Id].PerBatch == 0).ToList();
-        var perBatch = arena.Where(s => sizes[s.Id].PerBatch != 0).ToList();
-        var constantTotal = Place(constant, s => Align(sizes[s.Id].Constant), (s, offset) => bases[s.Id] = Lin.Of(offset));
-        var perBatchTotal = Place(perBatch, s => Align(sizes[s.Id].PerBatch + Math.Max(0, sizes[s.Id].Constant)),
-            (s, offset) => bases[s.Id] = new Lin(offset, constantTotal));
-        return (bases, new Lin(perBatchTotal, constantTotal));
-    }
-
-    private static long Place(List<Storage> storages, Func<Storage, long> size, Action<Storage, long> assign)
-    {
-        // Storages come in order of first use, so one whose last use is before the current one's
-        // first can never overlap a later one either: dropping it keeps the walk linear in the
-        // number of storages alive at once instead of all placed so far.
-        var placed = new List<(Storage Storage, long Offset, long Size)>();
-        long total = 0;
-        foreach (var s in storages.OrderBy(s => s.FirstStep).ThenBy(s => s.Id))
-        {
-            var bytes = Math.Max(64, size(s));
-            placed.RemoveAll(p => p.Storage.LastStep < s.FirstStep);
-            var live = placed.Where(p => p.Storage.FirstStep <= s.LastStep).OrderBy(p => p.Offset).ToList();
-            long offset = 0;
-            foreach (var p in live)
-            {
-                if (offset + bytes <= p.Offset)
-                {
-                    break;
-                }
-
-                offset = Math.Max(offset, p.Offset + p.Size);
-            }
-
-            placed.Add((s, offset, bytes));
-            assign(s, offset);
-            total = Math.Max(total, offset + bytes);
-        }
-
-        return total;
     }
 
     private static void CheckSameStructure(BuildContext a, BuildContext b)

@@ -182,7 +182,7 @@ internal sealed class SymbolicSize : IEquatable<SymbolicSize>
         public static Atom ForSymbol(int index, string name) => new(Name(name), index, null, null);
 
         public static Atom ForDivision(SymbolicSize numerator, SymbolicSize denominator) =>
-            new($"floor({numerator.Key}/{denominator.Key})", -1, numerator, denominator);
+            new($"floor(({numerator.Key})/({denominator.Key}))", -1, numerator, denominator);
 
         public long Evaluate(IReadOnlyList<long> symbols)
         {

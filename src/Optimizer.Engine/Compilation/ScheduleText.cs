@@ -32,10 +32,10 @@ public static class ScheduleText
     }
 
     /// <summary>
-    /// For example <c>Gemm:ffff I0[0,64*n] W[0,640] - A[0,10*n] | 1 1*n 10 64 0 0 0 1 | 3F800000 00000000 00000000</c>:
+    /// For example <c>Gemm:ffff I0[0,d0*64] W[0,640] - A3[0,d0*10] | 1 d0 10 64 0 0 0 1 | 3F800000 00000000 00000000</c>:
     /// the kernel with its operands' element types (f float, u byte, i int32), its operands (region
-    /// A arena, W weights, I/O with the input/output index; [byte offset, element count]; <c>-</c>
-    /// an empty operand), its integer arguments (<c>[a,b,…]</c> for one passed as a span) and its
+    /// A with the arena block's index, W weights, I/O with the input/output index; [byte offset, element
+    /// count], a number or an expression of the symbolic dimensions d0, d1, …; <c>-</c> an empty operand), its integer arguments (<c>[a,b,…]</c> for one passed as a span) and its
     /// float arguments, then <c># </c> and the ONNX node the step came from when the program records
     /// it. Null when the kernel's signature does not fit that shape.
     /// </summary>
@@ -64,7 +64,7 @@ public static class ScheduleText
                 return null;
             }
 
-            var values = step.Ints.Skip(next).Take(count).Select(Linear);
+            var values = step.Ints.Skip(next).Take(count).Select(Value);
             text.Append(' ').Append(parameter == typeof(int) ? values.Single() : "[" + string.Join(",", values) + "]");
             next += count;
         }
@@ -115,31 +115,21 @@ public static class ScheduleText
 
     private static string Operand(Operand operand)
     {
-        if (operand.Region == BufferRegion.Weights && operand.Length == Lin.Of(0))
+        if (operand.IsEmpty)
         {
             return "-";
         }
 
         var region = operand.Region switch
         {
-            BufferRegion.Arena => "A",
+            BufferRegion.Arena => "A" + operand.Index.ToString(CultureInfo.InvariantCulture),
             BufferRegion.Weights => "W",
             BufferRegion.Input => "I" + operand.Index.ToString(CultureInfo.InvariantCulture),
             _ => "O" + operand.Index.ToString(CultureInfo.InvariantCulture),
         };
-        return $"{region}[{Linear(operand.ByteOffset)},{Linear(operand.Length)}]";
+        return $"{region}[{Value(operand.ByteOffset)},{Value(operand.Length)}]";
     }
 
-    /// <summary><c>c</c>, <c>p*n</c>, <c>p*n+c</c> or <c>p*n-c</c>.</summary>
-    private static string Linear(Lin value)
-    {
-        var constant = value.Constant.ToString(CultureInfo.InvariantCulture);
-        if (value.PerBatch == 0)
-        {
-            return constant;
-        }
-
-        var perBatch = value.PerBatch.ToString(CultureInfo.InvariantCulture) + "*n";
-        return value.Constant == 0 ? perBatch : value.Constant > 0 ? perBatch + "+" + constant : perBatch + constant;
-    }
+    /// <summary>A constant as its digits; a size that depends on the input shape as its expression over <c>d0</c>, <c>d1</c>, … (the generator reads it from the run's slots).</summary>
+    private static string Value(SizeExpression value) => value.ToString();
 }

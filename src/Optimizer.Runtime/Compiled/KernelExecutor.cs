@@ -3,50 +3,48 @@ using System.Runtime.InteropServices;
 namespace Optimizer.Runtime.Compiled;
 
 /// <summary>
-/// Runs a <see cref="KernelProgram"/>: the arena for a batch size is allocated once (64-byte
-/// aligned) and reused, so calls at a stable batch size allocate nothing. Not thread-safe: use
-/// one executor per thread.
+/// Runs a <see cref="KernelProgram"/>: the layout and arena for an input shape are computed once
+/// (<see cref="ProgramLayout"/>, 64-byte aligned arena) and reused, so calls at a stable shape
+/// allocate nothing. Not thread-safe: use one executor per thread.
 /// </summary>
 public sealed unsafe class KernelExecutor : IDisposable
 {
     private readonly KernelProgram _program;
-    private readonly int[][] _ints;
     private byte* _arena;
     private long _arenaCapacity;
-    private int _batch = -1;
+    private ProgramLayout? _layout;
 
     /// <summary>Creates an executor for <paramref name="program"/> (which must outlive it).</summary>
-    public KernelExecutor(KernelProgram program)
-    {
-        _program = program;
-        _ints = program.Steps.Select(s => new int[s.Ints.Count]).ToArray();
-    }
+    public KernelExecutor(KernelProgram program) => _program = program;
 
     /// <summary>The program this executor runs.</summary>
     public KernelProgram Program => _program;
 
     /// <summary>
-    /// Runs the program for batch size <paramref name="batch"/> with inputs and outputs given
-    /// by address (pinned by the caller, sized per <see cref="ProgramTensor.ElementCount"/>).
+    /// Runs the program for the symbolic dimensions' values <paramref name="symbols"/> (see
+    /// <see cref="ProgramLayout.Bind"/>) with inputs and outputs given by address (pinned by the
+    /// caller, sized per <see cref="ProgramTensor.ElementCount"/>).
     /// </summary>
-    public void Run(int batch, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
+    public void Run(ReadOnlySpan<long> symbols, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         if (inputs.Length != _program.Inputs.Count || outputs.Length != _program.Outputs.Count)
         {
             throw new ArgumentException($"The program takes {_program.Inputs.Count} inputs and {_program.Outputs.Count} outputs.");
         }
 
-        Prepare(batch);
-        for (var s = 0; s < _ints.Length; s++)
+        var layout = Prepare(symbols);
+        var slots = layout.Slots;
+        for (var s = 0; s < _program.Steps.Count; s++)
         {
-            Dispatch(_program.Steps[s], _ints[s], batch, inputs, outputs);
+            var step = _program.Steps[s];
+            Dispatch(step, new StepSlots(this, slots.AsSpan(layout.StepStarts[s], ProgramLayout.SlotCount(step)), step.Operands.Count, inputs, outputs));
         }
     }
 
-    /// <summary>Runs the program on arrays (float[], byte[], sbyte[] or int[] matching each tensor's element type), pinning them for the call.</summary>
-    public void Run(int batch, IReadOnlyList<Array> inputs, IReadOnlyList<Array> outputs)
+    /// <summary>Runs the program on arrays (float[], byte[], sbyte[] or int[] matching each tensor's element type) of the given input shapes, pinning them for the call.</summary>
+    public void Run(IReadOnlyList<int[]> inputShapes, IReadOnlyList<Array> inputs, IReadOnlyList<Array> outputs)
     {
+        var symbols = ProgramLayout.Bind(_program, inputShapes);
         var handles = new GCHandle[inputs.Count + outputs.Count];
         Span<nint> addresses = stackalloc nint[handles.Length];
         try
@@ -55,16 +53,16 @@ public sealed unsafe class KernelExecutor : IDisposable
             {
                 var array = i < inputs.Count ? inputs[i] : outputs[i - inputs.Count];
                 var tensor = i < inputs.Count ? _program.Inputs[i] : _program.Outputs[i - inputs.Count];
-                if (array.Length < tensor.ElementCount(batch))
+                if (array.Length < tensor.ElementCount(symbols))
                 {
-                    throw new ArgumentException($"'{tensor.Name}' needs {tensor.ElementCount(batch)} elements at batch {batch}; the array has {array.Length}.");
+                    throw new ArgumentException($"'{tensor.Name}' needs {tensor.ElementCount(symbols)} elements at this shape; the array has {array.Length}.");
                 }
 
                 handles[i] = GCHandle.Alloc(array, GCHandleType.Pinned);
                 addresses[i] = handles[i].AddrOfPinnedObject();
             }
 
-            Run(batch, addresses.Slice(0, inputs.Count), addresses.Slice(inputs.Count));
+            Run(symbols, addresses.Slice(0, inputs.Count), addresses.Slice(inputs.Count));
         }
         finally
         {
@@ -93,130 +91,130 @@ public sealed unsafe class KernelExecutor : IDisposable
     /// <summary>Frees the arena.</summary>
     ~KernelExecutor() => Dispose();
 
-    private void Prepare(int batch)
+    private ProgramLayout Prepare(ReadOnlySpan<long> symbols)
     {
-        if (batch == _batch)
+        if (_layout is { } current && symbols.SequenceEqual(current.Symbols is long[] known ? known : current.Symbols.ToArray()))
         {
-            return;
+            return current;
         }
 
-        var bytes = Math.Max(64, _program.ArenaBytes.Eval(batch));
-        if (bytes > _arenaCapacity)
+        var layout = ProgramLayout.For(_program, symbols);
+        if (layout.ArenaBytes > _arenaCapacity)
         {
             if (_arena != null)
             {
                 NativeMemory.AlignedFree(_arena);
             }
 
-            _arena = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-            _arenaCapacity = bytes;
+            _arena = (byte*)NativeMemory.AlignedAlloc((nuint)layout.ArenaBytes, 64);
+            _arenaCapacity = layout.ArenaBytes;
         }
 
-        for (var s = 0; s < _ints.Length; s++)
+        _layout = layout;
+        return layout;
+    }
+
+    /// <summary>One step's slots: its operands as spans, and its integer arguments.</summary>
+    private readonly ref struct StepSlots(KernelExecutor executor, ReadOnlySpan<int> slots, int operands, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
+    {
+        private readonly ReadOnlySpan<int> _slots = slots;
+        private readonly ReadOnlySpan<nint> _inputs = inputs;
+        private readonly ReadOnlySpan<nint> _outputs = outputs;
+
+        /// <summary>The integer arguments.</summary>
+        public ReadOnlySpan<int> Ints => _slots.Slice(2 * operands);
+
+        public Span<T> S<T>(ProgramStep step, int index)
+            where T : unmanaged
         {
-            var step = _program.Steps[s];
-            for (var i = 0; i < step.Ints.Count; i++)
+            var o = step.Operands[index];
+            var offset = _slots[2 * index];
+            var region = o.Region switch
             {
-                _ints[s][i] = checked((int)step.Ints[i].Eval(batch));
-            }
+                BufferRegion.Arena => executor._arena,
+                BufferRegion.Weights => executor._program.WeightsPointer,
+                BufferRegion.Input => (byte*)_inputs[o.Index],
+                _ => (byte*)_outputs[o.Index],
+            };
+            return new Span<T>(region + offset, _slots[2 * index + 1]);
         }
-
-        _batch = batch;
     }
 
-    private void* Address(in Operand o, int batch, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
-    {
-        var offset = o.ByteOffset.Eval(batch);
-        return o.Region switch
-        {
-            BufferRegion.Arena => _arena + offset,
-            BufferRegion.Weights => _program.WeightsPointer + offset,
-            BufferRegion.Input => (byte*)inputs[o.Index] + offset,
-            _ => (byte*)outputs[o.Index] + offset,
-        };
-    }
-
-    private Span<T> S<T>(ProgramStep step, int index, int batch, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
-        where T : unmanaged
-    {
-        var o = step.Operands[index];
-        return new Span<T>(Address(o, batch, inputs, outputs), checked((int)o.Length.Eval(batch)));
-    }
-
-    private void Dispatch(ProgramStep step, int[] a, int n, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
+    private static void Dispatch(ProgramStep step, StepSlots slots)
     {
         var f = step.Floats;
+        var a = slots.Ints;
         switch (step.Kind)
         {
             case StepKind.Copy:
-                Kernels.Copy(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0]);
+                Kernels.Copy(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0]);
                 break;
             case StepKind.PackB:
-                Kernels.PackB(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a[1], a[2], a[3], a[4]);
+                Kernels.PackB(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], a[2], a[3], a[4]);
                 break;
             case StepKind.Gemm:
-                Kernels.Gemm(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), S<float>(step, 2, n, inputs, outputs),
-                    S<float>(step, 3, n, inputs, outputs), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], f[0], f[1], f[2]);
+                Kernels.Gemm(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2),
+                    slots.S<float>(step, 3), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], f[0], f[1], f[2]);
                 break;
             case StepKind.Conv:
-                Kernels.Conv(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), S<float>(step, 2, n, inputs, outputs),
-                    S<float>(step, 3, n, inputs, outputs), S<float>(step, 4, n, inputs, outputs),
+                Kernels.Conv(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2),
+                    slots.S<float>(step, 3), slots.S<float>(step, 4),
                     a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], f[0], f[1]);
                 break;
             case StepKind.Pool:
-                Kernels.Pool(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs),
+                Kernels.Pool(slots.S<float>(step, 0), slots.S<float>(step, 1),
                     a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16]);
                 break;
             case StepKind.GlobalPool:
-                Kernels.GlobalPool(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a[1], a[2]);
+                Kernels.GlobalPool(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], a[2]);
                 break;
             case StepKind.Unary:
-                Kernels.Unary(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a[1], f[0], f[1]);
+                Kernels.Unary(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], f[0], f[1]);
                 break;
             case StepKind.Binary:
-                Kernels.Binary(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), S<float>(step, 2, n, inputs, outputs),
-                    a[0], a[1], a.AsSpan(2, 6), a.AsSpan(8, 6), a.AsSpan(14, 6));
+                Kernels.Binary(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2),
+                    a[0], a[1], a.Slice(2, 6), a.Slice(8, 6), a.Slice(14, 6));
                 break;
             case StepKind.Transpose:
-                Kernels.Transpose(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a.AsSpan(1, 6), a.AsSpan(7, 6));
+                Kernels.Transpose(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a.Slice(1, 6), a.Slice(7, 6));
                 break;
             case StepKind.CopyBlocks:
-                Kernels.CopyBlocks(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a[1], a[2], a[3]);
+                Kernels.CopyBlocks(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], a[2], a[3]);
                 break;
             case StepKind.Softmax:
-                Kernels.Softmax(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a[1], a[2], a[3]);
+                Kernels.Softmax(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], a[2], a[3]);
                 break;
             case StepKind.Quantize:
-                Kernels.Quantize(S<float>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), S<float>(step, 2, n, inputs, outputs),
-                    S<float>(step, 3, n, inputs, outputs), a[0], a[1], a[2], a[3]);
+                Kernels.Quantize(slots.S<float>(step, 0), slots.S<byte>(step, 1), slots.S<float>(step, 2),
+                    slots.S<float>(step, 3), a[0], a[1], a[2], a[3]);
                 break;
             case StepKind.Dequantize:
-                Kernels.Dequantize(S<byte>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), S<float>(step, 2, n, inputs, outputs),
-                    S<float>(step, 3, n, inputs, outputs), a[0], a[1], a[2], a[3]);
+                Kernels.Dequantize(slots.S<byte>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2),
+                    slots.S<float>(step, 3), a[0], a[1], a[2], a[3]);
                 break;
             case StepKind.QGemm:
-                Kernels.QGemm(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), S<int>(step, 2, n, inputs, outputs),
-                    S<float>(step, 3, n, inputs, outputs), S<byte>(step, 4, n, inputs, outputs), a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+                Kernels.QGemm(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<int>(step, 2),
+                    slots.S<float>(step, 3), slots.S<byte>(step, 4), a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
                 break;
             case StepKind.QConv:
-                Kernels.QConv(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), S<int>(step, 2, n, inputs, outputs),
-                    S<float>(step, 3, n, inputs, outputs), S<byte>(step, 4, n, inputs, outputs), S<byte>(step, 5, n, inputs, outputs),
+                Kernels.QConv(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<int>(step, 2),
+                    slots.S<float>(step, 3), slots.S<byte>(step, 4), slots.S<byte>(step, 5),
                     a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18]);
                 break;
             case StepKind.DynamicQuantize:
-                Kernels.DynamicQuantize(S<float>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), S<float>(step, 2, n, inputs, outputs),
-                    S<byte>(step, 3, n, inputs, outputs), a[0]);
+                Kernels.DynamicQuantize(slots.S<float>(step, 0), slots.S<byte>(step, 1), slots.S<float>(step, 2),
+                    slots.S<byte>(step, 3), a[0]);
                 break;
             case StepKind.MatMulInteger:
-                Kernels.MatMulInteger(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), S<int>(step, 2, n, inputs, outputs),
-                    S<byte>(step, 3, n, inputs, outputs), S<byte>(step, 4, n, inputs, outputs), S<int>(step, 5, n, inputs, outputs), a[0], a[1], a[2], a[3], a[4]);
+                Kernels.MatMulInteger(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<int>(step, 2),
+                    slots.S<byte>(step, 3), slots.S<byte>(step, 4), slots.S<int>(step, 5), a[0], a[1], a[2], a[3], a[4]);
                 break;
             case StepKind.MaxPoolU8:
-                Kernels.MaxPoolU8(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs),
+                Kernels.MaxPoolU8(slots.S<byte>(step, 0), slots.S<byte>(step, 1),
                     a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
                 break;
             case StepKind.Reduce:
-                Kernels.Reduce(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a[1], a[2], a[3]);
+                Kernels.Reduce(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], a[2], a[3]);
                 break;
             default:
                 throw new InvalidDataException($"Step kind {step.Kind} is not known to this runtime. Rebuild with a matching Optimizer.Build.");

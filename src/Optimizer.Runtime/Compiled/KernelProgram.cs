@@ -6,14 +6,16 @@ namespace Optimizer.Runtime.Compiled;
 
 /// <summary>
 /// A compiled model: a fixed schedule of <see cref="Kernels"/> calls over an arena, inputs,
-/// outputs and constant weights. Stored as a deterministic little-endian blob
-/// (<see cref="ToBytes"/>, format in <c>Compiled/README.md</c>); weights are read in place from
-/// an embedded resource when loaded from an <see cref="UnmanagedMemoryStream"/>.
+/// outputs and constant weights, every size and argument an expression of the model's symbolic
+/// dimensions (<see cref="SizeExpression"/>), bound from the inputs' shapes at run time
+/// (<see cref="ProgramLayout"/>). Stored as a deterministic little-endian blob (<see cref="ToBytes"/>,
+/// format in <c>Compiled/README.md</c>); weights are read in place from an embedded resource when
+/// loaded from an <see cref="UnmanagedMemoryStream"/>.
 /// </summary>
 public sealed unsafe class KernelProgram : IDisposable
 {
-    /// <summary>The format version this runtime writes (2: each step ends with its ONNX node's name); it also reads version 1.</summary>
-    public const int FormatVersion = 2;
+    /// <summary>The format version this runtime reads and writes (3: sizes are expressions of several symbolic dimensions, the arena is placed at run time).</summary>
+    public const int FormatVersion = 3;
 
     /// <summary>Alignment of the weights section and of every tensor in it.</summary>
     public const int WeightAlignment = 64;
@@ -26,12 +28,13 @@ public sealed unsafe class KernelProgram : IDisposable
     private void* _owned;
 
     /// <summary>Creates a program around weights held in memory (the compiler's output).</summary>
-    public KernelProgram(IReadOnlyList<ProgramTensor> inputs, IReadOnlyList<ProgramTensor> outputs, Lin arenaBytes,
-        IReadOnlyList<ProgramStep> steps, byte[] weights)
+    public KernelProgram(IReadOnlyList<string> symbols, IReadOnlyList<ProgramTensor> inputs, IReadOnlyList<ProgramTensor> outputs,
+        IReadOnlyList<ArenaStorage> arena, IReadOnlyList<ProgramStep> steps, byte[] weights)
     {
+        Symbols = symbols;
         Inputs = inputs;
         Outputs = outputs;
-        ArenaBytes = arenaBytes;
+        ArenaStorages = arena;
         Steps = steps;
         _weightsLength = weights.Length;
         _owned = NativeMemory.AlignedAlloc((nuint)Math.Max(1, weights.Length), WeightAlignment);
@@ -39,18 +42,21 @@ public sealed unsafe class KernelProgram : IDisposable
         _weights = (byte*)_owned;
     }
 
-    private KernelProgram(IReadOnlyList<ProgramTensor> inputs, IReadOnlyList<ProgramTensor> outputs, Lin arenaBytes,
-        IReadOnlyList<ProgramStep> steps, byte* weights, long weightsLength, void* owned, object? keepAlive)
+    private KernelProgram(ParsedProgram parsed, byte* weights, long weightsLength, void* owned, object? keepAlive)
     {
-        Inputs = inputs;
-        Outputs = outputs;
-        ArenaBytes = arenaBytes;
-        Steps = steps;
+        Symbols = parsed.Symbols;
+        Inputs = parsed.Inputs;
+        Outputs = parsed.Outputs;
+        ArenaStorages = parsed.Arena;
+        Steps = parsed.Steps;
         _weights = weights;
         _weightsLength = weightsLength;
         _owned = owned;
         _keepAlive = keepAlive;
     }
+
+    /// <summary>The model's symbolic dimensions as it names them (<c>d0</c>, <c>d1</c>, … in expressions), in order of first appearance among the inputs.</summary>
+    public IReadOnlyList<string> Symbols { get; }
 
     /// <summary>The inputs, in graph order.</summary>
     public IReadOnlyList<ProgramTensor> Inputs { get; }
@@ -58,8 +64,8 @@ public sealed unsafe class KernelProgram : IDisposable
     /// <summary>The outputs, in graph order.</summary>
     public IReadOnlyList<ProgramTensor> Outputs { get; }
 
-    /// <summary>Arena bytes for batch n (a multiple of 64 per batch).</summary>
-    public Lin ArenaBytes { get; }
+    /// <summary>The arena's blocks, in order of first use; placed per distinct input shape by <see cref="ProgramLayout"/>.</summary>
+    public IReadOnlyList<ArenaStorage> ArenaStorages { get; }
 
     /// <summary>The schedule.</summary>
     public IReadOnlyList<ProgramStep> Steps { get; }
@@ -80,9 +86,29 @@ public sealed unsafe class KernelProgram : IDisposable
         {
             w.Write(Magic);
             w.Write(FormatVersion);
-            WriteTensors(w, Inputs);
-            WriteTensors(w, Outputs);
-            WriteLin(w, ArenaBytes);
+            var table = new ExpressionTable();
+            foreach (var e in AllExpressions())
+            {
+                table.Add(e);
+            }
+
+            w.Write(Symbols.Count);
+            foreach (var symbol in Symbols)
+            {
+                WriteString(w, symbol);
+            }
+
+            table.Write(w);
+            WriteTensors(w, Inputs, table);
+            WriteTensors(w, Outputs, table);
+            w.Write(ArenaStorages.Count);
+            foreach (var storage in ArenaStorages)
+            {
+                w.Write(table.IndexOf(storage.Bytes));
+                w.Write(storage.FirstStep);
+                w.Write(storage.LastStep);
+            }
+
             w.Write(Steps.Count);
             foreach (var step in Steps)
             {
@@ -92,14 +118,14 @@ public sealed unsafe class KernelProgram : IDisposable
                 {
                     w.Write((byte)o.Region);
                     w.Write(checked((ushort)o.Index));
-                    WriteLin(w, o.ByteOffset);
-                    WriteLin(w, o.Length);
+                    w.Write(table.IndexOf(o.ByteOffset));
+                    w.Write(table.IndexOf(o.Length));
                 }
 
                 w.Write(checked((byte)step.Ints.Count));
                 foreach (var i in step.Ints)
                 {
-                    WriteLin(w, i);
+                    w.Write(table.IndexOf(i));
                 }
 
                 w.Write(checked((byte)step.Floats.Count));
@@ -108,9 +134,7 @@ public sealed unsafe class KernelProgram : IDisposable
                     w.Write(f);
                 }
 
-                var node = Encoding.UTF8.GetBytes(step.Node);
-                w.Write(checked((ushort)node.Length));
-                w.Write(node);
+                WriteString(w, step.Node);
             }
 
             var weightsOffset = Align(stream.Position + 16, WeightAlignment);
@@ -131,10 +155,10 @@ public sealed unsafe class KernelProgram : IDisposable
     /// <exception cref="InvalidDataException">Not a kernel program, or another format version.</exception>
     public static KernelProgram Read(ReadOnlySpan<byte> bytes)
     {
-        var (inputs, outputs, arena, steps, weightsOffset, weightsLength) = Parse(bytes);
-        var owned = NativeMemory.AlignedAlloc((nuint)Math.Max(1, weightsLength), WeightAlignment);
-        bytes.Slice(checked((int)weightsOffset), checked((int)weightsLength)).CopyTo(new Span<byte>(owned, checked((int)weightsLength)));
-        return new KernelProgram(inputs, outputs, arena, steps, (byte*)owned, weightsLength, owned, null);
+        var parsed = Parse(bytes);
+        var owned = NativeMemory.AlignedAlloc((nuint)Math.Max(1, parsed.WeightsLength), WeightAlignment);
+        bytes.Slice(checked((int)parsed.WeightsOffset), checked((int)parsed.WeightsLength)).CopyTo(new Span<byte>(owned, checked((int)parsed.WeightsLength)));
+        return new KernelProgram(parsed, (byte*)owned, parsed.WeightsLength, owned, null);
     }
 
     /// <summary>
@@ -148,11 +172,11 @@ public sealed unsafe class KernelProgram : IDisposable
         {
             var start = unmanaged.PositionPointer;
             var span = new ReadOnlySpan<byte>(start, checked((int)unmanaged.Length));
-            var (inputs, outputs, arena, steps, weightsOffset, weightsLength) = Parse(span);
-            var weights = start + weightsOffset;
+            var parsed = Parse(span);
+            var weights = start + parsed.WeightsOffset;
             if (((nint)weights & 3) == 0)
             {
-                return new KernelProgram(inputs, outputs, arena, steps, weights, weightsLength, null, unmanaged);
+                return new KernelProgram(parsed, weights, parsed.WeightsLength, null, unmanaged);
             }
         }
 
@@ -163,7 +187,8 @@ public sealed unsafe class KernelProgram : IDisposable
 
     /// <summary>A readable listing of the schedule, one kernel call per line.</summary>
     public string ToText() =>
-        $"inputs: {string.Join(", ", Inputs.Select(Describe))}\noutputs: {string.Join(", ", Outputs.Select(Describe))}\narena: {ArenaBytes} bytes, weights: {_weightsLength} bytes\n"
+        (Symbols.Count == 0 ? "" : $"symbols: {string.Join(", ", Symbols.Select((s, i) => $"d{i} = {s}"))}\n")
+        + $"inputs: {string.Join(", ", Inputs.Select(Describe))}\noutputs: {string.Join(", ", Outputs.Select(Describe))}\narena: {ArenaStorages.Count} blocks, weights: {_weightsLength} bytes\n"
         + string.Concat(Steps.Select((s, i) => s.Node.Length == 0 ? $"{i}: {s}\n" : $"{i}: {s}  // {s.Node}\n"));
 
     /// <inheritdoc />
@@ -185,30 +210,37 @@ public sealed unsafe class KernelProgram : IDisposable
 
     private static long Align(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
 
-    private static void WriteLin(BinaryWriter w, Lin value)
+    private IEnumerable<SizeExpression> AllExpressions() =>
+        Inputs.Concat(Outputs).SelectMany(t => t.Dims)
+            .Concat(ArenaStorages.Select(a => a.Bytes))
+            .Concat(Steps.SelectMany(s => s.Operands.SelectMany(o => new[] { o.ByteOffset, o.Length }).Concat(s.Ints)));
+
+    private static void WriteString(BinaryWriter w, string text)
     {
-        w.Write(value.PerBatch);
-        w.Write(value.Constant);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        w.Write(checked((ushort)bytes.Length));
+        w.Write(bytes);
     }
 
-    private static void WriteTensors(BinaryWriter w, IReadOnlyList<ProgramTensor> tensors)
+    private static void WriteTensors(BinaryWriter w, IReadOnlyList<ProgramTensor> tensors, ExpressionTable table)
     {
         w.Write(tensors.Count);
         foreach (var t in tensors)
         {
-            var name = Encoding.UTF8.GetBytes(t.Name);
-            w.Write(checked((ushort)name.Length));
-            w.Write(name);
+            WriteString(w, t.Name);
             w.Write((byte)t.ElementType);
             w.Write(checked((byte)t.Dims.Count));
             foreach (var d in t.Dims)
             {
-                WriteLin(w, d);
+                w.Write(table.IndexOf(d));
             }
         }
     }
 
-    private static (ProgramTensor[], ProgramTensor[], Lin, ProgramStep[], long, long) Parse(ReadOnlySpan<byte> bytes)
+    private sealed record ParsedProgram(string[] Symbols, ProgramTensor[] Inputs, ProgramTensor[] Outputs, ArenaStorage[] Arena, ProgramStep[] Steps,
+        long WeightsOffset, long WeightsLength);
+
+    private static ParsedProgram Parse(ReadOnlySpan<byte> bytes)
     {
         var r = new SpanReader(bytes);
         if (bytes.Length < 8 || !bytes.Slice(0, 4).SequenceEqual(Magic))
@@ -218,15 +250,27 @@ public sealed unsafe class KernelProgram : IDisposable
 
         r.Skip(4);
         var version = r.Int32();
-        if (version is not (1 or FormatVersion))
+        if (version != FormatVersion)
         {
-            throw new InvalidDataException($"The kernel program has format version {version}; this runtime reads versions 1 to {FormatVersion}. Rebuild with a matching Optimizer.Build.");
+            throw new InvalidDataException($"The kernel program has format version {version}; this runtime reads version {FormatVersion}. Rebuild with a matching Optimizer.Build.");
         }
 
-        var inputs = ReadTensors(ref r);
-        var outputs = ReadTensors(ref r);
-        var arena = r.Lin();
-        var steps = new ProgramStep[r.Int32()];
+        var symbols = new string[r.Int32Count()];
+        for (var i = 0; i < symbols.Length; i++)
+        {
+            symbols[i] = r.String();
+        }
+
+        var table = ExpressionTable.Read(ref r);
+        var inputs = ReadTensors(ref r, table);
+        var outputs = ReadTensors(ref r, table);
+        var arena = new ArenaStorage[r.Int32Count()];
+        for (var i = 0; i < arena.Length; i++)
+        {
+            arena[i] = new ArenaStorage(table[r.Int32()], r.Int32(), r.Int32());
+        }
+
+        var steps = new ProgramStep[r.Int32Count()];
         for (var s = 0; s < steps.Length; s++)
         {
             var kind = (StepKind)r.UInt16();
@@ -235,13 +279,18 @@ public sealed unsafe class KernelProgram : IDisposable
             {
                 var region = (BufferRegion)r.Byte();
                 var index = r.UInt16();
-                operands[i] = new Operand(region, index, r.Lin(), r.Lin());
+                if (region == BufferRegion.Arena && index >= arena.Length)
+                {
+                    throw new InvalidDataException("A step of the kernel program reads an arena block it does not have. Rebuild the project.");
+                }
+
+                operands[i] = new Operand(region, index, table[r.Int32()], table[r.Int32()]);
             }
 
-            var ints = new Lin[r.Byte()];
+            var ints = new SizeExpression[r.Byte()];
             for (var i = 0; i < ints.Length; i++)
             {
-                ints[i] = r.Lin();
+                ints[i] = table[r.Int32()];
             }
 
             var floats = new float[r.Byte()];
@@ -250,8 +299,7 @@ public sealed unsafe class KernelProgram : IDisposable
                 floats[i] = r.Single();
             }
 
-            var node = version >= 2 ? Encoding.UTF8.GetString(r.Bytes(r.UInt16())) : "";
-            steps[s] = new ProgramStep(kind, operands, ints, floats, node);
+            steps[s] = new ProgramStep(kind, operands, ints, floats, r.String());
         }
 
         var weightsOffset = r.Int64();
@@ -261,26 +309,80 @@ public sealed unsafe class KernelProgram : IDisposable
             throw new InvalidDataException("The kernel program is truncated (its weights section ends past the data). Rebuild the project.");
         }
 
-        return (inputs, outputs, arena, steps, weightsOffset, weightsLength);
+        return new ParsedProgram(symbols, inputs, outputs, arena, steps, weightsOffset, weightsLength);
     }
 
-    private static ProgramTensor[] ReadTensors(ref SpanReader r)
+    private static ProgramTensor[] ReadTensors(ref SpanReader r, ExpressionTable table)
     {
-        var tensors = new ProgramTensor[r.Int32()];
+        var tensors = new ProgramTensor[r.Int32Count()];
         for (var i = 0; i < tensors.Length; i++)
         {
-            var name = Encoding.UTF8.GetString(r.Bytes(r.UInt16()));
+            var name = r.String();
             var type = (KernelElementType)r.Byte();
-            var dims = new Lin[r.Byte()];
+            var dims = new SizeExpression[r.Byte()];
             for (var d = 0; d < dims.Length; d++)
             {
-                dims[d] = r.Lin();
+                dims[d] = table[r.Int32()];
             }
 
             tensors[i] = new ProgramTensor(name, type, dims);
         }
 
         return tensors;
+    }
+
+    /// <summary>The distinct expressions of a program, stored once each and referred to by index.</summary>
+    private sealed class ExpressionTable
+    {
+        private readonly List<SizeExpression> _expressions = new();
+        private readonly Dictionary<SizeExpression, int> _indexes = new();
+
+        public SizeExpression this[int index] => index >= 0 && index < _expressions.Count ? _expressions[index]
+            : throw new InvalidDataException("The kernel program refers to a size it does not have. Rebuild the project.");
+
+        public void Add(SizeExpression e)
+        {
+            if (_indexes.TryAdd(e, _expressions.Count))
+            {
+                _expressions.Add(e);
+            }
+        }
+
+        public int IndexOf(SizeExpression e) => _indexes[e];
+
+        public void Write(BinaryWriter w)
+        {
+            w.Write(_expressions.Count);
+            foreach (var e in _expressions)
+            {
+                w.Write(checked((ushort)e.Code.Count));
+                foreach (var op in e.Code)
+                {
+                    w.Write((byte)op.Kind);
+                    w.Write(op.Operand);
+                }
+            }
+        }
+
+        public static ExpressionTable Read(ref SpanReader r)
+        {
+            var table = new ExpressionTable();
+            var count = r.Int32Count();
+            for (var i = 0; i < count; i++)
+            {
+                var code = new SizeOp[r.UInt16()];
+                for (var k = 0; k < code.Length; k++)
+                {
+                    code[k] = new SizeOp((SizeOpKind)r.Byte(), r.Int64());
+                }
+
+                var e = new SizeExpression(code);
+                table._indexes.TryAdd(e, table._expressions.Count);
+                table._expressions.Add(e);
+            }
+
+            return table;
+        }
     }
 
     private ref struct SpanReader(ReadOnlySpan<byte> data)
@@ -312,6 +414,13 @@ public sealed unsafe class KernelProgram : IDisposable
 
         public float Single() => BinaryPrimitives.ReadSingleLittleEndian(Bytes(4));
 
-        public Lin Lin() => new(Int64(), Int64());
+        /// <summary>A count, refused when negative or larger than the data could hold.</summary>
+        public int Int32Count()
+        {
+            var count = Int32();
+            return count >= 0 && count <= _data.Length ? count : throw new InvalidDataException("The kernel program is truncated. Rebuild the project to regenerate it.");
+        }
+
+        public string String() => Encoding.UTF8.GetString(Bytes(UInt16()));
     }
 }

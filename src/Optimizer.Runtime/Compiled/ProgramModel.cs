@@ -69,43 +69,45 @@ public enum KernelElementType : byte
     Int32 = 4,
 }
 
-/// <summary>A value linear in the batch size <c>n</c>: <c>PerBatch · n + Constant</c>.</summary>
-public readonly record struct Lin(long PerBatch, long Constant)
+/// <summary>
+/// An arena block one or more intermediate values live in: its size, and the steps between which
+/// it is live. Blocks are placed once per distinct input shape (<see cref="ProgramLayout"/>).
+/// </summary>
+public sealed record ArenaStorage(SizeExpression Bytes, int FirstStep, int LastStep);
+
+/// <summary>
+/// A slice of one region: <paramref name="ByteOffset"/> from its start (for the arena: from the
+/// start of <see cref="KernelProgram.ArenaStorages"/>[<paramref name="Index"/>]), <paramref name="Length"/> elements.
+/// </summary>
+public readonly record struct Operand(BufferRegion Region, int Index, SizeExpression ByteOffset, SizeExpression Length)
 {
-    /// <summary>A constant.</summary>
-    public static Lin Of(long constant) => new(0, constant);
+    /// <summary>The operand of a kernel parameter the step leaves empty.</summary>
+    public static Operand Empty { get; } = new(BufferRegion.Weights, 0, SizeExpression.Of(0), SizeExpression.Of(0));
 
-    /// <summary>The value for batch size <paramref name="n"/>.</summary>
-    public long Eval(int n) => PerBatch * n + Constant;
-
-    /// <inheritdoc />
-    public override string ToString() => PerBatch == 0 ? Constant.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        : Constant == 0 ? $"{PerBatch}*n" : $"{PerBatch}*n+{Constant}";
+    /// <summary>Whether this is <see cref="Empty"/>.</summary>
+    public bool IsEmpty => Region == BufferRegion.Weights && Length.Constant == 0 && ByteOffset.Constant == 0;
 }
-
-/// <summary>A slice of one region: <paramref name="ByteOffset"/> from its start, <paramref name="Length"/> elements.</summary>
-public readonly record struct Operand(BufferRegion Region, int Index, Lin ByteOffset, Lin Length);
 
 /// <summary>One kernel call: operands, then integer arguments, then float arguments, in the order of the kernel's parameters.</summary>
 /// <param name="Node">The name of the ONNX node the step came from (empty when unknown); it does not affect the call.</param>
-public sealed record ProgramStep(StepKind Kind, IReadOnlyList<Operand> Operands, IReadOnlyList<Lin> Ints, IReadOnlyList<float> Floats, string Node = "")
+public sealed record ProgramStep(StepKind Kind, IReadOnlyList<Operand> Operands, IReadOnlyList<SizeExpression> Ints, IReadOnlyList<float> Floats, string Node = "")
 {
     /// <inheritdoc />
     public override string ToString() =>
-        $"Kernels.{Kind}({string.Join(", ", Operands.Select(o => $"{o.Region}{(o.Region is BufferRegion.Input or BufferRegion.Output ? o.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}[{o.ByteOffset}B, {o.Length}]")
+        $"Kernels.{Kind}({string.Join(", ", Operands.Select(o => $"{o.Region}{(o.Region is BufferRegion.Weights ? "" : o.Index.ToString(System.Globalization.CultureInfo.InvariantCulture))}[{o.ByteOffset}B, {o.Length}]")
             .Concat(Ints.Select(i => i.ToString())).Concat(Floats.Select(f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f")))})";
 }
 
-/// <summary>A program input or output: its name, element type and dimensions (linear in the batch).</summary>
-public sealed record ProgramTensor(string Name, KernelElementType ElementType, IReadOnlyList<Lin> Dims)
+/// <summary>A program input or output: its name, element type and dimensions (in terms of the symbolic dimensions).</summary>
+public sealed record ProgramTensor(string Name, KernelElementType ElementType, IReadOnlyList<SizeExpression> Dims)
 {
-    /// <summary>The element count for batch <paramref name="n"/>.</summary>
-    public long ElementCount(int n)
+    /// <summary>The element count for the symbolic dimensions' values.</summary>
+    public long ElementCount(ReadOnlySpan<long> symbols)
     {
         long count = 1;
         foreach (var d in Dims)
         {
-            count *= d.Eval(n);
+            count = checked(count * d.Evaluate(symbols));
         }
 
         return count;

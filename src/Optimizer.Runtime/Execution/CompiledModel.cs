@@ -86,46 +86,16 @@ internal sealed class CompiledModel : IDisposable
         return new CompiledModel(stream, program, schedule) { Variant = variantName };
     }
 
-    /// <summary>The batch size <c>n</c> that gives every input the shape it has; throws when no n does.</summary>
-    public int BatchOf(int[]?[] inputShapes)
-    {
-        int? n = null;
-        for (int i = 0; i < Program.Inputs.Count; i++)
-        {
-            IReadOnlyList<Lin> dims = Program.Inputs[i].Dims;
-            int[] shape = inputShapes[i]!;
-            for (int d = 0; d < dims.Count && d < shape.Length; d++)
-            {
-                if (dims[d].PerBatch != 0 && n is null)
-                {
-                    long candidate = (shape[d] - dims[d].Constant) / dims[d].PerBatch;
-                    n = candidate >= 1 ? checked((int)candidate) : 0;
-                }
-            }
-        }
+    /// <summary>The symbolic dimensions' values that give every input the shape it has; throws when none do.</summary>
+    public long[] Bind(int[]?[] inputShapes) => ProgramLayout.Bind(Program, inputShapes.Select(s => s!).ToArray());
 
-        int batch = n ?? 1;
-        for (int i = 0; i < Program.Inputs.Count; i++)
-        {
-            IReadOnlyList<Lin> dims = Program.Inputs[i].Dims;
-            int[] shape = inputShapes[i]!;
-            if (batch < 1 || shape.Length != dims.Count || Enumerable.Range(0, dims.Count).Any(d => dims[d].Eval(batch) != shape[d]))
-            {
-                throw new ArgumentException(
-                    $"Input '{Program.Inputs[i].Name}' has shape [{string.Join(", ", shape)}]; the compiled kernels take [{string.Join(", ", dims)}] with n ≥ 1 (n = the batch).");
-            }
-        }
-
-        return batch;
-    }
-
-    /// <summary>The shape of output <paramref name="index"/> at batch <paramref name="batch"/>.</summary>
-    public int[] OutputShape(int index, int batch) => Program.Outputs[index].Dims.Select(d => checked((int)d.Eval(batch))).ToArray();
+    /// <summary>The shape of output <paramref name="index"/> for the symbolic dimensions' values.</summary>
+    public int[] OutputShape(int index, long[] symbols) => Program.Outputs[index].Dims.Select(d => checked((int)d.Evaluate(symbols))).ToArray();
 
     /// <summary>A new array for output <paramref name="index"/>, typed as the program declares it.</summary>
-    public Array NewOutput(int index, int batch)
+    public Array NewOutput(int index, long[] symbols)
     {
-        long length = Program.Outputs[index].ElementCount(batch);
+        long length = Program.Outputs[index].ElementCount(symbols);
         return Program.Outputs[index].ElementType switch
         {
             KernelElementType.Float32 => new float[length],
@@ -136,14 +106,14 @@ internal sealed class CompiledModel : IDisposable
     }
 
     /// <summary>Runs the program; inputs and outputs are pinned addresses.</summary>
-    public void Run(int batch, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
+    public void Run(long[] symbols, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
     {
         if (_schedule is not null)
         {
             GeneratedScheduleRunner runner = Interlocked.Exchange(ref _spareRunner, null) ?? new GeneratedScheduleRunner(Program, _schedule);
             try
             {
-                runner.Run(batch, inputs, outputs);
+                runner.Run(symbols, inputs, outputs);
             }
             finally
             {
@@ -159,7 +129,7 @@ internal sealed class CompiledModel : IDisposable
         KernelExecutor executor = Interlocked.Exchange(ref _spare, null) ?? new KernelExecutor(Program);
         try
         {
-            executor.Run(batch, inputs, outputs);
+            executor.Run(symbols, inputs, outputs);
         }
         finally
         {

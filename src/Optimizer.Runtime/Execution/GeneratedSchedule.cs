@@ -2,11 +2,12 @@ namespace Optimizer.Runtime;
 
 /// <summary>
 /// One call of a generated kernel schedule: the program's steps as straight
-/// <see cref="Compiled.Kernels"/> calls for batch size <paramref name="n"/> over <paramref name="buffers"/>.
+/// <see cref="Compiled.Kernels"/> calls over <paramref name="buffers"/>, with the sizes that depend
+/// on the input shape read from <paramref name="slots"/>.
 /// </summary>
-/// <param name="n">The batch size (the program's symbolic dimension; 1 when it has none).</param>
+/// <param name="slots">The program's values for this input shape (<see cref="Compiled.ProgramLayout.Slots"/>).</param>
 /// <param name="buffers">The arena, the weights and the caller's inputs and outputs, as bytes.</param>
-public delegate void KernelScheduleMethod(int n, KernelBuffers buffers);
+public delegate void KernelScheduleMethod(ReadOnlySpan<int> slots, KernelBuffers buffers);
 
 /// <summary>
 /// The compiled kernel program of a model, emitted by the source generator as C# (one kernel call

@@ -4,9 +4,9 @@ using Optimizer.Runtime.Compiled;
 namespace Optimizer.Runtime;
 
 /// <summary>
-/// Runs a <see cref="GeneratedSchedule"/> over a program's weights: the arena for a batch size is
-/// allocated once (64-byte aligned, as <see cref="KernelExecutor"/> does) and reused, so calls at
-/// a stable batch size allocate nothing. Not thread-safe: one runner per concurrent call.
+/// Runs a <see cref="GeneratedSchedule"/> over a program's weights: the layout and arena for an
+/// input shape are computed once (64-byte aligned, as <see cref="KernelExecutor"/> does) and
+/// reused, so calls at a stable shape allocate nothing. Not thread-safe: one runner per concurrent call.
 /// </summary>
 internal sealed unsafe class GeneratedScheduleRunner : IDisposable
 {
@@ -16,8 +16,7 @@ internal sealed unsafe class GeneratedScheduleRunner : IDisposable
     private readonly int[] _outputBytes;
     private byte* _arena;
     private long _arenaCapacity;
-    private int _arenaBytes;
-    private int _batch = -1;
+    private ProgramLayout? _layout;
 
     public GeneratedScheduleRunner(KernelProgram program, GeneratedSchedule schedule)
     {
@@ -27,11 +26,10 @@ internal sealed unsafe class GeneratedScheduleRunner : IDisposable
         _outputBytes = new int[program.Outputs.Count];
     }
 
-    public void Run(int batch, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
+    public void Run(ReadOnlySpan<long> symbols, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        Prepare(batch);
-        _schedule.Run(batch, new KernelBuffers(new Span<byte>(_arena, _arenaBytes), _program.Weights, inputs, _inputBytes, outputs, _outputBytes));
+        ProgramLayout layout = Prepare(symbols);
+        _schedule.Run(layout.Slots, new KernelBuffers(new Span<byte>(_arena, checked((int)layout.ArenaBytes)), _program.Weights, inputs, _inputBytes, outputs, _outputBytes));
     }
 
     public void Dispose()
@@ -47,37 +45,37 @@ internal sealed unsafe class GeneratedScheduleRunner : IDisposable
 
     ~GeneratedScheduleRunner() => Dispose();
 
-    private void Prepare(int batch)
+    private ProgramLayout Prepare(ReadOnlySpan<long> symbols)
     {
-        if (batch == _batch)
+        if (_layout is { } current && symbols.SequenceEqual((long[])current.Symbols))
         {
-            return;
+            return current;
         }
 
-        long bytes = Math.Max(64, _program.ArenaBytes.Eval(batch));
-        if (bytes > _arenaCapacity)
+        ProgramLayout layout = ProgramLayout.For(_program, symbols);
+        if (layout.ArenaBytes > _arenaCapacity)
         {
             if (_arena != null)
             {
                 NativeMemory.AlignedFree(_arena);
             }
 
-            _arena = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-            _arenaCapacity = bytes;
+            _arena = (byte*)NativeMemory.AlignedAlloc((nuint)layout.ArenaBytes, 64);
+            _arenaCapacity = layout.ArenaBytes;
         }
 
-        _arenaBytes = checked((int)bytes);
         for (int i = 0; i < _inputBytes.Length; i++)
         {
-            _inputBytes[i] = checked((int)(_program.Inputs[i].ElementCount(batch) * ElementSize(_program.Inputs[i].ElementType)));
+            _inputBytes[i] = checked((int)(_program.Inputs[i].ElementCount(symbols) * ElementSize(_program.Inputs[i].ElementType)));
         }
 
         for (int i = 0; i < _outputBytes.Length; i++)
         {
-            _outputBytes[i] = checked((int)(_program.Outputs[i].ElementCount(batch) * ElementSize(_program.Outputs[i].ElementType)));
+            _outputBytes[i] = checked((int)(_program.Outputs[i].ElementCount(symbols) * ElementSize(_program.Outputs[i].ElementType)));
         }
 
-        _batch = batch;
+        _layout = layout;
+        return layout;
     }
 
     private static int ElementSize(KernelElementType type) => type is KernelElementType.Float32 or KernelElementType.Int32 ? 4 : 1;

@@ -198,7 +198,7 @@ public ref struct ModelRun
     /// <summary>The compiled kernels: outputs are new arrays of the program's shapes for this batch, written in place.</summary>
     private readonly unsafe void RunCompiled(CompiledModel compiled, RunBuffers buffers)
     {
-        int batch = compiled.BatchOf(buffers.InputShapes);
+        long[] symbols = compiled.Bind(buffers.InputShapes);
         Span<nint> inputs = stackalloc nint[buffers.InputPins.Length];
         for (int i = 0; i < inputs.Length; i++)
         {
@@ -208,15 +208,15 @@ public ref struct ModelRun
         Span<nint> outputs = stackalloc nint[buffers.OutputArrays.Length];
         for (int i = 0; i < outputs.Length; i++)
         {
-            Array array = compiled.NewOutput(i, batch);
+            Array array = compiled.NewOutput(i, symbols);
             GCHandle handle = GCHandle.Alloc(array, GCHandleType.Pinned);
             buffers.OutputPins[i] = new MemoryHandle((void*)handle.AddrOfPinnedObject(), handle);
             buffers.OutputArrays[i] = array;
-            buffers.OutputShapes[i] = compiled.OutputShape(i, batch);
+            buffers.OutputShapes[i] = compiled.OutputShape(i, symbols);
             outputs[i] = handle.AddrOfPinnedObject();
         }
 
-        compiled.Run(batch, inputs, outputs);
+        compiled.Run(symbols, inputs, outputs);
     }
 
     private static long[] ToLongs(ReadOnlySpan<int> shape)

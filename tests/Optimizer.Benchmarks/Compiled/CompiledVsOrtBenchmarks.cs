@@ -24,6 +24,7 @@ public class CompiledVsOrtBenchmarks
     private GCHandle _inputHandle, _outputHandle;
     private nint[] _inputs = null!, _outputs = null!;
     private int _batch;
+    private long[] _symbols = [];
 
     [ParamsSource(nameof(AllCases))]
     public string Case { get; set; } = "";
@@ -43,7 +44,8 @@ public class CompiledVsOrtBenchmarks
         _program = CompiledModels.Compile(model);
         KernelDispatch.MaxThreads = ModelVariants.IntraOpThreads;
         _executor = new KernelExecutor(_program);
-        _outputData = new float[_program.Outputs[0].ElementCount(_batch)];
+        _symbols = ProgramLayout.Bind(_program, [shape.Select(d => checked((int)d)).ToArray()]);
+        _outputData = new float[_program.Outputs[0].ElementCount(_symbols)];
         _input = OrtValue.CreateTensorValueFromMemory(_inputData, shape);
         var outputShape = _session.OutputMetadata.Values.First().Dimensions.Select(d => d < 0 ? (long)_batch : d).ToArray();
         _output = OrtValue.CreateTensorValueFromMemory(new float[_outputData.Length], outputShape);
@@ -70,5 +72,5 @@ public class CompiledVsOrtBenchmarks
     public void OnnxRuntime() => _session.Run(_runOptions, [_session.InputNames[0]], [_input], [_session.OutputNames[0]], [_output]);
 
     [Benchmark]
-    public void CompiledKernels() => _executor.Run(_batch, _inputs, _outputs);
+    public void CompiledKernels() => _executor.Run(_symbols, _inputs, _outputs);
 }

@@ -38,7 +38,7 @@ internal static class HostileManifests
         string outputName = field == ManifestField.OutputName ? text : "logits";
         string node = field == ManifestField.NodeName ? text : "/fc1/Gemm";
         string kernel = field == ManifestField.KernelName ? text : "Gemm";
-        string schedule(string n) => Json($"{kernel}:ffff I0[0,64*n] W[512,640] W[0,10] O0[0,10*n] | 1 1*n 10 64 0 0 0 0 | 3F800000 00000000 00000000 # {n}");
+        string schedule(string n) => Json($"{kernel}:ffff I0[0,d0*64] W[512,640] W[0,10] O0[0,d0*10] | 1 d0 10 64 0 0 0 0 | 3F800000 00000000 00000000 # {n}");
         return $$"""
             {
               "formatVersion": 1,

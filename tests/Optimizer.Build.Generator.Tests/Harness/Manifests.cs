@@ -29,9 +29,9 @@ internal static class Manifests
             "compiled": {
               "resourceName": "Optimizer.Build.Sample.DigitClassifier.kernels", "size": 108864, "steps": 3, "kernels": ["Gemm"],
               "schedule": [
-                "Gemm:ffff I0[0,64*n] W[512,8192] W[0,128] A[0,128*n] | 1 1*n 128 64 0 0 0 1 | 3F800000 00000000 00000000 # /fc1/Gemm",
-                "Gemm:ffff A[0,128*n] W[33792,16384] W[33280,128] A[512*n,128*n] | 1 1*n 128 128 0 0 0 1 | 3F800000 00000000 00000000 # /fc2/Gemm",
-                "Gemm:ffff A[512*n,128*n] W[99392,2048] W[99328,10] O0[0,10*n] | 1 1*n 10 128 0 0 0 0 | 3F800000 00000000 00000000 # /fc3/Gemm"
+                "Gemm:ffff I0[0,d0*64] W[512,8192] W[0,128] A0[0,d0*128] | 1 d0 128 64 0 0 0 1 | 3F800000 00000000 00000000 # /fc1/Gemm",
+                "Gemm:ffff A0[0,d0*128] W[33792,16384] W[33280,128] A1[0,d0*128] | 1 d0 128 128 0 0 0 1 | 3F800000 00000000 00000000 # /fc2/Gemm",
+                "Gemm:ffff A1[0,d0*128] W[99392,2048] W[99328,10] O0[0,d0*10] | 1 d0 10 128 0 0 0 0 | 3F800000 00000000 00000000 # /fc3/Gemm"
               ]
             },
             "notCompiled": []
@@ -46,7 +46,7 @@ internal static class Manifests
               { "name": "int8", "requires": "int8-dot-product", "resourceName": "Optimizer.Build.Sample.DigitClassifier.kernels", "size": 108864, "steps": 3, "kernels": ["Gemm"] },
               {
                 "name": "fp32", "requires": null, "resourceName": "Optimizer.Build.Sample.DigitClassifier.fp32.kernels", "size": 99840, "steps": 1, "kernels": ["Gemm"],
-                "schedule": [ "Gemm:ffff I0[0,64*n] W[512,640] W[0,10] O0[0,10*n] | 1 1*n 10 64 0 0 0 0 | 3F800000 00000000 00000000" ]
+                "schedule": [ "Gemm:ffff I0[0,d0*64] W[512,640] W[0,10] O0[0,d0*10] | 1 d0 10 64 0 0 0 0 | 3F800000 00000000 00000000" ]
               }
             ]
           }

@@ -63,11 +63,12 @@ public sealed class ProgramFormatTests
         {
             Span<nint> inputs = [(nint)pi];
             Span<nint> outputs = [(nint)po];
-            executor.Run(batch, inputs, outputs);
+            var symbols = ProgramRunner.BatchSymbols(program, batch);
+            executor.Run(symbols, inputs, outputs);
             var before = GC.GetAllocatedBytesForCurrentThread();
             for (var i = 0; i < 50; i++)
             {
-                executor.Run(batch, inputs, outputs);
+                executor.Run(symbols, inputs, outputs);
             }
 
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

@@ -16,12 +16,13 @@ internal static class ProgramRunner
     public static byte[][] Run(KernelExecutor executor, byte[][] inputs, int batch)
     {
         var program = executor.Program;
-        var outputs = program.Outputs.Select(o => new byte[o.ElementCount(batch) * (o.ElementType == KernelElementType.Float32 || o.ElementType == KernelElementType.Int32 ? 4 : 1)]).ToArray();
+        var symbols = BatchSymbols(program, batch);
+        var outputs = program.Outputs.Select(o => new byte[o.ElementCount(symbols) * (o.ElementType == KernelElementType.Float32 || o.ElementType == KernelElementType.Int32 ? 4 : 1)]).ToArray();
         var all = inputs.Concat(outputs).Select(a => GCHandle.Alloc(a, GCHandleType.Pinned)).ToArray();
         try
         {
             var addresses = all.Select(h => h.AddrOfPinnedObject()).ToArray();
-            executor.Run(batch, addresses.AsSpan(0, inputs.Length), addresses.AsSpan(inputs.Length));
+            executor.Run(symbols, addresses.AsSpan(0, inputs.Length), addresses.AsSpan(inputs.Length));
         }
         finally
         {
@@ -33,6 +34,14 @@ internal static class ProgramRunner
 
         return outputs;
     }
+
+    /// <summary>The symbolic dimensions' values of a program whose one symbol (if any) is the batch.</summary>
+    public static long[] BatchSymbols(KernelProgram program, int batch) => program.Symbols.Count switch
+    {
+        0 => [],
+        1 => [batch],
+        _ => throw new ArgumentException($"the program has {program.Symbols.Count} symbolic dimensions; bind them from the input shapes"),
+    };
 
     public static float[] Floats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
 }
