@@ -10,12 +10,14 @@ namespace Optimizer.Runtime.Compiled;
 public sealed unsafe class KernelExecutor : IDisposable
 {
     private readonly KernelProgram _program;
-    private byte* _arena;
-    private long _arenaCapacity;
-    private ProgramLayout? _layout;
+    private readonly ShapeState _state;
 
     /// <summary>Creates an executor for <paramref name="program"/> (which must outlive it).</summary>
-    public KernelExecutor(KernelProgram program) => _program = program;
+    public KernelExecutor(KernelProgram program)
+    {
+        _program = program;
+        _state = new ShapeState(program);
+    }
 
     /// <summary>The program this executor runs.</summary>
     public KernelProgram Program => _program;
@@ -32,7 +34,7 @@ public sealed unsafe class KernelExecutor : IDisposable
             throw new ArgumentException($"The program takes {_program.Inputs.Count} inputs and {_program.Outputs.Count} outputs.");
         }
 
-        var layout = Prepare(symbols);
+        var layout = _state.Prepare(symbols);
         var slots = layout.Slots;
         for (var s = 0; s < _program.Steps.Count; s++)
         {
@@ -79,40 +81,12 @@ public sealed unsafe class KernelExecutor : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_arena != null)
-        {
-            NativeMemory.AlignedFree(_arena);
-            _arena = null;
-        }
-
+        _state.Dispose();
         GC.SuppressFinalize(this);
     }
 
     /// <summary>Frees the arena.</summary>
-    ~KernelExecutor() => Dispose();
-
-    private ProgramLayout Prepare(ReadOnlySpan<long> symbols)
-    {
-        if (_layout is { } current && symbols.SequenceEqual(current.Symbols is long[] known ? known : current.Symbols.ToArray()))
-        {
-            return current;
-        }
-
-        var layout = ProgramLayout.For(_program, symbols);
-        if (layout.ArenaBytes > _arenaCapacity)
-        {
-            if (_arena != null)
-            {
-                NativeMemory.AlignedFree(_arena);
-            }
-
-            _arena = (byte*)NativeMemory.AlignedAlloc((nuint)layout.ArenaBytes, 64);
-            _arenaCapacity = layout.ArenaBytes;
-        }
-
-        _layout = layout;
-        return layout;
-    }
+    ~KernelExecutor() => _state.Dispose();
 
     /// <summary>One step's slots: its operands as spans, and its integer arguments.</summary>
     private readonly ref struct StepSlots(KernelExecutor executor, ReadOnlySpan<int> slots, int operands, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
@@ -131,7 +105,7 @@ public sealed unsafe class KernelExecutor : IDisposable
             var offset = _slots[2 * index];
             var region = o.Region switch
             {
-                BufferRegion.Arena => executor._arena,
+                BufferRegion.Arena => executor._state.Arena,
                 BufferRegion.Weights => executor._program.WeightsPointer,
                 BufferRegion.Input => (byte*)_inputs[o.Index],
                 _ => (byte*)_outputs[o.Index],

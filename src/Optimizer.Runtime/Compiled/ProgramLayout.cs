@@ -11,14 +11,16 @@ public sealed class ProgramLayout
 {
     private ProgramLayout(long[] symbols, long arenaBytes, int[] slots, int[] stepStarts)
     {
-        Symbols = symbols;
+        SymbolValues = symbols;
         ArenaBytes = arenaBytes;
         Slots = slots;
         StepStarts = stepStarts;
     }
 
     /// <summary>The symbolic dimensions' values.</summary>
-    public IReadOnlyList<long> Symbols { get; }
+    public IReadOnlyList<long> Symbols => SymbolValues;
+
+    internal long[] SymbolValues { get; }
 
     /// <summary>The arena's size in bytes (at least 64).</summary>
     public long ArenaBytes { get; }

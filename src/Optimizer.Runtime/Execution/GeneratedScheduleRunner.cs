@@ -12,71 +12,46 @@ internal sealed unsafe class GeneratedScheduleRunner : IDisposable
 {
     private readonly KernelProgram _program;
     private readonly GeneratedSchedule _schedule;
+    private readonly ShapeState _state;
     private readonly int[] _inputBytes;
     private readonly int[] _outputBytes;
-    private byte* _arena;
-    private long _arenaCapacity;
-    private ProgramLayout? _layout;
 
     public GeneratedScheduleRunner(KernelProgram program, GeneratedSchedule schedule)
     {
         _program = program;
         _schedule = schedule;
+        _state = new ShapeState(program);
         _inputBytes = new int[program.Inputs.Count];
         _outputBytes = new int[program.Outputs.Count];
     }
 
     public void Run(ReadOnlySpan<long> symbols, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
     {
-        ProgramLayout layout = Prepare(symbols);
-        _schedule.Run(layout.Slots, new KernelBuffers(new Span<byte>(_arena, checked((int)layout.ArenaBytes)), _program.Weights, inputs, _inputBytes, outputs, _outputBytes));
+        ProgramLayout? previous = _state.Layout;
+        ProgramLayout layout = _state.Prepare(symbols);
+        if (!ReferenceEquals(layout, previous))
+        {
+            for (int i = 0; i < _inputBytes.Length; i++)
+            {
+                _inputBytes[i] = checked((int)(_program.Inputs[i].ElementCount(symbols) * ElementSize(_program.Inputs[i].ElementType)));
+            }
+
+            for (int i = 0; i < _outputBytes.Length; i++)
+            {
+                _outputBytes[i] = checked((int)(_program.Outputs[i].ElementCount(symbols) * ElementSize(_program.Outputs[i].ElementType)));
+            }
+        }
+
+        _schedule.Run(layout.Slots, new KernelBuffers(new Span<byte>(_state.Arena, checked((int)layout.ArenaBytes)), _program.Weights, inputs, _inputBytes, outputs, _outputBytes));
     }
 
     public void Dispose()
     {
-        if (_arena != null)
-        {
-            NativeMemory.AlignedFree(_arena);
-            _arena = null;
-        }
-
+        _state.Dispose();
         GC.SuppressFinalize(this);
     }
 
-    ~GeneratedScheduleRunner() => Dispose();
-
-    private ProgramLayout Prepare(ReadOnlySpan<long> symbols)
-    {
-        if (_layout is { } current && symbols.SequenceEqual((long[])current.Symbols))
-        {
-            return current;
-        }
-
-        ProgramLayout layout = ProgramLayout.For(_program, symbols);
-        if (layout.ArenaBytes > _arenaCapacity)
-        {
-            if (_arena != null)
-            {
-                NativeMemory.AlignedFree(_arena);
-            }
-
-            _arena = (byte*)NativeMemory.AlignedAlloc((nuint)layout.ArenaBytes, 64);
-            _arenaCapacity = layout.ArenaBytes;
-        }
-
-        for (int i = 0; i < _inputBytes.Length; i++)
-        {
-            _inputBytes[i] = checked((int)(_program.Inputs[i].ElementCount(symbols) * ElementSize(_program.Inputs[i].ElementType)));
-        }
-
-        for (int i = 0; i < _outputBytes.Length; i++)
-        {
-            _outputBytes[i] = checked((int)(_program.Outputs[i].ElementCount(symbols) * ElementSize(_program.Outputs[i].ElementType)));
-        }
-
-        _layout = layout;
-        return layout;
-    }
+    ~GeneratedScheduleRunner() => _state.Dispose();
 
     private static int ElementSize(KernelElementType type) => type is KernelElementType.Float32 or KernelElementType.Int32 ? 4 : 1;
 }
