@@ -47,6 +47,28 @@ internal sealed class BuildContext
 
     public List<RawStep> Steps { get; } = new();
 
+    /// <summary>
+    /// Conditions on the symbolic dimensions this build's schedule depends on: the model compared
+    /// sizes (<see cref="Decide"/>), so the program holds only where each comparison comes out the same.
+    /// </summary>
+    public List<(Dim Difference, byte AllowedSigns)> Guards { get; } = new();
+
+    /// <summary>
+    /// A comparison the model makes between sizes: its outcome in this build, recorded as a guard
+    /// when it depends on the symbolic dimensions (the runtime refuses shapes where it would differ).
+    /// </summary>
+    public bool Decide(Dim a, Dim b, ShapeRelation relation)
+    {
+        var holds = ShapeRelations.Holds(relation, a.Value, b.Value);
+        var difference = a - b;
+        if (!difference.IsConstant)
+        {
+            Guards.Add((difference, ShapeRelations.Signs(relation, holds)));
+        }
+
+        return holds;
+    }
+
     /// <summary>The ONNX node being emitted: <see cref="Emit"/> records it with each step (the schedule's comments).</summary>
     public string CurrentNode { get; set; } = "";
 

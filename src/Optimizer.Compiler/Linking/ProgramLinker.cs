@@ -77,7 +77,15 @@ internal static class ProgramLinker
             i.Type.Shape!.Select(d => d.Size is { } size ? SizeExpression.Of(size) : SizeExpression.Symbol(bindings[0].IndexOf(d.Symbol!))).ToArray())).ToArray();
         var outputs = model.Graph.Outputs.Select((o, k) => new ProgramTensor(o.Name, ElementType(builds[0].Outputs[k].Type),
             builds[0].Outputs[k].Shape.Select((_, d) => Solve((_, outs) => outs[k].Shape[d])).ToArray())).ToArray();
-        return new KernelProgram(symbols, inputs, outputs, arena, steps, weights.ToArray());
+        if (builds.Any(b => b.Context.Guards.Count != first.Guards.Count
+                            || b.Context.Guards.Zip(first.Guards).Any(p => p.First.AllowedSigns != p.Second.AllowedSigns)))
+        {
+            throw new UnsupportedException("the model compares its symbolic dimensions with different outcomes at different sizes; the compiled kernels need one schedule");
+        }
+
+        var guards = first.Guards.Select((g, i) => new ShapeGuard(SizeCode.Of(Agreed(bindings, builds.Select(b => b.Context.Guards[i].Difference).ToArray())), g.AllowedSigns))
+            .Distinct().ToArray();
+        return new KernelProgram(symbols, inputs, outputs, arena, steps, weights.ToArray(), guards);
     }
 
     private static KernelElementType ElementType(TensorElementType type) => type switch

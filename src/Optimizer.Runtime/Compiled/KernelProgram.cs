@@ -29,9 +29,10 @@ public sealed unsafe class KernelProgram : IDisposable
 
     /// <summary>Creates a program around weights held in memory (the compiler's output).</summary>
     public KernelProgram(IReadOnlyList<string> symbols, IReadOnlyList<ProgramTensor> inputs, IReadOnlyList<ProgramTensor> outputs,
-        IReadOnlyList<ArenaStorage> arena, IReadOnlyList<ProgramStep> steps, byte[] weights)
+        IReadOnlyList<ArenaStorage> arena, IReadOnlyList<ProgramStep> steps, byte[] weights, IReadOnlyList<ShapeGuard>? guards = null)
     {
         Symbols = symbols;
+        Guards = guards ?? [];
         Inputs = inputs;
         Outputs = outputs;
         ArenaStorages = arena;
@@ -45,6 +46,7 @@ public sealed unsafe class KernelProgram : IDisposable
     private KernelProgram(ParsedProgram parsed, byte* weights, long weightsLength, void* owned, object? keepAlive)
     {
         Symbols = parsed.Symbols;
+        Guards = parsed.Guards;
         Inputs = parsed.Inputs;
         Outputs = parsed.Outputs;
         ArenaStorages = parsed.Arena;
@@ -57,6 +59,9 @@ public sealed unsafe class KernelProgram : IDisposable
 
     /// <summary>The model's symbolic dimensions as it names them (<c>d0</c>, <c>d1</c>, … in expressions), in order of first appearance among the inputs.</summary>
     public IReadOnlyList<string> Symbols { get; }
+
+    /// <summary>The conditions on the symbolic dimensions the schedule holds under (empty when it holds for every shape).</summary>
+    public IReadOnlyList<ShapeGuard> Guards { get; }
 
     /// <summary>The inputs, in graph order.</summary>
     public IReadOnlyList<ProgramTensor> Inputs { get; }
@@ -107,6 +112,13 @@ public sealed unsafe class KernelProgram : IDisposable
                 w.Write(table.IndexOf(storage.Bytes));
                 w.Write(storage.FirstStep);
                 w.Write(storage.LastStep);
+            }
+
+            w.Write(Guards.Count);
+            foreach (var guard in Guards)
+            {
+                w.Write(table.IndexOf(guard.Difference));
+                w.Write(guard.AllowedSigns);
             }
 
             w.Write(Steps.Count);
@@ -213,6 +225,7 @@ public sealed unsafe class KernelProgram : IDisposable
     private IEnumerable<SizeExpression> AllExpressions() =>
         Inputs.Concat(Outputs).SelectMany(t => t.Dims)
             .Concat(ArenaStorages.Select(a => a.Bytes))
+            .Concat(Guards.Select(g => g.Difference))
             .Concat(Steps.SelectMany(s => s.Operands.SelectMany(o => new[] { o.ByteOffset, o.Length }).Concat(s.Ints)));
 
     private static void WriteString(BinaryWriter w, string text)
@@ -237,7 +250,7 @@ public sealed unsafe class KernelProgram : IDisposable
         }
     }
 
-    private sealed record ParsedProgram(string[] Symbols, ProgramTensor[] Inputs, ProgramTensor[] Outputs, ArenaStorage[] Arena, ProgramStep[] Steps,
+    private sealed record ParsedProgram(string[] Symbols, ShapeGuard[] Guards, ProgramTensor[] Inputs, ProgramTensor[] Outputs, ArenaStorage[] Arena, ProgramStep[] Steps,
         long WeightsOffset, long WeightsLength);
 
     private static ParsedProgram Parse(ReadOnlySpan<byte> bytes)
@@ -268,6 +281,12 @@ public sealed unsafe class KernelProgram : IDisposable
         for (var i = 0; i < arena.Length; i++)
         {
             arena[i] = new ArenaStorage(table[r.Int32()], r.Int32(), r.Int32());
+        }
+
+        var guards = new ShapeGuard[r.Int32Count()];
+        for (var i = 0; i < guards.Length; i++)
+        {
+            guards[i] = new ShapeGuard(table[r.Int32()], r.Byte());
         }
 
         var steps = new ProgramStep[r.Int32Count()];
@@ -309,7 +328,7 @@ public sealed unsafe class KernelProgram : IDisposable
             throw new InvalidDataException("The kernel program is truncated (its weights section ends past the data). Rebuild the project.");
         }
 
-        return new ParsedProgram(symbols, inputs, outputs, arena, steps, weightsOffset, weightsLength);
+        return new ParsedProgram(symbols, guards, inputs, outputs, arena, steps, weightsOffset, weightsLength);
     }
 
     private static ProgramTensor[] ReadTensors(ref SpanReader r, ExpressionTable table)

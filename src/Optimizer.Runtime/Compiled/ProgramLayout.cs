@@ -40,6 +40,16 @@ public sealed class ProgramLayout
     {
         var values = new Dictionary<SizeExpression, long>();
         var copy = symbols.ToArray();
+        foreach (var guard in program.Guards)
+        {
+            if (!guard.Holds(copy))
+            {
+                throw new ArgumentException($"The compiled kernels were built for input shapes where {Named(program, guard.ToString())}; "
+                                            + $"this input has {string.Join(", ", program.Symbols.Select((name, k) => $"{name} = {copy[k]}"))}. "
+                                            + "Run this shape on ONNX Runtime (ModelOptions.Path = OnnxRuntime), or give the model's inputs fixed sizes.");
+            }
+        }
+
         long Value(SizeExpression e)
         {
             if (!values.TryGetValue(e, out var v))
@@ -117,6 +127,17 @@ public sealed class ProgramLayout
         }
 
         return symbols;
+    }
+
+    /// <summary>Expression text with the symbols' names for d0, d1, … (highest index first, so d1 is not read as d1 of d10).</summary>
+    private static string Named(KernelProgram program, string text)
+    {
+        for (var i = program.Symbols.Count - 1; i >= 0; i--)
+        {
+            text = text.Replace("d" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), program.Symbols[i], StringComparison.Ordinal);
+        }
+
+        return text;
     }
 
     private static int ToInt(long value, ProgramStep step, string what) =>

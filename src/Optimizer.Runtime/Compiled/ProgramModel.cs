@@ -76,6 +76,21 @@ public enum KernelElementType : byte
 public sealed record ArenaStorage(SizeExpression Bytes, int FirstStep, int LastStep);
 
 /// <summary>
+/// A condition on the symbolic dimensions the program was built under: the model computed with them
+/// (e.g. <c>If(Equal(batch, 1))</c>), so the schedule holds only where the sign of
+/// <paramref name="Difference"/> is one of <paramref name="AllowedSigns"/> (bit 0 negative, bit 1 zero,
+/// bit 2 positive). <see cref="ProgramLayout.For"/> refuses shapes that break a guard.
+/// </summary>
+public sealed record ShapeGuard(SizeExpression Difference, byte AllowedSigns)
+{
+    /// <summary>Whether the guard holds for the symbolic dimensions' values.</summary>
+    public bool Holds(ReadOnlySpan<long> symbols) => (AllowedSigns & (1 << (Math.Sign(Difference.Evaluate(symbols)) + 1))) != 0;
+
+    /// <summary>The condition as text, e.g. <c>d0-1 ≠ 0</c>.</summary>
+    public override string ToString() => $"{Difference} {AllowedSigns switch { 1 => "< 0", 2 => "= 0", 3 => "≤ 0", 4 => "> 0", 5 => "≠ 0", 6 => "≥ 0", _ => "(any)" }}";
+}
+
+/// <summary>
 /// A slice of one region: <paramref name="ByteOffset"/> from its start (for the arena: from the
 /// start of <see cref="KernelProgram.ArenaStorages"/>[<paramref name="Index"/>]), <paramref name="Length"/> elements.
 /// </summary>
