@@ -13,7 +13,7 @@ namespace Optimizer.Compiler;
 /// </summary>
 public static class KernelCompiler
 {
-    private static readonly TensorElementType[] InputTypes = [TensorElementType.Float, TensorElementType.UInt8, TensorElementType.Int8];
+    private static readonly TensorElementType[] InputTypes = ElementTypes.All.ToArray();
 
     /// <summary>The operators the compiler knows (nodes may still be refused for attributes, types or shapes).</summary>
     public static IReadOnlySet<string> SupportedOperators => NodeEmitter.SupportedOps;
@@ -71,7 +71,7 @@ public static class KernelCompiler
         {
             if (input.Type is not { Kind: ValueKind.Tensor, Shape: { } shape } type || !InputTypes.Contains(type.ElementType))
             {
-                problems.Add(new UnsupportedNode(input.Name, "Input", $"input type {input.Type?.ToString() ?? "unknown"} (float32, uint8 or int8 tensors of known rank are supported)"));
+                problems.Add(new UnsupportedNode(input.Name, "Input", $"input type {input.Type?.ToString() ?? "unknown"} (float32, uint8, int8, int32, int64 or bool tensors of known rank are supported)"));
                 continue;
             }
 

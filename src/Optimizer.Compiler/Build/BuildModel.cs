@@ -36,6 +36,7 @@ internal sealed record ConstData(TensorElementType Type, long[] Shape, float[]? 
             TensorElementType.Int32 => new ConstData(t.ElementType, shape, null, t.ToInt32Array().Select(v => (long)v).ToArray(), t.ToRawBytes()),
             TensorElementType.UInt8 or TensorElementType.Int8 => new ConstData(t.ElementType, shape, null,
                 t.ElementType == TensorElementType.UInt8 ? t.ToUInt8Array().Select(v => (long)v).ToArray() : t.ToInt8Array().Select(v => (long)v).ToArray(), t.ToRawBytes()),
+            TensorElementType.Bool => new ConstData(t.ElementType, shape, null, t.ToRawBytes().Select(v => (long)v).ToArray(), t.ToRawBytes()),
             _ => throw new UnsupportedException($"constant '{t.Name}' has element type {t.ElementType}"),
         };
     }

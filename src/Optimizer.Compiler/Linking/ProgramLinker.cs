@@ -70,14 +70,7 @@ internal static class ProgramLinker
         return new KernelProgram(inputs, outputs, arena, steps, weights.ToArray());
     }
 
-    private static KernelElementType ElementType(TensorElementType type) => type switch
-    {
-        TensorElementType.Float => KernelElementType.Float32,
-        TensorElementType.UInt8 => KernelElementType.UInt8,
-        TensorElementType.Int8 => KernelElementType.Int8,
-        TensorElementType.Int32 => KernelElementType.Int32,
-        _ => throw new UnsupportedException($"element type {type} at the graph boundary"),
-    };
+    private static KernelElementType ElementType(TensorElementType type) => ElementTypes.Kernel(type);
 
     private static Lin Add(Lin a, Lin b) => new(a.PerBatch + b.PerBatch, a.Constant + b.Constant);
 

@@ -218,6 +218,51 @@ public sealed unsafe class KernelExecutor : IDisposable
             case StepKind.Reduce:
                 Kernels.Reduce(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a[1], a[2], a[3]);
                 break;
+            case StepKind.Activation:
+                Kernels.Activation(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a[1], f[0], f[1]);
+                break;
+            case StepKind.PRelu:
+                Kernels.PRelu(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), S<float>(step, 2, n, inputs, outputs),
+                    a[0], a.AsSpan(1, 6), a.AsSpan(7, 6), a.AsSpan(13, 6));
+                break;
+            case StepKind.LayerNorm:
+                Kernels.LayerNorm(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), S<float>(step, 2, n, inputs, outputs),
+                    S<float>(step, 3, n, inputs, outputs), S<float>(step, 4, n, inputs, outputs), S<float>(step, 5, n, inputs, outputs), a[0], a[1], f[0]);
+                break;
+            case StepKind.CopyStrided:
+                Kernels.CopyStrided(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), a[0], a[1], a[2], a.AsSpan(3, 6), a.AsSpan(9, 6));
+                break;
+            case StepKind.Compare:
+                Kernels.Compare(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), S<byte>(step, 2, n, inputs, outputs),
+                    a[0], a[1], a[2], a.AsSpan(3, 6), a.AsSpan(9, 6), a.AsSpan(15, 6));
+                break;
+            case StepKind.Logical:
+                Kernels.Logical(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), S<byte>(step, 2, n, inputs, outputs),
+                    a[0], a[1], a.AsSpan(2, 6), a.AsSpan(8, 6), a.AsSpan(14, 6));
+                break;
+            case StepKind.Where:
+                Kernels.Where(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), S<byte>(step, 2, n, inputs, outputs),
+                    S<byte>(step, 3, n, inputs, outputs), a[0], a[1], a.AsSpan(2, 6), a.AsSpan(8, 6), a.AsSpan(14, 6), a.AsSpan(20, 6));
+                break;
+            case StepKind.Cast:
+                Kernels.Cast(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), a[0], a[1], a[2]);
+                break;
+            case StepKind.Gather:
+                Kernels.Gather(S<byte>(step, 0, n, inputs, outputs), S<byte>(step, 1, n, inputs, outputs), S<byte>(step, 2, n, inputs, outputs),
+                    a[0], a[1], a[2], a[3]);
+                break;
+            case StepKind.Pad:
+                Kernels.Pad(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), a[0], a[1], a.AsSpan(2, 6), a.AsSpan(8, 6), a.AsSpan(14, 6), f[0]);
+                break;
+            case StepKind.Resize:
+                Kernels.Resize(S<float>(step, 0, n, inputs, outputs), S<int>(step, 1, n, inputs, outputs), S<float>(step, 2, n, inputs, outputs),
+                    S<int>(step, 3, n, inputs, outputs), S<float>(step, 4, n, inputs, outputs), S<float>(step, 5, n, inputs, outputs),
+                    a[0], a[1], a[2], a[3], a[4], a[5]);
+                break;
+            case StepKind.ConvTranspose:
+                Kernels.ConvTranspose(S<float>(step, 0, n, inputs, outputs), S<float>(step, 1, n, inputs, outputs), S<float>(step, 2, n, inputs, outputs),
+                    S<float>(step, 3, n, inputs, outputs), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+                break;
             default:
                 throw new InvalidDataException($"Step kind {step.Kind} is not known to this runtime. Rebuild with a matching Optimizer.Build.");
         }

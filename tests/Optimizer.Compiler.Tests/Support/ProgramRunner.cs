@@ -16,7 +16,7 @@ internal static class ProgramRunner
     public static byte[][] Run(KernelExecutor executor, byte[][] inputs, int batch)
     {
         var program = executor.Program;
-        var outputs = program.Outputs.Select(o => new byte[o.ElementCount(batch) * (o.ElementType == KernelElementType.Float32 || o.ElementType == KernelElementType.Int32 ? 4 : 1)]).ToArray();
+        var outputs = program.Outputs.Select(o => new byte[o.ElementCount(batch) * ElementSize(o.ElementType)]).ToArray();
         var all = inputs.Concat(outputs).Select(a => GCHandle.Alloc(a, GCHandleType.Pinned)).ToArray();
         try
         {
@@ -33,6 +33,13 @@ internal static class ProgramRunner
 
         return outputs;
     }
+
+    public static int ElementSize(KernelElementType type) => type switch
+    {
+        KernelElementType.Float32 or KernelElementType.Int32 => 4,
+        KernelElementType.Int64 => 8,
+        _ => 1,
+    };
 
     public static float[] Floats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
 }
