@@ -40,8 +40,35 @@ internal static partial class NodeEmitter
             return;
         }
 
+        if (x.Const is { } c)
+        {
+            // Shape arithmetic (Shape → Cast → Slice → Concat → Reshape) stays constant.
+            ctx.Define(new Val(node.Outputs[0], to, c.Shape) { Const = CastConstant(c, to) });
+            return;
+        }
+
         var y = ctx.NewValue(node.Outputs[0], to, x.Shape);
         ctx.Emit(StepKind.Cast, [Bytes(ctx, x), Bytes(ctx, y)], [(long)ElementTypes.Kernel(x.Type), (long)ElementTypes.Kernel(to), x.Count], []);
+    }
+
+    /// <summary>A constant converted at compile time as <see cref="Kernels.Cast"/> converts at run time.</summary>
+    private static ConstData CastConstant(ConstData c, TensorElementType to)
+    {
+        _ = ElementTypes.Kernel(to); // refuses the types the kernels lack (float16, double, …)
+        if (to == TensorElementType.Float)
+        {
+            return new ConstData(to, c.Shape, c.AsFloats(), null, null);
+        }
+
+        var longs = to == TensorElementType.Bool ? c.AsFloats().Select(v => v != 0 ? 1L : 0L).ToArray()
+            : c.Floats?.Select(v => float.IsNaN(v) ? 0L : (long)v).ToArray() ?? c.Longs!;
+        return new ConstData(to, c.Shape, null, to switch
+        {
+            TensorElementType.Int32 => longs.Select(v => (long)unchecked((int)v)).ToArray(),
+            TensorElementType.Int8 => longs.Select(v => (long)unchecked((sbyte)v)).ToArray(),
+            TensorElementType.UInt8 => longs.Select(v => (long)unchecked((byte)v)).ToArray(),
+            _ => longs,
+        }, null);
     }
 
     /// <summary>Gather at run time: any data type, int64 or int32 indices (int32 converted first), any axis.</summary>
@@ -138,6 +165,16 @@ internal static partial class NodeEmitter
     /// <summary>A new value <paramref name="name"/> read from x by <paramref name="read"/> (shaped <paramref name="shape"/> when the read is a view of it).</summary>
     private static void EmitStridedRead(BuildContext ctx, string name, Val x, OpShapes.StridedRead read, long[]? shape = null)
     {
+        if (x.Const is { } c)
+        {
+            // On a constant (shape arithmetic, position tables) the read happens now: the result stays a constant.
+            var picked = OpShapes.Gather(read);
+            var folded = new ConstData(c.Type, shape ?? read.Shape, c.Floats is { } f ? picked.Select(i => f[i]).ToArray() : null,
+                c.Longs is { } l ? picked.Select(i => l[i]).ToArray() : null, null);
+            ctx.Define(new Val(name, c.Type, folded.Shape) { Const = folded });
+            return;
+        }
+
         var y = ctx.NewValue(name, x.Type, shape ?? read.Shape);
         if (y.Count == 0)
         {

@@ -54,6 +54,26 @@ internal static class OpShapes
         return new StridedRead(outShape, start, strides);
     }
 
+    /// <summary>The element indices a strided read visits, in output order (for reads of constants at compile time).</summary>
+    public static long[] Gather(StridedRead read)
+    {
+        var count = read.Shape.Product();
+        var indices = new long[count];
+        for (long o = 0; o < count; o++)
+        {
+            var (rest, index) = (o, read.Start);
+            for (var d = read.Shape.Length - 1; d >= 0; d--)
+            {
+                index += rest % read.Shape[d] * read.Strides[d];
+                rest /= read.Shape[d];
+            }
+
+            indices[o] = index;
+        }
+
+        return indices;
+    }
+
     /// <summary>Expand: the input broadcast to <paramref name="target"/> (numpy rules in both directions).</summary>
     public static StridedRead Expand(long[] shape, long[] target)
     {

@@ -14,8 +14,8 @@ public sealed class RealModelCoverageTests(ITestOutputHelper output)
     public static readonly TheoryData<string, string> Models = new()
     {
         { "arctic_embed_xs.onnx", "sequence_length=8" },
-        { "ch_ppocr_mobile_v2.0_cls_infer.onnx", "" },
-        { "silero_vad_legacy.onnx", "" },
+        { "ch_ppocr_mobile_v2.0_cls_infer.onnx", "p2o.DynamicDimension.1=48,p2o.DynamicDimension.2=192" },
+        { "silero_vad_legacy.onnx", "sequence=512" },
         { "hello_deepa.onnx", "" },
         { "digits_cnn.onnx", "" },
     };
