@@ -14,7 +14,7 @@ namespace Optimizer.Compiler;
 /// </summary>
 public static class KernelCompiler
 {
-    private static readonly TensorElementType[] InputTypes = [TensorElementType.Float, TensorElementType.UInt8, TensorElementType.Int8];
+    private static readonly TensorElementType[] InputTypes = ElementTypes.All.ToArray();
 
     /// <summary>The operators the compiler knows (nodes may still be refused for attributes, types or shapes).</summary>
     public static IReadOnlySet<string> SupportedOperators => NodeEmitter.SupportedOps;
@@ -27,6 +27,7 @@ public static class KernelCompiler
         problems.AddRange(model.Graph.Nodes.Where(n => !NodeEmitter.IsSupported(n))
             .Select(n => new UnsupportedNode(GraphBuilder.NameOf(n), n.OpType,
                 n.IsDefaultDomain || n.Domain == "com.microsoft" ? $"operator {n.OpType} is not in the kernel set" : $"operator domain '{n.Domain}' is not supported")));
+        problems.AddRange(IfConditions.Refused(model.Graph));
         if (problems.Count > 0)
         {
             return new CompileResult(null, problems);
@@ -84,7 +85,7 @@ public static class KernelCompiler
         {
             if (input.Type is not { Kind: ValueKind.Tensor, Shape: { } shape } type || !InputTypes.Contains(type.ElementType))
             {
-                problems.Add(new UnsupportedNode(input.Name, "Input", $"input type {input.Type?.ToString() ?? "unknown"} (float32, uint8 or int8 tensors of known rank are supported)"));
+                problems.Add(new UnsupportedNode(input.Name, "Input", $"input type {input.Type?.ToString() ?? "unknown"} (float32, uint8, int8, int32, int64 or bool tensors of known rank are supported)"));
                 continue;
             }
 

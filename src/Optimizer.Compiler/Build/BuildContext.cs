@@ -128,8 +128,7 @@ internal sealed class BuildContext
     {
         if (v.Const is { } c)
         {
-            var storage = Weight("value:" + v.Name, () => c.Floats is not null ? FloatBytes(c.Floats)
-                : c.Bytes ?? throw new UnsupportedException($"constant '{v.Name}' of type {c.Type} cannot be a kernel operand"));
+            var storage = Weight("value:" + v.Name, () => ElementTypes.Bytes(c));
             return new RawOperand(storage, 0, v.Count);
         }
 
@@ -166,12 +165,7 @@ internal sealed class BuildContext
         Steps.Add(new RawStep(kind, operands, ints, floats, CurrentNode));
     }
 
-    public static int ElementSize(TensorElementType type) => type switch
-    {
-        TensorElementType.Float or TensorElementType.Int32 => 4,
-        TensorElementType.UInt8 or TensorElementType.Int8 => 1,
-        _ => throw new UnsupportedException($"element type {type}"),
-    };
+    public static int ElementSize(TensorElementType type) => ElementTypes.Size(type);
 
     public static byte[] FloatBytes(float[] values)
     {

@@ -40,6 +40,7 @@ internal sealed record ConstData(TensorElementType Type, long[] Shape, float[]? 
             TensorElementType.Int32 => new ConstData(t.ElementType, shape, null, Dims.Of(t.ToInt32Array().Select(v => (long)v)), t.ToRawBytes()),
             TensorElementType.UInt8 or TensorElementType.Int8 => new ConstData(t.ElementType, shape, null,
                 Dims.Of(t.ElementType == TensorElementType.UInt8 ? t.ToUInt8Array().Select(v => (long)v) : t.ToInt8Array().Select(v => (long)v)), t.ToRawBytes()),
+            TensorElementType.Bool => new ConstData(t.ElementType, shape, null, Dims.Of(t.ToRawBytes().Select(v => (long)v)), t.ToRawBytes()),
             _ => throw new UnsupportedException($"constant '{t.Name}' has element type {t.ElementType}"),
         };
     }

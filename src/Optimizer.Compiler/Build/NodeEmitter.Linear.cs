@@ -103,7 +103,8 @@ internal static partial class NodeEmitter
         var aShared = aBatch.Product() == 1;
         if (!aShared && !aBatch.SequenceEqual(outBatch.Skip(outBatch.Length - aBatch.Length)) || !bBatch.SequenceEqual(outBatch.Skip(outBatch.Length - bBatch.Length)) || bBatch.Product() != batch || !aShared && aBatch.Product() != batch)
         {
-            throw new UnsupportedException("MatMul batch dimensions that broadcast partially are not supported");
+            EmitBroadcastMatMul(ctx, a, b, aShape, bShape, outBatch, y);
+            return;
         }
 
         var packedAll = PackedB(ctx, b, batch, k, n, false, node.Inputs[1]);

@@ -24,15 +24,16 @@ internal static partial class NodeEmitter
         }
 
         var sorted = axes.Select(a => Attrs.NormalizeAxis(a, rank)).Distinct().Order().ToArray();
-        if (sorted[^1] - sorted[0] != sorted.Length - 1)
-        {
-            throw new UnsupportedException("reduction over axes that are not contiguous");
-        }
-
         var keep = node.Int("keepdims", 1) != 0;
         var shape = x.Shape.Select((d, i) => (Keep: !sorted.Contains(i) || keep, Dim: sorted.Contains(i) ? (Dim)1 : d)).Where(p => p.Keep).Select(p => p.Dim).ToArray();
         var y = Out(ctx, node.Outputs[0], shape);
         var op = node.OpType switch { "ReduceMean" => 0, "ReduceSum" => 1, "ReduceMax" => 2, _ => 3 };
+        if (sorted[^1] - sorted[0] != sorted.Length - 1)
+        {
+            EmitReduceTransposed(ctx, x, sorted, op, y);
+            return;
+        }
+
         ctx.Emit(StepKind.Reduce, [ctx.Op(x), ctx.Op(y)], [op, x.Shape.Product(0, sorted[0]), x.Shape.Product(sorted[0], sorted[^1] + 1), x.Shape.Product(sorted[^1] + 1)], []);
     }
 }

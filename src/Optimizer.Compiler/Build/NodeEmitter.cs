@@ -17,6 +17,9 @@ internal static partial class NodeEmitter
         "Softmax", "LogSoftmax", "BatchNormalization", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin",
         "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger", MatMulIntegerToFloat,
         "Constant", "Shape", "Gather", "Cast",
+        // issue 14: the ops the real models need
+        "Erf", "Gelu", "HardSwish", "PRelu", "LayerNormalization", "CastLike", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
+        "Not", "And", "Or", "Xor", "Where", "Expand", "Tile", "Range", "ConstantOfShape", "Slice", "Split", "Pad", "Resize", "ConvTranspose", "If",
     };
 
     /// <summary>The one com.microsoft operator the kernels run: dynamic INT8 with per-row activation scales.</summary>
@@ -37,6 +40,12 @@ internal static partial class NodeEmitter
         if (!node.IsDefaultDomain)
         {
             throw new UnsupportedException($"operator domain '{node.Domain}' is not supported");
+        }
+
+        if (node.OpType == "If")
+        {
+            EmitIf(ctx, node);
+            return;
         }
 
         if (node.Attributes.Any(a => a.RefAttributeName is not null || a.HasSubgraphs))
@@ -78,6 +87,7 @@ internal static partial class NodeEmitter
             case "MaxPool" or "AveragePool": EmitPool(ctx, node); break;
             case "GlobalAveragePool" or "GlobalMaxPool": EmitGlobalPool(ctx, node); break;
             case "Add" or "Sub" or "Mul" or "Div" or "Max" or "Min" or "Pow" or "Sum": EmitBinary(ctx, node); break;
+            case "Clip" when HasRuntimeBound(ctx, node): EmitClipRuntimeBounds(ctx, node); break;
             case "Relu" or "Clip" or "Sigmoid" or "Tanh" or "LeakyRelu" or "HardSigmoid" or "Elu" or "Exp" or "Neg" or "Abs" or "Sqrt"
                 or "Softplus" or "Log" or "Reciprocal" or "Floor" or "Ceil":
                 EmitUnary(ctx, node); break;
@@ -92,8 +102,23 @@ internal static partial class NodeEmitter
             case "DynamicQuantizeLinear": EmitDynamicQuantize(ctx, node); break;
             case "MatMulInteger": EmitMatMulInteger(ctx, node); break;
             case "Shape": ConstantFolder.FoldShape(ctx, node); break;
-            case "Gather" or "Cast":
-                throw new UnsupportedException($"{node.OpType} is supported only on constants or for static shapes");
+            case "Gather": EmitGather(ctx, node); break;
+            case "Cast" or "CastLike": EmitCast(ctx, node); break;
+            case "Erf" or "Gelu" or "HardSwish": EmitActivation(ctx, node); break;
+            case "PRelu": EmitPRelu(ctx, node); break;
+            case "LayerNormalization": EmitLayerNorm(ctx, node); break;
+            case "Equal" or "Less" or "Greater" or "LessOrEqual" or "GreaterOrEqual": EmitCompare(ctx, node); break;
+            case "Not" or "And" or "Or" or "Xor": EmitLogical(ctx, node); break;
+            case "Where": EmitWhere(ctx, node); break;
+            case "Expand": EmitExpand(ctx, node); break;
+            case "Tile": EmitTile(ctx, node); break;
+            case "ConstantOfShape": EmitConstantOfShape(ctx, node); break;
+            case "Range": EmitRange(ctx, node); break;
+            case "Slice": EmitSlice(ctx, node); break;
+            case "Split": EmitSplit(ctx, node); break;
+            case "Pad": EmitPad(ctx, node); break;
+            case "Resize": EmitResize(ctx, node); break;
+            case "ConvTranspose": EmitConvTranspose(ctx, node); break;
             default:
                 throw new UnsupportedException($"operator {node.OpType} is not in the kernel set");
         }

@@ -88,14 +88,7 @@ internal static class ProgramLinker
         return new KernelProgram(symbols, inputs, outputs, arena, steps, weights.ToArray(), guards);
     }
 
-    private static KernelElementType ElementType(TensorElementType type) => type switch
-    {
-        TensorElementType.Float => KernelElementType.Float32,
-        TensorElementType.UInt8 => KernelElementType.UInt8,
-        TensorElementType.Int8 => KernelElementType.Int8,
-        TensorElementType.Int32 => KernelElementType.Int32,
-        _ => throw new UnsupportedException($"element type {type} at the graph boundary"),
-    };
+    private static KernelElementType ElementType(TensorElementType type) => ElementTypes.Kernel(type);
 
     private static long Align(long bytes) => (bytes + 63) / 64 * 64;
 

@@ -190,6 +190,51 @@ public sealed unsafe class KernelExecutor : IDisposable
             case StepKind.Reduce:
                 Kernels.Reduce(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], a[2], a[3]);
                 break;
+            case StepKind.Activation:
+                Kernels.Activation(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], f[0], f[1]);
+                break;
+            case StepKind.PRelu:
+                Kernels.PRelu(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2),
+                    a[0], a.Slice(1, 6), a.Slice(7, 6), a.Slice(13, 6));
+                break;
+            case StepKind.LayerNorm:
+                Kernels.LayerNorm(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2),
+                    slots.S<float>(step, 3), slots.S<float>(step, 4), slots.S<float>(step, 5), a[0], a[1], f[0]);
+                break;
+            case StepKind.CopyStrided:
+                Kernels.CopyStrided(slots.S<byte>(step, 0), slots.S<byte>(step, 1), a[0], a[1], a[2], a.Slice(3, 6), a.Slice(9, 6));
+                break;
+            case StepKind.Compare:
+                Kernels.Compare(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<byte>(step, 2),
+                    a[0], a[1], a[2], a.Slice(3, 6), a.Slice(9, 6), a.Slice(15, 6));
+                break;
+            case StepKind.Logical:
+                Kernels.Logical(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<byte>(step, 2),
+                    a[0], a[1], a.Slice(2, 6), a.Slice(8, 6), a.Slice(14, 6));
+                break;
+            case StepKind.Where:
+                Kernels.Where(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<byte>(step, 2),
+                    slots.S<byte>(step, 3), a[0], a[1], a.Slice(2, 6), a.Slice(8, 6), a.Slice(14, 6), a.Slice(20, 6));
+                break;
+            case StepKind.Cast:
+                Kernels.Cast(slots.S<byte>(step, 0), slots.S<byte>(step, 1), a[0], a[1], a[2]);
+                break;
+            case StepKind.Gather:
+                Kernels.Gather(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<byte>(step, 2),
+                    a[0], a[1], a[2], a[3]);
+                break;
+            case StepKind.Pad:
+                Kernels.Pad(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], a.Slice(2, 6), a.Slice(8, 6), a.Slice(14, 6), f[0]);
+                break;
+            case StepKind.Resize:
+                Kernels.Resize(slots.S<float>(step, 0), slots.S<int>(step, 1), slots.S<float>(step, 2),
+                    slots.S<int>(step, 3), slots.S<float>(step, 4), slots.S<float>(step, 5),
+                    a[0], a[1], a[2], a[3], a[4], a[5]);
+                break;
+            case StepKind.ConvTranspose:
+                Kernels.ConvTranspose(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2),
+                    slots.S<float>(step, 3), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+                break;
             default:
                 throw new InvalidDataException($"Step kind {step.Kind} is not known to this runtime. Rebuild with a matching Optimizer.Build.");
         }

@@ -73,13 +73,13 @@ public sealed class ProgramLayout
             foreach (var o in step.Operands)
             {
                 var offset = Value(o.ByteOffset) + (o.Region == BufferRegion.Arena ? bases[o.Index] : 0);
-                slots[next++] = ToInt(offset, step, "a byte offset");
-                slots[next++] = ToInt(Value(o.Length), step, "a length");
+                slots[next++] = ToInt(offset, step, "a byte offset", 0);
+                slots[next++] = ToInt(Value(o.Length), step, "a length", 0);
             }
 
             foreach (var i in step.Ints)
             {
-                slots[next++] = ToInt(Value(i), step, "an argument");
+                slots[next++] = ToInt(Value(i), step, "an argument", int.MinValue);
             }
         }
 
@@ -140,7 +140,8 @@ public sealed class ProgramLayout
         return text;
     }
 
-    private static int ToInt(long value, ProgramStep step, string what) =>
-        value is >= 0 and <= int.MaxValue ? (int)value
+    /// <summary>The value as an <c>int</c>; offsets and lengths must not be negative (an argument may: a negative stride).</summary>
+    private static int ToInt(long value, ProgramStep step, string what, int min) =>
+        value >= min && value <= int.MaxValue ? (int)value
             : throw new ArgumentException($"At this input shape, {what} of step Kernels.{step.Kind} ({step.Node}) is {value}, outside what the kernels address. Use smaller inputs.");
 }

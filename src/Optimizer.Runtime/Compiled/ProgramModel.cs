@@ -41,6 +41,30 @@ public enum StepKind : ushort
     MatMulInteger = 18,
     /// <summary><see cref="Kernels.MaxPoolU8"/>.</summary>
     MaxPoolU8 = 19,
+    /// <summary><see cref="Kernels.Activation"/>.</summary>
+    Activation = 20,
+    /// <summary><see cref="Kernels.PRelu"/>.</summary>
+    PRelu = 21,
+    /// <summary><see cref="Kernels.LayerNorm"/>.</summary>
+    LayerNorm = 22,
+    /// <summary><see cref="Kernels.CopyStrided"/>.</summary>
+    CopyStrided = 23,
+    /// <summary><see cref="Kernels.Compare"/>.</summary>
+    Compare = 24,
+    /// <summary><see cref="Kernels.Logical"/>.</summary>
+    Logical = 25,
+    /// <summary><see cref="Kernels.Where"/>.</summary>
+    Where = 26,
+    /// <summary><see cref="Kernels.Cast"/>.</summary>
+    Cast = 27,
+    /// <summary><see cref="Kernels.Gather"/>.</summary>
+    Gather = 28,
+    /// <summary><see cref="Kernels.Pad"/>.</summary>
+    Pad = 29,
+    /// <summary><see cref="Kernels.Resize"/>.</summary>
+    Resize = 30,
+    /// <summary><see cref="Kernels.ConvTranspose"/>.</summary>
+    ConvTranspose = 31,
 }
 
 /// <summary>Where an operand's bytes live.</summary>
@@ -67,6 +91,10 @@ public enum KernelElementType : byte
     Int8 = 3,
     /// <summary>32-bit integer.</summary>
     Int32 = 4,
+    /// <summary>64-bit integer (ids, indices).</summary>
+    Int64 = 5,
+    /// <summary>Boolean, one byte (0 or 1).</summary>
+    Bool = 6,
 }
 
 /// <summary>

@@ -101,6 +101,8 @@ internal sealed class CompiledModel : IDisposable
             KernelElementType.Float32 => new float[length],
             KernelElementType.UInt8 => new byte[length],
             KernelElementType.Int8 => new sbyte[length],
+            KernelElementType.Int64 => new long[length],
+            KernelElementType.Bool => new bool[length],
             _ => new int[length],
         };
     }

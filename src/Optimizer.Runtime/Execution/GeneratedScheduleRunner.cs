@@ -53,5 +53,10 @@ internal sealed unsafe class GeneratedScheduleRunner : IDisposable
 
     ~GeneratedScheduleRunner() => _state.Dispose();
 
-    private static int ElementSize(KernelElementType type) => type is KernelElementType.Float32 or KernelElementType.Int32 ? 4 : 1;
+    private static int ElementSize(KernelElementType type) => type switch
+    {
+        KernelElementType.Float32 or KernelElementType.Int32 => 4,
+        KernelElementType.Int64 => 8,
+        _ => 1,
+    };
 }

@@ -7,17 +7,21 @@ namespace Optimizer.Compiler.Tests.Support;
 /// <summary>Runs a kernel program on ONNX test tensors and returns each output as raw little-endian bytes.</summary>
 internal static class ProgramRunner
 {
-    public static byte[][] Run(KernelProgram program, IReadOnlyList<OnnxTensor> inputs, int batch = 1)
+    /// <summary>Runs the program at the inputs' shapes (the symbolic dimensions bound from them).</summary>
+    public static byte[][] Run(KernelProgram program, IReadOnlyList<OnnxTensor> inputs)
     {
         using var executor = new KernelExecutor(program);
-        return Run(executor, inputs.Select(t => t.ToRawBytes()).ToArray(), batch);
+        var symbols = ProgramLayout.Bind(program, inputs.Select(t => t.Dims.Select(d => checked((int)d)).ToArray()).ToArray());
+        return Run(executor, inputs.Select(t => t.ToRawBytes()).ToArray(), symbols);
     }
 
-    public static byte[][] Run(KernelExecutor executor, byte[][] inputs, int batch)
+    /// <summary>Runs a program whose one symbolic dimension (if any) is the batch.</summary>
+    public static byte[][] Run(KernelExecutor executor, byte[][] inputs, int batch) => Run(executor, inputs, BatchSymbols(executor.Program, batch));
+
+    private static byte[][] Run(KernelExecutor executor, byte[][] inputs, long[] symbols)
     {
         var program = executor.Program;
-        var symbols = BatchSymbols(program, batch);
-        var outputs = program.Outputs.Select(o => new byte[o.ElementCount(symbols) * (o.ElementType == KernelElementType.Float32 || o.ElementType == KernelElementType.Int32 ? 4 : 1)]).ToArray();
+        var outputs = program.Outputs.Select(o => new byte[o.ElementCount(symbols) * ElementSize(o.ElementType)]).ToArray();
         var all = inputs.Concat(outputs).Select(a => GCHandle.Alloc(a, GCHandleType.Pinned)).ToArray();
         try
         {
@@ -41,6 +45,13 @@ internal static class ProgramRunner
         0 => [],
         1 => [batch],
         _ => throw new ArgumentException($"the program has {program.Symbols.Count} symbolic dimensions; bind them from the input shapes"),
+    };
+
+    public static int ElementSize(KernelElementType type) => type switch
+    {
+        KernelElementType.Float32 or KernelElementType.Int32 => 4,
+        KernelElementType.Int64 => 8,
+        _ => 1,
     };
 
     public static float[] Floats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();

@@ -1,0 +1,52 @@
+using Optimizer.Compiler.Shapes;
+using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Compiler.Build;
+
+internal static partial class NodeEmitter
+{
+    /// <summary>Resize (opset ≥ 11) of the last two axes with constant scales or sizes; the sampling tables are weights.</summary>
+    private static void EmitResize(BuildContext ctx, OnnxNode node)
+    {
+        var x = Float(ctx, node.Inputs[0]);
+        var rank = x.Shape.Length;
+        if (ctx.Opset < 11 || rank < 2 || node.Int("antialias", 0) != 0 || node.FindAttribute("axes") is not null || node.Str("keep_aspect_ratio_policy", "stretch") != "stretch")
+        {
+            throw new UnsupportedException("Resize before opset 11, of rank < 2, with antialias, axes or a keep_aspect_ratio_policy");
+        }
+
+        var scales = ctx.Optional(node, 2)?.Const?.AsFloats() is { Length: > 0 } s ? s.Select(v => (double)v).ToArray() : null;
+        var sizes = ctx.Optional(node, 3)?.Const is { Longs: not null } given ? given.IntegerValues("Resize sizes") : null;
+        if (scales is null && sizes is null)
+        {
+            throw new UnsupportedException("Resize needs constant scales or sizes");
+        }
+
+        // The leading axes (batch, channels) keep their size; the last two are interpolated with
+        // tables computed here, for the input's sizes, which must therefore be constants.
+        var leading = x.Shape[..^2];
+        var (inH, inW) = (x.Shape[^2].Constant("a Resize input height"), x.Shape[^1].Constant("a Resize input width"));
+        var (outH, outW) = sizes is not null ? (sizes[^2], sizes[^1]) : ((long)Math.Floor(inH * scales![^2]), (long)Math.Floor(inW * scales[^1]));
+        if (scales is not null ? scales[..^2].Any(v => v != 1) : leading.Select((d, i) => d.Value != sizes![i]).Any(changed => changed))
+        {
+            throw new UnsupportedException("Resize of an axis other than the last two");
+        }
+
+        scales ??= [.. leading.Select(_ => 1.0), (double)outH / inH, (double)outW / inW];
+        Dim[] outShape = [.. leading, outH, outW];
+        var options = new ResizeTables.Options(node.Str("mode", "nearest"), node.Str("coordinate_transformation_mode", "half_pixel"),
+            node.Str("nearest_mode", "round_prefer_floor"), node.Float("cubic_coeff_a", -0.75f), node.Int("exclude_outside", 0) != 0);
+        var rows = ResizeTables.Axis(inH, outH, scales[^2], options);
+        var cols = ResizeTables.Axis(inW, outW, scales[^1], options);
+        var key = $"resize:{node.Outputs[0]}";
+        var y = Out(ctx, node.Outputs[0], outShape);
+        ctx.Emit(StepKind.Resize,
+            [ctx.Op(x), IntWeight(ctx, key + ":rows", rows.Index), ctx.WeightOp(key + ":row-weights", () => rows.Weight),
+             IntWeight(ctx, key + ":cols", cols.Index), ctx.WeightOp(key + ":col-weights", () => cols.Weight), ctx.Op(y)],
+            [x.Shape.Product(0, rank - 2), inH, inW, outH, outW, ResizeTables.Taps(options.Mode)], []);
+    }
+
+    private static RawOperand IntWeight(BuildContext ctx, string key, int[] values) =>
+        ctx.WeightBytesOp(key, () => values.SelectMany(BitConverter.GetBytes).ToArray(), values.Length);
+}
