@@ -27,7 +27,6 @@ public static class KernelCompiler
         problems.AddRange(model.Graph.Nodes.Where(n => !NodeEmitter.IsSupported(n))
             .Select(n => new UnsupportedNode(GraphBuilder.NameOf(n), n.OpType,
                 n.IsDefaultDomain || n.Domain == "com.microsoft" ? $"operator {n.OpType} is not in the kernel set" : $"operator domain '{n.Domain}' is not supported")));
-        problems.AddRange(IfConditions.Refused(model.Graph));
         if (problems.Count > 0)
         {
             return new CompileResult(null, problems);

@@ -22,7 +22,22 @@ internal static class KernelScheduleEmitter
 
     /// <summary>Whether every value fits the kernels' <c>int</c> parameters (else the runtime's interpreter runs the program).</summary>
     public static bool CanEmit(KernelSchedule schedule) =>
-        schedule.Steps.All(step => step.Ints.All(i => i.Values.All(FitsInt)) && step.Operands.All(o => FitsInt(o.ByteOffset) && FitsInt(o.Length)));
+        schedule.Steps.All(step => step.Ints.All(i => i.Values.All(FitsInt)) && step.Operands.All(o => FitsInt(o.ByteOffset) && FitsInt(o.Length)))
+        && schedule.Steps.Select((step, s) => (step, s)).All(p => !IsControl(p.step) || JumpTarget(p.step, p.s, schedule.Steps.Count) is not null);
+
+    /// <summary>
+    /// The runtime's control steps (Optimizer.Runtime/Kernels/Kernels.Control.cs): each returns whether
+    /// the next N steps (its one integer) are skipped, so it is emitted as <c>if (…) goto</c>.
+    /// </summary>
+    private static readonly HashSet<string> ControlKernels = new(System.StringComparer.Ordinal) { "SkipUnless", "Skip" };
+
+    private static bool IsControl(ScheduleStep step) => ControlKernels.Contains(step.Kernel);
+
+    /// <summary>The step a control step at <paramref name="s"/> jumps to, or null when its count is not a constant inside the program.</summary>
+    private static int? JumpTarget(ScheduleStep step, int s, int count) =>
+        step.Ints.Count == 1 && step.Ints[0].Values is [{ DependsOnShape: false } value] && value.Constant >= 0 && s + 1 + value.Constant <= count
+            ? s + 1 + (int)value.Constant
+            : null;
 
     /// <summary>A value of slot <paramref name="slot"/>: its literal, or the slot.</summary>
     private static string Value(ScheduleValue value, int slot) =>
@@ -48,10 +63,17 @@ internal static class KernelScheduleEmitter
             });
         }
 
+        var targets = new HashSet<int>(schedule.Steps.Select((step, s) => IsControl(step) ? JumpTarget(step, s, schedule.Steps.Count) : null).OfType<int>());
         int slot = 0;
         for (int s = 0; s < schedule.Steps.Count; s++)
         {
             ScheduleStep step = schedule.Steps[s];
+            if (targets.Contains(s))
+            {
+                writer.Line();
+                writer.Line($"step_{s}:");
+            }
+
             var arguments = new List<string>();
             for (int o = 0; o < step.Operands.Count; o++)
             {
@@ -75,7 +97,15 @@ internal static class KernelScheduleEmitter
             writer.Line();
             writer.Line(step.Node.Length == 0 ? $"// step {s}: {step.Kernel}" : $"// step {s}: {step.Kernel} {SourceText.Comment(step.Node)}");
             // The kernel name is an ASCII identifier (ManifestTokens) of a method the runtime has (KernelCatalog).
-            writer.Line($"global::Optimizer.Runtime.Compiled.Kernels.{step.Kernel}({string.Join(", ", arguments)});");
+            string call = $"global::Optimizer.Runtime.Compiled.Kernels.{step.Kernel}({string.Join(", ", arguments)})";
+            writer.Line(IsControl(step) ? $"if ({call}) goto step_{JumpTarget(step, s, schedule.Steps.Count)};" : call + ";");
+        }
+
+        if (targets.Contains(schedule.Steps.Count))
+        {
+            writer.Line();
+            writer.Line($"step_{schedule.Steps.Count}:");
+            writer.Line("return;");
         }
 
         writer.Close();

@@ -21,6 +21,8 @@ internal static class ConstantFolder
             _ when c.Type == TensorElementType.Int64 && inputs.Length == 2 && inputs[1].Const!.Longs is { Length: 1 } && c.Longs is { } l
                    && node.OpType is "Add" or "Sub" or "Mul" or "Div" =>
                 c with { Longs = l.Select(v => Arith(node.OpType, v, inputs[1].Const!.Longs![0])).ToArray() },
+            "Equal" or "Less" or "LessOrEqual" or "Greater" or "GreaterOrEqual" when IntegerPair(inputs) is var (a, b, shape) && a is not null =>
+                new ConstData(TensorElementType.Bool, shape, null, a.Zip(b!, (x, y) => (Dim)(ctx.Decide(x, y, Enum.Parse<ShapeRelation>(node.OpType)) ? 1 : 0)).ToArray(), null),
             _ => null,
         };
         if (result is null)
@@ -30,6 +32,24 @@ internal static class ConstantFolder
 
         ctx.Define(new Val(node.Outputs[0], result.Type, Dims.Of(result.Shape)) { Const = result });
         return true;
+    }
+
+    /// <summary>
+    /// Two integer constants of one shape, or one of them a single value broadcast to the other
+    /// (the shape comparisons exporters write: Equal(Gather(Shape(x), 0), 1)); null when not.
+    /// </summary>
+    private static (Dim[]? A, Dim[]? B, long[] Shape) IntegerPair(Val[] inputs)
+    {
+        if (inputs.Length != 2 || inputs[0].Const?.Longs is not { } a || inputs[1].Const?.Longs is not { } b || inputs[0].Type == TensorElementType.Bool)
+        {
+            return (null, null, []);
+        }
+
+        var (shapeA, shapeB) = (inputs[0].Const!.Shape, inputs[1].Const!.Shape);
+        return a.Length == b.Length && shapeA.SequenceEqual(shapeB) ? (a, b, shapeA)
+            : b.Length == 1 && shapeB.Length <= shapeA.Length ? (a, Enumerable.Repeat(b[0], a.Length).ToArray(), shapeA)
+            : a.Length == 1 && shapeA.Length <= shapeB.Length ? (Enumerable.Repeat(a[0], b.Length).ToArray(), b, shapeB)
+            : (null, null, []);
     }
 
     /// <summary>Shape of a value with a known shape (runtime or constant).</summary>

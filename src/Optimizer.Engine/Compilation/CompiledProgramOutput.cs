@@ -72,6 +72,17 @@ internal static class CompiledProgramOutput
         }
 
         var bytes = program.ToBytes();
+        if (bytes.LongLength > MaxFp32VariantGrowth * primary.Size && bytes.LongLength > MaxFp32VariantBytes)
+        {
+            // A quantized encoder's fp32 program is four times its int8 one (arctic_embed_xs: 90 MB
+            // beside 23 MB): embedding it would undo what quantization saved, for CPUs that run ONNX
+            // Runtime or the int8 program anyway.
+            return (files, execution with
+            {
+                NotCompiled = [$"fp32 variant: left out, its {bytes.LongLength / 1e6:F1} MB program would add more than {MaxFp32VariantGrowth}× the int8 program's {primary.Size / 1e6:F1} MB to the app"],
+            });
+        }
+
         var resource = OutputNames.Fp32KernelProgram.ResourceName(plan.ResourceName)!;
         var variants = new List<ManifestVariant>
         {
@@ -80,6 +91,12 @@ internal static class CompiledProgramOutput
         };
         return ([.. files, (Fp32FileName(plan), bytes)], execution with { Variants = variants });
     }
+
+    /// <summary>The fp32 variant is embedded only while it is at most this many times the int8 program…</summary>
+    private const long MaxFp32VariantGrowth = 2;
+
+    /// <summary>…or smaller than this (small models: the variant costs little and runs faster without VNNI).</summary>
+    private const long MaxFp32VariantBytes = 8L << 20;
 
     /// <summary>Whether the model carries INT8 arithmetic (our QDQ or dynamic quantization output).</summary>
     private static bool IsQuantized(OnnxModel model) =>

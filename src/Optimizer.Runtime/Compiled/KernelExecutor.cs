@@ -39,7 +39,15 @@ public sealed unsafe class KernelExecutor : IDisposable
         for (var s = 0; s < _program.Steps.Count; s++)
         {
             var step = _program.Steps[s];
-            Dispatch(step, new StepSlots(this, slots.AsSpan(layout.StepStarts[s], ProgramLayout.SlotCount(step)), step.Operands.Count, inputs, outputs));
+            var stepSlots = new StepSlots(this, slots.AsSpan(layout.StepStarts[s], ProgramLayout.SlotCount(step)), step.Operands.Count, inputs, outputs);
+            if (Kernels.IsControl(step.Kind))
+            {
+                var skip = step.Kind == StepKind.Skip ? Kernels.Skip(stepSlots.Ints[0]) : Kernels.SkipUnless(stepSlots.S<byte>(step, 0), stepSlots.Ints[0]);
+                s += skip ? stepSlots.Ints[0] : 0;
+                continue;
+            }
+
+            Dispatch(step, stepSlots);
         }
     }
 

@@ -65,6 +65,12 @@ public enum StepKind : ushort
     Resize = 30,
     /// <summary><see cref="Kernels.ConvTranspose"/>.</summary>
     ConvTranspose = 31,
+
+    /// <summary><see cref="Kernels.SkipUnless"/>: a control step (an If on a run-time condition).</summary>
+    SkipUnless = 40,
+
+    /// <summary><see cref="Kernels.Skip"/>: a control step (the end of an If's then-branch).</summary>
+    Skip = 41,
 }
 
 /// <summary>Where an operand's bytes live.</summary>
