@@ -24,7 +24,7 @@ public static class KernelCompiler
     {
         ArgumentNullException.ThrowIfNull(model);
         var (symbols, problems) = CheckSignature(model);
-        problems.AddRange(model.Graph.Nodes.Where(n => !NodeEmitter.IsSupported(n))
+        problems.AddRange(WithBranches(model.Graph).Where(n => !NodeEmitter.IsSupported(n))
             .Select(n => new UnsupportedNode(GraphBuilder.NameOf(n), n.OpType,
                 n.IsDefaultDomain || n.Domain == "com.microsoft" ? $"operator {n.OpType} is not in the kernel set" : $"operator domain '{n.Domain}' is not supported")));
         if (problems.Count > 0)
@@ -32,7 +32,7 @@ public static class KernelCompiler
             return new CompileResult(null, problems);
         }
 
-        IReadOnlyList<UnsupportedNode>? firstFailure = null;
+        var failures = new List<IReadOnlyList<UnsupportedNode>>();
         foreach (var bindings in BindingPlan.Attempts(symbols))
         {
             var builds = new List<(BuildContext, Val[])>();
@@ -41,7 +41,7 @@ public static class KernelCompiler
                 var (ctx, unsupported, outputs) = GraphBuilder.Build(model, binding);
                 if (unsupported.Count > 0)
                 {
-                    firstFailure ??= unsupported;
+                    failures.Add(unsupported);
                     builds = null;
                     break;
                 }
@@ -64,7 +64,25 @@ public static class KernelCompiler
             }
         }
 
-        return new CompileResult(null, firstFailure!);
+        // An attempt whose sizes fit the model gets as far as the operators the kernel set lacks: that
+        // is the reason to report (another attempt's sizes may only have been too small for a window).
+        return new CompileResult(null, failures.FirstOrDefault(f => f.Any(u => u.Reason.Contains("is not in the kernel set", StringComparison.Ordinal))) ?? failures[0]);
+    }
+
+    /// <summary>The graph's nodes and those of its If branches (compiled in place), depth first.</summary>
+    private static IEnumerable<OnnxNode> WithBranches(OnnxGraph graph)
+    {
+        foreach (var node in graph.Nodes)
+        {
+            yield return node;
+            if (node is { OpType: "If", IsDefaultDomain: true })
+            {
+                foreach (var inner in node.Attributes.Where(a => a.HasSubgraphs).SelectMany(a => a.ReadSubgraphs()).SelectMany(WithBranches))
+                {
+                    yield return inner;
+                }
+            }
+        }
     }
 
     /// <summary>Whether the model compiles, with the reasons per node when it does not (compiles it to find out).</summary>

@@ -5,7 +5,8 @@ namespace Optimizer.Compiler.Shapes;
 /// value in each and no two symbols equal, so a size that depends on a symbol differs between
 /// builds and a coincidence (batch = sequence length) cannot hide a wrong expression. Sizes
 /// first come in multiples of 32 (image models that stride and upsample need them), then small
-/// (models whose other dims are small constants a large one would not fit).
+/// (models whose other dims are small constants a large one would not fit), then large multiples
+/// of 256 (audio models whose first window spans hundreds of samples).
 /// </summary>
 internal static class BindingPlan
 {
@@ -21,6 +22,7 @@ internal static class BindingPlan
 
         yield return Attempt(symbols, (symbol, build) => 32L * (2 + build + BuildsPerAttempt * symbol));
         yield return Attempt(symbols, (symbol, build) => 2L + build + BuildsPerAttempt * symbol);
+        yield return Attempt(symbols, (symbol, build) => 256L * (4 + build + BuildsPerAttempt * symbol));
     }
 
     private static SymbolBinding[] Attempt(IReadOnlyList<string> symbols, Func<int, int, long> value) =>
