@@ -118,10 +118,10 @@ public sealed class ProgramLayout
         {
             var dims = program.Inputs[i].Dims;
             var shape = inputShapes[i];
-            if (shape.Length != dims.Count || shape.Any(d => d < 1) || Enumerable.Range(0, dims.Count).Any(d => dims[d].Evaluate(symbols) != shape[d]))
+            if (shape.Length != dims.Count || shape.Any(d => d < 0) || Enumerable.Range(0, dims.Count).Any(d => dims[d].Evaluate(symbols) != shape[d]))
             {
                 throw new ArgumentException($"Input '{program.Inputs[i].Name}' has shape [{string.Join(", ", shape)}]; the compiled kernels take "
-                                            + $"[{string.Join(", ", dims.Select(d => d.SymbolIndex is { } s ? program.Symbols[s] : d.ToString()))}], each dimension ≥ 1"
+                                            + $"[{string.Join(", ", dims.Select(d => d.SymbolIndex is { } s ? program.Symbols[s] : d.ToString()))}]"
                                             + (symbols.Length == 0 ? "." : $" ({string.Join(", ", program.Symbols.Select((name, k) => $"{name} = {symbols[k]}"))} from the inputs)."));
             }
         }
