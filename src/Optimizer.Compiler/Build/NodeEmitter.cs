@@ -17,6 +17,7 @@ internal static partial class NodeEmitter
         "Softmax", "LogSoftmax", "BatchNormalization", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin",
         "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger", MatMulIntegerToFloat,
         "Constant", "Shape", "Gather", "Cast",
+        "LSTM", "GRU",
     };
 
     /// <summary>The one com.microsoft operator the kernels run: dynamic INT8 with per-row activation scales.</summary>
@@ -92,6 +93,8 @@ internal static partial class NodeEmitter
             case "DynamicQuantizeLinear": EmitDynamicQuantize(ctx, node); break;
             case "MatMulInteger": EmitMatMulInteger(ctx, node); break;
             case "Shape": ConstantFolder.FoldShape(ctx, node); break;
+            case "LSTM": EmitLstm(ctx, node); break;
+            case "GRU": EmitGru(ctx, node); break;
             case "Gather" or "Cast":
                 throw new UnsupportedException($"{node.OpType} is supported only on constants or for static shapes");
             default:

@@ -41,6 +41,10 @@ public enum StepKind : ushort
     MatMulInteger = 18,
     /// <summary><see cref="Kernels.MaxPoolU8"/>.</summary>
     MaxPoolU8 = 19,
+    /// <summary><see cref="Kernels.Lstm"/>.</summary>
+    Lstm = 60,
+    /// <summary><see cref="Kernels.Gru"/>.</summary>
+    Gru = 61,
 }
 
 /// <summary>Where an operand's bytes live.</summary>

@@ -25,6 +25,7 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
         ["Add"] = 2, ["Mul"] = 5, ["Sub"] = 3, ["Div"] = 3, ["Flatten"] = 9, ["Reshape"] = 10, ["Transpose"] = 7,
         ["Squeeze"] = 2, ["Unsqueeze"] = 7, ["Concat"] = 12, ["Softmax"] = 7, ["BatchNormalization"] = 2,
         ["QuantizeLinear"] = 2, ["DequantizeLinear"] = 2, ["DynamicQuantizeLinear"] = 3,
+        ["LSTM"] = 4, ["GRU"] = 4,
     };
 
     /// <summary>Supported cases in all (a floor).</summary>
