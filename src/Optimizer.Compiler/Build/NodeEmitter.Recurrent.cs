@@ -24,7 +24,7 @@ internal static partial class NodeEmitter
             var p = Skip(peepholes, d * 3 * layer.Hidden);
             ctx.Emit(StepKind.Lstm,
                 [Skip(xw, d * gates), packedR, p, layer.ForDirection(h0, d), layer.ForDirection(c0, d), layer.ForDirection(y, d), layer.ForDirection(yH, d), layer.ForDirection(yC, d),
-                    ctx.Scratch(layer.Batch * layer.Hidden * 6)],
+                    ctx.Scratch(layer.Batch * layer.Hidden * 6)], // Kernels.LstmScratchLength
                 layer.KernelInts(d), [layer.Clip]);
         }
     }
@@ -43,7 +43,7 @@ internal static partial class NodeEmitter
             var rhBias = linearBeforeReset ? layer.RecurrentBias(ctx, d, 2) : BuildContext.Empty;
             ctx.Emit(StepKind.Gru,
                 [Skip(xw, d * 3 * hidden), layer.PackedR(ctx, d, 0, 2 * hidden), layer.PackedR(ctx, d, 2 * hidden, hidden), rhBias,
-                    layer.ForDirection(h0, d), layer.ForDirection(y, d), layer.ForDirection(yH, d), ctx.Scratch(layer.Batch * hidden * 5)],
+                    layer.ForDirection(h0, d), layer.ForDirection(y, d), layer.ForDirection(yH, d), ctx.Scratch(layer.Batch * hidden * 5)], // Kernels.GruScratchLength
                 [.. layer.KernelInts(d), linearBeforeReset ? 1 : 0], [layer.Clip]);
         }
     }

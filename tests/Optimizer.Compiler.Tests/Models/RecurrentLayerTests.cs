@@ -43,6 +43,21 @@ public sealed class RecurrentLayerTests
 
         Assert.Equal([StepKind.Gemm, StepKind.Lstm, StepKind.Lstm], program.Steps.Select(s => s.Kind));
         Assert.Equal(["seq", "batch"], program.Symbols);
+        // The manifest's schedule (what the generator turns into direct calls) covers every step, so no interpreter fallback.
+        var schedule = Engine.Compilation.ScheduleText.Format(program);
+        Assert.Equal(program.Steps.Count, schedule.Count);
+        Assert.StartsWith("Lstm:fffffffff ", schedule[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_gru_schedule_line_carries_every_operand_and_argument()
+    {
+        using var program = KernelCompiler.Compile(RecurrentModels.Build(new RecurrentLayerSpec("GRU", "forward", Input: 8, Hidden: 16, LinearBeforeReset: 1))).Program!;
+
+        var line = Assert.Single(Engine.Compilation.ScheduleText.Format(program), l => l.StartsWith("Gru:", StringComparison.Ordinal));
+
+        Assert.StartsWith("Gru:ffffffff ", line, StringComparison.Ordinal);
+        Assert.Equal(10, line.Split('|')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [Fact]
