@@ -20,6 +20,7 @@ internal static partial class NodeEmitter
         // issue 14: the ops the real models need
         "Erf", "Gelu", "HardSwish", "PRelu", "LayerNormalization", "CastLike", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
         "Not", "And", "Or", "Xor", "Where", "Expand", "Tile", "Range", "ConstantOfShape", "Slice", "Split", "Pad", "Resize", "ConvTranspose", "If",
+        "LSTM", "GRU",
     };
 
     /// <summary>The one com.microsoft operator the kernels run: dynamic INT8 with per-row activation scales.</summary>
@@ -119,6 +120,8 @@ internal static partial class NodeEmitter
             case "Pad": EmitPad(ctx, node); break;
             case "Resize": EmitResize(ctx, node); break;
             case "ConvTranspose": EmitConvTranspose(ctx, node); break;
+            case "LSTM": EmitLstm(ctx, node); break;
+            case "GRU": EmitGru(ctx, node); break;
             default:
                 throw new UnsupportedException($"operator {node.OpType} is not in the kernel set");
         }

@@ -71,6 +71,11 @@ public enum StepKind : ushort
 
     /// <summary><see cref="Kernels.Skip"/>: a control step (the end of an If's then-branch).</summary>
     Skip = 41,
+
+    /// <summary><see cref="Kernels.Lstm"/>.</summary>
+    Lstm = 60,
+    /// <summary><see cref="Kernels.Gru"/>.</summary>
+    Gru = 61,
 }
 
 /// <summary>Where an operand's bytes live.</summary>

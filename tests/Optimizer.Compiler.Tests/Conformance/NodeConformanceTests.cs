@@ -31,6 +31,7 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
         ["Less"] = 34, ["Greater"] = 8, ["LessOrEqual"] = 4, ["GreaterOrEqual"] = 5, ["Not"] = 3, ["And"] = 8, ["Or"] = 16, ["Xor"] = 8,
         ["Where"] = 29, ["Expand"] = 10, ["Tile"] = 1, ["Range"] = 1, ["ConstantOfShape"] = 7, ["Slice"] = 27, ["Split"] = 24, ["Pad"] = 3,
         ["Resize"] = 23, ["ConvTranspose"] = 10,
+        ["LSTM"] = 4, ["GRU"] = 4,
     };
 
     /// <summary>Supported cases in all (a floor).</summary>
