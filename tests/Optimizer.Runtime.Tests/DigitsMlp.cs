@@ -25,21 +25,21 @@ internal sealed class DigitsMlp : OnnxModelBase
 
     public sealed class Input
     {
-        public Input(Tensor<float> inputValue)
+        public Input(ModelTensor<float> inputValue)
         {
             var guard = new TensorShapeGuard(Metadata);
             guard.Check(0, inputValue);
             InputValue = inputValue;
         }
 
-        public Tensor<float> InputValue { get; }
+        public ModelTensor<float> InputValue { get; }
     }
 
     public sealed class Output
     {
-        public Output(Tensor<float> logits) => Logits = logits;
+        public Output(ModelTensor<float> logits) => Logits = logits;
 
-        public Tensor<float> Logits { get; }
+        public ModelTensor<float> Logits { get; }
     }
 }
 

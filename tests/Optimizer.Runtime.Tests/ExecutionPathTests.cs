@@ -39,7 +39,7 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("Cuda: CUDAExecutionProvider failed to start (", model.FallbackReason);
         Assert.Contains("this ONNX Runtime build has no CUDAExecutionProvider", model.FallbackReason);
         Assert.EndsWith("running on the CPU.", model.FallbackReason);
-        Assert.Equal(10, model.Run(Tensor<float>.Zeros(1, 1, 8, 8)).Length);
+        Assert.Equal(10, model.Run(ModelTensor<float>.Zeros(1, 1, 8, 8)).Length);
     }
 
     [ConditionalFact("data")]
@@ -59,9 +59,9 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         using var ort = Mlp(new ModelOptions { Path = ExecutionPathKind.OnnxRuntime });
         using var compiled = Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled });
 
-        var expected = ort.Run(new Tensor<float>(images, 450, 1, 8, 8));
-        var actual = compiled.Run(new Tensor<float>(images, 450, 1, 8, 8));
-        var one = compiled.Run(new Tensor<float>(images.AsMemory(0, 64), 1, 1, 8, 8));
+        var expected = ort.Run(new ModelTensor<float>(images, 450, 1, 8, 8));
+        var actual = compiled.Run(new ModelTensor<float>(images, 450, 1, 8, 8));
+        var one = compiled.Run(new ModelTensor<float>(images.AsMemory(0, 64), 1, 1, 8, 8));
 
         Assert.Equal(ExecutionPathKind.Compiled, compiled.ExecutionPath.Kind);
         Assert.Equal($"Compiled(interpreter; {Optimizer.Runtime.Compiled.KernelDispatch.Current})", compiled.ExecutionPath.ToString());
@@ -98,10 +98,10 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
         using var model = Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled });
-        float[] expected = model.Run(new Tensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray();
+        float[] expected = model.Run(new ModelTensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray();
 
         var results = new float[16][];
-        Parallel.For(0, results.Length, i => results[i] = model.Run(new Tensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray());
+        Parallel.For(0, results.Length, i => results[i] = model.Run(new ModelTensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray());
 
         Assert.All(results, r => Assert.Equal(expected, r));
     }
@@ -125,7 +125,7 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
             [new TensorMetadata("input", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(1), TensorDimension.Fixed(8), TensorDimension.Fixed(8)])],
             [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])]);
 
-        public Tensor<float> Run(Tensor<float> input)
+        public ModelTensor<float> Run(ModelTensor<float> input)
         {
             using ModelRun run = BeginRun();
             run.BindInput(0, input);

@@ -242,7 +242,7 @@ internal static class ModelClassEmitter
             : $"new {Runtime}.TensorDimension[] {{ {string.Join(", ", items)} }}";
     }
 
-    private static string TensorType(TensorSignature tensor) => $"{Runtime}.Tensor<{ElementTypes.ToCSharp(tensor.ElementType)}>";
+    private static string TensorType(TensorSignature tensor) => $"{Runtime}.ModelTensor<{ElementTypes.ToCSharp(tensor.ElementType)}>";
 
     /// <summary>For example: <c>input</c>: float32, shape [batch, 1, 8, 8].</summary>
     private static string Describe(TensorSignature tensor)

@@ -28,7 +28,7 @@ public ref struct ModelRun
     }
 
     /// <summary>Binds the model input at <paramref name="index"/> (graph order) to <paramref name="tensor"/> without copying it.</summary>
-    public readonly unsafe void BindInput<T>(int index, Tensor<T> tensor)
+    public readonly unsafe void BindInput<T>(int index, ModelTensor<T> tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         RunBuffers buffers = Buffers;
@@ -39,7 +39,7 @@ public ref struct ModelRun
             // Strings cannot be shared with native code; they are the one input that is copied.
             var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
             buffers.Inputs[index] = value;
-            ReadOnlySpan<string> strings = ((Tensor<string>)(object)tensor).Span;
+            ReadOnlySpan<string> strings = ((ModelTensor<string>)(object)tensor).Span;
             for (int i = 0; i < strings.Length; i++)
             {
                 value.StringTensorSetElementAt((strings[i] ?? string.Empty).AsSpan(), i);
@@ -95,7 +95,7 @@ public ref struct ModelRun
 
     /// <summary>The output at <paramref name="index"/> (graph order) as a new tensor the caller owns.</summary>
     /// <exception cref="InvalidOperationException">The run has not executed yet.</exception>
-    public readonly Tensor<T> GetOutput<T>(int index)
+    public readonly ModelTensor<T> GetOutput<T>(int index)
     {
         RunBuffers buffers = Buffers;
         if (!_executed)
@@ -105,7 +105,7 @@ public ref struct ModelRun
 
         if (buffers.OutputArrays[index] is T[] array)
         {
-            return new Tensor<T>(array, buffers.OutputShapes[index]!);
+            return new ModelTensor<T>(array, buffers.OutputShapes[index]!);
         }
 
         if (_results is null)
@@ -117,7 +117,7 @@ public ref struct ModelRun
         int[] shape = ToInts(value.GetTensorTypeAndShape().Shape);
         if (typeof(T) == typeof(string))
         {
-            return (Tensor<T>)(object)new Tensor<string>(value.GetStringTensorAsArray(), shape);
+            return (ModelTensor<T>)(object)new ModelTensor<string>(value.GetStringTensorAsArray(), shape);
         }
 
         if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
@@ -127,7 +127,7 @@ public ref struct ModelRun
 
         Span<byte> bytes = value.GetTensorMutableRawData();
         Span<T> elements = MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetReference(bytes)), bytes.Length / Unsafe.SizeOf<T>());
-        return new Tensor<T>(elements.ToArray(), shape);
+        return new ModelTensor<T>(elements.ToArray(), shape);
     }
 
     /// <summary>Releases the native values of this run; the tensors already read stay valid.</summary>

@@ -22,7 +22,7 @@ public struct TensorShapeGuard
     /// <summary>Checks the tensor given for the model input at <paramref name="inputIndex"/> (graph order).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is <see langword="null"/>.</exception>
     /// <exception cref="TensorShapeException">The rank or a dimension does not match the declared shape.</exception>
-    public void Check<T>(int inputIndex, Tensor<T> tensor)
+    public void Check<T>(int inputIndex, ModelTensor<T> tensor)
     {
         if (_model is null)
         {
