@@ -21,6 +21,7 @@ namespace Optimizer.Runtime;
 public abstract class OnnxModelBase : IDisposable
 {
     private RunBuffers? _spareBuffers;
+    private CallerBuffers? _callerBuffers;
     private volatile bool _disposed;
 
     /// <summary>Loads the embedded model described by <paramref name="metadata"/> and creates its session.</summary>
@@ -164,6 +165,29 @@ public abstract class OnnxModelBase : IDisposable
         return new ModelRun(this, buffers);
     }
 
+    /// <summary>
+    /// Starts one call that writes into the caller's output tensors (<c>Run(input, output)</c>). When
+    /// <paramref name="input"/> and <paramref name="output"/> are the objects the previous such call
+    /// used, their tensors are still bound (<see cref="ModelRun.IsBound"/>) and the call allocates nothing.
+    /// </summary>
+    /// <param name="input">The generated <c>Input</c> object (its tensors cannot change).</param>
+    /// <param name="output">The generated <c>Output</c> object whose tensors receive the results.</param>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    protected ModelRun BeginRun(object input, object output)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        CallerBuffers? bound = Interlocked.Exchange(ref _callerBuffers, null);
+        if (bound is not null && !bound.IsFor(input, output))
+        {
+            bound.Dispose();
+            bound = null;
+        }
+
+        return new ModelRun(this, bound ?? new CallerBuffers(this, input, output));
+    }
+
     /// <summary>Releases the session when <paramref name="disposing"/>; override to release more.</summary>
     protected virtual void Dispose(bool disposing)
     {
@@ -175,6 +199,7 @@ public abstract class OnnxModelBase : IDisposable
         _disposed = true;
         if (disposing)
         {
+            Interlocked.Exchange(ref _callerBuffers, null)?.Dispose();
             RunOptions?.Dispose();
             Session?.Dispose();
             Compiled?.Dispose();
@@ -182,6 +207,16 @@ public abstract class OnnxModelBase : IDisposable
     }
 
     internal void ReturnBuffers(RunBuffers buffers) => Volatile.Write(ref _spareBuffers, buffers);
+
+    /// <summary>Keeps the last bound caller buffers for the next call (a concurrent call's set is released).</summary>
+    internal void ReturnCallerBuffers(CallerBuffers buffers)
+    {
+        Interlocked.Exchange(ref _callerBuffers, buffers)?.Dispose();
+        if (_disposed)
+        {
+            Interlocked.Exchange(ref _callerBuffers, null)?.Dispose();
+        }
+    }
 
     private static void EnsureSessionMatches(ModelMetadata metadata, InferenceSession session)
     {

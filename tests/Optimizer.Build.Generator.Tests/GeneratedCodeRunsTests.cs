@@ -35,7 +35,7 @@ public class GeneratedCodeRunsTests
 
         using var model = (OnnxModelBase)Activator.CreateInstance(classifier, [null])!;
         object input = Activator.CreateInstance(classifier.GetNestedType("Input")!, ModelTensor<float>.Zeros(3, 1, 8, 8))!;
-        object output = classifier.GetMethod("Run")!.Invoke(model, [input])!;
+        object output = classifier.GetMethod("Run", [input.GetType()])!.Invoke(model, [input])!;
         var logits = (ModelTensor<float>)output.GetType().GetProperty("Logits")!.GetValue(output)!;
 
         Assert.Equal(new[] { 3, 10 }, logits.Shape.ToArray());

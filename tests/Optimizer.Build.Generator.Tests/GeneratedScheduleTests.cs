@@ -60,7 +60,7 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
 
             object input = Activator.CreateInstance(classType.GetNestedType("Input")!,
                 program.Inputs.Select((t, i) => (object)new ModelTensor<float>(inputs[i], t.Dims.Select(d => checked((int)d.Eval(batch))).ToArray())).ToArray())!;
-            object outputs = classType.GetMethod("Run")!.Invoke(generated, [input])!;
+            object outputs = classType.GetMethod("Run", [input.GetType()])!.Invoke(generated, [input])!;
             PropertyInfo[] properties = outputs.GetType().GetProperties();
             for (int o = 0; o < expected.Length; o++)
             {
@@ -109,7 +109,7 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
             }
 
             object input = Activator.CreateInstance(classType.GetNestedType("Input")!, new ModelTensor<float>(images, 7, 1, 8, 8))!;
-            object outputs = classType.GetMethod("Run")!.Invoke(model, [input])!;
+            object outputs = classType.GetMethod("Run", [input.GetType()])!.Invoke(model, [input])!;
             float[] actual = ((ModelTensor<float>)outputs.GetType().GetProperties()[0].GetValue(outputs)!).Span.ToArray();
             Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
         }

@@ -23,6 +23,20 @@ internal sealed class DigitsMlp : OnnxModelBase
         return new Output(run.GetOutput<float>(0));
     }
 
+    public void Run(Input input, Output output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        using ModelRun run = BeginRun(input, output);
+        if (!run.IsBound)
+        {
+            run.BindInput(0, input.InputValue);
+            run.BindOutput(0, output.Logits);
+        }
+
+        run.Execute();
+    }
+
     public sealed class Input
     {
         public Input(ModelTensor<float> inputValue)

@@ -1,6 +1,3 @@
-using System.Reflection;
-using Optimizer.Compiler;
-using Optimizer.Onnx;
 using Optimizer.Tests.Shared;
 
 namespace Optimizer.Runtime.Tests;
@@ -11,22 +8,7 @@ namespace Optimizer.Runtime.Tests;
 /// </summary>
 public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const string Resource = "Tests.digits_mlp.onnx";
-
-    private static readonly Lazy<byte[]> Program = new(() =>
-        KernelCompiler.Compile(OnnxModelLoader.Load(SharedData.PathOf("models/digits_mlp.onnx"))).Program?.ToBytes()
-        ?? throw new InvalidOperationException("digits_mlp.onnx is not covered by the compiled kernels"));
-
-    private static CompiledMlp Mlp(ModelOptions? options, bool withProgram = true)
-    {
-        var resources = new Dictionary<string, byte[]> { [Resource] = File.ReadAllBytes(SharedData.PathOf("models/digits_mlp.onnx")) };
-        if (withProgram)
-        {
-            resources["Tests.digits_mlp.kernels"] = Program.Value;
-        }
-
-        return new CompiledMlp(new ResourcesAssembly(resources), options);
-    }
+    private static CompiledDigitsMlp Mlp(ModelOptions? options, bool withProgram = true) => CompiledDigitsMlp.Create(SharedData.PathOf("models/digits_mlp.onnx"), options, withProgram);
 
     [ConditionalFact("data")]
     public void Cuda_requested_with_the_cpu_only_package_really_fails_to_start_and_the_cpu_runs()
@@ -104,33 +86,5 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         Parallel.For(0, results.Length, i => results[i] = model.Run(new ModelTensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray());
 
         Assert.All(results, r => Assert.Equal(expected, r));
-    }
-
-    /// <summary>Serves several manifest resources, as the build embeds the model and its kernel program.</summary>
-    private sealed class ResourcesAssembly(Dictionary<string, byte[]> resources) : Assembly
-    {
-        public override Stream? GetManifestResourceStream(string name) => resources.TryGetValue(name, out var bytes) ? new MemoryStream(bytes, writable: false) : null;
-
-        public override string[] GetManifestResourceNames() => resources.Keys.ToArray();
-
-        public override AssemblyName GetName() => new("CompiledModels");
-    }
-
-    /// <summary>digits_mlp as the generator writes it.</summary>
-    private sealed class CompiledMlp(Assembly assembly, ModelOptions? options) : OnnxModelBase(Metadata, assembly, options)
-    {
-        private static readonly ModelMetadata Metadata = new(
-            "Tests.CompiledMlp",
-            Resource,
-            [new TensorMetadata("input", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(1), TensorDimension.Fixed(8), TensorDimension.Fixed(8)])],
-            [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])]);
-
-        public ModelTensor<float> Run(ModelTensor<float> input)
-        {
-            using ModelRun run = BeginRun();
-            run.BindInput(0, input);
-            run.Execute();
-            return run.GetOutput<float>(0);
-        }
     }
 }
