@@ -22,6 +22,8 @@ public abstract class OnnxModelBase : IDisposable
 {
     private RunBuffers? _spareBuffers;
     private CallerBuffers? _callerBuffers;
+    private readonly Lazy<IReadOnlyDictionary<string, string>> _metadataProps;
+    private readonly Lazy<IReadOnlyList<string>?> _labels;
     private volatile bool _disposed;
 
     /// <summary>Loads the embedded model described by <paramref name="metadata"/> and creates its session.</summary>
@@ -37,6 +39,8 @@ public abstract class OnnxModelBase : IDisposable
         Description = metadata ?? throw new ArgumentNullException(nameof(metadata));
         ArgumentNullException.ThrowIfNull(resourceAssembly);
         options ??= new ModelOptions();
+        _metadataProps = new(() => OnnxMetadataProps.Read(EmbeddedModel.Read(resourceAssembly, metadata)));
+        _labels = new(() => ModelLabels.From(_metadataProps.Value));
         InputNames = metadata.Inputs.Select(i => i.Name).ToArray();
         OutputNames = metadata.Outputs.Select(o => o.Name).ToArray();
 
@@ -132,6 +136,16 @@ public abstract class OnnxModelBase : IDisposable
     /// <see langword="null"/> when it runs where asked.
     /// </summary>
     public string? FallbackReason { get; }
+
+    /// <summary>The model's ONNX <c>metadata_props</c> (key/value strings such as <c>labels</c>), read from the embedded model on first use.</summary>
+    public IReadOnlyDictionary<string, string> MetadataProps => _metadataProps.Value;
+
+    /// <summary>
+    /// The class names from the model's <c>labels</c> metadata (a JSON array of strings, or a list
+    /// separated by new lines or commas), or <see langword="null"/> when it carries none; pass them to
+    /// <see cref="ClassificationExtensions.TopK"/>.
+    /// </summary>
+    public IReadOnlyList<string>? Labels => _labels.Value;
 
     internal ModelMetadata Description { get; }
 

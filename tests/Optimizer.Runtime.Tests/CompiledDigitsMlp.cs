@@ -21,9 +21,18 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
 
     private static readonly Dictionary<string, byte[]> Programs = new();
 
-    public static CompiledDigitsMlp Create(string modelPath, ModelOptions? options, bool withProgram = true)
+    /// <param name="metadataProps">Entries added to the embedded model's ONNX metadata_props (e.g. <c>labels</c>).</param>
+    public static CompiledDigitsMlp Create(string modelPath, ModelOptions? options, bool withProgram = true, IReadOnlyDictionary<string, string>? metadataProps = null)
     {
-        var resources = new Dictionary<string, byte[]> { [Resource] = File.ReadAllBytes(modelPath) };
+        byte[] model = File.ReadAllBytes(modelPath);
+        if (metadataProps is not null)
+        {
+            var proto = Optimizer.Onnx.Protobuf.ModelProto.Parser.ParseFrom(model);
+            proto.MetadataProps.AddRange(metadataProps.Select(p => new Optimizer.Onnx.Protobuf.StringStringEntryProto { Key = p.Key, Value = p.Value }));
+            model = Google.Protobuf.MessageExtensions.ToByteArray(proto);
+        }
+
+        var resources = new Dictionary<string, byte[]> { [Resource] = model };
         if (withProgram)
         {
             resources["Tests.digits_mlp.kernels"] = ProgramOf(modelPath);
