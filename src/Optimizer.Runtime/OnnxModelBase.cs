@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
 using Optimizer.Runtime.Compiled;
@@ -172,6 +173,7 @@ public abstract class OnnxModelBase : IDisposable
 
     /// <summary>Starts one call: bind the inputs, execute, read the outputs, then dispose the run.</summary>
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected ModelRun BeginRun()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -187,6 +189,7 @@ public abstract class OnnxModelBase : IDisposable
     /// <param name="input">The generated <c>Input</c> object (its tensors cannot change).</param>
     /// <param name="output">The generated <c>Output</c> object whose tensors receive the results.</param>
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected ModelRun BeginRun(object input, object output)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -14,6 +14,7 @@ namespace Optimizer.Runtime;
 /// and skips binding when they are the ones the previous such call bound (<see cref="IsBound"/>).
 /// </summary>
 /// <remarks>Obtained from <see cref="OnnxModelBase.BeginRun()"/>; use it on one thread and dispose it.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public ref struct ModelRun
 {
     private readonly OnnxModelBase _model;

@@ -7,6 +7,7 @@ namespace Optimizer.Runtime;
 /// Generated <c>Input</c> constructors create one guard and check each input in turn.
 /// </summary>
 /// <remarks>A guard is a mutable value for one call on one thread; keep it in a local variable.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public struct TensorShapeGuard
 {
     private readonly ModelMetadata _model;
