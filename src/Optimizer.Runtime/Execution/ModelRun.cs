@@ -24,18 +24,19 @@ public ref struct ModelRun
     private bool _executed;
 
     internal ModelRun(OnnxModelBase model, RunBuffers buffers)
+        : this(model, buffers, null)
     {
-        _model = model;
-        _buffers = buffers;
-        _caller = null;
-        _results = null;
-        _executed = false;
     }
 
     internal ModelRun(OnnxModelBase model, CallerBuffers caller)
+        : this(model, null, caller)
+    {
+    }
+
+    private ModelRun(OnnxModelBase model, RunBuffers? buffers, CallerBuffers? caller)
     {
         _model = model;
-        _buffers = null;
+        _buffers = buffers;
         _caller = caller;
         _results = null;
         _executed = false;
