@@ -32,10 +32,10 @@ static long EmbeddedModelSize(Type model, ModelMetadata metadata)
 static void Print(string name, (double Accuracy, double MicrosecondsPerImage) score, long bytes) =>
     Console.WriteLine($"{name,-14} {score.Accuracy * 100,7:0.00}% {bytes,10:N0} B {score.MicrosecondsPerImage,12:0.0} µs");
 
-static (double Accuracy, double MicrosecondsPerImage) Score(DigitsData data, Func<Tensor<float>, int> classify)
+static (double Accuracy, double MicrosecondsPerImage) Score(DigitsData data, Func<ModelTensor<float>, int> classify)
 {
     var images = Enumerable.Range(0, data.Count)
-        .Select(i => new Tensor<float>(data.Image(i), 1, 1, 8, 8)).ToArray();
+        .Select(i => new ModelTensor<float>(data.Image(i), 1, 1, 8, 8)).ToArray();
     for (var i = 0; i < 50; i++) classify(images[i % images.Length]);   // warm-up
 
     var correct = 0;

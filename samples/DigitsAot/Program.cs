@@ -8,7 +8,7 @@ using Optimizer.Runtime;
 var folder = Path.Combine(AppContext.BaseDirectory, "Data");
 var pixels = ReadFloats(Path.Combine(folder, "digits_test_x_450x64.f32"));
 var labels = File.ReadAllBytes(Path.Combine(folder, "digits_test_y_450.u8"));
-var images = new Tensor<float>(pixels, labels.Length, 1, 8, 8);
+var images = new ModelTensor<float>(pixels, labels.Length, 1, 8, 8);
 
 using (var model = new DigitClassifier())
 {

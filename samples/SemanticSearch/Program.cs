@@ -33,7 +33,7 @@ for (var q = 0; q < 3; q++)
     Console.WriteLine($"  \"{queries[q]}\" → \"{documents[int8Search.Answers[q]]}\"");
 
 // Embeds every sentence with one model, answers every query, and times the embedding.
-(double Recall, double Milliseconds, int[] Answers) Search(Func<Tensor<long>, Tensor<long>, Tensor<long>, Tensor<float>> encode)
+(double Recall, double Milliseconds, int[] Answers) Search(Func<ModelTensor<long>, ModelTensor<long>, ModelTensor<long>, ModelTensor<float>> encode)
 {
     foreach (var sentence in queries.Take(10)) Embed(sentence, encode);   // warm-up
 
@@ -56,11 +56,11 @@ for (var q = 0; q < 3; q++)
 
 // One sentence → its embedding: tokenize, run the encoder, mean-pool the tokens the attention mask
 // keeps, scale to unit length (so a dot product is the cosine).
-float[] Embed(string sentence, Func<Tensor<long>, Tensor<long>, Tensor<long>, Tensor<float>> encode)
+float[] Embed(string sentence, Func<ModelTensor<long>, ModelTensor<long>, ModelTensor<long>, ModelTensor<float>> encode)
 {
     var ids = tokenizer.EncodeToIds(sentence).Select(id => (long)id).ToArray();   // [CLS] … [SEP]
     var mask = Enumerable.Repeat(1L, ids.Length).ToArray();
-    var hidden = encode(new Tensor<long>(ids, 1, ids.Length), new Tensor<long>(mask, 1, ids.Length), Tensor<long>.Zeros(1, ids.Length));
+    var hidden = encode(new ModelTensor<long>(ids, 1, ids.Length), new ModelTensor<long>(mask, 1, ids.Length), ModelTensor<long>.Zeros(1, ids.Length));
 
     var size = hidden.Shape[2];   // [1, tokens, 384]
     var kept = mask.Sum();

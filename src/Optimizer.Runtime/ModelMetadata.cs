@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Optimizer.Runtime;
 
 /// <summary>
@@ -11,6 +13,7 @@ public sealed class ModelMetadata
     /// <param name="resourceName">The manifest resource name of the embedded optimized model.</param>
     /// <param name="inputs">The model's inputs in graph order.</param>
     /// <param name="outputs">The model's outputs in graph order.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public ModelMetadata(string name, string resourceName, TensorMetadata[] inputs, TensorMetadata[] outputs)
     {
         Name = name ?? throw new ArgumentNullException(nameof(name));
@@ -36,6 +39,7 @@ public sealed class ModelMetadata
     /// (when every op is covered by the compiled kernels), or <see langword="null"/>: then the runtime
     /// looks for <see cref="ResourceName"/> with <c>.kernels</c> in place of <c>.onnx</c>.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public string? ProgramResourceName { get; init; }
 
     /// <summary>
@@ -43,11 +47,13 @@ public sealed class ModelMetadata
     /// in place of the interpreter when it was generated from the embedded program; <see langword="null"/>
     /// runs the interpreter.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public GeneratedSchedule? CompiledSchedule { get; init; }
 
     /// <summary>
     /// The compiled variants when the build embedded several (best first, the last the fallback; the
     /// first is <see cref="ProgramResourceName"/>'s program); empty when there is one program.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public IReadOnlyList<CompiledVariant> CompiledVariants { get; init; } = [];
 }

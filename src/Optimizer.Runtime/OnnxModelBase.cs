@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
 using Optimizer.Runtime.Compiled;
@@ -21,6 +22,9 @@ namespace Optimizer.Runtime;
 public abstract class OnnxModelBase : IDisposable
 {
     private RunBuffers? _spareBuffers;
+    private CallerBuffers? _callerBuffers;
+    private readonly Lazy<IReadOnlyDictionary<string, string>> _metadataProps;
+    private readonly Lazy<IReadOnlyList<string>?> _labels;
     private volatile bool _disposed;
 
     /// <summary>Loads the embedded model described by <paramref name="metadata"/> and creates its session.</summary>
@@ -36,6 +40,8 @@ public abstract class OnnxModelBase : IDisposable
         Description = metadata ?? throw new ArgumentNullException(nameof(metadata));
         ArgumentNullException.ThrowIfNull(resourceAssembly);
         options ??= new ModelOptions();
+        _metadataProps = new(() => OnnxMetadataProps.Read(EmbeddedModel.Read(resourceAssembly, metadata)));
+        _labels = new(() => ModelLabels.From(_metadataProps.Value));
         InputNames = metadata.Inputs.Select(i => i.Name).ToArray();
         OutputNames = metadata.Outputs.Select(o => o.Name).ToArray();
 
@@ -132,6 +138,16 @@ public abstract class OnnxModelBase : IDisposable
     /// </summary>
     public string? FallbackReason { get; }
 
+    /// <summary>The model's ONNX <c>metadata_props</c> (key/value strings such as <c>labels</c>), read from the embedded model on first use.</summary>
+    public IReadOnlyDictionary<string, string> MetadataProps => _metadataProps.Value;
+
+    /// <summary>
+    /// The class names from the model's <c>labels</c> metadata (a JSON array of strings, or a list
+    /// separated by new lines or commas), or <see langword="null"/> when it carries none; pass them to
+    /// <see cref="ClassificationExtensions.TopK"/>.
+    /// </summary>
+    public IReadOnlyList<string>? Labels => _labels.Value;
+
     internal ModelMetadata Description { get; }
 
     internal InferenceSession? Session { get; }
@@ -157,11 +173,36 @@ public abstract class OnnxModelBase : IDisposable
 
     /// <summary>Starts one call: bind the inputs, execute, read the outputs, then dispose the run.</summary>
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected ModelRun BeginRun()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         RunBuffers buffers = Interlocked.Exchange(ref _spareBuffers, null) ?? new RunBuffers(InputNames.Length, OutputNames.Length);
         return new ModelRun(this, buffers);
+    }
+
+    /// <summary>
+    /// Starts one call that writes into the caller's output tensors (<c>Run(input, output)</c>). When
+    /// <paramref name="input"/> and <paramref name="output"/> are the objects the previous such call
+    /// used, their tensors are still bound (<see cref="ModelRun.IsBound"/>) and the call allocates nothing.
+    /// </summary>
+    /// <param name="input">The generated <c>Input</c> object (its tensors cannot change).</param>
+    /// <param name="output">The generated <c>Output</c> object whose tensors receive the results.</param>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected ModelRun BeginRun(object input, object output)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        CallerBuffers? bound = Interlocked.Exchange(ref _callerBuffers, null);
+        if (bound is not null && !bound.IsFor(input, output))
+        {
+            bound.Dispose();
+            bound = null;
+        }
+
+        return new ModelRun(this, bound ?? new CallerBuffers(this, input, output));
     }
 
     /// <summary>Releases the session when <paramref name="disposing"/>; override to release more.</summary>
@@ -175,6 +216,7 @@ public abstract class OnnxModelBase : IDisposable
         _disposed = true;
         if (disposing)
         {
+            Interlocked.Exchange(ref _callerBuffers, null)?.Dispose();
             RunOptions?.Dispose();
             Session?.Dispose();
             Compiled?.Dispose();
@@ -182,6 +224,16 @@ public abstract class OnnxModelBase : IDisposable
     }
 
     internal void ReturnBuffers(RunBuffers buffers) => Volatile.Write(ref _spareBuffers, buffers);
+
+    /// <summary>Keeps the last bound caller buffers for the next call (a concurrent call's set is released).</summary>
+    internal void ReturnCallerBuffers(CallerBuffers buffers)
+    {
+        Interlocked.Exchange(ref _callerBuffers, buffers)?.Dispose();
+        if (_disposed)
+        {
+            Interlocked.Exchange(ref _callerBuffers, null)?.Dispose();
+        }
+    }
 
     private static void EnsureSessionMatches(ModelMetadata metadata, InferenceSession session)
     {

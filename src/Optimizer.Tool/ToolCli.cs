@@ -41,7 +41,7 @@ public static class ToolCli
         {
             var messages = parse.Errors.Select(e => e.Message).ToList();
             foreach (var message in messages)
-                stderr.WriteLine(CanonicalError.Format(EngineErrorCodes.Usage, message + " Run 'onnx-opt --help' for usage.", null));
+                stderr.WriteLine(ErrorLines.Format(EngineErrorCodes.Usage, message + " Run 'onnx-opt --help' for usage.", null));
             if (parse.GetValue(json))
                 context.WriteJson(new { error = new { code = EngineErrorCodes.Usage, message = string.Join(" ", messages) } });
             return ExitCodes.Usage;
@@ -79,13 +79,13 @@ public static class ToolCli
 
     private static (string Code, string Line) Describe(Exception exception) => exception switch
     {
-        ReportedException e => (e.Code, e.Line),
-        EngineException e => (e.Code, CanonicalError.Format(e.Code, e.Message, e.Location)),
-        OnnxFormatException e => (e.Code, CanonicalError.Format(e.Code, e.Message, e.ModelPath is null ? null : new DiagnosticLocation(e.ModelPath))),
-        PassException e => (e.Code, CanonicalError.Format(e.Code, e.Message, null)),
-        BenchmarkException e => (EngineErrorCodes.SpeedupNotMeasured, CanonicalError.Format(EngineErrorCodes.SpeedupNotMeasured, $"The models could not be timed: {e.Message}.", null)),
-        IOException or UnauthorizedAccessException => (EngineErrorCodes.WriteFailed, CanonicalError.Format(EngineErrorCodes.WriteFailed, exception.Message, null)),
-        _ => (EngineErrorCodes.Unexpected, CanonicalError.Format(EngineErrorCodes.Unexpected,
+        ReportedException e => (e.Code, ErrorLines.ForTerminal(e.Line)),
+        EngineException e => (e.Code, ErrorLines.Format(e.Code, e.Message, e.Location)),
+        OnnxFormatException e => (e.Code, ErrorLines.Format(e.Code, e.Message, e.ModelPath is null ? null : new DiagnosticLocation(e.ModelPath))),
+        PassException e => (e.Code, ErrorLines.Format(e.Code, e.Message, null)),
+        BenchmarkException e => (EngineErrorCodes.SpeedupNotMeasured, ErrorLines.Format(EngineErrorCodes.SpeedupNotMeasured, $"The models could not be timed: {e.Message}.", null)),
+        IOException or UnauthorizedAccessException => (EngineErrorCodes.WriteFailed, ErrorLines.Format(EngineErrorCodes.WriteFailed, exception.Message, null)),
+        _ => (EngineErrorCodes.Unexpected, ErrorLines.Format(EngineErrorCodes.Unexpected,
             $"Unexpected {exception.GetType().Name}: {exception.Message} This is a bug in the optimizer; please report it.", null)),
     };
 }

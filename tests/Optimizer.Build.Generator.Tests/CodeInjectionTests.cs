@@ -88,7 +88,7 @@ public class CodeInjectionTests
         GeneratorRun run = Generate(HostileManifests.With(Field.OutputName, HostileManifests.ModuleInitializerAttack));
 
         Assert.True(InjectionCheck.Holds(run, "Hostile"));
-        Assert.Contains("public global::Optimizer.Runtime.Tensor<float> OutGlobalSystemRuntimeCompilerServicesModuleInitializerInternalStaticVoidPwnSystemIOFileWriteAllTextTmpPwnedX { get; }", run.SingleSource);
+        Assert.Contains("public global::Optimizer.Runtime.ModelTensor<float> OutGlobalSystemRuntimeCompilerServicesModuleInitializerInternalStaticVoidPwnSystemIOFileWriteAllTextTmpPwnedX { get; }", run.SingleSource);
     }
 
     [Fact]

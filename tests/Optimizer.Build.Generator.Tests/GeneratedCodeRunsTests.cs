@@ -34,14 +34,14 @@ public class GeneratedCodeRunsTests
         Type classifier = new AssemblyLoadContext("generated-digits").LoadFromStream(image).GetType("Sample.DigitClassifier", throwOnError: true)!;
 
         using var model = (OnnxModelBase)Activator.CreateInstance(classifier, [null])!;
-        object input = Activator.CreateInstance(classifier.GetNestedType("Input")!, Tensor<float>.Zeros(3, 1, 8, 8))!;
-        object output = classifier.GetMethod("Run")!.Invoke(model, [input])!;
-        var logits = (Tensor<float>)output.GetType().GetProperty("Logits")!.GetValue(output)!;
+        object input = Activator.CreateInstance(classifier.GetNestedType("Input")!, ModelTensor<float>.Zeros(3, 1, 8, 8))!;
+        object output = classifier.GetMethod("Run", [input.GetType()])!.Invoke(model, [input])!;
+        var logits = (ModelTensor<float>)output.GetType().GetProperty("Logits")!.GetValue(output)!;
 
         Assert.Equal(new[] { 3, 10 }, logits.Shape.ToArray());
         Assert.Equal("CPUExecutionProvider", model.ExecutionProvider);
 
-        var badShape = Assert.Throws<TargetInvocationException>(() => Activator.CreateInstance(classifier.GetNestedType("Input")!, Tensor<float>.Zeros(3, 64)));
+        var badShape = Assert.Throws<TargetInvocationException>(() => Activator.CreateInstance(classifier.GetNestedType("Input")!, ModelTensor<float>.Zeros(3, 64)));
         Assert.IsType<TensorShapeException>(badShape.InnerException);
         Assert.Contains("Model 'Sample.DigitClassifier' input 'input' expects shape [batch, 1, 8, 8] but got [3, 64]", badShape.InnerException!.Message);
     }

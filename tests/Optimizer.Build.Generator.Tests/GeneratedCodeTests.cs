@@ -112,8 +112,8 @@ public class GeneratedCodeTests
             """, ("all.model.json", Manifests.With("AllTypes", "all.onnx", inputs, outputs)));
 
         run.AssertCompilesCleanly();
-        Assert.Contains("global::Optimizer.Runtime.Tensor<global::System.Half> InFloat16 { get; }", run.SingleSource);
-        Assert.Contains("global::Optimizer.Runtime.Tensor<string> OutString { get; }", run.SingleSource);
+        Assert.Contains("global::Optimizer.Runtime.ModelTensor<global::System.Half> InFloat16 { get; }", run.SingleSource);
+        Assert.Contains("global::Optimizer.Runtime.ModelTensor<string> OutString { get; }", run.SingleSource);
         Assert.Contains("TensorDimension.Unknown", run.SingleSource);
     }
 
@@ -130,7 +130,7 @@ public class GeneratedCodeTests
                 public static int Classify(float[] pixels)
                 {
                     using var model = new DigitClassifier(new ModelOptions { Target = ExecutionTarget.Auto });
-                    DigitClassifier.Output y = model.Run(new DigitClassifier.Input(new Tensor<float>(pixels, 1, 1, 8, 8)));
+                    DigitClassifier.Output y = model.Run(new DigitClassifier.Input(new ModelTensor<float>(pixels, 1, 1, 8, 8)));
                     string shape = DigitClassifier.Metadata.Inputs[0].FormatShape();
                     return y.Logits.ArgMax() + shape.Length;
                 }

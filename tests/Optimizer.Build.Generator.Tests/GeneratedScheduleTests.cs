@@ -61,12 +61,12 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
             executor.Run(shapes, inputs, expected);
 
             object input = Activator.CreateInstance(classType.GetNestedType("Input")!,
-                program.Inputs.Select((t, i) => (object)new Tensor<float>(inputs[i], shapes[i])).ToArray())!;
-            object outputs = classType.GetMethod("Run")!.Invoke(generated, [input])!;
+                program.Inputs.Select((t, i) => (object)new ModelTensor<float>(inputs[i], shapes[i])).ToArray())!;
+            object outputs = classType.GetMethod("Run", [input.GetType()])!.Invoke(generated, [input])!;
             PropertyInfo[] properties = outputs.GetType().GetProperties();
             for (int o = 0; o < expected.Length; o++)
             {
-                float[] actual = ((Tensor<float>)properties[o].GetValue(outputs)!).Span.ToArray();
+                float[] actual = ((ModelTensor<float>)properties[o].GetValue(outputs)!).Span.ToArray();
                 float[] want = (float[])expected[o];
                 Assert.Equal(want.Length, actual.Length);
                 int differing = want.Select((v, i) => BitConverter.SingleToInt32Bits(v) != BitConverter.SingleToInt32Bits(actual[i]) ? 1 : 0).Sum();
@@ -110,9 +110,9 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
                 executor.Run([[7, 1, 8, 8]], [images], [expected]);
             }
 
-            object input = Activator.CreateInstance(classType.GetNestedType("Input")!, new Tensor<float>(images, 7, 1, 8, 8))!;
-            object outputs = classType.GetMethod("Run")!.Invoke(model, [input])!;
-            float[] actual = ((Tensor<float>)outputs.GetType().GetProperties()[0].GetValue(outputs)!).Span.ToArray();
+            object input = Activator.CreateInstance(classType.GetNestedType("Input")!, new ModelTensor<float>(images, 7, 1, 8, 8))!;
+            object outputs = classType.GetMethod("Run", [input.GetType()])!.Invoke(model, [input])!;
+            float[] actual = ((ModelTensor<float>)outputs.GetType().GetProperties()[0].GetValue(outputs)!).Span.ToArray();
             Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
         }
 

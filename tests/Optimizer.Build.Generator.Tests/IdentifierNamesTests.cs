@@ -65,9 +65,9 @@ public class IdentifierNamesTests
             """, ("w.model.json", Manifests.With("Weird.Names", "w.onnx", inputs, outputs)));
 
         run.AssertCompilesCleanly();
-        Assert.Contains("public global::Optimizer.Runtime.Tensor<float> InputValue { get; }", run.SingleSource);
-        Assert.Contains("public global::Optimizer.Runtime.Tensor<float> InputValue2 { get; }", run.SingleSource);
-        Assert.Contains("public global::Optimizer.Runtime.Tensor<bool> OutputValue { get; }", run.SingleSource);
+        Assert.Contains("public global::Optimizer.Runtime.ModelTensor<float> InputValue { get; }", run.SingleSource);
+        Assert.Contains("public global::Optimizer.Runtime.ModelTensor<float> InputValue2 { get; }", run.SingleSource);
+        Assert.Contains("public global::Optimizer.Runtime.ModelTensor<bool> OutputValue { get; }", run.SingleSource);
         Assert.Contains("Model tensor <c>a&amp;b&lt;c&gt;</c>", run.SingleSource);
     }
 

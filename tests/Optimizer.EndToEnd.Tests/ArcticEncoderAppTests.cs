@@ -26,9 +26,9 @@ public sealed class ArcticEncoderAppTests(PackedPackages packages, ITestOutputHe
         var ids = args.Select(long.Parse).ToArray();
         using var encoder = new EncoderApp.Encoder();
         var output = encoder.Run(new EncoderApp.Encoder.Input(
-            new Tensor<long>(ids, 1, ids.Length),
-            new Tensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), 1, ids.Length),
-            new Tensor<long>(new long[ids.Length], 1, ids.Length)));
+            new ModelTensor<long>(ids, 1, ids.Length),
+            new ModelTensor<long>(Enumerable.Repeat(1L, ids.Length).ToArray(), 1, ids.Length),
+            new ModelTensor<long>(new long[ids.Length], 1, ids.Length)));
         var hidden = output.LastHiddenState;
         Console.WriteLine("shape " + string.Join(" ", hidden.GetShape()));
         var size = hidden.Shape[2];

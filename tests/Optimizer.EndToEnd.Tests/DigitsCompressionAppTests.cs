@@ -56,7 +56,7 @@ public sealed class DigitsCompressionAppTests
         var pixels = new float[bytes.Length / 4];
         Buffer.BlockCopy(bytes, 0, pixels, 0, bytes.Length);
         var labels = File.ReadAllBytes("Data/digits_test_y_450.u8");
-        var batch = new Tensor<float>(pixels, labels.Length, 1, 8, 8);
+        var batch = new ModelTensor<float>(pixels, labels.Length, 1, 8, 8);
 
         Report("CnnFp32", CnnFp32.Metadata, new CnnFp32().Run(new CnnFp32.Input(batch)).Logits);
         Report("CnnStaticInt8", CnnStaticInt8.Metadata, new CnnStaticInt8().Run(new CnnStaticInt8.Input(batch)).Logits);
@@ -66,7 +66,7 @@ public sealed class DigitsCompressionAppTests
         Report("MlpDynamicInt8", MlpDynamicInt8.Metadata, new MlpDynamicInt8().Run(new MlpDynamicInt8.Input(batch)).Logits);
         Report("MlpPrunedInt8", MlpPrunedInt8.Metadata, new MlpPrunedInt8().Run(new MlpPrunedInt8.Input(batch)).Logits);
 
-        void Report(string name, ModelMetadata metadata, Tensor<float> logits)
+        void Report(string name, ModelMetadata metadata, ModelTensor<float> logits)
         {
             var predicted = logits.ArgMaxLastAxis();
             var correct = predicted.Where((p, i) => p == labels[i]).Count();

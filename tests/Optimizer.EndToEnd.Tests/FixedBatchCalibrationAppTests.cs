@@ -30,7 +30,7 @@ public sealed class FixedBatchCalibrationAppTests(PackedPackages packages, ITest
             var data = new float[25 * 96];
             for (var i = 0; i < data.Length; i++) data[i] = MathF.Sin(i * 0.37f);
             using var wakeWord = new WakeWord();
-            var score = wakeWord.Run(new WakeWord.Input(new Tensor<float>(data, 1, 25, 96))).Value39.Span[0];
+            var score = wakeWord.Run(new WakeWord.Input(new ModelTensor<float>(data, 1, 25, 96))).Value39.Span[0];
             Console.WriteLine(score.ToString("R", CultureInfo.InvariantCulture));
 
             [OnnxModel("Models/hello_deepa.onnx")]

@@ -36,8 +36,8 @@ public sealed class HelloDeepaAppTests
 
         using var int8 = new WakeWord();
         using var fp32 = new WakeWordFp32();
-        var quantized = int8.Run(new WakeWord.Input(new Tensor<float>(data, 1, 25, 96)));
-        var original = fp32.Run(new WakeWordFp32.Input(new Tensor<float>(data, 1, 25, 96)));
+        var quantized = int8.Run(new WakeWord.Input(new ModelTensor<float>(data, 1, 25, 96)));
+        var original = fp32.Run(new WakeWordFp32.Input(new ModelTensor<float>(data, 1, 25, 96)));
         Console.WriteLine("int8 " + quantized.Value39.Span[0].ToString("R", CultureInfo.InvariantCulture));
         Console.WriteLine("fp32 " + original.Value39.Span[0].ToString("R", CultureInfo.InvariantCulture));
         """;

@@ -43,7 +43,7 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
         var pixels = new float[bytes.Length / 4];
         Buffer.BlockCopy(bytes, 0, pixels, 0, bytes.Length);
         var labels = File.ReadAllBytes(Path.Combine(folder, "digits_test_y_450.u8"));
-        var batch = new Tensor<float>(pixels, labels.Length, 1, 8, 8);
+        var batch = new ModelTensor<float>(pixels, labels.Length, 1, 8, 8);
 
         foreach (var path in new[] { ExecutionPathKind.OnnxRuntime, ExecutionPathKind.Compiled })
         {
@@ -59,9 +59,9 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
         using (var mlp = new Mlp()) Console.WriteLine($"Mlp default {mlp.ExecutionPath}");
         using (var cnn = new Cnn()) Console.WriteLine($"Cnn default {cnn.ExecutionPath}");
 
-        void Score(string name, object path, Func<Tensor<float>> run)
+        void Score(string name, object path, Func<ModelTensor<float>> run)
         {
-            Tensor<float> logits;
+            ModelTensor<float> logits;
             try { logits = run(); }
             catch (InvalidOperationException) { Console.WriteLine($"{name} {path} unavailable"); return; }
             var correct = logits.ArgMaxLastAxis().Where((p, i) => p == labels[i]).Count();

@@ -61,7 +61,7 @@ public sealed partial class TrainingAppTests(PackedPackages packages, ITestOutpu
         var pixels = new float[bytes.Length / 4];
         Buffer.BlockCopy(bytes, 0, pixels, 0, bytes.Length);
         var labels = File.ReadAllBytes("Data/digits_test_y_450.u8");
-        var batch = new Tensor<float>(pixels, labels.Length, 1, 8, 8);
+        var batch = new ModelTensor<float>(pixels, labels.Length, 1, 8, 8);
 
         Report("CnnFp32", new CnnFp32().Run(new CnnFp32.Input(batch)).Logits);
         Report("CnnPruned80", new CnnPruned80().Run(new CnnPruned80.Input(batch)).Logits);
@@ -69,7 +69,7 @@ public sealed partial class TrainingAppTests(PackedPackages packages, ITestOutpu
         Report("CnnChannelDistilled", new CnnChannelDistilled().Run(new CnnChannelDistilled.Input(batch)).Logits);
         Report("CnnChannelDistilledInt8", new CnnChannelDistilledInt8().Run(new CnnChannelDistilledInt8.Input(batch)).Logits);
 
-        void Report(string name, Tensor<float> logits)
+        void Report(string name, ModelTensor<float> logits)
         {
             var correct = logits.ArgMaxLastAxis().Where((p, i) => p == labels[i]).Count();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} {(double)correct / labels.Length:R}"));

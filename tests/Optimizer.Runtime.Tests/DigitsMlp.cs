@@ -23,23 +23,37 @@ internal sealed class DigitsMlp : OnnxModelBase
         return new Output(run.GetOutput<float>(0));
     }
 
+    public void Run(Input input, Output output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        using ModelRun run = BeginRun(input, output);
+        if (!run.IsBound)
+        {
+            run.BindInput(0, input.InputValue);
+            run.BindOutput(0, output.Logits);
+        }
+
+        run.Execute();
+    }
+
     public sealed class Input
     {
-        public Input(Tensor<float> inputValue)
+        public Input(ModelTensor<float> inputValue)
         {
             var guard = new TensorShapeGuard(Metadata);
             guard.Check(0, inputValue);
             InputValue = inputValue;
         }
 
-        public Tensor<float> InputValue { get; }
+        public ModelTensor<float> InputValue { get; }
     }
 
     public sealed class Output
     {
-        public Output(Tensor<float> logits) => Logits = logits;
+        public Output(ModelTensor<float> logits) => Logits = logits;
 
-        public Tensor<float> Logits { get; }
+        public ModelTensor<float> Logits { get; }
     }
 }
 

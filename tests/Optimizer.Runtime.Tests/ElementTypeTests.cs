@@ -48,7 +48,7 @@ public class ElementTypeTests
         var metadata = Metadata("float32");
         using var model = new IdentityModel<float>(metadata, TinyOnnx.Identity(TinyOnnx.Float, [null, 2L], [null, null]));
 
-        Tensor<float> y = model.Run(new Tensor<float>(new[] { 1f, 2, 3, 4, 5, 6 }, 3, 2));
+        ModelTensor<float> y = model.Run(new ModelTensor<float>(new[] { 1f, 2, 3, 4, 5, 6 }, 3, 2));
 
         Assert.Null(model.OutputPlan);
         Assert.Equal(new[] { 3, 2 }, y.Shape.ToArray());
@@ -59,8 +59,8 @@ public class ElementTypeTests
     {
         using var model = new IdentityModel<T>(Metadata(elementType), TinyOnnx.Identity(onnxType, ["n", 2L], ["n", 2L]));
 
-        Tensor<T> y = model.Run(new Tensor<T>(values, 2, 2));
-        Tensor<T> again = model.Run(new Tensor<T>(values.Take(2).ToArray(), 1, 2));
+        ModelTensor<T> y = model.Run(new ModelTensor<T>(values, 2, 2));
+        ModelTensor<T> again = model.Run(new ModelTensor<T>(values.Take(2).ToArray(), 1, 2));
 
         Assert.Equal(new[] { 2, 2 }, y.Shape.ToArray());
         Assert.Equal(values, y.Span.ToArray());

@@ -1,6 +1,3 @@
-using System.Reflection;
-using Optimizer.Compiler;
-using Optimizer.Onnx;
 using Optimizer.Tests.Shared;
 
 namespace Optimizer.Runtime.Tests;
@@ -11,22 +8,7 @@ namespace Optimizer.Runtime.Tests;
 /// </summary>
 public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const string Resource = "Tests.digits_mlp.onnx";
-
-    private static readonly Lazy<byte[]> Program = new(() =>
-        KernelCompiler.Compile(OnnxModelLoader.Load(SharedData.PathOf("models/digits_mlp.onnx"))).Program?.ToBytes()
-        ?? throw new InvalidOperationException("digits_mlp.onnx is not covered by the compiled kernels"));
-
-    private static CompiledMlp Mlp(ModelOptions? options, bool withProgram = true)
-    {
-        var resources = new Dictionary<string, byte[]> { [Resource] = File.ReadAllBytes(SharedData.PathOf("models/digits_mlp.onnx")) };
-        if (withProgram)
-        {
-            resources["Tests.digits_mlp.kernels"] = Program.Value;
-        }
-
-        return new CompiledMlp(new ResourcesAssembly(resources), options);
-    }
+    private static CompiledDigitsMlp Mlp(ModelOptions? options, bool withProgram = true) => CompiledDigitsMlp.Create(SharedData.PathOf("models/digits_mlp.onnx"), options, withProgram);
 
     [ConditionalFact("data")]
     public void Cuda_requested_with_the_cpu_only_package_really_fails_to_start_and_the_cpu_runs()
@@ -39,7 +21,7 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("Cuda: CUDAExecutionProvider failed to start (", model.FallbackReason);
         Assert.Contains("this ONNX Runtime build has no CUDAExecutionProvider", model.FallbackReason);
         Assert.EndsWith("running on the CPU.", model.FallbackReason);
-        Assert.Equal(10, model.Run(Tensor<float>.Zeros(1, 1, 8, 8)).Length);
+        Assert.Equal(10, model.Run(ModelTensor<float>.Zeros(1, 1, 8, 8)).Length);
     }
 
     [ConditionalFact("data")]
@@ -59,9 +41,9 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
         using var ort = Mlp(new ModelOptions { Path = ExecutionPathKind.OnnxRuntime });
         using var compiled = Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled });
 
-        var expected = ort.Run(new Tensor<float>(images, 450, 1, 8, 8));
-        var actual = compiled.Run(new Tensor<float>(images, 450, 1, 8, 8));
-        var one = compiled.Run(new Tensor<float>(images.AsMemory(0, 64), 1, 1, 8, 8));
+        var expected = ort.Run(new ModelTensor<float>(images, 450, 1, 8, 8));
+        var actual = compiled.Run(new ModelTensor<float>(images, 450, 1, 8, 8));
+        var one = compiled.Run(new ModelTensor<float>(images.AsMemory(0, 64), 1, 1, 8, 8));
 
         Assert.Equal(ExecutionPathKind.Compiled, compiled.ExecutionPath.Kind);
         Assert.Equal($"Compiled(interpreter; {Optimizer.Runtime.Compiled.KernelDispatch.Current})", compiled.ExecutionPath.ToString());
@@ -98,39 +80,11 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
         using var model = Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled });
-        float[] expected = model.Run(new Tensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray();
+        float[] expected = model.Run(new ModelTensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray();
 
         var results = new float[16][];
-        Parallel.For(0, results.Length, i => results[i] = model.Run(new Tensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray());
+        Parallel.For(0, results.Length, i => results[i] = model.Run(new ModelTensor<float>(images.AsMemory(0, 8 * 64), 8, 1, 8, 8)).Span.ToArray());
 
         Assert.All(results, r => Assert.Equal(expected, r));
-    }
-
-    /// <summary>Serves several manifest resources, as the build embeds the model and its kernel program.</summary>
-    private sealed class ResourcesAssembly(Dictionary<string, byte[]> resources) : Assembly
-    {
-        public override Stream? GetManifestResourceStream(string name) => resources.TryGetValue(name, out var bytes) ? new MemoryStream(bytes, writable: false) : null;
-
-        public override string[] GetManifestResourceNames() => resources.Keys.ToArray();
-
-        public override AssemblyName GetName() => new("CompiledModels");
-    }
-
-    /// <summary>digits_mlp as the generator writes it.</summary>
-    private sealed class CompiledMlp(Assembly assembly, ModelOptions? options) : OnnxModelBase(Metadata, assembly, options)
-    {
-        private static readonly ModelMetadata Metadata = new(
-            "Tests.CompiledMlp",
-            Resource,
-            [new TensorMetadata("input", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(1), TensorDimension.Fixed(8), TensorDimension.Fixed(8)])],
-            [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])]);
-
-        public Tensor<float> Run(Tensor<float> input)
-        {
-            using ModelRun run = BeginRun();
-            run.BindInput(0, input);
-            run.Execute();
-            return run.GetOutput<float>(0);
-        }
     }
 }

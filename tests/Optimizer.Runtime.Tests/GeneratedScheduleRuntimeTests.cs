@@ -28,8 +28,8 @@ public class GeneratedScheduleRuntimeTests
         using var generated = Model(new GeneratedSchedule(3, ProgramBytes.Value.Length, DigitsMlpSchedule));
 
         int before = calls;
-        float[] expected = interpreted.Run(new Tensor<float>(images, 450, 1, 8, 8)).Span.ToArray();
-        float[] actual = generated.Run(new Tensor<float>(images, 450, 1, 8, 8)).Span.ToArray();
+        float[] expected = interpreted.Run(new ModelTensor<float>(images, 450, 1, 8, 8)).Span.ToArray();
+        float[] actual = generated.Run(new ModelTensor<float>(images, 450, 1, 8, 8)).Span.ToArray();
 
         Assert.Equal("interpreter", interpreted.ExecutionPath.Schedule);
         Assert.Equal("generated", generated.ExecutionPath.Schedule);
@@ -46,7 +46,7 @@ public class GeneratedScheduleRuntimeTests
         using var model = Model(new GeneratedSchedule(steps, ProgramBytes.Value.Length + sizeDelta, DigitsMlpSchedule));
         int before = calls;
 
-        model.Run(Tensor<float>.Zeros(2, 1, 8, 8));
+        model.Run(ModelTensor<float>.Zeros(2, 1, 8, 8));
 
         Assert.Equal("interpreter", model.ExecutionPath.Schedule);
         Assert.Equal(before, calls);
@@ -152,7 +152,7 @@ public class GeneratedScheduleRuntimeTests
 
     private sealed class Mlp(ModelMetadata metadata, Assembly assembly) : OnnxModelBase(metadata, assembly, new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = false })
     {
-        public Tensor<float> Run(Tensor<float> input)
+        public ModelTensor<float> Run(ModelTensor<float> input)
         {
             using ModelRun run = BeginRun();
             run.BindInput(0, input);

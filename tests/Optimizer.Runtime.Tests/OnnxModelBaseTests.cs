@@ -14,7 +14,7 @@ public class OnnxModelBaseTests
         float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
         float[] reference = SharedData.ReadFloats("models/digits_mlp_logits_first100.f32");
 
-        var output = model.Run(new DigitsMlp.Input(new Tensor<float>(images.AsMemory(0, 100 * Pixels), 100, 1, 8, 8)));
+        var output = model.Run(new DigitsMlp.Input(new ModelTensor<float>(images.AsMemory(0, 100 * Pixels), 100, 1, 8, 8)));
 
         Assert.Equal(new[] { 100, 10 }, output.Logits.Shape.ToArray());
         AssertClose(reference, output.Logits.Span.ToArray());
@@ -29,7 +29,7 @@ public class OnnxModelBaseTests
 
         for (int i = 0; i < 20; i++)
         {
-            var output = model.Run(new DigitsMlp.Input(new Tensor<float>(images.AsMemory(i * Pixels, Pixels), 1, 1, 8, 8)));
+            var output = model.Run(new DigitsMlp.Input(new ModelTensor<float>(images.AsMemory(i * Pixels, Pixels), 1, 1, 8, 8)));
             AssertClose(reference.AsSpan(i * 10, 10).ToArray(), output.Logits.Span.ToArray());
         }
     }
@@ -41,7 +41,7 @@ public class OnnxModelBaseTests
         float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
         byte[] labels = File.ReadAllBytes(SharedData.PathOf("digits/digits_test_y_450.u8"));
 
-        int[] predicted = model.Run(new DigitsMlp.Input(new Tensor<float>(images, 450, 1, 8, 8))).Logits.ArgMaxLastAxis();
+        int[] predicted = model.Run(new DigitsMlp.Input(new ModelTensor<float>(images, 450, 1, 8, 8))).Logits.ArgMaxLastAxis();
 
         int correct = predicted.Where((digit, i) => digit == labels[i]).Count();
         Assert.Equal(0.971, (double)correct / labels.Length, 3);
@@ -54,7 +54,7 @@ public class OnnxModelBaseTests
         using var copied = new DigitsMlp();
         copied.PreallocationFailed = true;
         float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
-        var input = new DigitsMlp.Input(new Tensor<float>(images.AsMemory(0, 5 * Pixels), 5, 1, 8, 8));
+        var input = new DigitsMlp.Input(new ModelTensor<float>(images.AsMemory(0, 5 * Pixels), 5, 1, 8, 8));
 
         Assert.NotNull(inPlace.OutputPlan);
         Assert.Equal(inPlace.Run(input).Logits.Span.ToArray(), copied.Run(input).Logits.Span.ToArray());
@@ -64,7 +64,7 @@ public class OnnxModelBaseTests
     public void Each_run_returns_new_output_tensors_the_caller_owns()
     {
         using var model = new DigitsMlp();
-        var input = new DigitsMlp.Input(Tensor<float>.Zeros(1, 1, 8, 8));
+        var input = new DigitsMlp.Input(ModelTensor<float>.Zeros(1, 1, 8, 8));
 
         var first = model.Run(input).Logits;
         float expected = first.Span[0];
@@ -80,13 +80,13 @@ public class OnnxModelBaseTests
     {
         using var model = new DigitsMlp();
         float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");
-        int[] expected = model.Run(new DigitsMlp.Input(new Tensor<float>(images, 450, 1, 8, 8))).Logits.ArgMaxLastAxis();
+        int[] expected = model.Run(new DigitsMlp.Input(new ModelTensor<float>(images, 450, 1, 8, 8))).Logits.ArgMaxLastAxis();
 
         var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
         {
             for (int i = worker; i < 450; i += 4)
             {
-                var input = new DigitsMlp.Input(new Tensor<float>(images.AsMemory(i * Pixels, Pixels), 1, 1, 8, 8));
+                var input = new DigitsMlp.Input(new ModelTensor<float>(images.AsMemory(i * Pixels, Pixels), 1, 1, 8, 8));
                 Assert.Equal(expected[i], model.Run(input).Logits.ArgMax());
             }
         }));
@@ -101,7 +101,7 @@ public class OnnxModelBaseTests
         model.Dispose();
         model.Dispose();
 
-        Assert.Throws<ObjectDisposedException>(() => model.Run(new DigitsMlp.Input(Tensor<float>.Zeros(1, 1, 8, 8))));
+        Assert.Throws<ObjectDisposedException>(() => model.Run(new DigitsMlp.Input(ModelTensor<float>.Zeros(1, 1, 8, 8))));
     }
 
     [ConditionalFact("data")]
@@ -123,7 +123,7 @@ public class OnnxModelBaseTests
         Assert.Equal("CPUExecutionProvider", model.ExecutionProvider);
         Assert.Contains("no CUDAExecutionProvider", model.FallbackReason);
         Assert.Contains("running on the CPU", model.FallbackReason);
-        Assert.Equal(new[] { 1, 10 }, model.Run(new DigitsMlp.Input(Tensor<float>.Zeros(1, 1, 8, 8))).Logits.Shape.ToArray());
+        Assert.Equal(new[] { 1, 10 }, model.Run(new DigitsMlp.Input(ModelTensor<float>.Zeros(1, 1, 8, 8))).Logits.Shape.ToArray());
     }
 
     [ConditionalFact("data")]
@@ -149,7 +149,7 @@ public class OnnxModelBaseTests
     {
         using var model = new DigitsMlp(new ModelOptions { IntraOpThreads = 1, GraphOptimization = GraphOptimization.Disabled });
 
-        Assert.Equal(1, model.Run(new DigitsMlp.Input(Tensor<float>.Zeros(1, 1, 8, 8))).Logits.Shape[0]);
+        Assert.Equal(1, model.Run(new DigitsMlp.Input(ModelTensor<float>.Zeros(1, 1, 8, 8))).Logits.Shape[0]);
         Assert.Throws<ArgumentOutOfRangeException>(() => new DigitsMlp(new ModelOptions { IntraOpThreads = 0 }));
     }
 

@@ -17,9 +17,9 @@ public class TensorShapeGuardTests
     {
         var guard = new TensorShapeGuard(TwoInputs);
 
-        guard.Check(0, Tensor<long>.Zeros(3, 7));
-        guard.Check(1, Tensor<long>.Zeros(3, 11, 4));
-        guard.Check(2, Tensor<float>.Zeros(1, 2, 3, 4, 5));
+        guard.Check(0, ModelTensor<long>.Zeros(3, 7));
+        guard.Check(1, ModelTensor<long>.Zeros(3, 11, 4));
+        guard.Check(2, ModelTensor<float>.Zeros(1, 2, 3, 4, 5));
     }
 
     [Fact]
@@ -27,7 +27,7 @@ public class TensorShapeGuardTests
     {
         var guard = new TensorShapeGuard(DigitsMlp.Metadata);
 
-        var ex = Assert.Throws<TensorShapeException>(() => guard.Check(0, Tensor<float>.Zeros(2, 1, 8, 9)));
+        var ex = Assert.Throws<TensorShapeException>(() => guard.Check(0, ModelTensor<float>.Zeros(2, 1, 8, 9)));
 
         Assert.Equal(
             "Model 'Tests.DigitsMlp' input 'input' expects shape [batch, 1, 8, 8] but got [2, 1, 8, 9]: dimension 3 must be 8. Reshape the tensor to match. (Parameter 'input')",
@@ -40,7 +40,7 @@ public class TensorShapeGuardTests
     {
         var guard = new TensorShapeGuard(DigitsMlp.Metadata);
 
-        var ex = Assert.Throws<TensorShapeException>(() => guard.Check(0, Tensor<float>.Zeros(1, 64)));
+        var ex = Assert.Throws<TensorShapeException>(() => guard.Check(0, ModelTensor<float>.Zeros(1, 64)));
 
         Assert.Contains("expects shape [batch, 1, 8, 8] but got [1, 64]: it needs rank 4, not 2", ex.Message);
     }
@@ -49,9 +49,9 @@ public class TensorShapeGuardTests
     public void Rejects_a_symbol_bound_to_different_sizes_in_two_inputs()
     {
         var guard = new TensorShapeGuard(TwoInputs);
-        guard.Check(0, Tensor<long>.Zeros(3, 7));
+        guard.Check(0, ModelTensor<long>.Zeros(3, 7));
 
-        var ex = Assert.Throws<TensorShapeException>(() => guard.Check(1, Tensor<long>.Zeros(2, 7, 4)));
+        var ex = Assert.Throws<TensorShapeException>(() => guard.Check(1, ModelTensor<long>.Zeros(2, 7, 4)));
 
         Assert.Contains("input 'mask' expects shape [batch, ?, 4] but got [2, 7, 4]: dimension 0 ('batch') is 2 here but 3 in input 'tokens'", ex.Message);
     }

@@ -6,7 +6,7 @@ public class TensorTests
     public void Wraps_data_without_copying_and_reports_shape()
     {
         var data = new float[] { 1, 2, 3, 4, 5, 6 };
-        var tensor = new Tensor<float>(data, 2, 3);
+        var tensor = new ModelTensor<float>(data, 2, 3);
 
         data[4] = 50;
 
@@ -14,13 +14,13 @@ public class TensorTests
         Assert.Equal(new[] { 2, 3 }, tensor.Shape.ToArray());
         Assert.Equal(2, tensor.Rank);
         Assert.Equal(6, tensor.Length);
-        Assert.Equal("Tensor<Single>[2, 3]", tensor.ToString());
+        Assert.Equal("ModelTensor<Single>[2, 3]", tensor.ToString());
     }
 
     [Fact]
     public void Rejects_data_whose_length_is_not_the_product_of_the_shape()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new Tensor<float>(new float[5], 2, 3));
+        var ex = Assert.Throws<ArgumentException>(() => new ModelTensor<float>(new float[5], 2, 3));
 
         Assert.Contains("[2, 3] holds 6 elements but the data has 5", ex.Message);
     }
@@ -28,7 +28,7 @@ public class TensorTests
     [Fact]
     public void Rejects_negative_dimensions()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new Tensor<int>(new int[0], 0, -1));
+        var ex = Assert.Throws<ArgumentException>(() => new ModelTensor<int>(new int[0], 0, -1));
 
         Assert.Contains("negative", ex.Message);
     }
@@ -36,7 +36,7 @@ public class TensorTests
     [Fact]
     public void Indexer_writes_in_row_major_order_and_checks_bounds()
     {
-        var tensor = Tensor<long>.Zeros(2, 2);
+        var tensor = ModelTensor<long>.Zeros(2, 2);
 
         tensor[1, 0] = 7;
 
@@ -48,7 +48,7 @@ public class TensorTests
     [Fact]
     public void Scalar_has_rank_zero_and_one_element()
     {
-        var scalar = new Tensor<double>(new[] { 3.5 });
+        var scalar = new ModelTensor<double>(new[] { 3.5 });
 
         Assert.Equal(0, scalar.Rank);
         Assert.Equal(3.5, scalar[[]]);
@@ -57,7 +57,7 @@ public class TensorTests
     [Fact]
     public void ArgMax_picks_the_first_largest_element()
     {
-        var logits = new Tensor<float>(new float[] { 0.1f, 3, -2, 3 }, 1, 4);
+        var logits = new ModelTensor<float>(new float[] { 0.1f, 3, -2, 3 }, 1, 4);
 
         Assert.Equal(1, logits.ArgMax());
     }
@@ -65,7 +65,7 @@ public class TensorTests
     [Fact]
     public void ArgMaxLastAxis_picks_one_class_per_row()
     {
-        var logits = new Tensor<Half>(new[] { (Half)1, (Half)5, (Half)2, (Half)9, (Half)0, (Half)1 }, 2, 3);
+        var logits = new ModelTensor<Half>(new[] { (Half)1, (Half)5, (Half)2, (Half)9, (Half)0, (Half)1 }, 2, 3);
 
         Assert.Equal(new[] { 1, 0 }, logits.ArgMaxLastAxis());
     }
@@ -73,7 +73,7 @@ public class TensorTests
     [Fact]
     public void ArgMax_of_an_empty_tensor_says_why_it_fails()
     {
-        var empty = Tensor<float>.Zeros(0, 10);
+        var empty = ModelTensor<float>.Zeros(0, 10);
 
         Assert.Throws<InvalidOperationException>(() => empty.ArgMax());
         Assert.Empty(empty.ArgMaxLastAxis());

@@ -75,7 +75,7 @@ internal sealed class IdentityModel<T> : OnnxModelBase
     {
     }
 
-    public Tensor<T> Run(Tensor<T> x)
+    public ModelTensor<T> Run(ModelTensor<T> x)
     {
         using ModelRun run = BeginRun();
         run.BindInput(0, x);

@@ -129,6 +129,10 @@ internal static class ModelClassEmitter
         writer.Line($"return new Output({outputArgs});");
         writer.Close();
         writer.Line();
+        if (CanRunInPlace(manifest))
+        {
+            WriteRunIntoOutput(writer, inputNames, outputNames);
+        }
 
         WriteTensorSet(writer, modelClass, "Input", "The model's inputs", manifest.Inputs, inputNames, checkShapes: true);
         writer.Line();
@@ -151,6 +155,44 @@ internal static class ModelClassEmitter
 
         writer.Close();
     }
+
+    /// <summary>
+    /// <c>Run(input, output)</c>: writes into the caller's output tensors; the same input and output
+    /// objects stay bound between calls, so a repeated call allocates nothing.
+    /// </summary>
+    private static void WriteRunIntoOutput(SourceWriter writer, string[] inputNames, string[] outputNames)
+    {
+        writer.Line("/// <summary>");
+        writer.Line("/// Runs the model into <paramref name=\"output\"/>'s tensors. Thread-safe; passing the same");
+        writer.Line("/// <paramref name=\"input\"/> and <paramref name=\"output\"/> again reuses their binding and allocates nothing.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"input\">The model's inputs, already checked against the declared shapes.</param>");
+        writer.Line("/// <param name=\"output\">Tensors of the shapes the model gives for these inputs; the results are written into them.</param>");
+        writer.Line($"/// <exception cref=\"{Runtime}.TensorShapeException\">An output tensor's shape is not the one the model gives for these inputs.</exception>");
+        writer.Open("public void Run(Input input, Output output)");
+        writer.Line("global::System.ArgumentNullException.ThrowIfNull(input);");
+        writer.Line("global::System.ArgumentNullException.ThrowIfNull(output);");
+        writer.Line($"using {Runtime}.ModelRun __run = BeginRun(input, output);");
+        writer.Open("if (!__run.IsBound)");
+        for (int i = 0; i < inputNames.Length; i++)
+        {
+            writer.Line($"__run.BindInput({i}, input.{inputNames[i]});");
+        }
+
+        for (int i = 0; i < outputNames.Length; i++)
+        {
+            writer.Line($"__run.BindOutput({i}, output.{outputNames[i]});");
+        }
+
+        writer.Close();
+        writer.Line("__run.Execute();");
+        writer.Close();
+        writer.Line();
+    }
+
+    /// <summary>Strings cannot be bound in place (ONNX Runtime copies them), so such models get only <c>Run(input)</c>.</summary>
+    private static bool CanRunInPlace(ModelManifest manifest) =>
+        manifest.Inputs.Concat(manifest.Outputs).All(t => t.ElementType != "string");
 
     /// <summary>Variant 0 is the primary program (<see cref="KernelScheduleEmitter.ClassName"/>); variant i its own class.</summary>
     private static string VariantClassName(int index) => index == 0 ? KernelScheduleEmitter.ClassName : KernelScheduleEmitter.ClassName + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -242,7 +284,7 @@ internal static class ModelClassEmitter
             : $"new {Runtime}.TensorDimension[] {{ {string.Join(", ", items)} }}";
     }
 
-    private static string TensorType(TensorSignature tensor) => $"{Runtime}.Tensor<{ElementTypes.ToCSharp(tensor.ElementType)}>";
+    private static string TensorType(TensorSignature tensor) => $"{Runtime}.ModelTensor<{ElementTypes.ToCSharp(tensor.ElementType)}>";
 
     /// <summary>For example: <c>input</c>: float32, shape [batch, 1, 8, 8].</summary>
     private static string Describe(TensorSignature tensor)

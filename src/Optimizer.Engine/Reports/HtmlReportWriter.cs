@@ -53,10 +53,9 @@ public static class HtmlReportWriter
         }
 
         if (report.Latency is { } latency)
-            Card($"Latency p50 ({latency.BeforeLabel} → {latency.AfterLabel})", $"{ReportFormat.Milliseconds(latency.BeforeMs)} → {ReportFormat.Milliseconds(latency.AfterMs)}",
+            ToneCard($"Latency p50 ({latency.BeforeLabel} → {latency.AfterLabel})", $"{ReportFormat.Milliseconds(latency.BeforeMs)} → {ReportFormat.Milliseconds(latency.AfterMs)}",
                 ReportFormat.Ratio(latency) + (latency.Decision is { } kept ? " · " + kept.Split(':')[0] : ""),
-                // With the speed-up gate the faster one was kept, whichever it was.
-                latency.AfterMs < latency.BeforeMs || latency.Decision is not null);
+                LatencyTone(latency));
         if (report.Elapsed is { } elapsed)
             Card("Time spent", ReportFormat.Seconds(elapsed), null, true);
         Line("</div>");
@@ -142,14 +141,14 @@ public static class HtmlReportWriter
         Line("<section>");
         Line("<h2>Layers</h2>");
         Line("<table class=\"layers\"><thead><tr><th>layer</th><th>op</th><th class=\"num\">params before</th><th class=\"num\">params after</th><th class=\"num\">FLOPs</th>" +
-             $"<th class=\"num\">sparsity before</th><th class=\"num\">sparsity after</th><th>quantized</th><th class=\"num\">{E(report.ErrorMetric)}</th><th>why / what the passes did</th></tr></thead><tbody>");
+             $"<th class=\"num\">sparsity before</th><th class=\"num\">sparsity after</th><th>quantized</th>{(report.HasLayerErrors ? $"<th class=\"num\">{E(report.ErrorMetric)}</th>" : "")}<th>why / what the passes did</th></tr></thead><tbody>");
         foreach (var l in report.Layers)
         {
             var op = l.OptimizedOp is { } o && o != l.Op ? $"{E(l.Op)} → {E(o)}" : E(l.Op);
             var q = l.Quantized ? $"<span class=\"yes\">yes</span> <span class=\"muted\">{E(l.WeightType ?? "")}</span>" : "<span class=\"no\">no</span>";
             Line($"<tr><td><code>{E(l.Name)}</code></td><td>{op}</td><td class=\"num\">{ReportFormat.Count(l.ParamsBefore)}</td><td class=\"num\">{ReportFormat.Count(l.ParamsAfter)}</td>" +
                  $"<td class=\"num\">{ReportFormat.Count(l.FlopsAfter ?? l.FlopsBefore)}</td><td class=\"num\">{ReportFormat.Percent(l.SparsityBefore)}</td><td class=\"num\">{ReportFormat.Percent(l.SparsityAfter)}</td>" +
-                 $"<td>{q}</td><td class=\"num\">{ReportFormat.Error(l.Error)}</td><td class=\"note\">{E(l.Note)}</td></tr>");
+                 $"<td>{q}</td>{(report.HasLayerErrors ? $"<td class=\"num\">{ReportFormat.Error(l.Error)}</td>" : "")}<td class=\"note\">{E(l.Note)}</td></tr>");
         }
 
         Line("</tbody></table>");
@@ -179,10 +178,19 @@ public static class HtmlReportWriter
         string Tail(double? p90, double? p99) =>
             (p90 is { } a ? $", p90 {ReportFormat.Milliseconds(a)}" : "") + (p99 is { } b ? $", p99 {ReportFormat.Milliseconds(b)}" : "");
 
-        void Card(string title, string value, string? detail, bool good) =>
+        void Card(string title, string value, string? detail, bool good) => ToneCard(title, value, detail, good ? "good" : "bad");
+
+        void ToneCard(string title, string value, string? detail, string tone) =>
             Line($"<div class=\"card\"><div class=\"card-title\">{E(title)}</div><div class=\"card-value\">{E(value)}</div>" +
-                 (detail is null ? "" : $"<div class=\"card-detail {(good ? "good" : "bad")}\">{E(detail)}</div>") + "</div>");
+                 (detail is null ? "" : $"<div class=\"card-detail {tone}\">{E(detail)}</div>") + "</div>");
     }
+
+    /// <summary>
+    /// The latency card's colour: green when the optimized model is faster, amber when it is slower
+    /// but the speed-up gate decided which one ships, red for a plain slowdown.
+    /// </summary>
+    internal static string LatencyTone(LatencyFigures latency) =>
+        latency.AfterMs <= latency.BeforeMs ? "good" : latency.Decision is not null ? "warn" : "bad";
 
     /// <summary>The charts this report has data for, in page order.</summary>
     internal static IEnumerable<string> Charts(ModelReport report)
@@ -250,7 +258,7 @@ public static class HtmlReportWriter
 
     private const string Css = """
 
-        :root { color-scheme: light; --fg: #1f2933; --muted: #616e7c; --line: #e4e7eb; --before: #9aa5b1; --after: #2563eb; --error: #dc2626; --good: #047857; --bad: #b91c1c; }
+        :root { color-scheme: light; --fg: #1f2933; --muted: #616e7c; --line: #e4e7eb; --before: #9aa5b1; --after: #2563eb; --error: #dc2626; --good: #047857; --warn: #b45309; --bad: #b91c1c; }
         * { box-sizing: border-box; }
         body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: #f5f7fa; }
         header { background: #fff; border-bottom: 1px solid var(--line); padding: 20px 32px 16px; }
@@ -264,7 +272,7 @@ public static class HtmlReportWriter
         .card-title { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
         .card-value { font-size: 18px; font-weight: 600; white-space: nowrap; }
         .card-detail { font-size: 12px; font-weight: 600; }
-        .good { color: var(--good); } .bad { color: var(--bad); }
+        .good { color: var(--good); } .warn { color: var(--warn); } .bad { color: var(--bad); }
         .charts { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 16px; margin-top: 16px; }
         figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
         svg.chart { display: block; font-size: 12px; }

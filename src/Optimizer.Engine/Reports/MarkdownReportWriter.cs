@@ -109,14 +109,15 @@ public static class MarkdownReportWriter
         Line();
         Line("## Layers");
         Line();
-        Line($"| layer | op | params before | params after | FLOPs | sparsity before | sparsity after | quantized | {Escape(report.ErrorMetric)} | notes |");
-        Line("|---|---|---:|---:|---:|---:|---:|---|---:|---|");
+        string errorHeader = report.HasLayerErrors ? $" {Escape(report.ErrorMetric)} |" : "";
+        Line($"| layer | op | params before | params after | FLOPs | sparsity before | sparsity after | quantized |{errorHeader} notes |");
+        Line("|---|---|---:|---:|---:|---:|---:|---|" + (report.HasLayerErrors ? "---:|" : "") + "---|");
         foreach (var l in report.Layers)
         {
             var op = l.OptimizedOp is { } o && o != l.Op ? $"{l.Op} → {o}" : l.Op;
             var quantized = l.Quantized ? $"yes ({l.WeightType})" : "no";
             Line($"| {Escape(l.Name)} | {Escape(op)} | {ReportFormat.Count(l.ParamsBefore)} | {ReportFormat.Count(l.ParamsAfter)} | {ReportFormat.Count(l.FlopsAfter ?? l.FlopsBefore)} | " +
-                 $"{ReportFormat.Percent(l.SparsityBefore)} | {ReportFormat.Percent(l.SparsityAfter)} | {quantized} | {ReportFormat.Error(l.Error)} | {Escape(l.Note)} |");
+                 $"{ReportFormat.Percent(l.SparsityBefore)} | {ReportFormat.Percent(l.SparsityAfter)} | {quantized} |{(report.HasLayerErrors ? $" {ReportFormat.Error(l.Error)} |" : "")} {Escape(l.Note)} |");
         }
 
         Line();

@@ -64,6 +64,13 @@ public sealed record ModelReport(
     /// <summary>One line per training epoch ([FineTune]/[Distill]), e.g. <c>epoch 3: loss 0.0231, validation accuracy 97.33%</c>; empty without training.</summary>
     public IReadOnlyList<string> TrainingEpochs { get; init; } = [];
 
+    /// <summary>
+    /// Whether any layer has a measured <see cref="LayerRow.Error"/>: verification compares whole-model
+    /// outputs only, so the writers leave the per-layer error column out unless errors were added
+    /// (<see cref="WithLayerErrors"/>) rather than print a column of dashes.
+    /// </summary>
+    public bool HasLayerErrors => Layers.Any(l => l.Error is not null);
+
     /// <summary>What the per-layer <see cref="LayerRow.Error"/> measures, e.g. <c>max abs error</c>.</summary>
     public string ErrorMetric { get; init; } = "error";
 

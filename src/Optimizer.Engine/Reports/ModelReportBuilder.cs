@@ -141,7 +141,14 @@ public static class ModelReportBuilder
                 .Select(g => new KeyValuePair<string, int>(g.Key, g.Count())).ToList();
             var dynamicScales = graph.Nodes.Where(n => n.OpType == "DynamicQuantizeLinear" && n.Outputs.Count > 1).Select(n => n.Outputs[1]).ToHashSet(StringComparer.Ordinal);
             var quantizationParameters = graph.Nodes.SelectMany(n => QuantizationParameters(n, dynamicScales)).ToHashSet(StringComparer.Ordinal);
-            var parameters = graph.Initializers.Where(t => !quantizationParameters.Contains(t.Name)).Sum(t => t.ElementCount);
+            // Exporters also hold weights in Constant nodes (value attributes), not only in initializers;
+            // integer Constants there are shapes and axes (Reshape, Unsqueeze) and scalars are op constants
+            // (LayerNorm's epsilon, Pow's exponent), not weights.
+            var constants = graph.Nodes.Where(n => n.OpType == "Constant" && n.IsDefaultDomain && n.Outputs.Count == 1 && !quantizationParameters.Contains(n.Outputs[0]))
+                .Select(n => n.ReadConstantValue())
+                .Where(t => t is { ElementType: TensorElementType.Float or TensorElementType.Float16 or TensorElementType.Double or TensorElementType.Int8 or TensorElementType.UInt8, ElementCount: > 1 })
+                .Sum(t => t!.ElementCount);
+            var parameters = graph.Initializers.Where(t => !quantizationParameters.Contains(t.Name)).Sum(t => t.ElementCount) + constants;
             return new ModelTotals(graph.Nodes.Count, parameters, flops,
                 weights == 0 ? null : (double)layers.Sum(l => l.WeightZeros) / weights, ops);
         }

@@ -7,6 +7,7 @@ namespace Optimizer.Runtime.Compiled;
 /// (<see cref="ProgramLayout"/>, 64-byte aligned arena) and reused, so calls at a stable shape
 /// allocate nothing. Not thread-safe: use one executor per thread.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed unsafe class KernelExecutor : IDisposable
 {
     private readonly KernelProgram _program;

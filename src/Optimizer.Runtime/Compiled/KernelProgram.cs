@@ -12,6 +12,7 @@ namespace Optimizer.Runtime.Compiled;
 /// format in <c>Compiled/README.md</c>); weights are read in place from an embedded resource when
 /// loaded from an <see cref="UnmanagedMemoryStream"/>.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed unsafe class KernelProgram : IDisposable
 {
     /// <summary>The format version this runtime reads and writes (3: sizes are expressions of several symbolic dimensions, the arena is placed at run time).</summary>

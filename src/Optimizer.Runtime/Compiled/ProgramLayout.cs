@@ -7,6 +7,7 @@ namespace Optimizer.Runtime.Compiled;
 /// region; arena blocks placed) and element count, then its integer arguments. The interpreter and
 /// the generated schedules read the same slots (the generator numbers them the same way).
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class ProgramLayout
 {
     private ProgramLayout(long[] symbols, long arenaBytes, int[] slots, int[] stepStarts)

@@ -1,6 +1,7 @@
 namespace Optimizer.Runtime.Compiled;
 
 /// <summary>The kinds of kernel program steps; each is one <see cref="Kernels"/> method. The numbers are stored and stable.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public enum StepKind : ushort
 {
     /// <summary><see cref="Kernels.Copy"/>.</summary>
@@ -79,6 +80,7 @@ public enum StepKind : ushort
 }
 
 /// <summary>Where an operand's bytes live.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public enum BufferRegion : byte
 {
     /// <summary>The executor's preallocated scratch memory.</summary>
@@ -92,6 +94,7 @@ public enum BufferRegion : byte
 }
 
 /// <summary>Element types of program inputs and outputs.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public enum KernelElementType : byte
 {
     /// <summary>32-bit float.</summary>
@@ -112,6 +115,7 @@ public enum KernelElementType : byte
 /// An arena block one or more intermediate values live in: its size, and the steps between which
 /// it is live. Blocks are placed once per distinct input shape (<see cref="ProgramLayout"/>).
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record ArenaStorage(SizeExpression Bytes, int FirstStep, int LastStep);
 
 /// <summary>
@@ -120,6 +124,7 @@ public sealed record ArenaStorage(SizeExpression Bytes, int FirstStep, int LastS
 /// <paramref name="Difference"/> is one of <paramref name="AllowedSigns"/> (bit 0 negative, bit 1 zero,
 /// bit 2 positive). <see cref="ProgramLayout.For"/> refuses shapes that break a guard.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record ShapeGuard(SizeExpression Difference, byte AllowedSigns)
 {
     /// <summary>Whether the guard holds for the symbolic dimensions' values.</summary>
@@ -133,6 +138,7 @@ public sealed record ShapeGuard(SizeExpression Difference, byte AllowedSigns)
 /// A slice of one region: <paramref name="ByteOffset"/> from its start (for the arena: from the
 /// start of <see cref="KernelProgram.ArenaStorages"/>[<paramref name="Index"/>]), <paramref name="Length"/> elements.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public readonly record struct Operand(BufferRegion Region, int Index, SizeExpression ByteOffset, SizeExpression Length)
 {
     /// <summary>The operand of a kernel parameter the step leaves empty.</summary>
@@ -144,6 +150,7 @@ public readonly record struct Operand(BufferRegion Region, int Index, SizeExpres
 
 /// <summary>One kernel call: operands, then integer arguments, then float arguments, in the order of the kernel's parameters.</summary>
 /// <param name="Node">The name of the ONNX node the step came from (empty when unknown); it does not affect the call.</param>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record ProgramStep(StepKind Kind, IReadOnlyList<Operand> Operands, IReadOnlyList<SizeExpression> Ints, IReadOnlyList<float> Floats, string Node = "")
 {
     /// <inheritdoc />
@@ -153,6 +160,7 @@ public sealed record ProgramStep(StepKind Kind, IReadOnlyList<Operand> Operands,
 }
 
 /// <summary>A program input or output: its name, element type and dimensions (in terms of the symbolic dimensions).</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record ProgramTensor(string Name, KernelElementType ElementType, IReadOnlyList<SizeExpression> Dims)
 {
     /// <summary>The element count for the symbolic dimensions' values.</summary>

@@ -4,6 +4,7 @@ using System.Text;
 namespace Optimizer.Runtime.Compiled;
 
 /// <summary>The operations of a <see cref="SizeExpression"/>. The numbers are stored and stable.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public enum SizeOpKind : byte
 {
     /// <summary>Push <see cref="SizeOp.Operand"/>.</summary>
@@ -21,12 +22,14 @@ public enum SizeOpKind : byte
 }
 
 /// <summary>One operation of a <see cref="SizeExpression"/>.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public readonly record struct SizeOp(SizeOpKind Kind, long Operand = 0);
 
 /// <summary>
 /// A size or kernel argument in terms of the program's symbolic dimensions (the batch, a sequence
 /// length, an image side), as postfix code: evaluated once per distinct input shape, never per call.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class SizeExpression : IEquatable<SizeExpression>
 {
     /// <summary>The deepest stack an expression may need (deeper ones are refused when read).</summary>

@@ -9,4 +9,5 @@ namespace Optimizer.Runtime;
 /// <param name="ResourceName">The manifest resource name of its kernel program.</param>
 /// <param name="Requires">What the CPU needs for this variant to be preferred: <c>int8-dot-product</c> (the int8 kernels run on dot-product instructions there: <see cref="Compiled.KernelIsa.Int8DotProduct"/>) or null (any CPU).</param>
 /// <param name="Schedule">Its steps as generated C#, or null to interpret the program.</param>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record CompiledVariant(string Name, string ResourceName, string? Requires, GeneratedSchedule? Schedule);

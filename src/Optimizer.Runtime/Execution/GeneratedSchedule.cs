@@ -7,6 +7,7 @@ namespace Optimizer.Runtime;
 /// </summary>
 /// <param name="slots">The program's values for this input shape (<see cref="Compiled.ProgramLayout.Slots"/>).</param>
 /// <param name="buffers">The arena, the weights and the caller's inputs and outputs, as bytes.</param>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public delegate void KernelScheduleMethod(ReadOnlySpan<int> slots, KernelBuffers buffers);
 
 /// <summary>
@@ -15,6 +16,7 @@ public delegate void KernelScheduleMethod(ReadOnlySpan<int> slots, KernelBuffers
 /// when it was generated from the program embedded beside the model: the same kernels with the
 /// same arguments, so the same bits, without decoding the steps on every call.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class GeneratedSchedule
 {
     /// <summary>Wraps the generated method.</summary>

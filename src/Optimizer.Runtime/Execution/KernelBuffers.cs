@@ -7,6 +7,7 @@ namespace Optimizer.Runtime;
 /// intermediate values, allocated once per batch size and reused), the program's weights (read in
 /// place from the embedded resource) and the caller's pinned inputs and outputs, all as bytes.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public readonly unsafe ref struct KernelBuffers
 {
     private readonly ReadOnlySpan<nint> _inputs;

@@ -9,28 +9,60 @@ namespace Optimizer.Runtime;
 /// One call of a model, as generated <c>Run</c> methods drive it: bind every input, execute, read
 /// every output, dispose. Inputs are passed to ONNX Runtime in place (pinned, not copied). Outputs
 /// are new tensors the caller owns; when their shapes follow from the inputs' shapes, ONNX
-/// Runtime writes them straight into those tensors' arrays.
+/// Runtime writes them straight into those tensors' arrays. A run begun with the caller's
+/// <c>Input</c> and <c>Output</c> (<c>Run(input, output)</c>) writes into the output tensors instead,
+/// and skips binding when they are the ones the previous such call bound (<see cref="IsBound"/>).
 /// </summary>
-/// <remarks>Obtained from <see cref="OnnxModelBase.BeginRun"/>; use it on one thread and dispose it.</remarks>
+/// <remarks>Obtained from <see cref="OnnxModelBase.BeginRun()"/>; use it on one thread and dispose it.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public ref struct ModelRun
 {
     private readonly OnnxModelBase _model;
     private RunBuffers? _buffers;
     private IDisposableReadOnlyCollection<OrtValue>? _results;
+    private CallerBuffers? _caller;
     private bool _executed;
 
     internal ModelRun(OnnxModelBase model, RunBuffers buffers)
+        : this(model, buffers, null)
+    {
+    }
+
+    internal ModelRun(OnnxModelBase model, CallerBuffers caller)
+        : this(model, null, caller)
+    {
+    }
+
+    private ModelRun(OnnxModelBase model, RunBuffers? buffers, CallerBuffers? caller)
     {
         _model = model;
         _buffers = buffers;
+        _caller = caller;
         _results = null;
         _executed = false;
     }
 
+    /// <summary>
+    /// Whether the caller's tensors are already bound (the same <c>Input</c> and <c>Output</c> as the
+    /// previous <c>Run(input, output)</c>): then skip <see cref="BindInput{T}"/> and <see cref="BindOutput{T}"/>.
+    /// </summary>
+    public readonly bool IsBound => _caller is { IsBound: true };
+
+    /// <summary>Binds the caller's tensor for the model output at <paramref name="index"/> (graph order); the run writes into it.</summary>
+    /// <exception cref="InvalidOperationException">The run was not begun with the caller's output.</exception>
+    public readonly void BindOutput<T>(int index, ModelTensor<T> tensor) =>
+        (_caller ?? throw new InvalidOperationException("BindOutput needs a run begun with BeginRun(input, output).")).BindOutput(index, tensor);
+
     /// <summary>Binds the model input at <paramref name="index"/> (graph order) to <paramref name="tensor"/> without copying it.</summary>
-    public readonly unsafe void BindInput<T>(int index, Tensor<T> tensor)
+    public readonly unsafe void BindInput<T>(int index, ModelTensor<T> tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
+        if (_caller is not null)
+        {
+            _caller.BindInput(index, tensor);
+            return;
+        }
+
         RunBuffers buffers = Buffers;
         long[] shape = ToLongs(tensor.Shape);
         buffers.InputShapes[index] = tensor.ShapeArray;
@@ -39,7 +71,7 @@ public ref struct ModelRun
             // Strings cannot be shared with native code; they are the one input that is copied.
             var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
             buffers.Inputs[index] = value;
-            ReadOnlySpan<string> strings = ((Tensor<string>)(object)tensor).Span;
+            ReadOnlySpan<string> strings = ((ModelTensor<string>)(object)tensor).Span;
             for (int i = 0; i < strings.Length; i++)
             {
                 value.StringTensorSetElementAt((strings[i] ?? string.Empty).AsSpan(), i);
@@ -64,12 +96,19 @@ public ref struct ModelRun
     /// <exception cref="OnnxRuntimeException">ONNX Runtime rejected the inputs or failed while running.</exception>
     public void Execute()
     {
-        RunBuffers buffers = Buffers;
         if (_executed)
         {
             throw new InvalidOperationException("This run already executed; begin a new run for another call.");
         }
 
+        if (_caller is not null)
+        {
+            _caller.Execute();
+            _executed = true;
+            return;
+        }
+
+        RunBuffers buffers = Buffers;
         for (int i = 0; i < buffers.Inputs.Length; i++)
         {
             if (buffers.InputShapes[i] is null)
@@ -95,8 +134,13 @@ public ref struct ModelRun
 
     /// <summary>The output at <paramref name="index"/> (graph order) as a new tensor the caller owns.</summary>
     /// <exception cref="InvalidOperationException">The run has not executed yet.</exception>
-    public readonly Tensor<T> GetOutput<T>(int index)
+    public readonly ModelTensor<T> GetOutput<T>(int index)
     {
+        if (_caller is not null)
+        {
+            throw new InvalidOperationException("This run wrote its outputs into the caller's tensors; read them there.");
+        }
+
         RunBuffers buffers = Buffers;
         if (!_executed)
         {
@@ -105,7 +149,7 @@ public ref struct ModelRun
 
         if (buffers.OutputArrays[index] is T[] array)
         {
-            return new Tensor<T>(array, buffers.OutputShapes[index]!);
+            return new ModelTensor<T>(array, buffers.OutputShapes[index]!);
         }
 
         if (_results is null)
@@ -117,7 +161,7 @@ public ref struct ModelRun
         int[] shape = ToInts(value.GetTensorTypeAndShape().Shape);
         if (typeof(T) == typeof(string))
         {
-            return (Tensor<T>)(object)new Tensor<string>(value.GetStringTensorAsArray(), shape);
+            return (ModelTensor<T>)(object)new ModelTensor<string>(value.GetStringTensorAsArray(), shape);
         }
 
         if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
@@ -127,12 +171,26 @@ public ref struct ModelRun
 
         Span<byte> bytes = value.GetTensorMutableRawData();
         Span<T> elements = MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetReference(bytes)), bytes.Length / Unsafe.SizeOf<T>());
-        return new Tensor<T>(elements.ToArray(), shape);
+        return new ModelTensor<T>(elements.ToArray(), shape);
     }
 
     /// <summary>Releases the native values of this run; the tensors already read stay valid.</summary>
     public void Dispose()
     {
+        if (_caller is CallerBuffers caller)
+        {
+            // Kept for the next call only when it ran: a failed first call (a wrong output shape) binds again.
+            _caller = null;
+            if (caller.IsBound)
+            {
+                _model.ReturnCallerBuffers(caller);
+            }
+            else
+            {
+                caller.Dispose();
+            }
+        }
+
         _results?.Dispose();
         _results = null;
         if (_buffers is RunBuffers buffers)

@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics;
 namespace Optimizer.Runtime.Compiled;
 
 /// <summary>An instruction-set path a kernel family runs on.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public enum KernelPath
 {
     /// <summary>Plain scalar C# (hardware intrinsics off).</summary>
@@ -27,6 +28,7 @@ public enum KernelPath
 /// <param name="Fp32Gemm">Float GEMM and convolution.</param>
 /// <param name="Int8Gemm">u8 × s8 → s32 GEMM and convolution.</param>
 /// <param name="Elementwise">Activations, broadcasting arithmetic, softmax (System.Numerics.Tensors).</param>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record KernelIsa(KernelPath Fp32Gemm, KernelPath Int8Gemm, KernelPath Elementwise)
 {
     /// <summary>
@@ -44,6 +46,7 @@ public sealed record KernelIsa(KernelPath Fp32Gemm, KernelPath Int8Gemm, KernelP
 }
 
 /// <summary>The kernel paths selected for this process (honours <c>DOTNET_EnableAVX2=0</c> and the other runtime knobs).</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class KernelDispatch
 {
     // Each kernel family's paths, best first, with what the CPU must have for it: the one table the

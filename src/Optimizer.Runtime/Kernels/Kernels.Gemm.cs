@@ -9,6 +9,7 @@ namespace Optimizer.Runtime.Compiled;
 /// The kernel set of compiled models. Every method is one step of a kernel program (see
 /// <c>Compiled/README.md</c>): spans first, then integer, then float arguments.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static partial class Kernels
 {
     /// <summary>Columns per packed B panel.</summary>

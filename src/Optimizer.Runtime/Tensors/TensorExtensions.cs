@@ -10,7 +10,7 @@ public static class TensorExtensions
     /// such as shape <c>[1, 10]</c>, this is the predicted class.
     /// </summary>
     /// <exception cref="InvalidOperationException">The tensor is empty.</exception>
-    public static int ArgMax<T>(this Tensor<T> tensor)
+    public static int ArgMax<T>(this ModelTensor<T> tensor)
         where T : INumber<T>
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -27,7 +27,7 @@ public static class TensorExtensions
     /// For logits of shape <c>[batch, classes]</c> this is the predicted class of every sample.
     /// </summary>
     /// <exception cref="InvalidOperationException">The tensor is a scalar or its last axis is empty.</exception>
-    public static int[] ArgMaxLastAxis<T>(this Tensor<T> tensor)
+    public static int[] ArgMaxLastAxis<T>(this ModelTensor<T> tensor)
         where T : INumber<T>
     {
         ArgumentNullException.ThrowIfNull(tensor);

@@ -7,6 +7,7 @@ namespace Optimizer.Runtime;
 /// Generated <c>Input</c> constructors create one guard and check each input in turn.
 /// </summary>
 /// <remarks>A guard is a mutable value for one call on one thread; keep it in a local variable.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public struct TensorShapeGuard
 {
     private readonly ModelMetadata _model;
@@ -22,7 +23,7 @@ public struct TensorShapeGuard
     /// <summary>Checks the tensor given for the model input at <paramref name="inputIndex"/> (graph order).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is <see langword="null"/>.</exception>
     /// <exception cref="TensorShapeException">The rank or a dimension does not match the declared shape.</exception>
-    public void Check<T>(int inputIndex, Tensor<T> tensor)
+    public void Check<T>(int inputIndex, ModelTensor<T> tensor)
     {
         if (_model is null)
         {

@@ -28,9 +28,10 @@ internal static class ReportCommand
         var name = new Option<string?>("--name") { Description = "Report name (default: the optimized model's file name without extension)." };
         var data = new ComparisonOptions();
         var bench = new Option<bool>("--bench") { Description = "Also time both models (as bench, batch 1, one thread) and chart the latency." };
+        var force = new Option<bool>("--force") { Description = "Overwrite a report of the same name (e.g. the one optimize wrote beside the model)." };
         var command = new Command("report", "Write the HTML (self-contained, with charts) and Markdown report comparing two models.")
         {
-            original, optimized, outputDirectory, name, bench,
+            original, optimized, outputDirectory, name, bench, force,
         };
         foreach (var option in data.All)
             command.Options.Add(option);
@@ -44,6 +45,7 @@ internal static class ReportCommand
                 throw new EngineException(EngineErrorCodes.Usage, $"--name '{reportName}' cannot name a file.");
             var folder = Path.GetFullPath(parse.GetValue(outputDirectory) ?? Path.GetDirectoryName(Path.GetFullPath(o))!);
 
+            RefuseToOverwrite(folder, reportName, parse.GetValue(force));
             var report = context.Status(parse, "Comparing the models…", () => Build(a, o, reportName, inputs, labels, dims));
             if (parse.GetValue(bench))
             {
@@ -67,6 +69,20 @@ internal static class ReportCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// optimize writes <c>&lt;name&gt;.report.html</c> beside the optimized model, which is also this
+    /// command's default: replacing it silently would lose the build's figures, so ask for --force.
+    /// </summary>
+    private static void RefuseToOverwrite(string folder, string reportName, bool force)
+    {
+        var existing = new[] { OutputNames.HtmlReport, OutputNames.MarkdownReport }
+            .Select(kind => Path.Combine(folder, kind.FileName(reportName)))
+            .FirstOrDefault(File.Exists);
+        if (existing is not null && !force)
+            throw new EngineException(EngineErrorCodes.Usage,
+                $"{existing} exists (optimize writes its report there); pass --force to overwrite it, or --name/--output-dir to write elsewhere.");
     }
 
     private static string HeadlineOf(ModelReport report) => MarkdownReportWriter.Write(report).Split('\n')[2].Trim('*');

@@ -50,7 +50,7 @@ internal static class VerifyCommand
                 Render(context.Console, result, budget);
             if (holds)
                 return ExitCodes.Success;
-            context.Stderr.WriteLine(CanonicalError.Format(EngineErrorCodes.VerifyBudgetExceeded,
+            context.Stderr.WriteLine(ErrorLines.Format(EngineErrorCodes.VerifyBudgetExceeded,
                 $"{o}: against '{a}', the {budget.DescribeMiss(result).Replace("[AccuracyBudget] MaxDrop", "--max-drop").Replace("[AccuracyBudget] MinCosine", "--min-cosine")}.",
                 new DiagnosticLocation(Path.GetFullPath(o))));
             return ExitCodes.Failure;

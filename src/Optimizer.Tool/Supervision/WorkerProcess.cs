@@ -77,7 +77,7 @@ internal static class WorkerProcess
         }
 
         message = "onnx-opt " + args[0] + ": " + message;
-        stderr.WriteLine(CanonicalError.Format(EngineCrash.Code, message, null));
+        stderr.WriteLine(ErrorLines.Format(EngineCrash.Code, message, null));
         if (args.Contains("--json"))
         {
             stdout.WriteLine(JsonSerializer.Serialize(new { error = new { code = EngineCrash.Code, message } }, ToolContext.JsonOptions));

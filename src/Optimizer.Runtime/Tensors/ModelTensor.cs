@@ -4,13 +4,20 @@ namespace Optimizer.Runtime;
 /// A dense, row-major tensor: a shape and the elements in one contiguous buffer. Inputs passed to
 /// a model are read in place (never copied); outputs returned by a model belong to the caller.
 /// </summary>
+/// <remarks>
+/// Named <c>ModelTensor</c>, not <c>Tensor</c>, so that it never clashes (CS0104) with
+/// <c>System.Numerics.Tensors.Tensor&lt;T&gt;</c> or ONNX Runtime's
+/// <c>Microsoft.ML.OnnxRuntime.Tensors.Tensor&lt;T&gt;</c> in a file that imports their namespaces
+/// beside <c>Optimizer.Runtime</c>. <see cref="ModelTensorConversions"/> converts to and from
+/// <c>System.Numerics.Tensors</c>.
+/// </remarks>
 /// <typeparam name="T">
 /// The element type: <see cref="float"/>, <see cref="double"/>, <see cref="Half"/>,
 /// <see cref="sbyte"/>, <see cref="byte"/>, <see cref="short"/>, <see cref="ushort"/>,
 /// <see cref="int"/>, <see cref="uint"/>, <see cref="long"/>, <see cref="ulong"/>,
 /// <see cref="bool"/> or <see cref="string"/>.
 /// </typeparam>
-public sealed class Tensor<T>
+public sealed class ModelTensor<T>
 {
     private readonly int[] _shape;
 
@@ -18,7 +25,7 @@ public sealed class Tensor<T>
     /// <param name="data">The elements in row-major order; its length must equal the product of <paramref name="shape"/>.</param>
     /// <param name="shape">The size of each dimension, outermost first; every size must be 0 or more. No sizes means a scalar.</param>
     /// <exception cref="ArgumentException">The shape has a negative size, or does not describe exactly <paramref name="data"/>'s length.</exception>
-    public Tensor(T[] data, params int[] shape)
+    public ModelTensor(T[] data, params int[] shape)
         : this(new Memory<T>(data ?? throw new ArgumentNullException(nameof(data))), shape)
     {
     }
@@ -27,7 +34,7 @@ public sealed class Tensor<T>
     /// <param name="data">The elements in row-major order; its length must equal the product of <paramref name="shape"/>.</param>
     /// <param name="shape">The size of each dimension, outermost first; every size must be 0 or more. No sizes means a scalar.</param>
     /// <exception cref="ArgumentException">The shape has a negative size, or does not describe exactly <paramref name="data"/>'s length.</exception>
-    public Tensor(Memory<T> data, params int[] shape)
+    public ModelTensor(Memory<T> data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         long length = 1;
@@ -52,9 +59,21 @@ public sealed class Tensor<T>
         _shape = (int[])shape.Clone();
     }
 
+    /// <summary>
+    /// Wraps read-only <paramref name="data"/> (not copied) as a tensor of the given shape, for a
+    /// model input: models only read their inputs. Do not write through <see cref="Span"/> of such a tensor.
+    /// </summary>
+    /// <param name="data">The elements in row-major order; its length must equal the product of <paramref name="shape"/>.</param>
+    /// <param name="shape">The size of each dimension, outermost first; every size must be 0 or more. No sizes means a scalar.</param>
+    /// <exception cref="ArgumentException">The shape has a negative size, or does not describe exactly <paramref name="data"/>'s length.</exception>
+    public ModelTensor(ReadOnlyMemory<T> data, params int[] shape)
+        : this(System.Runtime.InteropServices.MemoryMarshal.AsMemory(data), shape)
+    {
+    }
+
     /// <summary>Creates a tensor of the given shape with every element set to <c>default(T)</c>.</summary>
     /// <param name="shape">The size of each dimension, outermost first.</param>
-    public static Tensor<T> Zeros(params int[] shape)
+    public static ModelTensor<T> Zeros(params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         long length = 1;
@@ -63,7 +82,7 @@ public sealed class Tensor<T>
             length *= Math.Max(size, 0);
         }
 
-        return new Tensor<T>(new T[checked((int)length)], shape);
+        return new ModelTensor<T>(new T[checked((int)length)], shape);
     }
 
     /// <summary>The elements in row-major order.</summary>
@@ -92,8 +111,8 @@ public sealed class Tensor<T>
     /// <summary>A copy of the shape as an array.</summary>
     public int[] GetShape() => (int[])_shape.Clone();
 
-    /// <summary>Describes the tensor, for example <c>Tensor&lt;Single&gt;[1, 10]</c>.</summary>
-    public override string ToString() => $"Tensor<{typeof(T).Name}>{TensorShapeFormatter.Format(_shape)}";
+    /// <summary>Describes the tensor, for example <c>ModelTensor&lt;Single&gt;[1, 10]</c>.</summary>
+    public override string ToString() => $"ModelTensor<{typeof(T).Name}>{TensorShapeFormatter.Format(_shape)}";
 
     private int OffsetOf(ReadOnlySpan<int> indices)
     {

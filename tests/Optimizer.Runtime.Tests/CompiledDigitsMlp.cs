@@ -1,0 +1,113 @@
+using System.Reflection;
+using Optimizer.Compiler;
+using Optimizer.Onnx;
+
+namespace Optimizer.Runtime.Tests;
+
+/// <summary>
+/// digits_mlp as the generator writes it, in an assembly that embeds the model and (unless asked
+/// not to) the real kernel program KernelCompiler makes of it, as the engine does. Also compiled
+/// into tests/Optimizer.Benchmarks (linked), hence the model path as a parameter.
+/// </summary>
+internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options) : OnnxModelBase(Metadata, assembly, options)
+{
+    private const string Resource = "Tests.digits_mlp.onnx";
+
+    private static readonly ModelMetadata Metadata = new(
+        "Tests.CompiledMlp",
+        Resource,
+        [new TensorMetadata("input", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(1), TensorDimension.Fixed(8), TensorDimension.Fixed(8)])],
+        [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])]);
+
+    private static readonly Dictionary<string, byte[]> Programs = new();
+
+    /// <param name="metadataProps">Entries added to the embedded model's ONNX metadata_props (e.g. <c>labels</c>).</param>
+    public static CompiledDigitsMlp Create(string modelPath, ModelOptions? options, bool withProgram = true, IReadOnlyDictionary<string, string>? metadataProps = null)
+    {
+        byte[] model = File.ReadAllBytes(modelPath);
+        if (metadataProps is not null)
+        {
+            var proto = Optimizer.Onnx.Protobuf.ModelProto.Parser.ParseFrom(model);
+            proto.MetadataProps.AddRange(metadataProps.Select(p => new Optimizer.Onnx.Protobuf.StringStringEntryProto { Key = p.Key, Value = p.Value }));
+            model = Google.Protobuf.MessageExtensions.ToByteArray(proto);
+        }
+
+        var resources = new Dictionary<string, byte[]> { [Resource] = model };
+        if (withProgram)
+        {
+            resources["Tests.digits_mlp.kernels"] = ProgramOf(modelPath);
+        }
+
+        return new CompiledDigitsMlp(new ResourcesAssembly(resources), options);
+    }
+
+    public ModelTensor<float> Run(ModelTensor<float> input)
+    {
+        using ModelRun run = BeginRun();
+        run.BindInput(0, input);
+        run.Execute();
+        return run.GetOutput<float>(0);
+    }
+
+    /// <summary>As generated.</summary>
+    public Output Run(Input input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using ModelRun run = BeginRun();
+        run.BindInput(0, input.InputValue);
+        run.Execute();
+        return new Output(run.GetOutput<float>(0));
+    }
+
+    /// <summary>As generated.</summary>
+    public void Run(Input input, Output output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        using ModelRun run = BeginRun(input, output);
+        if (!run.IsBound)
+        {
+            run.BindInput(0, input.InputValue);
+            run.BindOutput(0, output.Logits);
+        }
+
+        run.Execute();
+    }
+
+    private static byte[] ProgramOf(string modelPath)
+    {
+        lock (Programs)
+        {
+            if (!Programs.TryGetValue(modelPath, out byte[]? program))
+            {
+                program = KernelCompiler.Compile(OnnxModelLoader.Load(modelPath)).Program?.ToBytes()
+                    ?? throw new InvalidOperationException($"{modelPath} is not covered by the compiled kernels");
+                Programs[modelPath] = program;
+            }
+
+            return program;
+        }
+    }
+
+    /// <summary>As generated (without the shape guard, which needs the metadata's symbols only).</summary>
+    public sealed class Input(ModelTensor<float> inputValue)
+    {
+        public ModelTensor<float> InputValue { get; } = inputValue;
+    }
+
+    /// <summary>As generated.</summary>
+    public sealed class Output(ModelTensor<float> logits)
+    {
+        public ModelTensor<float> Logits { get; } = logits;
+    }
+
+    /// <summary>Serves several manifest resources, as the build embeds the model and its kernel program.</summary>
+    private sealed class ResourcesAssembly(Dictionary<string, byte[]> resources) : Assembly
+    {
+        public override Stream? GetManifestResourceStream(string name) => resources.TryGetValue(name, out var bytes) ? new MemoryStream(bytes, writable: false) : null;
+
+        public override string[] GetManifestResourceNames() => resources.Keys.ToArray();
+
+        public override AssemblyName GetName() => new("CompiledModels");
+    }
+}
