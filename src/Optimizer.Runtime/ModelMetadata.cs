@@ -42,6 +42,10 @@ public sealed class ModelMetadata
     [EditorBrowsable(EditorBrowsableState.Never)]
     public string? ProgramResourceName { get; init; }
 
+    /// <summary>When the build could not compile the model: the operators the kernel set lacks (for the message when the compiled path is asked for).</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public IReadOnlyList<string> NotCompiledOperators { get; init; } = [];
+
     /// <summary>
     /// The kernel program's steps as generated C# (set when the manifest carried the schedule): run
     /// in place of the interpreter when it was generated from the embedded program; <see langword="null"/>

@@ -11,10 +11,13 @@ public sealed class ModelOptions
     public ExecutionTarget Target { get; init; } = ExecutionTarget.Cpu;
 
     /// <summary>
-    /// Whether an unavailable <see cref="Target"/> falls back to the CPU (default
-    /// <see langword="true"/>). When <see langword="false"/>, the constructor throws instead.
+    /// Whether the model may run another way than asked when the asked way is unavailable: an
+    /// unavailable <see cref="Target"/> falls back to the CPU unless this is <see langword="false"/>;
+    /// <see cref="Path"/> = <see cref="ExecutionPathKind.Compiled"/> without compiled kernels falls back
+    /// to ONNX Runtime only when this is <see langword="true"/>. <see langword="null"/> (default) is
+    /// that pair of defaults. Where it does not fall back, the constructor throws and says why.
     /// </summary>
-    public bool AllowFallback { get; init; } = true;
+    public bool? AllowFallback { get; init; }
 
     /// <summary>
     /// Which way to run (default <see cref="ExecutionPathKind.Auto"/>): force ONNX Runtime, or the

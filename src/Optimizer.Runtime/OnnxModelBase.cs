@@ -53,7 +53,8 @@ public abstract class OnnxModelBase : IDisposable
             compiledFirst ? "ONNX Runtime not loaded: ModelOptions.Path is Compiled" : OrtAvailability.Reason,
             ExecutionEnvironment.CurrentOs(),
             CpuFeatures.Detect(),
-            hasCompiled);
+            hasCompiled,
+            metadata.NotCompiledOperators);
         ExecutionPlan plan = ExecutionSelector.Select(environment, options);
 
         var failures = new List<string>();

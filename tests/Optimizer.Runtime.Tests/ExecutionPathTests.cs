@@ -58,18 +58,20 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [ConditionalFact("data")]
-    public void Path_compiled_without_a_program_falls_back_to_onnx_runtime_and_says_why()
+    public void Path_compiled_without_a_program_falls_back_to_onnx_runtime_when_allowed_and_says_why()
     {
-        using var model = Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled }, withProgram: false);
+        using var model = Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = true }, withProgram: false);
 
         Assert.Equal(ExecutionPathKind.OnnxRuntime, model.ExecutionPath.Kind);
         Assert.StartsWith("Compiled: the build embedded no compiled kernels", model.FallbackReason);
     }
 
-    [ConditionalFact("data")]
-    public void Path_compiled_without_a_program_or_fallback_throws_what_to_do()
+    [ConditionalTheory("data")]
+    [InlineData(false)]
+    [InlineData(null)]
+    public void Path_compiled_without_a_program_throws_what_to_do_unless_fallback_is_allowed(bool? allowFallback)
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = false }, withProgram: false));
+        var ex = Assert.Throws<InvalidOperationException>(() => Mlp(new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = allowFallback }, withProgram: false));
 
         Assert.Contains("cannot run on the compiled kernels", ex.Message);
         Assert.Contains("AllowFallback", ex.Message);

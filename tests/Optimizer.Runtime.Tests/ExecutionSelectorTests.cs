@@ -135,22 +135,34 @@ public class ExecutionSelectorTests
     [Fact]
     public void Path_compiled_puts_the_kernels_first_and_notes_an_ignored_gpu_target()
     {
-        var plan = ExecutionSelector.Select(Env(WithCuda, program: true), new ModelOptions { Path = ExecutionPathKind.Compiled, Target = ExecutionTarget.Cuda });
+        var plan = ExecutionSelector.Select(Env(WithCuda, program: true), new ModelOptions { Path = ExecutionPathKind.Compiled, Target = ExecutionTarget.Cuda, AllowFallback = true });
 
         Assert.Equal(["Compiled", "CPUExecutionProvider"], Order(plan));
         Assert.Contains(plan.LeftOut, r => r.StartsWith("Cuda: not used, the compiled kernels run on the CPU", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Path_compiled_without_a_program_falls_back_to_onnx_runtime_with_the_reason()
+    public void Path_compiled_without_a_program_falls_back_to_onnx_runtime_only_when_allowed_and_says_why()
     {
-        var options = new ModelOptions { Path = ExecutionPathKind.Compiled };
+        var options = new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = true };
         var plan = ExecutionSelector.Select(Env(CpuOnly), options);
 
         Assert.Equal(["CPUExecutionProvider"], Order(plan));
         string? reason = ExecutionSelector.DescribeFallback(options, plan, [], new ExecutionPath(ExecutionPathKind.OnnxRuntime, "CPUExecutionProvider", null));
         Assert.StartsWith("Compiled: the build embedded no compiled kernels", reason);
         Assert.EndsWith("running on the CPU.", reason);
+    }
+
+    [Fact]
+    public void Path_compiled_without_a_program_by_default_names_the_operators_the_kernels_lack()
+    {
+        var options = new ModelOptions { Path = ExecutionPathKind.Compiled };
+        var plan = ExecutionSelector.Select(Env(CpuOnly) with { NotCompiledOperators = ["Erf", "Slice"] }, options);
+
+        Assert.Empty(plan.Candidates);
+        string failure = ExecutionSelector.DescribeFailure("Encoder", options, plan, []);
+        Assert.Contains("the kernel set lacks Erf, Slice", failure);
+        Assert.Contains("AllowFallback = true", failure);
     }
 
     [Fact]

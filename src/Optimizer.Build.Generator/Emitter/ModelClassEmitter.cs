@@ -57,9 +57,17 @@ internal static class ModelClassEmitter
         writer.Line($"    {SourceText.Literal(modelClass.FullName)},");
         writer.Line($"    {SourceText.Literal(manifest.ResourceName)},");
         WriteMetadataArray(writer, manifest.Inputs, ",");
-        if (manifest.ProgramResourceName is null)
+        if (manifest.ProgramResourceName is null && manifest.NotCompiledOperators.Count == 0)
         {
             WriteMetadataArray(writer, manifest.Outputs, ");");
+        }
+        else if (manifest.ProgramResourceName is null)
+        {
+            // The operators are ASCII identifiers (ManifestParser), written as literals.
+            WriteMetadataArray(writer, manifest.Outputs, ")");
+            writer.Line("{");
+            writer.Line($"    NotCompiledOperators = new string[] {{ {string.Join(", ", manifest.NotCompiledOperators.Select(SourceText.Literal))} }},");
+            writer.Line("};");
         }
         else
         {

@@ -19,6 +19,12 @@ internal sealed record ModelManifest(
     /// <summary>The program's steps (manifest <c>execution.compiled.schedule</c>), emitted as kernel calls; null when the manifest has none.</summary>
     public KernelSchedule? Schedule { get; init; }
 
+    /// <summary>
+    /// The operators that kept the build from compiling the model (from manifest <c>execution.notCompiled</c>,
+    /// ASCII identifiers only: model text never reaches generated code otherwise); empty when it compiled.
+    /// </summary>
+    public EquatableArray<string> NotCompiledOperators { get; init; } = new(System.Array.Empty<string>());
+
     /// <summary>The compiled variants (manifest <c>execution.variants</c>), best first; empty when the build embedded one program.</summary>
     public EquatableArray<CompiledVariantInfo> Variants { get; init; } = new(System.Array.Empty<CompiledVariantInfo>());
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Optimizer.Build.Generator.Model;
 using Optimizer.Build.Generator.Parser.Json;
 using Optimizer.Engine.Output;
@@ -71,7 +72,7 @@ internal static class ManifestParser
         JsonObject execution = value as JsonObject ?? throw Mismatch("\"execution\"", "an object", value);
         if (!execution.TryGet("compiled", out JsonValue compiledValue) || compiledValue is JsonNull)
         {
-            return manifest;
+            return manifest with { NotCompiledOperators = ReadNotCompiledOperators(execution) };
         }
 
         JsonObject compiled = compiledValue as JsonObject ?? throw Mismatch("\"compiled\"", "an object or null", compiledValue);
@@ -90,6 +91,21 @@ internal static class ManifestParser
             Schedule = ReadSchedule(compiled),
             Variants = ReadVariants(execution),
         };
+    }
+
+    /// <summary>
+    /// The optional <c>notCompiledOperators</c>: the operators that kept the build from compiling the model;
+    /// only ASCII identifiers are kept (the runtime names them when the compiled path is asked for).
+    /// </summary>
+    private static EquatableArray<string> ReadNotCompiledOperators(JsonObject execution)
+    {
+        if (!execution.TryGet("notCompiledOperators", out JsonValue value) || value is not JsonArray entries)
+        {
+            return new EquatableArray<string>(System.Array.Empty<string>());
+        }
+
+        return new EquatableArray<string>(entries.Items.OfType<JsonString>().Select(e => e.Value).Where(ManifestTokens.IsKernelName)
+            .Distinct(System.StringComparer.Ordinal).ToArray());
     }
 
     /// <summary>The optional <c>variants</c>: name, requires (string or null), and a program like <c>compiled</c>.</summary>

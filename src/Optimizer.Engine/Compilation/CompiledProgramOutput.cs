@@ -126,7 +126,8 @@ internal static class CompiledProgramOutput
         if (program is null)
         {
             var reasons = result.Unsupported.Select(u => u.ToString()).Distinct(StringComparer.Ordinal).ToList();
-            return ([], new ManifestExecution(["OnnxRuntime"], null, reasons));
+            var operators = result.Unsupported.Select(u => u.OpType).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            return ([], new ManifestExecution(["OnnxRuntime"], null, reasons) { NotCompiledOperators = operators });
         }
 
         var bytes = program.ToBytes();

@@ -71,6 +71,10 @@ public static class ManifestWriter
         }
 
         WriteStrings(json, "notCompiled", execution.NotCompiled);
+        if (execution.NotCompiledOperators.Count > 0)
+        {
+            WriteStrings(json, "notCompiledOperators", execution.NotCompiledOperators);
+        }
         if (execution.Variants.Count > 0)
         {
             json.WriteStartArray("variants");

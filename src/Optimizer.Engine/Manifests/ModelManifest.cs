@@ -38,6 +38,9 @@ public sealed record ManifestExecution(IReadOnlyList<string> Paths, ManifestComp
 {
     /// <summary>The compiled variants when the build embedded more than one (the first is <see cref="Compiled"/>); empty writes no <c>variants</c>.</summary>
     public IReadOnlyList<ManifestVariant> Variants { get; init; } = [];
+
+    /// <summary>The operators of the nodes that kept it from compiling, sorted (for the runtime's message when the compiled path is asked for).</summary>
+    public IReadOnlyList<string> NotCompiledOperators { get; init; } = [];
 }
 
 /// <summary>One compiled variant: its name (e.g. <c>int8</c>, <c>fp32</c>), the CPU feature it needs to be preferred (null: none) and its program.</summary>

@@ -17,12 +17,14 @@ internal enum OperatingSystemKind
 /// <param name="Os">The operating system.</param>
 /// <param name="Cpu">The CPU's instruction sets.</param>
 /// <param name="HasCompiledProgram">Whether the build embedded compiled kernels for this model.</param>
+/// <param name="NotCompiledOperators">When it did not: the operators the kernel set lacks (from the build), for the message.</param>
 internal sealed record ExecutionEnvironment(
     IReadOnlyList<string>? OrtProviders,
     string? OrtUnavailableReason,
     OperatingSystemKind Os,
     CpuFeatures Cpu,
-    bool HasCompiledProgram)
+    bool HasCompiledProgram,
+    IReadOnlyList<string>? NotCompiledOperators = null)
 {
     public static OperatingSystemKind CurrentOs() =>
         OperatingSystem.IsWindows() ? OperatingSystemKind.Windows

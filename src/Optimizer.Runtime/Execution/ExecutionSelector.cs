@@ -12,8 +12,9 @@
 //   ship it) the compiled kernels are the path.
 // - Path=Compiled puts the compiled kernels first (they run on the CPU: a GPU Target is noted and
 //   ignored); Path=OnnxRuntime leaves them out.
-// - AllowFallback=false keeps only what was asked for: the explicit GPU provider, or the compiled
-//   kernels for Path=Compiled.
+// - AllowFallback keeps only what was asked for unless fallback is allowed: a GPU target falls back
+//   to the CPU unless AllowFallback is false; Path=Compiled falls back to ONNX Runtime only when it is
+//   true (asking for the compiled kernels and silently getting ONNX Runtime would hide why).
 
 namespace Optimizer.Runtime;
 
@@ -47,7 +48,7 @@ internal static class ExecutionSelector
                 leftOut.Add($"{options.Target}: not used, the compiled kernels run on the CPU (ModelOptions.Path is Compiled)");
             }
 
-            if (options.AllowFallback)
+            if (options.AllowFallback == true)
             {
                 AddOrtCpu(environment, candidates, leftOut, "fallback from the compiled kernels");
             }
@@ -66,7 +67,7 @@ internal static class ExecutionSelector
             AddGpu(environment, target, explicitly: gpuRequested, candidates, leftOut);
         }
 
-        if (gpuRequested && !options.AllowFallback)
+        if (gpuRequested && options.AllowFallback == false)
         {
             return new ExecutionPlan(candidates, leftOut);
         }
@@ -120,8 +121,8 @@ internal static class ExecutionSelector
         string asked = options.Path == ExecutionPathKind.Compiled ? "the compiled kernels" : gpu ? options.Target.ToString() : "ONNX Runtime";
         string why = string.Join("; ", failures.Concat(plan.LeftOut));
         string what = options.Path == ExecutionPathKind.Compiled
-            ? "Rebuild so the compiled kernels are embedded (every op of the model must be covered), or set ModelOptions.AllowFallback to run on ONNX Runtime."
-            : gpu && !options.AllowFallback
+            ? "Rebuild so the compiled kernels are embedded (every op of the model must be covered), or set ModelOptions.AllowFallback = true to run on ONNX Runtime."
+            : gpu && options.AllowFallback == false
                 ? "Reference an ONNX Runtime package with that provider, or set ModelOptions.AllowFallback to run on the CPU."
                 : "Ship ONNX Runtime's native library with the app (the Microsoft.ML.OnnxRuntime package), or use the compiled kernels (ModelOptions.Path = Auto or Compiled) for a model they cover.";
         return $"Model '{modelName}' cannot run on {asked}: {why}. {what}";
@@ -190,7 +191,9 @@ internal static class ExecutionSelector
     {
         if (!environment.HasCompiledProgram)
         {
-            leftOut.Add("Compiled: the build embedded no compiled kernels for this model (an op they do not cover; the build report lists it)");
+            leftOut.Add(environment.NotCompiledOperators is { Count: > 0 } missing
+                ? $"Compiled: the build embedded no compiled kernels for this model (the kernel set lacks {string.Join(", ", missing)} as this model uses them; the build report lists each node)"
+                : "Compiled: the build embedded no compiled kernels for this model (an op they do not cover; the build report lists it)");
             return;
         }
 
