@@ -14,7 +14,8 @@ namespace Optimizer.Build.Generator.Tests;
 /// </summary>
 public class ItemClassTests
 {
-    private const string ItemManifestPath = "obj/Debug/net10.0/optimizer/MyApp.Models.Digits.model.json";
+    private const string ItemManifestPath = "/app/obj/Debug/net10.0/optimizer/MyApp.Models.Digits.model.json";
+    private const string SharedManifestPath = "/app/obj/Debug/net10.0/optimizer/Sample.DigitClassifier.model.json";
 
     [Fact]
     public void An_item_ClassName_generates_that_class()
@@ -87,7 +88,7 @@ public class ItemClassTests
             public partial class SameDigits;
             """;
 
-        GeneratorRun run = RunWithClassNames(source, Manifests.DigitsPath, Manifests.Digits(), "Sample.DigitClassifier;Sample.SameDigits;MyApp.ItemDigits");
+        GeneratorRun run = RunWithClassNames(source, SharedManifestPath, Manifests.Digits(), "Sample.DigitClassifier,Sample.SameDigits,MyApp.ItemDigits");
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.True(run.CompilationErrors.IsEmpty, string.Join("\n", run.CompilationErrors));
@@ -95,6 +96,26 @@ public class ItemClassTests
         Assert.Equal(["MyApp.ItemDigits.OnnxModel.g.cs", "Sample.DigitClassifier.OnnxModel.g.cs", "Sample.SameDigits.OnnxModel.g.cs"], classes);
         // One embedded model: every class loads the resource the manifest names.
         Assert.All(run.Result.GeneratedTrees, tree => Assert.Contains("\"Optimizer.Build.Sample.DigitClassifier.onnx\"", tree.GetText().ToString()));
+    }
+
+    [Fact]
+    public void Classes_in_the_global_namespace_share_an_item_classes_manifest()
+    {
+        const string source = """
+            [Optimizer.Runtime.OnnxModel("digits_mlp.onnx")]
+            [Optimizer.Runtime.Quantize(Optimizer.Runtime.QuantizationMode.DynamicInt8)]
+            partial class Digits;
+
+            [Optimizer.Runtime.OnnxModel("digits_mlp.onnx")]
+            [Optimizer.Runtime.Quantize(Optimizer.Runtime.QuantizationMode.DynamicInt8)]
+            partial class SameDigits;
+            """;
+
+        GeneratorRun run = RunWithClassNames(source, ItemManifestPath, Manifests.Digits(className: "App.Models.ItemDigits", modelPath: "digits_mlp.onnx"),
+            "App.Models.ItemDigits,Digits,SameDigits");
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(3, run.Result.GeneratedTrees.Length);
     }
 
     private static GeneratorRun RunWithClassNames(string source, string manifestPath, string manifest, string classNames)
@@ -110,16 +131,22 @@ public class ItemClassTests
         return new GeneratorRun(driver.GetRunResult(), output);
     }
 
-    /// <summary>What MSBuild passes for the manifest item's OptimizerClassNames metadata (CompilerVisibleItemMetadata).</summary>
+    /// <summary>
+    /// The manifest item's OptimizerClassNames metadata as the compiler sees it: written into a global
+    /// .editorconfig as MSBuild's GenerateMSBuildEditorConfig does, and read back by Roslyn's own parser
+    /// (which ends a value at ';' or '#').
+    /// </summary>
     private sealed class ManifestMetadata(string manifestPath, string classNames) : AnalyzerConfigOptionsProvider
     {
+        private readonly AnalyzerConfigSet _config = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(
+            $"is_global = true\n\n[{manifestPath}]\nbuild_metadata.AdditionalFiles.OptimizerClassNames = {classNames}\n", "/app/obj/App.GeneratedMSBuildEditorConfig.editorconfig")));
+
         public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(ImmutableDictionary<string, string>.Empty);
 
         public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => GlobalOptions;
 
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => textFile.Path == manifestPath
-            ? new Options(ImmutableDictionary<string, string>.Empty.Add("build_metadata.AdditionalFiles.OptimizerClassNames", classNames))
-            : GlobalOptions;
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
+            new Options(_config.GetOptionsForSourcePath(textFile.Path).AnalyzerOptions);
 
         private sealed class Options(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
         {

@@ -51,7 +51,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.Contains("App.MoreDigits declares 'Models/digits.onnx' with the same passes (Quantize) as App.Digits", warning.Message);
         var model = Assert.Single(build.Task.OptimizedModels);
         Assert.Equal("Optimizer.Build.App.Digits.onnx", model.GetMetadata("LogicalName"));
-        Assert.Equal("App.Digits;App.MoreDigits", Assert.Single(build.Task.Manifests).GetMetadata("OptimizerClassNames"));
+        Assert.Equal("App.Digits,App.MoreDigits", Assert.Single(build.Task.Manifests).GetMetadata("OptimizerClassNames"));
         Assert.Contains(build.Engine.Messages, m => m.Message!.StartsWith("App.Digits, App.MoreDigits: digits.onnx: quantize", StringComparison.Ordinal));
 
         // The shared outputs are up to date on the next build, and it warns again.
@@ -74,7 +74,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.Equal(2, EngineRuns); // App.Digits (shared with the item) and App.DigitsFp32 (no passes)
         Assert.Equal("OPT1011", Assert.Single(build.Engine.Warnings).Code);
         Assert.Equal(
-            ["App.Digits;App.ItemDigits", "App.DigitsFp32"],
+            ["App.Digits,App.ItemDigits", "App.DigitsFp32"],
             build.Task.Manifests.Select(m => m.GetMetadata("OptimizerClassNames")));
     }
 

@@ -5,7 +5,7 @@ namespace Optimizer.Build.Generator.Parser;
 
 /// <summary>
 /// A class the build made a manifest for, from the manifest item's <c>OptimizerClassNames</c>
-/// metadata (';'-separated full names): an <c>&lt;OnnxModel ClassName="..."&gt;</c> item's class,
+/// metadata (','-separated full names; the editorconfig it comes through ends a value at ';'): an <c>&lt;OnnxModel ClassName="..."&gt;</c> item's class,
 /// and every class of a model declared twice with the same passes, which the task optimizes once
 /// (OPT1011). Without the metadata a manifest is matched by its className or model path only.
 /// </summary>
@@ -16,7 +16,7 @@ internal sealed record ManifestClaim(string ClassName, string ManifestPath)
 
     public static IEnumerable<ManifestClaim> Read(string manifestPath, string? metadata) =>
         (metadata ?? string.Empty)
-            .Split(';')
+            .Split(',')
             .Select(name => name.Trim())
             .Where(name => name.Length > 0)
             .Select(name => new ManifestClaim(name, manifestPath));

@@ -12,7 +12,10 @@ namespace Optimizer.Build.Tasks.Planning;
 /// </summary>
 internal sealed class SharedPlan
 {
-    /// <summary>Metadata of the manifest item: the classes (full names, ';'-separated) the manifest is for.</summary>
+    /// <summary>
+    /// Metadata of the manifest item: the classes (full names, ','-separated) the manifest is for. Not ';':
+    /// the compiler reads it from an .editorconfig, where ';' and '#' start a comment.
+    /// </summary>
     public const string ClassNamesMetadata = "OptimizerClassNames";
 
     private SharedPlan(OptimizationPlan plan, IReadOnlyList<OptimizationPlan> duplicates)
@@ -27,7 +30,7 @@ internal sealed class SharedPlan
     public IReadOnlyList<OptimizationPlan> Duplicates { get; }
 
     /// <summary>The class names of the plan and its duplicates, as the generator reads them ("" for a bare item).</summary>
-    public string ClassNames => string.Join(";", new[] { Plan }.Concat(Duplicates).Select(p => p.ClassName).Where(name => name.Length > 0));
+    public string ClassNames => string.Join(",", new[] { Plan }.Concat(Duplicates).Select(p => p.ClassName).Where(name => name.Length > 0));
 
     /// <summary>Who declared it, for the build's summary line: the classes (or the item) and duplicates.</summary>
     public string Declarers => string.Join(", ", new[] { Plan }.Concat(Duplicates).Select(Declarer));
