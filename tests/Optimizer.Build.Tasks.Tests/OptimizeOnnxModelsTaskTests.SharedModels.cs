@@ -12,18 +12,9 @@ namespace Optimizer.Build.Tasks.Tests;
 /// </summary>
 public sealed partial class OptimizeOnnxModelsTaskTests
 {
-    private const string SameModelTwice = """
-        using Optimizer.Runtime;
-        namespace App;
-
-        [OnnxModel("Models/digits.onnx")]
-        [Quantize(QuantizationMode.DynamicInt8)]
-        public partial class Digits;
-
-        [OnnxModel("Models/digits.onnx")]
-        [Quantize(QuantizationMode.DynamicInt8)]
-        public partial class MoreDigits;
-        """;
+    /// <summary><see cref="Models"/> with the second class quantized like the first (still at line 8).</summary>
+    private static readonly string SameModelTwice = Models.Replace(
+        "public partial class DigitsFp32;", "[Quantize(QuantizationMode.DynamicInt8)]\npublic partial class MoreDigits;");
 
     [ConditionalFact(Needs.Linux)]
     public void The_summary_line_is_a_high_importance_message_naming_the_class_and_the_model()
