@@ -13,7 +13,8 @@ namespace Optimizer.Build.Generator;
 
 /// <summary>
 /// Completes every <c>[OnnxModel]</c> partial class with a typed inference API, from the manifest
-/// the build step wrote for its model (an AdditionalFile ending in <c>.model.json</c>). Reads
+/// the build step wrote for its model (an AdditionalFile ending in <c>.model.json</c>), and writes
+/// the class an <c>&lt;OnnxModel ClassName="..."&gt;</c> item names (<see cref="ItemClasses"/>). Reads
 /// nothing else; every step's output is a value-equatable record so the IDE re-runs only what changed.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -48,19 +49,50 @@ public sealed class OnnxModelGenerator : IIncrementalGenerator
             .Select(static (files, _) => files.OrderBy(f => f.Path, StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(TrackingNames.AllManifests);
 
+        // The classes the build made each manifest for (ClassName items, a model declared twice with the same passes).
+        IncrementalValueProvider<EquatableArray<ManifestClaim>> claims = context.AdditionalTextsProvider
+            .Where(static file => file.Path.EndsWith(ManifestSuffix, StringComparison.OrdinalIgnoreCase))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .SelectMany(static (pair, _) => ManifestClaim.Read(
+                pair.Left.Path, pair.Right.GetOptions(pair.Left).TryGetValue(ManifestClaim.MetadataKey, out string? names) ? names : null))
+            .Collect()
+            .Select(static (all, _) => all.OrderBy(a => a.ClassName, StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.Claims);
+
         IncrementalValueProvider<EquatableArray<string>> kernelCatalog = context.CompilationProvider
             .Select(static (compilation, _) => KernelCatalog.From(compilation))
             .WithTrackingName(TrackingNames.KernelCatalog);
 
-        IncrementalValuesProvider<GenerationResult> results = modelClasses
-            .Combine(manifests)
-            .Combine(kernelCatalog)
-            .Select(static (pair, _) => GenerationPlanner.Plan(pair.Left.Left, pair.Left.Right, pair.Right))
-            .WithTrackingName(TrackingNames.Results);
+        // Claimed classes with no [OnnxModel] class (<OnnxModel ClassName="..."> items): the generator writes the whole class.
+        IncrementalValuesProvider<ModelClass> itemClasses = manifests
+            .Combine(claims)
+            .Combine(modelClasses.Select(static (c, _) => c.FullName).Collect())
+            .SelectMany(static (pair, _) => ItemClasses.Undeclared(pair.Left.Left, pair.Left.Right, pair.Right))
+            .WithTrackingName(TrackingNames.ItemClasses);
 
         // docs/diagnostics.md in the package (the build's OptimizerDiagnosticsHelp): each diagnostic links to its entry.
         IncrementalValueProvider<string?> diagnosticsList = context.AnalyzerConfigOptionsProvider
             .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property." + HelpLink.Property, out string? list) ? list : null);
+
+        Generate(context, modelClasses, manifests, claims, kernelCatalog, diagnosticsList, TrackingNames.Results);
+        Generate(context, itemClasses, manifests, claims, kernelCatalog, diagnosticsList, TrackingNames.ItemResults);
+    }
+
+    private static void Generate(
+        IncrementalGeneratorInitializationContext context,
+        IncrementalValuesProvider<ModelClass> classes,
+        IncrementalValueProvider<EquatableArray<ManifestFile>> manifests,
+        IncrementalValueProvider<EquatableArray<ManifestClaim>> claims,
+        IncrementalValueProvider<EquatableArray<string>> kernelCatalog,
+        IncrementalValueProvider<string?> diagnosticsList,
+        string trackingName)
+    {
+        IncrementalValuesProvider<GenerationResult> results = classes
+            .Combine(manifests)
+            .Combine(claims)
+            .Combine(kernelCatalog)
+            .Select(static (pair, _) => GenerationPlanner.Plan(pair.Left.Left.Left, pair.Left.Left.Right, pair.Left.Right, pair.Right))
+            .WithTrackingName(trackingName);
 
         context.RegisterSourceOutput(results.Combine(diagnosticsList), static (output, pair) =>
         {

@@ -8,4 +8,7 @@ internal static class TrackingNames
     public const string AllManifests = nameof(AllManifests);
     public const string Results = nameof(Results);
     public const string KernelCatalog = nameof(KernelCatalog);
+    public const string Claims = nameof(Claims);
+    public const string ItemClasses = nameof(ItemClasses);
+    public const string ItemResults = nameof(ItemResults);
 }

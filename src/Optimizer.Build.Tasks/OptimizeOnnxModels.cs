@@ -135,19 +135,20 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
             : engineIdentity + " training " + EngineIdentity.Of(TrainingAssembly!);
         var outputs = new List<ITaskItem>();
         var writes = new List<ITaskItem>();
-        foreach (var plan in RequireSpeedupDefault.Apply(discovery.Plans, RequireSpeedup))
+        foreach (var shared in SharedPlan.Group(RequireSpeedupDefault.Apply(discovery.Plans, RequireSpeedup), Diagnostics))
         {
             if (_cancelled.WaitOne(0))
                 break;
 
+            var plan = shared.Plan;
             PlanFile.Write(plan);
             writes.Add(new TaskItem(plan.PlanPath));
             writes.Add(new TaskItem(plan.StampPath));
             var limit = TimeLimitOf(plan, defaultLimit.Value);
             var key = KeyOf(plan, Trains(plan) ? trainingIdentity : engineIdentity);
-            if (limit is not null && key is not null && Bring(plan, key, runner, limit.Value))
+            if (limit is not null && key is not null && Bring(shared, key, runner, limit.Value))
             {
-                var produced = EngineOutputs.Existing(plan).ToList();
+                var produced = EngineOutputs.Existing(plan, shared.ClassNames).ToList();
                 outputs.AddRange(produced);
                 writes.AddRange(produced.Select(item => new TaskItem(item.ItemSpec)));
                 if (File.Exists(StampFile.WarningsPath(plan)))
@@ -202,8 +203,9 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
     }
 
     /// <summary>Brings one plan's outputs up to date; true when they exist afterwards.</summary>
-    private bool Bring(OptimizationPlan plan, string key, EngineRunner runner, int limitSeconds)
+    private bool Bring(SharedPlan shared, string key, EngineRunner runner, int limitSeconds)
     {
+        var plan = shared.Plan;
         if (EngineOutputs.Complete(plan) && StampFile.IsUpToDate(plan, key))
         {
             Log.LogMessage(MessageImportance.Low, $"{plan.ModelPath}: {plan.Name} is up to date; the optimizer engine is not run.");
@@ -222,7 +224,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
 
         StampFile.Delete(plan);
         var warnings = new List<string>();
-        if (!runner.Run(plan, limitSeconds, line =>
+        if (!runner.Run(plan, limitSeconds, shared.Declarers, line =>
             {
                 if (EngineDiagnostic.Parse(line) is { IsError: false })
                     warnings.Add(line);

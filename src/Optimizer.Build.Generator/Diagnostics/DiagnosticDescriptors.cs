@@ -93,10 +93,19 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor InvalidItemClassName = new(
+        "OPT2011",
+        "OnnxModel item's ClassName is not a C# type name",
+        "The <OnnxModel> item for '{1}' has ClassName '{0}', which is not a C# type name, so no class is generated for it; set ClassName to a name such as MyApp.Models.Digits",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true);
+
     /// <summary>Every descriptor above; <see cref="ById"/> looks in it.</summary>
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         ModelNotFound, ClassNotPartial, ContainingTypeNotPartial, UnsupportedValue, MalformedManifest,
-        UnsupportedFormatVersion, InvalidModelClass, InvalidModelPath, ClassNameConflicts, UnboundKernelSchedule);
+        UnsupportedFormatVersion, InvalidModelClass, InvalidModelPath, ClassNameConflicts, UnboundKernelSchedule,
+        InvalidItemClassName);
 
     public static DiagnosticDescriptor ById(string id) =>
         All.FirstOrDefault(descriptor => descriptor.Id == id)

@@ -17,9 +17,16 @@ internal static class GenerationPlanner
     /// <summary>Members the generated part adds; a class with one of these names would hit CS0542.</summary>
     private static readonly string[] GeneratedMemberNames = { "Input", "Output", "Run", "Metadata" };
 
-    public static GenerationResult Plan(ModelClass modelClass, EquatableArray<ManifestFile> manifests, EquatableArray<string> kernelCatalog)
+    public static GenerationResult Plan(
+        ModelClass modelClass, EquatableArray<ManifestFile> manifests, EquatableArray<ManifestClaim> claims, EquatableArray<string> kernelCatalog)
     {
         LocationInfo? at = modelClass.AttributeLocation;
+        if (!ItemClasses.IsTypeName(modelClass.FullName))
+        {
+            // Only an item's ClassName can be any text; a declared class always has a valid name.
+            return Fail(modelClass, Diagnostic(DiagnosticDescriptors.InvalidItemClassName, at, modelClass.FullName, modelClass.ModelPath ?? string.Empty));
+        }
+
         if (!modelClass.IsPartial)
         {
             return Fail(modelClass, Diagnostic(DiagnosticDescriptors.ClassNotPartial, at, modelClass.FullName));
@@ -46,7 +53,7 @@ internal static class GenerationPlanner
             return Fail(modelClass, Diagnostic(DiagnosticDescriptors.InvalidModelPath, at, modelClass.FullName));
         }
 
-        ManifestFile? file = FindManifest(modelClass, manifests);
+        ManifestFile? file = FindManifest(modelClass, manifests, claims);
         if (file is null)
         {
             // A manifest too broken to say whose it is may be this class's; say so rather than "not found".
@@ -109,11 +116,16 @@ internal static class GenerationPlanner
         };
     }
 
-    /// <summary>The manifest whose className is the class's full name, else a bare manifest with the same model path.</summary>
-    private static ManifestFile? FindManifest(ModelClass modelClass, EquatableArray<ManifestFile> manifests)
+    /// <summary>
+    /// The manifest whose className is the class's full name, else the one the build made for it too
+    /// (<see cref="ManifestClaim"/>), else a bare manifest with the same model path.
+    /// </summary>
+    private static ManifestFile? FindManifest(ModelClass modelClass, EquatableArray<ManifestFile> manifests, EquatableArray<ManifestClaim> claims)
     {
         string wantedPath = NormalizePath(modelClass.ModelPath!);
+        string? sharedPath = claims.FirstOrDefault(c => c.ClassName == modelClass.FullName)?.ManifestPath;
         return manifests.FirstOrDefault(m => m.ClassName == modelClass.FullName)
+            ?? manifests.FirstOrDefault(m => sharedPath is not null && m.Path == sharedPath)
             ?? manifests.FirstOrDefault(m => m.ClassName is { Length: 0 } && m.ModelPath is not null && NormalizePath(m.ModelPath) == wantedPath);
     }
 

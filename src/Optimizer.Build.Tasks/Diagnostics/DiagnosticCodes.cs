@@ -36,6 +36,18 @@ internal static class DiagnosticCodes
     /// <summary>A source file or the model could not be read.</summary>
     public const string ReadFailed = "OPT1010";
 
+    /// <summary>
+    /// Two declarations (two classes, or a class and a ClassName item) ask for the same model with the
+    /// same passes: a warning; the model is optimized and embedded once and both classes use it.
+    /// </summary>
+    public const string DuplicateDeclaration = "OPT1011";
+
+    /// <summary>
+    /// The project's target framework cannot use Optimizer.Runtime (net10.0 or later). Raised by the
+    /// package's build targets (build/Optimizer.Build.targets), before compilation would fail with CS0246.
+    /// </summary>
+    public const string UnsupportedTargetFramework = "OPT1012";
+
     /// <summary>The engine could not be found or started.</summary>
     public const string EngineNotFound = "OPT1020";
 

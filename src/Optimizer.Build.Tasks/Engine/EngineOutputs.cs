@@ -11,7 +11,8 @@ namespace Optimizer.Build.Tasks.Engine;
 /// kernel program a new build does not write is deleted; a failed run deletes them all), so the
 /// table's files that exist are what the last run produced, after a run and on a cache hit alike.
 /// Metadata: Kind (the <see cref="OutputKind"/>), LogicalName (EmbeddedResource's own, only on what
-/// the build embeds), OptimizerModelName (the plan's name) and OptimizerModelPath (as declared).
+/// the build embeds), OptimizerModelName (the plan's name), OptimizerModelPath (as declared) and, on
+/// the manifest, OptimizerClassNames (the classes it is for, which the source generator reads).
 /// </summary>
 internal static class EngineOutputs
 {
@@ -25,7 +26,8 @@ internal static class EngineOutputs
         OutputNames.All.Where(output => output.Required).Select(output => PathOf(plan, output)).Where(path => !File.Exists(path)).ToList();
 
     /// <summary>The plan's outputs that exist, in <see cref="OutputNames.All"/>'s order, with their metadata.</summary>
-    public static IEnumerable<ITaskItem> Existing(OptimizationPlan plan)
+    /// <param name="classNames">The classes the manifest is for (<see cref="SharedPlan.ClassNames"/>), or "".</param>
+    public static IEnumerable<ITaskItem> Existing(OptimizationPlan plan, string classNames = "")
     {
         foreach (var output in OutputNames.All)
         {
@@ -39,6 +41,8 @@ internal static class EngineOutputs
                 item.SetMetadata("LogicalName", logicalName);
             item.SetMetadata("OptimizerModelName", plan.Name);
             item.SetMetadata("OptimizerModelPath", plan.ModelPath);
+            if (output.Kind == OutputKind.Manifest && classNames.Length > 0)
+                item.SetMetadata(SharedPlan.ClassNamesMetadata, classNames);
             yield return item;
         }
     }

@@ -38,8 +38,10 @@ internal sealed class EngineRunner
     }
 
     /// <summary>True when the engine exited with 0 and reported no error for this plan.</summary>
+    /// <param name="declarers">Who declared the model (<see cref="SharedPlan.Declarers"/>): the engine's summary line
+    /// is logged after it, so the build output names the class as well as the model file.</param>
     /// <param name="printed">Also given every line the engine printed, after it was logged (optional).</param>
-    public bool Run(OptimizationPlan plan, int limitSeconds, Action<string>? printed = null)
+    public bool Run(OptimizationPlan plan, int limitSeconds, string declarers, Action<string>? printed = null)
     {
         // The engine overwrites this file with what it is doing, so a crash can be named (EngineCrash).
         var stageFile = Path.Combine(Path.GetTempPath(), "optimizer-stage-" + Guid.NewGuid().ToString("N") + ".txt");
@@ -58,7 +60,7 @@ internal sealed class EngineRunner
                 // Canonical "file(line,col): error OPT1234: ..." lines become real errors, with their help links.
                 line =>
                 {
-                    reportedError |= _diagnostics.EngineLine(line);
+                    reportedError |= _diagnostics.EngineLine(line, IsSummaryLine(plan, line) ? declarers : null);
                     printed?.Invoke(line);
                 });
             return Judge(plan, outcome, reportedError, EngineCrash.ReadStage(stageFile), limitSeconds);
@@ -106,6 +108,10 @@ internal sealed class EngineRunner
 
         return outcome.ExitCode == 0 && !reportedError;
     }
+
+    /// <summary>The engine's one line per model starts with the model's file name (Optimizer.Engine's SummaryLine).</summary>
+    private static bool IsSummaryLine(OptimizationPlan plan, string line) =>
+        line.StartsWith(Path.GetFileName(plan.ModelPath) + ": ", StringComparison.Ordinal);
 
     private void Error(string code, OptimizationPlan plan, string message) => _diagnostics.Error(code, plan.DeclaredAt, message);
 
