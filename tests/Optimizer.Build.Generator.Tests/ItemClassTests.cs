@@ -24,7 +24,7 @@ public class ItemClassTests
             class Use
             {
                 static MyApp.Models.Digits.Output Run(MyApp.Models.Digits model, float[] pixels) =>
-                    model.Run(new MyApp.Models.Digits.Input(new global::Optimizer.Runtime.Tensor<float>(pixels, 1, 1, 8, 8)));
+                    model.Run(new MyApp.Models.Digits.Input(new global::Optimizer.Runtime.ModelTensor<float>(pixels, 1, 1, 8, 8)));
             }
             """;
 
