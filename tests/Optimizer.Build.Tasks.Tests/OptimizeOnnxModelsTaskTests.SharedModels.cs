@@ -28,6 +28,16 @@ public sealed partial class OptimizeOnnxModelsTaskTests
     }
 
     [ConditionalFact(Needs.Linux)]
+    public void Other_lines_that_start_with_the_model_file_are_logged_as_printed()
+    {
+        var build = Run(SucceedingHost("digits.onnx: fine-tune epoch 1/2: loss 0.1234, validation accuracy 97.00%"));
+
+        Assert.True(build.Result);
+        Assert.Single(build.Engine.Messages, m => m.Message == "digits.onnx: fine-tune epoch 1/2: loss 0.1234, validation accuracy 97.00%");
+        Assert.Contains(build.Engine.Messages, m => m.Message == "App.Digits: digits.onnx: quantize DynamicInt8 → 1 KB → 1 KB (+0%), 0.0 s");
+    }
+
+    [ConditionalFact(Needs.Linux)]
     public void Two_classes_with_the_same_model_and_passes_warn_and_share_one_run()
     {
         File.WriteAllText(_project.Source("Models.cs"), SameModelTwice);

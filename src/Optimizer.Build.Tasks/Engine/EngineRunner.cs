@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.RegularExpressions;
 using System.Threading;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -109,9 +110,15 @@ internal sealed class EngineRunner
         return outcome.ExitCode == 0 && !reportedError;
     }
 
-    /// <summary>The engine's one line per model starts with the model's file name (Optimizer.Engine's SummaryLine).</summary>
+    /// <summary>
+    /// The engine's one line per model (Optimizer.Engine's SummaryLine.Format): the model's file name,
+    /// the passes, then the sizes before and after. Other lines may start with the file name too
+    /// (a training pass's epoch lines) and are logged as they are.
+    /// </summary>
     private static bool IsSummaryLine(OptimizationPlan plan, string line) =>
-        line.StartsWith(Path.GetFileName(plan.ModelPath) + ": ", StringComparison.Ordinal);
+        line.StartsWith(Path.GetFileName(plan.ModelPath) + ": ", StringComparison.Ordinal) && SummarySizes.IsMatch(line);
+
+    private static readonly Regex SummarySizes = new(@" → [0-9.]+ (B|KB|MB) → [0-9.]+ (B|KB|MB) \([+-]?[0-9]+%\)", RegexOptions.CultureInvariant);
 
     private void Error(string code, OptimizationPlan plan, string message) => _diagnostics.Error(code, plan.DeclaredAt, message);
 
