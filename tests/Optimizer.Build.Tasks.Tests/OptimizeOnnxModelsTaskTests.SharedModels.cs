@@ -6,7 +6,7 @@ namespace Optimizer.Build.Tasks.Tests;
 
 /// <summary>
 /// What the build prints per model and what it does when a model is declared twice: the summary
-/// line names the declaring class before the engine's line, and two declarations of one model
+/// line names the declaring class after its size change, and two declarations of one model
 /// with the same passes (two classes, or a class and a ClassName item) warn with OPT1011, run the
 /// engine once and hand both class names to the generator with the one manifest.
 /// </summary>
@@ -22,9 +22,21 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         var build = Run(SucceedingHost());
 
         Assert.True(build.Result);
-        var summaries = build.Engine.Messages.Where(m => m.Message!.Contains("digits.onnx: quantize DynamicInt8 →")).ToList();
-        Assert.Equal(["App.Digits: ", "App.DigitsFp32: "], summaries.Select(m => m.Message![..(m.Message!.IndexOf(':') + 2)]));
+        var summaries = build.Engine.Messages.Where(m => m.Message!.StartsWith("digits.onnx: quantize DynamicInt8 →", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            ["digits.onnx: quantize DynamicInt8 → 1 KB → 1 KB (+0%) for App.Digits, 0.0 s", "digits.onnx: quantize DynamicInt8 → 1 KB → 1 KB (+0%) for App.DigitsFp32, 0.0 s"],
+            summaries.Select(m => m.Message));
         Assert.All(summaries, m => Assert.Equal(MessageImportance.High, m.Importance));
+    }
+
+    [ConditionalFact(Needs.Linux)]
+    public void Other_lines_that_start_with_the_model_file_are_logged_as_printed()
+    {
+        var build = Run(SucceedingHost("digits.onnx: fine-tune epoch 1/2: loss 0.1234, validation accuracy 97.00%"));
+
+        Assert.True(build.Result);
+        Assert.Single(build.Engine.Messages, m => m.Message == "digits.onnx: fine-tune epoch 1/2: loss 0.1234, validation accuracy 97.00%");
+        Assert.Contains(build.Engine.Messages, m => m.Message == "digits.onnx: quantize DynamicInt8 → 1 KB → 1 KB (+0%) for App.Digits, 0.0 s");
     }
 
     [ConditionalFact(Needs.Linux)]
@@ -43,7 +55,7 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         var model = Assert.Single(build.Task.OptimizedModels);
         Assert.Equal("Optimizer.Build.App.Digits.onnx", model.GetMetadata("LogicalName"));
         Assert.Equal("App.Digits,App.MoreDigits", Assert.Single(build.Task.Manifests).GetMetadata("OptimizerClassNames"));
-        Assert.Contains(build.Engine.Messages, m => m.Message!.StartsWith("App.Digits, App.MoreDigits: digits.onnx: quantize", StringComparison.Ordinal));
+        Assert.Contains(build.Engine.Messages, m => m.Message!.Contains("(+0%) for App.Digits and App.MoreDigits, ", StringComparison.Ordinal));
 
         // The shared outputs are up to date on the next build, and it warns again.
         var second = Run(SucceedingHost());
@@ -81,6 +93,6 @@ public sealed partial class OptimizeOnnxModelsTaskTests
         Assert.True(build.Result);
         Assert.Empty(build.Engine.Warnings);
         Assert.Equal("App.Models.Digits", Assert.Single(build.Task.Manifests).GetMetadata("OptimizerClassNames"));
-        Assert.Contains(build.Engine.Messages, m => m.Message!.StartsWith("App.Models.Digits: digits.onnx:", StringComparison.Ordinal));
+        Assert.Contains(build.Engine.Messages, m => m.Message!.Contains("(+0%) for App.Models.Digits, ", StringComparison.Ordinal));
     }
 }

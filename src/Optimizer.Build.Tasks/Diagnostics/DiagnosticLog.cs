@@ -39,15 +39,14 @@ internal sealed class DiagnosticLog
     }
 
     /// <summary>
-    /// Logs one line the engine printed: a coded error or warning with its link, any other line as a
-    /// high-importance message, after "<paramref name="declarers"/>: " when given (the summary line).
-    /// True when it logged an error.
+    /// Logs one line the engine printed: a coded error or warning with its link, any other line (the
+    /// summary line among them) as a high-importance message. True when it logged an error.
     /// </summary>
-    public bool EngineLine(string line, string? declarers = null)
+    public bool EngineLine(string line)
     {
         var diagnostic = EngineDiagnostic.Parse(line);
         if (diagnostic is null)
-            return Log.LogMessageFromText(string.IsNullOrEmpty(declarers) ? line : declarers + ": " + line, MessageImportance.High);
+            return Log.LogMessageFromText(line, MessageImportance.High);
 
         if (diagnostic.IsError)
             Error(diagnostic.Code, diagnostic.Location, diagnostic.Message);

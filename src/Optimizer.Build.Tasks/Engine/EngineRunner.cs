@@ -38,8 +38,8 @@ internal sealed class EngineRunner
     }
 
     /// <summary>True when the engine exited with 0 and reported no error for this plan.</summary>
-    /// <param name="declarers">Who declared the model (<see cref="SharedPlan.Declarers"/>): the engine's summary line
-    /// is logged after it, so the build output names the class as well as the model file.</param>
+    /// <param name="declarers">Who declared the model (<see cref="SharedPlan.Declarers"/>), named in the engine's
+    /// summary line (<see cref="SummaryLineDeclarers"/>), so the build output names the class as well as the model file.</param>
     /// <param name="printed">Also given every line the engine printed, after it was logged (optional).</param>
     public bool Run(OptimizationPlan plan, int limitSeconds, string declarers, Action<string>? printed = null)
     {
@@ -60,7 +60,7 @@ internal sealed class EngineRunner
                 // Canonical "file(line,col): error OPT1234: ..." lines become real errors, with their help links.
                 line =>
                 {
-                    reportedError |= _diagnostics.EngineLine(line, IsSummaryLine(plan, line) ? declarers : null);
+                    reportedError |= _diagnostics.EngineLine(SummaryLineDeclarers.Insert(plan, line, declarers));
                     printed?.Invoke(line);
                 });
             return Judge(plan, outcome, reportedError, EngineCrash.ReadStage(stageFile), limitSeconds);
@@ -108,10 +108,6 @@ internal sealed class EngineRunner
 
         return outcome.ExitCode == 0 && !reportedError;
     }
-
-    /// <summary>The engine's one line per model starts with the model's file name (Optimizer.Engine's SummaryLine).</summary>
-    private static bool IsSummaryLine(OptimizationPlan plan, string line) =>
-        line.StartsWith(Path.GetFileName(plan.ModelPath) + ": ", StringComparison.Ordinal);
 
     private void Error(string code, OptimizationPlan plan, string message) => _diagnostics.Error(code, plan.DeclaredAt, message);
 

@@ -32,8 +32,8 @@ internal sealed class SharedPlan
     /// <summary>The class names of the plan and its duplicates, as the generator reads them ("" for a bare item).</summary>
     public string ClassNames => string.Join(",", new[] { Plan }.Concat(Duplicates).Select(p => p.ClassName).Where(name => name.Length > 0));
 
-    /// <summary>Who declared it, for the build's summary line: the classes (or the item) and duplicates.</summary>
-    public string Declarers => string.Join(", ", new[] { Plan }.Concat(Duplicates).Select(Declarer));
+    /// <summary>Who declared it, for the build's summary line: the class (or the item) and its duplicates, "A and B".</summary>
+    public string Declarers => string.Join(" and ", new[] { Plan }.Concat(Duplicates).Select(Declarer));
 
     /// <summary>
     /// Groups <paramref name="plans"/> (ordered by name) by model file and canonical pass list; the

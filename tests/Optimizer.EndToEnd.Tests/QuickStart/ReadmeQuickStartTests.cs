@@ -24,7 +24,7 @@ public sealed class ReadmeQuickStartTests(PackedPackages packages, ITestOutputHe
         app.CopyFile(Path.Combine(RepositoryPaths.Root, "samples", "Digits", "Models", "digits_mlp.onnx"), "digits_mlp.onnx");
 
         var build = app.BuildLogged(output).AssertSucceeded("dotnet build of the README's Program.cs");
-        Assert.Matches(@"DigitClassifier: digits_mlp\.onnx: no passes → [0-9.]+ KB → [0-9.]+ KB", build.Output);
+        Assert.Matches(@"digits_mlp\.onnx: no passes → [0-9.]+ KB → [0-9.]+ KB \([+-]?[0-9]+%\) for DigitClassifier, ", build.Output);
 
         var run = app.Run().AssertSucceeded("the README's app");
         output.WriteLine(run.Output);
