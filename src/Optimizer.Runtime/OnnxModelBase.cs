@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
 using Optimizer.Runtime.Compiled;
+using Optimizer.Runtime.Telemetry;
 
 namespace Optimizer.Runtime;
 
@@ -116,6 +117,7 @@ public abstract class OnnxModelBase : IDisposable
         }
 
         ExecutionProvider ??= ExecutionSelector.CpuProvider;
+        Instrumentation = new ModelInstrumentation(metadata, ExecutionPath);
         FallbackReason = ExecutionSelector.DescribeFallback(options, plan, failures, ExecutionPath);
     }
 
@@ -150,6 +152,9 @@ public abstract class OnnxModelBase : IDisposable
     public IReadOnlyList<string>? Labels => _labels.Value;
 
     internal ModelMetadata Description { get; }
+
+    /// <summary>What this instance reports per run while a listener is attached (<see cref="OptimizerTelemetry"/>).</summary>
+    internal ModelInstrumentation Instrumentation { get; }
 
     internal InferenceSession? Session { get; }
 

@@ -9,20 +9,25 @@ namespace Optimizer.Runtime.Tests;
 /// not to) the real kernel program KernelCompiler makes of it, as the engine does. Also compiled
 /// into tests/Optimizer.Benchmarks (linked), hence the model path as a parameter.
 /// </summary>
-internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options) : OnnxModelBase(Metadata, assembly, options)
+internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options, ModelMetadata? metadata = null) : OnnxModelBase(metadata ?? Metadata, assembly, options)
 {
     private const string Resource = "Tests.digits_mlp.onnx";
 
-    private static readonly ModelMetadata Metadata = new(
-        "Tests.CompiledMlp",
+    private static readonly ModelMetadata Metadata = MetadataFor("Tests.CompiledMlp", null);
+
+    /// <summary>The generated metadata under another model name, with the range the build would have put in the manifest.</summary>
+    private static ModelMetadata MetadataFor(string name, ValueRange? inputRange) => new(
+        name,
         Resource,
-        [new TensorMetadata("input", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(1), TensorDimension.Fixed(8), TensorDimension.Fixed(8)])],
+        [new TensorMetadata("input", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(1), TensorDimension.Fixed(8), TensorDimension.Fixed(8)]) { CalibratedRange = inputRange }],
         [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])]);
 
     private static readonly Dictionary<string, byte[]> Programs = new();
 
     /// <param name="metadataProps">Entries added to the embedded model's ONNX metadata_props (e.g. <c>labels</c>).</param>
-    public static CompiledDigitsMlp Create(string modelPath, ModelOptions? options, bool withProgram = true, IReadOnlyDictionary<string, string>? metadataProps = null)
+    /// <param name="name">The model name in place of <c>Tests.CompiledMlp</c> (telemetry tests tell their runs apart by it).</param>
+    /// <param name="inputRange">The input's calibrated range, as a manifest would carry it.</param>
+    public static CompiledDigitsMlp Create(string modelPath, ModelOptions? options, bool withProgram = true, IReadOnlyDictionary<string, string>? metadataProps = null, string? name = null, ValueRange? inputRange = null)
     {
         byte[] model = File.ReadAllBytes(modelPath);
         if (metadataProps is not null)
@@ -38,7 +43,7 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
             resources["Tests.digits_mlp.kernels"] = ProgramOf(modelPath);
         }
 
-        return new CompiledDigitsMlp(new ResourcesAssembly(resources), options);
+        return new CompiledDigitsMlp(new ResourcesAssembly(resources), options, name is null && inputRange is null ? null : MetadataFor(name ?? "Tests.CompiledMlp", inputRange));
     }
 
     public ModelTensor<float> Run(ModelTensor<float> input)

@@ -24,6 +24,12 @@ internal static class SourceText
     public static string DocComment(string text) =>
         Comment(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&apos;");
 
+    /// <summary>A C# <c>double</c> literal with exactly this finite value (round-trip format, invariant culture).</summary>
+    public static string Literal(double value) =>
+        double.IsNaN(value) || double.IsInfinity(value)
+            ? throw new System.ArgumentOutOfRangeException(nameof(value), "Only finite numbers are written as literals.")
+            : value.ToString("R", CultureInfo.InvariantCulture) + "d";
+
     /// <summary>
     /// A C# string literal with exactly this value: printable ASCII as is (with <c>\"</c> and <c>\\</c>),
     /// every other character as <c>\uXXXX</c>, so no line terminator, control or lookalike reaches the source.

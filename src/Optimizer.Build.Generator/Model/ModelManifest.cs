@@ -36,7 +36,14 @@ internal sealed record CompiledVariantInfo(string Name, string? Requires, string
 /// One model input or output. <see cref="ElementType"/> is the manifest's name (e.g. <c>float32</c>);
 /// <see cref="Kind"/> names a non-tensor value; <see cref="Shape"/> is null when the rank is unknown.
 /// </summary>
-internal sealed record TensorSignature(string Name, string ElementType, string? Kind, EquatableArray<ShapeDimension>? Shape);
+internal sealed record TensorSignature(string Name, string ElementType, string? Kind, EquatableArray<ShapeDimension>? Shape)
+{
+    /// <summary>For an input: the finite range the build calibrated or validated on (manifest <c>range</c>), or null.</summary>
+    public ValueRange? Range { get; init; }
+}
+
+/// <summary>The smallest and largest value an input was prepared for (both finite, <see cref="Min"/> ≤ <see cref="Max"/>).</summary>
+internal readonly record struct ValueRange(double Min, double Max);
 
 /// <summary>A fixed size, a symbol such as <c>batch</c>, or unknown (both null).</summary>
 internal readonly record struct ShapeDimension(int? Size, string? Symbol)

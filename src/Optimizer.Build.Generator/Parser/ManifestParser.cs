@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Optimizer.Build.Generator.Model;
 using Optimizer.Build.Generator.Parser.Json;
@@ -187,10 +188,32 @@ internal static class ManifestParser
             }
 
             string? kind = OptionalString(entry, "kind");
-            signatures.Add(new TensorSignature(name, elementType, kind, ReadShape(entry)));
+            signatures.Add(new TensorSignature(name, elementType, kind, ReadShape(entry)) { Range = ReadRange(entry) });
         }
 
         return new EquatableArray<TensorSignature>(signatures.ToArray());
+    }
+
+    /// <summary>The optional <c>range</c> {min, max}: two finite numbers, min ≤ max (only numbers reach generated code).</summary>
+    private static ValueRange? ReadRange(JsonObject entry)
+    {
+        if (!entry.TryGet("range", out JsonValue value) || value is JsonNull)
+        {
+            return null;
+        }
+
+        JsonObject range = value as JsonObject ?? throw Mismatch("\"range\"", "an object or null", value);
+        double min = RequireFinite(range, "min");
+        double max = RequireFinite(range, "max");
+        return min <= max ? new ValueRange(min, max) : throw new JsonFormatException("\"range\" has \"min\" greater than \"max\"", range.Line, range.Column);
+    }
+
+    private static double RequireFinite(JsonObject obj, string property)
+    {
+        JsonNumber number = Require<JsonNumber>(obj, property);
+        return double.TryParse(number.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && !double.IsNaN(value) && !double.IsInfinity(value)
+            ? value
+            : throw Mismatch($"\"{property}\"", "a finite number", number);
     }
 
     private static EquatableArray<ShapeDimension>? ReadShape(JsonObject entry)

@@ -150,7 +150,7 @@ public static class OptimizeCommand
             sourceBytes.LongLength,
             optimizedBytes.LongLength,
             result.Reports.Select(r => new ManifestPass(r.Pass, r.Summary)).ToList(),
-            ManifestValues.From(result.Model.Graph.Inputs),
+            InputRanges.Attach(result.Model, ManifestValues.From(result.Model.Graph.Inputs), [.. calibrationData.Values, verification?.Samples]),
             ManifestValues.From(result.Model.Graph.Outputs)) { Execution = execution };
 
         // No elapsed time in the report: the same inputs must give byte-identical reports.

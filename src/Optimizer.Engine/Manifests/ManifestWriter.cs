@@ -144,6 +144,15 @@ public static class ManifestWriter
                 json.WriteEndArray();
             }
 
+            if (value.Range is { } range)
+            {
+                json.WriteStartObject("range");
+                json.WriteNumber("min", range.Min);
+                json.WriteNumber("max", range.Max);
+                json.WriteString("source", range.Source);
+                json.WriteEndObject();
+            }
+
             json.WriteEndObject();
         }
 

@@ -3,7 +3,22 @@ namespace Optimizer.Engine.Manifests;
 /// <summary>One model input or output: the generator's typed property comes from this.</summary>
 /// <param name="Shape">Entries are long (fixed), string (symbolic) or null (unknown); null = unknown rank.</param>
 /// <param name="Kind">Set only for values the generator cannot type (sequence, map, optional, ...).</param>
-public sealed record ManifestValue(string Name, string ElementType, IReadOnlyList<object?>? Shape, string? Kind);
+public sealed record ManifestValue(string Name, string ElementType, IReadOnlyList<object?>? Shape, string? Kind)
+{
+    /// <summary>For a floating-point input: the range the build calibrated or validated on (null writes no <c>range</c>).</summary>
+    public ManifestRange? Range { get; init; }
+}
+
+/// <summary>
+/// The values an input was prepared for: <c>quantizer</c> = the static INT8 input quantizer's
+/// representable range (values beyond it are clipped), <c>data</c> = the min/max seen in the declared
+/// calibration or validation data. The runtime counts production inputs outside it.
+/// </summary>
+public sealed record ManifestRange(double Min, double Max, string Source)
+{
+    public const string Quantizer = "quantizer";
+    public const string Data = "data";
+}
 
 /// <summary>What one pass did, as the pipeline reported it.</summary>
 public sealed record ManifestPass(string Pass, string Summary);

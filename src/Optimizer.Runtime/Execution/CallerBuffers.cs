@@ -50,6 +50,9 @@ internal sealed class CallerBuffers : IDisposable
 
     public void BindInput<T>(int index, ModelTensor<T> tensor) => Bind(index, tensor);
 
+    /// <summary>The pinned address and shape of the caller's input at <paramref name="index"/> (0 and null before it is bound).</summary>
+    public (nint Address, int[]? Shape) BoundInput(int index) => (_addresses[index], _shapes[index]);
+
     public void BindOutput<T>(int index, ModelTensor<T> tensor) => Bind(_inputCount + index, tensor);
 
     /// <summary>Runs the model from the bound inputs into the bound outputs; the first call checks the output shapes.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using Optimizer.Runtime.Telemetry;
 
 namespace Optimizer.Runtime;
 
@@ -101,6 +102,37 @@ public ref struct ModelRun
             throw new InvalidOperationException("This run already executed; begin a new run for another call.");
         }
 
+        if (!RuntimeInstruments.IsObserved)
+        {
+            ExecuteUnobserved();
+            return;
+        }
+
+        // A listener is attached (OptimizerTelemetry): count inputs outside their calibrated range, then time the run.
+        ModelInstrumentation instrumentation = _model.Instrumentation;
+        foreach (ref readonly RangedInput input in instrumentation.RangedInputs)
+        {
+            (nint address, int[]? shape) = BoundInput(input.Index);
+            ModelInstrumentation.CountOutOfRange(input, address, shape is null ? 0 : ElementCount(shape));
+        }
+
+        int[]? first = _model.InputNames.Length > 0 ? BoundInput(0).Shape : null;
+        RunObservation observation = instrumentation.Begin(first is { Length: > 0 } ? first[0] : 1);
+        try
+        {
+            ExecuteUnobserved();
+        }
+        catch (Exception ex)
+        {
+            observation.Complete(ex);
+            throw;
+        }
+
+        observation.Complete(null);
+    }
+
+    private void ExecuteUnobserved()
+    {
         if (_caller is not null)
         {
             _caller.Execute();
@@ -199,6 +231,29 @@ public ref struct ModelRun
             buffers.Release();
             _model.ReturnBuffers(buffers);
         }
+    }
+
+    /// <summary>The address and shape of the input at <paramref name="index"/> as bound for this run (0 and null when unbound).</summary>
+    private readonly unsafe (nint Address, int[]? Shape) BoundInput(int index)
+    {
+        if (_caller is not null)
+        {
+            return _caller.BoundInput(index);
+        }
+
+        RunBuffers buffers = Buffers;
+        return ((nint)buffers.InputPins[index].Pointer, buffers.InputShapes[index]);
+    }
+
+    private static long ElementCount(int[] shape)
+    {
+        long count = 1;
+        foreach (int size in shape)
+        {
+            count *= size;
+        }
+
+        return count;
     }
 
     private readonly RunBuffers Buffers => _buffers ?? throw new ObjectDisposedException(nameof(ModelRun));

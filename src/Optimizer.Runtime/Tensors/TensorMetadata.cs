@@ -23,6 +23,13 @@ public sealed class TensorMetadata
     /// <summary>The declared dimensions, or <see langword="null"/> when the rank is unknown (any shape is accepted).</summary>
     public IReadOnlyList<TensorDimension>? Shape { get; }
 
+    /// <summary>
+    /// For a floating-point input: the range the build prepared the model for (a static INT8 input
+    /// quantizer's range, else the min/max of the declared calibration or validation data), or
+    /// <see langword="null"/>. Inputs outside it are counted by <c>optimizer.input.out_of_range</c> (<see cref="OptimizerTelemetry"/>).
+    /// </summary>
+    public ValueRange? CalibratedRange { get; init; }
+
     /// <summary>The declared shape with symbols, e.g. <c>[batch, 1, 8, 8]</c>, or <c>[*]</c> when the rank is unknown.</summary>
     public string FormatShape() => Shape is null ? "[*]" : "[" + string.Join(", ", Shape) + "]";
 
