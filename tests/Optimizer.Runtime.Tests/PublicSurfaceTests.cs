@@ -14,10 +14,10 @@ public class PublicSurfaceTests(Xunit.Abstractions.ITestOutputHelper output)
     [
         "AccuracyBudgetAttribute", "ActivationScales", "CalibrationMethod", "ClassificationExtensions", "DistillAttribute",
         "ExecutionPath", "ExecutionPathKind", "ExecutionTarget", "FineTuneAttribute", "GraphOptimization", "ModelMetadata",
-        "ModelOptions", "ModelTensorConversions", "ModelTensor`1", "OnnxModelAttribute", "OnnxModelBase", "Prediction",
+        "ModelOptions", "ModelTensorConversions", "ModelTensor`1", "OnnxModelAttribute", "OnnxModelBase", "OptimizerTelemetry", "Prediction",
         "PruneAttribute", "PruneNorm", "PruneRanking", "PruneScope", "PruneStructure", "QuantizationFormat", "QuantizationMode",
         "QuantizeAttribute", "QuantizedActivationType", "SymbolicDimsAttribute", "TensorDimension", "TensorExtensions",
-        "TensorMetadata", "TensorShapeException", "TrainingOptimizer", "WeightGranularity",
+        "TensorMetadata", "TensorShapeException", "TrainingOptimizer", "ValueRange", "WeightGranularity",
     ];
 
     /// <summary>Public because generated code calls them, hidden from IntelliSense.</summary>

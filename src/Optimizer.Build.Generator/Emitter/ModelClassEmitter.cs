@@ -268,7 +268,7 @@ internal static class ModelClassEmitter
         writer.Line("    {");
         foreach (TensorSignature tensor in tensors)
         {
-            string range = tensor.Range is ValueRange r ? $" {{ CalibratedRange = new {Runtime}.ValueRange({SourceText.Literal(r.Min)}, {SourceText.Literal(r.Max)}) }}" : "";
+            string range = tensor.Range is InputRange r ? $" {{ CalibratedRange = new {Runtime}.ValueRange({SourceText.Literal(r.Min)}, {SourceText.Literal(r.Max)}) }}" : "";
             writer.Line($"        new {Runtime}.TensorMetadata({SourceText.Literal(tensor.Name)}, {SourceText.Literal(tensor.ElementType)}, {ShapeExpression(tensor.Shape)}){range},");
         }
 

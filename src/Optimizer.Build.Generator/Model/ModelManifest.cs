@@ -39,11 +39,11 @@ internal sealed record CompiledVariantInfo(string Name, string? Requires, string
 internal sealed record TensorSignature(string Name, string ElementType, string? Kind, EquatableArray<ShapeDimension>? Shape)
 {
     /// <summary>For an input: the finite range the build calibrated or validated on (manifest <c>range</c>), or null.</summary>
-    public ValueRange? Range { get; init; }
+    public InputRange? Range { get; init; }
 }
 
 /// <summary>The smallest and largest value an input was prepared for (both finite, <see cref="Min"/> ≤ <see cref="Max"/>).</summary>
-internal readonly record struct ValueRange(double Min, double Max);
+internal readonly record struct InputRange(double Min, double Max);
 
 /// <summary>A fixed size, a symbol such as <c>batch</c>, or unknown (both null).</summary>
 internal readonly record struct ShapeDimension(int? Size, string? Symbol)

@@ -195,7 +195,7 @@ internal static class ManifestParser
     }
 
     /// <summary>The optional <c>range</c> {min, max}: two finite numbers, min ≤ max (only numbers reach generated code).</summary>
-    private static ValueRange? ReadRange(JsonObject entry)
+    private static InputRange? ReadRange(JsonObject entry)
     {
         if (!entry.TryGet("range", out JsonValue value) || value is JsonNull)
         {
@@ -205,7 +205,7 @@ internal static class ManifestParser
         JsonObject range = value as JsonObject ?? throw Mismatch("\"range\"", "an object or null", value);
         double min = RequireFinite(range, "min");
         double max = RequireFinite(range, "max");
-        return min <= max ? new ValueRange(min, max) : throw new JsonFormatException("\"range\" has \"min\" greater than \"max\"", range.Line, range.Column);
+        return min <= max ? new InputRange(min, max) : throw new JsonFormatException("\"range\" has \"min\" greater than \"max\"", range.Line, range.Column);
     }
 
     private static double RequireFinite(JsonObject obj, string property)

@@ -35,7 +35,8 @@ internal static class InputRanges
     {
         double min = double.NegativeInfinity, max = double.PositiveInfinity;
         bool found = false;
-        foreach (var node in graph.Nodes.Where(n => n.IsDefaultDomain && n.OpType == "QuantizeLinear" && n.Inputs.Count >= 2 && n.Inputs[0] == input))
+        var values = SameValues(graph, input);
+        foreach (var node in graph.Nodes.Where(n => n.IsDefaultDomain && n.OpType == "QuantizeLinear" && n.Inputs.Count >= 2 && values.Contains(n.Inputs[0])))
         {
             var scale = graph.FindConstant(node.Inputs[1]);
             var zeroPoint = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? graph.FindConstant(node.Inputs[2]) : null;
@@ -57,6 +58,22 @@ internal static class InputRanges
         }
 
         return found && min <= max ? new ManifestRange((float)min, (float)max, ManifestRange.Quantizer) : null;
+    }
+
+    /// <summary>Ops that move or reshape values without changing them: a quantizer after them sees the input's values.</summary>
+    private static readonly HashSet<string> ValuePreserving = new(StringComparer.Ordinal) { "Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose" };
+
+    /// <summary>The input and every value made from it by <see cref="ValuePreserving"/> ops only.</summary>
+    private static HashSet<string> SameValues(OnnxGraph graph, string input)
+    {
+        var values = new HashSet<string>(StringComparer.Ordinal) { input };
+        foreach (var node in graph.Nodes) // topological order: one pass follows chains
+        {
+            if (node.IsDefaultDomain && ValuePreserving.Contains(node.OpType) && node.Inputs.Count > 0 && values.Contains(node.Inputs[0]) && node.Outputs.Count == 1)
+                values.Add(node.Outputs[0]);
+        }
+
+        return values;
     }
 
     /// <summary>The smallest and largest finite value of the input over every declared sample; null when no set carries it.</summary>
