@@ -8,22 +8,22 @@ namespace Optimizer.Engine.Benchmarking;
 /// <summary>
 /// A model's kernel program for timing its compiled path, or why it has none: the nodes the
 /// compiler refused (the operators the kernel set lacks, as the compiler says), or the timed
-/// shapes the program does not take. The program is owned here and freed on dispose.
+/// shapes the program does not take.
 /// </summary>
-internal sealed class CompiledForTiming : IDisposable
+internal sealed class CompiledForTiming
 {
     /// <summary>Reasons shown at most: a model of unsupported operators can have hundreds of nodes.</summary>
     private const int MaxReasons = 3;
 
-    private CompiledForTiming(KernelProgram? program, string? whyNot, IReadOnlyList<string>? refusedOperators = null)
+    private CompiledForTiming(byte[]? program, string? whyNot, IReadOnlyList<string>? refusedOperators = null)
     {
         Program = program;
         WhyNot = whyNot;
         RefusedOperators = refusedOperators ?? [];
     }
 
-    /// <summary>The program; null when <see cref="WhyNot"/> says why not.</summary>
-    public KernelProgram? Program { get; }
+    /// <summary>The program's bytes (<see cref="KernelProgram.ToBytes"/>); null when <see cref="WhyNot"/> says why not.</summary>
+    public byte[]? Program { get; }
 
     /// <summary>Why the model has no compiled row, e.g. <c>does not compile: top (TopK): operator TopK is not in the kernel set</c>.</summary>
     public string? WhyNot { get; }
@@ -45,19 +45,16 @@ internal sealed class CompiledForTiming : IDisposable
             return new CompiledForTiming(null, $"does not compile: the kernel compiler failed: {e.GetType().Name}: {e.Message}");
         }
 
-        if (result.Program is not { } program)
+        using var program = result.Program;
+        if (program is null)
         {
             var operators = result.Unsupported.Select(u => u.OpType).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             return new CompiledForTiming(null, "does not compile: " + Describe(result.Unsupported), operators);
         }
 
         if (TimedProgram.Refusal(program, feeds) is { } refusal)
-        {
-            program.Dispose();
             return new CompiledForTiming(null, "compiles, but its kernels cannot run the timed inputs: " + refusal);
-        }
-
-        return new CompiledForTiming(program, null);
+        return new CompiledForTiming(program.ToBytes(), null);
     }
 
     /// <summary>The compiler's reasons, e.g. <c>top (TopK): operator TopK is not in the kernel set</c>, at most <see cref="MaxReasons"/> of them.</summary>
@@ -66,6 +63,4 @@ internal sealed class CompiledForTiming : IDisposable
         var reasons = unsupported.Select(u => u.ToString()).Distinct(StringComparer.Ordinal).ToList();
         return string.Join("; ", reasons.Take(MaxReasons)) + (reasons.Count > MaxReasons ? $"; and {reasons.Count - MaxReasons} more" : "");
     }
-
-    public void Dispose() => Program?.Dispose();
 }

@@ -9,7 +9,8 @@ using Optimizer.Runtime.Compiled;
 namespace Optimizer.Engine.Benchmarking;
 
 /// <summary>
-/// A compiled kernel program ready to be timed at the given feeds: each feed's inputs copied once
+/// A compiled kernel program ready to be timed at the given feeds, read from its bytes when opened
+/// (so its weights count in the row's peak memory, as ONNX Runtime's do): each feed's inputs copied once
 /// into pinned buffers and its outputs preallocated, so a timed run is only
 /// <see cref="KernelExecutor.Run(ReadOnlySpan{long}, ReadOnlySpan{nint}, ReadOnlySpan{nint})"/>, as in
 /// an app's generated class. Runs single-threaded (<see cref="KernelDispatch.MaxThreads"/> 1 for each
@@ -28,6 +29,7 @@ internal sealed class TimedProgram : ITimedRunner
         [KernelElementType.Bool] = TensorElementType.Bool,
     };
 
+    private readonly KernelProgram _program;
     private readonly KernelExecutor _executor;
     private readonly List<(long[] Symbols, nint[] Inputs, nint[] Outputs)> _feeds = [];
 
@@ -35,14 +37,19 @@ internal sealed class TimedProgram : ITimedRunner
     private readonly List<byte[]> _buffers = [];
     private int _preparedShape = -1;
 
-    /// <param name="program">The program; the caller keeps it alive until this is disposed.</param>
+    /// <param name="program">The program, owned (disposed) by this runner.</param>
     /// <exception cref="BenchmarkException">A feed does not fit the program (<see cref="Refusal"/>).</exception>
     public TimedProgram(string label, KernelProgram program, IReadOnlyList<Feed> feeds)
     {
         Label = label;
+        _program = program;
         EngineStage.Enter($"timing the {label} model's compiled kernels");
         if (Refusal(program, feeds) is { } refusal)
+        {
+            program.Dispose();
             throw new BenchmarkException($"{label} cannot run {refusal}");
+        }
+
         _executor = new KernelExecutor(program);
         foreach (var feed in feeds)
         {
@@ -129,5 +136,9 @@ internal sealed class TimedProgram : ITimedRunner
         return Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0);
     }
 
-    public void Dispose() => _executor?.Dispose();
+    public void Dispose()
+    {
+        _executor.Dispose();
+        _program.Dispose();
+    }
 }

@@ -104,7 +104,7 @@ internal static class BenchCommand
         var loaded = paths.Select(path => OnnxModelLoader.Load(path)).ToList();
         var sizes = dims.Count == 0 ? SymbolicDimSizes.None : SymbolicDimSizes.Parse(string.Join(";", dims), null);
         var inputs = TimingData.ForCommandLine(paths[0], loaded[0], data, sizes, settings.Batch);
-        using var rows = context.Status(parse, "Compiling " + string.Join(", ", labels),
+        var rows = context.Status(parse, "Compiling " + string.Join(", ", labels),
             () => BenchRows.For(loaded.Select((m, i) => (labels[i], paths[i], m)).ToList(), timedPaths, inputs));
         var timing = context.Progress(parse, "Timing " + string.Join(" vs ", rows.Models.Select(m => m.Label)), progress => LatencyBenchmark.Run(rows.Models, settings, inputs, progress));
         return new BenchResult(timing, rows.Files.Zip(rows.Models, (file, model) => (file, model.Path)).ToList(), rows.NotTimed);

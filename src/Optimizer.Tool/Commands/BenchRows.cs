@@ -6,9 +6,9 @@ namespace Optimizer.Tool.Commands;
 /// <summary>
 /// What <c>bench</c> times: per model, a row for each chosen execution path (ONNX Runtime, then the
 /// compiled kernels labelled <c>(compiled)</c>), and a note instead of a row for a model whose
-/// compiled path cannot be timed. Owns the compiled programs until disposed.
+/// compiled path cannot be timed.
 /// </summary>
-internal sealed class BenchRows : IDisposable
+internal sealed class BenchRows
 {
     /// <summary><c>--path</c>'s values and the paths each times, in row order (the first is the default).</summary>
     public static readonly IReadOnlyDictionary<string, TimedPath[]> Choices = new Dictionary<string, TimedPath[]>(StringComparer.Ordinal)
@@ -17,8 +17,6 @@ internal sealed class BenchRows : IDisposable
         ["onnxruntime"] = [TimedPath.OnnxRuntime],
         ["compiled"] = [TimedPath.Compiled],
     };
-
-    private readonly List<CompiledForTiming> _compiled = [];
 
     private BenchRows()
     {
@@ -41,25 +39,17 @@ internal sealed class BenchRows : IDisposable
     public static BenchRows For(IReadOnlyList<(string Label, string File, OnnxModel Model)> models, IReadOnlyList<TimedPath> paths, TimingInputs inputs)
     {
         var rows = new BenchRows();
-        try
+        foreach (var (label, file, model) in models)
         {
-            foreach (var (label, file, model) in models)
-            {
-                if (paths.Contains(TimedPath.OnnxRuntime))
-                    rows.Add(file, TimedModel.OnnxRuntime(label, OnnxModelWriter.ToBytes(model)));
-                if (paths.Contains(TimedPath.Compiled))
-                    rows.AddCompiled(label, file, model, inputs);
-            }
+            if (paths.Contains(TimedPath.OnnxRuntime))
+                rows.Add(file, TimedModel.OnnxRuntime(label, OnnxModelWriter.ToBytes(model)));
+            if (paths.Contains(TimedPath.Compiled))
+                rows.AddCompiled(label, file, model, inputs);
+        }
 
-            if (rows.Models.Count == 0)
-                throw new BenchmarkException(string.Join("; ", rows.NotTimed));
-            return rows;
-        }
-        catch
-        {
-            rows.Dispose();
-            throw;
-        }
+        if (rows.Models.Count == 0)
+            throw new BenchmarkException(string.Join("; ", rows.NotTimed));
+        return rows;
     }
 
     private void Add(string file, TimedModel model)
@@ -71,17 +61,10 @@ internal sealed class BenchRows : IDisposable
     private void AddCompiled(string label, string file, OnnxModel model, TimingInputs inputs)
     {
         var compiled = CompiledForTiming.Compile(model, inputs.Feeds);
-        _compiled.Add(compiled);
         if (compiled.Program is { } program)
             Add(file, TimedModel.Compiled(label + " (compiled)", program));
         else
             NotTimed.Add(new NotTimed(label, file, TimedPath.Compiled, compiled.WhyNot!, compiled.RefusedOperators));
-    }
-
-    public void Dispose()
-    {
-        foreach (var compiled in _compiled)
-            compiled.Dispose();
     }
 }
 
