@@ -24,7 +24,7 @@ internal static class BenchCommand
     {
         var models = new Argument<string[]>("models") { Description = "One or more ONNX models; the first is the baseline of the ratios (e.g. original optimized).", Arity = ArgumentArity.OneOrMore };
         var batch = new Option<int>("--batch") { Description = "Samples per run where the models' first dimension is symbolic (consecutive data samples, or generated ones).", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (the same for every model).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (the same for every model); the compiled kernels run on one thread.", DefaultValueFactory = _ => 1 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs per model first.", DefaultValueFactory = _ => 20 };
         var duration = new Option<double>("--duration") { Description = "Seconds of timing, shared by all models.", DefaultValueFactory = _ => BenchmarkSettings.DefaultDuration.TotalSeconds };
         var minRuns = new Option<int>("--min-runs") { Description = "Timed runs per model at least, however long they take.", DefaultValueFactory = _ => 20 };
