@@ -4,8 +4,9 @@ using Microsoft.ML.OnnxRuntime;
 namespace Optimizer.Engine.Benchmarking;
 
 /// <summary>
-/// Times one or more models against each other on this machine with ONNX Runtime's CPU provider,
-/// at every feed of a <see cref="TimingInputs"/> (the data's distinct shapes): each model's session
+/// Times one or more models against each other on this machine, with ONNX Runtime's CPU provider or
+/// their compiled kernels (<see cref="ITimedRunner"/>), at every feed of a <see cref="TimingInputs"/>
+/// (the data's distinct shapes): each model's runner
 /// is created and warmed up at every shape (peak memory measured meanwhile), then, shape by shape,
 /// the models take turns in <see cref="BenchmarkSettings.Rounds"/> rounds, each round giving every
 /// model the same slice of the time, and every run is timed on its own. Percentiles are over single
@@ -14,6 +15,7 @@ namespace Optimizer.Engine.Benchmarking;
 /// </summary>
 public static class LatencyBenchmark
 {
+    /// <summary>Times the models with ONNX Runtime (the build's speed check).</summary>
     /// <param name="models">(label, model bytes) in the order the results are wanted.</param>
     /// <param name="settings">Threads, warm-up and time; the same for every model. The time is shared by all shapes.</param>
     /// <param name="inputs">The feeds to time at; every model gets the same.</param>
@@ -22,28 +24,36 @@ public static class LatencyBenchmark
     public static LatencyComparison Run(IReadOnlyList<(string Label, byte[] Model)> models, BenchmarkSettings settings, TimingInputs inputs, Action<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(models);
+        return Run(models.Select(m => TimedModel.OnnxRuntime(m.Label, m.Model)).ToList(), settings, inputs, progress);
+    }
+
+    /// <summary>Times the models, each on its own path, in the order the results are wanted.</summary>
+    /// <exception cref="BenchmarkException">A model cannot be loaded or run, or the feeds do not fit it.</exception>
+    internal static LatencyComparison Run(IReadOnlyList<TimedModel> models, BenchmarkSettings settings, TimingInputs inputs, Action<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(inputs);
         settings = settings.Validated();
         var feeds = inputs.Feeds;
-        var sessions = new List<TimedSession>();
+        var sessions = new List<ITimedRunner>();
         try
         {
-            // One throwaway session first: ONNX Runtime's library, environment, kernel registries and this
-            // code's JIT are paid once, so the first model's memory and time do not include them.
-            if (models.Count > 0)
+            // One throwaway runner per path first: ONNX Runtime's library, environment, kernel registries and
+            // this code's JIT are paid once, so the first model's memory and time do not include them.
+            foreach (var first in models.DistinctBy(m => m.Path))
             {
-                using var primer = Guard(models[0].Label, () => new TimedSession(models[0].Label, models[0].Model, settings, [feeds[0]]));
-                Guard(models[0].Label, () => primer.WarmUp(0, 1));
+                using var primer = Guard(first.Label, () => first.Open(settings, [feeds[0]]));
+                Guard(first.Label, () => primer.WarmUp(0, 1));
             }
 
             var peaks = new List<long?>();
-            foreach (var (label, model) in models)
+            foreach (var model in models)
             {
                 var memory = PeakMemory.Start();
-                var session = Guard(label, () => new TimedSession(label, model, settings, feeds));
+                var session = Guard(model.Label, () => model.Open(settings, feeds));
                 sessions.Add(session);
                 for (var shape = 0; shape < feeds.Count; shape++)
-                    Guard(label, () => session.WarmUp(shape, Math.Max(1, settings.WarmupRuns)));
+                    Guard(model.Label, () => session.WarmUp(shape, Math.Max(1, settings.WarmupRuns)));
                 peaks.Add(memory.Stop());
             }
 
@@ -67,7 +77,7 @@ public static class LatencyBenchmark
     }
 
     /// <summary>The models' run times at one shape, interleaved in rounds over this shape's share of the time.</summary>
-    private static List<double>[] TimeShape(List<TimedSession> sessions, int shape, BenchmarkSettings settings, int shapes, Action<int> roundDone)
+    private static List<double>[] TimeShape(List<ITimedRunner> sessions, int shape, BenchmarkSettings settings, int shapes, Action<int> roundDone)
     {
         var times = sessions.Select(_ => new List<double>()).ToArray();
         var slice = settings.EffectiveDuration / (shapes * settings.Rounds * sessions.Count);

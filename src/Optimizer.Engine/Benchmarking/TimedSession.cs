@@ -12,7 +12,7 @@ namespace Optimizer.Engine.Benchmarking;
 /// type, made once per feed), with outputs preallocated after each feed's first run where their
 /// shapes allow, so a timed run is only <c>session.Run</c>.
 /// </summary>
-internal sealed class TimedSession : IDisposable
+internal sealed class TimedSession : ITimedRunner
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
