@@ -85,8 +85,17 @@ internal static partial class NodeEmitter
 
     private static void EmitTranspose(BuildContext ctx, OnnxNode node)
     {
-        var x = Float(ctx, node.Inputs[0]);
+        var x = ctx.Get(node.Inputs[0]);
         var perm = node.Ints("perm")?.Select(p => (int)p).ToArray() ?? Enumerable.Range(0, x.Shape.Length).Reverse().ToArray();
+        if (x.Type != TensorElementType.Float)
+        {
+            // Integer tensors (pads computed by exporters, index tables) transpose as a strided read:
+            // folded when constant, else a byte copy.
+            var strides = OpShapes.Strides(x.Shape);
+            EmitStridedRead(ctx, node.Outputs[0], x, new OpShapes.StridedRead(perm.Select(p => x.Shape[p]).ToArray(), 0, perm.Select(p => strides[p]).ToArray()));
+            return;
+        }
+
         var y = Out(ctx, node.Outputs[0], perm.Select(p => x.Shape[p]).ToArray());
         EmitTransposeInto(ctx, ctx.Op(x), x.Shape, perm, ctx.Op(y));
     }
