@@ -6,9 +6,9 @@ namespace Optimizer.Compiler.Shapes;
 /// builds and a coincidence (batch = sequence length) cannot hide a wrong expression. Sizes
 /// first come in multiples of 32 (image models that stride and upsample need them), then small
 /// (models whose other dims are small constants a large one would not fit), then large multiples
-/// of 256 (audio models whose first window spans hundreds of samples), last multiples of 32 from 160
-/// (models that only take a window of sizes: silero VAD v5 needs a chunk of 192 to 351 samples at
-/// both sample rates, which it decides with size comparisons that become guards).
+/// of 256 (audio models whose first window spans hundreds of samples), last multiples of 32 from 224
+/// (models that take only a band of sizes: silero VAD v5 at 16 kHz takes chunks of 192–703 samples,
+/// a guard, and below 320 its STFT has one frame, a size 1 that would hide the frame count's expression).
 /// </summary>
 internal static class BindingPlan
 {
