@@ -13,11 +13,13 @@ internal static class ConstantFolder
         {
             "Identity" => c,
             "Reshape" or "Flatten" or "Squeeze" or "Unsqueeze" => c with { Shape = ShapeOps.AliasShape(ctx, node, inputs[0]).Constants("a constant's shape") },
-            "Cast" => Cast(c, (TensorElementType)node.Int("to", 0)),
+            "Cast" => Cast(ctx, c, (TensorElementType)node.Int("to", 0)),
+            "Not" when c.Type == TensorElementType.Bool && c.Longs is { } flags => new ConstData(c.Type, c.Shape, null, flags.Select(v => (Dim)(v == 0 ? 1 : 0)).ToArray(), null),
             "Gather" => Gather(c, inputs[1].Const!, node.Int("axis", 0)),
             "Concat" when inputs.All(v => v.Const!.Longs is not null && v.Type == TensorElementType.Int64) =>
                 new ConstData(TensorElementType.Int64, [inputs.Sum(v => v.Const!.Count)], null, inputs.SelectMany(v => v.Const!.Longs!).ToArray(), null),
-            "Shape" => null,
+            "Concat" when inputs.All(v => v.Const!.Floats is not null) => ConcatFloats(inputs.Select(v => v.Const!).ToArray(), node.Int("axis", 0)),
+            "Shape" or "Size" => null,
             _ when c.Type == TensorElementType.Int64 && inputs.Length == 2 && inputs[1].Const!.Longs is { Length: 1 } && c.Longs is { } l
                    && node.OpType is "Add" or "Sub" or "Mul" or "Div" =>
                 c with { Longs = l.Select(v => Arith(node.OpType, v, inputs[1].Const!.Longs![0])).ToArray() },
@@ -65,6 +67,13 @@ internal static class ConstantFolder
         ctx.Define(new Val(node.Outputs[0], TensorElementType.Int64, [dims.Length]) { Const = new ConstData(TensorElementType.Int64, [dims.Length], null, dims, null) });
     }
 
+    /// <summary>Size: the element count of a value with a known shape, an int64 scalar (a size expression when the shape is symbolic).</summary>
+    public static void FoldSize(BuildContext ctx, OnnxNode node)
+    {
+        var count = ctx.Get(node.Inputs[0]).Shape.Product();
+        ctx.Define(new Val(node.Outputs[0], TensorElementType.Int64, []) { Const = new ConstData(TensorElementType.Int64, [], null, [count], null) });
+    }
+
     /// <summary>Shape arithmetic; ONNX's integer Div truncates, which is the floor for the non-negative sizes it divides.</summary>
     private static Dim Arith(string op, Dim a, Dim b) => op switch
     {
@@ -75,13 +84,35 @@ internal static class ConstantFolder
         _ => a / b,
     };
 
-    private static ConstData? Cast(ConstData c, TensorElementType to) => to switch
+    private static ConstData? Cast(BuildContext ctx, ConstData c, TensorElementType to) => to switch
     {
+        // A size tested for zero (If(Cast(Gather(Shape(state), 0), bool))): a guard where the size is symbolic.
+        TensorElementType.Bool when c.Longs is not null => new ConstData(to, c.Shape, null, c.Longs.Select(v => (Dim)(ctx.Decide(v, 0, ShapeRelation.Equal) ? 0 : 1)).ToArray(), null),
         TensorElementType.Int64 when c.Longs is not null => c with { Type = to, Bytes = null },
         TensorElementType.Int64 when c.Floats is not null => new ConstData(to, c.Shape, null, Dims.Of(c.Floats.Select(f => (long)f)), null),
         TensorElementType.Float => new ConstData(to, c.Shape, c.AsFloats(), null, null),
         _ => null,
     };
+
+    /// <summary>Float constants joined along an axis (weights an exporter slices and re-joins, such as an LSTM's gate order).</summary>
+    private static ConstData ConcatFloats(ConstData[] parts, long axis)
+    {
+        var shape = (long[])parts[0].Shape.Clone();
+        var a = Attrs.NormalizeAxis(axis, shape.Length);
+        shape[a] = parts.Sum(p => p.Shape[a]);
+        var outer = shape.Product(0, a);
+        var joined = new List<float>((int)shape.Product());
+        for (var o = 0; o < outer; o++)
+        {
+            foreach (var p in parts)
+            {
+                var block = (int)p.Shape.Product(a);
+                joined.AddRange(p.Floats!.AsSpan(o * block, block));
+            }
+        }
+
+        return new ConstData(TensorElementType.Float, shape, joined.ToArray(), null, null);
+    }
 
     private static ConstData? Gather(ConstData data, ConstData indices, long axis)
     {

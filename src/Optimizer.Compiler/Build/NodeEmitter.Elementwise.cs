@@ -66,8 +66,25 @@ internal static partial class NodeEmitter
         }
 
         var shape = ShapeOps.Broadcast(inputs[0].Shape, inputs[1].Shape);
+        GuardEqualSizes(ctx, inputs[0].Shape, inputs[1].Shape);
         var y = Out(ctx, node.Outputs[0], shape);
         EmitBroadcastBinary(ctx, BinaryOps[node.OpType], inputs[0], inputs[1], y);
+    }
+
+    /// <summary>
+    /// Operands whose sizes agree in this build but are different expressions (an upsampled FPN level,
+    /// 2·⌊h/32⌋, added to the level above, ⌊h/16⌋): the program holds only where they agree, a guard.
+    /// </summary>
+    private static void GuardEqualSizes(BuildContext ctx, Dim[] a, Dim[] b)
+    {
+        for (var i = 1; i <= Math.Min(a.Length, b.Length); i++)
+        {
+            var (da, db) = (a[^i], b[^i]);
+            if (da != 1 && db != 1 && !da.Size.Equals(db.Size))
+            {
+                ctx.Decide(da, db, ShapeRelation.Equal);
+            }
+        }
     }
 
     private static void EmitBroadcastBinary(BuildContext ctx, int op, Val a, Val b, Val y)
@@ -85,8 +102,17 @@ internal static partial class NodeEmitter
 
     private static void EmitTranspose(BuildContext ctx, OnnxNode node)
     {
-        var x = Float(ctx, node.Inputs[0]);
+        var x = ctx.Get(node.Inputs[0]);
         var perm = node.Ints("perm")?.Select(p => (int)p).ToArray() ?? Enumerable.Range(0, x.Shape.Length).Reverse().ToArray();
+        if (x.Type != TensorElementType.Float)
+        {
+            // Integer tensors (pads computed by exporters, index tables) transpose as a strided read:
+            // folded when constant, else a byte copy.
+            var strides = OpShapes.Strides(x.Shape);
+            EmitStridedRead(ctx, node.Outputs[0], x, new OpShapes.StridedRead(perm.Select(p => x.Shape[p]).ToArray(), 0, perm.Select(p => strides[p]).ToArray()));
+            return;
+        }
+
         var y = Out(ctx, node.Outputs[0], perm.Select(p => x.Shape[p]).ToArray());
         EmitTransposeInto(ctx, ctx.Op(x), x.Shape, perm, ctx.Op(y));
     }

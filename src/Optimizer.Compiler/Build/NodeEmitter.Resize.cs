@@ -23,6 +23,14 @@ internal static partial class NodeEmitter
             throw new UnsupportedException("Resize needs constant scales or sizes");
         }
 
+        var options = new ResizeTables.Options(node.Str("mode", "nearest"), node.Str("coordinate_transformation_mode", "half_pixel"),
+            node.Str("nearest_mode", "round_prefer_floor"), node.Float("cubic_coeff_a", -0.75f), node.Int("exclude_outside", 0) != 0);
+        if (!(x.Shape[^2].IsConstant && x.Shape[^1].IsConstant) && scales is not null && sizes is null)
+        {
+            EmitSymbolicUpsample(ctx, node, x, scales, options);
+            return;
+        }
+
         // The leading axes (batch, channels) keep their size; the last two are interpolated with
         // tables computed here, for the input's sizes, which must therefore be constants.
         var leading = x.Shape[..^2];
@@ -35,8 +43,6 @@ internal static partial class NodeEmitter
 
         scales ??= [.. leading.Select(_ => 1.0), (double)outH / inH, (double)outW / inW];
         Dim[] outShape = [.. leading, outH, outW];
-        var options = new ResizeTables.Options(node.Str("mode", "nearest"), node.Str("coordinate_transformation_mode", "half_pixel"),
-            node.Str("nearest_mode", "round_prefer_floor"), node.Float("cubic_coeff_a", -0.75f), node.Int("exclude_outside", 0) != 0);
         var rows = ResizeTables.Axis(inH, outH, scales[^2], options);
         var cols = ResizeTables.Axis(inW, outW, scales[^1], options);
         var key = $"resize:{node.Outputs[0]}";
@@ -45,6 +51,43 @@ internal static partial class NodeEmitter
             [ctx.Op(x), IntWeight(ctx, key + ":rows", rows.Index), ctx.WeightOp(key + ":row-weights", () => rows.Weight),
              IntWeight(ctx, key + ":cols", cols.Index), ctx.WeightOp(key + ":col-weights", () => cols.Weight), ctx.Op(y)],
             [x.Shape.Product(0, rank - 2), inH, inW, outH, outW, ResizeTables.Taps(options.Mode)], []);
+    }
+
+    /// <summary>
+    /// Resize of inputs whose height or width depends on the symbolic dims (an FPN's upsampling):
+    /// supported where every output pixel copies input pixel ⌊o / scale⌋ for whole-number scales
+    /// (nearest with asymmetric/floor and the like, checked against the sampling tables), so the
+    /// output is the input with each pixel repeated — a strided read with zero strides over the
+    /// repeats, sized by expressions of the symbols (out = in · scale), no tables.
+    /// </summary>
+    private static void EmitSymbolicUpsample(BuildContext ctx, OnnxNode node, Val x, double[] scales, ResizeTables.Options options)
+    {
+        var (sh, sw) = (scales[^2], scales[^1]);
+        if (scales[..^2].Any(v => v != 1) || !IsRepeat(sh, options) || !IsRepeat(sw, options))
+        {
+            throw new UnsupportedException($"Resize of an input whose size depends on the symbolic dims ({x.Shape.Format()}) with scales [{string.Join(", ", scales)}] and mode {options.Mode}: " +
+                                           "only whole-number scales that repeat pixels (nearest) are supported there");
+        }
+
+        var (h, w) = (x.Shape[^2], x.Shape[^1]);
+        var (repeatH, repeatW) = ((long)sh, (long)sw);
+        var outer = x.Shape.Product(0, x.Shape.Length - 2);
+        Dim[] outShape = [.. x.Shape[..^2], h * repeatH, w * repeatW];
+        EmitStridedRead(ctx, node.Outputs[0], x, new OpShapes.StridedRead([outer, h, repeatH, w, repeatW], 0, [h * w, w, 0, 1, 0]), outShape);
+    }
+
+    /// <summary>Whether resizing by <paramref name="scale"/> maps output o to input ⌊o / scale⌋ (probed on the sampling tables at a small size).</summary>
+    private static bool IsRepeat(double scale, ResizeTables.Options options)
+    {
+        if (scale < 1 || scale != Math.Floor(scale) || scale > 64 || options.Mode != "nearest")
+        {
+            return false;
+        }
+
+        const int probe = 5;
+        var repeat = (int)scale;
+        var (index, _) = ResizeTables.Axis(probe, probe * repeat, scale, options);
+        return index.Select((i, o) => i == o / repeat).All(same => same);
     }
 
     private static RawOperand IntWeight(BuildContext ctx, string key, int[] values) =>

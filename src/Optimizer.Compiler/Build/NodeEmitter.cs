@@ -16,7 +16,7 @@ internal static partial class NodeEmitter
         "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Dropout", "Concat",
         "Softmax", "LogSoftmax", "BatchNormalization", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin",
         "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger", MatMulIntegerToFloat,
-        "Constant", "Shape", "Gather", "Cast",
+        "Constant", "Shape", "Size", "Gather", "Cast",
         // issue 14: the ops the real models need
         "Erf", "Gelu", "HardSwish", "PRelu", "LayerNormalization", "CastLike", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
         "Not", "And", "Or", "Xor", "Where", "Expand", "Tile", "Range", "ConstantOfShape", "Slice", "Split", "Pad", "Resize", "ConvTranspose", "If",
@@ -103,6 +103,7 @@ internal static partial class NodeEmitter
             case "DynamicQuantizeLinear": EmitDynamicQuantize(ctx, node); break;
             case "MatMulInteger": EmitMatMulInteger(ctx, node); break;
             case "Shape": ConstantFolder.FoldShape(ctx, node); break;
+            case "Size": ConstantFolder.FoldSize(ctx, node); break;
             case "Gather": EmitGather(ctx, node); break;
             case "Cast" or "CastLike": EmitCast(ctx, node); break;
             case "Erf" or "Gelu" or "HardSwish": EmitActivation(ctx, node); break;

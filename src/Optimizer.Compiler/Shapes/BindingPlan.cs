@@ -6,7 +6,9 @@ namespace Optimizer.Compiler.Shapes;
 /// builds and a coincidence (batch = sequence length) cannot hide a wrong expression. Sizes
 /// first come in multiples of 32 (image models that stride and upsample need them), then small
 /// (models whose other dims are small constants a large one would not fit), then large multiples
-/// of 256 (audio models whose first window spans hundreds of samples).
+/// of 256 (audio models whose first window spans hundreds of samples), last multiples of 32 from 224
+/// (models that take only a band of sizes: silero VAD v5 at 16 kHz takes chunks of 192–703 samples,
+/// a guard, and below 320 its STFT has one frame, a size 1 that would hide the frame count's expression).
 /// </summary>
 internal static class BindingPlan
 {
@@ -23,6 +25,7 @@ internal static class BindingPlan
         yield return Attempt(symbols, (symbol, build) => 32L * (2 + build + BuildsPerAttempt * symbol));
         yield return Attempt(symbols, (symbol, build) => 2L + build + BuildsPerAttempt * symbol);
         yield return Attempt(symbols, (symbol, build) => 256L * (4 + build + BuildsPerAttempt * symbol));
+        yield return Attempt(symbols, (symbol, build) => 32L * (7 + build + BuildsPerAttempt * symbol));
     }
 
     private static SymbolBinding[] Attempt(IReadOnlyList<string> symbols, Func<int, int, long> value) =>

@@ -7,6 +7,14 @@ namespace Optimizer.Compiler.Tests.Support;
 /// <summary>Runs a kernel program on ONNX test tensors and returns each output as raw little-endian bytes.</summary>
 internal static class ProgramRunner
 {
+    /// <summary>Compiles <paramref name="model"/>, failing the test with the reasons when it does not compile.</summary>
+    public static KernelProgram Compile(OnnxModel model)
+    {
+        var result = KernelCompiler.Compile(model);
+        Xunit.Assert.True(result.IsSupported, string.Join("; ", result.Unsupported));
+        return result.Program!;
+    }
+
     /// <summary>Runs the program at the inputs' shapes (the symbolic dimensions bound from them).</summary>
     public static byte[][] Run(KernelProgram program, IReadOnlyList<OnnxTensor> inputs)
     {
