@@ -1,4 +1,3 @@
-using Optimizer.Onnx;
 using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -21,27 +20,7 @@ public sealed class RealModelCoverageTests(ITestOutputHelper output)
     [ConditionalFact("data/models")]
     public void Every_real_model_is_in_the_coverage_table_and_the_covered_ones_compile()
     {
-        var folder = RepositoryLayout.RequiredShared("data/models");
-        var compiled = new List<string>();
-        output.WriteLine("| model | symbolic dims | compiled | missing operators / first reason |");
-        output.WriteLine("|---|---|---|---|");
-        foreach (var path in Directory.GetFiles(folder, "*.onnx").Order(StringComparer.Ordinal))
-        {
-            var model = OnnxModelLoader.Load(path);
-            var symbols = model.Graph.Inputs.SelectMany(i => i.Type?.Shape ?? []).Select(d => d.Symbol).OfType<string>().Distinct().ToArray();
-            var result = KernelCompiler.Compile(model);
-            result.Program?.Dispose();
-            var name = Path.GetFileName(path);
-            var missing = result.Unsupported.Where(u => u.Reason.Contains("is not in the kernel set", StringComparison.Ordinal)).Select(u => u.OpType).Distinct().Order(StringComparer.Ordinal).ToArray();
-            var why = result.IsSupported ? "" : missing.Length > 0 ? string.Join(", ", missing) : result.Unsupported[0].ToString();
-            output.WriteLine($"| {name} | {string.Join(", ", symbols)} | {(result.IsSupported ? "yes" : "no")} | {why} |");
-            if (result.IsSupported)
-            {
-                compiled.Add(name);
-            }
-        }
-
-        output.WriteLine($"compiled: {compiled.Count}");
+        var compiled = CoverageTable.Print(RepositoryLayout.RequiredShared("data/models"), output);
         Assert.All(Compiles, name => Assert.Contains(name, compiled));
     }
 }
