@@ -138,6 +138,9 @@ public static class OptimizeCommand
         // A quantized model also gets an fp32 compiled variant (the plan without Quantize) for CPUs without INT8 dot products.
         var (programFiles, execution) = Compilation.CompiledProgramOutput.Compile(plan, result.Model,
             requests.Any(IsQuantize) ? () => Float().Model : null);
+        EngineStage.Enter("timing ONNX Runtime against the compiled kernels");
+        var auto = AutoPathTiming.Measure(plan, model, optimizedBytes, execution, programFiles, verification?.Samples);
+        execution = execution with { Auto = auto?.Choice };
 
         var manifest = new ModelManifest(
             EngineVersion.Current,
@@ -162,7 +165,8 @@ public static class OptimizeCommand
 
         EngineStage.Enter("writing the outputs");
         PlanOutputs.Replace(plan, [(plan.OptimizedModelFileName, optimizedBytes), .. programFiles, .. report.ToFiles()], ManifestWriter.ToBytes(manifest));
-        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, [.. warnings, .. estimates], speed?.Describe(), report);
+        var speedLine = string.Join(", ", new[] { speed?.Describe(), auto?.Describe() }.OfType<string>());
+        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, [.. warnings, .. estimates], speedLine.Length == 0 ? null : speedLine, report);
     }
 
     /// <summary>The model's bytes (for its hash and size), read as the untrusted file it is; the loader has checked the same file.</summary>
