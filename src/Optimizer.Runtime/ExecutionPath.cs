@@ -20,6 +20,13 @@ public sealed record ExecutionPath(ExecutionPathKind Kind, string? Provider, str
     /// </summary>
     public string? Reason { get; init; }
 
+    /// <summary>Equal when the way is the same: <see cref="Reason"/> explains it and takes no part.</summary>
+    public bool Equals(ExecutionPath? other) =>
+        other is not null && Kind == other.Kind && Provider == other.Provider && Kernels == other.Kernels && Variant == other.Variant && Schedule == other.Schedule;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Kind, Provider, Kernels, Variant, Schedule);
+
     /// <summary>For example <c>OnnxRuntime(CPUExecutionProvider)</c> or <c>Compiled(generated; fp32 gemm: Avx2Fma, int8 gemm: Avx2, elementwise: Vector256)</c>.</summary>
     public override string ToString() =>
         (Kind == ExecutionPathKind.Compiled ? $"Compiled({(Schedule is null ? "" : Schedule + "; ")}{Kernels})" : $"OnnxRuntime({Provider})") + (Variant is null ? "" : $" [{Variant}]");

@@ -9,7 +9,7 @@ namespace Optimizer.Runtime.Tests;
 /// not to) the real kernel program KernelCompiler makes of it, as the engine does. Also compiled
 /// into tests/Optimizer.Benchmarks (linked), hence the model path as a parameter.
 /// </summary>
-internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options) : OnnxModelBase(Metadata, assembly, options)
+internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options, ModelMetadata? metadata = null) : OnnxModelBase(metadata ?? Metadata, assembly, options)
 {
     private const string Resource = "Tests.digits_mlp.onnx";
 
@@ -22,7 +22,9 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
     private static readonly Dictionary<string, byte[]> Programs = new();
 
     /// <param name="metadataProps">Entries added to the embedded model's ONNX metadata_props (e.g. <c>labels</c>).</param>
-    public static CompiledDigitsMlp Create(string modelPath, ModelOptions? options, bool withProgram = true, IReadOnlyDictionary<string, string>? metadataProps = null)
+    /// <param name="autoPath">What the generator writes when the build timed the compiled kernels faster (<see cref="ModelMetadata.AutoPath"/>).</param>
+    public static CompiledDigitsMlp Create(string modelPath, ModelOptions? options, bool withProgram = true, IReadOnlyDictionary<string, string>? metadataProps = null,
+        AutoPathChoice? autoPath = null)
     {
         byte[] model = File.ReadAllBytes(modelPath);
         if (metadataProps is not null)
@@ -38,7 +40,8 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
             resources["Tests.digits_mlp.kernels"] = ProgramOf(modelPath);
         }
 
-        return new CompiledDigitsMlp(new ResourcesAssembly(resources), options);
+        var metadata = autoPath is null ? null : new ModelMetadata(Metadata.Name, Metadata.ResourceName, [.. Metadata.Inputs], [.. Metadata.Outputs]) { AutoPath = autoPath };
+        return new CompiledDigitsMlp(new ResourcesAssembly(resources), options, metadata);
     }
 
     public ModelTensor<float> Run(ModelTensor<float> input)
