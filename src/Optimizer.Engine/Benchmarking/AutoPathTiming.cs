@@ -5,6 +5,7 @@ using Optimizer.Engine.Plans;
 using Optimizer.Onnx;
 using Optimizer.Passes.Data;
 using Optimizer.Runtime;
+using Optimizer.Runtime.Compiled;
 
 namespace Optimizer.Engine.Benchmarking;
 
@@ -48,6 +49,13 @@ internal static class AutoPathTiming
         try
         {
             var inputs = TimingData.For(plan, source, compared);
+            // The program's own check first: inputs it cannot take are not handed to ONNX Runtime either.
+            using (var program = KernelProgram.Read(programs[index].Bytes))
+            {
+                if (TimedProgram.Refusal(program, inputs.Feeds) is not null)
+                    return null;
+            }
+
             timing = LatencyBenchmark.Run(
                 [TimedModel.OnnxRuntime("ONNX Runtime", optimized), TimedModel.Compiled("compiled", programs[index].Bytes)],
                 Settings, inputs);
