@@ -161,12 +161,11 @@ public static class OptimizeCommand
         {
             Fidelity = ReportFigures(verification, budget),
         };
-        report = speed?.ApplyTo(report) ?? report;
+        report = (speed?.ApplyTo(report) ?? report) with { AutoPath = auto?.Describe() };
 
         EngineStage.Enter("writing the outputs");
         PlanOutputs.Replace(plan, [(plan.OptimizedModelFileName, optimizedBytes), .. programFiles, .. report.ToFiles()], ManifestWriter.ToBytes(manifest));
-        var speedLine = string.Join(", ", new[] { speed?.Describe(), auto?.Describe() }.OfType<string>());
-        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, [.. warnings, .. estimates], speedLine.Length == 0 ? null : speedLine, report);
+        return new Outcome(sourceBytes.LongLength, optimizedBytes.LongLength, fidelity, [.. warnings, .. estimates], speed?.Describe(), report);
     }
 
     /// <summary>The model's bytes (for its hash and size), read as the untrusted file it is; the loader has checked the same file.</summary>
