@@ -14,6 +14,19 @@ public sealed record ExecutionPath(ExecutionPathKind Kind, string? Provider, str
     /// </summary>
     public string? Schedule { get; init; }
 
+    /// <summary>
+    /// Why this way was taken, e.g. <c>ONNX Runtime on the CPU</c>, or with <see cref="ModelOptions.Path"/> =
+    /// <see cref="ExecutionPathKind.Auto"/> <c>the build timed the compiled kernels faster than ONNX Runtime (one thread each) on a CPU with these kernel paths (…) at [1,64]</c>.
+    /// </summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Equal when the way is the same: <see cref="Reason"/> explains it and takes no part.</summary>
+    public bool Equals(ExecutionPath? other) =>
+        other is not null && Kind == other.Kind && Provider == other.Provider && Kernels == other.Kernels && Variant == other.Variant && Schedule == other.Schedule;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Kind, Provider, Kernels, Variant, Schedule);
+
     /// <summary>For example <c>OnnxRuntime(CPUExecutionProvider)</c> or <c>Compiled(generated; fp32 gemm: Avx2Fma, int8 gemm: Avx2, elementwise: Vector256)</c>.</summary>
     public override string ToString() =>
         (Kind == ExecutionPathKind.Compiled ? $"Compiled({(Schedule is null ? "" : Schedule + "; ")}{Kernels})" : $"OnnxRuntime({Provider})") + (Variant is null ? "" : $" [{Variant}]");

@@ -60,4 +60,12 @@ public sealed class ModelMetadata
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public IReadOnlyList<CompiledVariant> CompiledVariants { get; init; } = [];
+
+    /// <summary>
+    /// Set when the build timed the compiled kernels clearly faster than ONNX Runtime on its machine:
+    /// <see cref="ModelOptions.Path"/> = <see cref="ExecutionPathKind.Auto"/> then tries them first on a CPU
+    /// with the same kernel paths. <see langword="null"/> keeps ONNX Runtime first.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public AutoPathChoice? AutoPath { get; init; }
 }

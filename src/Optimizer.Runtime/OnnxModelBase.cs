@@ -55,7 +55,8 @@ public abstract class OnnxModelBase : IDisposable
             ExecutionEnvironment.CurrentOs(),
             CpuFeatures.Detect(),
             hasCompiled,
-            metadata.NotCompiledOperators);
+            metadata.NotCompiledOperators,
+            metadata.AutoPath);
         ExecutionPlan plan = ExecutionSelector.Select(environment, options);
 
         var failures = new List<string>();
@@ -76,7 +77,7 @@ public abstract class OnnxModelBase : IDisposable
 
                 ExecutionTarget = ExecutionTarget.Cpu;
                 ExecutionProvider = "Compiled";
-                ExecutionPath = new ExecutionPath(ExecutionPathKind.Compiled, null, KernelDispatch.Current.ToString(), Compiled.Variant) { Schedule = Compiled.Schedule };
+                ExecutionPath = new ExecutionPath(ExecutionPathKind.Compiled, null, KernelDispatch.Current.ToString(), Compiled.Variant) { Schedule = Compiled.Schedule, Reason = candidate.Reason };
                 break;
             }
 
@@ -107,7 +108,7 @@ public abstract class OnnxModelBase : IDisposable
             Session = session;
             ExecutionTarget = candidate.Target;
             ExecutionProvider = candidate.Provider!;
-            ExecutionPath = new ExecutionPath(ExecutionPathKind.OnnxRuntime, candidate.Provider, null);
+            ExecutionPath = new ExecutionPath(ExecutionPathKind.OnnxRuntime, candidate.Provider, null) { Reason = candidate.Reason };
             break;
         }
 

@@ -24,7 +24,7 @@ public class CodeInjectionTests
 
     public static TheoryData<Field> FreeTextFields => new() { Field.InputName, Field.OutputName, Field.DimName, Field.ModelPath, Field.NodeName };
 
-    public static TheoryData<Field> TokenFields => new() { Field.KernelName, Field.KernelsEntry, Field.VariantName, Field.VariantRequires, Field.ElementType };
+    public static TheoryData<Field> TokenFields => new() { Field.KernelName, Field.KernelsEntry, Field.VariantName, Field.VariantRequires, Field.ElementType, Field.AutoMachine, Field.AutoTimedAt, Field.AutoVariant };
 
     public static TheoryData<Field> ResourceFields => new() { Field.ResourceName, Field.ProgramResourceName, Field.VariantResourceName };
 

@@ -13,21 +13,23 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
 {
     private const string Resource = "Tests.digits_mlp.onnx";
 
-    private static readonly ModelMetadata Metadata = MetadataFor("Tests.CompiledMlp", null);
+    private static readonly ModelMetadata Metadata = MetadataFor("Tests.CompiledMlp", null, null);
 
-    /// <summary>The generated metadata under another model name, with the range the build would have put in the manifest.</summary>
-    private static ModelMetadata MetadataFor(string name, ValueRange? inputRange) => new(
+    /// <summary>The generated metadata under another model name, with the range and Auto decision the build would have put in the manifest.</summary>
+    private static ModelMetadata MetadataFor(string name, ValueRange? inputRange, AutoPathChoice? autoPath) => new(
         name,
         Resource,
         [new TensorMetadata("input", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(1), TensorDimension.Fixed(8), TensorDimension.Fixed(8)]) { CalibratedRange = inputRange }],
-        [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])]);
+        [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])]) { AutoPath = autoPath };
 
     private static readonly Dictionary<string, byte[]> Programs = new();
 
     /// <param name="metadataProps">Entries added to the embedded model's ONNX metadata_props (e.g. <c>labels</c>).</param>
     /// <param name="name">The model name in place of <c>Tests.CompiledMlp</c> (telemetry tests tell their runs apart by it).</param>
     /// <param name="inputRange">The input's calibrated range, as a manifest would carry it.</param>
-    public static CompiledDigitsMlp Create(string modelPath, ModelOptions? options, bool withProgram = true, IReadOnlyDictionary<string, string>? metadataProps = null, string? name = null, ValueRange? inputRange = null)
+    /// <param name="autoPath">What the generator writes when the build timed the compiled kernels faster (<see cref="ModelMetadata.AutoPath"/>).</param>
+    public static CompiledDigitsMlp Create(string modelPath, ModelOptions? options, bool withProgram = true, IReadOnlyDictionary<string, string>? metadataProps = null,
+        string? name = null, ValueRange? inputRange = null, AutoPathChoice? autoPath = null)
     {
         byte[] model = File.ReadAllBytes(modelPath);
         if (metadataProps is not null)
@@ -43,7 +45,9 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
             resources["Tests.digits_mlp.kernels"] = ProgramOf(modelPath);
         }
 
-        return new CompiledDigitsMlp(new ResourcesAssembly(resources), options, name is null && inputRange is null ? null : MetadataFor(name ?? "Tests.CompiledMlp", inputRange));
+        bool asGenerated = name is null && inputRange is null && autoPath is null;
+        var metadata = asGenerated ? null : MetadataFor(name ?? "Tests.CompiledMlp", inputRange, autoPath);
+        return new CompiledDigitsMlp(new ResourcesAssembly(resources), options, metadata);
     }
 
     public ModelTensor<float> Run(ModelTensor<float> input)

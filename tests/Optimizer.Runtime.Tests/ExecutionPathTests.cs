@@ -34,6 +34,23 @@ public class ExecutionPathTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [ConditionalFact("data")]
+    public void Auto_runs_the_compiled_kernels_first_when_the_build_timed_them_faster_on_this_cpus_kernel_paths()
+    {
+        using var here = CompiledDigitsMlp.Create(SharedData.PathOf("models/digits_mlp.onnx"), null, autoPath: new AutoPathChoice(AutoPathChoice.CurrentMachine, "[1,1,8,8]", null));
+        using var elsewhere = CompiledDigitsMlp.Create(SharedData.PathOf("models/digits_mlp.onnx"), null, autoPath: new AutoPathChoice("AVX2+FMA; fp32 gemm: Scalar, int8 gemm: Scalar, elementwise: Scalar", "[1,1,8,8]", null));
+        output.WriteLine($"{here.ExecutionPath}: {here.ExecutionPath.Reason}");
+        output.WriteLine($"{elsewhere.ExecutionPath}: {elsewhere.ExecutionPath.Reason}");
+
+        Assert.Equal(ExecutionPathKind.Compiled, here.ExecutionPath.Kind);
+        Assert.StartsWith("the build timed the compiled kernels faster than ONNX Runtime (one thread each)", here.ExecutionPath.Reason);
+        Assert.Null(here.FallbackReason);
+        Assert.Equal("OnnxRuntime(CPUExecutionProvider)", elsewhere.ExecutionPath.ToString());
+        Assert.Equal("ONNX Runtime on the CPU", elsewhere.ExecutionPath.Reason);
+        var input = ModelTensor<float>.Zeros(1, 1, 8, 8);
+        Assert.Equal(elsewhere.Run(input).ArgMaxLastAxis(), here.Run(input).ArgMaxLastAxis());
+    }
+
+    [ConditionalFact("data")]
     public void Path_compiled_runs_the_kernels_and_gives_the_onnx_runtime_logits()
     {
         float[] images = SharedData.ReadFloats("digits/digits_test_x_450x64.f32");

@@ -21,7 +21,7 @@ public class PublicSurfaceTests(Xunit.Abstractions.ITestOutputHelper output)
     ];
 
     /// <summary>Public because generated code calls them, hidden from IntelliSense.</summary>
-    private static readonly string[] GeneratedCodeTypes = ["CompiledVariant", "ModelRun", "TensorShapeGuard"];
+    private static readonly string[] GeneratedCodeTypes = ["AutoPathChoice", "CompiledVariant", "ModelRun", "TensorShapeGuard"];
 
     /// <summary>
     /// Kernel internals (Compiled/, Kernels/, GeneratedSchedule, KernelBuffers): public for the compiler,
@@ -55,7 +55,7 @@ public class PublicSurfaceTests(Xunit.Abstractions.ITestOutputHelper output)
             method => Assert.True(IsHidden(method)));
         Assert.True(IsHidden(typeof(ModelMetadata).GetConstructors().Single()));
         Assert.All(
-            new[] { "ProgramResourceName", "CompiledSchedule", "CompiledVariants" },
+            new[] { "ProgramResourceName", "CompiledSchedule", "CompiledVariants", "AutoPath" },
             name => Assert.True(IsHidden(typeof(ModelMetadata).GetProperty(name)!)));
     }
 

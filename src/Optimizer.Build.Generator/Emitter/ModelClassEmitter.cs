@@ -95,6 +95,13 @@ internal static class ModelClassEmitter
                 writer.Line("    },");
             }
 
+            if (manifest.AutoPath is { } auto)
+            {
+                // Tokens only (ManifestParser), written as literals.
+                string variant = auto.Variant is null ? "null" : SourceText.Literal(auto.Variant);
+                writer.Line($"    AutoPath = new {Runtime}.AutoPathChoice({SourceText.Literal(auto.Machine)}, {SourceText.Literal(auto.TimedAt)}, {variant}),");
+            }
+
             writer.Line("};");
         }
 

@@ -27,7 +27,13 @@ internal sealed record ModelManifest(
 
     /// <summary>The compiled variants (manifest <c>execution.variants</c>), best first; empty when the build embedded one program.</summary>
     public EquatableArray<CompiledVariantInfo> Variants { get; init; } = new(System.Array.Empty<CompiledVariantInfo>());
+
+    /// <summary>The build timed the compiled kernels faster than ONNX Runtime (manifest <c>execution.auto</c>); null keeps ONNX Runtime first.</summary>
+    public AutoPathInfo? AutoPath { get; init; }
 }
+
+/// <summary>Where the build timed the compiled kernels faster: the machine's kernel paths, the timed shapes, the variant (or null).</summary>
+internal sealed record AutoPathInfo(string Machine, string TimedAt, string? Variant);
 
 /// <summary>One compiled variant: its name, what the CPU needs for it to be preferred (or null), its program's resource and schedule.</summary>
 internal sealed record CompiledVariantInfo(string Name, string? Requires, string ResourceName, KernelSchedule? Schedule);

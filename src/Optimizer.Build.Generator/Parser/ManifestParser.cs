@@ -91,7 +91,44 @@ internal static class ManifestParser
             Kernels = new EquatableArray<string>(kernels.ToArray()),
             Schedule = ReadSchedule(compiled),
             Variants = ReadVariants(execution),
+            AutoPath = ReadAutoPath(execution),
         };
+    }
+
+    /// <summary>
+    /// The optional <c>auto</c>: the build timed the compiled kernels faster on its machine. Every field
+    /// is a token (<see cref="ManifestTokens"/>); anything else makes the manifest malformed.
+    /// </summary>
+    private static AutoPathInfo? ReadAutoPath(JsonObject execution)
+    {
+        if (!execution.TryGet("auto", out JsonValue value) || value is JsonNull)
+        {
+            return null;
+        }
+
+        JsonObject auto = value as JsonObject ?? throw Mismatch("\"auto\"", "an object or null", value);
+        JsonString path = Require<JsonString>(auto, "path");
+        if (path.Value != "Compiled")
+        {
+            throw Invalid("\"auto.path\"", "Compiled", path);
+        }
+
+        JsonString machine = Require<JsonString>(auto, "machine");
+        if (!ManifestTokens.IsMachineSummary(machine.Value))
+        {
+            throw Invalid("\"auto.machine\"", "ASCII letters, digits, spaces and + - : ; ,", machine);
+        }
+
+        JsonString timedAt = Require<JsonString>(auto, "timedAt");
+        if (!ManifestTokens.IsShapeList(timedAt.Value))
+        {
+            throw Invalid("\"auto.timedAt\"", "shapes such as [1,64] (ASCII digits, [ ] , ; and spaces)", timedAt);
+        }
+
+        string? variant = auto.TryGet("variant", out JsonValue v) && v is not JsonNull
+            ? (v is JsonString text && ManifestTokens.IsVariantToken(text.Value) ? text.Value : throw Invalid("\"auto.variant\"", VariantToken + " or null", v))
+            : null;
+        return new AutoPathInfo(machine.Value, timedAt.Value, variant);
     }
 
     /// <summary>

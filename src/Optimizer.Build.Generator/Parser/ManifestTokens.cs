@@ -36,5 +36,13 @@ internal static class ManifestTokens
     public static bool IsVariantToken(string name) =>
         name.Length > 0 && name.All(c => IsAsciiLetter(c) || c is (>= '0' and <= '9') or '-' or '_' or '.');
 
+    /// <summary>A machine summary the engine records for <c>auto</c>: ASCII letters, digits, spaces and <c>+ - : ; ,</c> (<c>AVX2+FMA; fp32 gemm: Avx2Fma, …</c>).</summary>
+    public static bool IsMachineSummary(string text) =>
+        text.Length > 0 && text.All(c => IsAsciiLetter(c) || c is (>= '0' and <= '9') or ' ' or '+' or '-' or ':' or ';' or ',');
+
+    /// <summary>Timed shapes: ASCII digits, <c>[ ] , ;</c> and spaces (<c>[1,16]; [1,128]</c>).</summary>
+    public static bool IsShapeList(string text) =>
+        text.Length > 0 && text.All(c => c is (>= '0' and <= '9') or '[' or ']' or ',' or ';' or ' ');
+
     private static bool IsAsciiLetter(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z');
 }

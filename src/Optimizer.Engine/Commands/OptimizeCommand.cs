@@ -138,6 +138,9 @@ public static class OptimizeCommand
         // A quantized model also gets an fp32 compiled variant (the plan without Quantize) for CPUs without INT8 dot products.
         var (programFiles, execution) = Compilation.CompiledProgramOutput.Compile(plan, result.Model,
             requests.Any(IsQuantize) ? () => Float().Model : null);
+        EngineStage.Enter("timing ONNX Runtime against the compiled kernels");
+        var auto = AutoPathTiming.Measure(plan, model, optimizedBytes, execution, programFiles, verification?.Samples);
+        execution = execution with { Auto = auto?.Choice };
 
         var manifest = new ModelManifest(
             EngineVersion.Current,
@@ -158,7 +161,7 @@ public static class OptimizeCommand
         {
             Fidelity = ReportFigures(verification, budget),
         };
-        report = speed?.ApplyTo(report) ?? report;
+        report = (speed?.ApplyTo(report) ?? report) with { AutoPath = auto?.Describe() };
 
         EngineStage.Enter("writing the outputs");
         PlanOutputs.Replace(plan, [(plan.OptimizedModelFileName, optimizedBytes), .. programFiles, .. report.ToFiles()], ManifestWriter.ToBytes(manifest));

@@ -93,6 +93,19 @@ public static class ManifestWriter
             json.WriteEndArray();
         }
 
+        if (execution.Auto is { } auto)
+        {
+            json.WriteStartObject("auto");
+            json.WriteString("path", auto.Path);
+            json.WriteString("machine", auto.Machine);
+            json.WriteString("timedAt", auto.TimedAt);
+            if (auto.Variant is null)
+                json.WriteNull("variant");
+            else
+                json.WriteString("variant", auto.Variant);
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
     }
 

@@ -56,7 +56,20 @@ public sealed record ManifestExecution(IReadOnlyList<string> Paths, ManifestComp
 
     /// <summary>The operators of the nodes that kept it from compiling, sorted (for the runtime's message when the compiled path is asked for).</summary>
     public IReadOnlyList<string> NotCompiledOperators { get; init; } = [];
+
+    /// <summary>Set when the build timed the compiled kernels clearly faster than ONNX Runtime on this machine; null writes no <c>auto</c>.</summary>
+    public ManifestAutoPath? Auto { get; init; }
 }
+
+/// <summary>
+/// What <c>ModelOptions.Path = Auto</c> runs first on a CPU like the build machine: only the decision
+/// and what it depends on, never the timings (they differ from build to build; the summary line has them).
+/// </summary>
+/// <param name="Path">Always <c>Compiled</c> today (a build where ONNX Runtime wins writes no <c>auto</c>).</param>
+/// <param name="Machine">The build machine's instruction sets and kernel paths (<c>Optimizer.Runtime.AutoPathChoice.CurrentMachine</c>).</param>
+/// <param name="TimedAt">The first input's timed shapes, e.g. <c>[1,64]</c> or <c>[1,16]; [1,128]</c>.</param>
+/// <param name="Variant">The compiled variant that was timed; null when there is one program.</param>
+public sealed record ManifestAutoPath(string Path, string Machine, string TimedAt, string? Variant);
 
 /// <summary>One compiled variant: its name (e.g. <c>int8</c>, <c>fp32</c>), the CPU feature it needs to be preferred (null: none) and its program.</summary>
 public sealed record ManifestVariant(string Name, string? Requires, ManifestCompiledProgram Program);

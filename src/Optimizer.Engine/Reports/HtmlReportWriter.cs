@@ -104,6 +104,9 @@ public static class HtmlReportWriter
             Line("</section>");
         }
 
+        if (report.AutoPath is { } auto)
+            Line($"<section><h2>Execution path (Auto)</h2><p>{E(auto)}.</p></section>");
+
         if (report.Fidelity is { } f)
         {
             Line("<section>");

@@ -52,6 +52,12 @@ public static class MarkdownReportWriter
             Line($"Latency: {Escape(latencyNote)}.");
         }
 
+        if (report.AutoPath is { } auto)
+        {
+            Line();
+            Line($"Execution path (Auto): {Escape(auto)}.");
+        }
+
         Line();
         Line("## Plan");
         Line();

@@ -64,6 +64,9 @@ public sealed record ModelReport(
     /// <summary>One line per training epoch ([FineTune]/[Distill]), e.g. <c>epoch 3: loss 0.0231, validation accuracy 97.33%</c>; empty without training.</summary>
     public IReadOnlyList<string> TrainingEpochs { get; init; } = [];
 
+    /// <summary>What the build's timing of ONNX Runtime against the compiled kernels decided for <c>Path = Auto</c>, with its figures; null when not timed.</summary>
+    public string? AutoPath { get; init; }
+
     /// <summary>
     /// Whether any layer has a measured <see cref="LayerRow.Error"/>: verification compares whole-model
     /// outputs only, so the writers leave the per-layer error column out unless errors were added

@@ -18,13 +18,15 @@ internal enum OperatingSystemKind
 /// <param name="Cpu">The CPU's instruction sets.</param>
 /// <param name="HasCompiledProgram">Whether the build embedded compiled kernels for this model.</param>
 /// <param name="NotCompiledOperators">When it did not: the operators the kernel set lacks (from the build), for the message.</param>
+/// <param name="BuildChoice">When the build timed the compiled kernels faster than ONNX Runtime on its machine (<see cref="ModelMetadata.AutoPath"/>).</param>
 internal sealed record ExecutionEnvironment(
     IReadOnlyList<string>? OrtProviders,
     string? OrtUnavailableReason,
     OperatingSystemKind Os,
     CpuFeatures Cpu,
     bool HasCompiledProgram,
-    IReadOnlyList<string>? NotCompiledOperators = null)
+    IReadOnlyList<string>? NotCompiledOperators = null,
+    AutoPathChoice? BuildChoice = null)
 {
     public static OperatingSystemKind CurrentOs() =>
         OperatingSystem.IsWindows() ? OperatingSystemKind.Windows

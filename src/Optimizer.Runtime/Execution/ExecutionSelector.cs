@@ -7,9 +7,11 @@
 //   for. Auto takes a provider only when the loaded ONNX Runtime build lists it; an explicit
 //   request of an unlisted provider is still tried, so ONNX Runtime itself says what is missing.
 // - Then the CPU: ONNX Runtime's CPU provider, then the compiled kernels when the build embedded
-//   them (Path=Auto). Auto prefers ONNX Runtime while no benchmark shows the compiled kernels
-//   faster on this model; without ONNX Runtime's native library (a NativeAOT app that does not
-//   ship it) the compiled kernels are the path.
+//   them (Path=Auto). Auto puts the compiled kernels first only when the build timed them clearly
+//   faster than ONNX Runtime (ModelMetadata.AutoPath) on a CPU with the same kernel paths as this
+//   one, and no other variant is requested; elsewhere the build's timing says nothing, and ONNX
+//   Runtime stays first. Without ONNX Runtime's native library (a NativeAOT app that does not ship
+//   it) the compiled kernels are the path.
 // - Path=Compiled puts the compiled kernels first (they run on the CPU: a GPU Target is noted and
 //   ignored); Path=OnnxRuntime leaves them out.
 // - AllowFallback keeps only what was asked for unless fallback is allowed: a GPU target falls back
@@ -72,12 +74,24 @@ internal static class ExecutionSelector
             return new ExecutionPlan(candidates, leftOut);
         }
 
-        AddOrtCpu(environment, candidates, leftOut, gpuRequested ? $"fallback from {options.Target}" : "ONNX Runtime on the CPU");
-        if (options.Path == ExecutionPathKind.Auto)
+        string cpuReason = gpuRequested ? $"fallback from {options.Target}" : "ONNX Runtime on the CPU";
+        if (options.Path != ExecutionPathKind.Auto)
         {
-            AddCompiled(environment, candidates, leftOut, environment.OrtProviders is null ? "ONNX Runtime is not available" : "fallback from ONNX Runtime");
+            AddOrtCpu(environment, candidates, leftOut, cpuReason);
+            return new ExecutionPlan(candidates, leftOut);
         }
 
+        string? mismatch = environment.BuildChoice?.Mismatch(environment.Cpu, options.Variant);
+        if (environment.BuildChoice is { } faster && mismatch is null && environment.HasCompiledProgram)
+        {
+            AddCompiled(environment, candidates, leftOut, (gpuRequested ? $"fallback from {options.Target}: " : "") + faster.Reason());
+            AddOrtCpu(environment, candidates, leftOut, "fallback from the compiled kernels");
+            return new ExecutionPlan(candidates, leftOut);
+        }
+
+        AddOrtCpu(environment, candidates, leftOut, cpuReason);
+        AddCompiled(environment, candidates, leftOut, environment.OrtProviders is null ? "ONNX Runtime is not available"
+            : "fallback from ONNX Runtime" + (mismatch is null ? "" : $" ({mismatch})"));
         return new ExecutionPlan(candidates, leftOut);
     }
 

@@ -28,7 +28,8 @@ internal static class HostileManifests
             .Append(ModuleInitializerAttack);
 
     /// <summary>Fields whose value is a token the engine writes (not free text): any breaker in them makes the manifest malformed.</summary>
-    public static bool IsToken(ManifestField field) => field is ManifestField.KernelName or ManifestField.KernelsEntry or ManifestField.VariantName or ManifestField.VariantRequires or ManifestField.ElementType;
+    public static bool IsToken(ManifestField field) => field is ManifestField.KernelName or ManifestField.KernelsEntry or ManifestField.VariantName or ManifestField.VariantRequires or ManifestField.ElementType
+        or ManifestField.AutoMachine or ManifestField.AutoTimedAt or ManifestField.AutoVariant;
 
     /// <summary>A compiled, two-variant digits manifest (as <see cref="Manifests.DigitsWithVariants"/>) with <paramref name="text"/> in <paramref name="field"/>.</summary>
     public static string With(ManifestField field, string text)
@@ -68,7 +69,8 @@ internal static class HostileManifests
                     "name": "fp32", "requires": null, "resourceName": {{V(ManifestField.VariantResourceName, "Optimizer.Build.Sample.Hostile.fp32.kernels")}}, "size": 2816, "steps": 1, "kernels": ["Gemm"],
                     "schedule": [ {{schedule(node)}} ]
                   }
-                ]
+                ],
+                "auto": { "path": "Compiled", "machine": {{V(ManifestField.AutoMachine, "AVX2+FMA; fp32 gemm: Avx2Fma, int8 gemm: Avx2, elementwise: Vector256")}}, "timedAt": {{V(ManifestField.AutoTimedAt, "[1,1,8,8]")}}, "variant": {{V(ManifestField.AutoVariant, "fp32")}} }
               }
             }
             """;
@@ -109,4 +111,7 @@ public enum ManifestField
     ProgramResourceName,
     VariantResourceName,
     ElementType,
+    AutoMachine,
+    AutoTimedAt,
+    AutoVariant,
 }

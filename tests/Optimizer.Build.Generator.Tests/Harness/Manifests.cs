@@ -53,6 +53,10 @@ internal static class Manifests
         }
         """;
 
+    /// <summary>The compiled digits manifest of a build that timed the compiled kernels faster (<c>execution.auto</c>), with <paramref name="auto"/> as that object's JSON.</summary>
+    public static string DigitsAutoCompiled(string auto = """{ "path": "Compiled", "machine": "AVX2+FMA; fp32 gemm: Avx2Fma, int8 gemm: Avx2, elementwise: Vector256", "timedAt": "[1,64]", "variant": null }""") =>
+        DigitsCompiled().Replace("\"notCompiled\": []", "\"notCompiled\": [],\n    \"auto\": " + auto);
+
     public static string With(string className, string modelPath, string inputs, string outputs, int formatVersion = 1) => $$"""
         {
           "formatVersion": {{formatVersion}},
