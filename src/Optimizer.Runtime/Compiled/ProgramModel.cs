@@ -149,6 +149,10 @@ public readonly record struct Operand(BufferRegion Region, int Index, SizeExpres
 }
 
 /// <summary>One kernel call: operands, then integer arguments, then float arguments, in the order of the kernel's parameters.</summary>
+/// <param name="Kind">The kernel it calls.</param>
+/// <param name="Operands">The buffers it reads and writes.</param>
+/// <param name="Ints">Its integer arguments, as size expressions of the program's symbols.</param>
+/// <param name="Floats">Its float arguments.</param>
 /// <param name="Node">The name of the ONNX node the step came from (empty when unknown); it does not affect the call.</param>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record ProgramStep(StepKind Kind, IReadOnlyList<Operand> Operands, IReadOnlyList<SizeExpression> Ints, IReadOnlyList<float> Floats, string Node = "")
