@@ -10,8 +10,11 @@ namespace Optimizer.Runtime.Tests;
 /// ONNX Runtime and on the compiled kernels: one duration, one count and one activity per <c>Run</c>
 /// tagged with model, path, variant and batch size; failed runs tagged with the exception type;
 /// input elements outside the calibrated range counted exactly (NaN included). Each test names its
-/// model uniquely, so runs of tests in parallel never mix in its figures.
+/// model uniquely, so runs of tests in parallel never mix in its figures. Its listeners are process-wide
+/// and make every model's runs record (and allocate their activities), so it runs alone
+/// (<see cref="ProcessWideListenersCollection"/>): the allocation tests must see no listener.
 /// </summary>
+[Collection(ProcessWideListenersCollection.Name)]
 public sealed class TelemetryTests
 {
     private static readonly ValueRange PixelRange = new(0, 1); // the digits pixels are scaled to 0..1
@@ -204,4 +207,11 @@ public sealed class TelemetryTests
             return string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}"));
         }
     }
+}
+
+/// <summary>Tests that attach process-wide meter or activity listeners: they run with no other test beside them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideListenersCollection
+{
+    public const string Name = "Process-wide listeners";
 }
