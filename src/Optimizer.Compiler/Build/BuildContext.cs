@@ -61,13 +61,35 @@ internal sealed class BuildContext
     {
         var holds = ShapeRelations.Holds(relation, a.Value, b.Value);
         var difference = a - b;
-        if (!difference.IsConstant)
+        if (difference.IsConstant)
         {
-            Guards.Add((difference, ShapeRelations.Signs(relation, holds)));
+            return holds;
+        }
+
+        var signs = ShapeRelations.Signs(relation, holds);
+        if (_branchGuards.TryPeek(out var branch))
+        {
+            // Inside a branch chosen at run time the comparison binds only when that branch runs:
+            // a CheckGuard step there, once per condition (a global guard would refuse shapes the other branch takes).
+            if (branch.Add((difference.Size.Key, signs)))
+            {
+                Emit(StepKind.CheckGuard, [], [difference, signs], []);
+            }
+        }
+        else
+        {
+            Guards.Add((difference, signs));
         }
 
         return holds;
     }
+
+    private readonly Stack<HashSet<(string Difference, byte Signs)>> _branchGuards = new();
+
+    /// <summary>Steps emitted from here until <see cref="ExitRunTimeBranch"/> run only when an If's branch is taken at run time.</summary>
+    public void EnterRunTimeBranch() => _branchGuards.Push(new(_branchGuards.TryPeek(out var outer) ? outer : []));
+
+    public void ExitRunTimeBranch() => _branchGuards.Pop();
 
     /// <summary>The ONNX node being emitted: <see cref="Emit"/> records it with each step (the schedule's comments).</summary>
     public string CurrentNode { get; set; } = "";

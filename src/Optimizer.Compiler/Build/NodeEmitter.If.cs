@@ -10,7 +10,8 @@ internal static partial class NodeEmitter
     /// If. A condition known at compile time (constants, comparisons of sizes) inlines the taken
     /// branch. A condition computed at run time (silero's sample rate) compiles both branches:
     /// SkipUnless(condition) · then-branch · Skip · else-branch, each branch ending with copies of
-    /// its results into the If's outputs, which must have the same type and shape in both.
+    /// its results into the If's outputs, which must have the same type and shape in both. A size
+    /// comparison inside such a branch becomes a CheckGuard step there, not a guard on every input.
     /// </summary>
     private static void EmitIf(BuildContext ctx, OnnxNode node)
     {
@@ -36,7 +37,7 @@ internal static partial class NodeEmitter
         var skipThen = ctx.Steps.Count;
         ctx.Emit(StepKind.SkipUnless, [Bytes(ctx, condition)], [0], []);
         var thenBranch = Branch(node, "then_branch");
-        EmitBranch(ctx, thenBranch);
+        EmitRunTimeBranch(ctx, thenBranch);
         var outputs = new Val[node.Outputs.Count];
         for (var i = 0; i < outputs.Length; i++)
         {
@@ -48,7 +49,7 @@ internal static partial class NodeEmitter
         var skipElse = ctx.Steps.Count;
         ctx.Emit(StepKind.Skip, [], [0], []);
         var elseBranch = Branch(node, "else_branch");
-        EmitBranch(ctx, elseBranch);
+        EmitRunTimeBranch(ctx, elseBranch);
         for (var i = 0; i < outputs.Length; i++)
         {
             var result = ctx.Get(elseBranch.Outputs[i].Name);
@@ -66,6 +67,14 @@ internal static partial class NodeEmitter
 
     private static OnnxGraph Branch(OnnxNode node, string name) =>
         node.FindAttribute(name)?.ReadSubgraphs().SingleOrDefault() ?? throw new UnsupportedException($"If without its {name}");
+
+    /// <summary>A branch behind a control step: its size comparisons are checked when it runs (CheckGuard steps), not for every input.</summary>
+    private static void EmitRunTimeBranch(BuildContext ctx, OnnxGraph branch)
+    {
+        ctx.EnterRunTimeBranch();
+        EmitBranch(ctx, branch);
+        ctx.ExitRunTimeBranch();
+    }
 
     private static void EmitBranch(BuildContext ctx, OnnxGraph branch)
     {

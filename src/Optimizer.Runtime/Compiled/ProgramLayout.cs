@@ -78,9 +78,11 @@ public sealed class ProgramLayout
                 slots[next++] = ToInt(Value(o.Length), step, "a length", 0);
             }
 
-            foreach (var i in step.Ints)
+            for (var i = 0; i < step.Ints.Count; i++)
             {
-                slots[next++] = ToInt(Value(i), step, "an argument", int.MinValue);
+                // A guard's difference may be any size (a Slice's end of 2⁶³−1 minus a dim): its slot holds the sign.
+                var value = Value(step.Ints[i]);
+                slots[next++] = step.Kind == StepKind.CheckGuard && i == 0 ? Math.Sign(value) : ToInt(value, step, "an argument", int.MinValue);
             }
         }
 

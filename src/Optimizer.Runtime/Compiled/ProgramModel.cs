@@ -73,6 +73,9 @@ public enum StepKind : ushort
     /// <summary><see cref="Kernels.Skip"/>: a control step (the end of an If's then-branch).</summary>
     Skip = 41,
 
+    /// <summary><see cref="Kernels.CheckGuard"/>: a size condition of the If branch it sits in, checked when the branch runs.</summary>
+    CheckGuard = 42,
+
     /// <summary><see cref="Kernels.Lstm"/>.</summary>
     Lstm = 60,
     /// <summary><see cref="Kernels.Gru"/>.</summary>
@@ -131,7 +134,10 @@ public sealed record ShapeGuard(SizeExpression Difference, byte AllowedSigns)
     public bool Holds(ReadOnlySpan<long> symbols) => (AllowedSigns & (1 << (Math.Sign(Difference.Evaluate(symbols)) + 1))) != 0;
 
     /// <summary>The condition as text, e.g. <c>d0-1 ≠ 0</c>.</summary>
-    public override string ToString() => $"{Difference} {AllowedSigns switch { 1 => "< 0", 2 => "= 0", 3 => "≤ 0", 4 => "> 0", 5 => "≠ 0", 6 => "≥ 0", _ => "(any)" }}";
+    public override string ToString() => $"{Difference} {SignText(AllowedSigns)}";
+
+    /// <summary>The allowed signs as a condition on the difference, e.g. <c>≥ 0</c>.</summary>
+    internal static string SignText(int allowedSigns) => allowedSigns switch { 1 => "< 0", 2 => "= 0", 3 => "≤ 0", 4 => "> 0", 5 => "≠ 0", 6 => "≥ 0", _ => "(any)" };
 }
 
 /// <summary>

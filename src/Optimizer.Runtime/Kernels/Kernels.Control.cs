@@ -13,6 +13,24 @@ public static partial class Kernels
     /// <summary>Skips the next <paramref name="steps"/> steps (the else-branch after a then-branch ran).</summary>
     public static bool Skip(int steps) => steps >= 0;
 
+    /// <summary>
+    /// A condition on the input's sizes that the If branch it sits in was compiled under (a size comparison
+    /// inside the branch, folded at compile time): checked only when the branch runs, so the branch not
+    /// taken cannot refuse a shape. <paramref name="differenceSign"/> is the sign of the sizes' difference
+    /// (<see cref="ProgramLayout"/> stores the sign: the difference itself may not fit an int);
+    /// <paramref name="allowedSigns"/> has the bits of <see cref="ShapeGuard.AllowedSigns"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The sign is not among <paramref name="allowedSigns"/>.</exception>
+    public static void CheckGuard(int differenceSign, int allowedSigns)
+    {
+        if ((allowedSigns & (1 << (Math.Sign(differenceSign) + 1))) == 0)
+        {
+            throw new ArgumentException($"The compiled kernels were built for input shapes where a size difference in the If branch this input takes is {ShapeGuard.SignText(allowedSigns)}; "
+                                        + $"for this input it is {(differenceSign < 0 ? "negative" : differenceSign == 0 ? "zero" : "positive")}. "
+                                        + "Run this shape on ONNX Runtime (ModelOptions.Path = OnnxRuntime), or give the model's inputs fixed sizes.");
+        }
+    }
+
     /// <summary>Whether <paramref name="kind"/> is a control step (returns whether to skip; its one integer is the number of steps).</summary>
     public static bool IsControl(StepKind kind) => kind is StepKind.SkipUnless or StepKind.Skip;
 }
