@@ -23,6 +23,30 @@ public static class KernelCompiler
     public static CompileResult Compile(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (!BlankDimensions.Any(model))
+        {
+            return CompileDeclared(model);
+        }
+
+        // The first naming's reasons are the ones to report: the others only merge its symbols.
+        CompileResult? first = null;
+        foreach (var named in BlankDimensions.Namings(model))
+        {
+            var result = CompileDeclared(named);
+            if (result.Program is not null)
+            {
+                return result;
+            }
+
+            first ??= result;
+        }
+
+        return first!;
+    }
+
+    /// <summary>Compiles a model whose every input dimension is a size or a symbol.</summary>
+    private static CompileResult CompileDeclared(OnnxModel model)
+    {
         var (symbols, problems) = CheckSignature(model);
         problems.AddRange(WithBranches(model.Graph).Where(n => !NodeEmitter.IsSupported(n))
             .Select(n => new UnsupportedNode(GraphBuilder.NameOf(n), n.OpType,

@@ -76,6 +76,57 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Silero VAD v5 as shipped (third-party): an If on the sample rate (an int64 input) compiled as
+    /// SkipUnless/Skip with each branch's frame-count guard a CheckGuard step inside it. The generated
+    /// schedule jumps over the branch not taken, gives the interpreter's bits at 16 kHz/512 samples and
+    /// 8 kHz/256, and refuses 512 samples at 8 kHz in the branch that runs, as the interpreter does.
+    /// </summary>
+    [ConditionalTheory(Needs.ThirdPartyModels)]
+    [InlineData(16000, 512, 1)]
+    [InlineData(16000, 512, 2)]
+    [InlineData(8000, 256, 2)]
+    [InlineData(8000, 512, 1)]
+    public void Generated_schedule_checks_a_branchs_guards_as_the_interpreter_does(long sampleRate, int samples, int batch)
+    {
+        OnnxModel model = OnnxModelLoader.Load(Path.Combine(TestNeeds.ThirdPartyModels, "silero_vad_v5.onnx"));
+        using KernelProgram program = KernelCompiler.Compile(model).Program!;
+        byte[] bytes = program.ToBytes();
+        var inputValues = program.Inputs.Select(t => new ManifestValue(t.Name, t.ElementType == KernelElementType.Int64 ? "int64" : "float32",
+            t.Dims.Select(d => d.Constant is { } size ? (object?)size : program.Symbols[d.SymbolIndex ?? 0]).ToArray(), null)).ToArray();
+        var (classType, source) = CompileGeneratedClass(model, program, bytes, inputValues: inputValues);
+        Assert.Contains("global::Optimizer.Runtime.Compiled.Kernels.CheckGuard(", source);
+
+        int[][] shapes = [[batch, samples], [2, batch, 128], []];
+        Array[] inputs = [Synthetic(batch * samples, 0), Synthetic(2 * batch * 128, 1), new[] { sampleRate }];
+        float[][] expected = [new float[batch], new float[2 * batch * 128]];
+        using var executor = new KernelExecutor(program);
+        using var generated = (OnnxModelBase)Activator.CreateInstance(classType, [new ModelOptions { Path = ExecutionPathKind.Compiled, AllowFallback = false }])!;
+        Assert.Equal("generated", generated.ExecutionPath.Schedule);
+        object input = Activator.CreateInstance(classType.GetNestedType("Input")!, new ModelTensor<float>((float[])inputs[0], shapes[0]),
+            new ModelTensor<float>((float[])inputs[1], shapes[1]), new ModelTensor<long>((long[])inputs[2], shapes[2]))!;
+        object? Generated() => classType.GetMethod("Run", [input.GetType()])!.Invoke(generated, [input]);
+        if (sampleRate == 8000 && samples > 351)
+        {
+            var interpreted = Assert.Throws<ArgumentException>(() => executor.Run(shapes, inputs, expected));
+            var thrown = Assert.Throws<TargetInvocationException>(Generated).InnerException;
+            output.WriteLine(interpreted.Message);
+            Assert.Equal(interpreted.Message, Assert.IsType<ArgumentException>(thrown).Message);
+            return;
+        }
+
+        executor.Run(shapes, inputs, expected);
+        object outputs = Generated()!;
+        PropertyInfo[] properties = outputs.GetType().GetProperties();
+        for (int o = 0; o < expected.Length; o++)
+        {
+            float[] actual = ((ModelTensor<float>)properties[o].GetValue(outputs)!).Span.ToArray();
+            Assert.Equal(expected[o].Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        output.WriteLine($"sr {sampleRate}, batch {batch}: p = [{string.Join(", ", expected[0])}] in both");
+    }
+
+    /// <summary>
     /// A quantized model with an fp32 variant (what the engine writes for a quantized plan): each
     /// variant, forced with ModelOptions.Variant, runs its own program's generated schedule with its
     /// interpreter's bits, and the default picks int8 only where the CPU has INT8 dot products.
@@ -127,10 +178,10 @@ public sealed class GeneratedScheduleTests(ITestOutputHelper output)
 
     /// <summary>The engine's manifest (with the schedule) → generator → Roslyn assembly with the program embedded; returns the class and the generated source.</summary>
     private static (Type Class, string Source) CompileGeneratedClass(OnnxModel model, KernelProgram program, byte[] bytes,
-        IReadOnlyList<ManifestVariant>? variants = null, (string Name, byte[] Bytes)? extraResource = null)
+        IReadOnlyList<ManifestVariant>? variants = null, (string Name, byte[] Bytes)? extraResource = null, IReadOnlyList<ManifestValue>? inputValues = null)
     {
         var manifest = new ModelManifest("0.0.0-test", "Sample.Model", "Sample.Model", "model.onnx", "Sample.Model.onnx", "00", "00", 0, 0, [],
-            model.Graph.Inputs.Select(i => Value(i.Name, i.Type!.Shape!)).ToArray(),
+            inputValues ?? model.Graph.Inputs.Select(i => Value(i.Name, i.Type!.Shape!)).ToArray(),
             program.Outputs.Select(o => new ManifestValue(o.Name, "float32", o.Dims.Select(d => d.Constant is { } size ? (object?)size : program.Symbols[d.SymbolIndex ?? 0]).ToArray(), null)).ToArray())
         {
             Execution = new ManifestExecution(["OnnxRuntime", "Compiled"],

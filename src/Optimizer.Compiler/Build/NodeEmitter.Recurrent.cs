@@ -208,9 +208,16 @@ internal static partial class NodeEmitter
                 return BuildContext.Empty;
             }
 
-            if (v.Type != TensorElementType.Float || v.Count != StateShape().Product())
+            var expected = StateShape().Product();
+            if (v.Type != TensorElementType.Float || v.Count != expected)
             {
                 throw new UnsupportedException($"input {index} must be float32 {StateShape().Format()}");
+            }
+
+            // Equal here but other expressions (a state whose batch is another symbol): the program holds only where they agree.
+            if (!v.Count.Size.Equals(expected.Size))
+            {
+                ctx.Decide(v.Count, expected, ShapeRelation.Equal);
             }
 
             return ctx.Op(v);

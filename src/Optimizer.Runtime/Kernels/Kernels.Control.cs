@@ -25,7 +25,7 @@ public static partial class Kernels
     {
         if ((allowedSigns & (1 << (Math.Sign(differenceSign) + 1))) == 0)
         {
-            throw new ArgumentException($"The compiled kernels were built for input shapes where a size difference in the If branch this input takes is {ShapeGuard.SignText(allowedSigns)}; "
+            throw new ArgumentException($"The compiled kernels were built for input shapes where, in the If branch this input takes, a difference of two sizes is {ShapeGuard.SignText(allowedSigns)}; "
                                         + $"for this input it is {(differenceSign < 0 ? "negative" : differenceSign == 0 ? "zero" : "positive")}. "
                                         + "Run this shape on ONNX Runtime (ModelOptions.Path = OnnxRuntime), or give the model's inputs fixed sizes.");
         }

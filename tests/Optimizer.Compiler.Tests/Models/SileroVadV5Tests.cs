@@ -7,25 +7,18 @@ using Xunit.Abstractions;
 namespace Optimizer.Compiler.Tests.Models;
 
 /// <summary>
-/// Silero VAD v5 and v6 (third-party, build/fetch-third-party-models.sh): an If on the sample rate
-/// around an STFT-as-Conv front end, Conv layers and an LSTM cell, with Size/Shape/Not/Cast arithmetic
-/// deciding the LSTM's input rank. The exporter leaves every input dimension blank, so the test names
-/// them (batch for the audio's and the state's batch axis, samples for the chunk), and it fixes the
-/// sample rate as a constant, so one program per rate: each branch only takes chunks whose encoder
-/// leaves one frame (a guard), and the two ranges (16 kHz: 192–703 samples, 8 kHz: 96–351) do not
-/// share 512, so the model with both branches compiled cannot serve 512 samples at 16 kHz until
-/// guards can hold per branch. Runs two batch sizes, three chunks each (the state a chunk leaves fed to
-/// the next), against ONNX Runtime on the model as shipped (sr an input): probability and state within
-/// rtol 1e-3 plus 1e-3 of the output's largest value, as for the legacy model (<see cref="SileroVadTests"/>).
+/// Silero VAD v5 and v6 (third-party, build/fetch-third-party-models.sh) compiled as shipped: an If on the
+/// sample rate (an input) around an STFT-as-Conv front end, Conv layers and an LSTM cell, with
+/// Size/Shape/Not/Cast arithmetic deciding the LSTM's input rank. The exporter leaves the audio's and the
+/// state's batch dimensions and the chunk length blank; the compiler names them (BlankDimensions: the
+/// state's batch becomes the audio's, which the LSTM needs). Both branches are compiled, each with its own
+/// frame-count guard (16 kHz: 192–703 samples, 8 kHz: 96–351) checked only when that branch runs. Runs two
+/// batch sizes, three chunks each (the state a chunk leaves fed to the next), against ONNX Runtime:
+/// probability and state within rtol 1e-3 plus 1e-3 of the output's largest value, as for the legacy model
+/// (<see cref="SileroVadTests"/>).
 /// </summary>
 public sealed class SileroVadV5Tests(ITestOutputHelper output)
 {
-    private static readonly Dictionary<string, string?[]> DimNames = new()
-    {
-        ["input"] = ["batch", "samples"],
-        ["state"] = [null, "batch", null],
-    };
-
     private static readonly Dictionary<string, Lazy<KernelProgram>> Programs =
         new[] { "silero_vad_v5.onnx", "silero_vad_v6.onnx" }.ToDictionary(f => f, f => new Lazy<KernelProgram>(() => ProgramRunner.Compile(Load(f))));
 
@@ -61,6 +54,43 @@ public sealed class SileroVadV5Tests(ITestOutputHelper output)
         }
     }
 
-    private static OnnxModel Load(string file) =>
-        FixedShapes.Name(OnnxModelLoader.Load(Path.Combine(TestNeeds.ThirdPartyModels, file)), DimNames);
+    private static OnnxModel Load(string file) => OnnxModelLoader.Load(Path.Combine(TestNeeds.ThirdPartyModels, file));
+
+    [ConditionalFact(Needs.ThirdPartyModels)]
+    public void Blank_dimensions_are_named_with_the_states_batch_the_audios()
+    {
+        var program = Programs["silero_vad_v5.onnx"].Value;
+
+        Assert.Equal(["input_dim0", "input_dim1"], program.Symbols);
+        Assert.Equal(0, program.Inputs.Single(i => i.Name == "state").Dims[1].SymbolIndex);
+        var refused = Assert.Throws<ArgumentException>(() => ProgramLayout.Bind(program, [[1, 512], [2, 2, 128], []]));
+        output.WriteLine(refused.Message);
+        Assert.Contains("'state'", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// 512 samples run at 16 kHz although the 8 kHz branch (not taken) only takes up to 351; at 8 kHz the
+    /// branch that runs refuses them, and 100 samples are too short for the 16 kHz branch (ORT would run both).
+    /// </summary>
+    [ConditionalTheory(Needs.ThirdPartyModels)]
+    [InlineData(16000, 512, true)]
+    [InlineData(8000, 512, false)]
+    [InlineData(16000, 100, false)]
+    [InlineData(8000, 100, true)]
+    public void Each_branch_checks_its_own_chunk_range_when_it_runs(long sampleRate, int samples, bool runs)
+    {
+        var program = Programs["silero_vad_v5.onnx"].Value;
+        OnnxTensor[] inputs = [OnnxTensor.FromFloats("input", [1, samples], new float[samples]), OnnxTensor.FromFloats("state", [2, 1, 128], new float[256]),
+            OnnxTensor.FromInt64s("sr", [], [sampleRate])];
+
+        if (runs)
+        {
+            Assert.Equal(2, ProgramRunner.Run(program, inputs).Length);
+            return;
+        }
+
+        var refused = Assert.Throws<ArgumentException>(() => ProgramRunner.Run(program, inputs));
+        output.WriteLine(refused.Message);
+        Assert.Contains("in the If branch this input takes", refused.Message, StringComparison.Ordinal);
+    }
 }

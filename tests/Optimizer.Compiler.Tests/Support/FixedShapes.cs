@@ -21,23 +21,4 @@ internal static class FixedShapes
 
         return model;
     }
-
-    /// <summary>
-    /// Names a model's unknown input dimensions (neither a size nor a symbol): <paramref name="names"/>
-    /// gives, per input, one entry per axis (null keeps the axis as declared). Exporters that leave the
-    /// dims blank (silero VAD v5/v6) still mean equal sizes where the model combines them.
-    /// </summary>
-    public static OnnxModel Name(OnnxModel model, IReadOnlyDictionary<string, string?[]> names)
-    {
-        foreach (var input in model.Graph.Inputs)
-        {
-            if (input.Type is { Kind: ValueKind.Tensor, Shape: { } shape } type && names.TryGetValue(input.Name, out var axes))
-            {
-                input.Type = ValueTypeInfo.Tensor(type.ElementType,
-                    shape.Select((d, i) => d.Size is null && d.Symbol is null && axes[i] is { } n ? Dim.Named(n) : d).ToArray());
-            }
-        }
-
-        return model;
-    }
 }
