@@ -5,7 +5,8 @@ public static partial class Kernels
     // The two control steps: an If whose condition is known only at run time is compiled as
     // SkipUnless(condition, then-length) · then-branch · Skip(else-length) · else-branch, both branches
     // writing the If's outputs. A control step returns whether the next `steps` steps are skipped;
-    // the interpreter advances past them, the generated code jumps (goto) past them.
+    // the interpreter advances past them, the generated code jumps (goto) past them. CheckGuard, a size
+    // condition of the branch it sits in, is an ordinary call: it skips nothing and throws when broken.
 
     /// <summary>Skips the next <paramref name="steps"/> steps when the bool <paramref name="condition"/> (one byte) is false.</summary>
     public static bool SkipUnless(ReadOnlySpan<byte> condition, int steps) => condition[0] == 0;
