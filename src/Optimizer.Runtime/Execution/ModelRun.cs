@@ -268,11 +268,7 @@ public ref struct ModelRun
         for (int i = 0; i < buffers.Outputs.Length; i++)
         {
             int[] shape = plan.Shape(i, buffers.InputShapes);
-            long length = 1;
-            foreach (int size in shape)
-            {
-                length *= size;
-            }
+            long length = ElementCount(shape);
 
             Type elementType = plan.ElementType(i);
             Array array = OrtElementTypes.NewArray(elementType, length);
