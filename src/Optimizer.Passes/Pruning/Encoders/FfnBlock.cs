@@ -1,5 +1,5 @@
 // An encoder block's feed-forward network: Up (W1 [D, F] + b1) → an activation applied to each of the
-// F neurons on its own → Down (W2 [F, D] + b2). Removing neuron i removes W1's column i, b1[i] and W2's
+// F neurons on its own → Down (W2 [F, D] + b2) → Add into the residual stream. Removing neuron i removes W1's column i, b1[i] and W2's
 // row i; nothing else changes (the activation only scales, the residual width D is untouched).
 //
 // The activation is found by what it does, not by its name: every node between Up and Down must be
@@ -59,8 +59,12 @@ internal sealed record FfnBlock(Projection Up, Projection Down, IReadOnlyList<st
         }
 
         // A block needs a nonlinearity between the two (Up straight into Down is one linear map), and no region value may leave the graph.
+        // An encoder's FFN maps the residual width back onto itself and is added to the residual stream; an MLP's hidden
+        // layers are neither, and keep the layer-by-layer channel pruning (which ranks each layer by its own filters).
         var values = region.ToList();
-        return down is not null && region.Count > up.Values.Count() && !values.Any(graph.IsUsedOutsideExplicitInputs) ? new FfnBlock(up, down, values) : null;
+        return down is not null && region.Count > up.Values.Count() && !values.Any(graph.IsUsedOutsideExplicitInputs)
+            && down.OutputWidth == up.InputWidth && graph.FindConsumers(down.Output).Any(c => c.OpType == "Add")
+            ? new FfnBlock(up, down, values) : null;
     }
 
     /// <summary>An elementwise node of one output whose inputs are region values or scalar constants.</summary>
