@@ -5,10 +5,12 @@
 // empty some blocks for reasons of scale, and equal widths keep every block's MatMuls the same shape.
 // The fine-tuning that follows a prune ([FineTune]/[Distill]) recovers what the removed units carried.
 //
-// Measured on arctic_embed_xs (6 blocks, FFN 1536, 12 heads), before any training, min mean-pooled cosine to the
-// original over 24 real validation sentences / ONNX Runtime p50 at sequence 128, one thread, vs the fp32 original:
-//   Channel 40% (614 of 1536 neurons per block): L1 magnitude 0.893, L2 0.900, activations on 64 calibration sentences 0.917; 0.73×
-//   AttentionHead 25% (3 of 12 heads per block): L1 magnitude 0.906, activations 0.926; 0.94×
+// Measured on arctic_embed_xs (6 blocks, FFN 1536, 12 heads), before any training: min mean-pooled cosine to the
+// original over 24 real validation sentences; p50 latency at sequence 128 vs the fp32 original (onnx-opt bench, one
+// thread, two runs on a shared 2-core VM; ONNX Runtime / compiled kernels):
+//   Channel 40% (614 of 1536 neurons per block): L1 magnitude 0.893, L2 0.900, activations on 64 calibration
+//     sentences 0.917; 0.69–0.73× / 0.74×
+//   AttentionHead 25% (3 of 12 heads per block): L1 magnitude 0.906, activations 0.926; 0.84–0.94× / 0.82×
 
 using Optimizer.Onnx;
 
