@@ -14,6 +14,8 @@ public static partial class Kernels
         /// convolution's transposed output (rows are pixels, adjacent in NCHW) four pixels of a
         /// channel as one 4-byte write.
         /// </summary>
+        // Fully optimized from the first call: at tier 0 its vector code is several times slower, and a short run may never tier up.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void StoreQuantizedTile(int* acc, int row0, int rows, int col0, int cols, float lo, float hi)
         {
             var (bias0, bias1, scale0, scale1) = TileColumns(col0, cols);
@@ -59,6 +61,7 @@ public static partial class Kernels
         }
 
         /// <summary>The tile's bias and scale as two 8-lane halves; columns past <paramref name="cols"/> get bias 0 and scale 1 (their bytes are not written).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private (Vector256<int>, Vector256<int>, Vector256<float>, Vector256<float>) TileColumns(int col0, int cols)
         {
             if (cols == PanelWidth)

@@ -32,7 +32,7 @@ public sealed class QuantizedChainTests(ITestOutputHelper output)
         Assert.Single(kinds, k => k == StepKind.Quantize);
 
         long[] shape = [batch, .. QuantizedChainCnn.Sample];
-        var x = QuantizedChainCnn.Values((int)shape.Aggregate(1L, (a, d) => a * d), 11);
+        var x = SmallModels.Values((int)shape.Aggregate(1L, (a, d) => a * d), 11);
         var expected = SharedModels.RunOrt(quantized, ("x", x, shape))[0];
         var actual = ProgramRunner.Floats(ProgramRunner.Run(program, [OnnxTensor.FromFloats("x", shape, x)])[0]);
         var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();

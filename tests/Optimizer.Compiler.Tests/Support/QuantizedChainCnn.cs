@@ -4,6 +4,8 @@ using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
 using Optimizer.Passes.Data;
 
+using static Optimizer.Compiler.Tests.Support.SmallModels;
+
 namespace Optimizer.Compiler.Tests.Support;
 
 /// <summary>
@@ -61,13 +63,5 @@ internal static class QuantizedChainCnn
         }
 
         return new OnnxModel(graph, [new OpsetImport("", 13)]);
-    }
-
-    private static ValueInfo Tensor(string name, params Dim[] dims) => new(name, ValueTypeInfo.Tensor(TensorElementType.Float, dims));
-
-    public static float[] Values(int count, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
     }
 }
