@@ -78,7 +78,7 @@ public sealed class WeightsBesideTheAppTests(PackedPackages packages, ITestOutpu
         Assert.Equal(copied, File.GetLastWriteTimeUtc(onnx.FullName));
 
         // Publishing copies the files too.
-        ProcessRunner.Run("dotnet", "publish --no-build -nologo -o pub", files.Directory).AssertSucceeded("dotnet publish");
+        ProcessRunner.Run("dotnet", "publish --no-build -c Debug -nologo -o pub", files.Directory).AssertSucceeded("dotnet publish");
         Assert.True(File.Exists(Path.Combine(files.Directory, "pub", "models", "Sample.Digits.onnx")));
         Assert.True(File.Exists(Path.Combine(files.Directory, "pub", "models", "Sample.Digits.kernels")));
 
