@@ -23,6 +23,7 @@ internal enum OutputKind
     /// <summary>
     /// The optimized model's ONNX external data (<c>&lt;Name&gt;.onnx.data</c>, which the <c>.onnx</c>'s tensors
     /// name as their location): never embedded, since ONNX Runtime resolves it only beside the model's file.
+    /// The engine writes it among the files it hands <c>PlanOutputs.Replace</c>, which deletes one a new build does not write.
     /// </summary>
     ModelData,
 
