@@ -32,10 +32,9 @@ public static class EngineEntryPoint
         var options = TrainingOptions.Parse(fineTune, distill);
         if (EncoderDistiller.Applies(student, options))
         {
-            Native.TorchNativeLibrary.EnsureLoaded();
             var input = student.Graph.Inputs[0].Name;
-            using var samples = EncoderData.From(input, TorchSharpTensor(data!));
-            using var heldOut = validation is null ? null : EncoderData.From(input, TorchSharpTensor(validation));
+            using var samples = EncoderData.From(input, data!);
+            using var heldOut = validation is null ? null : EncoderData.From(input, validation);
             return EncoderDistiller.Train(student, teacher, options, samples, heldOut, e => progress(e.ToString()));
         }
         var training = new TrainingSet(data!, labels);
@@ -63,13 +62,10 @@ public static class EngineEntryPoint
         if (!EncoderDistiller.Applies(student, options))
             throw TrainingException.Create(TrainingErrorCodes.InvalidOption,
                 $"[{PassSchema.Distill.Name}] Loss = {options.Distillation!.Loss} needs one float input with class logits out; this model has {student.Graph.Inputs.Count} input(s). Use Loss = Auto, Cosine, Mse or CosineMse.", PassSchema.Distill.Name);
-        Native.TorchNativeLibrary.EnsureLoaded();
         var inputs = student.Graph.Inputs.Select(i => i.Name).ToArray();
         var mask = options.Distillation!.AttentionMask;
         using var samples = EncoderData.From(data!, inputs, mask, nameof(FineTuneAttribute.Data));
         using var held = validation is null ? null : EncoderData.From(validation, inputs, mask, nameof(FineTuneAttribute.Validation));
         return EncoderDistiller.Train(student, teacher, options, samples, held, e => progress(e.ToString()));
     }
-
-    private static TorchSharp.torch.Tensor TorchSharpTensor(CalibrationDataSet data) => TorchSharp.torch.tensor(data.Values, data.Shape.ToArray());
 }

@@ -43,7 +43,7 @@ public class EncoderDistillationTests(ITestOutputHelper output)
         var minimum = before.Zip(after, ArcticData.Cosine).Min();
         output.WriteLine($"ONNX Runtime: held-out cos min {minimum:F4}");
         Assert.InRange(minimum, best.MinCosine - 1e-3, best.MinCosine + 1e-3);
-        Assert.Equal(12, student.Graph.Initializers.Count(i => i.Dims.Count == 2 && i.Dims[0] == 1536 && i.ToFloatArray().Where((_, k) => k / 384 % 5 < 2).All(v => v == 0)));
+        Assert.Equal(6, student.Graph.Initializers.Count(i => i.Dims.Count == 2 && i.Dims[0] == 1536 && i.ToFloatArray().Where((_, k) => k / 384 % 5 < 2).All(v => v == 0)));
     }
 
     [ConditionalFact("data/models")]

@@ -32,6 +32,7 @@ internal sealed class EncoderData : IDisposable
     /// <exception cref="Passes.PassException">An input missing from the data, or the named attention mask not among the inputs (OPT1073).</exception>
     public static EncoderData From(SampleSet samples, IReadOnlyList<string> inputNames, string? maskName, string option)
     {
+        Native.TorchNativeLibrary.EnsureLoaded();
         var missing = inputNames.Where(n => !samples.InputNames.Contains(n, StringComparer.Ordinal)).ToArray();
         if (missing.Length > 0)
             throw TrainingException.Create(TrainingErrorCodes.DataInvalid, $"{option} has no array for the model input{(missing.Length == 1 ? "" : "s")} {string.Join(", ", missing)}. Give one array per model input, named like it.");
@@ -42,8 +43,12 @@ internal sealed class EncoderData : IDisposable
         return new EncoderData(inputs, MaskInput(inputNames, maskName));
     }
 
-    /// <summary>One float input's samples (the single-input data files), shaped [count, .. sample].</summary>
-    public static EncoderData From(string inputName, Tensor samples) => new(new(StringComparer.Ordinal) { [inputName] = samples }, null);
+    /// <summary>One float input's samples (the single-input data files), shaped as read ([count, .. sample]).</summary>
+    public static EncoderData From(string inputName, Passes.Calibration.CalibrationDataSet samples)
+    {
+        Native.TorchNativeLibrary.EnsureLoaded();
+        return new(new(StringComparer.Ordinal) { [inputName] = torch.tensor(samples.Values, samples.Shape.ToArray()) }, null);
+    }
 
     /// <summary>The declared mask input, else <c>attention_mask</c> when the model has it, else none.</summary>
     public static string? MaskInput(IReadOnlyList<string> inputNames, string? declared)
