@@ -50,7 +50,8 @@ public class EngineEncoderTrainingTests(ITestOutputHelper output)
             var clock = Stopwatch.StartNew();
             var (report, _) = EngineEncoderTraining.Run(project, train, validation, 128,
                 new Dictionary<string, string> { ["Epochs"] = epochs.ToString(), ["BatchSize"] = "32", ["LearningRate"] = "0.0001", ["Patience"] = "2" });
-            output.WriteLine($"{train.Count} training / {validation.Count} validation sentences, {epochs} epoch(s): {clock.Elapsed.TotalSeconds:F0} s in the engine");
+            using var self = Process.GetCurrentProcess();
+            output.WriteLine($"{train.Count} training / {validation.Count} validation sentences, {epochs} epoch(s): {clock.Elapsed.TotalSeconds:F0} s in the engine, peak working set {self.PeakWorkingSet64 / (1 << 20)} MiB");
             output.WriteLine(report);
             Assert.Contains("| FineTune+Distill |", report);
         }
