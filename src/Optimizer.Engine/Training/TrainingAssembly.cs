@@ -23,11 +23,17 @@ internal static class TrainingAssembly
     public const string PackageId = "Optimizer.Training";
     private const string EntryType = "Optimizer.Training.EngineEntryPoint";
     private static readonly object Gate = new();
-    private static MethodInfo? _train;
+    private static Assembly? _assembly;
 
-    /// <summary>The training entry point (<c>EngineEntryPoint.Train</c>); loads the assembly on first use.</summary>
+    /// <summary>The entry point for one-float-input data (<c>EngineEntryPoint.Train</c>).</summary>
+    public static MethodInfo Train(string pass) => EntryMethod(pass, "Train");
+
+    /// <summary>The entry point for data matched to every model input (<c>EngineEntryPoint.TrainSamples</c>).</summary>
+    public static MethodInfo TrainSamples(string pass) => EntryMethod(pass, "TrainSamples");
+
+    /// <summary>The training entry point <c>EngineEntryPoint.<paramref name="method"/></c>; loads the assembly on first use.</summary>
     /// <exception cref="PassException">The package is not referenced or restored (OPT1070), pointing at the pass.</exception>
-    public static MethodInfo Train(string pass)
+    private static MethodInfo EntryMethod(string pass, string method)
     {
         lock (Gate)
         {
@@ -38,7 +44,7 @@ internal static class TrainingAssembly
                     $"[{pass}] needs the {PackageId} package, which this project does not reference. Add <PackageReference Include=\"{PackageId}\" Version=\"{EngineVersion.Current}\" /> (it brings TorchSharp and libtorch for Linux x64, CPU), or remove [{pass}].",
                     pass);
             }
-            if (_train is not null) return _train;
+            if (_assembly is not null) return Method(_assembly, pass, path, method);
             if (!File.Exists(path))
             {
                 throw new PassException(EngineErrorCodes.TrainingPackageMissing,
@@ -48,12 +54,15 @@ internal static class TrainingAssembly
 
             var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
             AssemblyLoadContext.Default.Resolving += (context, name) => Resolve(context, name, folder);
-            var assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(path));
-            return _train = assembly.GetType(EntryType, throwOnError: true)!.GetMethod("Train", BindingFlags.Public | BindingFlags.Static)
-                ?? throw new PassException(EngineErrorCodes.TrainingPackageMissing,
-                    $"[{pass}]: '{path}' has no {EntryType}.Train; the {PackageId} package and Optimizer.Build must be the same version ({EngineVersion.Current}).", pass);
+            _assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(path));
+            return Method(_assembly, pass, path, method);
         }
     }
+
+    private static MethodInfo Method(Assembly assembly, string pass, string path, string method) =>
+        assembly.GetType(EntryType, throwOnError: true)!.GetMethod(method, BindingFlags.Public | BindingFlags.Static)
+        ?? throw new PassException(EngineErrorCodes.TrainingPackageMissing,
+            $"[{pass}]: '{path}' has no {EntryType}.{method}; the {PackageId} package and Optimizer.Build must be the same version ({EngineVersion.Current}).", pass);
 
     /// <summary>An assembly the training assembly references: beside it, else in the NuGet packages folder (any lib/ folder whose file has the requested version).</summary>
     private static Assembly? Resolve(AssemblyLoadContext context, AssemblyName name, string folder)

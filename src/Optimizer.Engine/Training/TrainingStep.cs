@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Security.Cryptography;
+using Optimizer.Engine.DataFiles;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
 using Optimizer.Engine.Verification;
@@ -67,48 +68,78 @@ internal sealed class TrainingStep : IPipelineStep
     private PassReport Train(OnnxModel model)
     {
         var declared = _fineTune ?? _distill!;
-        var at = declared.DeclaredAt;
-        var train = TrainingAssembly.Train(declared.Pass);
-        string? Option(PlannedPass? pass, string name) => pass?.Options.FirstOrDefault(o => o.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } v ? v : null;
-
-        // Data files (only with [FineTune]; without it the training assembly reports what is missing).
-        CalibrationDataSet? data = null;
-        int[]? labels = null, validationLabels = null;
-        CalibrationDataSet? validation = null;
-        if (_fineTune is not null && Option(_fineTune, nameof(FineTuneAttribute.Data)) is { } dataFile)
-        {
-            data = VerificationData.ReadTrainingSamples(_plan, _original, dataFile, nameof(FineTuneAttribute.Data), at);
-            labels = Option(_fineTune, nameof(FineTuneAttribute.Labels)) is { } labelFile ? VerificationData.ReadTrainingLabels(_plan, labelFile, at) : null;
-            // Per-epoch accuracy: [FineTune] Validation, else [AccuracyBudget]'s Validation and Labels.
-            var budget = _plan.Passes.FirstOrDefault(p => p.Pass == AccuracyBudgetSettings.PassName);
-            var (validationFile, validationLabelFile) = Option(_fineTune, nameof(FineTuneAttribute.Validation)) is { } v ? (v, Option(_fineTune, nameof(FineTuneAttribute.ValidationLabels)))
-                : (Option(budget, nameof(AccuracyBudgetAttribute.Validation)), Option(budget, nameof(AccuracyBudgetAttribute.Labels)));
-            if (validationFile is not null && validationLabelFile is not null)
-            {
-                validation = VerificationData.ReadTrainingSamples(_plan, _original, validationFile, nameof(FineTuneAttribute.Validation), at);
-                validationLabels = VerificationData.ReadTrainingLabels(_plan, validationLabelFile, at);
-            }
-        }
-
-        var teacher = _original;
-        if (Option(_distill, nameof(DistillAttribute.Teacher)) is { } teacherFile)
-        {
-            var path = Path.GetFullPath(Path.Combine(_plan.ProjectDirectory ?? Path.GetDirectoryName(_plan.Model)!, teacherFile));
-            if (!File.Exists(path))
-                throw new EngineException(EngineErrorCodes.DataFileNotFound, $"The Teacher model '{teacherFile}' of [Distill] was not found (looked for '{path}'). The path is relative to the project folder.", _distill!.DeclaredAt);
-            teacher = OnnxModelLoader.Load(path);
-        }
-
+        var teacher = Teacher();
         var modelName = Path.GetFileName(_plan.ModelPath);
         Action<string> progress = line =>
         {
             _progress.WriteLine($"{modelName}: {(_distill is null ? "fine-tune" : "distill")} {line}");
             _progress.Flush();
         };
+        // A one-float-input model reads its files as before (.npy / raw float32 with labels); any
+        // other (an encoder's int64 token ids) reads them as the data layer matches them to every input.
+        var inputs = _original.Graph.Inputs;
+        return inputs.Count == 1 && inputs[0].Type?.ElementType == TensorElementType.Float
+            ? Invoke(TrainingAssembly.Train(declared.Pass), [model, teacher, _fineTune?.Options, _distill?.Options, .. ClassifierData(declared.DeclaredAt), progress])
+            : Invoke(TrainingAssembly.TrainSamples(declared.Pass), [model, teacher, _fineTune?.Options, _distill?.Options, .. Samples(declared.DeclaredAt), progress]);
+    }
+
+    private static string? Option(PlannedPass? pass, string name) =>
+        pass?.Options.FirstOrDefault(o => o.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } v ? v : null;
+
+    /// <summary>[FineTune] Validation, else [AccuracyBudget]'s Validation (and their labels).</summary>
+    private (string? Validation, string? Labels) ValidationFiles()
+    {
+        var budget = _plan.Passes.FirstOrDefault(p => p.Pass == AccuracyBudgetSettings.PassName);
+        return Option(_fineTune, nameof(FineTuneAttribute.Validation)) is { } v ? (v, Option(_fineTune, nameof(FineTuneAttribute.ValidationLabels)))
+            : (Option(budget, nameof(AccuracyBudgetAttribute.Validation)), Option(budget, nameof(AccuracyBudgetAttribute.Labels)));
+    }
+
+    /// <summary>Data, Labels, Validation, ValidationLabels for a one-float-input model (only with [FineTune]; without it the training assembly reports what is missing).</summary>
+    private object?[] ClassifierData(DiagnosticLocation? at)
+    {
+        CalibrationDataSet? data = null, validation = null;
+        int[]? labels = null, validationLabels = null;
+        if (_fineTune is not null && Option(_fineTune, nameof(FineTuneAttribute.Data)) is { } dataFile)
+        {
+            data = VerificationData.ReadTrainingSamples(_plan, _original, dataFile, nameof(FineTuneAttribute.Data), at);
+            labels = Option(_fineTune, nameof(FineTuneAttribute.Labels)) is { } labelFile ? VerificationData.ReadTrainingLabels(_plan, labelFile, at) : null;
+            var (validationFile, validationLabelFile) = ValidationFiles();
+            if (validationFile is not null && validationLabelFile is not null)
+            {
+                validation = VerificationData.ReadTrainingSamples(_plan, _original, validationFile, nameof(FineTuneAttribute.Validation), at);
+                validationLabels = VerificationData.ReadTrainingLabels(_plan, validationLabelFile, at);
+            }
+        }
+        return [data, labels, validation, validationLabels];
+    }
+
+    /// <summary>Data and Validation matched to every model input (an .npz of token ids needs no labels).</summary>
+    private object?[] Samples(DiagnosticLocation? at)
+    {
+        if (_fineTune is null || Option(_fineTune, nameof(FineTuneAttribute.Data)) is not { } dataFile)
+            return [null, null];
+        var data = ModelDataReader.Read(_plan, _original, dataFile, nameof(FineTuneAttribute.Data), at);
+        var validation = ValidationFiles().Validation is { } validationFile
+            ? ModelDataReader.Read(_plan, _original, validationFile, nameof(FineTuneAttribute.Validation), at)
+            : null;
+        return [data, validation];
+    }
+
+    private OnnxModel Teacher()
+    {
+        if (Option(_distill, nameof(DistillAttribute.Teacher)) is not { } teacherFile)
+            return _original;
+        var path = Path.GetFullPath(Path.Combine(_plan.ProjectDirectory ?? Path.GetDirectoryName(_plan.Model)!, teacherFile));
+        if (!File.Exists(path))
+            throw new EngineException(EngineErrorCodes.DataFileNotFound, $"The Teacher model '{teacherFile}' of [Distill] was not found (looked for '{path}'). The path is relative to the project folder.", _distill!.DeclaredAt);
+        return OnnxModelLoader.Load(path);
+    }
+
+    private static PassReport Invoke(MethodInfo method, object?[] arguments)
+    {
         try
         {
-            return (PassReport)train.Invoke(null,
-                [model, teacher, _fineTune?.Options, _distill?.Options, data, labels, validation, validationLabels, progress])!;
+            return (PassReport)method.Invoke(null, arguments)!;
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {

@@ -10,8 +10,8 @@ namespace Optimizer.Runtime;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 sealed partial class FineTuneAttribute : Attribute
 {
-    /// <summary>Training inputs: a <c>.npy</c> (float32, samples first) or raw float32 file shaped like the model's input, relative to the project folder.</summary>
-    [PassOption("Training inputs (.npy float32 or raw float32), relative to the project folder.", DataFile = true)]
+    /// <summary>Training inputs, relative to the project folder: a <c>.npy</c> (float32, samples first) or raw float32 file shaped like the model's one input, or an <c>.npz</c> with one array per model input (e.g. an encoder's int64 token ids).</summary>
+    [PassOption("Training inputs (.npy/raw float32 for one input, .npz with one array per input), relative to the project folder.", DataFile = true)]
     public string? Data { get; set; }
 
     /// <summary>One class index per sample: a <c>.npy</c> of integers or raw uint8 (one byte per sample). Optional with <see cref="DistillAttribute"/>.</summary>
@@ -53,6 +53,13 @@ sealed partial class FineTuneAttribute : Attribute
     /// <summary>Held-out inputs for the accuracy printed after each epoch (default: the training data).</summary>
     [PassOption("Held-out inputs for the per-epoch accuracy (default: the training data).", DataFile = true)]
     public string? Validation { get; set; }
+
+    /// <summary>
+    /// Encoder distillation stops after this many epochs without a better validation cosine (minimum
+    /// over the samples, then mean); 0 trains every epoch. The best epoch's weights are kept either way.
+    /// </summary>
+    [PassOption("Encoder distillation: stop after this many epochs without a better validation cosine (0: never); the best epoch is kept.", Min = 0, Max = 10000)]
+    public int Patience { get; set; }
 
     /// <summary>Labels of <see cref="Validation"/>.</summary>
     [PassOption("Labels of Validation.", DataFile = true)]

@@ -7,14 +7,17 @@ namespace Optimizer.Training.Conversion;
 
 /// <summary>
 /// ONNX operators as TorchSharp calls (ONNX semantics: broadcasting, pads as begin…end pairs,
-/// opset-dependent Softmax and Clip). Only what MLP/CNN classifiers need; everything else is refused
-/// up front by <see cref="Supports"/>.
+/// opset-dependent Softmax and Clip). What MLP/CNN classifiers and BERT-family encoders need
+/// (<see cref="ShapeKernels"/> has the encoder's indexing and shape operators); everything else is
+/// refused up front by <see cref="Supports"/>.
 /// </summary>
 internal static class OperatorKernels
 {
-    private static readonly HashSet<string> Elementwise = ["Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Add", "Sub", "Mul", "Div", "Identity", "Dropout", "Neg", "Sqrt", "Pow", "Exp"];
+    private static readonly HashSet<string> Elementwise = ["Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Add", "Sub", "Mul", "Div", "Identity", "Dropout", "Neg", "Sqrt", "Pow", "Exp",
+        "Erf", "Gelu", "Cast", "Equal", "Less", "Greater", "Not", "Where"];
     private static readonly HashSet<string> Structural = ["Gemm", "MatMul", "Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-        "Flatten", "Reshape", "Concat", "Softmax", "LogSoftmax", "Transpose", "Squeeze", "Unsqueeze", "ReduceMean", "Constant"];
+        "Flatten", "Reshape", "Concat", "Softmax", "LogSoftmax", "Transpose", "Squeeze", "Unsqueeze", "ReduceMean", "Constant",
+        "Gather", "Slice", "Shape", "Expand", "ConstantOfShape", "Range", "LayerNormalization"];
 
     public static string SupportedList => string.Join(", ", Structural.Where(s => s != "Constant").Concat(Elementwise).Order(StringComparer.Ordinal));
 
@@ -23,8 +26,8 @@ internal static class OperatorKernels
         if (!node.IsDefaultDomain || !(Elementwise.Contains(node.OpType) || Structural.Contains(node.OpType)))
             return false;
         var autoPad = node.FindAttribute("auto_pad")?.String ?? "NOTSET";
-        if (node.OpType == "MaxPool" && node.Outputs.Count > 1 && node.Outputs[1].Length > 0)
-            return false; // the indices output
+        if (node.OpType is "MaxPool" or "LayerNormalization" && node.Outputs.Skip(1).Any(o => o.Length > 0))
+            return false; // MaxPool's indices, LayerNormalization's mean and inverse deviation
         return node.OpType is not ("Conv" or "MaxPool" or "AveragePool") || autoPad is "NOTSET" or "VALID" or "SAME_UPPER" or "SAME_LOWER";
     }
 
@@ -34,6 +37,8 @@ internal static class OperatorKernels
         "Conv" or "Gemm" => node.Inputs.Skip(1),
         "MatMul" or "Add" or "Sub" or "Mul" => node.Inputs,
         "BatchNormalization" => node.Inputs.Skip(1).Take(2), // scale, bias; running statistics stay fixed
+        "LayerNormalization" => node.Inputs.Skip(1), // scale, bias
+        "Gather" => node.Inputs.Take(1), // an embedding table (only float initializers become parameters)
         _ => [],
     };
 
@@ -55,7 +60,22 @@ internal static class OperatorKernels
             "Add" => [In(0) + In(1)],
             "Sub" => [In(0) - In(1)],
             "Mul" => [In(0) * In(1)],
-            "Div" => [In(0) / In(1)],
+            "Div" => [ShapeKernels.Divide(In(0), In(1))],
+            "Erf" => [torch.special.erf(In(0))],
+            "Gelu" => [Gelu(node, In(0))],
+            "Cast" => [ShapeKernels.Cast(node, In(0))],
+            "Equal" => [In(0).eq(In(1))],
+            "Less" => [In(0).lt(In(1))],
+            "Greater" => [In(0).gt(In(1))],
+            "Not" => [In(0).logical_not()],
+            "Where" => [torch.where(In(0), In(1), In(2))],
+            "Gather" => [ShapeKernels.Gather(node, In(0), In(1))],
+            "Slice" => [ShapeKernels.Slice(node, x, opset)],
+            "Shape" => [ShapeKernels.Shape(node, In(0))],
+            "Expand" => [ShapeKernels.Expand(In(0), In(1))],
+            "ConstantOfShape" => [ShapeKernels.ConstantOfShape(node, In(0))],
+            "Range" => [ShapeKernels.Range(In(0), In(1), In(2))],
+            "LayerNormalization" => [LayerNorm(node, In(0), In(1), x.Length > 2 ? x[2] : null)],
             "MatMul" => [torch.matmul(In(0), In(1))],
             "Gemm" => [Gemm(node, In(0), In(1), x.Length > 2 ? x[2] : null)],
             "Conv" => [Conv(node, In(0), In(1), x.Length > 2 ? x[2] : null)],
@@ -178,6 +198,19 @@ internal static class OperatorKernels
         var min = x.Length > 1 && x[1] is { } lo ? lo.item<float>() : float.MinValue;
         var max = x.Length > 2 && x[2] is { } hi ? hi.item<float>() : float.MaxValue;
         return torch.clamp(x[0]!, min, max);
+    }
+
+    private static Tensor Gelu(OnnxNode node, Tensor x)
+    {
+        if (node.FindAttribute("approximate")?.String != "tanh") return F.gelu(x);
+        // ONNX's tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+        return x * 0.5 * (torch.tanh((x + x.pow(3) * 0.044715) * Math.Sqrt(2 / Math.PI)) + 1);
+    }
+
+    private static Tensor LayerNorm(OnnxNode node, Tensor x, Tensor scale, Tensor? bias)
+    {
+        var axis = Axis(Int(node, "axis", -1), x);
+        return F.layer_norm(x, x.shape.Skip((int)axis).ToArray(), scale, bias, Float(node, "epsilon", 1e-5f));
     }
 
     private static Tensor Flatten(Tensor x, long axis)

@@ -7,8 +7,8 @@ namespace Optimizer.Training.Conversion;
 
 /// <summary>
 /// An ONNX graph run by TorchSharp, node by node, so autograd can train its weights. Float
-/// initializers that ops use as weights (Conv, Gemm, MatMul, BatchNormalization scale and bias,
-/// Add/Mul constants) become trainable parameters; everything else (shapes, running statistics)
+/// initializers that ops use as weights (Conv, Gemm, MatMul, BatchNormalization/LayerNormalization
+/// scale and bias, Gather's embedding tables, Add/Mul constants of rank ≥ 1) become trainable parameters; everything else (shapes, running statistics)
 /// stays constant. <see cref="WriteBack"/> puts trained values into the model's initializers, in
 /// place, so the graph itself never changes.
 /// </summary>
@@ -42,9 +42,10 @@ internal sealed class TorchGraph : IDisposable
         var trainable = graph._order.SelectMany(OperatorKernels.TrainableInputs).ToHashSet(StringComparer.Ordinal);
         foreach (var initializer in model.Graph.Initializers)
         {
-            var tensor = ToTorch(initializer);
+            var tensor = ElementTypes.ToTorch(initializer);
             if (tensor is null) continue;
-            if (trainable.Contains(initializer.Name) && tensor.dtype == ScalarType.Float32)
+            // Rank-0 floats are parts of formulas (epsilons, GELU's 0.5, a mask's fill value), not weights.
+            if (trainable.Contains(initializer.Name) && tensor.dtype == ScalarType.Float32 && tensor.dim() > 0)
                 graph._parameters[initializer.Name] = new Parameter(tensor, requires_grad: true);
             else
                 graph._constants[initializer.Name] = tensor;
@@ -53,7 +54,7 @@ internal sealed class TorchGraph : IDisposable
         // Constant nodes are values too (the IR reads them as tensors).
         foreach (var node in graph._order.Where(n => n.OpType == "Constant" && n.IsDefaultDomain))
         {
-            if (model.Graph.FindConstant(node.Outputs[0]) is { } constant && ToTorch(constant) is { } tensor)
+            if (model.Graph.FindConstant(node.Outputs[0]) is { } constant && ElementTypes.ToTorch(constant) is { } tensor)
                 graph._constants[node.Outputs[0]] = tensor;
         }
         return graph;
@@ -110,18 +111,6 @@ internal sealed class TorchGraph : IDisposable
             var values = parameter.detach().contiguous().data<float>().ToArray();
             initializers[i] = OnnxTensor.FromFloats(initializers[i].Name, initializers[i].Dims.ToArray(), values);
         }
-    }
-
-    private static Tensor? ToTorch(OnnxTensor tensor)
-    {
-        var dims = tensor.Dims.ToArray();
-        return tensor.ElementType switch
-        {
-            TensorElementType.Float => torch.tensor(tensor.ToFloatArray(), dims),
-            TensorElementType.Int64 => torch.tensor(tensor.ToInt64Array(), dims),
-            TensorElementType.Int32 => torch.tensor(tensor.ToInt32Array(), dims),
-            _ => null,
-        };
     }
 
     public void Dispose()

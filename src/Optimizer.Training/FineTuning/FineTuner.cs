@@ -44,12 +44,7 @@ public static class FineTuner
         if (options.Distill && teacher is null)
             throw new ArgumentException("Distillation needs a teacher model.", nameof(teacher));
 
-        TorchNativeLibrary.EnsureLoaded();
-        torch.set_num_threads(Threads);
-        torch.manual_seed(options.FineTune.Seed);
-        // torch.use_deterministic_algorithms is not implemented by TorchSharp 0.107; the CPU kernels these
-        // graphs use (matmul, convolution, pooling and their gradients) are deterministic for a fixed
-        // thread count, which Optimizer.Training.Tests checks (same seed → byte-identical model).
+        TrainingParts.Start(options.FineTune);
 
         using var graph = TorchGraph.Create(student);
         var inputShape = SampleShape(student, training.Inputs, nameof(FineTuneAttribute.Data));
@@ -60,11 +55,9 @@ public static class FineTuner
 
         using var teacherLogits = options.Distill ? TeacherLogits(teacher!, inputs) : null;
 
-        var masks = Masks(graph);
+        var masks = TrainingParts.Masks(graph);
         var parameters = graph.Parameters.Values.ToArray();
-        using var optimizer = options.FineTune.Optimizer == TrainingOptimizer.Adam
-            ? (optim.Optimizer)optim.Adam(parameters, options.FineTune.LearningRate, weight_decay: options.FineTune.WeightDecay)
-            : optim.SGD(parameters, options.FineTune.LearningRate, momentum: options.FineTune.Momentum, weight_decay: options.FineTune.WeightDecay);
+        using var optimizer = TrainingParts.Optimizer(parameters, options.FineTune);
 
         var (evalInputs, evalLabels, source) = EvaluationData(student, training, validation, labels, teacherLogits, inputs);
         using var evalInputsTensor = evalInputs;
@@ -73,10 +66,8 @@ public static class FineTuner
         void Record(EpochResult result) { history.Add(result); progress?.Invoke(result); }
         Record(new EpochResult(0, options.FineTune.Epochs, null, Accuracy(graph, logitsName, evalInputs, evalLabels), source));
 
-        var stepsPerEpoch = (count + options.FineTune.BatchSize - 1) / options.FineTune.BatchSize;
-        var schedule = new LearningRateSchedule(options.FineTune.LearningRate, (long)Math.Round(options.FineTune.WarmupEpochs * stepsPerEpoch), (long)options.FineTune.Epochs * stepsPerEpoch);
-        long seed = options.FineTune.Seed;
-        var shuffle = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
+        var schedule = TrainingParts.Schedule(options.FineTune, count);
+        var shuffle = TrainingParts.Shuffle(options.FineTune);
         var order = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
         long step = 0;
         for (var epoch = 1; epoch <= options.FineTune.Epochs; epoch++)
@@ -90,22 +81,8 @@ public static class FineTuner
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(step);
                 var logits = graph.Forward(inputs.index_select(0, index), logitsName);
                 var loss = Loss(logits, labels?.index_select(0, index), teacherLogits?.index_select(0, index), options);
-                optimizer.zero_grad();
-                loss.backward();
-                using (torch.no_grad())
-                {
-                    foreach (var (parameter, pruned) in masks) parameter.grad!.masked_fill_(pruned, 0);
-                }
-                optimizer.step();
-                using (torch.no_grad())
-                {
-                    // Exactly +0 (not -0 from a multiply): pruned weights stay pruned, bit for bit.
-                    foreach (var (parameter, pruned) in masks) parameter.masked_fill_(pruned, 0);
-                }
-                var value = loss.item<float>();
-                if (!float.IsFinite(value))
-                    throw TrainingException.Create(TrainingErrorCodes.Diverged,
-                        $"training diverged at epoch {epoch} (loss {value.ToString(CultureInfo.InvariantCulture)}). Lower LearningRate (now {options.FineTune.LearningRate.ToString(CultureInfo.InvariantCulture)}).");
+                TrainingParts.Step(optimizer, loss, masks);
+                var value = TrainingParts.CheckedValue(loss, epoch, options.FineTune);
                 lossSum += value * index.shape[0];
                 step++;
             }
@@ -142,13 +119,6 @@ public static class FineTuner
         foreach (var p in parts) p.Dispose();
         return all.reshape(all.shape[0], -1);
     }
-
-    /// <summary>Weight tensors (rank ≥ 2) holding exact zeros: those zeros are pruned weights and stay zero.</summary>
-    private static List<(TorchSharp.Modules.Parameter Parameter, Tensor Pruned)> Masks(TorchGraph graph) =>
-        graph.Parameters.Values.Where(p => p.dim() >= 2)
-            .Select(p => (Parameter: p, Pruned: p.detach().eq(0)))
-            .Where(m => m.Pruned.any().item<bool>())
-            .ToList();
 
     private static (Tensor? Inputs, Tensor? Labels, string Source) EvaluationData(OnnxModel student, TrainingSet training, TrainingSet? validation, Tensor? labels, Tensor? teacherLogits, Tensor inputs)
     {

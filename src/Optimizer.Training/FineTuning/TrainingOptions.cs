@@ -25,7 +25,7 @@ public sealed record TrainingOptions(FineTuneAttribute FineTune, DistillAttribut
                 "[Distill] needs [FineTune] on the same model: it names the data, epochs and learning rate the distillation trains with.", PassSchema.Distill.Name);
         var options = new TrainingOptions(Bind<FineTuneAttribute>(fineTune, PassSchema.FineTune), distill is null ? null : Bind<DistillAttribute>(distill, PassSchema.Distill));
         if (string.IsNullOrEmpty(options.FineTune.Data))
-            throw TrainingException.Create(TrainingErrorCodes.InvalidOption, "[FineTune] needs Data: the training inputs (.npy or raw float32).");
+            throw TrainingException.Create(TrainingErrorCodes.InvalidOption, "[FineTune] needs Data: the training inputs (.npy or raw float32 for one float input, .npz with one array per input).");
         if (options.FineTune.Labels is null && !options.Distill)
             throw TrainingException.Create(TrainingErrorCodes.InvalidOption,
                 "[FineTune] without Labels has nothing to learn from: set Labels (one class index per sample), or add [Distill] to learn from the original model's outputs.");

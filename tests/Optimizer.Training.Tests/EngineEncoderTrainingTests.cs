@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Optimizer.EndToEnd.Tests.RealData;
+using Optimizer.Onnx;
+using Optimizer.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace Optimizer.Training.Tests;
+
+/// <summary>The engine reads an encoder's .npz data (three int64 arrays, no labels) and distils it after the plan's passes.</summary>
+public class EngineEncoderTrainingTests(ITestOutputHelper output)
+{
+    /// <summary>A file of sentences, one a line (build/make-sentences.sh), for the measurement run.</summary>
+    public const string SentencesVariable = "OPTIMIZER_DISTILL_SENTENCES";
+
+    [ConditionalFact("data/models")]
+    public void A_plan_with_npz_token_ids_distils_the_encoder_and_reports_each_epoch()
+    {
+        var project = Directory.CreateTempSubdirectory("optimizer-encoder-training-").FullName;
+        try
+        {
+            var (report, model) = EngineEncoderTraining.Run(project, ArcticEncoderData.CalibrationSentences.Take(16).ToList(), ArcticEncoderData.ValidationSentences, 64,
+                new Dictionary<string, string> { ["Epochs"] = "1", ["BatchSize"] = "8", ["LearningRate"] = "0.0001" });
+            output.WriteLine(report);
+            Assert.Contains("| FineTune+Distill | 1 of 1 epochs, best epoch ", report);
+            Assert.Contains("distillation (CosineMse on '", report); // the report escapes the names' underscores
+            Assert.Contains("16 samples: validation cos min 1.0000", report);
+            Assert.Contains("- epoch 1: loss ", report);
+            Assert.True(File.Exists(model));
+        }
+        finally
+        {
+            Directory.Delete(project, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The figures for issue 19's note: a few thousand real sentences at sequence length 128, through
+    /// the engine. Runs only where <see cref="SentencesVariable"/> names a sentence file.
+    /// </summary>
+    [SentencesFileFact]
+    public void Measure_distillation_time_on_real_sentences()
+    {
+        var sentences = File.ReadAllLines(Environment.GetEnvironmentVariable(SentencesVariable)!).Where(l => l.Length > 0).ToList();
+        var validation = sentences.Where((_, i) => i % 10 == 9).ToList();
+        var train = sentences.Where((_, i) => i % 10 != 9).ToList();
+        var epochs = int.Parse(Environment.GetEnvironmentVariable("OPTIMIZER_DISTILL_EPOCHS") ?? "1");
+        var project = Directory.CreateTempSubdirectory("optimizer-encoder-measure-").FullName;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var (report, _) = EngineEncoderTraining.Run(project, train, validation, 128,
+                new Dictionary<string, string> { ["Epochs"] = epochs.ToString(), ["BatchSize"] = "32", ["LearningRate"] = "0.0001", ["Patience"] = "2" });
+            using var self = Process.GetCurrentProcess();
+            output.WriteLine($"{train.Count} training / {validation.Count} validation sentences, {epochs} epoch(s): {clock.Elapsed.TotalSeconds:F0} s in the engine, peak working set {self.PeakWorkingSet64 / (1 << 20)} MiB");
+            output.WriteLine(report);
+            Assert.Contains("| FineTune+Distill |", report);
+        }
+        finally
+        {
+            Directory.Delete(project, recursive: true);
+        }
+    }
+
+    /// <summary>A fact that runs only with a sentence file named by <see cref="SentencesVariable"/>; reported as skipped elsewhere.</summary>
+    private sealed class SentencesFileFactAttribute : FactAttribute
+    {
+        public SentencesFileFactAttribute()
+        {
+            var path = Environment.GetEnvironmentVariable(SentencesVariable);
+            if (string.IsNullOrEmpty(path) || !File.Exists(path))
+                Skip = $"a measurement: set {SentencesVariable} to a sentence file (build/make-sentences.sh)";
+            else if (TestNeeds.SkipReason(Needs.None, ["data/models"]) is { } reason)
+                Skip = reason;
+        }
+    }
+}
