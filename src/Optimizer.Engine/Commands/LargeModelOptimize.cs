@@ -1,3 +1,4 @@
+using System.Runtime;
 using System.Security.Cryptography;
 using Optimizer.Engine.Benchmarking;
 using Optimizer.Engine.Calibration;
@@ -58,11 +59,13 @@ internal static class LargeModelOptimize
         EngineStage.Enter("writing the optimized model and its external data");
         var optimizedPath = Path.Combine(plan.OutputDirectory, plan.OptimizedModelFileName);
         var dataPath = OnnxModelWriter.Save(result.Model, optimizedPath, new ExternalDataOptions { Mode = ExternalDataMode.Always });
-        var optimized = result.Model;
         var passes = result.Reports.Select(r => new ManifestPass(r.Pass, r.Summary)).ToList();
         result = null;
-        // The quantized weights were written; drop them before ONNX Runtime loads either model.
-        GC.Collect();
+        // The quantized weights are on disk now: drop them (and give their memory back to the system) before
+        // ONNX Runtime loads either model, and read the optimized graph back with its weights left in the file.
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var optimized = OnnxModelLoader.Load(optimizedPath, ModelLoadLimits.Trusted with { InMemoryTensorBytes = ExternalDataOptions.Default.MinTensorBytes });
 
         var data = VerificationData.Load(plan, model, null, calibrationData, SymbolicDimSizes.From(plan));
         var fidelity = FileModelComparison.Compare(plan.Model, model, optimizedPath, optimized, data);
