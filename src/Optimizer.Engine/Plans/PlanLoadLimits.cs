@@ -9,8 +9,7 @@ namespace Optimizer.Engine.Plans;
 /// <summary>
 /// The load limits a user lifts for a model they trust: the plan's optional <c>"loadLimits"</c> object
 /// (<c>{"trustModel": true, "maxModelBytes": n, "maxExternalDataBytes": n}</c>, written by the task from
-/// <c>OptimizerTrustModel</c>/<c>OptimizerMaxModelBytes</c>/<c>OptimizerMaxExternalDataBytes</c> or the
-/// item's metadata) or the CLI's <c>--trust-model</c>, <c>--max-model-bytes</c>, <c>--max-external-data-bytes</c>.
+/// <c>OptimizerTrustModel</c>/<c>OptimizerMaxModelBytes</c>/<c>OptimizerMaxExternalDataBytes</c>) or the CLI's <c>--trust-model</c>, <c>--max-model-bytes</c>, <c>--max-external-data-bytes</c>.
 /// Without any, the hostile-input defaults of <see cref="ModelLoadLimits.Default"/> apply.
 /// </summary>
 public static class PlanLoadLimits

@@ -34,14 +34,16 @@ internal sealed class ModelSession : IDisposable
 
     /// <summary>
     /// Opens the model from its file, so ONNX Runtime reads (and memory-maps) its external data itself
-    /// instead of a copy in this process. Prepacking is off: it would keep a second, repacked copy of every
-    /// MatMul weight, doubling a large model's memory for a speed-up verification does not need.
+    /// instead of a copy in this process. Without <paramref name="prepack"/> (the fp32 original) ONNX Runtime keeps
+    /// no second, repacked copy of each MatMul weight, which would double a large model's memory; quantized
+    /// kernels (MatMulNBits) need their prepacked layout to run fast, and their weights are a fraction of the size.
     /// </summary>
-    public ModelSession(string modelFile, OnnxModel model, string role, string source)
+    public ModelSession(string modelFile, OnnxModel model, string role, string source, bool prepack)
         : this(model, role, source)
     {
         using var options = Options();
-        options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        if (!prepack)
+            options.AddSessionConfigEntry("session.disable_prepacking", "1");
         _session = Guard(() => new InferenceSession(modelFile, options));
     }
 

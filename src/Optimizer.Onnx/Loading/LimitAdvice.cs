@@ -8,11 +8,11 @@ internal static class LimitAdvice
 {
     public static string MaxModelBytes(long current) =>
         $"If the model is trusted, raise the limit ({current} bytes): onnx-opt --max-model-bytes <n> (or --trust-model), " +
-        "the build property OptimizerMaxModelBytes or <OnnxModel MaxModelBytes=\"n\">, or ModelLoadLimits.MaxModelBytes in code. " +
+        "the build property OptimizerMaxModelBytes (or OptimizerTrustModel=true), or ModelLoadLimits.MaxModelBytes in code. " +
         "A model past 2 GiB must keep its weights as external data.";
 
     public static string MaxExternalDataBytes(long current) =>
         $"If the model is trusted, raise the limit ({current} bytes): onnx-opt --max-external-data-bytes <n> (or --trust-model), " +
-        "the build property OptimizerMaxExternalDataBytes or <OnnxModel MaxExternalDataBytes=\"n\"> (or OptimizerTrustModel=true), " +
+        "the build property OptimizerMaxExternalDataBytes (or OptimizerTrustModel=true), " +
         "or ModelLoadLimits.MaxExternalDataBytes in code.";
 }
