@@ -13,35 +13,13 @@ internal static class StreamedWeightQuantizer
         var n = weight.Columns;
         var qmax = reduceRange ? 63f : 127f;
         var scales = new float[perChannel ? n : 1];
-        weight.ForEachBlock(weight.DefaultRowsPerBlock, (_, _, values) =>
-        {
-            for (var i = 0; i < values.Length; i++)
-            {
-                var column = perChannel ? i % n : 0;
-                scales[column] = Math.Max(scales[column], Math.Abs(values[i]));
-            }
-        });
-        for (var c = 0; c < scales.Length; c++)
-        {
-            scales[c] = scales[c] > 0 ? scales[c] / qmax : 1f;
-        }
-
+        var rowsPerBlock = weight.DefaultRowsPerBlock;
+        weight.ForEachBlock(rowsPerBlock, (_, _, values) => Int8WeightQuantizer.AddAbsMax(values, scales, perChannel, n));
+        Int8WeightQuantizer.ToScales(scales, qmax);
         var quantized = new sbyte[(long)weight.Rows * n];
         double errorSquares = 0, weightSquares = 0;
-        weight.ForEachBlock(weight.DefaultRowsPerBlock, (first, _, values) =>
-        {
-            var output = quantized.AsSpan(first * n, values.Length);
-            for (var i = 0; i < values.Length; i++)
-            {
-                var scale = scales[perChannel ? i % n : 0];
-                var q = Math.Clamp(MathF.Round(values[i] / scale, MidpointRounding.ToEven), -qmax, qmax);
-                output[i] = (sbyte)q;
-                var error = values[i] - q * scale;
-                errorSquares += error * error;
-                weightSquares += (double)values[i] * values[i];
-            }
-        });
-
+        weight.ForEachBlock(rowsPerBlock, (first, _, values) => Int8WeightQuantizer.QuantizeRows(
+            values, quantized.AsSpan(first * n, values.Length), scales, perChannel, n, qmax, ref errorSquares, ref weightSquares));
         return new QuantizedWeight(quantized, scales, weightSquares > 0 ? Math.Sqrt(errorSquares / weightSquares) : 0);
     }
 
