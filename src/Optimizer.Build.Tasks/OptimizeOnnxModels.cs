@@ -58,6 +58,15 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
     /// <summary>$(OptimizerRequireSpeedup): RequireSpeedup=true for every Quantize pass that does not set it.</summary>
     public bool RequireSpeedup { get; set; }
 
+    /// <summary>$(OptimizerTrustModel): the models are trusted; the engine lifts its caps on file and external-data sizes.</summary>
+    public bool TrustModel { get; set; }
+
+    /// <summary>$(OptimizerMaxModelBytes): the largest model file the engine reads (bytes).</summary>
+    public string? MaxModelBytes { get; set; }
+
+    /// <summary>$(OptimizerMaxExternalDataBytes): the most external data the engine reads for one model (bytes).</summary>
+    public string? MaxExternalDataBytes { get; set; }
+
     /// <summary>
     /// $(OptimizerTrainingAssembly), set by the Optimizer.Training package: a new training package
     /// invalidates the cache of models that declare a training pass (and only theirs).
@@ -141,6 +150,13 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         if (storage is null)
             return false;
 
+        var loadLimits = LoadLimitsSetting.Parse(TrustModel, MaxModelBytes, MaxExternalDataBytes, out var limitProblem);
+        if (limitProblem is not null)
+        {
+            Diagnostics.Error(DiagnosticCodes.InvalidValue, SourceLocation.FileOnly(ProjectFile), limitProblem);
+            return false;
+        }
+
         var runner = new EngineRunner(Diagnostics, BuildEngine, DotnetHost.Find(DotnetHostPath) ?? DotnetHost.ExecutableName,
             EngineAssembly, EngineEnvironment(), _cancelled);
         var engineIdentity = EngineIdentity.Of(EngineAssembly);
@@ -155,6 +171,7 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
                 break;
 
             var plan = shared.Plan;
+            plan.LoadLimits = loadLimits;
             PlanFile.Write(plan);
             writes.Add(new TaskItem(plan.PlanPath));
             writes.Add(new TaskItem(plan.StampPath));

@@ -30,4 +30,18 @@ public sealed record ModelLoadLimits
     /// shape inference works out. Default: 2^40 (a terabyte of bytes, beyond any model that runs).
     /// </summary>
     public long MaxTensorElements { get; init; } = 1L << 40;
+
+    /// <summary>
+    /// External-data tensors this large or larger stay in their file and are read a block at a time
+    /// (by passes that stream, and by the writer); smaller ones are memory-mapped. Tensors of 2 GiB
+    /// or more always stay in their file, since no protobuf field or array can hold them. Default: 256 MiB.
+    /// </summary>
+    public long InMemoryTensorBytes { get; init; } = 256L << 20;
+
+    /// <summary>
+    /// Limits for a model the user trusts (set from the CLI's <c>--trust-model</c> or the build's
+    /// <c>OptimizerTrustModel</c>): no cap on the file or its external data. The structural checks
+    /// (regions inside the model's folder, no overlap, no links) stay.
+    /// </summary>
+    public static ModelLoadLimits Trusted { get; } = new() { MaxModelBytes = int.MaxValue, MaxExternalDataBytes = long.MaxValue };
 }

@@ -35,6 +35,14 @@ internal sealed class JsonTextWriter
         return this;
     }
 
+    public JsonTextWriter Boolean(string name, bool value)
+    {
+        Name(name);
+        _text.Append(value ? "true" : "false");
+        _needsComma = true;
+        return this;
+    }
+
     public override string ToString() => _text.ToString() + "\n";
 
     private JsonTextWriter Open(string? name, char bracket)

@@ -41,6 +41,9 @@ internal sealed class OptimizationPlan
 
     public IReadOnlyList<PassDeclaration> Passes { get; }
 
+    /// <summary>The load limits the project lifts (<see cref="LoadLimitsSetting"/>), or null.</summary>
+    public LoadLimitsSetting? LoadLimits { get; set; }
+
     /// <summary>The manifest resource name the optimized model is embedded under.</summary>
     public string ResourceName => Optimizer.Engine.Output.OutputNames.ModelResourceName(Name);
 

@@ -30,7 +30,18 @@ internal static class PlanJson
             json.EndObject();
         }
 
-        return json.EndArray().EndObject().ToString();
+        json.EndArray();
+        if (plan.LoadLimits is { } limits)
+        {
+            json.StartObject("loadLimits").Boolean("trustModel", limits.Trust);
+            if (limits.MaxModelBytes is { } model)
+                json.Number("maxModelBytes", model);
+            if (limits.MaxExternalDataBytes is { } external)
+                json.Number("maxExternalDataBytes", external);
+            json.EndObject();
+        }
+
+        return json.EndObject().ToString();
     }
 
     private static void WriteLocation(JsonTextWriter json, SourceLocation location) =>

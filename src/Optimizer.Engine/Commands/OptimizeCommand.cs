@@ -62,11 +62,13 @@ public static class OptimizeCommand
 
     public static Outcome Optimize(OptimizationPlan plan)
     {
-        var model = OnnxModelLoader.Load(plan.Model);
+        var model = OnnxModelLoader.Load(plan.Model, plan.Limits);
         // Inconsistent nodes (OPT1123) and oversized values (OPT1119) are refused here, with the model's
         // path, before any pass or report could swallow them while inferring shapes for its own use.
         ShapeInference.Infer(model);
-        var sourceBytes = ReadModelBytes(plan.Model);
+        if (LargeModelOptimize.Applies(model))
+            return LargeModelOptimize.Run(plan, model, PendingChecks.PassRequests(plan));
+        var sourceBytes = ReadModelBytes(plan.Model, plan.Limits);
         OnnxRuntimeLoadCheck.Input(plan.Model, sourceBytes, plan.ModelPath, plan.DeclaredAt);
         var budget = AccuracyBudgetSettings.From(plan);
 
@@ -169,11 +171,11 @@ public static class OptimizeCommand
     }
 
     /// <summary>The model's bytes (for its hash and size), read as the untrusted file it is; the loader has checked the same file.</summary>
-    private static byte[] ReadModelBytes(string path)
+    private static byte[] ReadModelBytes(string path, ModelLoadLimits limits)
     {
         try
         {
-            return UntrustedFile.ReadAllBytes(path, ModelLoadLimits.Default.MaxModelBytes);
+            return UntrustedFile.ReadAllBytes(path, limits.MaxModelBytes);
         }
         catch (UntrustedFileException e)
         {
@@ -222,7 +224,8 @@ public static class OptimizeCommand
     internal static void RemoveOutputs(OptimizationPlan plan)
     {
         // The manifest first: it must never name a file already deleted.
-        foreach (var fileName in OutputNames.All.OrderBy(output => output.Kind != OutputKind.Manifest).Select(output => output.FileName(plan.Name)))
+        var optimizedData = ExternalDataOptions.DataFileName(plan.OptimizedModelFileName);
+        foreach (var fileName in OutputNames.All.OrderBy(output => output.Kind != OutputKind.Manifest).Select(output => output.FileName(plan.Name)).Append(optimizedData))
         {
             try
             {

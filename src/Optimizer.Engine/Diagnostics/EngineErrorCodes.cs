@@ -99,6 +99,9 @@ public static class EngineErrorCodes
     /// <summary>Error: no data is declared and an input's values cannot be generated (a string, sequence or map input, or one of unknown rank).</summary>
     public const string InputNotGeneratable = "OPT1085";
 
+    /// <summary>Error: a model past 2 GiB (or keeping weights in its data files) asks for a step that needs it in memory several times (training, [AccuracyBudget], RequireSpeedup, StaticInt8 calibration).</summary>
+    public const string LargeModelUnsupported = "OPT1087";
+
     /// <summary>[FineTune] or [Distill] is declared but the Optimizer.Training package is not referenced (or not restored). OPT1071–OPT1079 are training's own (Optimizer.Training's TrainingErrorCodes).</summary>
     public const string TrainingPackageMissing = "OPT1070";
 

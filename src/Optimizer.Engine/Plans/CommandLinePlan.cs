@@ -11,7 +11,7 @@ namespace Optimizer.Engine.Plans;
 /// </summary>
 internal static class CommandLinePlan
 {
-    public const string Usage = "optimize --model <model.onnx> [--output <out.onnx>] [--pass <Pass>:<Option>=<value>,...]...";
+    public const string Usage = "optimize --model <model.onnx> [--output <out.onnx>] [--pass <Pass>:<Option>=<value>,...]... " + PlanLoadLimits.Usage;
 
     public static OptimizationPlan From(IReadOnlyList<string> args, string model)
     {
@@ -22,7 +22,10 @@ internal static class CommandLinePlan
         var passes = ArgumentReader.Values(args, "--pass").Select(ParsePass).ToList();
         return new OptimizationPlan(
             OptimizationPlan.CurrentFormatVersion, name, ClassName: "", modelPath, model.Replace('\\', '/'),
-            new DiagnosticLocation(modelPath), Path.GetDirectoryName(output)!, Directory.GetCurrentDirectory(), name + ".onnx", passes);
+            new DiagnosticLocation(modelPath), Path.GetDirectoryName(output)!, Directory.GetCurrentDirectory(), name + ".onnx", passes)
+        {
+            LoadLimits = PlanLoadLimits.FromArguments(args),
+        };
     }
 
     private static PlannedPass ParsePass(string text)

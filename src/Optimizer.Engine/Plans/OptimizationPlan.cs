@@ -1,5 +1,6 @@
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Output;
+using Optimizer.Onnx;
 
 namespace Optimizer.Engine.Plans;
 
@@ -23,4 +24,10 @@ public sealed record OptimizationPlan(
 
     public string OptimizedModelFileName => OutputNames.OptimizedModel.FileName(Name);
     public string ManifestFileName => OutputNames.Manifest.FileName(Name);
+
+    /// <summary>The limits the user lifted for this model (<see cref="PlanLoadLimits"/>); null keeps the hostile-input defaults.</summary>
+    public ModelLoadLimits? LoadLimits { get; init; }
+
+    /// <summary>The limits the model is loaded with.</summary>
+    public ModelLoadLimits Limits => LoadLimits ?? ModelLoadLimits.Default;
 }

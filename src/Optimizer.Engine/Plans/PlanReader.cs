@@ -64,7 +64,7 @@ public static class PlanReader
             RequiredString(root, "outputDirectory", location),
             OptionalString(root, "projectDirectory"),
             RequiredString(root, "resourceName", location),
-            passes);
+            passes) { LoadLimits = PlanLoadLimits.FromJson(root, location) };
     }
 
     private static PlannedPass ParsePass(JsonElement pass, DiagnosticLocation location)

@@ -25,6 +25,29 @@ internal sealed class ModelSession : IDisposable
     /// <param name="role">Which model this is, in words (<see cref="ModelRunner.Original"/>, <see cref="ModelRunner.Optimized"/>).</param>
     /// <param name="source">The data it runs on, for the stage a supervisor reports if ONNX Runtime crashes.</param>
     public ModelSession(byte[] modelBytes, OnnxModel model, string role, string source)
+        : this(model, role, source)
+    {
+        using var options = Options();
+        _session = Guard(() => new InferenceSession(modelBytes, options));
+        OnnxRuntimeLoadCheck.Loaded(modelBytes);
+    }
+
+    /// <summary>
+    /// Opens the model from its file, so ONNX Runtime reads (and memory-maps) its external data itself
+    /// instead of a copy in this process. Without <paramref name="prepack"/> (the fp32 original) ONNX Runtime keeps
+    /// no second, repacked copy of each MatMul weight, which would double a large model's memory; quantized
+    /// kernels (MatMulNBits) need their prepacked layout to run fast, and their weights are a fraction of the size.
+    /// </summary>
+    public ModelSession(string modelFile, OnnxModel model, string role, string source, bool prepack)
+        : this(model, role, source)
+    {
+        using var options = Options();
+        if (!prepack)
+            options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        _session = Guard(() => new InferenceSession(modelFile, options));
+    }
+
+    private ModelSession(OnnxModel model, string role, string source)
     {
         _role = role;
         _source = source;
@@ -35,18 +58,18 @@ internal sealed class ModelSession : IDisposable
             throw new VerificationException("the model has no float32 tensor output to compare");
 
         Enter();
-        using var options = new SessionOptions
-        {
-            // Failures come back as exceptions and are reported with a code; ORT's own log line would repeat them.
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        };
-        _session = Guard(() => new InferenceSession(modelBytes, options));
-        OnnxRuntimeLoadCheck.Loaded(modelBytes);
+        _session = null!; // set by the public constructors
     }
+
+    private static SessionOptions Options() => new()
+    {
+        // Failures come back as exceptions and are reported with a code; ORT's own log line would repeat them.
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        IntraOpNumThreads = 1,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+    };
 
     /// <summary>The float32 tensor outputs compared, in graph order.</summary>
     public IReadOnlyList<string> OutputNames { get; }

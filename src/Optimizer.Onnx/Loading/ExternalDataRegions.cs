@@ -42,8 +42,7 @@ internal sealed class ExternalDataRegions(string? modelPath, ModelLoadLimits lim
         if (total > limits.MaxExternalDataBytes)
         {
             throw new OnnxFormatException(OnnxErrorCodes.ExternalDataTooLarge,
-                $"The model's tensors take {total} bytes of external data, more than the limit of {limits.MaxExternalDataBytes} " +
-                "(ModelLoadLimits.MaxExternalDataBytes). Raise the limit if the model is trusted.", modelPath);
+                $"The model's tensors take {total} bytes of external data, more than the limit. {LimitAdvice.MaxExternalDataBytes(limits.MaxExternalDataBytes)}", modelPath);
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.IO.MemoryMappedFiles;
 using Google.Protobuf;
-using Microsoft.Win32.SafeHandles;
 using Optimizer.Onnx.Files;
 using Optimizer.Onnx.Protobuf;
 
@@ -15,37 +15,51 @@ namespace Optimizer.Onnx;
 /// <remarks>
 /// Every region is checked before any byte is read: in range, the size the tensor needs, no two
 /// regions overlapping (so the total never exceeds what the files hold), and the total within
-/// <see cref="ModelLoadLimits.MaxExternalDataBytes"/>. Each region is then read once, straight into
-/// the array the tensor keeps: peak memory is the data itself.
+/// <see cref="ModelLoadLimits.MaxExternalDataBytes"/>. Nothing is then copied: a region below
+/// <see cref="ModelLoadLimits.InMemoryTensorBytes"/> becomes <c>raw_data</c> over a memory-mapped view
+/// (<see cref="MappedRegion"/>), a larger one stays an <see cref="ExternalTensorReference"/> read in blocks,
+/// so a model of any size loads in about the memory of its graph.
 /// </remarks>
 internal sealed class ExternalDataResolver(string? baseDirectory, string? modelPath, ModelLoadLimits limits)
 {
-    public void ResolveAll(ModelProto model)
+    /// <summary>Resolves every external tensor; returns the bytes they take, or null when there is none.</summary>
+    public long? ResolveAll(ModelProto model)
     {
         var tensors = ModelWalker.Tensors(model)
             .Where(t => t.HasDataLocation && t.DataLocation == TensorProto.Types.DataLocation.External).ToList();
         if (tensors.Count == 0)
         {
-            return;
+            return null;
         }
 
+        long total = 0;
         var files = new Dictionary<string, FileStream>(StringComparer.Ordinal);
+        var maps = new Dictionary<string, MemoryMappedFile>(StringComparer.Ordinal);
         try
         {
             var regions = tensors.Select(t => Locate(t, files)).ToList();
             new ExternalDataRegions(modelPath, limits).Check(regions);
             foreach (var region in regions)
             {
-                Read(region, files[region.FullPath].SafeFileHandle);
+                Resolve(region, files, maps);
+                total += region.Length;
             }
         }
         finally
         {
+            // The views keep their mappings; the files and mapping objects are no longer needed.
+            foreach (var map in maps.Values)
+            {
+                map.Dispose();
+            }
+
             foreach (var stream in files.Values)
             {
                 stream.Dispose();
             }
         }
+
+        return total;
     }
 
     private ExternalDataRegion Locate(TensorProto tensor, Dictionary<string, FileStream> files)
@@ -92,35 +106,36 @@ internal sealed class ExternalDataResolver(string? baseDirectory, string? modelP
                 $"declares {length} bytes in '{location}' but its type and dimensions need {expected}. Re-export the model with its data file");
         }
 
-        if (length > Array.MaxLength)
-        {
-            throw Error(OnnxErrorCodes.ExternalDataTooLarge, tensor,
-                $"takes {length} bytes of '{location}', more than one tensor can hold in memory ({Array.MaxLength} bytes). Split the tensor or store it another way");
-        }
-
         return new ExternalDataRegion(tensor, location, fullPath, offset, length);
     }
 
-    private void Read(ExternalDataRegion region, SafeFileHandle handle)
+    private void Resolve(ExternalDataRegion region, Dictionary<string, FileStream> files, Dictionary<string, MemoryMappedFile> maps)
     {
-        var buffer = new byte[region.Length];
-        var filled = 0;
-        while (filled < buffer.Length)
+        var tensor = region.Tensor;
+        if (region.Length >= Math.Min(limits.InMemoryTensorBytes, int.MaxValue))
         {
-            var n = RandomAccess.Read(handle, buffer.AsSpan(filled), region.Offset + filled);
-            if (n == 0)
-            {
-                throw Error(OnnxErrorCodes.ExternalDataRangeInvalid, region.Tensor,
-                    $"has its data in '{region.Location}', which became shorter while it was read. Do not change data files during a build");
-            }
-
-            filled += n;
+            ExternalTensorReference.Attach(tensor, region.Location, region.FullPath, region.Offset, region.Length);
+            return;
         }
 
-        // The tensor keeps this array itself: ByteString.CopyFrom would hold the data twice.
-        region.Tensor.RawData = UnsafeByteOperations.UnsafeWrap(buffer);
-        region.Tensor.ExternalData.Clear();
-        region.Tensor.ClearDataLocation();
+        if (region.Length == 0)
+        {
+            tensor.RawData = ByteString.Empty;
+        }
+        else
+        {
+            if (!maps.TryGetValue(region.FullPath, out var map))
+            {
+                map = MemoryMappedFile.CreateFromFile(files[region.FullPath], null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+                maps[region.FullPath] = map;
+            }
+
+            // The tensor keeps the mapped view itself: nothing is copied into the managed heap.
+            tensor.RawData = UnsafeByteOperations.UnsafeWrap(new MappedRegion(map, region.Offset, (int)region.Length).Memory);
+        }
+
+        tensor.ExternalData.Clear();
+        tensor.ClearDataLocation();
     }
 
     private string ResolveLocation(TensorProto tensor, string location)

@@ -61,10 +61,10 @@ public static class OnnxModelLoader
 
         CheckNotEmpty(proto.Graph, modelPath);
         CheckSubgraphDepth(proto, limits, modelPath);
-        new ExternalDataResolver(baseDirectory, modelPath, limits).ResolveAll(proto);
+        var externalDataBytes = new ExternalDataResolver(baseDirectory, modelPath, limits).ResolveAll(proto);
         new TensorSizeCheck(limits, modelPath).CheckAll(proto);
         new GraphValidator(modelPath).Validate(proto.Graph);
-        return new OnnxModel(proto, modelPath);
+        return new OnnxModel(proto, modelPath, externalDataBytes);
     }
 
     private static void CheckSize(long size, ModelLoadLimits limits, string? modelPath)
@@ -72,8 +72,7 @@ public static class OnnxModelLoader
         if (size > limits.MaxModelBytes)
         {
             throw new OnnxFormatException(OnnxErrorCodes.ModelTooLarge,
-                $"The model is {size} bytes, more than the limit of {limits.MaxModelBytes}. " +
-                "Store large weights as external data, or raise ModelLoadLimits.MaxModelBytes if the model is trusted.", modelPath);
+                $"The model is {size} bytes, more than the limit. {LimitAdvice.MaxModelBytes(limits.MaxModelBytes)}", modelPath);
         }
     }
 

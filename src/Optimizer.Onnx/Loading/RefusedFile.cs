@@ -11,8 +11,7 @@ internal static class RefusedFile
         UntrustedFileProblem.NotFound => new(OnnxErrorCodes.FileNotReadable,
             $"The model file '{e.FilePath}' does not exist. Check the path (relative paths are resolved against the project folder).", e.FilePath, e),
         UntrustedFileProblem.TooLarge => new(OnnxErrorCodes.ModelTooLarge,
-            $"The model file '{e.FilePath}' cannot be used: {e.Reason} (ModelLoadLimits.MaxModelBytes = {limits.MaxModelBytes}). " +
-            "Store large weights as external data, or raise ModelLoadLimits.MaxModelBytes if the model is trusted.", e.FilePath, e),
+            $"The model file '{e.FilePath}' cannot be used: {e.Reason}. {LimitAdvice.MaxModelBytes(limits.MaxModelBytes)}", e.FilePath, e),
         UntrustedFileProblem.Unreadable => new(OnnxErrorCodes.FileNotReadable,
             $"The model file '{e.FilePath}' cannot be read: {e.Reason}. Check that it exists and is readable.", e.FilePath, e),
         _ => new(OnnxErrorCodes.FileNotRegular,
@@ -29,8 +28,8 @@ internal static class RefusedFile
             UntrustedFileProblem.Unreadable => new(OnnxErrorCodes.ExternalDataMissing,
                 $"Tensor '{tensorName}' has its data in '{location}', which cannot be read: {e.Reason}. Check that the data file is readable.", modelPath, e),
             UntrustedFileProblem.TooLarge => new(OnnxErrorCodes.ExternalDataTooLarge,
-                $"Tensor '{tensorName}' has its data in '{location}', which cannot be used: {e.Reason} (ModelLoadLimits.MaxExternalDataBytes). " +
-                "Raise ModelLoadLimits.MaxExternalDataBytes if the model is trusted.", modelPath, e),
+                $"Tensor '{tensorName}' has its data in '{location}', which cannot be used: {e.Reason}. {LimitAdvice.MaxExternalDataBytes(limits.MaxExternalDataBytes)}",
+                modelPath, e),
             _ => new(OnnxErrorCodes.FileNotRegular,
                 $"Tensor '{tensorName}' has its data in '{location}' ('{e.FilePath}'), which cannot be used: {e.Reason}.{Advice(e.Problem)}", modelPath, e),
         };

@@ -26,7 +26,7 @@ public sealed class OnnxModel
         ProducerVersion = "";
     }
 
-    internal OnnxModel(ModelProto proto, string? sourcePath)
+    internal OnnxModel(ModelProto proto, string? sourcePath, long? externalDataBytes = null)
     {
         var graph = proto.Graph;
         proto.Graph = null; // the template keeps the rest: copying the graph only to drop it doubled a large model's peak
@@ -45,6 +45,7 @@ public sealed class OnnxModel
         ProducerName = proto.ProducerName;
         ProducerVersion = proto.ProducerVersion;
         SourcePath = sourcePath;
+        ExternalDataBytes = externalDataBytes;
     }
 
     /// <summary>The main graph.</summary>
@@ -64,6 +65,15 @@ public sealed class OnnxModel
 
     /// <summary>The file the model was loaded from, or null.</summary>
     public string? SourcePath { get; }
+
+    /// <summary>
+    /// True when the model (or the one it was cloned from) took tensors from external-data files: saving it
+    /// writes external data too (<see cref="ExternalDataMode.Auto"/>).
+    /// </summary>
+    public bool LoadedWithExternalData => ExternalDataBytes is not null;
+
+    /// <summary>The bytes the model's tensors took from external-data files when it was loaded, or null when it had none.</summary>
+    public long? ExternalDataBytes { get; }
 
     /// <summary>The number of model-local functions (kept unchanged).</summary>
     public int LocalFunctionCount => _template.Functions.Count;
@@ -91,7 +101,7 @@ public sealed class OnnxModel
     }
 
     /// <summary>A deep copy; changing it leaves this model as it is.</summary>
-    public OnnxModel Clone() => new(ToProto().Clone(), SourcePath);
+    public OnnxModel Clone() => new(ToProto().Clone(), SourcePath, ExternalDataBytes);
 
     internal ModelProto ToProto()
     {

@@ -31,6 +31,22 @@ public sealed class OnnxTensor
     /// <summary>The number of elements: the product of <see cref="Dims"/>.</summary>
     public long ElementCount => TensorData.ElementCount(Proto);
 
+    /// <summary>
+    /// True when the tensor's bytes stayed in its external-data file when the model was loaded (at or above
+    /// <see cref="ModelLoadLimits.InMemoryTensorBytes"/>, or 2 GiB and more): read it in blocks with
+    /// <see cref="ReadRawBytes"/>; the <c>To…Array</c> methods read it whole and work only below 2 GiB.
+    /// </summary>
+    public bool StaysInFile => ExternalTensorReference.Of(Proto) is not null;
+
+    /// <summary>The bytes the elements take in <c>raw_data</c> layout, or -1 for string tensors.</summary>
+    public long RawByteCount => TensorData.RawByteCount(Proto);
+
+    /// <summary>
+    /// Copies <paramref name="destination"/>.Length bytes of the elements' little-endian <c>raw_data</c> layout,
+    /// starting at byte <paramref name="start"/>: a block of a tensor of any size, from memory or from its file.
+    /// </summary>
+    public void ReadRawBytes(long start, Span<byte> destination) => TensorData.ReadRaw(Proto, start, destination);
+
     /// <summary>Parses a serialized <c>TensorProto</c> (e.g. an ONNX test-data <c>input_0.pb</c>).</summary>
     /// <exception cref="OnnxFormatException">The bytes are not a TensorProto (<see cref="OnnxErrorCodes.MalformedProtobuf"/>).</exception>
     public static OnnxTensor Parse(byte[] bytes)
@@ -134,7 +150,8 @@ public sealed class OnnxTensor
 
         var proto = new TensorProto { Name = name, DataType = (int)type };
         proto.Dims.AddRange(dims);
-        proto.RawData = ByteString.CopyFrom(TensorData.ToLittleEndian(littleEndianBytes, type));
+        // ToLittleEndian made a copy the tensor can own: a second copy would double a large weight's peak.
+        proto.RawData = UnsafeByteOperations.UnsafeWrap(TensorData.ToLittleEndian(littleEndianBytes, type));
         return new OnnxTensor(proto);
     }
 }

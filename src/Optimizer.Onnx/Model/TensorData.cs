@@ -59,7 +59,8 @@ internal static class TensorData
         }
 
         var expectedBytes = type.RawByteCount(count);
-        var bytes = proto.HasRawData ? proto.RawData.Span : FromTypedFields(proto, type, count);
+        var bytes = ExternalTensorReference.Of(proto) is { } reference ? reference.ReadAll()
+            : proto.HasRawData ? proto.RawData.Span : FromTypedFields(proto, type, count);
         if (bytes.Length != expectedBytes)
         {
             throw Invalid(proto, $"holds {bytes.Length} bytes of data but {count} elements of {type} need {expectedBytes}");
@@ -77,6 +78,29 @@ internal static class TensorData
         }
 
         return copy;
+    }
+
+    /// <summary>
+    /// Copies the raw bytes from <paramref name="start"/> into <paramref name="destination"/>: from the file
+    /// for a tensor that stays there, else from memory. Lets passes stream tensors of any size.
+    /// </summary>
+    public static void ReadRaw(TensorProto proto, long start, Span<byte> destination)
+    {
+        if (ExternalTensorReference.Of(proto) is { } reference)
+        {
+            reference.Read(start, destination);
+            return;
+        }
+
+        RawSpan(proto).Slice(checked((int)start), destination.Length).CopyTo(destination);
+    }
+
+    /// <summary>How many bytes the elements take in <c>raw_data</c> layout (-1 for strings or invalid dimensions).</summary>
+    public static long RawByteCount(TensorProto proto)
+    {
+        var type = (TensorElementType)proto.DataType;
+        var count = ElementCount(proto);
+        return type.BitsPerElement() == 0 || count < 0 ? -1 : type.RawByteCount(count);
     }
 
     public static OnnxFormatException WrongType(TensorProto proto, TensorElementType expected) =>

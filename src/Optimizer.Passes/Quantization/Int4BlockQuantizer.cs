@@ -17,47 +17,81 @@ internal static class Int4BlockQuantizer
 {
     public static Int4Weight Quantize(float[] nByK, int n, int k, int blockSize, bool symmetric)
     {
-        var blocks = (k + blockSize - 1) / blockSize;
-        var packed = new byte[n * blocks * blockSize / 2];
-        var scales = new float[n * blocks];
-        var zeroPoints = symmetric ? null : new byte[n * ((blocks + 1) / 2)];
-        double errorSquares = 0, weightSquares = 0;
-        var codes = new byte[blockSize];
+        var blocks = new Int4Blocks(n, k, blockSize, symmetric);
         for (var row = 0; row < n; row++)
         {
-            for (var block = 0; block < blocks; block++)
-            {
-                var start = block * blockSize;
-                var length = Math.Min(blockSize, k - start);
-                var values = nByK.AsSpan(row * k + start, length);
-                var (scale, zeroPoint) = Parameters(values, symmetric);
-                Array.Clear(codes);
-                codes.AsSpan().Fill((byte)zeroPoint); // padding dequantizes to exactly 0
-                for (var i = 0; i < length; i++)
-                {
-                    codes[i] = (byte)Math.Clamp(MathF.Round(values[i] / scale + zeroPoint, MidpointRounding.ToEven), 0, 15);
-                    var error = values[i] - (codes[i] - zeroPoint) * scale;
-                    errorSquares += error * error;
-                    weightSquares += (double)values[i] * values[i];
-                }
-
-                var blob = (row * blocks + block) * blockSize / 2;
-                for (var i = 0; i < blockSize; i += 2)
-                {
-                    packed[blob + i / 2] = (byte)(codes[i] | (codes[i + 1] << 4));
-                }
-
-                scales[row * blocks + block] = scale;
-                if (zeroPoints is not null)
-                {
-                    var index = row * ((blocks + 1) / 2) + block / 2;
-                    zeroPoints[index] |= (byte)(block % 2 == 0 ? zeroPoint : zeroPoint << 4);
-                }
-            }
+            blocks.AddRow(row, nByK.AsSpan(row * k, k));
         }
 
-        return new Int4Weight(packed, scales, zeroPoints, blocks, weightSquares > 0 ? Math.Sqrt(errorSquares / weightSquares) : 0);
+        return blocks.Result();
     }
+}
+
+/// <summary>
+/// The packed output of <see cref="Int4BlockQuantizer"/>, filled one block at a time in any order (the
+/// streamed quantizer visits a [K, N] weight block row by block row).
+/// </summary>
+internal sealed class Int4Blocks
+{
+    private readonly int _k, _blockSize, _blocks;
+    private readonly bool _symmetric;
+    private readonly byte[] _packed;
+    private readonly float[] _scales;
+    private readonly byte[]? _zeroPoints;
+    private readonly byte[] _codes;
+    private double _errorSquares, _weightSquares;
+
+    public Int4Blocks(int n, int k, int blockSize, bool symmetric)
+    {
+        (_k, _blockSize, _symmetric) = (k, blockSize, symmetric);
+        _blocks = (k + blockSize - 1) / blockSize;
+        _packed = new byte[(long)n * _blocks * blockSize / 2];
+        _scales = new float[(long)n * _blocks];
+        _zeroPoints = symmetric ? null : new byte[(long)n * ((_blocks + 1) / 2)];
+        _codes = new byte[blockSize];
+    }
+
+    /// <summary>Every block of one row of K values.</summary>
+    public void AddRow(int row, ReadOnlySpan<float> values)
+    {
+        for (var block = 0; block < _blocks; block++)
+        {
+            var start = block * _blockSize;
+            Add(row, block, values.Slice(start, Math.Min(_blockSize, _k - start)));
+        }
+    }
+
+    /// <summary>One block: the values of <paramref name="row"/> from K = <paramref name="block"/> × BlockSize on.</summary>
+    public void Add(int row, int block, ReadOnlySpan<float> values)
+    {
+        var (scale, zeroPoint) = Parameters(values, _symmetric);
+        var codes = _codes;
+        Array.Clear(codes);
+        codes.AsSpan().Fill((byte)zeroPoint); // padding dequantizes to exactly 0
+        for (var i = 0; i < values.Length; i++)
+        {
+            codes[i] = (byte)Math.Clamp(MathF.Round(values[i] / scale + zeroPoint, MidpointRounding.ToEven), 0, 15);
+            var error = values[i] - (codes[i] - zeroPoint) * scale;
+            _errorSquares += error * error;
+            _weightSquares += (double)values[i] * values[i];
+        }
+
+        var blob = ((long)row * _blocks + block) * _blockSize / 2;
+        for (var i = 0; i < _blockSize; i += 2)
+        {
+            _packed[blob + i / 2] = (byte)(codes[i] | (codes[i + 1] << 4));
+        }
+
+        _scales[(long)row * _blocks + block] = scale;
+        if (_zeroPoints is not null)
+        {
+            var index = (long)row * ((_blocks + 1) / 2) + block / 2;
+            _zeroPoints[index] |= (byte)(block % 2 == 0 ? zeroPoint : zeroPoint << 4);
+        }
+    }
+
+    public Int4Weight Result() =>
+        new(_packed, _scales, _zeroPoints, _blocks, _weightSquares > 0 ? Math.Sqrt(_errorSquares / _weightSquares) : 0);
 
     private static (float Scale, int ZeroPoint) Parameters(ReadOnlySpan<float> values, bool symmetric)
     {

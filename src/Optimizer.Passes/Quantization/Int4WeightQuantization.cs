@@ -45,8 +45,9 @@ internal sealed class Int4WeightQuantization(int blockSize, bool symmetric, bool
             var alpha = node.OpType == "Gemm" ? node.FindAttribute("alpha")?.Float ?? 1f : 1f;
             var (rows, columns) = ((int)weight.Dims[0], (int)weight.Dims[1]);
             var (k, n) = transB ? (columns, rows) : (rows, columns);
-            var nByK = transB ? weight.ToFloatArray() : Int8WeightQuantizer.Transpose(weight.ToFloatArray(), k, n);
-            var q = Int4BlockQuantizer.Quantize(nByK, n, k, blockSize, symmetric);
+            var q = WeightRows.ShouldStream(weight)
+                ? StreamedWeightQuantizer.Int4(new WeightRows(weight), transB, blockSize, symmetric)
+                : Int4BlockQuantizer.Quantize(transB ? weight.ToFloatArray() : Int8WeightQuantizer.Transpose(weight.ToFloatArray(), k, n), n, k, blockSize, symmetric);
             var replacement = Replacement(graph, names, node, q, k, n, alpha);
             var index = graph.Nodes.IndexOf(node);
             graph.Nodes.RemoveAt(index);

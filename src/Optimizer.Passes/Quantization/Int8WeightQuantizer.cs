@@ -19,32 +19,48 @@ internal static class Int8WeightQuantizer
     {
         var qmax = reduceRange ? 63f : 127f;
         var scales = new float[perChannel ? n : 1];
-        for (var i = 0; i < weights.Length; i++)
-        {
-            var column = perChannel ? i % n : 0;
-            scales[column] = Math.Max(scales[column], Math.Abs(weights[i]));
-        }
-
-        for (var c = 0; c < scales.Length; c++)
-        {
-            // An all-zero column quantizes to zeros under any scale; 1 keeps the Mul harmless.
-            scales[c] = scales[c] > 0 ? scales[c] / qmax : 1f;
-        }
-
+        AddAbsMax(weights, scales, perChannel, n);
+        ToScales(scales, qmax);
         var values = new sbyte[weights.Length];
         double errorSquares = 0, weightSquares = 0;
-        for (var i = 0; i < weights.Length; i++)
-        {
-            var scale = scales[perChannel ? i % n : 0];
-            var q = Math.Clamp(MathF.Round(weights[i] / scale, MidpointRounding.ToEven), -qmax, qmax);
-            values[i] = (sbyte)q;
-            var error = weights[i] - q * scale;
-            errorSquares += error * error;
-            weightSquares += (double)weights[i] * weights[i];
-        }
-
+        QuantizeRows(weights, values, scales, perChannel, n, qmax, ref errorSquares, ref weightSquares);
         var relativeRmse = weightSquares > 0 ? Math.Sqrt(errorSquares / weightSquares) : 0;
         return new QuantizedWeight(values, scales, relativeRmse);
+    }
+
+    /// <summary>Raises each column's (or the one) entry of <paramref name="absMax"/> to the largest magnitude in whole rows of <paramref name="values"/>.</summary>
+    internal static void AddAbsMax(ReadOnlySpan<float> values, float[] absMax, bool perChannel, int n)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            var column = perChannel ? i % n : 0;
+            absMax[column] = Math.Max(absMax[column], Math.Abs(values[i]));
+        }
+    }
+
+    /// <summary>Magnitudes → scales, in place.</summary>
+    internal static void ToScales(float[] absMax, float qmax)
+    {
+        for (var c = 0; c < absMax.Length; c++)
+        {
+            // An all-zero column quantizes to zeros under any scale; 1 keeps the Mul harmless.
+            absMax[c] = absMax[c] > 0 ? absMax[c] / qmax : 1f;
+        }
+    }
+
+    /// <summary>Quantizes whole rows of <paramref name="values"/> into <paramref name="output"/>, adding to the error sums (in index order).</summary>
+    internal static void QuantizeRows(ReadOnlySpan<float> values, Span<sbyte> output, float[] scales, bool perChannel, int n, float qmax,
+        ref double errorSquares, ref double weightSquares)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            var scale = scales[perChannel ? i % n : 0];
+            var q = Math.Clamp(MathF.Round(values[i] / scale, MidpointRounding.ToEven), -qmax, qmax);
+            output[i] = (sbyte)q;
+            var error = values[i] - q * scale;
+            errorSquares += error * error;
+            weightSquares += (double)values[i] * values[i];
+        }
     }
 
     /// <summary>

@@ -174,9 +174,11 @@ internal sealed class MatMulIntegerRewriter
 
     private (string Q, string Scale, string ZeroPoint, string Detail) QuantizedWeightFor(OnnxTensor weight, bool transB, float alpha, int k, int n)
     {
-        var values = weight.ToFloatArray();
-        var kByN = transB ? Int8WeightQuantizer.Transpose(values, n, k) : values;
-        var quantized = Int8WeightQuantizer.Quantize(kByN, k, n, perChannel, reduceRange);
+        var quantized = !transB && WeightRows.ShouldStream(weight)
+            ? StreamedWeightQuantizer.Int8(new WeightRows(weight), perChannel, reduceRange)
+            : InMemory(weight.ToFloatArray());
+        QuantizedWeight InMemory(float[] values) =>
+            Int8WeightQuantizer.Quantize(transB ? Int8WeightQuantizer.Transpose(values, n, k) : values, k, n, perChannel, reduceRange);
         var detail = string.Create(CultureInfo.InvariantCulture,
             $"weight [{k}x{n}] → int8 {(perChannel ? "per-channel" : "per-tensor")}{(transB ? ", transB folded" : "")}{(alpha != 1 ? $", alpha {alpha} folded" : "")}; relative weight RMSE {quantized.RelativeRmse:P2}");
         var key = (weight.Name, transB, alpha);
@@ -191,7 +193,7 @@ internal sealed class MatMulIntegerRewriter
         var activationStep = _rows is null ? 1f : RowActivationQuantizer.StepPerRowMax;
         var scale = OnnxTensor.FromFloats(_names.Next($"{weight.Name}_scale"), scaleDims, quantized.Scales.Select(s => s * alpha * activationStep).ToArray());
         graph.Initializers.AddRange([q, scale]);
-        FloatWeightBytes += values.Length * 4L;
+        FloatWeightBytes += (long)k * n * 4;
         Int8WeightBytes += quantized.Values.Length + quantized.Scales.Length * 4L;
 
         // MatMulIntegerToFloat's weight zero point is optional (0); MatMulInteger's form keeps its explicit zeros.

@@ -26,10 +26,13 @@ internal static class OptimizeCommand
             Description = "A pass with the attribute's option names, e.g. Quantize:Mode=StaticInt8,Calibration=calib.npy,RequireSpeedup=true or Prune:Sparsity=0.5 or AccuracyBudget:MaxDrop=0.01,Validation=val.npy,Labels=val_labels.npy. Repeat for more passes; data paths are relative to the current folder. Passes: " + PassSchema.AvailableText + "; 'onnx-opt passes' lists every option.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var trust = new Option<bool>(PlanLoadLimits.TrustOption) { Description = "The model is trusted: lift the caps on its file and external-data sizes (the structural checks stay)." };
+        var maxModelBytes = new Option<long?>(PlanLoadLimits.MaxModelBytesOption) { Description = "Largest model file (the protobuf) accepted, in bytes (default 2 GiB − 1)." };
+        var maxExternalDataBytes = new Option<long?>(PlanLoadLimits.MaxExternalDataBytesOption) { Description = "Most bytes read from external-data files, in bytes (default 16 GiB)." };
         var plan = new Option<string?>("--plan") { Description = "Run a plan file as the build writes it (obj/.../optimizer/<Name>.plan.json) instead of a model and passes." };
         var command = new Command("optimize", "Run the passes on a model, verify the result, write the optimized model, its manifest and its reports (the same engine, options and bytes as a build).")
         {
-            model, output, passes, plan,
+            model, output, passes, plan, trust, maxModelBytes, maxExternalDataBytes,
         };
         command.SetAction(parse => ToolCli.Guard(context, parse, () =>
         {
@@ -40,7 +43,12 @@ internal static class OptimizeCommand
             if (planPath is not null && (parse.GetValue(output) is not null || parse.GetValue(passes) is { Length: > 0 }))
                 throw new EngineException(EngineErrorCodes.Usage, "--plan carries the output folder and the passes; do not combine it with --output or --pass.");
 
-            var optimizationPlan = planPath is not null ? PlanReader.Read(planPath) : CommandLinePlan.From(EngineArguments(parse.GetValue(output), parse.GetValue(passes) ?? []), modelPath!);
+            var limits = LimitArguments(parse.GetValue(trust), parse.GetValue(maxModelBytes), parse.GetValue(maxExternalDataBytes));
+            var optimizationPlan = planPath is not null
+                ? PlanReader.Read(planPath)
+                : CommandLinePlan.From([.. EngineArguments(parse.GetValue(output), parse.GetValue(passes) ?? []), .. limits], modelPath!);
+            if (planPath is not null && limits.Count > 0)
+                optimizationPlan = optimizationPlan with { LoadLimits = PlanLoadLimits.FromArguments(limits) };
             EngineOptimize.Outcome outcome;
             try
             {
@@ -86,6 +94,19 @@ internal static class OptimizeCommand
     }
 
     /// <summary>The engine's own command-line form (<see cref="CommandLinePlan.Usage"/>), so both parse passes alike.</summary>
+    /// <summary>The load-limit options as the engine's arguments (<see cref="PlanLoadLimits.FromArguments"/> reads them).</summary>
+    private static List<string> LimitArguments(bool trust, long? maxModelBytes, long? maxExternalDataBytes)
+    {
+        var args = new List<string>();
+        if (trust)
+            args.Add(PlanLoadLimits.TrustOption);
+        if (maxModelBytes is { } m)
+            args.AddRange([PlanLoadLimits.MaxModelBytesOption, m.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (maxExternalDataBytes is { } e)
+            args.AddRange([PlanLoadLimits.MaxExternalDataBytesOption, e.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        return args;
+    }
+
     internal static List<string> EngineArguments(string? output, IEnumerable<string> passes)
     {
         var args = new List<string>();
