@@ -32,11 +32,19 @@ public sealed record ModelLoadLimits
     public long MaxTensorElements { get; init; } = 1L << 40;
 
     /// <summary>
-    /// External-data tensors this large or larger stay in their file and are read a block at a time
-    /// (by passes that stream, and by the writer); smaller ones are memory-mapped. Tensors of 2 GiB
-    /// or more always stay in their file, since no protobuf field or array can hold them. Default: 256 MiB.
+    /// In a model whose external data passes <see cref="InMemoryModelBytes"/>, external-data tensors
+    /// this large or larger stay in their file and are read a block at a time (by passes that stream,
+    /// and by the writer); smaller ones are memory-mapped. A smaller model keeps every tensor mapped
+    /// (it takes the in-memory path with all its steps), except that tensors of 2 GiB or more always
+    /// stay in their file, since no protobuf field or array can hold them. Default: 256 MiB.
     /// </summary>
     public long InMemoryTensorBytes { get; init; } = 256L << 20;
+
+    /// <summary>
+    /// External data up to this total is memory-mapped whole (see <see cref="InMemoryTensorBytes"/>).
+    /// Default: 2 GiB − 1, what one protobuf holds, so the in-memory path keeps every model it can write.
+    /// </summary>
+    public long InMemoryModelBytes { get; init; } = int.MaxValue;
 
     /// <summary>
     /// Limits for a model the user trusts (set from the CLI's <c>--trust-model</c> or the build's

@@ -14,7 +14,7 @@ namespace Optimizer.Engine.Tests;
 /// </summary>
 public sealed class LargeModelPathTests : IDisposable
 {
-    private static readonly ModelLoadLimits KeepInFile = new() { InMemoryTensorBytes = 4096 };
+    private static readonly ModelLoadLimits KeepInFile = new() { InMemoryTensorBytes = 4096, InMemoryModelBytes = 0 };
     private readonly EngineRun _run = new();
 
     public void Dispose() => _run.Dispose();

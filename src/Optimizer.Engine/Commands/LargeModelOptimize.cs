@@ -65,7 +65,7 @@ internal static class LargeModelOptimize
         // ONNX Runtime loads either model, and read the optimized graph back with its weights left in the file.
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var optimized = OnnxModelLoader.Load(optimizedPath, ModelLoadLimits.Trusted with { InMemoryTensorBytes = ExternalDataOptions.Default.MinTensorBytes });
+        var optimized = OnnxModelLoader.Load(optimizedPath, ModelLoadLimits.Trusted with { InMemoryTensorBytes = ExternalDataOptions.Default.MinTensorBytes, InMemoryModelBytes = 0 });
 
         var data = VerificationData.Load(plan, model, null, calibrationData, SymbolicDimSizes.From(plan));
         var fidelity = FileModelComparison.Compare(plan.Model, model, optimizedPath, optimized, data);

@@ -39,9 +39,12 @@ internal sealed class ExternalDataResolver(string? baseDirectory, string? modelP
         {
             var regions = tensors.Select(t => Locate(t, files)).ToList();
             new ExternalDataRegions(modelPath, limits).Check(regions);
+            // A model within InMemoryModelBytes fits the in-memory path, so only tensors no array can
+            // hold stay in their file; past it, so does every tensor of InMemoryTensorBytes or more.
+            var stayInFileFrom = regions.Sum(r => r.Length) > limits.InMemoryModelBytes ? Math.Min(limits.InMemoryTensorBytes, int.MaxValue) : int.MaxValue;
             foreach (var region in regions)
             {
-                Resolve(region, files, maps);
+                Resolve(region, stayInFileFrom, files, maps);
                 total += region.Length;
             }
         }
@@ -109,10 +112,10 @@ internal sealed class ExternalDataResolver(string? baseDirectory, string? modelP
         return new ExternalDataRegion(tensor, location, fullPath, offset, length);
     }
 
-    private void Resolve(ExternalDataRegion region, Dictionary<string, FileStream> files, Dictionary<string, MemoryMappedFile> maps)
+    private static void Resolve(ExternalDataRegion region, long stayInFileFrom, Dictionary<string, FileStream> files, Dictionary<string, MemoryMappedFile> maps)
     {
         var tensor = region.Tensor;
-        if (region.Length >= Math.Min(limits.InMemoryTensorBytes, int.MaxValue))
+        if (region.Length >= stayInFileFrom)
         {
             ExternalTensorReference.Attach(tensor, region.Location, region.FullPath, region.Offset, region.Length);
             return;

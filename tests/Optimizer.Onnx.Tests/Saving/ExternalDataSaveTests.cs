@@ -11,7 +11,7 @@ public sealed class ExternalDataSaveTests
 {
     private const long Elements = 3000; // 12,000 bytes per weight
 
-    private static readonly ModelLoadLimits KeepInFile = new() { InMemoryTensorBytes = 4096 };
+    private static readonly ModelLoadLimits KeepInFile = new() { InMemoryTensorBytes = 4096, InMemoryModelBytes = 0 };
 
     [Fact]
     public void A_model_loaded_with_external_data_is_saved_with_it_aligned_and_reads_back_byte_identical()
