@@ -22,6 +22,8 @@ public enum KernelPath
     AvxVnni,
     /// <summary>Arm64 Advanced SIMD (the 128-bit kernel, fused multiply-add).</summary>
     AdvSimd,
+    /// <summary>x86 AVX-512F: 512-bit fused multiply-add tiles (added last: the members keep their values).</summary>
+    Avx512F,
 }
 
 /// <summary>Which path each kernel family uses on this machine; decided once at start-up.</summary>
@@ -53,6 +55,7 @@ public static class KernelDispatch
     // kernels run by and the compiled-variant choice (VariantSelector) reads.
     private static readonly (KernelPath Path, Func<CpuFeatures, bool> Runs)[] Fp32GemmPaths =
     [
+        (KernelPath.Avx512F, cpu => cpu.Avx512F && cpu.Avx2 && cpu.Fma), // rows below a 512-bit tile run the AVX2 tiles
         (KernelPath.Avx2Fma, cpu => cpu.Avx2 && cpu.Fma),
         (KernelPath.AdvSimd, cpu => cpu.AdvSimd),
         (KernelPath.Vector128, cpu => cpu.Vector128Accelerated),

@@ -148,6 +148,10 @@ public static partial class Kernels
                 case 1: TensorPrimitives.Subtract(a, s, y); return;
                 case 2: TensorPrimitives.Multiply(a, s, y); return;
                 case 3: TensorPrimitives.Divide(a, s, y); return;
+                case 4: TensorPrimitives.Max(a, s, y); return;
+                case 5: TensorPrimitives.Min(a, s, y); return;
+                // x² (LayerNorm's variance written as Pow(x, 2)): the one correctly rounded product, as MathF.Pow gives it.
+                case 6 when s == 2f: TensorPrimitives.Multiply(a, a, y); return;
             }
         }
 
@@ -207,6 +211,12 @@ public static partial class Kernels
     /// </summary>
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y, int outer, int axis, int inner, int log)
     {
+        if (inner == 1)
+        {
+            SoftmaxRows(x, y, outer, axis, log);
+            return;
+        }
+
         for (var o = 0; o < outer; o++)
         {
             for (var i = 0; i < inner; i++)
@@ -236,6 +246,33 @@ public static partial class Kernels
                     y[index] = log != 0 ? x[index] - max - logSum : y[index] / sum;
                 }
             }
+        }
+    }
+
+    /// <summary>Softmax over contiguous rows (the last axis, as attention scores have it), in vector passes.</summary>
+    private static void SoftmaxRows(ReadOnlySpan<float> x, Span<float> y, int rows, int length, int log)
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            var src = x.Slice(r * length, length);
+            var dst = y.Slice(r * length, length);
+            var max = TensorPrimitives.Max(src);
+            TensorPrimitives.Subtract(src, max, dst);
+            if (log != 0)
+            {
+                // log-softmax = (x − max) − log Σ exp(x − max); the exponentials only feed the sum.
+                var sum = 0f;
+                foreach (var v in dst)
+                {
+                    sum += MathF.Exp(v);
+                }
+
+                TensorPrimitives.Subtract(dst, MathF.Log(sum), dst);
+                continue;
+            }
+
+            TensorPrimitives.Exp(dst, dst);
+            TensorPrimitives.Divide(dst, TensorPrimitives.Sum(dst), dst);
         }
     }
 }
