@@ -9,7 +9,7 @@ namespace Optimizer.Runtime.Tests;
 public class KernelDispatchTests
 {
     [Theory]
-    [InlineData(nameof(TestCpus.X64Avx512Vnni), KernelPath.Avx2Fma, KernelPath.AvxVnni, KernelPath.Vector512, true)]
+    [InlineData(nameof(TestCpus.X64Avx512Vnni), KernelPath.Avx512F, KernelPath.AvxVnni, KernelPath.Vector512, true)]
     [InlineData(nameof(TestCpus.X64Avx2), KernelPath.Avx2Fma, KernelPath.Avx2, KernelPath.Vector256, false)]
     [InlineData(nameof(TestCpus.X64WithoutAvx2), KernelPath.Vector128, KernelPath.Scalar, KernelPath.Vector128, false)]
     [InlineData(nameof(TestCpus.Arm64Dp), KernelPath.AdvSimd, KernelPath.Scalar, KernelPath.Vector128, false)] // no Dp kernel yet

@@ -23,6 +23,11 @@ public sealed class IsaPathTests(ITestOutputHelper output)
         return expectedPaths switch
         {
             "default" => current.ToString(),
+            "default without AVX-512" => (current with
+            {
+                Fp32Gemm = current.Fp32Gemm == KernelPath.Avx512F ? KernelPath.Avx2Fma : current.Fp32Gemm,
+                Elementwise = current.Elementwise == KernelPath.Vector512 ? KernelPath.Vector256 : current.Elementwise,
+            }).ToString(),
             "default without AVX-VNNI" => (current with { Int8Gemm = current.Int8Gemm == KernelPath.AvxVnni ? KernelPath.Avx2 : current.Int8Gemm }).ToString(),
             _ => expectedPaths,
         };
@@ -33,7 +38,8 @@ public sealed class IsaPathTests(ITestOutputHelper output)
     public static TheoryData<string, string, string> Paths => new()
     {
         { "", "", "default" },
-        { "DOTNET_EnableAVX512F", "0", "default" }, // .NET 10 keeps Vector512 under this knob
+        { "DOTNET_EnableAVX512F", "0", "default" }, // .NET 10 keeps Vector512 and Avx512F under this knob
+        { "DOTNET_EnableAVX512", "0", "default without AVX-512" }, // .NET 10's switch: the AVX2 tiles
         { "DOTNET_EnableAVXVNNI", "0", "default without AVX-VNNI" },
         { "DOTNET_EnableAVX2", "0", "fp32 gemm: Vector128, int8 gemm: Scalar, elementwise: Vector128" },
         { "DOTNET_EnableHWIntrinsic", "0", "fp32 gemm: Scalar, int8 gemm: Scalar, elementwise: Scalar" },
