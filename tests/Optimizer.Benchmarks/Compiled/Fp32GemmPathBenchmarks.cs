@@ -20,7 +20,7 @@ public class Fp32GemmPathBenchmarks
     [Params("128x384x384", "128x1536x384", "128x384x1536", "32x784x288")]
     public string Shape { get; set; } = "";
 
-    private (int M, int N, int K) Dims => Shape.Split('x').Select(int.Parse).ToArray() is [var m, var n, var k] ? (m, n, k) : default;
+    private (int M, int N, int K) Dims => GemmShape.Parse(Shape);
 
     [GlobalSetup]
     public void Setup()
