@@ -26,4 +26,11 @@ if [ -z "$ort" ] || [ "$ort" != "$compiled" ]; then
   exit 1
 fi
 echo "$aot" | grep -q '^default path: Compiled(' || { echo "FAILED: the NativeAOT app did not choose the compiled kernels" >&2; exit 1; }
+# The level binary this CPU runs takes the kernel paths the JIT takes.
+jit_paths=$(echo "$jit" | sed -n 's/^Compiled: .* via \(.*\)$/\1/p')
+aot_paths=$(echo "$aot" | sed -n 's/^Compiled: .* via \(.*\)$/\1/p')
+if [ "$jit_paths" != "$aot_paths" ]; then
+  echo "FAILED: kernel paths under the JIT '${jit_paths}' vs NativeAOT '${aot_paths}'" >&2
+  exit 1
+fi
 echo "OK: NativeAOT without libonnxruntime.so, compiled kernels: top-1 $compiled = ONNX Runtime path $ort"

@@ -33,7 +33,30 @@ foreach (var path in new[] { ExecutionPathKind.OnnxRuntime, ExecutionPathKind.Co
         var predicted = model.Run(new DigitClassifier.Input(images)).Logits.ArgMaxLastAxis();
         var correct = predicted.Where((digit, i) => digit == labels[i]).Count();
         Console.WriteLine($"{path}: top-1 {100.0 * correct / labels.Length:0.00}% on {labels.Length} images via {model.ExecutionPath}");
+        Console.WriteLine($"{path}: {MedianMicroseconds(model, images):0.0} µs per batch of {labels.Length} (median of 200 runs)");
     }
+}
+
+// A rough figure to compare the JIT with NativeAOT on one machine (not a benchmark: see onnx-opt bench).
+// One second of warm-up first, so the JIT has compiled the kernels at full optimization.
+static double MedianMicroseconds(DigitClassifier model, ModelTensor<float> images)
+{
+    var input = new DigitClassifier.Input(images);
+    for (var warm = System.Diagnostics.Stopwatch.StartNew(); warm.Elapsed.TotalSeconds < 1;)
+    {
+        model.Run(input);
+    }
+
+    var times = new double[200];
+    for (var i = 0; i < times.Length; i++)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        model.Run(input);
+        if (i >= 0) times[i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+
+    Array.Sort(times);
+    return times[times.Length / 2];
 }
 
 static float[] ReadFloats(string file)

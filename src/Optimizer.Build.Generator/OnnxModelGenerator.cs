@@ -43,7 +43,11 @@ public sealed class OnnxModelGenerator : IIncrementalGenerator
 
         IncrementalValueProvider<EquatableArray<ManifestFile>> manifests = context.AdditionalTextsProvider
             .Where(static file => file.Path.EndsWith(ManifestSuffix, StringComparison.OrdinalIgnoreCase))
-            .Select(static (file, cancellationToken) => ManifestParser.Parse(file.Path, file.GetText(cancellationToken)?.ToString()))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, cancellationToken) => ManifestParser.Parse(
+                pair.Left.Path,
+                pair.Left.GetText(cancellationToken)?.ToString(),
+                pair.Right.GetOptions(pair.Left).TryGetValue(ModelFileMetadata.Key, out string? modelFile) && modelFile.Length > 0 ? modelFile : null))
             .WithTrackingName(TrackingNames.Manifests)
             .Collect()
             .Select(static (files, _) => files.OrderBy(f => f.Path, StringComparer.Ordinal).ToEquatableArray())

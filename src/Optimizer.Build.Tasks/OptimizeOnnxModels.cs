@@ -7,6 +7,7 @@ using Optimizer.Build.Tasks.Diagnostics;
 using Optimizer.Build.Tasks.Discovery;
 using Optimizer.Build.Tasks.Engine;
 using Optimizer.Build.Tasks.Planning;
+using Optimizer.Build.Tasks.Storage;
 using Optimizer.Engine.Output;
 using Optimizer.Onnx.Files;
 
@@ -75,6 +76,15 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
     /// </summary>
     public string? DiagnosticsHelp { get; set; }
 
+    /// <summary>$(OptimizerWeightsStorage): Auto (default), Embedded or Files; an item's WeightsStorage overrides it.</summary>
+    public string? WeightsStorage { get; set; }
+
+    /// <summary>$(OptimizerEmbedLimitBytes): past this many bytes (model, external data, kernel programs) Auto stores files.</summary>
+    public string? EmbedLimitBytes { get; set; }
+
+    /// <summary>$(OptimizerModelsFolder): where stored files go, relative to the app's base directory.</summary>
+    public string? ModelsFolder { get; set; }
+
     /// <summary>Variables added to the engine's environment, each <c>NAME=value</c>.</summary>
     public string[] EnvironmentVariables { get; set; } = Array.Empty<string>();
 
@@ -127,6 +137,10 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
             return false;
         }
 
+        var storage = StorageSettings.Read(WeightsStorage, EmbedLimitBytes, ModelsFolder, Diagnostics, ProjectFile);
+        if (storage is null)
+            return false;
+
         var runner = new EngineRunner(Diagnostics, BuildEngine, DotnetHost.Find(DotnetHostPath) ?? DotnetHost.ExecutableName,
             EngineAssembly, EngineEnvironment(), _cancelled);
         var engineIdentity = EngineIdentity.Of(EngineAssembly);
@@ -149,6 +163,8 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
             if (limit is not null && key is not null && Bring(shared, key, runner, limit.Value))
             {
                 var produced = EngineOutputs.Existing(plan, shared.ClassNames).ToList();
+                if (!Store(plan, produced, storage))
+                    continue;
                 outputs.AddRange(produced);
                 writes.AddRange(produced.Select(item => new TaskItem(item.ItemSpec)));
                 if (File.Exists(StampFile.WarningsPath(plan)))
@@ -181,14 +197,51 @@ public sealed class OptimizeOnnxModels : Microsoft.Build.Utilities.Task, ICancel
         }
     }
 
-    /// <summary>The plan's limit in seconds: its item's EngineTimeout, else the project's; null (and OPT1003) when invalid.</summary>
-    private int? TimeLimitOf(OptimizationPlan plan, int projectLimit)
+    /// <summary>Marks the plan's outputs embedded or files (<see cref="StorageDecision"/>); false (and an error) when it cannot be stored as declared.</summary>
+    private bool Store(OptimizationPlan plan, IReadOnlyList<ITaskItem> produced, StorageSettings storage)
+    {
+        var mode = storage.Mode;
+        if (ItemMetadataOf(plan, StorageOptions.ItemMetadata) is { } declared)
+        {
+            if (StorageOptions.ParseMode(declared.Text, mode) is not { } itemMode)
+            {
+                Diagnostics.Error(DiagnosticCodes.InvalidValue, plan.DeclaredAt,
+                    $"<OnnxModel Include=\"{declared.Item.ItemSpec}\"> has {StorageOptions.ItemMetadata}=\"{declared.Text}\", but it must be {StorageOptions.ExpectedMode}.");
+                return false;
+            }
+
+            mode = itemMode;
+        }
+
+        if (StorageDecision.Apply(produced, mode, storage.EmbedLimitBytes, storage.Folder) is { } refusal)
+        {
+            Diagnostics.Error(DiagnosticCodes.CannotEmbed, plan.DeclaredAt,
+                $"'{plan.ModelPath}' cannot be embedded as {StorageOptions.ItemMetadata}=Embedded asks: {refusal}. Use WeightsStorage=\"Auto\" or \"Files\" (the files are copied beside the app).");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The plan's &lt;OnnxModel&gt; item's non-empty <paramref name="metadata"/>, or null (attribute-declared models have none).</summary>
+    private (ITaskItem Item, string Text)? ItemMetadataOf(OptimizationPlan plan, string metadata)
     {
         foreach (var item in Models)
         {
-            var text = item.GetMetadata(EngineTimeLimit.ItemMetadata);
-            if (string.IsNullOrWhiteSpace(text) || !ModelPaths.Equal(ModelPaths.Normalize(item.ItemSpec, ProjectDirectory), plan.ModelPath))
-                continue;
+            var text = item.GetMetadata(metadata);
+            if (!string.IsNullOrWhiteSpace(text) && ModelPaths.Equal(ModelPaths.Normalize(item.ItemSpec, ProjectDirectory), plan.ModelPath))
+                return (item, text);
+        }
+
+        return null;
+    }
+
+    /// <summary>The plan's limit in seconds: its item's EngineTimeout, else the project's; null (and OPT1003) when invalid.</summary>
+    private int? TimeLimitOf(OptimizationPlan plan, int projectLimit)
+    {
+        if (ItemMetadataOf(plan, EngineTimeLimit.ItemMetadata) is { } declared)
+        {
+            var (item, text) = declared;
             var seconds = EngineTimeLimit.Parse(text, projectLimit);
             if (seconds is null)
             {

@@ -44,7 +44,7 @@ public static class PassErrorCodes
     /// <summary>Prune Sparsity is not a number strictly between 0 and 1.</summary>
     public const string PruneSparsityOutOfRange = "OPT1230";
 
-    /// <summary>Prune Structure is not Unstructured, Channel or NM2x4.</summary>
+    /// <summary>Prune Structure is not Unstructured, Channel, NM2x4 or AttentionHead.</summary>
     public const string PruneUnknownStructure = "OPT1231";
 
     /// <summary>Prune Scope is not Layer or Global.</summary>
@@ -67,4 +67,7 @@ public static class PassErrorCodes
 
     /// <summary>Bias correction could not measure the layers' inputs (several model inputs, data not matching the input, the run failed).</summary>
     public const string BiasCorrectionFailed = "OPT1292";
+
+    /// <summary>Ranking encoder FFN neurons and attention heads on calibration data failed (the data does not fit the model, the run failed).</summary>
+    public const string PruneImportanceFailed = "OPT1293";
 }

@@ -35,6 +35,14 @@ public sealed class ModelMetadata
     public IReadOnlyList<TensorMetadata> Outputs { get; }
 
     /// <summary>
+    /// Set when the build stored the model as files beside the app instead of embedding it
+    /// (<c>OptimizerWeightsStorage</c>): the optimized model's path under the app's base directory
+    /// (or <see cref="ModelOptions.ModelDirectory"/>), '/'-separated, e.g. <c>models/Sample.Encoder.onnx</c>.
+    /// Its external data and kernel programs lie beside it; <see langword="null"/> when embedded.
+    /// </summary>
+    public string? ModelFile { get; init; }
+
+    /// <summary>
     /// The manifest resource name of the compiled kernel program the build embedded beside the model
     /// (when every op is covered by the compiled kernels), or <see langword="null"/>: then the runtime
     /// looks for <see cref="ResourceName"/> with <c>.kernels</c> in place of <c>.onnx</c>.

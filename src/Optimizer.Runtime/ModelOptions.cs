@@ -42,6 +42,13 @@ public sealed class ModelOptions
     /// </summary>
     public int? IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// Where to find a model the build stored as files (<see cref="ModelMetadata.ModelFile"/>, the
+    /// <c>OptimizerWeightsStorage</c> property): the folder its path is relative to. <see langword="null"/>
+    /// (default) is the app's base directory, where the build copies the files. Embedded models ignore it.
+    /// </summary>
+    public string? ModelDirectory { get; init; }
+
     /// <summary>How much ONNX Runtime rewrites the graph when loading it (default <see cref="Runtime.GraphOptimization.All"/>).</summary>
     public GraphOptimization GraphOptimization { get; init; } = GraphOptimization.All;
 }

@@ -8,7 +8,7 @@ namespace Optimizer.Runtime;
 
 /// <summary>
 /// The base of every class generated for an <see cref="OnnxModelAttribute"/>: loads the optimized
-/// model embedded in the class's assembly and runs it the way <see cref="ExecutionPath"/> says: an
+/// model embedded in the class's assembly (or, for large models, stored as files beside the app) and runs it the way <see cref="ExecutionPath"/> says: an
 /// ONNX Runtime session on the chosen execution provider, or the compiled C# kernels the build
 /// embedded when every op of the model is covered by them.
 /// </summary>
@@ -36,18 +36,23 @@ public abstract class OnnxModelBase : IDisposable
     /// The model is not embedded or does not match <paramref name="metadata"/> (rebuild the project),
     /// or the requested target is unavailable and <see cref="ModelOptions.AllowFallback"/> is off.
     /// </exception>
+    /// <exception cref="FileNotFoundException">
+    /// The build stored the model as files beside the app (<see cref="ModelMetadata.ModelFile"/>) and it is not in the
+    /// app's base directory or <see cref="ModelOptions.ModelDirectory"/>; the message names the file and the folder.
+    /// </exception>
     protected OnnxModelBase(ModelMetadata metadata, Assembly resourceAssembly, ModelOptions? options)
     {
         Description = metadata ?? throw new ArgumentNullException(nameof(metadata));
         ArgumentNullException.ThrowIfNull(resourceAssembly);
         options ??= new ModelOptions();
-        _metadataProps = new(() => OnnxMetadataProps.Read(EmbeddedModel.Read(resourceAssembly, metadata)));
+        var store = ModelStore.For(metadata, resourceAssembly, options);
+        _metadataProps = new(() => OnnxMetadataProps.Read(store.ReadModel()));
         _labels = new(() => ModelLabels.From(_metadataProps.Value));
         InputNames = metadata.Inputs.Select(i => i.Name).ToArray();
         OutputNames = metadata.Outputs.Select(o => o.Name).ToArray();
 
         // Forcing the compiled kernels never loads ONNX Runtime's native library.
-        bool hasCompiled = CompiledModel.IsEmbedded(resourceAssembly, metadata);
+        bool hasCompiled = CompiledModel.IsAvailable(store, metadata);
         bool compiledFirst = options.Path == ExecutionPathKind.Compiled && hasCompiled;
         var environment = new ExecutionEnvironment(
             compiledFirst ? null : OrtAvailability.Providers,
@@ -60,14 +65,13 @@ public abstract class OnnxModelBase : IDisposable
         ExecutionPlan plan = ExecutionSelector.Select(environment, options);
 
         var failures = new List<string>();
-        byte[]? model = null;
         foreach (ExecutionCandidate candidate in plan.Candidates)
         {
             if (candidate.Kind == ExecutionPathKind.Compiled)
             {
                 try
                 {
-                    Compiled = CompiledModel.Load(resourceAssembly, metadata, options.Variant);
+                    Compiled = CompiledModel.Load(store, metadata, options.Variant);
                 }
                 catch (InvalidOperationException ex)
                 {
@@ -81,11 +85,10 @@ public abstract class OnnxModelBase : IDisposable
                 break;
             }
 
-            model ??= EmbeddedModel.Read(resourceAssembly, metadata);
             InferenceSession session;
             try
             {
-                session = ExecutionProviders.CreateSession(model, options, candidate.Target);
+                session = store.CreateSession(options, candidate.Target);
             }
             catch (Exception ex) when (candidate.Target != ExecutionTarget.Cpu && ExecutionProviders.IsStartFailure(ex))
             {

@@ -118,39 +118,6 @@ public class ItemClassTests
         Assert.Equal(3, run.Result.GeneratedTrees.Length);
     }
 
-    private static GeneratorRun RunWithClassNames(string source, string manifestPath, string manifest, string classNames)
-    {
-        CSharpCompilation compilation = GeneratorHarness.Compilation(source);
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(
-            [new OnnxModelGenerator().AsSourceGenerator()],
-            [new InMemoryAdditionalText(manifestPath, manifest)],
-            GeneratorHarness.ParseOptions,
-            new ManifestMetadata(manifestPath, classNames),
-            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
-        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
-        return new GeneratorRun(driver.GetRunResult(), output);
-    }
-
-    /// <summary>
-    /// The manifest item's OptimizerClassNames metadata as the compiler sees it: written into a global
-    /// .editorconfig as MSBuild's GenerateMSBuildEditorConfig does, and read back by Roslyn's own parser
-    /// (which ends a value at ';' or '#').
-    /// </summary>
-    private sealed class ManifestMetadata(string manifestPath, string classNames) : AnalyzerConfigOptionsProvider
-    {
-        private readonly AnalyzerConfigSet _config = AnalyzerConfigSet.Create(ImmutableArray.Create(AnalyzerConfig.Parse(
-            $"is_global = true\n\n[{manifestPath}]\nbuild_metadata.AdditionalFiles.OptimizerClassNames = {classNames}\n", "/app/obj/App.GeneratedMSBuildEditorConfig.editorconfig")));
-
-        public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(ImmutableDictionary<string, string>.Empty);
-
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => GlobalOptions;
-
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
-            new Options(_config.GetOptionsForSourcePath(textFile.Path).AnalyzerOptions);
-
-        private sealed class Options(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
-        {
-            public override bool TryGetValue(string key, [NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
-        }
-    }
+    private static GeneratorRun RunWithClassNames(string source, string manifestPath, string manifest, string classNames) =>
+        ManifestItemMetadata.Run(source, manifestPath, manifest, ("OptimizerClassNames", classNames));
 }

@@ -108,6 +108,11 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
         var noAvx2 = Parse(ProcessRunner.Run("dotnet", "AotApp.dll", jitFolder, new Dictionary<string, string> { ["DOTNET_EnableAVX2"] = "0" })
             .AssertSucceeded("the app under the JIT with DOTNET_EnableAVX2=0").Output);
 
+        // Besides the baseline binary, one per x64 level (OptimizerAotInstructionSets); the baseline
+        // starts the best one this CPU runs, so the kernels take the JIT's paths.
+        foreach (var level in new[] { "x86-64-v3", "x86-64-v4" })
+            Assert.True(File.Exists($"{binary}.{level}"), $"NativeAOT published no {level} binary beside the baseline");
+
         var withOrt = Parse(ProcessRunner.Run(binary, "", published).AssertSucceeded("the NativeAOT app with libonnxruntime.so").Output);
         foreach (var library in Directory.GetFiles(published, "libonnxruntime*.so*"))
             File.Delete(library);
@@ -132,9 +137,22 @@ public sealed class NativeAotCompiledAppTests(PackedPackages packages, ITestOutp
 
         Assert.DoesNotContain("Avx2", noAvx2["Mlp compiledPath"]);
 
+        // The same kernel paths as under the JIT (on an x64 CPU with AVX2 or AVX-512), and the
+        // baseline binary, kept with OPTIMIZER_AOT_TIER=baseline, still runs at the same accuracy.
+        var baseline = Parse(ProcessRunner.Run(binary, "", published, new Dictionary<string, string> { ["OPTIMIZER_AOT_TIER"] = "baseline" })
+            .AssertSucceeded("the baseline NativeAOT binary").Output);
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        {
+            Assert.Equal(jit["Mlp compiledPath"], withoutOrt["Mlp compiledPath"]);
+            Assert.Equal(jit["MlpInt8 compiledPath"], withoutOrt["MlpInt8 compiledPath"]);
+            Assert.DoesNotContain("Avx2", baseline["Mlp compiledPath"]);
+        }
+
+        Assert.Equal(withoutOrt["Mlp Compiled"], baseline["Mlp Compiled"]);
+        Assert.Equal(withoutOrt["Cnn Compiled"], baseline["Cnn Compiled"]);
+
         // Variants: each runs when asked (fp32 is the same model as Mlp, so the same accuracy); by
-        // default int8 only where this process sees INT8 dot products (NativeAOT compiles for a
-        // baseline x64 unless IlcInstructionSet says more, so only the JIT run is compared).
+        // default int8 only where this process sees INT8 dot products.
         Assert.Equal(withoutOrt["Mlp Compiled"], withoutOrt["MlpInt8 fp32"]);
         Assert.InRange(double.Parse(withoutOrt["MlpInt8 int8"], CultureInfo.InvariantCulture), 0.95, 1.0);
         Assert.EndsWith(System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? "[int8]" : "[fp32]", jit["MlpInt8 compiledPath"]);

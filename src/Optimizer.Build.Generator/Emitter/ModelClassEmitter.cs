@@ -57,49 +57,18 @@ internal static class ModelClassEmitter
         writer.Line($"    {SourceText.Literal(modelClass.FullName)},");
         writer.Line($"    {SourceText.Literal(manifest.ResourceName)},");
         WriteMetadataArray(writer, manifest.Inputs, ",");
-        if (manifest.ProgramResourceName is null && manifest.NotCompiledOperators.Count == 0)
+        List<string> initializers = MetadataInitializers(manifest);
+        if (initializers.Count == 0)
         {
             WriteMetadataArray(writer, manifest.Outputs, ");");
-        }
-        else if (manifest.ProgramResourceName is null)
-        {
-            // The operators are ASCII identifiers (ManifestParser), written as literals.
-            WriteMetadataArray(writer, manifest.Outputs, ")");
-            writer.Line("{");
-            writer.Line($"    NotCompiledOperators = new string[] {{ {string.Join(", ", manifest.NotCompiledOperators.Select(SourceText.Literal))} }},");
-            writer.Line("};");
         }
         else
         {
             WriteMetadataArray(writer, manifest.Outputs, ")");
             writer.Line("{");
-            writer.Line($"    ProgramResourceName = {SourceText.Literal(manifest.ProgramResourceName)},");
-            if (HasSchedule(manifest))
+            foreach (string line in initializers)
             {
-                writer.Line($"    CompiledSchedule = {KernelScheduleEmitter.ClassName}.Instance,");
-            }
-
-            if (manifest.Variants.Count > 0)
-            {
-                writer.Line($"    CompiledVariants = new {Runtime}.CompiledVariant[]");
-                writer.Line("    {");
-                for (int i = 0; i < manifest.Variants.Count; i++)
-                {
-                    CompiledVariantInfo variant = manifest.Variants[i];
-                    bool scheduled = i == 0 ? HasSchedule(manifest) : variant.Schedule is { } s && KernelScheduleEmitter.CanEmit(s);
-                    string schedule = scheduled ? VariantClassName(i) + ".Instance" : "null";
-                    string requires = variant.Requires is null ? "null" : SourceText.Literal(variant.Requires);
-                    writer.Line($"        new {Runtime}.CompiledVariant({SourceText.Literal(variant.Name)}, {SourceText.Literal(variant.ResourceName)}, {requires}, {schedule}),");
-                }
-
-                writer.Line("    },");
-            }
-
-            if (manifest.AutoPath is { } auto)
-            {
-                // Tokens only (ManifestParser), written as literals.
-                string variant = auto.Variant is null ? "null" : SourceText.Literal(auto.Variant);
-                writer.Line($"    AutoPath = new {Runtime}.AutoPathChoice({SourceText.Literal(auto.Machine)}, {SourceText.Literal(auto.TimedAt)}, {variant}),");
+                writer.Line(line);
             }
 
             writer.Line("};");
@@ -107,15 +76,17 @@ internal static class ModelClassEmitter
 
         writer.Line();
 
+        // Where the model is, as the summary says it (fixed text, no model text).
+        string stored = manifest.ModelFile is null ? "embedded in this assembly" : "stored beside the app";
         if (manifest.ProgramResourceName is null)
         {
-            writer.Line($"/// <summary>Loads the optimized <c>{SourceText.DocComment(manifest.ModelPath)}</c> embedded in this assembly and creates its ONNX Runtime session.</summary>");
+            writer.Line($"/// <summary>Loads the optimized <c>{SourceText.DocComment(manifest.ModelPath)}</c> {stored} and creates its ONNX Runtime session.</summary>");
         }
         else
         {
             writer.Line($"/// <summary>");
-            writer.Line($"/// Loads the optimized <c>{SourceText.DocComment(manifest.ModelPath)}</c> embedded in this assembly and runs it on ONNX Runtime or on");
-            writer.Line($"/// the compiled C# kernels embedded beside it ({SourceText.DocComment(string.Join(", ", manifest.Kernels))}), which need no ONNX Runtime");
+            writer.Line($"/// Loads the optimized <c>{SourceText.DocComment(manifest.ModelPath)}</c> {stored} and runs it on ONNX Runtime or on");
+            writer.Line($"/// the compiled C# kernels {(manifest.ModelFile is null ? "embedded" : "stored")} beside it ({SourceText.DocComment(string.Join(", ", manifest.Kernels))}), which need no ONNX Runtime");
             writer.Line("/// native library; <see cref=\"global::Optimizer.Runtime.OnnxModelBase.ExecutionPath\"/> says which.");
             writer.Line("/// </summary>");
         }
@@ -211,6 +182,59 @@ internal static class ModelClassEmitter
 
     /// <summary>Variant 0 is the primary program (<see cref="KernelScheduleEmitter.ClassName"/>); variant i its own class.</summary>
     private static string VariantClassName(int index) => index == 0 ? KernelScheduleEmitter.ClassName : KernelScheduleEmitter.ClassName + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>ModelMetadata</c> init lines the manifest calls for (none for an embedded model the build did not compile).</summary>
+    private static List<string> MetadataInitializers(ModelManifest manifest)
+    {
+        var lines = new List<string>();
+        if (manifest.ModelFile is not null)
+        {
+            // A relative path of file names (ManifestTokens.IsModelFile), written as a literal.
+            lines.Add($"    ModelFile = {SourceText.Literal(manifest.ModelFile)},");
+        }
+
+        if (manifest.ProgramResourceName is null)
+        {
+            if (manifest.NotCompiledOperators.Count > 0)
+            {
+                // The operators are ASCII identifiers (ManifestParser), written as literals.
+                lines.Add($"    NotCompiledOperators = new string[] {{ {string.Join(", ", manifest.NotCompiledOperators.Select(SourceText.Literal))} }},");
+            }
+
+            return lines;
+        }
+
+        lines.Add($"    ProgramResourceName = {SourceText.Literal(manifest.ProgramResourceName)},");
+        if (HasSchedule(manifest))
+        {
+            lines.Add($"    CompiledSchedule = {KernelScheduleEmitter.ClassName}.Instance,");
+        }
+
+        if (manifest.Variants.Count > 0)
+        {
+            lines.Add($"    CompiledVariants = new {Runtime}.CompiledVariant[]");
+            lines.Add("    {");
+            for (int i = 0; i < manifest.Variants.Count; i++)
+            {
+                CompiledVariantInfo variant = manifest.Variants[i];
+                bool scheduled = i == 0 ? HasSchedule(manifest) : variant.Schedule is { } s && KernelScheduleEmitter.CanEmit(s);
+                string schedule = scheduled ? VariantClassName(i) + ".Instance" : "null";
+                string requires = variant.Requires is null ? "null" : SourceText.Literal(variant.Requires);
+                lines.Add($"        new {Runtime}.CompiledVariant({SourceText.Literal(variant.Name)}, {SourceText.Literal(variant.ResourceName)}, {requires}, {schedule}),");
+            }
+
+            lines.Add("    },");
+        }
+
+        if (manifest.AutoPath is { } auto)
+        {
+            // Tokens only (ManifestParser), written as literals.
+            string variant = auto.Variant is null ? "null" : SourceText.Literal(auto.Variant);
+            lines.Add($"    AutoPath = new {Runtime}.AutoPathChoice({SourceText.Literal(auto.Machine)}, {SourceText.Literal(auto.TimedAt)}, {variant}),");
+        }
+
+        return lines;
+    }
 
     private static bool HasSchedule(ModelManifest manifest) =>
         manifest.ProgramResourceName is not null && manifest.Schedule is { } schedule && KernelScheduleEmitter.CanEmit(schedule);

@@ -10,6 +10,12 @@ internal sealed record ModelManifest(
     EquatableArray<TensorSignature> Inputs,
     EquatableArray<TensorSignature> Outputs)
 {
+    /// <summary>
+    /// The model's file under the app's base directory when the build stores it as files beside the app
+    /// (the manifest item's <c>OptimizerModelFile</c>, checked by <c>ManifestTokens.IsModelFile</c>); null when embedded.
+    /// </summary>
+    public string? ModelFile { get; init; }
+
     /// <summary>The embedded kernel program's resource name when the build compiled the model (manifest <c>execution.compiled</c>); null otherwise.</summary>
     public string? ProgramResourceName { get; init; }
 

@@ -17,7 +17,10 @@ internal static class ManifestParser
 
     private const string VariantToken = "ASCII letters, digits, '-', '_' and '.' (e.g. int8-dot-product)";
 
-    public static ManifestFile Parse(string path, string? text)
+    /// <param name="path">The manifest's path.</param>
+    /// <param name="text">Its text, or null when it could not be read.</param>
+    /// <param name="modelFile">The manifest item's <c>OptimizerModelFile</c> when the model is stored as files beside the app, else null.</param>
+    public static ManifestFile Parse(string path, string? text, string? modelFile = null)
     {
         if (text is null)
         {
@@ -54,6 +57,13 @@ internal static class ManifestParser
                 ReadSignatures(root, "inputs"),
                 ReadSignatures(root, "outputs"));
             manifest = ReadExecution(root, manifest);
+            if (modelFile is not null)
+            {
+                manifest = ManifestTokens.IsModelFile(modelFile)
+                    ? manifest with { ModelFile = modelFile }
+                    : throw new JsonFormatException($"its item's {ModelFileMetadata.Name} metadata '{Emitter.SourceText.OneLine(modelFile)}' is not a relative path of file names ending in .onnx", 1, 1);
+            }
+
             return new ManifestFile(path, manifest, ManifestProblem.None, null, formatVersion, className, modelPath);
         }
         catch (JsonFormatException ex)

@@ -20,9 +20,19 @@ internal static class ManifestTokens
     public static bool IsResourceName(string name, string extension) =>
         name.EndsWith(extension, System.StringComparison.Ordinal)
         && name.Length > extension.Length
-        && Emitter.SourceText.OneLine(name) == name
-        && name.IndexOfAny(NotInResourceNames.ToCharArray()) < 0
-        && name.All(c => c == ' ' || !char.IsWhiteSpace(c));
+        && IsNameText(name);
+
+    /// <summary>
+    /// A model file stored beside the app (the manifest item's <c>OptimizerModelFile</c>): a relative
+    /// path of '/'-separated names, each as a resource name's text and none <c>.</c> or <c>..</c> (so it
+    /// cannot climb out of the folder it is resolved against), the last ending in <c>.onnx</c>.
+    /// </summary>
+    public static bool IsModelFile(string path)
+    {
+        string[] segments = path.Split('/');
+        return IsResourceName(segments[segments.Length - 1], ".onnx")
+            && segments.All(segment => segment.Length > 0 && segment != "." && segment != ".." && IsNameText(segment));
+    }
 
     /// <summary>An element type name: lower-case ASCII letters and digits (<c>float32</c>, <c>unsupported</c>, …).</summary>
     public static bool IsElementType(string name) =>
@@ -43,6 +53,12 @@ internal static class ManifestTokens
     /// <summary>Timed shapes: ASCII digits, <c>[ ] , ;</c> and spaces (<c>[1,16]; [1,128]</c>).</summary>
     public static bool IsShapeList(string text) =>
         text.Length > 0 && text.All(c => c is (>= '0' and <= '9') or '[' or ']' or ',' or ';' or ' ');
+
+    /// <summary>On one line, none of <see cref="NotInResourceNames"/>, and no whitespace but spaces.</summary>
+    private static bool IsNameText(string name) =>
+        Emitter.SourceText.OneLine(name) == name
+        && name.IndexOfAny(NotInResourceNames.ToCharArray()) < 0
+        && name.All(c => c == ' ' || !char.IsWhiteSpace(c));
 
     private static bool IsAsciiLetter(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z');
 }

@@ -69,4 +69,10 @@ internal static class DiagnosticCodes
     /// with more than one hard link, or a file over the size cap. Checked on the opened handle.
     /// </summary>
     public const string FileRefused = "OPT1024";
+
+    /// <summary>
+    /// A model declared WeightsStorage=Embedded cannot be embedded: its optimized model keeps its
+    /// weights in ONNX external data, which ONNX Runtime reads only from files beside the model.
+    /// </summary>
+    public const string CannotEmbed = "OPT1025";
 }

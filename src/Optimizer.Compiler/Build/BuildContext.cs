@@ -42,6 +42,9 @@ internal sealed class BuildContext
     /// <summary>MaxPool and reshapes between a DequantizeLinear and a QuantizeLinear with the same parameters: run on the bytes.</summary>
     public Dictionary<OnnxNode, (OnnxNode Dq, OnnxNode Q)> PassThrough { get; } = new();
 
+    /// <summary>DequantizeLinear → monotone float ops → QuantizeLinear chains run as a byte table, keyed by their QuantizeLinear.</summary>
+    public Dictionary<OnnxNode, QdqLookup> Lookups { get; } = new();
+
     /// <summary>Nodes whose work a fused group does (their DequantizeLinear inputs and QuantizeLinear outputs).</summary>
     public HashSet<OnnxNode> Absorbed { get; } = new();
 

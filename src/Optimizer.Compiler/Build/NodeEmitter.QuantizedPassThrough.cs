@@ -23,6 +23,12 @@ internal static partial class NodeEmitter
             return;
         }
 
+        EmitMaxPoolU8(ctx, node, x, name);
+    }
+
+    /// <summary>MaxPool <paramref name="node"/> on the uint8 bytes of <paramref name="x"/> (max commutes with every non-decreasing map, quantization included), as <paramref name="name"/>.</summary>
+    internal static Val EmitMaxPoolU8(BuildContext ctx, OnnxNode node, Val x, string name)
+    {
         var kernel = node.Ints("kernel_shape") ?? throw new UnsupportedException("kernel_shape is required");
         if (x.Shape.Length != 4)
         {
@@ -33,5 +39,6 @@ internal static partial class NodeEmitter
         var y = ctx.NewValue(name, TensorElementType.UInt8, [x.Shape[0], x.Shape[1], g.OH, g.OW]);
         ctx.Emit(StepKind.MaxPoolU8, [ctx.Op(x), ctx.Op(y)],
             [x.Shape[0] * x.Shape[1], g.H, g.W, g.OH, g.OW, g.KH, g.KW, g.PadTop, g.PadLeft, g.StrideH, g.StrideW, g.DilH, g.DilW], []);
+        return y;
     }
 }

@@ -66,6 +66,12 @@ internal static partial class NodeEmitter
             return;
         }
 
+        if (ctx.Lookups.TryGetValue(node, out var lookup))
+        {
+            QdqLookupFusion.Emit(ctx, lookup);
+            return;
+        }
+
         if (node.OpType == "Constant")
         {
             var tensor = node.Attributes.Count > 0 ? ConstantOf(node) : throw new UnsupportedException("Constant without a value");

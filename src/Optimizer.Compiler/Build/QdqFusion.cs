@@ -55,6 +55,8 @@ internal static class QdqFusion
             }
         }
 
+        QdqLookupFusion.Plan(graph, ctx, outputs);
+
         // A DequantizeLinear read only by fused groups, and each group's QuantizeLinear, do no work of their own.
         var groups = ctx.Fused.Select(f => (Node: f.Key, Dq: f.Value.InputDq, Q: f.Value.OutputQ))
             .Concat(ctx.PassThrough.Select(p => (Node: p.Key, p.Value.Dq, Q: (OnnxNode?)p.Value.Q))).ToList();
@@ -168,7 +170,7 @@ internal static class QdqFusion
         if (node.Outputs.Count(o => o.Length > 0) != 1 || outputs.Contains(node.Outputs[0])
             || Producer(graph, node.Inputs[0], "DequantizeLinear") is not { } dq || graph.FindConstant(dq.Inputs[0]) is not null
             || graph.FindConsumers(node.Outputs[0]) is not [{ OpType: "QuantizeLinear" } q]
-            || node.OpType == "MaxPool" && (node.Int("ceil_mode", 0) != 0 || node.Int("storage_order", 0) != 0 || node.Str("auto_pad", "NOTSET") != "NOTSET"))
+            || node.OpType == "MaxPool" && !PoolsOnBytes(node))
         {
             return null;
         }
@@ -178,6 +180,10 @@ internal static class QdqFusion
             ? (dq, q)
             : null;
     }
+
+    /// <summary>Whether a MaxPool runs as <see cref="Kernels.MaxPoolU8"/> (explicit pads, floor sizes, one output).</summary>
+    internal static bool PoolsOnBytes(OnnxNode node) =>
+        node.Int("ceil_mode", 0) == 0 && node.Int("storage_order", 0) == 0 && node.Str("auto_pad", "NOTSET") == "NOTSET";
 
     public static void Emit(BuildContext ctx, QdqGroup g)
     {
@@ -246,14 +252,14 @@ internal static class QdqFusion
     private static float[] Dequantized(int[] values, float[]? scale) =>
         values.Select((v, i) => v * (scale is null ? 1f : scale[scale.Length == 1 ? 0 : i])).ToArray();
 
-    private static OnnxNode? Producer(OnnxGraph graph, string value, string opType) =>
+    internal static OnnxNode? Producer(OnnxGraph graph, string value, string opType) =>
         graph.FindProducer(value) is { } p && p.OpType == opType && p.IsDefaultDomain && p.FindAttribute("block_size") is null ? p : null;
 
-    private static float? ScalarFloat(OnnxGraph graph, OnnxNode node, int index) =>
+    internal static float? ScalarFloat(OnnxGraph graph, OnnxNode node, int index) =>
         node.Inputs.Count > index && graph.FindConstant(node.Inputs[index]) is { ElementType: TensorElementType.Float, ElementCount: 1 } t ? t.ToFloatArray()[0] : null;
 
     /// <summary>The scalar zero point (type and value; uint8 0 when absent), or null when it is not a constant scalar.</summary>
-    private static (TensorElementType Type, int Value)? Zero(OnnxGraph graph, OnnxNode node)
+    internal static (TensorElementType Type, int Value)? Zero(OnnxGraph graph, OnnxNode node)
     {
         if (node.Inputs.Count < 3 || node.Inputs[2].Length == 0)
         {

@@ -20,6 +20,13 @@ internal enum OutputKind
     /// <summary><c>&lt;Name&gt;.model.json</c>, the source generator's AdditionalFile.</summary>
     Manifest,
 
+    /// <summary>
+    /// The optimized model's ONNX external data (<c>&lt;Name&gt;.onnx.data</c>, which the <c>.onnx</c>'s tensors
+    /// name as their location): never embedded, since ONNX Runtime resolves it only beside the model's file.
+    /// The engine writes it among the files it hands <c>PlanOutputs.Replace</c>, which deletes one a new build does not write.
+    /// </summary>
+    ModelData,
+
     /// <summary>The build report (<c>.report.html</c>, <c>.report.md</c>), for people.</summary>
     Report,
 }
@@ -66,16 +73,23 @@ internal static class OutputNames
     public static readonly PlanOutput OptimizedModel = new(OutputKind.OptimizedModel, ModelExtension, Embedded: true, Required: true);
     public static readonly PlanOutput KernelProgram = new(OutputKind.KernelProgram, ".kernels", Embedded: true, Required: false);
     public static readonly PlanOutput Fp32KernelProgram = new(OutputKind.KernelProgram, "." + Fp32Variant + ".kernels", Embedded: true, Required: false);
+    public static readonly PlanOutput ModelData = new(OutputKind.ModelData, ModelExtension + ".data", Embedded: false, Required: false);
     public static readonly PlanOutput Manifest = new(OutputKind.Manifest, ".model.json", Embedded: false, Required: true);
     public static readonly PlanOutput HtmlReport = new(OutputKind.Report, ".report.html", Embedded: false, Required: false);
     public static readonly PlanOutput MarkdownReport = new(OutputKind.Report, ".report.md", Embedded: false, Required: false);
 
     /// <summary>All of them, in the order the task returns them.</summary>
     public static readonly IReadOnlyList<PlanOutput> All =
-        new[] { OptimizedModel, KernelProgram, Fp32KernelProgram, Manifest, HtmlReport, MarkdownReport };
+        new[] { OptimizedModel, ModelData, KernelProgram, Fp32KernelProgram, Manifest, HtmlReport, MarkdownReport };
 
-    /// <summary>The kernel programs a plan may have; those a new build does not write are stale.</summary>
-    public static IEnumerable<PlanOutput> KernelPrograms => All.Where(output => output.Kind == OutputKind.KernelProgram);
+    /// <summary>
+    /// What the app loads at run time: embedded in its assembly, or (weights stored as files) copied
+    /// beside it; the model's external data always goes beside it.
+    /// </summary>
+    public static IEnumerable<PlanOutput> AppFiles => All.Where(output => output.Embedded || output.Kind == OutputKind.ModelData);
+
+    /// <summary>The outputs a plan may have or not (kernel programs, external data); those a new build does not write are stale.</summary>
+    public static IEnumerable<PlanOutput> Optional => All.Where(output => output.Kind is OutputKind.KernelProgram or OutputKind.ModelData);
 
     /// <summary>The resource name the task gives a plan's optimized model.</summary>
     public static string ModelResourceName(string planName) => ResourcePrefix + planName + ModelExtension;

@@ -6,7 +6,7 @@ namespace Optimizer.Engine.Output;
 /// <summary>
 /// Replaces a plan's outputs in the one order that keeps them consistent if the engine is killed
 /// at any instant: the new files first, the manifest (which names the others) after them, and only
-/// then the stale kernel programs of an earlier build are deleted. So the manifest on disk only ever
+/// then the stale kernel programs (and external data) of an earlier build are deleted. So the manifest on disk only ever
 /// names files that exist, and the generator never embeds a program that is gone.
 /// </summary>
 internal static class PlanOutputs
@@ -19,7 +19,7 @@ internal static class PlanOutputs
     {
         AtomicOutputWriter.WriteAll(plan.OutputDirectory, [.. files, (plan.ManifestFileName, manifest)], afterEachStep);
         var written = files.Select(f => f.FileName).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in OutputNames.KernelPrograms.Select(program => program.FileName(plan.Name)).Where(f => !written.Contains(f)))
+        foreach (var stale in OutputNames.Optional.Select(program => program.FileName(plan.Name)).Where(f => !written.Contains(f)))
         {
             var path = Path.Combine(plan.OutputDirectory, stale);
             try
@@ -33,7 +33,7 @@ internal static class PlanOutputs
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new EngineException(EngineErrorCodes.WriteFailed,
-                    $"Could not delete the stale kernel program '{path}' (the new manifest no longer names it): {e.Message} Delete it, or check that the folder is writable.",
+                    $"Could not delete the stale output '{path}' (the new manifest no longer names it): {e.Message} Delete it, or check that the folder is writable.",
                     new DiagnosticLocation(path), e);
             }
         }

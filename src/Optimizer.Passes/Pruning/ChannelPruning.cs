@@ -7,15 +7,22 @@
 // layer too). Shapes are re-derived before each layer because the previous one may have
 // shrunk its input channels. A layer producing a graph output keeps its channels (they are the
 // model's outputs, e.g. the classifier's logits); every layer keeps at least one channel.
+//
+// On a transformer encoder the channels are the FFN's intermediate neurons (Encoders/EncoderPruning.cs):
+// the blocks are found by pattern first, their neurons removed, and their MatMuls (and the attention
+// projections, whose widths are heads: Structure=AttentionHead) left out of the layer-by-layer tracing,
+// which could not prune them (Shape reads their widths, residual joins tie them together).
 
 using Optimizer.Onnx;
+using Optimizer.Passes.Pruning.Encoders;
 
 namespace Optimizer.Passes.Pruning;
 
 /// <summary>Removes the weakest output channels of Conv/Gemm/MatMul layers and everything downstream that read them.</summary>
-internal sealed class ChannelPruning(PruneSettings settings) : IModelPass
+internal sealed class ChannelPruning(PruneSettings settings, PassContext? context = null) : IModelPass
 {
     private const string GraphOutputReason = "produces a graph output, so its channels are the model's outputs (e.g. the classifier's logits)";
+    private const string AttentionReason = "an encoder attention projection: its width is heads (Structure=AttentionHead prunes them), Channel prunes the FFN neurons";
 
     public int Stage => PrunePass.Stage;
 
@@ -25,9 +32,15 @@ internal sealed class ChannelPruning(PruneSettings settings) : IModelPass
         var costBefore = ModelCost.OfGraph(graph);
         var layerCostBefore = ModelCost.PerLayer(graph);
         var (layers, skipped) = PrunableLayerFinder.Find(graph, settings.Exclusions);
+        var encoder = EncoderBlockFinder.Find(model, layers);
+        var neurons = encoder.Ffns.Count == 0 ? EncoderPruneResult.None
+            : EncoderPruning.PruneNeurons(graph, encoder, EncoderImportance.Measure(model, encoder.Ffns, [], settings, context ?? PassContext.Empty), settings.Sparsity);
         var prunedChannels = new Dictionary<OnnxNode, string>();
         var touched = new HashSet<OnnxNode>();
         var unpruned = new List<PassSkip>();
+        skipped.AddRange(encoder.Attentions.SelectMany(a => a.Splits.Select(s => s.Projection.MatMul).Append(a.Output.MatMul))
+            .Select(n => new PassSkip(LayerNames.Of(n), AttentionReason)));
+        layers = layers.Where(l => !encoder.Layers.Contains(l.Node)).ToList();
 
         foreach (var node in graph.GetTopologicalOrder().Where(n => layers.Any(l => l.Node == n)))
         {
@@ -45,12 +58,13 @@ internal sealed class ChannelPruning(PruneSettings settings) : IModelPass
         skipped.AddRange(unpruned);
 
         var layerCostAfter = ModelCost.PerLayer(graph);
-        var changed = graph.Nodes.Where(n => prunedChannels.ContainsKey(n) || touched.Contains(n))
-            .Select(n => new PassChange(LayerNames.Of(n), Describe(n, prunedChannels.GetValueOrDefault(n), layerCostBefore[n], layerCostAfter[n])))
+        var changed = neurons.Changed.Concat(graph.Nodes.Where(n => prunedChannels.ContainsKey(n) || touched.Contains(n))
+            .Select(n => new PassChange(LayerNames.Of(n), Describe(n, prunedChannels.GetValueOrDefault(n), layerCostBefore[n], layerCostAfter[n]))))
             .ToList();
-        return new PassReport(PrunePass.Name, Summary(prunedChannels.Count, layers.Count, costBefore, ModelCost.OfGraph(graph), skipped.Count), changed, skipped)
+        var (pruned, candidates) = (prunedChannels.Count + neurons.BlocksPruned, layers.Count + neurons.Blocks);
+        return new PassReport(PrunePass.Name, Summary(pruned, candidates, costBefore, ModelCost.OfGraph(graph), skipped.Count, neurons), changed, skipped)
         {
-            Shortfall = Shortfall(prunedChannels.Count, layers.Count, layers.Count == 0 ? skipped : unpruned),
+            Shortfall = Shortfall(pruned, candidates, candidates == 0 ? skipped : unpruned),
         };
     }
 
@@ -108,10 +122,12 @@ internal sealed class ChannelPruning(PruneSettings settings) : IModelPass
         return pruned == 0 || heldBack.Count > 0 ? PassShortfall.FromSkips($"pruned {pruned} of {candidates} layers", pruned == 0 ? unpruned : heldBack) : null;
     }
 
-    private string Summary(int pruned, int candidates, Cost before, Cost after, int skipped)
+    private string Summary(int pruned, int candidates, Cost before, Cost after, int skipped, EncoderPruneResult neurons)
     {
         var scopeNote = settings.Scope == PruneScope.Global ? " (filters ranked within each layer)" : "";
-        return $"Channel {settings.Norm} {Percent.Of(settings.Sparsity)}{scopeNote}: {pruned} of {candidates} layers pruned, " +
+        var encoderNote = neurons.Blocks == 0 ? ""
+            : $" (encoder FFNs: {neurons.UnitsRemoved} of {neurons.Units} neurons removed from {neurons.BlocksPruned} of {neurons.Blocks} blocks, same fraction per block, ranked by {neurons.Ranking})";
+        return $"Channel {settings.Norm} {Percent.Of(settings.Sparsity)}{scopeNote}: {pruned} of {candidates} layers pruned{encoderNote}, " +
                $"params {before.Parameters} → {after.Parameters} ({Reduction(before.Parameters, after.Parameters)}), " +
                $"FLOPs {before.Flops} → {after.Flops} ({Reduction(before.Flops, after.Flops)})" +
             (skipped > 0 ? $", {skipped} skipped" : "");

@@ -9,11 +9,12 @@ internal static class FilterRanking
     /// </summary>
     public static int[] Keep(float[] weights, IReadOnlyList<long> dims, int outputAxis, PruneNorm norm, int keepCount)
     {
-        var norms = Norms(weights, dims, outputAxis, norm);
-        return Enumerable.Range(0, norms.Length)
-            .OrderByDescending(c => norms[c]).ThenBy(c => c)
-            .Take(keepCount).Order().ToArray();
+        return Strongest(Norms(weights, dims, outputAxis, norm), keepCount);
     }
+
+    /// <summary>The indices (ascending) of the <paramref name="keepCount"/> largest <paramref name="scores"/>; on equal scores the lower index stays.</summary>
+    public static int[] Strongest(IReadOnlyList<double> scores, int keepCount) =>
+        Enumerable.Range(0, scores.Count).OrderByDescending(c => scores[c]).ThenBy(c => c).Take(keepCount).Order().ToArray();
 
     public static double[] Norms(float[] weights, IReadOnlyList<long> dims, int outputAxis, PruneNorm norm)
     {

@@ -1,3 +1,5 @@
+using Optimizer.Passes.Pruning.Encoders;
+
 namespace Optimizer.Passes.Pruning;
 
 /// <summary>
@@ -30,7 +32,8 @@ internal static class PrunePass
         var settings = PruneSettingsFactory.From(options, sharedCalibration);
         return settings.Structure switch
         {
-            PruneStructure.Channel => new ChannelPruning(settings),
+            PruneStructure.Channel => new ChannelPruning(settings, context),
+            PruneStructure.AttentionHead => new AttentionHeadPruning(settings, context),
             PruneStructure.NM2x4 => new NmSparsityPruning(settings, context),
             _ => new MagnitudePruning(settings, context),
         };

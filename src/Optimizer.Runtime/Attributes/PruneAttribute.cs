@@ -20,8 +20,11 @@ sealed partial class PruneAttribute : Attribute
     [PassOption("One ranking across the model, or the same fraction from every layer.")]
     public PruneScope Scope { get; set; }
 
-    /// <summary>Filter importance for <see cref="PruneStructure.Channel"/>; default <see cref="PruneNorm.L1"/>.</summary>
-    [PassOption("Filter importance for Structure=Channel.")]
+    /// <summary>
+    /// Filter importance for <see cref="PruneStructure.Channel"/>, and for encoder neurons and heads
+    /// (<see cref="PruneStructure.AttentionHead"/>) when no <see cref="Calibration"/> data ranks them; default <see cref="PruneNorm.L1"/>.
+    /// </summary>
+    [PassOption("Filter importance for Structure=Channel (and encoder neurons or heads without Calibration data).")]
     public PruneNorm Norm { get; set; }
 
     /// <summary>How global unstructured pruning compares layers; default <see cref="PruneRanking.Lamp"/>.</summary>
@@ -33,9 +36,11 @@ sealed partial class PruneAttribute : Attribute
     /// layers' biases are corrected for the mean output shift the pruning causes (b' = b − (W'−W)·E[x]).
     /// Defaults to the <see cref="QuantizeAttribute.Calibration"/> data of a static INT8
     /// quantization declared on the same class; without data no correction is made (and the
-    /// report says so).
+    /// report says so). On a transformer encoder with <see cref="PruneStructure.Channel"/> or
+    /// <see cref="PruneStructure.AttentionHead"/>, the same data ranks FFN neurons and heads by their
+    /// activations (without it, by weight magnitude).
     /// </summary>
-    [PassOption("Data for bias correction; default: the StaticInt8 Quantize calibration data.", DataFile = true, ItemMetadata = "")]
+    [PassOption("Data for bias correction, and for ranking encoder neurons and heads; default: the StaticInt8 Quantize calibration data.", DataFile = true, ItemMetadata = "")]
     public string? Calibration { get; set; }
 
     /// <summary>Bias correction after unstructured and 2:4 pruning when data is available; default <see langword="true"/>.</summary>

@@ -196,6 +196,9 @@ public sealed unsafe class KernelExecutor : IDisposable
                 Kernels.MaxPoolU8(slots.S<byte>(step, 0), slots.S<byte>(step, 1),
                     a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
                 break;
+            case StepKind.LookupU8:
+                Kernels.LookupU8(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<byte>(step, 2), a[0]);
+                break;
             case StepKind.Reduce:
                 Kernels.Reduce(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], a[2], a[3]);
                 break;

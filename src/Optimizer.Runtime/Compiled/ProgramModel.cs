@@ -66,6 +66,8 @@ public enum StepKind : ushort
     Resize = 30,
     /// <summary><see cref="Kernels.ConvTranspose"/>.</summary>
     ConvTranspose = 31,
+    /// <summary><see cref="Kernels.LookupU8"/>.</summary>
+    LookupU8 = 32,
 
     /// <summary><see cref="Kernels.SkipUnless"/>: a control step (an If on a run-time condition).</summary>
     SkipUnless = 40,

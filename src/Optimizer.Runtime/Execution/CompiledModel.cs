@@ -1,12 +1,12 @@
-using System.Reflection;
 using Optimizer.Runtime.Compiled;
 
 namespace Optimizer.Runtime;
 
 /// <summary>
 /// The compiled-kernel path of a generated class: the kernel program the build embedded next to
-/// the optimized model (resource <c>&lt;model resource without .onnx&gt;.kernels</c>), its weights read
-/// in place from the assembly image, and executors reused across calls (one per concurrent call).
+/// the optimized model (resource <c>&lt;model resource without .onnx&gt;.kernels</c>) or stored beside
+/// it as a file (<see cref="ModelStore"/>), its weights read in place from the assembly image or the
+/// file mapped into memory, and executors reused across calls (one per concurrent call).
 /// </summary>
 internal sealed class CompiledModel : IDisposable
 {
@@ -34,12 +34,12 @@ internal sealed class CompiledModel : IDisposable
     public static string ResourceNameFor(ModelMetadata metadata) => metadata.ProgramResourceName ??
         (metadata.ResourceName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? metadata.ResourceName[..^5] : metadata.ResourceName) + ".kernels";
 
-    public static bool IsEmbedded(Assembly assembly, ModelMetadata metadata) =>
-        Array.IndexOf(assembly.GetManifestResourceNames(), ResourceNameFor(metadata)) >= 0;
+    /// <summary>Whether the build left a kernel program in <paramref name="store"/> (embedded or beside the app).</summary>
+    public static bool IsAvailable(ModelStore store, ModelMetadata metadata) => store.HasProgram(ResourceNameFor(metadata));
 
     /// <summary>Loads the program and checks it against the generated signature.</summary>
     /// <exception cref="InvalidOperationException">The program is missing, unreadable, or does not match the metadata.</exception>
-    public static CompiledModel Load(Assembly assembly, ModelMetadata metadata, string? variant = null)
+    public static CompiledModel Load(ModelStore store, ModelMetadata metadata, string? variant = null)
     {
         string name = ResourceNameFor(metadata);
         GeneratedSchedule? generated = metadata.CompiledSchedule;
@@ -55,8 +55,7 @@ internal sealed class CompiledModel : IDisposable
             (name, generated, variantName) = (chosen.ResourceName, chosen.Schedule, chosen.Name);
         }
 
-        Stream stream = assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"The compiled kernels for '{metadata.Name}' are not embedded (no resource '{name}'). Rebuild the project.");
+        Stream stream = store.OpenProgram(name);
         KernelProgram program;
         try
         {

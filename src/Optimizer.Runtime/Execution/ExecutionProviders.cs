@@ -16,7 +16,20 @@ internal static class ExecutionProviders
     public static InferenceSession CreateSession(byte[] model, ModelOptions options, ExecutionTarget target)
     {
         // The session copies what it needs from the options, so they can go once it exists.
-        using var sessionOptions = new SessionOptions
+        using SessionOptions sessionOptions = SessionOptionsFor(options, target);
+        return new InferenceSession(model, sessionOptions);
+    }
+
+    /// <summary>A session on the model file at <paramref name="modelPath"/>: its ONNX external data is read from beside it.</summary>
+    public static InferenceSession CreateSession(string modelPath, ModelOptions options, ExecutionTarget target)
+    {
+        using SessionOptions sessionOptions = SessionOptionsFor(options, target);
+        return new InferenceSession(modelPath, sessionOptions);
+    }
+
+    private static SessionOptions SessionOptionsFor(ModelOptions options, ExecutionTarget target)
+    {
+        var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = options.GraphOptimization switch
             {
@@ -26,26 +39,34 @@ internal static class ExecutionProviders
                 _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
             },
         };
-        if (options.IntraOpThreads is int threads)
+        try
         {
-            sessionOptions.IntraOpNumThreads = threads >= 1
-                ? threads
-                : throw new ArgumentOutOfRangeException(nameof(options), threads, "ModelOptions.IntraOpThreads must be 1 or more (or null for ONNX Runtime's default).");
+            if (options.IntraOpThreads is int threads)
+            {
+                sessionOptions.IntraOpNumThreads = threads >= 1
+                    ? threads
+                    : throw new ArgumentOutOfRangeException(nameof(options), threads, "ModelOptions.IntraOpThreads must be 1 or more (or null for ONNX Runtime's default).");
+            }
+
+            switch (target)
+            {
+                case ExecutionTarget.Cuda:
+                    sessionOptions.AppendExecutionProvider_CUDA(options.DeviceId);
+                    break;
+                case ExecutionTarget.DirectML:
+                    sessionOptions.AppendExecutionProvider_DML(options.DeviceId);
+                    break;
+                case ExecutionTarget.CoreML:
+                    sessionOptions.AppendExecutionProvider_CoreML(CoreMLFlags.COREML_FLAG_USE_NONE);
+                    break;
+            }
+        }
+        catch
+        {
+            sessionOptions.Dispose();
+            throw;
         }
 
-        switch (target)
-        {
-            case ExecutionTarget.Cuda:
-                sessionOptions.AppendExecutionProvider_CUDA(options.DeviceId);
-                break;
-            case ExecutionTarget.DirectML:
-                sessionOptions.AppendExecutionProvider_DML(options.DeviceId);
-                break;
-            case ExecutionTarget.CoreML:
-                sessionOptions.AppendExecutionProvider_CoreML(CoreMLFlags.COREML_FLAG_USE_NONE);
-                break;
-        }
-
-        return new InferenceSession(model, sessionOptions);
+        return sessionOptions;
     }
 }

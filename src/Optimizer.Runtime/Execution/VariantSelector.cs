@@ -12,6 +12,8 @@ internal static class VariantSelector
     public const string Int8DotProduct = "int8-dot-product";
 
     // What each requirement a build can write asks of the kernel paths; a requirement not listed is never met.
+    // "int8-dot-product" (the name manifests carry) is met where KernelDispatch's table records the
+    // int8 path as measured faster than this CPU's fp32 path: AVX-VNNI, or AVX-512BW without it.
     private static readonly Dictionary<string, Func<KernelIsa, bool>> Requirements = new()
     {
         [Int8DotProduct] = isa => isa.Int8DotProduct,

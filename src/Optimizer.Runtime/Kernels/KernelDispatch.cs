@@ -22,6 +22,8 @@ public enum KernelPath
     AvxVnni,
     /// <summary>Arm64 Advanced SIMD (the 128-bit kernel, fused multiply-add).</summary>
     AdvSimd,
+    /// <summary>x86 AVX-512BW 512-bit int8 pair products (<c>vpmaddubsw</c> then <c>vpmaddwd</c>): int8 on AVX-512 CPUs without AVX-VNNI.</summary>
+    Avx512BW,
     /// <summary>x86 AVX-512F: 512-bit fused multiply-add tiles (added last: the members keep their values).</summary>
     Avx512F,
 }
@@ -34,11 +36,12 @@ public enum KernelPath
 public sealed record KernelIsa(KernelPath Fp32Gemm, KernelPath Int8Gemm, KernelPath Elementwise)
 {
     /// <summary>
-    /// Whether the int8 kernels run on INT8 dot-product instructions (AVX-VNNI's <c>vpdpbusd</c>);
-    /// elsewhere they pair products through int16 or run scalar, and an int8 program is no faster
-    /// than the fp32 one. What the <c>int8-dot-product</c> requirement of a compiled variant asks.
+    /// Whether the int8 kernels on this CPU were measured faster than its fp32 kernels (the
+    /// int8 rows of <see cref="KernelDispatch"/>'s table say against which fp32 paths, and why):
+    /// what the <c>int8-dot-product</c> requirement of a compiled variant asks. The name is the
+    /// manifests' requirement; since the AVX-512BW path it no longer means dot-product instructions only.
     /// </summary>
-    public bool Int8DotProduct => Int8Gemm is KernelPath.AvxVnni;
+    public bool Int8DotProduct => KernelDispatch.Int8FasterThanFp32(Int8Gemm, Fp32Gemm);
 
     /// <summary>Whether the compiled kernels get vector code at all (else they run scalar C#).</summary>
     public bool Vectorized => Fp32Gemm is not KernelPath.Scalar;
@@ -62,13 +65,21 @@ public static class KernelDispatch
         (KernelPath.Scalar, _ => true),
     ];
 
-    // .NET 10 exposes no separate AVX-512 VNNI class; AvxVnni covers vpdpbusd on 128/256-bit vectors.
-    // No Arm64 dot-product (Dp) kernel yet: int8 runs scalar there.
-    private static readonly (KernelPath Path, Func<CpuFeatures, bool> Runs)[] Int8GemmPaths =
+    // The int8 paths, best first: what the CPU must have, and the fp32 paths each was measured
+    // faster than on whole models (compiled int8 vs compiled fp32, `onnx-opt bench --path compiled`,
+    // 1 thread): the int8 variant of a quantized model runs only over those. An fp32 path not listed
+    // (a new one) keeps the fp32 variant until it is measured. .NET 10 exposes no AVX-512 VNNI
+    // class: AvxVnni is vpdpbusd on 256-bit vectors at most, so AVX-512 CPUs without AVX-VNNI (Zen 4)
+    // pair products through int16 on zmm (Avx512BW). No Arm64 dot-product (Dp) kernel yet: int8 runs scalar there.
+    private static readonly Int8GemmPath[] Int8GemmPaths =
     [
-        (KernelPath.AvxVnni, cpu => cpu.AvxVnni),
-        (KernelPath.Avx2, cpu => cpu.Avx2),
-        (KernelPath.Scalar, _ => true),
+        new(KernelPath.AvxVnni, cpu => cpu.AvxVnni, [KernelPath.Avx2Fma],
+            "Zen 5 (AVX-VNNI), 1 thread: wake-word embedding StaticInt8 0.7× the fp32 program at batch 1; digits_cnn 0.65–1.1× (batch 1), 1.0–1.1× (batch 64)"),
+        new(KernelPath.Avx512BW, cpu => cpu.Avx512BW, [KernelPath.Avx2Fma],
+            "Zen 5 with DOTNET_EnableAVXVNNI=0, 1 thread: wake-word embedding StaticInt8 0.4× the fp32 program at batch 1; digits_cnn 1.0–1.1×"),
+        new(KernelPath.Avx2, cpu => cpu.Avx2, [],
+            "Zen 5 with DOTNET_EnableAVXVNNI=0 DOTNET_EnableAVX512=0, 1 thread: digits_cnn StaticInt8 1.3× the fp32 program at batch 64 (slower)"),
+        new(KernelPath.Scalar, _ => true, [], "scalar int8 against vector fp32: never faster"),
     ];
 
     private static readonly (KernelPath Path, Func<CpuFeatures, bool> Runs)[] ElementwisePaths =
@@ -97,8 +108,15 @@ public static class KernelDispatch
 
     /// <summary>The paths the kernels take on a CPU with <paramref name="cpu"/>'s features: a pure function, so it is tested for every CPU.</summary>
     internal static KernelIsa Select(CpuFeatures cpu) =>
-        new(First(Fp32GemmPaths, cpu), First(Int8GemmPaths, cpu), First(ElementwisePaths, cpu));
+        new(First(Fp32GemmPaths, cpu), Int8GemmPaths.First(p => p.Runs(cpu)).Path, First(ElementwisePaths, cpu));
+
+    /// <summary>Whether the int8 path <paramref name="int8"/> was measured faster than the fp32 path <paramref name="fp32"/> (the table's row).</summary>
+    internal static bool Int8FasterThanFp32(KernelPath int8, KernelPath fp32) =>
+        Int8GemmPaths.FirstOrDefault(p => p.Path == int8) is { } row && row.FasterThanFp32.Contains(fp32);
 
     private static KernelPath First((KernelPath Path, Func<CpuFeatures, bool> Runs)[] paths, CpuFeatures cpu) =>
         paths.First(p => p.Runs(cpu)).Path;
+
+    /// <summary>One int8 row: the path, what the CPU needs for it, the fp32 paths it beats and the measurement that says so.</summary>
+    private sealed record Int8GemmPath(KernelPath Path, Func<CpuFeatures, bool> Runs, KernelPath[] FasterThanFp32, string Measured);
 }

@@ -34,7 +34,7 @@ public static partial class Kernels
 
     /// <summary>
     /// Whether every pair of consecutive k-values of each column satisfies |b₀| + |b₁| ≤ 128, so
-    /// the AVX2 path (<c>vpmaddubsw</c>, int16 pair sums) cannot saturate and all paths agree bit for bit.
+    /// the AVX2 and AVX-512BW paths (<c>vpmaddubsw</c>, int16 pair sums) cannot saturate and all paths agree bit for bit.
     /// Weights from our quantizer with the default reduced range (7 bits) always do.
     /// </summary>
     public static bool Int8PairsFit(ReadOnlySpan<sbyte> b, int k, int n, int transB)
@@ -128,19 +128,22 @@ public static partial class Kernels
         }
     }
 
-    // Bytes of the padded image Im2ColRowsPadded keeps on the stack.
+    // Bytes of the padded image Im2ColRowsPadded keeps on the stack; a larger one goes in a per-thread buffer.
     private const int MaxPaddedImageBytes = 16384;
+
+    // Larger padded images (the wake-word embedding model's 24 × 74 × 34): kept per thread, so a run allocates nothing once warm.
+    [ThreadStatic]
+    private static byte[]? _paddedImage;
 
     /// <summary>
     /// <see cref="Im2ColRows"/> through a copy of the image padded on every side with the zero
     /// point: every (pixel, channel, kernel row) is then <c>KW</c> contiguous bytes, copied
     /// without bounds checks.
     /// </summary>
-    private static unsafe void Im2ColRowsPadded(in ConvShape s, byte* x, byte* rows, int kp, byte pad, int paddedH, int paddedW)
+    private static unsafe void Im2ColRowsPadded(in ConvShape s, byte* x, byte* rows, int kp, byte pad, int paddedH, int paddedW, byte* image)
     {
         int c = s.C, h = s.H, w = s.W, kh = s.KH, kw = s.KW, oh = s.OH, ow = s.OW;
         var paddedPlane = paddedH * paddedW;
-        var image = stackalloc byte[c * paddedPlane + 4]; // + 4: a 3-byte group is read as 4
         new Span<byte>(image, c * paddedPlane).Fill(pad);
         // Input rows/columns that land inside the padded image (padding may also crop it).
         var firstX = Math.Max(0, -s.PadLeft);
@@ -205,9 +208,22 @@ public static partial class Kernels
     {
         var paddedH = (s.OH - 1) * s.StrideH + (s.KH - 1) * s.DilH + 1;
         var paddedW = (s.OW - 1) * s.StrideW + (s.KW - 1) * s.DilW + 1;
-        if (s.DilW == 1 && (long)s.C * paddedH * paddedW <= MaxPaddedImageBytes)
+        var imageBytes = (long)s.C * paddedH * paddedW + 4; // + 4: a 3-byte group is read as 4
+        if (s.DilW == 1 && imageBytes <= MaxPaddedImageBytes)
         {
-            Im2ColRowsPadded(s, x, rows, kp, pad, paddedH, paddedW);
+            var image = stackalloc byte[(int)imageBytes];
+            Im2ColRowsPadded(s, x, rows, kp, pad, paddedH, paddedW, image);
+            return;
+        }
+
+        if (s.DilW == 1 && imageBytes <= Array.MaxLength)
+        {
+            if (_paddedImage is not { } buffer || buffer.Length < imageBytes)
+            {
+                _paddedImage = buffer = GC.AllocateUninitializedArray<byte>((int)imageBytes, pinned: true);
+            }
+
+            Im2ColRowsPadded(s, x, rows, kp, pad, paddedH, paddedW, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer)));
             return;
         }
 
@@ -262,7 +278,7 @@ public static partial class Kernels
     }
 
     /// <summary>One quantized GEMM; y element (row, col) is at <c>row · yRowStride + col · yColStride</c> elements.</summary>
-    private readonly unsafe struct QGemmJob(byte* a, int lda, byte* packed, int k, int* bias, float* scale, byte* y, long yRowStride, long yColStride,
+    private readonly unsafe partial struct QGemmJob(byte* a, int lda, byte* packed, int k, int* bias, float* scale, byte* y, long yRowStride, long yColStride,
         int m, int n, int outputKind, int yZero, int act, bool pairsFit = true)
     {
         private const long ParallelThreshold = 1 << 22;
@@ -292,7 +308,7 @@ public static partial class Kernels
         {
             var quads = (k + 3) / 4;
             var path = KernelDispatch.Current.Int8Gemm;
-            if (path == KernelPath.Avx2 && !pairsFit)
+            if (PairsProducts(path) && !pairsFit)
             {
                 path = KernelPath.Scalar; // vpmaddubsw could saturate on these weights
             }
@@ -307,9 +323,9 @@ public static partial class Kernels
                 {
                     var rows = Math.Min(4, m - row);
                     var ar = a + (long)row * lda;
-                    if (path is KernelPath.AvxVnni or KernelPath.Avx2)
+                    if (path is KernelPath.AvxVnni or KernelPath.Avx2 or KernelPath.Avx512BW)
                     {
-                        Micro4x16(ar, lda, p, rows, acc, path == KernelPath.AvxVnni);
+                        Micro4x16(ar, lda, p, rows, acc, path);
                     }
                     else
                     {
@@ -343,15 +359,19 @@ public static partial class Kernels
             _ = quads;
         }
 
-        private void Micro4x16(byte* a0, int lda, byte* p, int rows, int* acc, bool vnni)
+        private void Micro4x16(byte* a0, int lda, byte* p, int rows, int* acc, KernelPath path)
         {
             var a1 = a0 + (rows > 1 ? lda : 0);
             var a2 = a0 + (rows > 2 ? 2 * lda : 0);
             var a3 = a0 + (rows > 3 ? 3 * lda : 0);
             var full = k / 4;
-            if (vnni)
+            if (path == KernelPath.AvxVnni)
             {
                 LoopVnni(a0, a1, a2, a3, p, full, acc);
+            }
+            else if (path == KernelPath.Avx512BW)
+            {
+                LoopAvx512BW(a0, a1, a2, a3, p, full, acc);
             }
             else
             {
@@ -416,44 +436,6 @@ public static partial class Kernels
             c20.Store(acc + 32); c21.Store(acc + 40); c30.Store(acc + 48); c31.Store(acc + 56);
         }
 
-        /// <summary>
-        /// Requantizes whole 16-column rows with vector arithmetic (the same float operations, in
-        /// the same order, as the scalar loop, so every path gives the same bytes), then writes the
-        /// bytes contiguously or, for a convolution's transposed output, with a stride.
-        /// </summary>
-        private void StoreQuantizedTile(int* acc, int row0, int rows, int col0, float lo, float hi)
-        {
-            var bias0 = Vector256.Load(bias + col0);
-            var bias1 = Vector256.Load(bias + col0 + 8);
-            var scale0 = scale == null ? Vector256<float>.One : Vector256.Load(scale + col0);
-            var scale1 = scale == null ? Vector256<float>.One : Vector256.Load(scale + col0 + 8);
-            var zero = Vector256.Create((float)yZero);
-            var low = Vector256.Create(lo);
-            var high = Vector256.Create(hi);
-            var bytes = stackalloc byte[PanelWidth];
-            for (var r = 0; r < rows; r++)
-            {
-                var v0 = Vector256.ConvertToSingle(Vector256.Load(acc + r * PanelWidth) + bias0) * scale0;
-                var v1 = Vector256.ConvertToSingle(Vector256.Load(acc + r * PanelWidth + 8) + bias1) * scale1;
-                v0 = Vector256.Min(Vector256.Max(Vector256.Round(v0) + zero, low), high);
-                v1 = Vector256.Min(Vector256.Max(Vector256.Round(v1) + zero, low), high);
-                var shorts = Vector256.Narrow(Vector256.ConvertToInt32(v0), Vector256.ConvertToInt32(v1)).AsUInt16();
-                Vector128.Narrow(shorts.GetLower(), shorts.GetUpper()).Store(bytes);
-                var dst = y + (row0 + r) * yRowStride + col0 * yColStride;
-                if (yColStride == 1)
-                {
-                    Unsafe.CopyBlockUnaligned(dst, bytes, PanelWidth);
-                }
-                else
-                {
-                    for (var c = 0; c < PanelWidth; c++)
-                    {
-                        dst[c * yColStride] = bytes[c];
-                    }
-                }
-            }
-        }
-
         private int Tail(byte* at)
         {
             var value = 0;
@@ -486,9 +468,9 @@ public static partial class Kernels
                 lo = Math.Max(lo, yZero);
             }
 
-            if (cols == PanelWidth && outputKind != 2)
+            if (outputKind != 2)
             {
-                StoreQuantizedTile(acc, row0, rows, col0, lo, hi);
+                StoreQuantizedTile(acc, row0, rows, col0, cols, lo, hi);
                 return;
             }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics.X86;
 using Optimizer.Compiler.Tests.Support;
 using Optimizer.Runtime.Compiled;
 using Optimizer.Tests.Shared;
@@ -26,14 +27,22 @@ public sealed class IsaPathTests(ITestOutputHelper output)
             "default without AVX-512" => (current with
             {
                 Fp32Gemm = current.Fp32Gemm == KernelPath.Avx512F ? KernelPath.Avx2Fma : current.Fp32Gemm,
+                Int8Gemm = current.Int8Gemm == KernelPath.Avx512BW ? KernelPath.Avx2 : current.Int8Gemm,
                 Elementwise = current.Elementwise == KernelPath.Vector512 ? KernelPath.Vector256 : current.Elementwise,
             }).ToString(),
-            "default without AVX-VNNI" => (current with { Int8Gemm = current.Int8Gemm == KernelPath.AvxVnni ? KernelPath.Avx2 : current.Int8Gemm }).ToString(),
+            // Without AVX-VNNI the int8 kernels pair products through int16: on zmm where AVX-512BW is there, else on ymm.
+            "default without AVX-VNNI" => (current with { Int8Gemm = current.Int8Gemm == KernelPath.AvxVnni ? Avx512BW.IsSupported ? KernelPath.Avx512BW : KernelPath.Avx2 : current.Int8Gemm }).ToString(),
+            "default without AVX-VNNI or AVX-512" => (current with
+            {
+                Fp32Gemm = current.Fp32Gemm == KernelPath.Avx512F ? KernelPath.Avx2Fma : current.Fp32Gemm,
+                Int8Gemm = current.Int8Gemm is KernelPath.AvxVnni or KernelPath.Avx512BW ? KernelPath.Avx2 : current.Int8Gemm,
+                Elementwise = current.Elementwise == KernelPath.Vector512 ? KernelPath.Vector256 : current.Elementwise,
+            }).ToString(),
             _ => expectedPaths,
         };
     }
 
-    private static readonly string[] Models = ["digits_mlp.onnx", "digits_cnn.onnx", "hello_deepa.onnx", "digits_cnn.onnx#static-int8"];
+    private static readonly string[] Models = ["digits_mlp.onnx", "digits_cnn.onnx", "hello_deepa.onnx", "digits_cnn.onnx#static-int8", QuantizedChainCnn.Key];
 
     public static TheoryData<string, string, string> Paths => new()
     {
@@ -41,6 +50,7 @@ public sealed class IsaPathTests(ITestOutputHelper output)
         { "DOTNET_EnableAVX512F", "0", "default" }, // .NET 10 keeps Vector512 and Avx512F under this knob
         { "DOTNET_EnableAVX512", "0", "default without AVX-512" }, // .NET 10's switch: the AVX2 tiles
         { "DOTNET_EnableAVXVNNI", "0", "default without AVX-VNNI" },
+        { "DOTNET_EnableAVXVNNI,DOTNET_EnableAVX512", "0", "default without AVX-VNNI or AVX-512" }, // the AVX2 int8 path, and LookupU8 without VBMI
         { "DOTNET_EnableAVX2", "0", "fp32 gemm: Vector128, int8 gemm: Scalar, elementwise: Vector128" },
         { "DOTNET_EnableHWIntrinsic", "0", "fp32 gemm: Scalar, int8 gemm: Scalar, elementwise: Scalar" },
     };
@@ -53,14 +63,14 @@ public sealed class IsaPathTests(ITestOutputHelper output)
         var reference = new Dictionary<string, byte[][]>();
         foreach (var (key, index) in Models.Select((m, i) => (m, i)))
         {
-            var model = SharedModels.Load(key);
+            var model = key == QuantizedChainCnn.Key ? QuantizedChainCnn.Quantized() : SharedModels.Load(key);
             var result = KernelCompiler.Compile(model);
             Assert.True(result.IsSupported, $"{key}: {string.Join("; ", result.Unsupported)}");
             using var program = result.Program!;
             if (key.Contains('#'))
             {
                 Assert.Contains(program.Steps, s => s.Kind == StepKind.QConv);
-                Assert.Contains(program.Steps, s => s.Kind == StepKind.QGemm);
+                Assert.Contains(program.Steps, s => s.Kind == (key == QuantizedChainCnn.Key ? StepKind.LookupU8 : StepKind.QGemm));
             }
 
             var batch = 7;
@@ -105,9 +115,9 @@ public sealed class IsaPathTests(ITestOutputHelper output)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        if (variable.Length > 0)
+        foreach (var name in variable.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            start.Environment[variable] = value;
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;

@@ -7,6 +7,8 @@ using Optimizer.Runtime.Compiled;
 using Xunit.Abstractions;
 using Optimizer.Engine.Calibration;
 
+using static Optimizer.Compiler.Tests.Support.SmallModels;
+
 namespace Optimizer.Compiler.Tests.Models;
 
 /// <summary>
@@ -94,13 +96,5 @@ public sealed class QuantizedWeightFusionTests(ITestOutputHelper output)
 
         graph.Nodes.Add(node);
         return new OnnxModel(graph, [new OpsetImport("", 13)]);
-    }
-
-    private static ValueInfo Tensor(string name, params Dim[] dims) => new(name, ValueTypeInfo.Tensor(TensorElementType.Float, dims));
-
-    private static float[] Values(int count, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
     }
 }

@@ -17,9 +17,11 @@ public sealed class PassShortfallTests(ITestOutputHelper output)
         new(OptimizationPlan.CurrentFormatVersion, "M", "M", "/p/m.onnx", "Models/m.onnx", new DiagnosticLocation("/p/Program.cs", 10, 2), "/p/obj", "/p", "M.onnx", passes);
 
     [ConditionalFact("data")]
-    public void Channel_pruning_of_an_encoder_where_no_layer_can_be_pruned_warns_with_its_reasons_at_the_declaration()
+    public void Channel_pruning_of_a_model_where_no_layer_can_be_pruned_warns_with_its_reasons_at_the_declaration()
     {
-        var model = OnnxModelLoader.Load(Path.Combine(SharedData.Folder, "models", "arctic_embed_xs.onnx"));
+        // Silero VAD's layers sit inside If branches, which this version does not prune. (This was arctic_embed_xs
+        // until channel pruning learned encoders: ArcticEncoderPruningTests.)
+        var model = OnnxModelLoader.Load(Path.Combine(SharedData.Folder, "models", "silero_vad_legacy.onnx"));
         var options = new Dictionary<string, string> { ["Structure"] = "Channel", ["Sparsity"] = "0.5" };
 
         var result = PassPipeline.Run(model, [new PassRequest("Prune", options)]);

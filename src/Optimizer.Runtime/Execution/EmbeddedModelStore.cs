@@ -1,11 +1,18 @@
 using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Optimizer.Runtime;
 
-/// <summary>Reads the optimized model that the build embedded in the generated class's assembly.</summary>
-internal static class EmbeddedModel
+/// <summary>The optimized model and kernel programs that the build embedded in the generated class's assembly.</summary>
+internal sealed class EmbeddedModelStore(Assembly assembly, ModelMetadata metadata) : ModelStore
 {
-    public static byte[] Read(Assembly assembly, ModelMetadata metadata)
+    public override bool HasProgram(string resourceName) => Array.IndexOf(assembly.GetManifestResourceNames(), resourceName) >= 0;
+
+    public override Stream OpenProgram(string resourceName) =>
+        assembly.GetManifestResourceStream(resourceName)
+        ?? throw new InvalidOperationException($"The compiled kernels for '{metadata.Name}' are not embedded (no resource '{resourceName}'). Rebuild the project.");
+
+    public override byte[] ReadModel()
     {
         using Stream? stream = assembly.GetManifestResourceStream(metadata.ResourceName);
         if (stream is null)
@@ -20,4 +27,7 @@ internal static class EmbeddedModel
         stream.CopyTo(buffer);
         return buffer.ToArray();
     }
+
+    public override InferenceSession CreateSession(ModelOptions options, ExecutionTarget target) =>
+        ExecutionProviders.CreateSession(ReadModel(), options, target);
 }
