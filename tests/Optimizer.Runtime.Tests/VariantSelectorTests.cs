@@ -12,8 +12,8 @@ public class VariantSelectorTests
     private static CpuFeatures Cpu(bool avxVnni = false) => avxVnni ? TestCpus.X64Avx512Vnni : TestCpus.X64Avx2;
 
     [Theory]
-    [InlineData(nameof(TestCpus.X64Avx512Vnni), "int8")] // the int8 kernels run on vpdpbusd
-    [InlineData(nameof(TestCpus.X64Avx512WithoutAvxVnni), "int8")] // zmm vpmaddubsw/vpmaddwd: measured faster than the fp32 kernels
+    [InlineData(nameof(TestCpus.X64Avx512Vnni), "fp32")] // int8 not yet measured against the Avx512F fp32 tiles: the table keeps fp32 (its rule for a new fp32 path)
+    [InlineData(nameof(TestCpus.X64Avx512WithoutAvxVnni), "fp32")] // likewise
     [InlineData(nameof(TestCpus.Arm64Dp), "fp32")]       // Dp in hardware, but no Dp kernel yet: int8 would run scalar
     [InlineData(nameof(TestCpus.X64Avx2), "fp32")]       // AVX2 only: u8×s8 pairs through int16, fp32 is the fallback
     [InlineData(nameof(TestCpus.X64WithoutAvx2), "fp32")]

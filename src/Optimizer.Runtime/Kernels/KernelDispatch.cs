@@ -24,6 +24,8 @@ public enum KernelPath
     AdvSimd,
     /// <summary>x86 AVX-512BW 512-bit int8 pair products (<c>vpmaddubsw</c> then <c>vpmaddwd</c>): int8 on AVX-512 CPUs without AVX-VNNI.</summary>
     Avx512BW,
+    /// <summary>x86 AVX-512F: 512-bit fused multiply-add tiles (added last: the members keep their values).</summary>
+    Avx512F,
 }
 
 /// <summary>Which path each kernel family uses on this machine; decided once at start-up.</summary>
@@ -56,6 +58,7 @@ public static class KernelDispatch
     // kernels run by and the compiled-variant choice (VariantSelector) reads.
     private static readonly (KernelPath Path, Func<CpuFeatures, bool> Runs)[] Fp32GemmPaths =
     [
+        (KernelPath.Avx512F, cpu => cpu.Avx512F && cpu.Avx2 && cpu.Fma), // rows below a 512-bit tile run the AVX2 tiles
         (KernelPath.Avx2Fma, cpu => cpu.Avx2 && cpu.Fma),
         (KernelPath.AdvSimd, cpu => cpu.AdvSimd),
         (KernelPath.Vector128, cpu => cpu.Vector128Accelerated),

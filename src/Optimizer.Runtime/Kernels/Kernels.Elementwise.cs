@@ -34,6 +34,9 @@ public static partial class Kernels
             case 0: TensorPrimitives.Max(x, 0f, y); break;
             case 1: TensorPrimitives.Sigmoid(x, y); break;
             case 2: TensorPrimitives.Tanh(x, y); break;
+            case 3 when alpha is >= 0f and <= 1f:
+                LeakyReluAsMax(x, y, alpha);
+                break;
             case 3:
                 for (var i = 0; i < count; i++)
                 {
@@ -43,18 +46,14 @@ public static partial class Kernels
 
                 break;
             case 4:
-                for (var i = 0; i < count; i++)
-                {
-                    y[i] = MathF.Min(MathF.Max(alpha * x[i] + beta, 0f), 1f);
-                }
-
+                TensorPrimitives.Multiply(x, alpha, y);
+                TensorPrimitives.Add(y, beta, y);
+                TensorPrimitives.Max(y, 0f, y);
+                TensorPrimitives.Min(y, 1f, y);
                 break;
             case 5:
-                for (var i = 0; i < count; i++)
-                {
-                    y[i] = MathF.Min(MathF.Max(x[i], alpha), beta);
-                }
-
+                TensorPrimitives.Max(x, alpha, y);
+                TensorPrimitives.Min(y, beta, y);
                 break;
             case 6: TensorPrimitives.Exp(x, y); break;
             case 7: TensorPrimitives.Negate(x, y); break;
@@ -81,6 +80,21 @@ public static partial class Kernels
             case 15: TensorPrimitives.Floor(x, y); break;
             case 16: TensorPrimitives.Ceiling(x, y); break;
             default: throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operator.");
+        }
+    }
+
+    /// <summary>
+    /// A slope in [0, 1] makes LeakyRelu <c>max(x, αx)</c>, the same values in vector passes; αx goes
+    /// through a stack chunk because y may be x.
+    /// </summary>
+    private static void LeakyReluAsMax(ReadOnlySpan<float> x, Span<float> y, float alpha)
+    {
+        Span<float> scaled = stackalloc float[ActivationChunk];
+        for (var start = 0; start < x.Length; start += ActivationChunk)
+        {
+            var n = Math.Min(ActivationChunk, x.Length - start);
+            TensorPrimitives.Multiply(x.Slice(start, n), alpha, scaled.Slice(0, n));
+            TensorPrimitives.Max(x.Slice(start, n), scaled.Slice(0, n), y.Slice(start, n));
         }
     }
 
@@ -148,6 +162,10 @@ public static partial class Kernels
                 case 1: TensorPrimitives.Subtract(a, s, y); return;
                 case 2: TensorPrimitives.Multiply(a, s, y); return;
                 case 3: TensorPrimitives.Divide(a, s, y); return;
+                case 4: TensorPrimitives.Max(a, s, y); return;
+                case 5: TensorPrimitives.Min(a, s, y); return;
+                // x² (LayerNorm's variance written as Pow(x, 2)): the one correctly rounded product, as MathF.Pow gives it.
+                case 6 when s == 2f: TensorPrimitives.Multiply(a, a, y); return;
             }
         }
 
@@ -207,6 +225,12 @@ public static partial class Kernels
     /// </summary>
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y, int outer, int axis, int inner, int log)
     {
+        if (inner == 1)
+        {
+            SoftmaxRows(x, y, outer, axis, log);
+            return;
+        }
+
         for (var o = 0; o < outer; o++)
         {
             for (var i = 0; i < inner; i++)
@@ -236,6 +260,33 @@ public static partial class Kernels
                     y[index] = log != 0 ? x[index] - max - logSum : y[index] / sum;
                 }
             }
+        }
+    }
+
+    /// <summary>Softmax over contiguous rows (the last axis, as attention scores have it), in vector passes.</summary>
+    private static void SoftmaxRows(ReadOnlySpan<float> x, Span<float> y, int rows, int length, int log)
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            var src = x.Slice(r * length, length);
+            var dst = y.Slice(r * length, length);
+            var max = TensorPrimitives.Max(src);
+            TensorPrimitives.Subtract(src, max, dst);
+            if (log != 0)
+            {
+                // log-softmax = (x − max) − log Σ exp(x − max); the exponentials only feed the sum.
+                var sum = 0f;
+                foreach (var v in dst)
+                {
+                    sum += MathF.Exp(v);
+                }
+
+                TensorPrimitives.Subtract(dst, MathF.Log(sum), dst);
+                continue;
+            }
+
+            TensorPrimitives.Exp(dst, dst);
+            TensorPrimitives.Divide(dst, TensorPrimitives.Sum(dst), dst);
         }
     }
 }

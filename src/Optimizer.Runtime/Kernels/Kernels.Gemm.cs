@@ -70,7 +70,7 @@ public static partial class Kernels
     }
 
     /// <summary>One GEMM with its epilogue; <see cref="Run"/> splits the panels over threads when the product is large.</summary>
-    internal readonly unsafe struct GemmJob(float* a, int lda, float* packed, int k, float* c, int ldc, int m, int n,
+    internal readonly unsafe partial struct GemmJob(float* a, int lda, float* packed, int k, float* c, int ldc, int m, int n,
         float* bias, bool biasPerRow, float alpha, int act, float actMin, float actMax)
     {
         private const long ParallelThreshold = 1 << 21;
@@ -102,6 +102,12 @@ public static partial class Kernels
         public void RunPanels(int first, int end)
         {
             var path = KernelDispatch.Current.Fp32Gemm;
+            if (path == KernelPath.Avx512F)
+            {
+                RunPanelsAvx512(first, end);
+                return;
+            }
+
             for (var panel = first; panel < end; panel++)
             {
                 var p = packed + (long)panel * PanelWidth * k;

@@ -15,6 +15,12 @@ public static partial class Kernels
             return;
         }
 
+        if (inner == 1)
+        {
+            ReduceRows(x, y, op, outer, axis);
+            return;
+        }
+
         for (var o = 0; o < outer; o++)
         {
             var dst = y.Slice(o * inner, inner);
@@ -35,6 +41,22 @@ public static partial class Kernels
             {
                 System.Numerics.Tensors.TensorPrimitives.Multiply(dst, 1f / axis, dst);
             }
+        }
+    }
+
+    /// <summary>Reduces each contiguous row of <c>[outer, axis]</c> to one value (ReduceMean over the last axis, as LayerNorm patterns have it).</summary>
+    private static void ReduceRows(ReadOnlySpan<float> x, Span<float> y, int op, int outer, int axis)
+    {
+        for (var o = 0; o < outer; o++)
+        {
+            var row = x.Slice(o * axis, axis);
+            y[o] = op switch
+            {
+                0 => System.Numerics.Tensors.TensorPrimitives.Sum(row) * (1f / axis),
+                1 => System.Numerics.Tensors.TensorPrimitives.Sum(row),
+                2 => System.Numerics.Tensors.TensorPrimitives.Max(row),
+                _ => System.Numerics.Tensors.TensorPrimitives.Min(row),
+            };
         }
     }
 }

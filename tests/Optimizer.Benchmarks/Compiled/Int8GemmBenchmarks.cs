@@ -17,7 +17,7 @@ public class Int8GemmBenchmarks
     [Params("64x1024x1024", "256x1024x1024")]
     public string Shape { get; set; } = "";
 
-    private (int M, int N, int K) Dims => Shape.Split('x').Select(int.Parse).ToArray() is [var m, var n, var k] ? (m, n, k) : default;
+    private (int M, int N, int K) Dims => GemmShape.Parse(Shape);
 
     [GlobalSetup]
     public void Setup()

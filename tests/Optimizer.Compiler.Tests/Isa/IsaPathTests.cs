@@ -24,10 +24,17 @@ public sealed class IsaPathTests(ITestOutputHelper output)
         return expectedPaths switch
         {
             "default" => current.ToString(),
+            "default without AVX-512" => (current with
+            {
+                Fp32Gemm = current.Fp32Gemm == KernelPath.Avx512F ? KernelPath.Avx2Fma : current.Fp32Gemm,
+                Int8Gemm = current.Int8Gemm == KernelPath.Avx512BW ? KernelPath.Avx2 : current.Int8Gemm,
+                Elementwise = current.Elementwise == KernelPath.Vector512 ? KernelPath.Vector256 : current.Elementwise,
+            }).ToString(),
             // Without AVX-VNNI the int8 kernels pair products through int16: on zmm where AVX-512BW is there, else on ymm.
             "default without AVX-VNNI" => (current with { Int8Gemm = current.Int8Gemm == KernelPath.AvxVnni ? Avx512BW.IsSupported ? KernelPath.Avx512BW : KernelPath.Avx2 : current.Int8Gemm }).ToString(),
             "default without AVX-VNNI or AVX-512" => (current with
             {
+                Fp32Gemm = current.Fp32Gemm == KernelPath.Avx512F ? KernelPath.Avx2Fma : current.Fp32Gemm,
                 Int8Gemm = current.Int8Gemm is KernelPath.AvxVnni or KernelPath.Avx512BW ? KernelPath.Avx2 : current.Int8Gemm,
                 Elementwise = current.Elementwise == KernelPath.Vector512 ? KernelPath.Vector256 : current.Elementwise,
             }).ToString(),
@@ -40,7 +47,8 @@ public sealed class IsaPathTests(ITestOutputHelper output)
     public static TheoryData<string, string, string> Paths => new()
     {
         { "", "", "default" },
-        { "DOTNET_EnableAVX512F", "0", "default" }, // .NET 10 keeps Vector512 under this knob
+        { "DOTNET_EnableAVX512F", "0", "default" }, // .NET 10 keeps Vector512 and Avx512F under this knob
+        { "DOTNET_EnableAVX512", "0", "default without AVX-512" }, // .NET 10's switch: the AVX2 tiles
         { "DOTNET_EnableAVXVNNI", "0", "default without AVX-VNNI" },
         { "DOTNET_EnableAVXVNNI,DOTNET_EnableAVX512", "0", "default without AVX-VNNI or AVX-512" }, // the AVX2 int8 path, and LookupU8 without VBMI
         { "DOTNET_EnableAVX2", "0", "fp32 gemm: Vector128, int8 gemm: Scalar, elementwise: Vector128" },

@@ -80,7 +80,9 @@ public sealed class KernelTests
     public void The_selected_paths_follow_the_hardware()
     {
         var isa = KernelDispatch.Current;
-        Assert.Equal(System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported, isa.Fp32Gemm == KernelPath.Avx2Fma);
+        var fma = System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported;
+        Assert.Equal(fma && System.Runtime.Intrinsics.X86.Avx512F.IsSupported, isa.Fp32Gemm == KernelPath.Avx512F);
+        Assert.Equal(fma && !System.Runtime.Intrinsics.X86.Avx512F.IsSupported, isa.Fp32Gemm == KernelPath.Avx2Fma);
         Assert.Equal(System.Runtime.Intrinsics.X86.AvxVnni.IsSupported, isa.Int8Gemm == KernelPath.AvxVnni);
     }
 }

@@ -1,0 +1,94 @@
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Runtime.Tests;
+
+/// <summary>
+/// The vector passes the encoder and CNN steps take (softmax and reductions over contiguous rows,
+/// Pow(x, 2), LeakyRelu / Clip / HardSigmoid) against their scalar definitions, in place too
+/// (the arena may give a step one buffer for x and y).
+/// </summary>
+public sealed class ElementwiseRowPathTests
+{
+    private static float[] Values(int count, int seed) =>
+        Enumerable.Range(0, count).Select(i => (float)(new Random(seed + i).NextDouble() * 8 - 4)).ToArray();
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Softmax_over_contiguous_rows_matches_its_definition(int log)
+    {
+        const int rows = 3, length = 37;
+        var x = Values(rows * length, 1);
+        var y = new float[x.Length];
+
+        Kernels.Softmax(x, y, rows, length, 1, log);
+
+        for (var r = 0; r < rows; r++)
+        {
+            var row = x.Skip(r * length).Take(length).Select(v => (double)v).ToArray();
+            var max = row.Max();
+            var sum = row.Sum(v => Math.Exp(v - max));
+            for (var j = 0; j < length; j++)
+            {
+                var expected = log != 0 ? row[j] - max - Math.Log(sum) : Math.Exp(row[j] - max) / sum;
+                Assert.Equal(expected, y[r * length + j], 1e-5);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Reduce_over_contiguous_rows_matches_its_definition(int op)
+    {
+        const int rows = 4, length = 23;
+        var x = Values(rows * length, 2);
+        var y = new float[rows];
+
+        Kernels.Reduce(x, y, op, rows, length, 1);
+
+        for (var r = 0; r < rows; r++)
+        {
+            var row = x.Skip(r * length).Take(length).ToArray();
+            var expected = op switch { 0 => row.Average(), 1 => row.Sum(), 2 => row.Max(), _ => row.Min() };
+            Assert.Equal(expected, y[r], 1e-4);
+        }
+    }
+
+    [Fact]
+    public void Pow_by_a_broadcast_two_is_the_square()
+    {
+        var x = Values(45, 3);
+        var y = new float[x.Length];
+
+        Kernels.Binary(x, [2f], y, 6, 1, [x.Length], [1], [0]);
+
+        Assert.Equal(x.Select(v => MathF.Pow(v, 2f)), y);
+    }
+
+    [Theory]
+    [InlineData(3, 0.1f, 0f)]    // LeakyRelu, slope in [0, 1]
+    [InlineData(3, 1.5f, 0f)]    // LeakyRelu, slope above 1: the scalar loop
+    [InlineData(4, 0.2f, 0.5f)]  // HardSigmoid
+    [InlineData(5, -1f, 2f)]     // Clip
+    public void Unary_vector_passes_match_the_scalar_definition_in_place_too(int op, float alpha, float beta)
+    {
+        var x = Values(1100, 4); // over two 512-float chunks
+        Func<float, float> definition = op switch
+        {
+            3 => v => v >= 0 ? v : v * alpha,
+            4 => v => MathF.Min(MathF.Max(alpha * v + beta, 0f), 1f),
+            _ => v => MathF.Min(MathF.Max(v, alpha), beta),
+        };
+        var expected = x.Select(definition).ToArray();
+        var y = new float[x.Length];
+
+        Kernels.Unary(x, y, op, x.Length, alpha, beta);
+        Kernels.Unary(x, x, op, x.Length, alpha, beta);
+
+        Assert.Equal(expected, y);
+        Assert.Equal(expected, x);
+    }
+}
