@@ -44,12 +44,22 @@ public class EngineEncoderTrainingTests(ITestOutputHelper output)
         var validation = sentences.Where((_, i) => i % 10 == 9).ToList();
         var train = sentences.Where((_, i) => i % 10 != 9).ToList();
         var epochs = int.Parse(Environment.GetEnvironmentVariable("OPTIMIZER_DISTILL_EPOCHS") ?? "1");
+        // Issue 19's chain: OPTIMIZER_DISTILL_PRUNE="Sparsity=0.4,Structure=Channel" before the training,
+        // OPTIMIZER_DISTILL_QUANTIZE="Mode=DynamicInt8" and OPTIMIZER_DISTILL_BUDGET="MinCosine=0.97" after it.
+        var before = Passes(("Prune", "OPTIMIZER_DISTILL_PRUNE"));
+        var after = Passes(("Quantize", "OPTIMIZER_DISTILL_QUANTIZE"), ("AccuracyBudget", "OPTIMIZER_DISTILL_BUDGET"));
         var project = Directory.CreateTempSubdirectory("optimizer-encoder-measure-").FullName;
         try
         {
             var clock = Stopwatch.StartNew();
-            var (report, _) = EngineEncoderTraining.Run(project, train, validation, 128,
-                new Dictionary<string, string> { ["Epochs"] = epochs.ToString(), ["BatchSize"] = "32", ["LearningRate"] = "0.0001", ["Patience"] = "2" });
+            var (report, model) = EngineEncoderTraining.Run(project, train, validation, 128,
+                new Dictionary<string, string> { ["Epochs"] = epochs.ToString(), ["BatchSize"] = "32", ["LearningRate"] = Environment.GetEnvironmentVariable("OPTIMIZER_DISTILL_LR") ?? "0.0001", ["Patience"] = "2" },
+                before, after);
+            if (Environment.GetEnvironmentVariable("OPTIMIZER_DISTILL_KEEP") is { Length: > 0 } keep)
+            {
+                File.Copy(model, keep, overwrite: true);
+                File.Copy(Path.Combine(project, "val.npz"), Path.ChangeExtension(keep, ".val.npz"), overwrite: true);
+            }
             using var self = Process.GetCurrentProcess();
             output.WriteLine($"{train.Count} training / {validation.Count} validation sentences, {epochs} epoch(s): {clock.Elapsed.TotalSeconds:F0} s in the engine, peak working set {self.PeakWorkingSet64 / (1 << 20)} MiB");
             output.WriteLine(report);
@@ -60,6 +70,11 @@ public class EngineEncoderTrainingTests(ITestOutputHelper output)
             Directory.Delete(project, recursive: true);
         }
     }
+
+    private static List<(string Pass, Dictionary<string, string> Options)> Passes(params (string Pass, string Variable)[] declared) =>
+        declared.Where(d => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(d.Variable)))
+            .Select(d => (d.Pass, Environment.GetEnvironmentVariable(d.Variable)!.Split(',').Select(o => o.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1])))
+            .ToList();
 
     /// <summary>A fact that runs only with a sentence file named by <see cref="SentencesVariable"/>; reported as skipped elsewhere.</summary>
     private sealed class SentencesFileFactAttribute : FactAttribute
