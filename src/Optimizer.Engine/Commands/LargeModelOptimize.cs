@@ -85,7 +85,7 @@ internal static class LargeModelOptimize
         };
 
         EngineStage.Enter("writing the outputs");
-        PlanOutputs.Replace(plan, [], ManifestWriter.ToBytes(manifest));
+        PlanOutputs.Replace(plan, [], ManifestWriter.ToBytes(manifest), writtenBefore: optimizedFiles.Select(Path.GetFileName)!);
         return new OptimizeCommand.Outcome(manifest.SizeBefore, manifest.SizeAfter, fidelity.Describe(null), [SkippedWarning]);
     }
 

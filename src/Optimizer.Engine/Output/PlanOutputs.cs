@@ -14,11 +14,13 @@ internal static class PlanOutputs
     /// <param name="files">Everything but the manifest.</param>
     /// <param name="manifest">The manifest's bytes, written last.</param>
     /// <param name="afterEachStep">Called after each file is moved into place or deleted (tests check every instant).</param>
+    /// <param name="writtenBefore">Outputs the caller already moved into place itself (a large model and its external data), kept.</param>
     /// <exception cref="EngineException"><see cref="EngineErrorCodes.WriteFailed"/>.</exception>
-    public static void Replace(OptimizationPlan plan, IReadOnlyList<(string FileName, byte[] Bytes)> files, byte[] manifest, Action? afterEachStep = null)
+    public static void Replace(OptimizationPlan plan, IReadOnlyList<(string FileName, byte[] Bytes)> files, byte[] manifest, Action? afterEachStep = null,
+        IEnumerable<string>? writtenBefore = null)
     {
         AtomicOutputWriter.WriteAll(plan.OutputDirectory, [.. files, (plan.ManifestFileName, manifest)], afterEachStep);
-        var written = files.Select(f => f.FileName).ToHashSet(StringComparer.Ordinal);
+        var written = files.Select(f => f.FileName).Concat(writtenBefore ?? []).ToHashSet(StringComparer.Ordinal);
         foreach (var stale in OutputNames.Optional.Select(program => program.FileName(plan.Name)).Where(f => !written.Contains(f)))
         {
             var path = Path.Combine(plan.OutputDirectory, stale);
