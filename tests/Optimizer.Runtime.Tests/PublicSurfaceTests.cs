@@ -12,7 +12,7 @@ public class PublicSurfaceTests(Xunit.Abstractions.ITestOutputHelper output)
     /// <summary>Public and shown: what users declare, construct, read or call.</summary>
     private static readonly string[] UserTypes =
     [
-        "AccuracyBudgetAttribute", "ActivationScales", "CalibrationMethod", "ClassificationExtensions", "DistillAttribute",
+        "AccuracyBudgetAttribute", "ActivationScales", "CalibrationMethod", "ClassificationExtensions", "DistillAttribute", "DistillationLoss",
         "ExecutionPath", "ExecutionPathKind", "ExecutionTarget", "FineTuneAttribute", "GraphOptimization", "ModelMetadata",
         "ModelOptions", "ModelTensorConversions", "ModelTensor`1", "OnnxModelAttribute", "OnnxModelBase", "OptimizerTelemetry", "Prediction",
         "PruneAttribute", "PruneNorm", "PruneRanking", "PruneScope", "PruneStructure", "QuantizationFormat", "QuantizationMode",
