@@ -16,8 +16,8 @@ for model in large_three large_single; do
     log="$mode.$model.log"
     /usr/bin/time -v dotnet "$tool" optimize "$model.onnx" -o "$mode/$model.onnx" --pass "Quantize:Mode=$mode" > "$log" 2>&1 || { cat "$log"; exit 1; }
     size=$(( $(stat -c %s "$model.onnx") + $(stat -c %s "$model.onnx.data") ))
-    rss=$(awk '/Maximum resident/ {print $6 * 1024}' "$log")
+    rss_kib=$(awk '/Maximum resident/ {print $6}' "$log")   # KiB: awk's %d stops at 2^31
     echo "$model $mode: $(grep -m1 'quantize' "$log" | sed 's/ on .*//')"
-    echo "  peak RSS $((rss >> 20)) MiB = $(awk -v r="$rss" -v s="$size" 'BEGIN {printf "%.2f", r / s}')x the model; $(grep -E 'Elapsed' "$log" | sed 's/.*: //') wall, $(awk '/User time/ {u=$4} /System time/ {s=$4} END {print u + s}' "$log") s CPU"
+    echo "  peak RSS $((rss_kib >> 10)) MiB = $(awk -v r="$rss_kib" -v s="$size" 'BEGIN {printf "%.2f", r * 1024 / s}')x the model; $(grep -E 'Elapsed' "$log" | sed 's/.*: //') wall, $(awk '/User time/ {u=$4} /System time/ {s=$4} END {print u + s}' "$log") s CPU"
   done
 done
