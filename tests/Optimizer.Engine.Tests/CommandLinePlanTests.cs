@@ -50,7 +50,16 @@ public sealed class CommandLinePlanTests(ITestOutputHelper output)
         }).ToArray();
 
         Assert.Equal(outputs[0].Model, outputs[1].Model);
-        Assert.Equal(outputs[0].Manifest, outputs[1].Manifest);
+        // Everything but the Auto decision, which is a timing of this machine by design: it may flip
+        // between builds when the two paths sit near its margin (AutoPathTiming; tested there).
+        Assert.Equal(WithoutAutoDecision(outputs[0].Manifest), WithoutAutoDecision(outputs[1].Manifest));
+    }
+
+    private static string WithoutAutoDecision(byte[] manifest)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(manifest)!;
+        (json["execution"] as System.Text.Json.Nodes.JsonObject)?.Remove("auto");
+        return json.ToJsonString();
     }
 
     [ConditionalTheory("data")]
