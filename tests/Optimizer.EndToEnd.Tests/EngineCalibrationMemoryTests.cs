@@ -17,8 +17,11 @@ namespace Optimizer.EndToEnd.Tests;
 [Collection(PackedPackagesCollection.Name)]
 public sealed class EngineCalibrationMemoryTests(PackedPackages packages, ITestOutputHelper output)
 {
-    // Allowed growth from 16 to 64 samples: allocator and ONNX Runtime arena noise, not per-sample state.
-    private const long MarginBytes = 160L << 20;
+    // Allowed growth from 16 to 64 samples: allocator, GC and ONNX Runtime arena noise, not per-sample
+    // state. Identical runs of this engine differ by up to ~400 MB at this peak (2179–2332 MB at 16
+    // samples, 2406–2585 MB at 64, measured on the 2-core CI machine); holding every sample's
+    // activations would add about 60 MB per sample, ~2.8 GB for the 48 more, far past this margin.
+    private const long MarginBytes = 512L << 20;
 
     [ConditionalFact(Needs.Linux, "data/models")]
     public void Engine_peak_memory_does_not_grow_with_the_number_of_calibration_samples()
@@ -36,11 +39,16 @@ public sealed class EngineCalibrationMemoryTests(PackedPackages packages, ITestO
             {
                 var data = Path.Combine(work, $"calibration_{samples}.npz");
                 encoded.Take(samples).WriteNpz(data);
-                var (exitCode, peak, log) = RunMeasured(engine, work,
-                    $"optimize --model \"{model}\" --output \"{Path.Combine(work, $"out_{samples}", "encoder.onnx")}\" --pass Quantize:Mode=StaticInt8,Calibration={data}");
-                output.WriteLine($"{samples} samples: engine peak RSS {peak / 1048576.0:0} MB\n{log}");
-                Assert.True(exitCode == 0, $"the engine failed calibrating from {samples} samples:\n{log}");
-                peaks[samples] = peak;
+                // The lower of two runs: one run's peak also holds whatever garbage the GC had not
+                // yet collected at that instant, which varies with the machine's load.
+                foreach (var attempt in new[] { 1, 2 })
+                {
+                    var (exitCode, peak, log) = RunMeasured(engine, work,
+                        $"optimize --model \"{model}\" --output \"{Path.Combine(work, $"out_{samples}_{attempt}", "encoder.onnx")}\" --pass Quantize:Mode=StaticInt8,Calibration={data}");
+                    output.WriteLine($"{samples} samples, run {attempt}: engine peak RSS {peak / 1048576.0:0} MB\n{log}");
+                    Assert.True(exitCode == 0, $"the engine failed calibrating from {samples} samples:\n{log}");
+                    peaks[samples] = peaks.TryGetValue(samples, out var earlier) ? Math.Min(earlier, peak) : peak;
+                }
             }
 
             var growth = peaks[64] - peaks[16];
