@@ -57,6 +57,9 @@ public static partial class Kernels
     private readonly unsafe struct ConvJob(ConvShape s, float* x, float* weights, float* bias, float* y, float* scratch, int scratchPerImage,
         int act, float actMin, float actMax, bool parallelGemm)
     {
+        // The small-k kernel runs on the caller's thread: a lone image that may split its GEMM over threads keeps the GEMM.
+        private readonly bool smallK = RunsAsSmallK(s.K) && (!parallelGemm || KernelDispatch.MaxThreads == 1);
+
         /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
         public void RunImage(int image, int slot)
         {
@@ -67,8 +70,15 @@ public static partial class Kernels
                 Im2ColPacked(s, xg, packed);
                 var yg = y + ((long)image * s.M + g * s.MPerGroup) * s.P;
                 var wg = weights + (long)g * s.MPerGroup * s.K;
+                var groupBias = bias == null ? null : bias + g * s.MPerGroup;
+                if (smallK)
+                {
+                    ConvSmallK(packed, wg, groupBias, yg, s.K, s.P, s.MPerGroup, act, actMin, actMax);
+                    continue;
+                }
+
                 var job = new GemmJob(wg, s.K, packed, s.K, yg, s.P, s.MPerGroup, s.P,
-                    bias == null ? null : bias + g * s.MPerGroup, true, 1f, act, actMin, actMax);
+                    groupBias, true, 1f, act, actMin, actMax);
                 if (parallelGemm)
                 {
                     job.Run();
