@@ -5,7 +5,8 @@ namespace Optimizer.Compiler.Tests.Kernels;
 /// <summary>
 /// The fp32 convolution against a naive loop on every im2col path: unit strides (shifted planes),
 /// unit horizontal stride only (padded rows), and the general one (other strides, or a padded
-/// plane too large for the stack), with padding, dilation, groups and widths that split panels.
+/// plane too large for the stack), with padding, dilation, groups and widths that split panels;
+/// the small-k kernel (k ≤ 16) and, on AVX-512, batches whose images are packed back to back.
 /// </summary>
 public sealed class ConvKernelTests
 {
@@ -20,6 +21,8 @@ public sealed class ConvKernelTests
     [InlineData(3, 1, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1)]    // small k: channels 4 + 2, a partial last panel, batch 3
     [InlineData(1, 2, 9, 11, 10, 2, 3, 0, 1, 2, 1, 1, 2, 2)]  // small k per group (2 × 3 taps), stride 2, dilation 2
     [InlineData(2, 1, 76, 32, 24, 3, 3, 0, 1, 1, 1, 1, 1, 1)] // the wake-word embedding's first conv: small k, padded rows
+    [InlineData(5, 3, 6, 8, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1)]   // 3 panels per image, batch 5: images packed back to back (AVX-512), 8 + 4 rows
+    [InlineData(64, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // digits conv2 at batch 64: one panel per image, pairs across images
     public void Fp32_conv_matches_a_naive_loop_with_bias_and_relu(int n, int c, int h, int w, int m, int kh, int kw,
         int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group) =>
         MatchesNaiveLoop(n, c, h, w, m, kh, kw, padTop, padLeft, strideH, strideW, dilH, dilW, group, act: 1, withBias: true);
