@@ -24,9 +24,17 @@ public static partial class Kernels
         fixed (float* px = x, pw = weights, pb = bias, py = y, ps = scratch)
         {
             var job = new ConvJob(shape, px, pw, bias.IsEmpty ? null : pb, py, ps, scratchPerImage, act, actMin, actMax, n == 1);
+            var batched = job.SmallK ? 0 : ImagesPerBatchedPass(shape, n, scratchPerImage);
             if (n > 1 && KernelDispatch.MaxThreads > 1)
             {
                 RunImagesInParallel(job, n);
+            }
+            else if (batched > 0)
+            {
+                for (var first = 0; first < n; first += batched)
+                {
+                    job.RunImagesPacked(first, Math.Min(batched, n - first));
+                }
             }
             else
             {
@@ -57,6 +65,26 @@ public static partial class Kernels
     private readonly unsafe struct ConvJob(ConvShape s, float* x, float* weights, float* bias, float* y, float* scratch, int scratchPerImage,
         int act, float actMin, float actMax, bool parallelGemm)
     {
+        /// <summary>Whether <see cref="ConvSmallK"/> runs it: on the caller's thread, so a lone image that may split its GEMM over threads keeps the GEMM.</summary>
+        public bool SmallK { get; } = RunsAsSmallK(s.K) && (!parallelGemm || KernelDispatch.MaxThreads == 1);
+
+        /// <summary>
+        /// Images <paramref name="first"/>.. (<paramref name="count"/>, one group), each packed into
+        /// its own scratch slot: the slots lie back to back as one packed matrix, which one
+        /// GEMM over all their panels multiplies (<see cref="GemmJob.RunImagePanelsAvx512"/>).
+        /// </summary>
+        public void RunImagesPacked(int first, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                Im2ColPacked(s, x + (long)(first + i) * s.C * s.H * s.W, scratch + (long)i * scratchPerImage);
+            }
+
+            var imageOutput = (long)s.M * s.P;
+            new GemmJob(weights, s.K, scratch, s.K, y + first * imageOutput, s.P, s.M, s.P, bias, true, 1f, act, actMin, actMax)
+                .RunImagePanelsAvx512(count, imageOutput);
+        }
+
         /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
         public void RunImage(int image, int slot)
         {
@@ -67,8 +95,15 @@ public static partial class Kernels
                 Im2ColPacked(s, xg, packed);
                 var yg = y + ((long)image * s.M + g * s.MPerGroup) * s.P;
                 var wg = weights + (long)g * s.MPerGroup * s.K;
+                var groupBias = bias == null ? null : bias + g * s.MPerGroup;
+                if (SmallK)
+                {
+                    ConvSmallK(packed, wg, groupBias, yg, s.K, s.P, s.MPerGroup, act, actMin, actMax);
+                    continue;
+                }
+
                 var job = new GemmJob(wg, s.K, packed, s.K, yg, s.P, s.MPerGroup, s.P,
-                    bias == null ? null : bias + g * s.MPerGroup, true, 1f, act, actMin, actMax);
+                    groupBias, true, 1f, act, actMin, actMax);
                 if (parallelGemm)
                 {
                     job.Run();

@@ -5,7 +5,8 @@ namespace Optimizer.Compiler.Tests.Kernels;
 /// <summary>
 /// The fp32 convolution against a naive loop on every im2col path: unit strides (shifted planes),
 /// unit horizontal stride only (padded rows), and the general one (other strides, or a padded
-/// plane too large for the stack), with padding, dilation, groups and widths that split panels.
+/// plane too large for the stack), with padding, dilation, groups and widths that split panels;
+/// the small-k kernel (k ≤ 16) and, on AVX-512, batches whose images are packed back to back.
 /// </summary>
 public sealed class ConvKernelTests
 {
@@ -17,20 +18,40 @@ public sealed class ConvKernelTests
     [InlineData(1, 3, 9, 11, 6, 3, 3, 1, 1, 2, 1, 1, 1, 1)]   // vertical stride 2: padded rows, lines split panels
     [InlineData(1, 4, 10, 10, 4, 3, 3, 1, 1, 2, 2, 1, 1, 2)]  // strides 2, groups 2: general path
     [InlineData(1, 1, 80, 80, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1)]  // planes too large for the stack: general path
+    [InlineData(3, 1, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1)]    // small k: channels 4 + 2, a partial last panel, batch 3
+    [InlineData(1, 2, 9, 11, 10, 2, 3, 0, 1, 2, 1, 1, 2, 2)]  // small k per group (2 × 3 taps), stride 2, dilation 2
+    [InlineData(2, 1, 76, 32, 24, 3, 3, 0, 1, 1, 1, 1, 1, 1)] // the wake-word embedding's first conv: small k, padded rows
+    [InlineData(5, 3, 6, 8, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1)]   // 3 panels per image, batch 5: images packed back to back (AVX-512), 8 + 4 rows
+    [InlineData(64, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // digits conv2 at batch 64: one panel per image, pairs across images
     public void Fp32_conv_matches_a_naive_loop_with_bias_and_relu(int n, int c, int h, int w, int m, int kh, int kw,
-        int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group)
+        int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group) =>
+        MatchesNaiveLoop(n, c, h, w, m, kh, kw, padTop, padLeft, strideH, strideW, dilH, dilW, group, act: 1, withBias: true);
+
+    /// <summary>The other epilogues (none without bias, clamp) on the GEMM tiles and on the small-k kernel (k ≤ 16).</summary>
+    [Theory]
+    [InlineData(2, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)]   // small k, no activation, no bias
+    [InlineData(2, 1, 8, 8, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]    // small k, clamp, channels 4 + 3
+    [InlineData(1, 3, 6, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]   // GEMM tiles (k 27), clamp
+    [InlineData(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)]  // GEMM tiles (k 144), no activation, no bias
+    public void Fp32_conv_matches_a_naive_loop_with_other_epilogues(int n, int c, int h, int w, int m, int kh, int kw,
+        int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group, int act) =>
+        MatchesNaiveLoop(n, c, h, w, m, kh, kw, padTop, padLeft, strideH, strideW, dilH, dilW, group, act, withBias: act != 0);
+
+    private static void MatchesNaiveLoop(int n, int c, int h, int w, int m, int kh, int kw,
+        int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group, int act, bool withBias)
     {
+        const float clampMin = -0.25f, clampMax = 0.5f;
         var oh = (h + 2 * padTop - dilH * (kh - 1) - 1) / strideH + 1;
         var ow = (w + 2 * padLeft - dilW * (kw - 1) - 1) / strideW + 1;
         var random = new Random(c * 1000 + h * 10 + m);
         var x = Enumerable.Range(0, n * c * h * w).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
         var cg = c / group;
         var weights = Enumerable.Range(0, m * cg * kh * kw).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        var bias = Enumerable.Range(0, m).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var bias = withBias ? Enumerable.Range(0, m).Select(_ => (float)random.NextDouble() - 0.5f).ToArray() : [];
         var y = new float[n * m * oh * ow];
         var scratch = new float[n * Optimizer.Runtime.Compiled.Kernels.ConvScratchLength(c, kh, kw, oh, ow, group)];
         Optimizer.Runtime.Compiled.Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, kh, kw, oh, ow, padTop, padLeft,
-            strideH, strideW, dilH, dilW, group, 1, 0, 0);
+            strideH, strideW, dilH, dilW, group, act, clampMin, clampMax);
         for (var i = 0; i < n; i++)
         {
             for (var oc = 0; oc < m; oc++)
@@ -40,7 +61,7 @@ public sealed class ConvKernelTests
                 {
                     for (var ox = 0; ox < ow; ox++)
                     {
-                        double sum = bias[oc];
+                        double sum = withBias ? bias[oc] : 0;
                         for (var ci = 0; ci < cg; ci++)
                         {
                             for (var ky = 0; ky < kh; ky++)
@@ -57,7 +78,7 @@ public sealed class ConvKernelTests
                             }
                         }
 
-                        var expected = Math.Max(0, sum);
+                        var expected = act switch { 1 => Math.Max(0, sum), 2 => Math.Clamp(sum, clampMin, clampMax), _ => sum };
                         var actual = y[((i * m + oc) * oh + oy) * ow + ox];
                         Assert.True(Math.Abs(actual - expected) <= 1e-4 + 1e-4 * Math.Abs(expected), $"image {i}, channel {oc}, ({oy},{ox}): {actual} vs {expected}");
                     }
