@@ -7,7 +7,7 @@ internal sealed record EncoderVariant(string Name, int Blocks);
 
 /// <summary>
 /// The BERT-family encoders build/make-encoder-variants.py writes from arctic_embed_xs's own weights in
-/// other export styles, generated once per test process into a temporary folder removed when it exits.
+/// other export styles, each generated on first use into a temporary folder removed when the test process exits.
 /// Tests that use them declare <see cref="Needs.PythonOnnx"/> and <c>data/models</c>.
 /// </summary>
 internal static class EncoderVariants
@@ -25,24 +25,37 @@ internal static class EncoderVariants
 
     public static EncoderVariant Named(string name) => All.Single(v => v.Name == name);
 
-    /// <summary>The variant's model file, generating every variant on first use.</summary>
-    public static string PathOf(EncoderVariant variant) => Path.Combine(Folder.Value, variant.Name + ".onnx");
+    /// <summary>The variant's model file, generated on first use (a few seconds each: they are 70–90 MB).</summary>
+    public static string PathOf(EncoderVariant variant)
+    {
+        lock (Generated)
+        {
+            var path = Path.Combine(Folder.Value, variant.Name + ".onnx");
+            if (Generated.Add(variant.Name))
+                Generate(variant.Name);
+            return path;
+        }
+    }
 
-    private static readonly Lazy<string> Folder = new(Generate);
+    private static readonly HashSet<string> Generated = [];
 
-    private static string Generate()
+    private static readonly Lazy<string> Folder = new(() =>
     {
         var folder = Directory.CreateTempSubdirectory("optimizer-encoder-variants-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true);
+        return folder;
+    });
+
+    private static void Generate(string name)
+    {
         var script = Path.Combine(RepositoryLayout.RequiredRoot, "build", "make-encoder-variants.py");
         var arctic = Path.Combine(RepositoryLayout.RequiredShared("data/models"), "arctic_embed_xs.onnx");
-        var start = new ProcessStartInfo(TestNeeds.SystemPython, [script, arctic, folder]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(TestNeeds.SystemPython, [script, arctic, Folder.Value, name]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
         process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {errors.Result}");
-        return folder;
+            throw new InvalidOperationException($"{script} {name} failed ({process.ExitCode}): {errors.Result}");
     }
 }

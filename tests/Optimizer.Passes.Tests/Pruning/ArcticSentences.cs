@@ -34,13 +34,7 @@ internal static class ArcticSentences
     public static StackedSamples ModelSamples(OnnxModel model, EncodedSentences sentences)
     {
         long[] shape = [sentences.Count, sentences.SequenceLength];
-        var arrays = new Dictionary<string, long[]>
-        {
-            [EncodedSentences.InputIdsName] = sentences.InputIds,
-            [EncodedSentences.AttentionMaskName] = sentences.AttentionMask,
-            [EncodedSentences.TokenTypeIdsName] = sentences.TokenTypeIds,
-        };
-        return new StackedSamples(model.Graph.Inputs.Select(i => new StackedInput(i.Name, Tensor(arrays[i.Name], shape, i.Type!.ElementType), RowIsWholeInput: false)).ToList(),
+        return new StackedSamples(model.Graph.Inputs.Select(i => new StackedInput(i.Name, Tensor(sentences.Array(i.Name), shape, i.Type!.ElementType), RowIsWholeInput: false)).ToList(),
             batchable: true) { Source = $"{sentences.Count} sentences" };
     }
 
