@@ -17,6 +17,8 @@ public sealed class EncoderVariantPruningTests(ITestOutputHelper output)
 {
     private const int Hidden = 384, HeadSize = 32;
 
+    public static TheoryData<string> Variants => new(EncoderVariants.All.Select(v => v.Name));
+
     [ConditionalFact(Needs.PythonOnnx, "data/models")]
     public void The_variant_that_keeps_arctics_math_gives_arctics_hidden_states()
     {
@@ -31,22 +33,15 @@ public sealed class EncoderVariantPruningTests(ITestOutputHelper output)
     }
 
     [ConditionalTheory(Needs.PythonOnnx, "data/models")]
-    [InlineData("bert6")]
-    [InlineData("sdpa4")]
-    [InlineData("tanh6")]
+    [MemberData(nameof(Variants))]
     public void Channel_removes_614_of_1536_neurons_from_every_FFN(string name)
     {
-        var variant = EncoderVariants.Named(name);
-        var model = Load(variant);
+        var (variant, model, pruned, report) = PruneVariant(name, "0.4", "Channel");
 
-        var result = PassPipeline.Run(model, [Prune(("Sparsity", "0.4"), ("Structure", "Channel"))]);
-
-        var report = result.Reports.Single(r => r.Pass == "Prune");
-        output.WriteLine(report.Summary);
         var ffns = report.Changed.Where(c => c.Detail.Contains(" FFN: ", StringComparison.Ordinal)).ToList();
         Assert.Equal(variant.Blocks, ffns.Count);
         Assert.All(ffns, c => Assert.Contains("614 of 1536 neurons removed", c.Detail));
-        Assert.Equal(variant.Blocks * 614L * (Hidden + 1 + Hidden), Parameters(PassPipeline.Run(model, []).Model) - Parameters(result.Model));
+        Assert.Equal(variant.Blocks * 614L * (Hidden + 1 + Hidden), Parameters(PassPipeline.Run(model, []).Model) - Parameters(pruned));
         // Only a layer outside the blocks whose channels are a graph output's (sdpa4's pooler dense) is left, and said so.
         if (report.Shortfall is { } shortfall)
         {
@@ -54,31 +49,35 @@ public sealed class EncoderVariantPruningTests(ITestOutputHelper output)
             Assert.All(shortfall.Reasons, r => Assert.Contains("a graph output", r));
         }
 
-        AssertRunsAndReport(model, result.Model, $"{name} Channel 40%", minCosine: 0.8);
+        AssertRunsAndReport(model, pruned, $"{name} Channel 40%", minCosine: 0.8);
     }
 
     [ConditionalTheory(Needs.PythonOnnx, "data/models")]
-    [InlineData("bert6")]
-    [InlineData("sdpa4")]
-    [InlineData("tanh6")]
+    [MemberData(nameof(Variants))]
     public void AttentionHead_removes_3_of_12_heads_from_every_block(string name)
     {
-        var variant = EncoderVariants.Named(name);
-        var model = Load(variant);
+        var (variant, model, pruned, report) = PruneVariant(name, "0.25", "AttentionHead");
 
-        var result = PassPipeline.Run(model, [Prune(("Sparsity", "0.25"), ("Structure", "AttentionHead"))]);
-
-        var report = result.Reports.Single(r => r.Pass == "Prune");
-        output.WriteLine(report.Summary);
         var removed = RemovedHeads(report);
         Assert.Equal(variant.Blocks, removed.Count);
         Assert.All(removed, heads => Assert.Equal(3, heads.Length));
-        Assert.Equal(variant.Blocks * 3L * HeadSize * (4 * Hidden + 3), Parameters(PassPipeline.Run(model, []).Model) - Parameters(result.Model));
+        Assert.Equal(variant.Blocks * 3L * HeadSize * (4 * Hidden + 3), Parameters(PassPipeline.Run(model, []).Model) - Parameters(pruned));
         Assert.Null(report.Shortfall);
-        AssertRunsAndReport(model, result.Model, $"{name} AttentionHead 25%", minCosine: 0.8);
+        AssertRunsAndReport(model, pruned, $"{name} AttentionHead 25%", minCosine: 0.8);
     }
 
     private static OnnxModel Load(EncoderVariant variant) => OnnxModelLoader.Load(EncoderVariants.PathOf(variant));
+
+    // The variant through the pipeline as a build runs it, with one Prune declaration.
+    private (EncoderVariant Variant, OnnxModel Model, OnnxModel Pruned, PassReport Report) PruneVariant(string name, string sparsity, string structure)
+    {
+        var variant = EncoderVariants.Named(name);
+        var model = Load(variant);
+        var result = PassPipeline.Run(model, [Prune(("Sparsity", sparsity), ("Structure", structure))]);
+        var report = result.Reports.Single(r => r.Pass == "Prune");
+        output.WriteLine(report.Summary);
+        return (variant, model, result.Model, report);
+    }
 
     // Both run in ONNX Runtime on the validation sentences with the same output shape; the pooled cosine of the
     // untrained pruned model (training recovers the rest) is reported and must stay near arctic's (0.89–0.93).
