@@ -2,6 +2,8 @@ using Optimizer.EndToEnd.Tests.RealData;
 using Optimizer.Engine.Commands;
 using Optimizer.Engine.Diagnostics;
 using Optimizer.Engine.Plans;
+using Optimizer.Onnx;
+using Optimizer.Tests.Shared;
 
 namespace Optimizer.Training.Tests;
 
@@ -12,13 +14,18 @@ internal static class EngineEncoderTraining
     public static (string Report, string Model) Run(string project, IReadOnlyList<string> train, IReadOnlyList<string> validation, int sequenceLength, IReadOnlyDictionary<string, string> fineTune)
         => Run(project, train, validation, sequenceLength, fineTune, [], []);
 
-    /// <summary>As above, with passes declared before the training (e.g. Prune) and after it (e.g. Quantize, AccuracyBudget), as one class's attributes.</summary>
+    /// <summary>
+    /// As above, with passes declared before the training (e.g. Prune) and after it (e.g. Quantize, AccuracyBudget), as one class's attributes,
+    /// on <paramref name="model"/> (arctic_embed_xs when null; another encoder tokenized with arctic's vocabulary, e.g. an EncoderVariants file).
+    /// </summary>
     public static (string Report, string Model) Run(string project, IReadOnlyList<string> train, IReadOnlyList<string> validation, int sequenceLength, IReadOnlyDictionary<string, string> fineTune,
-        IReadOnlyList<(string Pass, Dictionary<string, string> Options)> before, IReadOnlyList<(string Pass, Dictionary<string, string> Options)> after)
+        IReadOnlyList<(string Pass, Dictionary<string, string> Options)> before, IReadOnlyList<(string Pass, Dictionary<string, string> Options)> after, string? model = null)
     {
-        File.Copy(Path.Combine(TestData.Models, ArcticEncoderData.ModelFile), Path.Combine(project, "encoder.onnx"));
-        Encode(train, sequenceLength).WriteNpz(Path.Combine(project, "train.npz"));
-        Encode(validation, sequenceLength).WriteNpz(Path.Combine(project, "val.npz"));
+        var source = model ?? Path.Combine(TestData.Models, ArcticEncoderData.ModelFile);
+        File.Copy(source, Path.Combine(project, "encoder.onnx"));
+        var inputs = OnnxModelLoader.Load(source).Graph.Inputs;
+        WriteNpz(Encode(train, sequenceLength), inputs, Path.Combine(project, "train.npz"));
+        WriteNpz(Encode(validation, sequenceLength), inputs, Path.Combine(project, "val.npz"));
         Environment.SetEnvironmentVariable("OPTIMIZER_TRAINING_ASSEMBLY", typeof(EngineEntryPoint).Assembly.Location);
         try
         {
@@ -35,6 +42,22 @@ internal static class EngineEncoderTraining
         {
             Environment.SetEnvironmentVariable("OPTIMIZER_TRAINING_ASSEMBLY", null);
         }
+    }
+
+    /// <summary>One array per model input, named like it and of its element type (int64, or int32 ids).</summary>
+    private static void WriteNpz(EncodedSentences sentences, IReadOnlyList<ValueInfo> inputs, string path)
+    {
+        long[] shape = [sentences.Count, sentences.SequenceLength];
+        var npz = new NpzWriter();
+        foreach (var input in inputs)
+        {
+            var values = sentences.Array(input.Name);
+            if (input.Type?.ElementType == TensorElementType.Int32)
+                npz.Int32s(input.Name, shape, values.Select(v => checked((int)v)).ToArray());
+            else
+                npz.Int64s(input.Name, shape, values);
+        }
+        npz.WriteTo(path);
     }
 
     /// <summary>Sentences longer than the sequence length are left out (as a data script would cut them).</summary>

@@ -16,7 +16,7 @@ internal static class OperatorKernels
     private static readonly HashSet<string> Elementwise = ["Relu", "Sigmoid", "Tanh", "LeakyRelu", "Clip", "Add", "Sub", "Mul", "Div", "Identity", "Dropout", "Neg", "Sqrt", "Pow", "Exp",
         "Erf", "Gelu", "Cast", "Equal", "Less", "Greater", "Not", "Where"];
     private static readonly HashSet<string> Structural = ["Gemm", "MatMul", "Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-        "Flatten", "Reshape", "Concat", "Softmax", "LogSoftmax", "Transpose", "Squeeze", "Unsqueeze", "ReduceMean", "Constant",
+        "Flatten", "Reshape", "Concat", "Softmax", "LogSoftmax", "Transpose", "Squeeze", "Unsqueeze", "ReduceMean", "ReduceSum", "Constant",
         "Gather", "Slice", "Shape", "Expand", "ConstantOfShape", "Range", "LayerNormalization"];
 
     public static string SupportedList => string.Join(", ", Structural.Where(s => s != "Constant").Concat(Elementwise).Order(StringComparer.Ordinal));
@@ -90,7 +90,8 @@ internal static class OperatorKernels
             "Transpose" => [Transpose(node, In(0))],
             "Squeeze" => [Squeeze(node, x, opset)],
             "Unsqueeze" => [Unsqueeze(node, x, opset)],
-            "ReduceMean" => [ReduceMean(node, x, opset)],
+            "ReduceMean" => [Reduce(node, x, opset, 18, (t, axes, keep) => t.mean(axes, keepdim: keep))],
+            "ReduceSum" => [Reduce(node, x, opset, 13, (t, axes, keep) => t.sum(axes, keepdim: keep))],
             _ => throw new InvalidOperationException($"unsupported operator {node.OpType}"),
         };
     }
@@ -267,12 +268,13 @@ internal static class OperatorKernels
         return y;
     }
 
-    private static Tensor ReduceMean(OnnxNode node, Tensor?[] x, long opset)
+    // The axes are an attribute before opset axesInputSince (ReduceSum 13, ReduceMean 18) and an input from it; none reduce every axis.
+    private static Tensor Reduce(OnnxNode node, Tensor?[] x, long opset, int axesInputSince, Func<Tensor, long[], bool, Tensor> reduce)
     {
-        var axes = AxesOf(node, x, opset, 18);
-        var keep = Int(node, "keepdims", 1) != 0;
-        return axes.Length == 0 ? (keep ? x[0]!.mean(Enumerable.Range(0, (int)x[0]!.dim()).Select(i => (long)i).ToArray(), keepdim: true) : x[0]!.mean())
-            : x[0]!.mean(axes.Select(a => Axis(a, x[0]!)).ToArray(), keepdim: keep);
+        var input = x[0]!;
+        var axes = AxesOf(node, x, opset, axesInputSince);
+        var reduced = axes.Length == 0 ? Enumerable.Range(0, (int)input.dim()).Select(i => (long)i).ToArray() : axes.Select(a => Axis(a, input)).ToArray();
+        return reduce(input, reduced, Int(node, "keepdims", 1) != 0);
     }
 
     private static long[] SpatialDims(Tensor x) => Enumerable.Range(2, (int)x.dim() - 2).Select(i => (long)i).ToArray();

@@ -36,6 +36,15 @@ internal sealed record EncodedSentences(int Count, int SequenceLength, long[] In
     public EncodedSentences Take(int count) => new(count, SequenceLength,
         InputIds[..(count * SequenceLength)], AttentionMask[..(count * SequenceLength)], TokenTypeIds[..(count * SequenceLength)]);
 
+    /// <summary>The array for the model input <paramref name="name"/> (an encoder may take only some of the three).</summary>
+    public long[] Array(string name) => name switch
+    {
+        InputIdsName => InputIds,
+        AttentionMaskName => AttentionMask,
+        TokenTypeIdsName => TokenTypeIds,
+        _ => throw new ArgumentException($"'{name}' is not an input sentences are encoded for", nameof(name)),
+    };
+
     /// <summary>Writes the three arrays, named by the model's inputs, as one <c>.npz</c>.</summary>
     public void WriteNpz(string path) => new NpzWriter()
         .Int64s(InputIdsName, [Count, SequenceLength], InputIds)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Optimizer.Engine.Calibration;
 using Optimizer.EndToEnd.Tests.RealData;
 using Optimizer.Onnx;
@@ -26,14 +27,32 @@ internal static class ArcticSentences
         ], batchable: true) { Source = $"{sentences.Count} {source}" };
     }
 
+    /// <summary>
+    /// The sentences as <paramref name="model"/>'s inputs: the arrays it has inputs for (an encoder without
+    /// token_type_ids takes two), as int32 where it takes int32 ids. For arctic, the same as <see cref="Samples"/>.
+    /// </summary>
+    public static StackedSamples ModelSamples(OnnxModel model, EncodedSentences sentences)
+    {
+        long[] shape = [sentences.Count, sentences.SequenceLength];
+        return new StackedSamples(model.Graph.Inputs.Select(i => new StackedInput(i.Name, Tensor(sentences.Array(i.Name), shape, i.Type!.ElementType), RowIsWholeInput: false)).ToList(),
+            batchable: true) { Source = $"{sentences.Count} sentences" };
+    }
+
     /// <summary>last_hidden_state on all <paramref name="sentences"/> in one run, and its shape.</summary>
     public static (float[] Values, long[] Shape) HiddenStates(OnnxModel model, EncodedSentences sentences)
     {
-        var feed = Samples(sentences, "sentences").Feeds(sentences.Count).Single();
+        var feed = ModelSamples(model, sentences).Feeds(sentences.Count).Single();
         using var session = new OnnxRuntimeModelExecutor().Open(model, [model.Graph.Outputs[0].Name]);
         var result = session.Run(feed.Inputs)[0];
         return (result.Values, result.Shape);
     }
+
+    private static DataTensor Tensor(long[] values, long[] shape, TensorElementType type) => type switch
+    {
+        TensorElementType.Int64 => DataTensor.FromInt64(values, shape),
+        TensorElementType.Int32 => new DataTensor(type, shape, MemoryMarshal.AsBytes(values.Select(v => checked((int)v)).ToArray().AsSpan()).ToArray()),
+        _ => throw new ArgumentException($"token ids as {type} are not a test case"),
+    };
 
     /// <summary>The lowest cosine between the two models' mean-pooled embeddings (padding masked out) over <paramref name="sentences"/>.</summary>
     public static double MinPooledCosine(float[] a, float[] b, EncodedSentences sentences)

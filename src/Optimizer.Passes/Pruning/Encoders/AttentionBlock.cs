@@ -1,7 +1,7 @@
 // A multi-head self-attention block, found by its shape (names and sizes play no part):
 //
-//   Q/K/V = x·W[D, H·d] + b → Reshape [b, s, H, d] → Transpose (K: to [b, H, d, s])
-//   scores = Q·Kᵀ (scaled, masked: elementwise ops whose other input is a scalar or has one head) → Softmax
+//   Q/K/V = x·W[D, H·d] + b → Reshape [b, s, H, d] → Transpose (K: to [b, H, d, s]) (Q and Kᵀ may each be scaled by a scalar, as SDPA exports)
+//   scores = Q·Kᵀ (scaled, masked: elementwise ops whose other input is a scalar or has one head, HeadBroadcast.cs) → Softmax
 //   context = Transpose(scores·V) → Reshape [b, s, H·d] → MatMul O [H·d, D]
 //
 // Removing head h removes Q/K/V's columns h·d … h·d+d−1 (weights and biases) and O's rows of the same

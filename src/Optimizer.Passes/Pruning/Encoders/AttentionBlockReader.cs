@@ -18,6 +18,7 @@ internal sealed class AttentionBlockReader(OnnxGraph graph, IReadOnlyDictionary<
     private static readonly HashSet<string> ScoreOps = ["Add", "Sub", "Mul", "Div", "Where", "Softmax", "Identity", "Dropout", "Cast"];
 
     private readonly List<(string Value, int AxisFromEnd)> _headValues = new();
+    private readonly HeadBroadcast _heads = new(graph, typeOf);
 
     /// <summary>
     /// The block whose output projection is <paramref name="output"/>; (null, null) when its input is not a head merge
@@ -48,7 +49,7 @@ internal sealed class AttentionBlockReader(OnnxGraph graph, IReadOnlyDictionary<
         }
 
         var (query, queryProblem) = Split(SkipScaling(scores.Inputs[0], scores, out var scaled), scaled ?? scores, [SwapHeadsAndSequence]);
-        var (key, keyProblem) = Split(scores.Inputs[1], scores, [KeyTransposed], [SwapLastTwo, SwapHeadsAndSequence]);
+        var (key, keyProblem) = Split(SkipScaling(scores.Inputs[1], scores, out var keyScaled), keyScaled ?? scores, [KeyTransposed], [SwapLastTwo, SwapHeadsAndSequence]);
         if (query is null || key is null)
         {
             return (null, queryProblem ?? keyProblem);
@@ -183,7 +184,7 @@ internal sealed class AttentionBlockReader(OnnxGraph graph, IReadOnlyDictionary<
 
             _headValues.Add((value, HeadAxis));
             softmaxSeen |= node.OpType == "Softmax";
-            var chained = node.Inputs.Where(i => i.Length > 0 && !IsOneHeadSide(i)).ToList();
+            var chained = node.Inputs.Where(i => i.Length > 0 && !_heads.IsOneHead(i)).ToList();
             if (chained.Count != 1)
             {
                 return (null, $"'{LayerNames.Of(node)}' ({node.OpType}) mixes the scores with '{string.Join("', '", node.Inputs.Except(chained))}', which may differ per head");
@@ -201,7 +202,7 @@ internal sealed class AttentionBlockReader(OnnxGraph graph, IReadOnlyDictionary<
         return (scores, null);
     }
 
-    // A scalar Mul/Div on Q before the scores (some exports scale Q instead of the scores).
+    // A scalar Mul/Div on Q or Kᵀ before the scores: some exports scale Q instead of the scores, PyTorch's SDPA export scales both by d^-¼.
     private string SkipScaling(string value, OnnxNode reader, out OnnxNode? scaled)
     {
         scaled = null;
@@ -213,17 +214,6 @@ internal sealed class AttentionBlockReader(OnnxGraph graph, IReadOnlyDictionary<
         }
 
         return value;
-    }
-
-    // A side input of the score ops that is the same for every head: a scalar, or a mask whose head axis (third from the end) is 1.
-    private bool IsOneHeadSide(string value)
-    {
-        if (graph.FindInitializer(value) is { } constant)
-        {
-            return constant.ElementCount == 1 || constant.Dims.Count < 3 || constant.Dims[^3] == 1;
-        }
-
-        return typeOf(value)?.Shape is { } shape && (shape.Count < 3 || shape[^3].Size == 1);
     }
 
     /// <summary>Null when <paramref name="value"/> is read only by <paramref name="next"/> (and by Shapes whose lengths go no further than batch and sequence); else why not.</summary>

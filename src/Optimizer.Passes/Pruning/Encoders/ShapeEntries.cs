@@ -2,7 +2,8 @@
 // rewritten: a constant shape tensor ([0, 0, 12, 32], [-1, 128, 12, 32]), or a Concat of pieces where
 // the head count and size are constants and the batch and sequence lengths are read at run time
 // (Shape → Gather → Unsqueeze, as PyTorch exports a view(b, s, H, d)). Anything else (a head count
-// computed at run time, e.g. by a Div of the width) cannot be rewritten and is refused with the reason.
+// computed at run time, e.g. by a Div of the width) cannot be rewritten and is refused with the reason. The same
+// reading tells an attention mask's Expand target ([batch, 1, s, s]) keeps one head.
 
 using Optimizer.Onnx;
 
@@ -18,12 +19,15 @@ internal sealed record ShapeEntry(long? Value, ShapeConstant? Source);
 internal static class ShapeEntries
 {
     /// <summary>The entries of <paramref name="reshape"/>'s target shape, or the reason they cannot be told.</summary>
-    public static (IReadOnlyList<ShapeEntry>? Entries, string? Reason) Of(OnnxGraph graph, OnnxNode reshape)
+    public static (IReadOnlyList<ShapeEntry>? Entries, string? Reason) Of(OnnxGraph graph, OnnxNode reshape) => Of(graph, reshape, 1);
+
+    /// <summary>The entries of the shape <paramref name="reader"/> (a Reshape or an Expand) reads at input <paramref name="input"/>.</summary>
+    public static (IReadOnlyList<ShapeEntry>? Entries, string? Reason) Of(OnnxGraph graph, OnnxNode reader, int input)
     {
-        var shape = reshape.Inputs[1];
+        var shape = reader.Inputs[input];
         if (Constant(graph, shape) is { } values)
         {
-            return (values.Select((v, i) => new ShapeEntry(v, new ShapeConstant(reshape, 1, i))).ToList(), null);
+            return (values.Select((v, i) => new ShapeEntry(v, new ShapeConstant(reader, input, i))).ToList(), null);
         }
 
         if (graph.FindProducer(shape) is not { OpType: "Concat" } concat)
