@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Optimizer.Compiler.Tests.Support;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
@@ -22,7 +21,7 @@ public sealed class EncoderChainFusionTests
     public void Ffn_with_gelu_chain_residual_and_layernorm_chain_matches_onnx_runtime_in_fused_steps(int rows, int hidden, int ffn)
     {
         var model = FeedForwardBlock(rows, hidden, ffn, exposeGeluInput: false);
-        var program = AssertSameAsOrt(model, [OnnxTensor.FromFloats("x", [1, rows, hidden], SmallModels.Values(rows * hidden, seed: 5))]);
+        using var program = OrtComparison.AssertSameAsOrt(model, [OnnxTensor.FromFloats("x", [1, rows, hidden], SmallModels.Values(rows * hidden, seed: 5))]);
 
         var kinds = program.Steps.Select(s => s.Kind).ToList();
         Assert.Equal(2, kinds.Count(k => k == StepKind.Gemm));
@@ -36,7 +35,7 @@ public sealed class EncoderChainFusionTests
     public void A_chain_value_that_is_a_graph_output_keeps_the_nodes_apart()
     {
         var model = FeedForwardBlock(5, 16, 24, exposeGeluInput: true);
-        var program = AssertSameAsOrt(model, [OnnxTensor.FromFloats("x", [1, 5, 16], SmallModels.Values(5 * 16, seed: 6))]);
+        using var program = OrtComparison.AssertSameAsOrt(model, [OnnxTensor.FromFloats("x", [1, 5, 16], SmallModels.Values(5 * 16, seed: 6))]);
 
         // The biased projection is read by the GELU chain and is an output: the bias stays in the
         // epilogue (its Add output is the value), the chain runs node by node.
@@ -61,7 +60,7 @@ public sealed class EncoderChainFusionTests
         graph.Outputs.Add(SmallModels.Tensor("p", Dim.Fixed(1), Dim.Fixed(heads), Dim.Fixed(tokens), Dim.Fixed(tokens)));
         var model = new OnnxModel(graph, [new OpsetImport("", 11)]) { IrVersion = 6 };
 
-        var program = AssertSameAsOrt(model,
+        using var program = OrtComparison.AssertSameAsOrt(model,
         [
             OnnxTensor.FromFloats("q", [1, heads, tokens, depth], SmallModels.Values(heads * tokens * depth, seed: 7)),
             OnnxTensor.FromFloats("kt", [1, heads, depth, tokens], SmallModels.Values(heads * tokens * depth, seed: 8)),
@@ -118,19 +117,4 @@ public sealed class EncoderChainFusionTests
 
     private static void AddConstant(OnnxGraph graph, string name, float value) =>
         graph.Nodes.Add(new OnnxNode("Constant", [], [name], name) { Attributes = { OnnxAttribute.FromTensor("value", OnnxTensor.FromFloats(name, [], [value])) } });
-
-    private static KernelProgram AssertSameAsOrt(OnnxModel model, OnnxTensor[] inputs)
-    {
-        var result = KernelCompiler.Compile(model);
-        Assert.True(result.IsSupported, string.Join("; ", result.Unsupported));
-        var program = result.Program!;
-        var expected = OrtRunner.Run(model, inputs);
-        var actual = ProgramRunner.Run(program, inputs);
-        for (var o = 0; o < expected.Length; o++)
-        {
-            Assert.Null(Tolerance.Compare(MemoryMarshal.Cast<byte, float>(expected[o]), ProgramRunner.Floats(actual[o])));
-        }
-
-        return program;
-    }
 }

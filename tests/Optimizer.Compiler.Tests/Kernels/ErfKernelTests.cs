@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Optimizer.Compiler.Tests.Support;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
@@ -28,15 +27,7 @@ public sealed class ErfKernelTests
         var model = new OnnxModel(graph, [new OpsetImport("", 20)]) { IrVersion = 9 };
         var inputs = new[] { OnnxTensor.FromFloats("x", [count], SmallModels.Values(count, seed: count).Select(v => v * 5).ToArray()) };
 
-        var result = KernelCompiler.Compile(model);
-        Assert.True(result.IsSupported, string.Join("; ", result.Unsupported));
-        using var program = result.Program!;
-        var expected = OrtRunner.Run(model, inputs);
-        var actual = ProgramRunner.Run(program, inputs);
-        for (var o = 0; o < expected.Length; o++)
-        {
-            Assert.Null(Tolerance.Compare(MemoryMarshal.Cast<byte, float>(expected[o]), ProgramRunner.Floats(actual[o]), atol: 1e-6));
-        }
+        OrtComparison.AssertSameAsOrt(model, inputs, atol: 1e-6).Dispose();
     }
 
     [Fact]
