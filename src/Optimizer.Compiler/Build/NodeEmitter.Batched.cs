@@ -19,8 +19,8 @@ internal static partial class NodeEmitter
         ctx.Emit(StepKind.Reduce, [scratch, ctx.Op(y)], [op, outer, length, 1], []);
     }
 
-    /// <summary>Batched MatMul whose batch dims broadcast partially: each operand expanded to the full batch, then one GEMM per item.</summary>
-    private static void EmitBroadcastMatMul(BuildContext ctx, Val a, Val b, Dim[] aShape, Dim[] bShape, Dim[] outBatch, Val y)
+    /// <summary>Batched MatMul whose batch dims broadcast partially: each operand expanded to the full batch, then one GEMM per item (with the MatMul's epilogue).</summary>
+    private static void EmitBroadcastMatMul(BuildContext ctx, Val a, Val b, Dim[] aShape, Dim[] bShape, Dim[] outBatch, Val y, MatMulEpilogue epilogue)
     {
         var (m, k, n) = (aShape[^2], aShape[^1], bShape[^1]);
         var batch = outBatch.Product();
@@ -28,7 +28,7 @@ internal static partial class NodeEmitter
         var fullB = ExpandToScratch(ctx, b, bShape, [.. outBatch, k, n]);
         var packed = ctx.Scratch(KernelSizes.PackedBLength(k, n) * batch);
         ctx.Emit(StepKind.PackB, [fullB, packed], [batch, k, n, 0, k * n], []);
-        ctx.Emit(StepKind.Gemm, [fullA, packed, BuildContext.Empty, ctx.Op(y)], [batch, m, n, k, m * k, KernelSizes.PackedBLength(k, n), m * n, 0], [1f, 0f, 0f]);
+        ctx.Emit(StepKind.Gemm, [fullA, packed, epilogue.Bias, ctx.Op(y)], [batch, m, n, k, m * k, KernelSizes.PackedBLength(k, n), m * n, 0], [epilogue.Alpha, 0f, 0f]);
     }
 
     /// <summary>x (viewed as <paramref name="shape"/>) broadcast to <paramref name="target"/> in scratch.</summary>

@@ -88,28 +88,36 @@ internal static partial class NodeEmitter
             outShape.RemoveAt(outShape.Count - 1);
         }
 
-        var y = Out(ctx, node.Outputs[0], outShape.ToArray());
-        if (bBatch.Product() == 1)
+        var batch = outBatch.Product();
+        var aShared = aBatch.Product() == 1;
+        var bShared = bBatch.Product() == 1;
+        var broadcast = !bShared && (!aShared && !aBatch.SequenceEqual(outBatch.Skip(outBatch.Length - aBatch.Length)) || !bBatch.SequenceEqual(outBatch.Skip(outBatch.Length - bBatch.Length))
+            || bBatch.Product() != batch || !aShared && aBatch.Product() != batch);
+        var epilogue = a.Shape.Length == 1 || b.Shape.Length == 1 ? new MatMulEpilogue(1f, BuildContext.Empty, false, node.Outputs[0]) : MatMulEpilogueOf(ctx, node, n);
+        var y = Out(ctx, epilogue.Output, outShape.ToArray());
+        float[] floats = [epilogue.Alpha, 0f, 0f];
+        if (bShared)
         {
             // B shared: fold A's batch dimensions into M.
             var packed = PackedB(ctx, b, 1, k, n, false, node.Inputs[1]);
             var rows = aBatch.Product() * m;
-            ctx.Emit(StepKind.Gemm, [ctx.Op(a), packed, BuildContext.Empty, ctx.Op(y)], [1, rows, n, k, 0, 0, 0, 0], [1f, 0f, 0f]);
-            // (A MatMul → Add(bias) → Relu chain stays three steps; exporters write Gemm for it.)
-            return;
+            ctx.Emit(StepKind.Gemm, [ctx.Op(a), packed, epilogue.Bias, ctx.Op(y)], [1, rows, n, k, 0, 0, 0, 0], floats);
         }
-
-        var batch = outBatch.Product();
-        var aShared = aBatch.Product() == 1;
-        if (!aShared && !aBatch.SequenceEqual(outBatch.Skip(outBatch.Length - aBatch.Length)) || !bBatch.SequenceEqual(outBatch.Skip(outBatch.Length - bBatch.Length)) || bBatch.Product() != batch || !aShared && aBatch.Product() != batch)
+        else if (broadcast)
         {
-            EmitBroadcastMatMul(ctx, a, b, aShape, bShape, outBatch, y);
-            return;
+            EmitBroadcastMatMul(ctx, a, b, aShape, bShape, outBatch, y, epilogue);
+        }
+        else
+        {
+            var packedAll = PackedB(ctx, b, batch, k, n, false, node.Inputs[1]);
+            ctx.Emit(StepKind.Gemm, [ctx.Op(a), packedAll, epilogue.Bias, ctx.Op(y)],
+                [batch, m, n, k, aShared ? 0 : m * k, KernelSizes.PackedBLength(k, n), m * n, 0], floats);
         }
 
-        var packedAll = PackedB(ctx, b, batch, k, n, false, node.Inputs[1]);
-        ctx.Emit(StepKind.Gemm, [ctx.Op(a), packedAll, BuildContext.Empty, ctx.Op(y)],
-            [batch, m, n, k, aShared ? 0 : m * k, KernelSizes.PackedBLength(k, n), m * n, 0], [1f, 0f, 0f]);
+        if (epilogue.Gelu)
+        {
+            ctx.Emit(StepKind.Activation, [ctx.Op(y), ctx.Op(y)], [(long)Kernels.ActivationOp.Gelu, y.Count], [0f, 0f]);
+        }
     }
 
     /// <summary>

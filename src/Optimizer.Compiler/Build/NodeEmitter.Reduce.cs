@@ -9,6 +9,11 @@ internal static partial class NodeEmitter
     /// <summary>Reductions over one contiguous run of axes (e.g. LayerNorm's last axis).</summary>
     private static void EmitReduce(BuildContext ctx, OnnxNode node)
     {
+        if (node.OpType == "ReduceMean" && TryEmitLayerNormChain(ctx, node))
+        {
+            return;
+        }
+
         var x = Float(ctx, node.Inputs[0]);
         var rank = x.Shape.Length;
         var axesFromInput = node.OpType == "ReduceSum" ? ctx.Opset >= 13 : ctx.Opset >= 18;

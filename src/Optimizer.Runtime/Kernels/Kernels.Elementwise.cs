@@ -203,6 +203,13 @@ public static partial class Kernels
             s[MaxRank - rank + i] = inStrides[i];
         }
 
+        if (s[5] != 1 && s[4] == 1 && d[4] > 1)
+        {
+            // The attention's K → Kᵀ: x is contiguous along y's second-last axis; transpose the last two as planes.
+            TransposePlanes(x, y, d, s);
+            return;
+        }
+
         var o = 0;
         for (var i0 = 0; i0 < d[0]; i0++)
         for (var i1 = 0; i1 < d[1]; i1++)
@@ -212,9 +219,55 @@ public static partial class Kernels
         {
             var baseIndex = i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3] + i4 * s[4];
             var stride = s[5];
+            if (stride == 1)
+            {
+                // Contiguous runs (the heads split or merged around attention): one block copy each.
+                x.Slice(baseIndex, d[5]).CopyTo(y.Slice(o, d[5]));
+                o += d[5];
+                continue;
+            }
+
             for (var i5 = 0; i5 < d[5]; i5++)
             {
                 y[o++] = x[baseIndex + i5 * stride];
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Transpose"/> where x steps by 1 along y's axis 4: each <c>[d4, d5]</c> plane of y is
+    /// read as rows of x (contiguous), written down y's columns.
+    /// </summary>
+    private static unsafe void TransposePlanes(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<int> d, ReadOnlySpan<int> s)
+    {
+        var (rows, cols, stride) = (d[4], d[5], s[5]);
+        var plane = rows * cols;
+        var count = d[0] * d[1] * d[2] * d[3] * plane;
+        var last = (long)(d[0] - 1) * s[0] + (long)(d[1] - 1) * s[1] + (long)(d[2] - 1) * s[2] + (long)(d[3] - 1) * s[3] + (rows - 1) + (long)(cols - 1) * stride;
+        if (y.Length < count || x.Length <= last)
+        {
+            throw new ArgumentException("The transpose's operands are smaller than its dimensions.");
+        }
+
+        fixed (float* px = x, py = y)
+        {
+            var o = py;
+            for (var i0 = 0; i0 < d[0]; i0++)
+            for (var i1 = 0; i1 < d[1]; i1++)
+            for (var i2 = 0; i2 < d[2]; i2++)
+            for (var i3 = 0; i3 < d[3]; i3++)
+            {
+                var source = px + i0 * s[0] + i1 * s[1] + i2 * s[2] + i3 * s[3];
+                for (var c = 0; c < cols; c++)
+                {
+                    var row = source + (long)c * stride;
+                    for (var r = 0; r < rows; r++)
+                    {
+                        o[(long)r * cols + c] = row[r];
+                    }
+                }
+
+                o += plane;
             }
         }
     }

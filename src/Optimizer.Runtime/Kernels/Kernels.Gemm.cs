@@ -37,10 +37,17 @@ public static partial class Kernels
                 for (var kk = 0; kk < k; kk++)
                 {
                     var row = p.Slice(kk * PanelWidth, PanelWidth);
-                    for (var j = 0; j < cols; j++)
+                    if (transB == 0)
                     {
-                        var col = panel * PanelWidth + j;
-                        row[j] = transB != 0 ? src[col * k + kk] : src[kk * n + col];
+                        // B row-major (V, or a runtime weight): the panel row is a contiguous run of B's row.
+                        src.Slice(kk * n + panel * PanelWidth, cols).CopyTo(row);
+                    }
+                    else
+                    {
+                        for (var j = 0; j < cols; j++)
+                        {
+                            row[j] = src[(panel * PanelWidth + j) * k + kk];
+                        }
                     }
 
                     row.Slice(cols).Clear();

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Optimizer.Compiler.Tests.Support;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
@@ -69,23 +68,6 @@ public sealed class TypedOpTests
         AssertSameAsOrt(model, [OnnxTensor.FromFloats("x", [2001], Enumerable.Range(-1000, 2001).Select(i => i * 0.006f).ToArray())], 1, atol: 1e-6);
     }
 
-    private static void AssertSameAsOrt(OnnxModel model, OnnxTensor[] inputs, int batch, double atol = Tolerance.AbsoluteTolerance)
-    {
-        var result = KernelCompiler.Compile(model);
-        Assert.True(result.IsSupported, string.Join("; ", result.Unsupported));
-        using var program = result.Program!;
-        var expected = OrtRunner.Run(model, inputs);
-        var actual = ProgramRunner.Run(program, inputs);
-        for (var o = 0; o < expected.Length; o++)
-        {
-            if (program.Outputs[o].ElementType == KernelElementType.Float32)
-            {
-                Assert.Null(Tolerance.Compare(MemoryMarshal.Cast<byte, float>(expected[o]), ProgramRunner.Floats(actual[o]), atol: atol));
-            }
-            else
-            {
-                Assert.Equal(expected[o], actual[o]);
-            }
-        }
-    }
+    private static void AssertSameAsOrt(OnnxModel model, OnnxTensor[] inputs, int batch, double atol = Tolerance.AbsoluteTolerance) =>
+        OrtComparison.AssertSameAsOrt(model, inputs, atol).Dispose();
 }
