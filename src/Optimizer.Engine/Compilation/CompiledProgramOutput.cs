@@ -9,7 +9,8 @@
 // fails the build: the ONNX Runtime path is always there. A quantized model that compiles also gets
 // an fp32 variant (<Name>.fp32.kernels, the plan without Quantize): the manifest lists both, best
 // first, and the runtime runs int8 only where Runtime's kernel table (KernelDispatch) records the
-// CPU's int8 path as measured faster than its fp32 path.
+// CPU's int8 path as measured faster than its fp32 path. Both programs leave out the weights that
+// are the optimized model's initializers (ProgramBytes): the app carries the weights once.
 
 using Optimizer.Compiler;
 using Optimizer.Engine.Manifests;
@@ -47,10 +48,11 @@ internal static class CompiledProgramOutput
     /// plan without quantization) is compiled too, as the fp32 variant the runtime picks on CPUs
     /// where its int8 kernels are not the faster ones.
     /// </summary>
+    /// <param name="modelBytes">The optimized model as the app embeds it: programs read the weights that are its initializers from it at load time.</param>
     public static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution) Compile(
-        OptimizationPlan plan, OnnxModel model, Func<OnnxModel>? floatModel = null)
+        OptimizationPlan plan, OnnxModel model, byte[] modelBytes, Func<OnnxModel>? floatModel = null)
     {
-        var (files, execution) = CompileOne(plan, model);
+        var (files, execution) = CompileOne(plan, model, modelBytes);
         if (execution.Compiled is not { } primary || floatModel is null || !IsQuantized(model))
         {
             return (files, execution);
@@ -72,7 +74,7 @@ internal static class CompiledProgramOutput
             return (files, execution);
         }
 
-        var bytes = program.ToBytes();
+        var bytes = ProgramBytes.Of(program, modelBytes);
         if (bytes.LongLength > MaxFp32VariantGrowth * primary.Size && bytes.LongLength > MaxFp32VariantBytes)
         {
             // A quantized encoder's fp32 program is four times its int8 one (arctic_embed_xs: 90 MB
@@ -110,7 +112,7 @@ internal static class CompiledProgramOutput
             Schedule = ScheduleText.Format(program),
         };
 
-    private static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution) CompileOne(OptimizationPlan plan, OnnxModel model)
+    private static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution) CompileOne(OptimizationPlan plan, OnnxModel model, byte[] modelBytes)
     {
         CompileResult result;
         try
@@ -131,7 +133,7 @@ internal static class CompiledProgramOutput
             return ([], new ManifestExecution(["OnnxRuntime"], null, reasons) { NotCompiledOperators = operators });
         }
 
-        var bytes = program.ToBytes();
+        var bytes = ProgramBytes.Of(program, modelBytes);
         var compiled = Describe(ResourceName(plan.ResourceName), bytes, program);
         return ([(FileName(plan), bytes)], new ManifestExecution(["OnnxRuntime", "Compiled"], compiled, []));
     }
