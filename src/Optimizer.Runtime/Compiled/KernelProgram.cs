@@ -191,7 +191,7 @@ public sealed unsafe class KernelProgram : IDisposable
     public static KernelProgram Read(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> model = default)
     {
         var parsed = Parse(bytes);
-        var owned = NativeMemory.AlignedAlloc((nuint)Math.Max(1, parsed.WeightsLength), WeightAlignment);
+        var owned = WeightMemory.Allocate(parsed.WeightsLength);
         try
         {
             WeightReferences.Materialize(parsed.References, bytes.Slice(checked((int)parsed.WeightsOffset), checked((int)parsed.StoredLength)), model,
