@@ -19,17 +19,21 @@ public sealed class OneWeightCopyTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _run.Dispose();
 
+    /// <param name="allowance">
+    /// What the program may add: <see cref="ProgramAllowance"/>, except arctic_embed_xs, whose 306-step
+    /// schedule alone takes ~55 KB of its 57 KB program (it stores ~3 KB of weights; before, 90 MB).
+    /// </param>
     [ConditionalTheory("data")]
-    [InlineData("digits_mlp.onnx")]
-    [InlineData("digits_cnn.onnx")]
-    [InlineData("arctic_embed_xs.onnx")]
-    public void A_model_without_variants_embeds_its_weights_once(string file)
+    [InlineData("digits_mlp.onnx", ProgramAllowance)]
+    [InlineData("digits_cnn.onnx", ProgramAllowance)]
+    [InlineData("arctic_embed_xs.onnx", 64 * 1024)]
+    public void A_model_without_variants_embeds_its_weights_once(string file, long allowance)
     {
         var (model, programs) = Optimize(file);
 
         Assert.Single(programs);
-        Assert.True(programs.Sum(p => p.Length) <= ProgramAllowance,
-            $"{file}: the program adds {programs.Sum(p => p.Length)} bytes to the {model.Length}-byte model (at most {ProgramAllowance})");
+        Assert.True(programs.Sum(p => p.Length) <= allowance,
+            $"{file}: the program adds {programs.Sum(p => p.Length)} bytes to the {model.Length}-byte model (at most {allowance})");
         AssertLoadsFromTheModel(model, programs);
     }
 
@@ -62,14 +66,14 @@ public sealed class OneWeightCopyTests(ITestOutputHelper output) : IDisposable
         return (model, programs);
     }
 
-    /// <summary>Every program loads against the model's bytes, its referenced weights rebuilt from them.</summary>
+    /// <summary>Every program loads against the model's bytes; the model's own program reads its weights from them.</summary>
     private static void AssertLoadsFromTheModel(FileInfo model, List<FileInfo> programs)
     {
         var modelBytes = File.ReadAllBytes(model.FullName);
         foreach (var file in programs)
         {
             using var program = KernelProgram.Read(File.ReadAllBytes(file.FullName), modelBytes);
-            Assert.NotEmpty(program.References);
+            Assert.True(file.Name != "M.kernels" || program.References.Count > 0, $"{file.Name} stores all its weights");
         }
     }
 }
