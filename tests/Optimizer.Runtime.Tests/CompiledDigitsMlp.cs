@@ -1,6 +1,7 @@
 using System.Reflection;
 using Optimizer.Compiler;
 using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
 
 namespace Optimizer.Runtime.Tests;
 
@@ -29,7 +30,7 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
     /// <param name="inputRange">The input's calibrated range, as a manifest would carry it.</param>
     /// <param name="autoPath">What the generator writes when the build timed the compiled kernels faster (<see cref="ModelMetadata.AutoPath"/>).</param>
     public static CompiledDigitsMlp Create(string modelPath, ModelOptions? options, bool withProgram = true, IReadOnlyDictionary<string, string>? metadataProps = null,
-        string? name = null, ValueRange? inputRange = null, AutoPathChoice? autoPath = null)
+        string? name = null, ValueRange? inputRange = null, AutoPathChoice? autoPath = null, ProgramWeights programWeights = ProgramWeights.Inline)
     {
         byte[] model = File.ReadAllBytes(modelPath);
         if (metadataProps is not null)
@@ -42,7 +43,7 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
         var resources = new Dictionary<string, byte[]> { [Resource] = model };
         if (withProgram)
         {
-            resources["Tests.digits_mlp.kernels"] = ProgramOf(modelPath);
+            resources["Tests.digits_mlp.kernels"] = ProgramOf(modelPath, programWeights);
         }
 
         bool asGenerated = name is null && inputRange is null && autoPath is null;
@@ -90,16 +91,20 @@ internal sealed class CompiledDigitsMlp(Assembly assembly, ModelOptions? options
         run.Execute();
     }
 
-    /// <summary>The kernel program the engine compiles from <paramref name="modelPath"/> (compiled once per path).</summary>
-    public static byte[] ProgramOf(string modelPath)
+    /// <summary>
+    /// The kernel program compiled from <paramref name="modelPath"/> (once per path and form): with
+    /// <see cref="ProgramWeights.FromModel"/>, as a build embeds it, reading the weights that are the model's initializers from the model.
+    /// </summary>
+    public static byte[] ProgramOf(string modelPath, ProgramWeights weights = ProgramWeights.Inline)
     {
         lock (Programs)
         {
-            if (!Programs.TryGetValue(modelPath, out byte[]? program))
+            string key = modelPath + "|" + weights;
+            if (!Programs.TryGetValue(key, out byte[]? program))
             {
-                program = KernelCompiler.Compile(OnnxModelLoader.Load(modelPath)).Program?.ToBytes()
+                program = KernelCompiler.Compile(OnnxModelLoader.Load(modelPath)).Program?.ToBytes(weights)
                     ?? throw new InvalidOperationException($"{modelPath} is not covered by the compiled kernels");
-                Programs[modelPath] = program;
+                Programs[key] = program;
             }
 
             return program;

@@ -31,7 +31,7 @@ public class PublicSurfaceTests(Xunit.Abstractions.ITestOutputHelper output)
     [
         "ArenaStorage", "BufferRegion", "GeneratedSchedule", "KernelBuffers", "KernelDispatch", "KernelElementType", "KernelExecutor",
         "KernelIsa", "KernelPath", "KernelProgram", "KernelScheduleMethod", "Kernels", "Operand", "ProgramLayout", "ProgramStep", "ProgramTensor",
-        "ShapeGuard", "SizeExpression", "SizeOp", "SizeOpKind", "StepKind",
+        "ProgramWeights", "ShapeGuard", "SizeExpression", "SizeOp", "SizeOpKind", "StepKind", "WeightReference", "WeightTransform",
     ];
 
     [Fact]

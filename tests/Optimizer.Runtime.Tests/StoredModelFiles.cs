@@ -10,7 +10,8 @@ namespace Optimizer.Runtime.Tests;
 /// </summary>
 internal sealed class StoredModelFiles : IDisposable
 {
-    public StoredModelFiles(string sourceModel, string folder, string name, byte[]? program)
+    /// <param name="externalData">False: the initializers stay in the <c>.onnx</c> (as the engine writes a model it compiled).</param>
+    public StoredModelFiles(string sourceModel, string folder, string name, byte[]? program, bool externalData = true)
     {
         Directory = Path.Combine(Path.GetTempPath(), "optimizer-stored-" + Guid.NewGuid().ToString("N"));
         string modelFolder = Path.Combine(Directory, folder);
@@ -21,7 +22,7 @@ internal sealed class StoredModelFiles : IDisposable
         var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(sourceModel));
         using (var data = File.Create(Path.Combine(modelFolder, DataFileName)))
         {
-            foreach (TensorProto tensor in proto.Graph.Initializer)
+            foreach (TensorProto tensor in externalData ? proto.Graph.Initializer : [])
             {
                 data.Position = (data.Length + 63) / 64 * 64;
                 long offset = data.Position;

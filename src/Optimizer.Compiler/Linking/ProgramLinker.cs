@@ -9,7 +9,8 @@ namespace Optimizer.Compiler.Linking;
 /// Merges the builds at several bindings of the symbolic dimensions into one program: every
 /// size and argument must be the same expression in all builds (else the schedule depends on the
 /// binding in a way the traced sizes do not capture, and the model is refused); places arena
-/// storages by liveness and lays the weights out 64-byte aligned.
+/// storages by liveness and lays the weights out 64-byte aligned, noting which are the model's
+/// initializers (<see cref="InitializerReferences"/>) so the stored program need not repeat them.
 /// </summary>
 internal static class ProgramLinker
 {
@@ -85,7 +86,10 @@ internal static class ProgramLinker
 
         var guards = first.Guards.Select((g, i) => new ShapeGuard(SizeCode.Of(Agreed(bindings, builds.Select(b => b.Context.Guards[i].Difference).ToArray())), g.AllowedSigns))
             .Distinct().ToArray();
-        return new KernelProgram(symbols, inputs, outputs, arena, steps, weights.ToArray(), guards);
+        var references = InitializerReferences.Find(model, first.Weights)
+            .Select((r, i) => r is null ? null : r with { Offset = weightOffsets[i] })
+            .OfType<WeightReference>().OrderBy(r => r.Offset).ToArray();
+        return new KernelProgram(symbols, inputs, outputs, arena, steps, weights.ToArray(), guards, references);
     }
 
     private static KernelElementType ElementType(TensorElementType type) => ElementTypes.Kernel(type);

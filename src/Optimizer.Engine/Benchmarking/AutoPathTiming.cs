@@ -50,14 +50,14 @@ internal static class AutoPathTiming
         {
             var inputs = TimingData.For(plan, source, compared);
             // The program's own check first: inputs it cannot take are not handed to ONNX Runtime either.
-            using (var program = KernelProgram.Read(programs[index].Bytes))
+            using (var program = KernelProgram.Read(programs[index].Bytes, optimized))
             {
                 if (TimedProgram.Refusal(program, inputs.Feeds) is not null)
                     return null;
             }
 
             timing = LatencyBenchmark.Run(
-                [TimedModel.OnnxRuntime("ONNX Runtime", optimized), TimedModel.Compiled("compiled", programs[index].Bytes)],
+                [TimedModel.OnnxRuntime("ONNX Runtime", optimized), TimedModel.Compiled("compiled", programs[index].Bytes, optimized)],
                 Settings, inputs);
         }
         catch (Exception e) when (e is BenchmarkException or EngineException)

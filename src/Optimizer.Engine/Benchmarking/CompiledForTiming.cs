@@ -22,7 +22,7 @@ internal sealed class CompiledForTiming
         RefusedOperators = refusedOperators ?? [];
     }
 
-    /// <summary>The program's bytes (<see cref="KernelProgram.ToBytes"/>); null when <see cref="WhyNot"/> says why not.</summary>
+    /// <summary>The program's bytes (<see cref="KernelProgram.ToBytes()"/>); null when <see cref="WhyNot"/> says why not.</summary>
     public byte[]? Program { get; }
 
     /// <summary>Why the model has no compiled row, e.g. <c>does not compile: top (TopK): operator TopK is not in the kernel set</c>.</summary>

@@ -10,7 +10,7 @@ internal sealed record TimedModel(string Label, TimedPath Path, Func<BenchmarkSe
     public static TimedModel OnnxRuntime(string label, byte[] model) =>
         new(label, TimedPath.OnnxRuntime, (settings, feeds) => new TimedSession(label, model, settings, feeds));
 
-    /// <summary>A compiled program's bytes (<see cref="KernelProgram.ToBytes"/>), read as an app loads its embedded program.</summary>
-    public static TimedModel Compiled(string label, byte[] program) =>
-        new(label, TimedPath.Compiled, (_, feeds) => new TimedProgram(label, KernelProgram.Read(program), feeds));
+    /// <summary>A compiled program's bytes (<see cref="KernelProgram.ToBytes()"/>), read as an app loads its embedded program (with <paramref name="model"/>, the ONNX model it reads referenced weights from).</summary>
+    public static TimedModel Compiled(string label, byte[] program, byte[]? model = null) =>
+        new(label, TimedPath.Compiled, (_, feeds) => new TimedProgram(label, KernelProgram.Read(program, model), feeds));
 }

@@ -138,7 +138,7 @@ public static class OptimizeCommand
         OnnxRuntimeLoadCheck.Optimized(optimizedBytes, plan.DeclaredAt);
         EngineStage.Enter("compiling the kernel program");
         // A quantized model also gets an fp32 compiled variant (the plan without Quantize) for CPUs without INT8 dot products.
-        var (programFiles, execution) = Compilation.CompiledProgramOutput.Compile(plan, result.Model,
+        var (programFiles, execution) = Compilation.CompiledProgramOutput.Compile(plan, result.Model, optimizedBytes,
             requests.Any(IsQuantize) ? () => Float().Model : null);
         EngineStage.Enter("timing ONNX Runtime against the compiled kernels");
         var auto = AutoPathTiming.Measure(plan, model, optimizedBytes, execution, programFiles, verification?.Samples);

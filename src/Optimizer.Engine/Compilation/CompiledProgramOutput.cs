@@ -9,7 +9,8 @@
 // fails the build: the ONNX Runtime path is always there. A quantized model that compiles also gets
 // an fp32 variant (<Name>.fp32.kernels, the plan without Quantize): the manifest lists both, best
 // first, and the runtime runs int8 only where Runtime's kernel table (KernelDispatch) records the
-// CPU's int8 path as measured faster than its fp32 path.
+// CPU's int8 path as measured faster than its fp32 path. Both programs leave out the weights that
+// are the optimized model's initializers (ProgramBytes): the app carries the weights once.
 
 using Optimizer.Compiler;
 using Optimizer.Engine.Manifests;
@@ -47,10 +48,11 @@ internal static class CompiledProgramOutput
     /// plan without quantization) is compiled too, as the fp32 variant the runtime picks on CPUs
     /// where its int8 kernels are not the faster ones.
     /// </summary>
+    /// <param name="modelBytes">The optimized model as the app embeds it: programs read the weights that are its initializers from it at load time.</param>
     public static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution) Compile(
-        OptimizationPlan plan, OnnxModel model, Func<OnnxModel>? floatModel = null)
+        OptimizationPlan plan, OnnxModel model, byte[] modelBytes, Func<OnnxModel>? floatModel = null)
     {
-        var (files, execution) = CompileOne(plan, model);
+        var (files, execution, int8Size) = CompileOne(plan, model, modelBytes);
         if (execution.Compiled is not { } primary || floatModel is null || !IsQuantized(model))
         {
             return (files, execution);
@@ -72,18 +74,20 @@ internal static class CompiledProgramOutput
             return (files, execution);
         }
 
-        var bytes = program.ToBytes();
-        if (bytes.LongLength > MaxFp32VariantGrowth * primary.Size && bytes.LongLength > MaxFp32VariantBytes)
+        // Sized with all their weights, as before programs read them from the model: the same models get the variant.
+        var fp32Size = program.ToBytes().LongLength;
+        if (fp32Size > MaxFp32VariantGrowth * int8Size && fp32Size > MaxFp32VariantBytes)
         {
             // A quantized encoder's fp32 program is four times its int8 one (arctic_embed_xs: 90 MB
             // beside 23 MB): embedding it would undo what quantization saved, for CPUs that run ONNX
             // Runtime or the int8 program anyway.
             return (files, execution with
             {
-                NotCompiled = [$"fp32 variant: left out, its {bytes.LongLength / 1e6:F1} MB program would add more than {MaxFp32VariantGrowth}× the int8 program's {primary.Size / 1e6:F1} MB to the app"],
+                NotCompiled = [$"fp32 variant: left out, its {fp32Size / 1e6:F1} MB program would add more than {MaxFp32VariantGrowth}× the int8 program's {int8Size / 1e6:F1} MB to the app"],
             });
         }
 
+        var bytes = ProgramBytes.Of(program, modelBytes);
         var resource = OutputNames.Fp32KernelProgram.ResourceName(plan.ResourceName)!;
         var variants = new List<ManifestVariant>
         {
@@ -110,7 +114,8 @@ internal static class CompiledProgramOutput
             Schedule = ScheduleText.Format(program),
         };
 
-    private static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution) CompileOne(OptimizationPlan plan, OnnxModel model)
+    /// <returns>The files, the execution entry, and the program's size with all its weights (0 when not compiled).</returns>
+    private static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution, long FullSize) CompileOne(OptimizationPlan plan, OnnxModel model, byte[] modelBytes)
     {
         CompileResult result;
         try
@@ -128,11 +133,11 @@ internal static class CompiledProgramOutput
         {
             var reasons = result.Unsupported.Select(u => u.ToString()).Distinct(StringComparer.Ordinal).ToList();
             var operators = result.Unsupported.Select(u => u.OpType).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-            return ([], new ManifestExecution(["OnnxRuntime"], null, reasons) { NotCompiledOperators = operators });
+            return ([], new ManifestExecution(["OnnxRuntime"], null, reasons) { NotCompiledOperators = operators }, 0);
         }
 
-        var bytes = program.ToBytes();
+        var bytes = ProgramBytes.Of(program, modelBytes);
         var compiled = Describe(ResourceName(plan.ResourceName), bytes, program);
-        return ([(FileName(plan), bytes)], new ManifestExecution(["OnnxRuntime", "Compiled"], compiled, []));
+        return ([(FileName(plan), bytes)], new ManifestExecution(["OnnxRuntime", "Compiled"], compiled, []), program.ToBytes().LongLength);
     }
 }

@@ -8,15 +8,15 @@ namespace Optimizer.Runtime.Compiled;
 /// A compiled model: a fixed schedule of <see cref="Kernels"/> calls over an arena, inputs,
 /// outputs and constant weights, every size and argument an expression of the model's symbolic
 /// dimensions (<see cref="SizeExpression"/>), bound from the inputs' shapes at run time
-/// (<see cref="ProgramLayout"/>). Stored as a deterministic little-endian blob (<see cref="ToBytes"/>,
+/// (<see cref="ProgramLayout"/>). Stored as a deterministic little-endian blob (<see cref="ToBytes()"/>,
 /// format in <c>Compiled/README.md</c>); weights are read in place from an embedded resource when
 /// loaded from an <see cref="UnmanagedMemoryStream"/>.
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed unsafe class KernelProgram : IDisposable
 {
-    /// <summary>The format version this runtime reads and writes (3: sizes are expressions of several symbolic dimensions, the arena is placed at run time).</summary>
-    public const int FormatVersion = 3;
+    /// <summary>The format version this runtime reads and writes (4: weights may be read from the model's initializers, <see cref="WeightReference"/>).</summary>
+    public const int FormatVersion = 4;
 
     /// <summary>Alignment of the weights section and of every tensor in it.</summary>
     public const int WeightAlignment = 64;
@@ -28,10 +28,15 @@ public sealed unsafe class KernelProgram : IDisposable
     private readonly object? _keepAlive;
     private void* _owned;
 
-    /// <summary>Creates a program around weights held in memory (the compiler's output).</summary>
+    /// <summary>
+    /// Creates a program around weights held in memory (the compiler's output); <paramref name="references"/>
+    /// says which of them are the model's initializers (left out by <see cref="ToBytes(ProgramWeights)"/> with <see cref="ProgramWeights.FromModel"/>).
+    /// </summary>
     public KernelProgram(IReadOnlyList<string> symbols, IReadOnlyList<ProgramTensor> inputs, IReadOnlyList<ProgramTensor> outputs,
-        IReadOnlyList<ArenaStorage> arena, IReadOnlyList<ProgramStep> steps, byte[] weights, IReadOnlyList<ShapeGuard>? guards = null)
+        IReadOnlyList<ArenaStorage> arena, IReadOnlyList<ProgramStep> steps, byte[] weights, IReadOnlyList<ShapeGuard>? guards = null,
+        IReadOnlyList<WeightReference>? references = null)
     {
+        References = references ?? [];
         Symbols = symbols;
         Guards = guards ?? [];
         Inputs = inputs;
@@ -46,6 +51,7 @@ public sealed unsafe class KernelProgram : IDisposable
 
     private KernelProgram(ParsedProgram parsed, byte* weights, long weightsLength, void* owned, object? keepAlive)
     {
+        References = parsed.References;
         Symbols = parsed.Symbols;
         Guards = parsed.Guards;
         Inputs = parsed.Inputs;
@@ -76,6 +82,9 @@ public sealed unsafe class KernelProgram : IDisposable
     /// <summary>The schedule.</summary>
     public IReadOnlyList<ProgramStep> Steps { get; }
 
+    /// <summary>The weight tensors that are the model's initializers (packed or as they are), in offset order.</summary>
+    public IReadOnlyList<WeightReference> References { get; }
+
     /// <summary>Whether the weights are read in place from the stream's memory (no copy).</summary>
     public bool WeightsAreZeroCopy => _owned == null;
 
@@ -84,9 +93,17 @@ public sealed unsafe class KernelProgram : IDisposable
 
     internal byte* WeightsPointer => _weights;
 
-    /// <summary>Serializes the program; the same program gives the same bytes.</summary>
-    public byte[] ToBytes()
+    /// <summary>Serializes the program with every weight in it; the same program gives the same bytes.</summary>
+    public byte[] ToBytes() => ToBytes(ProgramWeights.Inline);
+
+    /// <summary>
+    /// Serializes the program; with <see cref="ProgramWeights.FromModel"/> the <see cref="References"/>'
+    /// bytes are left out and read from the model at load time (<see cref="Load(Stream, Stream?)"/>).
+    /// The same program gives the same bytes.
+    /// </summary>
+    public byte[] ToBytes(ProgramWeights weights)
     {
+        var references = weights == ProgramWeights.FromModel ? References : [];
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
@@ -150,6 +167,7 @@ public sealed unsafe class KernelProgram : IDisposable
                 WriteString(w, step.Node);
             }
 
+            WeightReferences.Write(w, references);
             var weightsOffset = Align(stream.Position + 16, WeightAlignment);
             w.Write(weightsOffset);
             w.Write(_weightsLength);
@@ -158,28 +176,45 @@ public sealed unsafe class KernelProgram : IDisposable
                 w.Write((byte)0);
             }
 
-            w.Write(Weights);
+            WeightReferences.WriteStored(w, Weights, references);
         }
 
         return stream.ToArray();
     }
 
-    /// <summary>Reads a program from bytes (the weights are copied into aligned native memory).</summary>
-    /// <exception cref="InvalidDataException">Not a kernel program, or another format version.</exception>
-    public static KernelProgram Read(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Reads a program from bytes (the weights are copied into aligned native memory); a program
+    /// whose weights are the model's initializers (<see cref="References"/>) reads them from
+    /// <paramref name="model"/>, the serialized ONNX model it was compiled from.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a kernel program, another format version, or its model's initializers are missing or mis-sized.</exception>
+    public static KernelProgram Read(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> model = default)
     {
         var parsed = Parse(bytes);
-        var owned = NativeMemory.AlignedAlloc((nuint)Math.Max(1, parsed.WeightsLength), WeightAlignment);
-        bytes.Slice(checked((int)parsed.WeightsOffset), checked((int)parsed.WeightsLength)).CopyTo(new Span<byte>(owned, checked((int)parsed.WeightsLength)));
+        var owned = WeightMemory.Allocate(parsed.WeightsLength);
+        try
+        {
+            WeightReferences.Materialize(parsed.References, bytes.Slice(checked((int)parsed.WeightsOffset), checked((int)parsed.StoredLength)), model,
+                new Span<byte>(owned, checked((int)parsed.WeightsLength)));
+        }
+        catch
+        {
+            NativeMemory.AlignedFree(owned);
+            throw;
+        }
+
         return new KernelProgram(parsed, (byte*)owned, parsed.WeightsLength, owned, null);
     }
 
     /// <summary>
     /// Reads a program from a stream. An <see cref="UnmanagedMemoryStream"/> (an embedded
-    /// resource) is read in place: the weights stay where the stream's memory is, no copy, and
-    /// the stream must stay open while the program is used (the program keeps a reference).
+    /// resource) whose program stores all its weights is read in place: the weights stay where the
+    /// stream's memory is, no copy, and the stream must stay open while the program is used (the
+    /// program keeps a reference). A program that reads weights from the model's initializers
+    /// builds them from <paramref name="model"/> (the embedded or mapped <c>.onnx</c>, read in
+    /// place when it is an <see cref="UnmanagedMemoryStream"/>; not kept after loading).
     /// </summary>
-    public static KernelProgram Load(Stream stream)
+    public static KernelProgram Load(Stream stream, Stream? model = null)
     {
         if (stream is UnmanagedMemoryStream { CanRead: true } unmanaged && unmanaged.Position == 0)
         {
@@ -187,16 +222,43 @@ public sealed unsafe class KernelProgram : IDisposable
             var span = new ReadOnlySpan<byte>(start, checked((int)unmanaged.Length));
             var parsed = Parse(span);
             var weights = start + parsed.WeightsOffset;
-            if (((nint)weights & 3) == 0)
+            if (parsed.References.Length == 0 && ((nint)weights & 3) == 0)
             {
                 return new KernelProgram(parsed, weights, parsed.WeightsLength, null, unmanaged);
+            }
+
+            if (parsed.References.Length > 0)
+            {
+                var (address, length) = ((nint)start, span.Length);
+                return WithModelBytes(model, modelBytes => Read(new ReadOnlySpan<byte>((byte*)address, length), modelBytes));
             }
         }
 
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
-        return Read(copy.GetBuffer().AsSpan(0, (int)copy.Length));
+        var (bytes, count) = (copy.GetBuffer(), (int)copy.Length);
+        return WithModelBytes(model, modelBytes => Read(bytes.AsSpan(0, count), modelBytes));
     }
+
+    /// <summary>Calls <paramref name="read"/> with the model's bytes: in place for unmanaged memory, else copied once; empty without a model.</summary>
+    private static KernelProgram WithModelBytes(Stream? model, ModelReader read)
+    {
+        if (model is null)
+        {
+            return read([]);
+        }
+
+        if (model is UnmanagedMemoryStream { CanRead: true } unmanaged)
+        {
+            return read(new ReadOnlySpan<byte>(unmanaged.PositionPointer, checked((int)(unmanaged.Length - unmanaged.Position))));
+        }
+
+        using var copy = new MemoryStream();
+        model.CopyTo(copy);
+        return read(copy.GetBuffer().AsSpan(0, (int)copy.Length));
+    }
+
+    private delegate KernelProgram ModelReader(ReadOnlySpan<byte> model);
 
     /// <summary>A readable listing of the schedule, one kernel call per line.</summary>
     public string ToText() =>
@@ -229,7 +291,7 @@ public sealed unsafe class KernelProgram : IDisposable
             .Concat(Guards.Select(g => g.Difference))
             .Concat(Steps.SelectMany(s => s.Operands.SelectMany(o => new[] { o.ByteOffset, o.Length }).Concat(s.Ints)));
 
-    private static void WriteString(BinaryWriter w, string text)
+    internal static void WriteString(BinaryWriter w, string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         w.Write(checked((ushort)bytes.Length));
@@ -252,7 +314,7 @@ public sealed unsafe class KernelProgram : IDisposable
     }
 
     private sealed record ParsedProgram(string[] Symbols, ShapeGuard[] Guards, ProgramTensor[] Inputs, ProgramTensor[] Outputs, ArenaStorage[] Arena, ProgramStep[] Steps,
-        long WeightsOffset, long WeightsLength);
+        WeightReference[] References, long WeightsOffset, long WeightsLength, long StoredLength);
 
     private static ParsedProgram Parse(ReadOnlySpan<byte> bytes)
     {
@@ -322,14 +384,28 @@ public sealed unsafe class KernelProgram : IDisposable
             steps[s] = new ProgramStep(kind, operands, ints, floats, r.String());
         }
 
+        var references = new WeightReference[r.Int32Count()];
+        for (var i = 0; i < references.Length; i++)
+        {
+            var (offset, length, initializer, transform) = (r.Int64(), r.Int64(), r.String(), (WeightTransform)r.Byte());
+            var args = new int[r.Byte()];
+            for (var a = 0; a < args.Length; a++)
+            {
+                args[a] = r.Int32();
+            }
+
+            references[i] = new WeightReference(offset, length, initializer, transform, args);
+        }
+
         var weightsOffset = r.Int64();
         var weightsLength = r.Int64();
-        if (weightsOffset < 0 || weightsLength < 0 || weightsOffset + weightsLength > bytes.Length)
+        var storedLength = WeightReferences.StoredLength(references, weightsLength);
+        if (weightsOffset < 0 || weightsLength < 0 || weightsOffset + storedLength > bytes.Length)
         {
             throw new InvalidDataException("The kernel program is truncated (its weights section ends past the data). Rebuild the project.");
         }
 
-        return new ParsedProgram(symbols, guards, inputs, outputs, arena, steps, weightsOffset, weightsLength);
+        return new ParsedProgram(symbols, guards, inputs, outputs, arena, steps, references, weightsOffset, weightsLength, storedLength);
     }
 
     private static ProgramTensor[] ReadTensors(ref SpanReader r, ExpressionTable table)

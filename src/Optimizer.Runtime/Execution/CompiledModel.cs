@@ -6,7 +6,7 @@ namespace Optimizer.Runtime;
 /// The compiled-kernel path of a generated class: the kernel program the build embedded next to
 /// the optimized model (resource <c>&lt;model resource without .onnx&gt;.kernels</c>) or stored beside
 /// it as a file (<see cref="ModelStore"/>), its weights read in place from the assembly image or the
-/// file mapped into memory, and executors reused across calls (one per concurrent call).
+/// file mapped into memory (those that are the model's initializers packed from the model once, at load), and executors reused across calls (one per concurrent call).
 /// </summary>
 internal sealed class CompiledModel : IDisposable
 {
@@ -59,7 +59,9 @@ internal sealed class CompiledModel : IDisposable
         KernelProgram program;
         try
         {
-            program = KernelProgram.Load(stream);
+            // Weights that are the model's initializers are built from it here; the model is not kept open.
+            using Stream model = store.OpenModel();
+            program = KernelProgram.Load(stream, model);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

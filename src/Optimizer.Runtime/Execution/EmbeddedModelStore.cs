@@ -14,7 +14,15 @@ internal sealed class EmbeddedModelStore(Assembly assembly, ModelMetadata metada
 
     public override byte[] ReadModel()
     {
-        using Stream? stream = assembly.GetManifestResourceStream(metadata.ResourceName);
+        using Stream stream = OpenModel();
+        using var buffer = new MemoryStream(stream.CanSeek ? (int)stream.Length : 0);
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    public override Stream OpenModel()
+    {
+        Stream? stream = assembly.GetManifestResourceStream(metadata.ResourceName);
         if (stream is null)
         {
             string present = string.Join(", ", assembly.GetManifestResourceNames().Where(n => n.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)));
@@ -23,9 +31,7 @@ internal sealed class EmbeddedModelStore(Assembly assembly, ModelMetadata metada
                 $"(ONNX resources present: {(present.Length == 0 ? "none" : present)}). Rebuild the project so Optimizer.Build can optimize and embed the model.");
         }
 
-        using var buffer = new MemoryStream(stream.CanSeek ? (int)stream.Length : 0);
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
+        return stream;
     }
 
     public override InferenceSession CreateSession(ModelOptions options, ExecutionTarget target) =>

@@ -44,6 +44,12 @@ internal sealed class FileModelStore : ModelStore
         return MappedFileStream.Open(path);
     }
 
+    public override Stream OpenModel()
+    {
+        EnsureExists(ModelPath, "optimized model");
+        return MappedFileStream.Open(ModelPath);
+    }
+
     public override byte[] ReadModel()
     {
         EnsureExists(ModelPath, "optimized model");

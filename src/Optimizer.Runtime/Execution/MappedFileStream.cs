@@ -4,7 +4,7 @@ namespace Optimizer.Runtime;
 
 /// <summary>
 /// A read-only file mapped into memory as an <see cref="UnmanagedMemoryStream"/> of exactly the file's
-/// length, so <see cref="Compiled.KernelProgram.Load"/> reads its weights in place as it does an
+/// length, so <see cref="Compiled.KernelProgram.Load(Stream, Stream?)"/> reads its weights in place as it does an
 /// embedded resource's: the OS pages them in on use and shares them between processes. Disposing
 /// it unmaps the file.
 /// </summary>

@@ -27,6 +27,14 @@ internal abstract class ModelStore
     /// <exception cref="InvalidOperationException">It is not there.</exception>
     public abstract Stream OpenProgram(string resourceName);
 
+    /// <summary>
+    /// The optimized model (the <c>.onnx</c> alone) as an <see cref="UnmanagedMemoryStream"/> over the
+    /// assembly image or the mapped file, so kernel programs read the initializers they reference in
+    /// place; the caller disposes it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It is not there.</exception>
+    public abstract Stream OpenModel();
+
     /// <summary>The optimized model's bytes (the <c>.onnx</c> alone; external data stays in its files).</summary>
     public abstract byte[] ReadModel();
 

@@ -24,7 +24,7 @@ public sealed class CompiledProgramOutputTests(ITestOutputHelper output) : IDisp
 
         var kernels = Path.Combine(outputDirectory, "Cnn.kernels");
         Assert.True(File.Exists(kernels));
-        using (var program = KernelProgram.Read(File.ReadAllBytes(kernels)))
+        using (var program = KernelProgram.Read(File.ReadAllBytes(kernels), File.ReadAllBytes(Path.Combine(outputDirectory, "Cnn.onnx"))))
         {
             Assert.Equal(["input"], program.Inputs.Select(i => i.Name));
         }

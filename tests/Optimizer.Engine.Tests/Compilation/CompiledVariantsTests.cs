@@ -41,7 +41,7 @@ public sealed class CompiledVariantsTests(ITestOutputHelper output) : IDisposabl
             Assert.Equal(variants[1].GetProperty("steps").GetInt32(), variants[1].GetProperty("schedule").GetArrayLength());
         }
 
-        using (var fp32 = KernelProgram.Read(File.ReadAllBytes(Path.Combine(outputDirectory, "Mlp.fp32.kernels"))))
+        using (var fp32 = KernelProgram.Read(File.ReadAllBytes(Path.Combine(outputDirectory, "Mlp.fp32.kernels")), File.ReadAllBytes(Path.Combine(outputDirectory, "Mlp.onnx"))))
         {
             Assert.All(fp32.Steps, s => Assert.Equal(StepKind.Gemm, s.Kind));
         }

@@ -1,0 +1,103 @@
+namespace Optimizer.Runtime.Compiled;
+
+/// <summary>
+/// The stored form of a program's <see cref="WeightReference"/>s: the table after the steps, the
+/// weights section without their bytes, and rebuilding the full weights at load time from the model.
+/// </summary>
+internal static class WeightReferences
+{
+    /// <summary><c>u32 count { i64 offset; i64 length; string initializer; u8 transform; u8 argCount; i32 args[] }</c>.</summary>
+    public static void Write(BinaryWriter w, IReadOnlyList<WeightReference> references)
+    {
+        w.Write(references.Count);
+        foreach (var reference in references)
+        {
+            w.Write(reference.Offset);
+            w.Write(reference.Length);
+            KernelProgram.WriteString(w, reference.Initializer);
+            w.Write((byte)reference.Transform);
+            w.Write(checked((byte)reference.Args.Count));
+            foreach (var arg in reference.Args)
+            {
+                w.Write(arg);
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="weights"/> less the referenced ranges.</summary>
+    public static void WriteStored(BinaryWriter w, ReadOnlySpan<byte> weights, IReadOnlyList<WeightReference> references)
+    {
+        long position = 0;
+        foreach (var reference in references)
+        {
+            w.Write(weights[checked((int)position)..checked((int)reference.Offset)]);
+            position = reference.Offset + reference.Length;
+        }
+
+        w.Write(weights[checked((int)position)..]);
+    }
+
+    /// <summary>
+    /// The bytes the program stores: <paramref name="weightsLength"/> less the references', after
+    /// checking them (known transforms and arguments, in order, inside the weights, not overlapping).
+    /// </summary>
+    /// <exception cref="InvalidDataException">A reference does not fit the weights or its transform.</exception>
+    public static long StoredLength(IReadOnlyList<WeightReference> references, long weightsLength)
+    {
+        long end = 0;
+        long referenced = 0;
+        foreach (var reference in references)
+        {
+            if (!WeightReference.IsKnown(reference.Transform, out var argCount) || reference.Args.Count != argCount
+                || reference.Offset < end || reference.Length < 0 || reference.Offset > weightsLength - reference.Length
+                || reference.ProducedLength() != reference.Length)
+            {
+                throw new InvalidDataException($"The kernel program's weight '{reference.Initializer}' ({reference.Transform}, {reference.Length} bytes at {reference.Offset}) does not fit its weights. Rebuild the project.");
+            }
+
+            end = reference.Offset + reference.Length;
+            referenced += reference.Length;
+        }
+
+        return weightsLength - referenced;
+    }
+
+    /// <summary>Writes the full weights into <paramref name="destination"/>: the stored bytes between the references, each reference built from its initializer.</summary>
+    /// <exception cref="InvalidDataException">The model is not given, or lacks an initializer, or its size differs from the one compiled.</exception>
+    public static void Materialize(IReadOnlyList<WeightReference> references, ReadOnlySpan<byte> stored, ReadOnlySpan<byte> model, Span<byte> destination)
+    {
+        if (references.Count == 0)
+        {
+            stored.CopyTo(destination);
+            return;
+        }
+
+        if (model.IsEmpty)
+        {
+            throw new InvalidDataException($"The kernel program reads {references.Count} weight tensors from its ONNX model's initializers, but no model was given to load it with. Rebuild the project.");
+        }
+
+        var initializers = ModelInitializers.Index(model);
+        int position = 0, read = 0;
+        foreach (var reference in references)
+        {
+            var gap = (int)reference.Offset - position;
+            stored.Slice(read, gap).CopyTo(destination[position..]);
+            read += gap;
+            if (!initializers.TryGetValue(reference.Initializer, out var source))
+            {
+                throw new InvalidDataException($"The kernel program reads its weights from initializer '{reference.Initializer}', which the model does not have (or does not store as raw_data): the program was compiled from another model. Rebuild the project.");
+            }
+
+            if (source.Length != reference.SourceLength)
+            {
+                throw new InvalidDataException($"The kernel program reads {reference.SourceLength} bytes from initializer '{reference.Initializer}', but the model's has {source.Length}: the program was compiled from another model. Rebuild the project.");
+            }
+
+            reference.Fill(model.Slice(source.Offset, source.Length), destination.Slice((int)reference.Offset, (int)reference.Length));
+            position = (int)(reference.Offset + reference.Length);
+        }
+
+        stored[read..].CopyTo(destination[position..]);
+    }
+}

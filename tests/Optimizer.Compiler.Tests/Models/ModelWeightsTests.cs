@@ -1,0 +1,121 @@
+using Optimizer.Compiler.Tests.Support;
+using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
+using Optimizer.Tests.Shared;
+
+namespace Optimizer.Compiler.Tests.Models;
+
+/// <summary>
+/// One copy of the weights per app: a stored program leaves out the weights that are its model's
+/// initializers (as they are, or packed) and rebuilds them from the serialized model at load time,
+/// bit for bit; a model that does not hold them is refused with a reason, never read past its end.
+/// </summary>
+public sealed class ModelWeightsTests
+{
+    [ConditionalTheory("data")]
+    [InlineData("digits_mlp.onnx")]
+    [InlineData("digits_cnn.onnx")]
+    public void A_program_stored_without_the_models_weights_loads_the_same_weights_and_outputs(string file)
+    {
+        var model = SharedModels.Load(file);
+        var modelBytes = OnnxModelWriter.ToBytes(model);
+        using var program = KernelCompiler.Compile(model).Program!;
+        var stored = program.ToBytes(ProgramWeights.FromModel);
+
+        Assert.NotEmpty(program.References);
+        var referenced = program.References.Sum(r => r.Length);
+        var table = program.References.Sum(r => 8 + 8 + 2 + r.Initializer.Length + 2 + 4 * r.Args.Count);
+        // (± the padding that aligns the weights section to 64 bytes)
+        Assert.InRange(stored.Length, program.ToBytes().Length - referenced + table - 64, program.ToBytes().Length - referenced + table + 64);
+        // What is left is the schedule and small tensors (folded biases): not a second copy of the weights.
+        Assert.True(stored.Length < 4096, $"{stored.Length} bytes stored of {program.Weights.Length} bytes of weights");
+
+        using var loaded = KernelProgram.Read(stored, modelBytes);
+        Assert.True(loaded.Weights.SequenceEqual(program.Weights));
+        using var stream = new MemoryStream(stored);
+        using var modelStream = new MemoryStream(modelBytes);
+        using var streamed = KernelProgram.Load(stream, modelStream);
+        Assert.True(streamed.Weights.SequenceEqual(program.Weights));
+
+        var input = OnnxTensor.FromFloats("input", [5, 1, 8, 8], SharedModels.DigitsImages(5));
+        Assert.Equal(ProgramRunner.Run(program, [input])[0], ProgramRunner.Run(loaded, [input])[0]);
+        Assert.Equal(stored, loaded.ToBytes(ProgramWeights.FromModel));
+    }
+
+    [ConditionalFact("data")]
+    public void Weights_that_are_packed_initializers_are_referenced_with_their_packing()
+    {
+        var model = SharedModels.Load("digits_mlp.onnx");
+        using var program = KernelCompiler.Compile(model).Program!;
+        Assert.Contains(program.References, r => r.Transform == WeightTransform.PackB);
+        Assert.All(program.References, r => Assert.NotNull(model.Graph.FindInitializer(r.Initializer)));
+    }
+
+    [ConditionalFact("data")]
+    public void Without_the_model_a_program_that_references_it_is_refused()
+    {
+        using var program = KernelCompiler.Compile(SharedModels.Load("digits_mlp.onnx")).Program!;
+        var error = Assert.Throws<InvalidDataException>(() => KernelProgram.Read(program.ToBytes(ProgramWeights.FromModel)));
+        Assert.Contains("no model was given", error.Message);
+    }
+
+    [ConditionalFact("data")]
+    public void A_model_without_a_referenced_initializer_is_refused_naming_it()
+    {
+        var model = SharedModels.Load("digits_mlp.onnx");
+        using var program = KernelCompiler.Compile(model).Program!;
+        var name = program.References[0].Initializer;
+        model.Graph.FindInitializer(name)!.Name = name + "_renamed";
+
+        var error = Assert.Throws<InvalidDataException>(() => KernelProgram.Read(program.ToBytes(ProgramWeights.FromModel), OnnxModelWriter.ToBytes(model)));
+        Assert.Contains($"'{name}'", error.Message);
+        Assert.Contains("does not have", error.Message);
+    }
+
+    [ConditionalFact("data")]
+    public void A_mis_sized_initializer_is_refused_not_read_past()
+    {
+        var model = SharedModels.Load("digits_mlp.onnx");
+        using var program = KernelCompiler.Compile(model).Program!;
+        var reference = program.References[0];
+        var initializers = model.Graph.Initializers;
+        var index = initializers.FindIndex(t => t.Name == reference.Initializer);
+        initializers[index] = OnnxTensor.FromFloats(reference.Initializer, [3], [1f, 2f, 3f]);
+
+        var error = Assert.Throws<InvalidDataException>(() => KernelProgram.Read(program.ToBytes(ProgramWeights.FromModel), OnnxModelWriter.ToBytes(model)));
+        Assert.Contains($"'{reference.Initializer}'", error.Message);
+        Assert.Contains("has 12", error.Message);
+    }
+
+    [ConditionalFact("data")]
+    public void A_truncated_or_garbage_model_is_refused_as_malformed()
+    {
+        var model = SharedModels.Load("digits_mlp.onnx");
+        var modelBytes = OnnxModelWriter.ToBytes(model);
+        using var program = KernelCompiler.Compile(model).Program!;
+        var stored = program.ToBytes(ProgramWeights.FromModel);
+
+        foreach (var bad in new[] { modelBytes[..(modelBytes.Length / 2)], Enumerable.Repeat((byte)0xFF, 64).ToArray() })
+        {
+            var error = Assert.Throws<InvalidDataException>(() => KernelProgram.Read(stored, bad));
+            Assert.Contains("Rebuild the project", error.Message);
+        }
+    }
+
+    [ConditionalFact("data")]
+    public void A_reference_past_the_weights_is_refused_when_the_program_is_read()
+    {
+        var model = SharedModels.Load("digits_mlp.onnx");
+        using var program = KernelCompiler.Compile(model).Program!;
+        var reference = program.References[^1];
+        var stored = program.ToBytes(ProgramWeights.FromModel);
+        // The table entry: i64 offset, i64 length, then the name as u16 length + UTF-8; point it past the weights.
+        byte[] name = [(byte)reference.Initializer.Length, 0, .. System.Text.Encoding.UTF8.GetBytes(reference.Initializer)];
+        var at = stored.AsSpan().LastIndexOf(name) - 16;
+        Assert.Equal(reference.Offset, BitConverter.ToInt64(stored, at));
+        BitConverter.GetBytes((long)program.Weights.Length).CopyTo(stored, at);
+
+        var error = Assert.Throws<InvalidDataException>(() => KernelProgram.Read(stored, OnnxModelWriter.ToBytes(model)));
+        Assert.Contains("does not fit its weights", error.Message);
+    }
+}
