@@ -214,7 +214,16 @@ public sealed unsafe class KernelProgram : IDisposable
     /// builds them from <paramref name="model"/> (the embedded or mapped <c>.onnx</c>, read in
     /// place when it is an <see cref="UnmanagedMemoryStream"/>; not kept after loading).
     /// </summary>
-    public static KernelProgram Load(Stream stream, Stream? model = null)
+    public static KernelProgram Load(Stream stream, Stream? model = null) => Load(stream, model is null ? null : () => model, ownsModel: false);
+
+    /// <summary>
+    /// As <see cref="Load(Stream, Stream?)"/>, but opens the model only for a program that reads
+    /// weights from it, and disposes it after loading: a program that stores all its weights (a
+    /// program the build could not reference, or one compiled in a test) loads without the model.
+    /// </summary>
+    public static KernelProgram Load(Stream stream, Func<Stream> openModel) => Load(stream, openModel, ownsModel: true);
+
+    private static KernelProgram Load(Stream stream, Func<Stream>? openModel, bool ownsModel)
     {
         if (stream is UnmanagedMemoryStream { CanRead: true } unmanaged && unmanaged.Position == 0)
         {
@@ -230,32 +239,44 @@ public sealed unsafe class KernelProgram : IDisposable
             if (parsed.References.Length > 0)
             {
                 var (address, length) = ((nint)start, span.Length);
-                return WithModelBytes(model, modelBytes => Read(new ReadOnlySpan<byte>((byte*)address, length), modelBytes));
+                return WithModelBytes(openModel, ownsModel, modelBytes => Read(new ReadOnlySpan<byte>((byte*)address, length), modelBytes));
             }
         }
 
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         var (bytes, count) = (copy.GetBuffer(), (int)copy.Length);
-        return WithModelBytes(model, modelBytes => Read(bytes.AsSpan(0, count), modelBytes));
+        var readsModel = Parse(bytes.AsSpan(0, count)).References.Length > 0;
+        return WithModelBytes(readsModel ? openModel : null, ownsModel, modelBytes => Read(bytes.AsSpan(0, count), modelBytes));
     }
 
     /// <summary>Calls <paramref name="read"/> with the model's bytes: in place for unmanaged memory, else copied once; empty without a model.</summary>
-    private static KernelProgram WithModelBytes(Stream? model, ModelReader read)
+    private static KernelProgram WithModelBytes(Func<Stream>? openModel, bool ownsModel, ModelReader read)
     {
-        if (model is null)
+        if (openModel is null)
         {
             return read([]);
         }
 
-        if (model is UnmanagedMemoryStream { CanRead: true } unmanaged)
+        var model = openModel();
+        try
         {
-            return read(new ReadOnlySpan<byte>(unmanaged.PositionPointer, checked((int)(unmanaged.Length - unmanaged.Position))));
-        }
+            if (model is UnmanagedMemoryStream { CanRead: true } unmanaged)
+            {
+                return read(new ReadOnlySpan<byte>(unmanaged.PositionPointer, checked((int)(unmanaged.Length - unmanaged.Position))));
+            }
 
-        using var copy = new MemoryStream();
-        model.CopyTo(copy);
-        return read(copy.GetBuffer().AsSpan(0, (int)copy.Length));
+            using var copy = new MemoryStream();
+            model.CopyTo(copy);
+            return read(copy.GetBuffer().AsSpan(0, (int)copy.Length));
+        }
+        finally
+        {
+            if (ownsModel)
+            {
+                model.Dispose();
+            }
+        }
     }
 
     private delegate KernelProgram ModelReader(ReadOnlySpan<byte> model);

@@ -59,9 +59,9 @@ internal sealed class CompiledModel : IDisposable
         KernelProgram program;
         try
         {
-            // Weights that are the model's initializers are built from it here; the model is not kept open.
-            using Stream model = store.OpenModel();
-            program = KernelProgram.Load(stream, model);
+            // Weights that are the model's initializers are built from it here (the model is opened
+            // only for a program that references it, and not kept open).
+            program = KernelProgram.Load(stream, store.OpenModel);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
