@@ -6,12 +6,54 @@ namespace Optimizer.Runtime.Compiled;
 
 public static partial class Kernels
 {
-    /// <summary>Ints of the largest <see cref="Im2ColPermuteTable"/> a convolution keeps on the stack (16 KB).</summary>
+    /// <summary>Ints of the largest <see cref="Im2ColPermuteTable"/> (16 KB).</summary>
     private const int MaxPermuteTableInts = 4096;
 
     /// <summary>
+    /// The permute tables by shape and width, built on a shape's first call: a program runs the
+    /// same few conv shapes over and over, and building one costs more than a small batch-1 conv.
+    /// Pinned, so the table's pointer stays valid; empty arrays mark shapes the permute does not fit.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(ConvShape Shape, int Lanes), int[]> PermuteTables = new();
+
+    /// <summary>The permute im2col table of <paramref name="s"/> on this CPU, or an empty one where the permute does not apply.</summary>
+    private static unsafe Im2ColPermuteTable PermuteTableFor(in ConvShape s)
+    {
+        var lanes = Im2ColPermuteTable.LanesOnThisCpu;
+        if (lanes == 0)
+        {
+            return default;
+        }
+
+        var ints = PermuteTables.GetOrAdd((s, lanes), static key =>
+        {
+            var length = Im2ColPermuteTable.Length(key.Shape, key.Lanes);
+            if (length > MaxPermuteTableInts)
+            {
+                return [];
+            }
+
+            var built = GC.AllocateUninitializedArray<int>(length, pinned: true);
+            fixed (int* p = built)
+            {
+                return Im2ColPermuteTable.Build(key.Shape, key.Lanes, p).Applies ? built : [];
+            }
+        });
+        if (ints.Length == 0)
+        {
+            return default;
+        }
+
+        fixed (int* p = ints)
+        {
+            // Pinned at allocation: the address outlives this block.
+            return new Im2ColPermuteTable(p, lanes, Im2ColPermuteTable.GroupsOf(s, lanes), s.H * s.W < 2 * lanes);
+        }
+    }
+
+    /// <summary>
     /// Where each slot of the im2col matrix of a small input plane comes from, built once per
-    /// convolution (the same for every image and channel) so that <see cref="Im2ColPermuted"/>
+    /// conv shape (the same for every image and channel, see <see cref="PermuteTables"/>) so that <see cref="Im2ColPermuted"/>
     /// writes each packed row as one register permute of a window of the plane. The pixels run in
     /// groups of <see cref="Lanes"/> (16 on AVX-512, 8 on AVX2); each group reads one window of
     /// <c>2 · Lanes</c> floats of the plane. Layout: one window start per group, then per tap
@@ -50,6 +92,8 @@ public static partial class Kernels
             var groups = PixelGroups(s, lanes);
             return groups + s.KH * s.KW * groups * 2 * lanes;
         }
+
+        public static int GroupsOf(in ConvShape s, int lanes) => PixelGroups(s, lanes);
 
         private static int PixelGroups(in ConvShape s, int lanes) => (s.P + PanelWidth - 1) / PanelWidth * (PanelWidth / lanes);
 

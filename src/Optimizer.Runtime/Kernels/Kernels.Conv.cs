@@ -15,19 +15,14 @@ public static partial class Kernels
     /// is an im2col packed straight into GEMM panels (scratch: <c>n · ConvScratchLength</c>
     /// floats), then one GEMM with the weights as the A operand. Images run in parallel.
     /// </summary>
-    [SkipLocalsInit]
     public static unsafe void Conv(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
         int n, int c, int h, int w, int m, int kh, int kw, int oh, int ow, int padTop, int padLeft,
         int strideH, int strideW, int dilH, int dilW, int group, int act, float actMin, float actMax)
     {
         var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
         var scratchPerImage = ConvScratchLength(c, kh, kw, oh, ow, group);
-        var lanes = Im2ColPermuteTable.LanesOnThisCpu;
-        // Small planes: the im2col as register permutes, their table built once for all images (filled whole, so not zeroed).
-        var tableInts = lanes == 0 ? 0 : Im2ColPermuteTable.Length(shape, lanes);
-        var applies = tableInts is > 0 and <= MaxPermuteTableInts;
-        int* tableSpace = stackalloc int[applies ? tableInts : 0];
-        var table = applies ? Im2ColPermuteTable.Build(shape, lanes, tableSpace) : default;
+        // Small planes: the im2col as register permutes.
+        var table = PermuteTableFor(shape);
         fixed (float* px = x, pw = weights, pb = bias, py = y, ps = scratch)
         {
             var job = new ConvJob(shape, px, pw, bias.IsEmpty ? null : pb, py, ps, scratchPerImage, table, act, actMin, actMax, n == 1);
