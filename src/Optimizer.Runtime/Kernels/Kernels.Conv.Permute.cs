@@ -74,10 +74,6 @@ public static partial class Kernels
 
         public bool Applies => Lanes != 0;
 
-        public int Window => 2 * Lanes;
-
-        public int* Indices(int tap, int group) => Ints + Groups + (long)(tap * Groups + group) * 2 * Lanes;
-
         /// <summary>The permute's width on this CPU's fp32 path, or 0 where neither AVX-512 nor AVX2 runs it.</summary>
         public static int LanesOnThisCpu => KernelDispatch.Current.Fp32Gemm switch
         {
@@ -167,64 +163,72 @@ public static partial class Kernels
     [SkipLocalsInit]
     private static unsafe void Im2ColPermuted(in ConvShape s, float* x, float* packed, in Im2ColPermuteTable table)
     {
+        // Everything in locals: the stores through float* could alias the table struct, and the JIT would reload its fields per tap.
         var plane = s.H * s.W;
         var taps = s.KH * s.KW;
+        var channels = s.CPerGroup;
         var lanes = table.Lanes;
+        var groups = table.Groups;
+        var starts = table.Ints;
+        var entries = table.Ints + groups;
+        var tapStride = (long)groups * 2 * lanes;
+        var copiesPlane = table.CopiesPlane;
         var groupsPerPanel = PanelWidth / lanes;
         var panelStride = (long)s.K * PanelWidth;
-        var padded = stackalloc float[table.Window];
-        if (table.CopiesPlane)
+        var padded = stackalloc float[2 * lanes];
+        if (copiesPlane)
         {
-            new Span<float>(padded, table.Window).Clear();
+            new Span<float>(padded, 2 * lanes).Clear();
         }
 
-        for (var ci = 0; ci < s.CPerGroup; ci++)
+        for (var ci = 0; ci < channels; ci++)
         {
             var src = x + (long)ci * plane;
-            if (table.CopiesPlane)
+            if (copiesPlane)
             {
                 CopyFloats(src, padded, plane);
                 src = padded;
             }
 
             var rows = packed + (long)ci * taps * PanelWidth;
-            for (var group = 0; group < table.Groups; group++)
+            for (var group = 0; group < groups; group++)
             {
-                var window = src + table.Ints[group];
+                var window = src + starts[group];
                 var dst = rows + group / groupsPerPanel * panelStride + group % groupsPerPanel * lanes;
+                var entry = entries + (long)group * 2 * lanes;
                 if (lanes == 16)
                 {
-                    PermuteTapsAvx512(window, dst, table, group, taps);
+                    PermuteTapsAvx512(window, dst, entry, tapStride, taps);
                 }
                 else
                 {
-                    PermuteTapsAvx2(window, dst, table, group, taps);
+                    PermuteTapsAvx2(window, dst, entry, tapStride, taps);
                 }
             }
         }
     }
 
+    /// <summary>Rows of <paramref name="taps"/> taps for one group of 16 pixels; <paramref name="entry"/>: the first tap's indices, then its masks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PermuteTapsAvx512(float* window, float* dst, in Im2ColPermuteTable table, int group, int taps)
+    private static unsafe void PermuteTapsAvx512(float* window, float* dst, int* entry, long tapStride, int taps)
     {
         var lo = Avx512F.LoadVector512(window);
         var hi = Avx512F.LoadVector512(window + 16);
-        for (var tap = 0; tap < taps; tap++, dst += PanelWidth)
+        for (var tap = 0; tap < taps; tap++, dst += PanelWidth, entry += tapStride)
         {
-            var entry = table.Indices(tap, group);
             var gathered = Avx512F.PermuteVar16x32x2(lo, Avx512F.LoadVector512(entry), hi);
             Avx512F.Store(dst, gathered & Avx512F.LoadVector512(entry + 16).AsSingle());
         }
     }
 
+    /// <summary>As <see cref="PermuteTapsAvx512"/> for a group of 8 pixels from a 16-float window.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PermuteTapsAvx2(float* window, float* dst, in Im2ColPermuteTable table, int group, int taps)
+    private static unsafe void PermuteTapsAvx2(float* window, float* dst, int* entry, long tapStride, int taps)
     {
         var lo = Avx.LoadVector256(window);
         var hi = Avx.LoadVector256(window + 8);
-        for (var tap = 0; tap < taps; tap++, dst += PanelWidth)
+        for (var tap = 0; tap < taps; tap++, dst += PanelWidth, entry += tapStride)
         {
-            var entry = table.Indices(tap, group);
             var indices = Avx.LoadVector256(entry);
             // Index bit 3 picks the upper register: shifted to the sign bit, it drives the blend.
             var fromHi = Avx2.ShiftLeftLogical(indices, 28).AsSingle();
