@@ -19,7 +19,7 @@ public sealed class ConvKernelTests
     [InlineData(1, 3, 9, 11, 6, 3, 3, 1, 1, 2, 1, 1, 1, 1)]   // vertical stride 2: padded rows, lines split panels
     [InlineData(1, 4, 10, 10, 4, 3, 3, 1, 1, 2, 2, 1, 1, 2)]  // strides 2, groups 2: general path
     [InlineData(1, 1, 80, 80, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1)]  // planes too large for the stack: general path
-    [InlineData(3, 1, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1)]    // small k: channels 4 + 2, a partial last panel, batch 3
+    [InlineData(3, 1, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1)]    // small k: channels 4 + 2 (AVX2) or one pass of 6 (AVX-512), a partial last panel, batch 3
     [InlineData(1, 2, 9, 11, 10, 2, 3, 0, 1, 2, 1, 1, 2, 2)]  // small k per group (2 × 3 taps), stride 2, dilation 2
     [InlineData(2, 1, 76, 32, 24, 3, 3, 0, 1, 1, 1, 1, 1, 1)] // the wake-word embedding's first conv: small k, padded rows
     [InlineData(5, 3, 6, 8, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1)]   // 3 panels per image, batch 5: images packed back to back (AVX-512), 8 + 4 rows
@@ -37,7 +37,7 @@ public sealed class ConvKernelTests
     /// <summary>The other epilogues (none without bias, clamp) on the GEMM tiles and on the small-k kernel (k ≤ 16).</summary>
     [Theory]
     [InlineData(2, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)]   // small k, no activation, no bias
-    [InlineData(2, 1, 8, 8, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]    // small k, clamp, channels 4 + 3
+    [InlineData(2, 1, 8, 8, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]    // small k, clamp, channels 4 + 3 (AVX2) or one pass of 7 (AVX-512)
     [InlineData(1, 3, 6, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]   // GEMM tiles (k 27), clamp
     [InlineData(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)]  // GEMM tiles (k 144), no activation, no bias
     public void Fp32_conv_matches_a_naive_loop_with_other_epilogues(int n, int c, int h, int w, int m, int kh, int kw,
