@@ -20,7 +20,7 @@ public static partial class Kernels
 
     /// <summary>
     /// <c>y = act(W · packed + bias)</c> for one image and group straight from the packed im2col
-    /// panels: per panel of 16 pixels, four output channels at a time, the bias and the activation
+    /// panels: per panel of 16 pixels, eight (AVX-512, the last pass fewer) or four output channels at a time, the bias and the activation
     /// applied in registers before the one store. The FMAs run in the GEMM tiles' order (k
     /// ascending from zero, then the bias), so the results are the same bits.
     /// </summary>
@@ -37,16 +37,20 @@ public static partial class Kernels
             var pixel = panel * PanelWidth;
             var width = Math.Min(PanelWidth, p - pixel);
             var oc = 0;
+            if (avx512)
+            {
+                // Eight independent accumulator chains hide the FMA latency over so few k steps; the last pass may hold fewer channels.
+                for (; oc < m; oc += 8)
+                {
+                    ChannelsAvx512(columns, weights + (long)oc * k, k, y + (long)oc * p + pixel, p, width, oc, Math.Min(8, m - oc), epilogue, tail);
+                }
+
+                continue;
+            }
+
             for (; oc + 4 <= m; oc += 4)
             {
-                if (avx512)
-                {
-                    FourChannelsAvx512(columns, weights + (long)oc * k, k, y + (long)oc * p + pixel, p, width, oc, epilogue, tail);
-                }
-                else
-                {
-                    FourChannelsAvx2(columns, weights + (long)oc * k, k, y + (long)oc * p + pixel, p, width, oc, epilogue, tail);
-                }
+                FourChannelsAvx2(columns, weights + (long)oc * k, k, y + (long)oc * p + pixel, p, width, oc, epilogue, tail);
             }
 
             for (; oc < m; oc++)
@@ -94,22 +98,33 @@ public static partial class Kernels
         }
     }
 
-    private static unsafe void FourChannelsAvx512(float* columns, float* w, int k, float* y, int p, int width, int oc, in SmallKEpilogue epilogue, float* tail)
+    /// <summary>Up to eight channels (<paramref name="channels"/>) of one panel; rows past the last re-read row 0 (in bounds) and are not stored.</summary>
+    private static unsafe void ChannelsAvx512(float* columns, float* w, int k, float* y, int p, int width, int oc, int channels, in SmallKEpilogue epilogue, float* tail)
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        float* w1 = channels > 1 ? w + k : w, w2 = channels > 2 ? w + 2L * k : w, w3 = channels > 3 ? w + 3L * k : w,
+            w4 = channels > 4 ? w + 4L * k : w, w5 = channels > 5 ? w + 5L * k : w, w6 = channels > 6 ? w + 6L * k : w, w7 = channels > 7 ? w + 7L * k : w;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         for (var kk = 0; kk < k; kk++)
         {
             var column = Avx512F.LoadVector512(columns + kk * PanelWidth);
             c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[kk]), column, c0);
-            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[k + kk]), column, c1);
-            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[2 * k + kk]), column, c2);
-            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[3 * k + kk]), column, c3);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(w1[kk]), column, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(w2[kk]), column, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(w3[kk]), column, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(w4[kk]), column, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(w5[kk]), column, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(w6[kk]), column, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(w7[kk]), column, c7);
         }
 
         StoreRow512(epilogue.Apply(c0, oc), y, width, tail);
-        StoreRow512(epilogue.Apply(c1, oc + 1), y + p, width, tail);
-        StoreRow512(epilogue.Apply(c2, oc + 2), y + 2L * p, width, tail);
-        StoreRow512(epilogue.Apply(c3, oc + 3), y + 3L * p, width, tail);
+        if (channels > 1) StoreRow512(epilogue.Apply(c1, oc + 1), y + p, width, tail);
+        if (channels > 2) StoreRow512(epilogue.Apply(c2, oc + 2), y + 2L * p, width, tail);
+        if (channels > 3) StoreRow512(epilogue.Apply(c3, oc + 3), y + 3L * p, width, tail);
+        if (channels > 4) StoreRow512(epilogue.Apply(c4, oc + 4), y + 4L * p, width, tail);
+        if (channels > 5) StoreRow512(epilogue.Apply(c5, oc + 5), y + 5L * p, width, tail);
+        if (channels > 6) StoreRow512(epilogue.Apply(c6, oc + 6), y + 6L * p, width, tail);
+        if (channels > 7) StoreRow512(epilogue.Apply(c7, oc + 7), y + 7L * p, width, tail);
     }
 
     private static unsafe void FourChannelsAvx2(float* columns, float* w, int k, float* y, int p, int width, int oc, in SmallKEpilogue epilogue, float* tail)
@@ -135,7 +150,7 @@ public static partial class Kernels
         StoreRow256(epilogue.Apply(c30, oc + 3), epilogue.Apply(c31, oc + 3), y + 3L * p, width, tail);
     }
 
-    /// <summary>A last channel (fewer than four left): scalar, in the same order.</summary>
+    /// <summary>A last channel on AVX2 (fewer than four left): scalar, in the same order.</summary>
     private static unsafe void OneChannel(float* columns, float* w, int k, float* y, int width, int oc, in SmallKEpilogue epilogue, float* tail)
     {
         for (var j = 0; j < width; j++)

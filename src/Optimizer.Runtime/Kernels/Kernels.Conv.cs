@@ -21,9 +21,11 @@ public static partial class Kernels
     {
         var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
         var scratchPerImage = ConvScratchLength(c, kh, kw, oh, ow, group);
+        // Small planes: the im2col as register permutes.
+        var table = PermuteTableFor(shape);
         fixed (float* px = x, pw = weights, pb = bias, py = y, ps = scratch)
         {
-            var job = new ConvJob(shape, px, pw, bias.IsEmpty ? null : pb, py, ps, scratchPerImage, act, actMin, actMax, n == 1);
+            var job = new ConvJob(shape, px, pw, bias.IsEmpty ? null : pb, py, ps, scratchPerImage, table, act, actMin, actMax, n == 1);
             var batched = job.SmallK ? 0 : ImagesPerBatchedPass(shape, n, scratchPerImage);
             if (n > 1 && KernelDispatch.MaxThreads > 1)
             {
@@ -63,7 +65,7 @@ public static partial class Kernels
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, i => job.RunImage(i, i));
 
     private readonly unsafe struct ConvJob(ConvShape s, float* x, float* weights, float* bias, float* y, float* scratch, int scratchPerImage,
-        int act, float actMin, float actMax, bool parallelGemm)
+        Im2ColPermuteTable table, int act, float actMin, float actMax, bool parallelGemm)
     {
         /// <summary>Whether <see cref="ConvSmallK"/> runs it: on the caller's thread, so a lone image that may split its GEMM over threads keeps the GEMM.</summary>
         public bool SmallK { get; } = RunsAsSmallK(s.K) && (!parallelGemm || KernelDispatch.MaxThreads == 1);
@@ -77,7 +79,7 @@ public static partial class Kernels
         {
             for (var i = 0; i < count; i++)
             {
-                Im2ColPacked(s, x + (long)(first + i) * s.C * s.H * s.W, scratch + (long)i * scratchPerImage);
+                Im2ColPacked(s, x + (long)(first + i) * s.C * s.H * s.W, scratch + (long)i * scratchPerImage, table);
             }
 
             var imageOutput = (long)s.M * s.P;
@@ -92,7 +94,7 @@ public static partial class Kernels
             for (var g = 0; g < s.Group; g++)
             {
                 var xg = x + ((long)image * s.C + g * s.CPerGroup) * s.H * s.W;
-                Im2ColPacked(s, xg, packed);
+                Im2ColPacked(s, xg, packed, table);
                 var yg = y + ((long)image * s.M + g * s.MPerGroup) * s.P;
                 var wg = weights + (long)g * s.MPerGroup * s.K;
                 var groupBias = bias == null ? null : bias + g * s.MPerGroup;
@@ -117,8 +119,14 @@ public static partial class Kernels
     }
 
     /// <summary>Writes the im2col matrix <c>[K, P]</c> of one image and group directly in packed-panel order.</summary>
-    internal static unsafe void Im2ColPacked(in ConvShape s, float* x, float* packed)
+    internal static unsafe void Im2ColPacked(in ConvShape s, float* x, float* packed, in Im2ColPermuteTable table)
     {
+        if (table.Applies)
+        {
+            Im2ColPermuted(s, x, packed, table);
+            return;
+        }
+
         var planeRows = s.OH + (s.KH - 1) * s.DilH;
         if (s.StrideH == 1 && s.StrideW == 1 && (long)s.KW * planeRows * s.OW <= MaxPaddedPlaneFloats)
         {

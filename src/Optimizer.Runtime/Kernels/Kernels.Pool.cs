@@ -65,6 +65,12 @@ public static partial class Kernels
     /// <summary>The common 2×2/2 max pool without padding: every window lies inside the input.</summary>
     private static void MaxPool2x2(ReadOnlySpan<float> x, Span<float> y, int nc, int h, int w, int oh, int ow)
     {
+        if (Avx2.IsSupported && oh * 2 == h && ow * 2 == w && w % 8 == 0)
+        {
+            MaxPool2x2Avx2(x, y, nc * oh, w);
+            return;
+        }
+
         if (Sse.IsSupported && oh * 2 == h && ow * 2 == w && w % 4 == 0)
         {
             MaxPool2x2Sse(x, y, nc * oh, w);
@@ -115,6 +121,30 @@ public static partial class Kernels
                 var last = VerticalMax(px, q, quadsPerRow, w);
                 dst[0] = MathF.Max(last.GetElement(0), last.GetElement(1));
                 dst[1] = MathF.Max(last.GetElement(2), last.GetElement(3));
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MaxPool2x2"/> when the planes halve exactly and rows are whole octets: per row pair
+    /// and octet, the vertical maxima of eight columns give four outputs, which follow each other
+    /// in the flat output as the octets do in the input's row pairs (no index arithmetic per octet).
+    /// </summary>
+    private static unsafe void MaxPool2x2Avx2(ReadOnlySpan<float> x, Span<float> y, int rowPairs, int w)
+    {
+        fixed (float* px = x, py = y)
+        {
+            var dst = py;
+            for (var pair = 0; pair < rowPairs; pair++)
+            {
+                var top = px + (long)pair * 2 * w;
+                for (var col = 0; col < w; col += 8, dst += 4)
+                {
+                    var v = Avx.Max(Avx.LoadVector256(top + col), Avx.LoadVector256(top + w + col));
+                    // Even and odd columns per 128-bit lane: [m0 m1 m0 m1 | m2 m3 m2 m3]; the 64-bit elements 0 and 2 are the four maxima.
+                    var m = Avx.Max(Avx.Shuffle(v, v, 0b10_00_10_00), Avx.Shuffle(v, v, 0b11_01_11_01));
+                    Sse.Store(dst, Avx2.Permute4x64(m.AsDouble(), 0b00_00_10_00).AsSingle().GetLower());
+                }
             }
         }
     }

@@ -6,7 +6,8 @@ namespace Optimizer.Compiler.Tests.Kernels;
 /// The fp32 convolution against a naive loop on every im2col path: unit strides (shifted planes),
 /// unit horizontal stride only (padded rows), and the general one (other strides, or a padded
 /// plane too large for the stack), with padding, dilation, groups and widths that split panels;
-/// the small-k kernel (k ≤ 16) and, on AVX-512, batches whose images are packed back to back.
+/// the small-k kernel (k ≤ 16) and, on AVX-512, batches whose images are packed back to back;
+/// the register-permute im2col of small planes. Run it with <c>DOTNET_EnableAVX512=0</c> as well for the AVX2 path.
 /// </summary>
 public sealed class ConvKernelTests
 {
@@ -18,11 +19,17 @@ public sealed class ConvKernelTests
     [InlineData(1, 3, 9, 11, 6, 3, 3, 1, 1, 2, 1, 1, 1, 1)]   // vertical stride 2: padded rows, lines split panels
     [InlineData(1, 4, 10, 10, 4, 3, 3, 1, 1, 2, 2, 1, 1, 2)]  // strides 2, groups 2: general path
     [InlineData(1, 1, 80, 80, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1)]  // planes too large for the stack: general path
-    [InlineData(3, 1, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1)]    // small k: channels 4 + 2, a partial last panel, batch 3
+    [InlineData(3, 1, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1)]    // small k: channels 4 + 2 (AVX2) or one pass of 6 (AVX-512), a partial last panel, batch 3
     [InlineData(1, 2, 9, 11, 10, 2, 3, 0, 1, 2, 1, 1, 2, 2)]  // small k per group (2 × 3 taps), stride 2, dilation 2
     [InlineData(2, 1, 76, 32, 24, 3, 3, 0, 1, 1, 1, 1, 1, 1)] // the wake-word embedding's first conv: small k, padded rows
     [InlineData(5, 3, 6, 8, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1)]   // 3 panels per image, batch 5: images packed back to back (AVX-512), 8 + 4 rows
     [InlineData(64, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // digits conv2 at batch 64: one panel per image, pairs across images
+    // Register-permute im2col (planes within one window: 32 floats on AVX-512, 16 per 8 pixels on AVX2); the digits rows above run it too.
+    [InlineData(1, 1, 5, 5, 4, 3, 3, 1, 1, 2, 2, 1, 1, 1)]    // strides 2, a 25-float plane copied into a padded window, partial panel
+    [InlineData(1, 2, 4, 8, 5, 3, 3, 1, 1, 2, 2, 1, 1, 1)]    // strides 2, a 32-float plane loaded in place (AVX-512)
+    [InlineData(5, 2, 4, 4, 6, 3, 3, 2, 2, 1, 1, 2, 2, 1)]    // dilation 2, padding 2, batch 5 (both ISA paths)
+    [InlineData(64, 4, 4, 4, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2)]   // groups 2, batch 64 (both ISA paths)
+    [InlineData(5, 3, 3, 5, 7, 2, 3, 0, 1, 1, 1, 1, 1, 1)]    // odd sizes: 3×5 plane, 2×3 kernel, k 18, 7 channels, copied on both paths
     public void Fp32_conv_matches_a_naive_loop_with_bias_and_relu(int n, int c, int h, int w, int m, int kh, int kw,
         int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group) =>
         MatchesNaiveLoop(n, c, h, w, m, kh, kw, padTop, padLeft, strideH, strideW, dilH, dilW, group, act: 1, withBias: true);
@@ -30,7 +37,7 @@ public sealed class ConvKernelTests
     /// <summary>The other epilogues (none without bias, clamp) on the GEMM tiles and on the small-k kernel (k ≤ 16).</summary>
     [Theory]
     [InlineData(2, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)]   // small k, no activation, no bias
-    [InlineData(2, 1, 8, 8, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]    // small k, clamp, channels 4 + 3
+    [InlineData(2, 1, 8, 8, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]    // small k, clamp, channels 4 + 3 (AVX2) or one pass of 7 (AVX-512)
     [InlineData(1, 3, 6, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]   // GEMM tiles (k 27), clamp
     [InlineData(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)]  // GEMM tiles (k 144), no activation, no bias
     public void Fp32_conv_matches_a_naive_loop_with_other_epilogues(int n, int c, int h, int w, int m, int kh, int kw,
