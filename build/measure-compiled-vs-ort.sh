@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Issue 15's figure: compiled kernels ÷ ONNX Runtime (p50, 1 thread, interleaved in one run) on every
+# model that compiles, at batch 1 and 64 (arctic at 16 and 128 tokens of real sentences).
+# Run it on a quiet machine; it prints one table per model and batch, then the CPU's ISA flags.
+#   build/measure-compiled-vs-ort.sh [DURATION_SECONDS]
+# Needs the tool built (dotnet build src/Optimizer.Tool -c Release), ../shared/data, and for the
+# third-party models `bash build/fetch-third-party-models.sh`. Set DOTNET_EnableAVX512=0 to time the AVX2 path.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+duration=${1:-4}
+tool=(dotnet "$root/src/Optimizer.Tool/bin/Release/net10.0/Optimizer.Tool.dll")
+models="$root/../shared/data/models"
+third="$root/artifacts/third-party-models"
+
+bench() { echo "## $*"; "${tool[@]}" bench "$@" --path both --duration "$duration" | grep -E "│|Timed at"; }
+
+for batch in 1 64; do
+  for model in digits_mlp digits_cnn; do bench "$models/$model.onnx" --batch "$batch"; done
+  [ -f "$third/embedding_model.onnx" ] && bench "$third/embedding_model.onnx" --batch "$batch"
+done
+bench "$models/hello_deepa.onnx"
+[ -f "$third/namaste_deepa.onnx" ] && bench "$third/namaste_deepa.onnx"
+# arctic at real sentences' lengths when ARCTIC_DATA lists tokenized .npz files (input_ids, attention_mask,
+# token_type_ids, as the E2E tests write them), else at generated 16 and 128 tokens.
+if [ -n "${ARCTIC_DATA:-}" ]; then
+  for npz in $ARCTIC_DATA; do bench "$models/arctic_embed_xs.onnx" --data "$npz"; done
+else
+  for tokens in 16 128; do bench "$models/arctic_embed_xs.onnx" --dim "sequence_length=$tokens"; done
+fi
+lscpu | grep -E "Model name"
+grep -o -w -E "avx2|avx512f|avx512bw|avx512_vnni|avx_vnni" /proc/cpuinfo | sort -u | tr '\n' ' '; echo
