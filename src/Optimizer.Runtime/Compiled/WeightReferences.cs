@@ -52,7 +52,7 @@ internal static class WeightReferences
                 || reference.Offset < end || reference.Length < 0 || reference.Offset > weightsLength - reference.Length
                 || reference.ProducedLength() != reference.Length)
             {
-                throw new InvalidDataException($"The kernel program's weight '{reference.Initializer}' ({reference.Transform}, {reference.Length} bytes at {reference.Offset}) does not fit its weights. Rebuild the project.");
+                throw new InvalidDataException($"The kernel program's weight '{ModelText.Printable(reference.Initializer)}' ({reference.Transform}, {reference.Length} bytes at {reference.Offset}) does not fit its weights. Rebuild the project.");
             }
 
             end = reference.Offset + reference.Length;
@@ -86,12 +86,12 @@ internal static class WeightReferences
             read += gap;
             if (!initializers.TryGetValue(reference.Initializer, out var source))
             {
-                throw new InvalidDataException($"The kernel program reads its weights from initializer '{reference.Initializer}', which the model does not have (or does not store as raw_data): the program was compiled from another model. Rebuild the project.");
+                throw new InvalidDataException($"The kernel program reads its weights from initializer '{ModelText.Printable(reference.Initializer)}', which the model does not have (or does not store as raw_data): the program was compiled from another model. Rebuild the project.");
             }
 
             if (source.Length != reference.SourceLength)
             {
-                throw new InvalidDataException($"The kernel program reads {reference.SourceLength} bytes from initializer '{reference.Initializer}', but the model's has {source.Length}: the program was compiled from another model. Rebuild the project.");
+                throw new InvalidDataException($"The kernel program reads {reference.SourceLength} bytes from initializer '{ModelText.Printable(reference.Initializer)}', but the model's has {source.Length}: the program was compiled from another model. Rebuild the project.");
             }
 
             reference.Fill(model.Slice(source.Offset, source.Length), destination.Slice((int)reference.Offset, (int)reference.Length));

@@ -76,7 +76,7 @@ internal sealed class CompiledModel : IDisposable
             program.Dispose();
             stream.Dispose();
             throw new InvalidOperationException(
-                $"The compiled kernels for '{metadata.Name}' have inputs [{string.Join(", ", program.Inputs.Select(i => i.Name))}] and outputs [{string.Join(", ", program.Outputs.Select(o => o.Name))}], " +
+                $"The compiled kernels for '{metadata.Name}' have inputs [{string.Join(", ", program.Inputs.Select(i => ModelText.Printable(i.Name)))}] and outputs [{string.Join(", ", program.Outputs.Select(o => ModelText.Printable(o.Name)))}], " +
                 $"but the generated class expects [{string.Join(", ", metadata.Inputs.Select(i => i.Name))}] and [{string.Join(", ", metadata.Outputs.Select(o => o.Name))}]. Rebuild the project.");
         }
 

@@ -73,6 +73,33 @@ public sealed class ModelWeightsTests
     }
 
     [ConditionalFact("data")]
+    public void A_hostile_initializer_name_reaches_the_error_escaped_not_as_a_new_log_line()
+    {
+        var model = SharedModels.Load("digits_mlp.onnx");
+        var initializer = model.Graph.Initializers.OrderByDescending(t => t.RawByteCount).First();
+        var hostile = "w\nFAKE LOG LINE";
+        foreach (var node in model.Graph.Nodes)
+        {
+            for (var i = 0; i < node.Inputs.Count; i++)
+            {
+                if (node.Inputs[i] == initializer.Name)
+                {
+                    node.Inputs[i] = hostile;
+                }
+            }
+        }
+
+        initializer.Name = hostile;
+        using var program = KernelCompiler.Compile(model).Program!;
+        Assert.Contains(program.References, r => r.Initializer == hostile);
+        initializer.Name = "renamed";
+
+        var error = Assert.Throws<InvalidDataException>(() => KernelProgram.Read(program.ToBytes(ProgramWeights.FromModel), OnnxModelWriter.ToBytes(model)));
+        Assert.Contains("'w\\u000aFAKE LOG LINE'", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [ConditionalFact("data")]
     public void A_mis_sized_initializer_is_refused_not_read_past()
     {
         var model = SharedModels.Load("digits_mlp.onnx");
