@@ -52,8 +52,9 @@ internal static class CompiledProgramOutput
     public static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution) Compile(
         OptimizationPlan plan, OnnxModel model, byte[] modelBytes, Func<OnnxModel>? floatModel = null)
     {
-        var (files, execution, int8Size) = CompileOne(plan, model, modelBytes);
-        if (execution.Compiled is not { } primary || floatModel is null || !IsQuantized(model))
+        var mayGetVariant = floatModel is not null && IsQuantized(model);
+        var (files, execution, int8Size) = CompileOne(plan, model, modelBytes, fullSize: mayGetVariant);
+        if (execution.Compiled is not { } primary || floatModel is null || !mayGetVariant)
         {
             return (files, execution);
         }
@@ -114,8 +115,12 @@ internal static class CompiledProgramOutput
             Schedule = ScheduleText.Format(program),
         };
 
-    /// <returns>The files, the execution entry, and the program's size with all its weights (0 when not compiled).</returns>
-    private static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution, long FullSize) CompileOne(OptimizationPlan plan, OnnxModel model, byte[] modelBytes)
+    /// <returns>
+    /// The files, the execution entry, and when <paramref name="fullSize"/> asks for it (only the
+    /// fp32-variant rule needs it: it serializes the whole program once more) the program's size
+    /// with all its weights; else 0.
+    /// </returns>
+    private static (IReadOnlyList<(string FileName, byte[] Bytes)> Files, ManifestExecution Execution, long FullSize) CompileOne(OptimizationPlan plan, OnnxModel model, byte[] modelBytes, bool fullSize)
     {
         CompileResult result;
         try
@@ -138,6 +143,6 @@ internal static class CompiledProgramOutput
 
         var bytes = ProgramBytes.Of(program, modelBytes);
         var compiled = Describe(ResourceName(plan.ResourceName), bytes, program);
-        return ([(FileName(plan), bytes)], new ManifestExecution(["OnnxRuntime", "Compiled"], compiled, []), program.ToBytes().LongLength);
+        return ([(FileName(plan), bytes)], new ManifestExecution(["OnnxRuntime", "Compiled"], compiled, []), fullSize ? program.ToBytes().LongLength : 0);
     }
 }
