@@ -8,10 +8,11 @@ namespace Optimizer.Build.Generator.Emitter;
 /// <summary>
 /// Writes the compiled kernel program as C#: a nested class whose <c>Run</c> makes one direct
 /// kernel call per step over the arena, the weights (read in place from the embedded program) and
-/// the caller's inputs and outputs. Constants are literals; a size that depends on the input shape,
-/// and every arena offset (blocks are placed per shape), is read from the run's slots, numbered as
-/// <c>Optimizer.Runtime.Compiled.ProgramLayout</c> numbers them: per step, two per operand (offset,
-/// length), then one per integer. The runtime calls it in place of its interpreter; the calls and
+/// the caller's inputs and outputs. Every operand's offset and length and every integer argument is
+/// read from the run's slots in order through <c>Optimizer.Runtime.ScheduleSlots</c> (numbered as
+/// <c>Optimizer.Runtime.Compiled.ProgramLayout</c> numbers them: per step, two per operand, then one
+/// per integer), floats are literals: a few bytes of IL per argument, so the schedule adds little to
+/// the app (issue 15's size rule). The runtime calls it in place of its interpreter; the calls and
 /// their arguments are the interpreter's, so the results are the same bits.
 /// </summary>
 internal static class KernelScheduleEmitter
@@ -39,10 +40,6 @@ internal static class KernelScheduleEmitter
             ? s + 1 + (int)value.Constant
             : null;
 
-    /// <summary>A value of slot <paramref name="slot"/>: its literal, or the slot.</summary>
-    private static string Value(ScheduleValue value, int slot) =>
-        value.DependsOnShape ? "s[" + slot.ToString(CultureInfo.InvariantCulture) + "]" : value.Constant.ToString(CultureInfo.InvariantCulture);
-
     public static void Write(SourceWriter writer, KernelSchedule schedule, string className = ClassName, string? variant = null)
     {
         writer.Line(variant is null
@@ -63,6 +60,8 @@ internal static class KernelScheduleEmitter
             });
         }
 
+        // Every operand and integer is read from the slots in order (ScheduleSlots): a few bytes of IL each.
+        writer.Line($"{Runtime}.ScheduleSlots c = new {Runtime}.ScheduleSlots(s);");
         var targets = new HashSet<int>(schedule.Steps.Select((step, s) => IsControl(step) ? JumpTarget(step, s, schedule.Steps.Count) : null).OfType<int>());
         int slot = 0;
         for (int s = 0; s < schedule.Steps.Count; s++)
@@ -72,27 +71,21 @@ internal static class KernelScheduleEmitter
             {
                 writer.Line();
                 writer.Line($"step_{s}:");
+                writer.Line($"c.MoveTo({slot.ToString(CultureInfo.InvariantCulture)});");
             }
 
             var arguments = new List<string>();
             for (int o = 0; o < step.Operands.Count; o++)
             {
-                arguments.Add(Operand(step.Operands[o], step.OperandTypes[o], slot));
-                slot += 2;
+                arguments.Add(Operand(step.Operands[o], step.OperandTypes[o]));
             }
 
-            // A span argument is a collection expression: constant data or the stack, never the heap.
             foreach (IntArgument argument in step.Ints)
             {
-                var values = new List<string>();
-                foreach (ScheduleValue value in argument.Values)
-                {
-                    values.Add(Value(value, slot++));
-                }
-
-                arguments.Add(argument.IsSpan ? "[" + string.Join(", ", values) + "]" : values[0]);
+                arguments.Add(argument.IsSpan ? $"c.Ints({argument.Values.Count.ToString(CultureInfo.InvariantCulture)})" : "c.Int()");
             }
 
+            slot += ScheduleSlotCount(step);
             arguments.AddRange(step.FloatBits.Select(FloatLiteral));
             writer.Line();
             writer.Line(step.Node.Length == 0 ? $"// step {s}: {step.Kernel}" : $"// step {s}: {step.Kernel} {SourceText.Comment(step.Node)}");
@@ -109,26 +102,26 @@ internal static class KernelScheduleEmitter
         }
 
         writer.Close();
-        writer.Line();
-        // Only the views the steps use: f float, u byte, i int32.
-        var used = new HashSet<char>(schedule.Steps.SelectMany(step => step.OperandTypes));
-        foreach (var (type, name, element) in new[] { ('f', "F32", "float"), ('u', "U8", "byte"), ('i', "S32", "int") })
-        {
-            if (used.Contains(type))
-            {
-                writer.Line($"private static global::System.Span<{element}> {name}(global::System.Span<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.{name}(bytes, offset, count);");
-                writer.Line($"private static global::System.ReadOnlySpan<{element}> {name}(global::System.ReadOnlySpan<byte> bytes, int offset, int count) => {Runtime}.KernelBuffers.{name}(bytes, offset, count);");
-            }
-        }
-
         writer.Close();
     }
 
-    private static string Operand(ScheduleOperand operand, char type, int slot)
+    /// <summary>The slots a step reads, as the runtime's ProgramLayout numbers them: two per operand, one per integer.</summary>
+    private static int ScheduleSlotCount(ScheduleStep step) => 2 * step.Operands.Count + step.Ints.Sum(i => i.Values.Count);
+
+    /// <summary>The operand types of the manifest's schedule (f float, u byte, i int32): the ScheduleSlots view and the element type.</summary>
+    private static readonly Dictionary<char, (string View, string Element)> OperandViews = new()
     {
+        ['f'] = ("F32", "float"),
+        ['u'] = ("U8", "byte"),
+        ['i'] = ("S32", "int"),
+    };
+
+    private static string Operand(ScheduleOperand operand, char type)
+    {
+        var (view, element) = OperandViews[type];
         if (operand.Region == ScheduleRegion.Empty)
         {
-            return "default";
+            return $"c.Empty<{element}>()";
         }
 
         string region = operand.Region switch
@@ -138,10 +131,7 @@ internal static class KernelScheduleEmitter
             ScheduleRegion.Input => "input" + operand.Index.ToString(CultureInfo.InvariantCulture),
             _ => "output" + operand.Index.ToString(CultureInfo.InvariantCulture),
         };
-        string helper = type switch { 'f' => "F32", 'u' => "U8", _ => "S32" };
-        // Arena blocks are placed per input shape: their offsets always come from the slots.
-        ScheduleValue offset = operand.Region == ScheduleRegion.Arena ? ScheduleValue.Shaped : operand.ByteOffset;
-        return $"{helper}({region}, {Value(offset, slot)}, {Value(operand.Length, slot + 1)})";
+        return $"c.{view}({region})";
     }
 
     /// <summary>The shortest literal that gives exactly these bits.</summary>

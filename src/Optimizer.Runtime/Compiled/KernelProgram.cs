@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -15,8 +14,8 @@ namespace Optimizer.Runtime.Compiled;
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed unsafe class KernelProgram : IDisposable
 {
-    /// <summary>The format version this runtime reads and writes (4: weights may be read from the model's initializers, <see cref="WeightReference"/>).</summary>
-    public const int FormatVersion = 4;
+    /// <summary>The format version this runtime reads and writes (4: weights may be read from the model's initializers, <see cref="WeightReference"/>; 5: the compact encoding of <see cref="ProgramWriter"/>).</summary>
+    public const int FormatVersion = 5;
 
     /// <summary>Alignment of the weights section and of every tensor in it.</summary>
     public const int WeightAlignment = 64;
@@ -105,80 +104,73 @@ public sealed unsafe class KernelProgram : IDisposable
     {
         var references = weights == ProgramWeights.FromModel ? References : [];
         using var stream = new MemoryStream();
-        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        var w = new ProgramWriter(stream);
+        w.Raw(Magic);
+        w.Int32(FormatVersion);
+        var table = ExpressionTable.Of(AllExpressions());
+        w.Count(Symbols.Count);
+        foreach (var symbol in Symbols)
         {
-            w.Write(Magic);
-            w.Write(FormatVersion);
-            var table = new ExpressionTable();
-            foreach (var e in AllExpressions())
-            {
-                table.Add(e);
-            }
-
-            w.Write(Symbols.Count);
-            foreach (var symbol in Symbols)
-            {
-                WriteString(w, symbol);
-            }
-
-            table.Write(w);
-            WriteTensors(w, Inputs, table);
-            WriteTensors(w, Outputs, table);
-            w.Write(ArenaStorages.Count);
-            foreach (var storage in ArenaStorages)
-            {
-                w.Write(table.IndexOf(storage.Bytes));
-                w.Write(storage.FirstStep);
-                w.Write(storage.LastStep);
-            }
-
-            w.Write(Guards.Count);
-            foreach (var guard in Guards)
-            {
-                w.Write(table.IndexOf(guard.Difference));
-                w.Write(guard.AllowedSigns);
-            }
-
-            w.Write(Steps.Count);
-            foreach (var step in Steps)
-            {
-                w.Write((ushort)step.Kind);
-                w.Write(checked((byte)step.Operands.Count));
-                foreach (var o in step.Operands)
-                {
-                    w.Write((byte)o.Region);
-                    w.Write(checked((ushort)o.Index));
-                    w.Write(table.IndexOf(o.ByteOffset));
-                    w.Write(table.IndexOf(o.Length));
-                }
-
-                w.Write(checked((byte)step.Ints.Count));
-                foreach (var i in step.Ints)
-                {
-                    w.Write(table.IndexOf(i));
-                }
-
-                w.Write(checked((byte)step.Floats.Count));
-                foreach (var f in step.Floats)
-                {
-                    w.Write(f);
-                }
-
-                WriteString(w, step.Node);
-            }
-
-            WeightReferences.Write(w, references);
-            var weightsOffset = Align(stream.Position + 16, WeightAlignment);
-            w.Write(weightsOffset);
-            w.Write(_weightsLength);
-            while (stream.Position < weightsOffset)
-            {
-                w.Write((byte)0);
-            }
-
-            WeightReferences.WriteStored(w, Weights, references);
+            w.String(symbol);
         }
 
+        table.Write(w);
+        WriteTensors(w, Inputs, table);
+        WriteTensors(w, Outputs, table);
+        w.Count(ArenaStorages.Count);
+        foreach (var storage in ArenaStorages)
+        {
+            w.Count(table.IndexOf(storage.Bytes));
+            w.Count(storage.FirstStep);
+            w.Count(storage.LastStep);
+        }
+
+        w.Count(Guards.Count);
+        foreach (var guard in Guards)
+        {
+            w.Count(table.IndexOf(guard.Difference));
+            w.Byte(guard.AllowedSigns);
+        }
+
+        w.Count(Steps.Count);
+        foreach (var step in Steps)
+        {
+            w.Count((ushort)step.Kind);
+            w.Count(step.Operands.Count);
+            foreach (var o in step.Operands)
+            {
+                // Region in the low two bits, the block or tensor index above them: one byte for most operands.
+                w.Count(((long)o.Index << 2) | (byte)o.Region);
+                w.Count(table.IndexOf(o.ByteOffset));
+                w.Count(table.IndexOf(o.Length));
+            }
+
+            w.Count(step.Ints.Count);
+            foreach (var i in step.Ints)
+            {
+                w.Count(table.IndexOf(i));
+            }
+
+            w.Count(step.Floats.Count);
+            foreach (var f in step.Floats)
+            {
+                w.Single(f);
+            }
+
+            w.Name(step.Node);
+        }
+
+        WeightReferences.Write(w, references);
+        var weightsOffset = Align(w.Position + 16, WeightAlignment);
+        w.Int64(weightsOffset);
+        w.Int64(_weightsLength);
+        while (w.Position < weightsOffset)
+        {
+            w.Byte(0);
+        }
+
+        WeightReferences.WriteStored(w, Weights, references);
+        w.Flush();
         return stream.ToArray();
     }
 
@@ -312,24 +304,17 @@ public sealed unsafe class KernelProgram : IDisposable
             .Concat(Guards.Select(g => g.Difference))
             .Concat(Steps.SelectMany(s => s.Operands.SelectMany(o => new[] { o.ByteOffset, o.Length }).Concat(s.Ints)));
 
-    internal static void WriteString(BinaryWriter w, string text)
+    private static void WriteTensors(ProgramWriter w, IReadOnlyList<ProgramTensor> tensors, ExpressionTable table)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        w.Write(checked((ushort)bytes.Length));
-        w.Write(bytes);
-    }
-
-    private static void WriteTensors(BinaryWriter w, IReadOnlyList<ProgramTensor> tensors, ExpressionTable table)
-    {
-        w.Write(tensors.Count);
+        w.Count(tensors.Count);
         foreach (var t in tensors)
         {
-            WriteString(w, t.Name);
-            w.Write((byte)t.ElementType);
-            w.Write(checked((byte)t.Dims.Count));
+            w.String(t.Name);
+            w.Byte((byte)t.ElementType);
+            w.Count(t.Dims.Count);
             foreach (var d in t.Dims)
             {
-                w.Write(table.IndexOf(d));
+                w.Count(table.IndexOf(d));
             }
         }
     }
@@ -339,7 +324,7 @@ public sealed unsafe class KernelProgram : IDisposable
 
     private static ParsedProgram Parse(ReadOnlySpan<byte> bytes)
     {
-        var r = new SpanReader(bytes);
+        var r = new ProgramReader(bytes);
         if (bytes.Length < 8 || !bytes.Slice(0, 4).SequenceEqual(Magic))
         {
             throw new InvalidDataException("The data is not an Optimizer.Build kernel program (no OPTK header). Rebuild the project to regenerate it.");
@@ -352,7 +337,7 @@ public sealed unsafe class KernelProgram : IDisposable
             throw new InvalidDataException($"The kernel program has format version {version}; this runtime reads version {FormatVersion}. Rebuild with a matching Optimizer.Build.");
         }
 
-        var symbols = new string[r.Int32Count()];
+        var symbols = new string[r.Count()];
         for (var i = 0; i < symbols.Length; i++)
         {
             symbols[i] = r.String();
@@ -361,67 +346,55 @@ public sealed unsafe class KernelProgram : IDisposable
         var table = ExpressionTable.Read(ref r);
         var inputs = ReadTensors(ref r, table);
         var outputs = ReadTensors(ref r, table);
-        var arena = new ArenaStorage[r.Int32Count()];
+        var arena = new ArenaStorage[r.Count()];
         for (var i = 0; i < arena.Length; i++)
         {
-            arena[i] = new ArenaStorage(table[r.Int32()], r.Int32(), r.Int32());
+            arena[i] = new ArenaStorage(table.ReadIndex(ref r), r.Index(int.MaxValue), r.Index(int.MaxValue));
         }
 
-        var guards = new ShapeGuard[r.Int32Count()];
+        var guards = new ShapeGuard[r.Count()];
         for (var i = 0; i < guards.Length; i++)
         {
-            guards[i] = new ShapeGuard(table[r.Int32()], r.Byte());
+            guards[i] = new ShapeGuard(table.ReadIndex(ref r), r.Byte());
         }
 
-        var steps = new ProgramStep[r.Int32Count()];
+        var steps = new ProgramStep[r.Count()];
         for (var s = 0; s < steps.Length; s++)
         {
-            var kind = (StepKind)r.UInt16();
-            var operands = new Operand[r.Byte()];
+            var kind = (StepKind)r.Index(ushort.MaxValue + 1);
+            var operands = new Operand[r.Count()];
             for (var i = 0; i < operands.Length; i++)
             {
-                var region = (BufferRegion)r.Byte();
-                var index = r.UInt16();
-                if (region == BufferRegion.Arena && index >= arena.Length)
+                var place = r.Long();
+                var (region, index) = ((BufferRegion)(place & 3), place >> 2);
+                if (index > ushort.MaxValue || (region == BufferRegion.Arena && index >= arena.Length))
                 {
                     throw new InvalidDataException("A step of the kernel program reads an arena block it does not have. Rebuild the project.");
                 }
 
-                operands[i] = new Operand(region, index, table[r.Int32()], table[r.Int32()]);
+                operands[i] = new Operand(region, (int)index, table.ReadIndex(ref r), table.ReadIndex(ref r));
             }
 
-            var ints = new SizeExpression[r.Byte()];
+            var ints = new SizeExpression[r.Count()];
             for (var i = 0; i < ints.Length; i++)
             {
-                ints[i] = table[r.Int32()];
+                ints[i] = table.ReadIndex(ref r);
             }
 
-            var floats = new float[r.Byte()];
+            var floats = new float[r.Count()];
             for (var i = 0; i < floats.Length; i++)
             {
                 floats[i] = r.Single();
             }
 
-            steps[s] = new ProgramStep(kind, operands, ints, floats, r.String());
+            steps[s] = new ProgramStep(kind, operands, ints, floats, r.Name());
         }
 
-        var references = new WeightReference[r.Int32Count()];
-        for (var i = 0; i < references.Length; i++)
-        {
-            var (offset, length, initializer, transform) = (r.Int64(), r.Int64(), r.String(), (WeightTransform)r.Byte());
-            var args = new int[r.Byte()];
-            for (var a = 0; a < args.Length; a++)
-            {
-                args[a] = r.Int32();
-            }
-
-            references[i] = new WeightReference(offset, length, initializer, transform, args);
-        }
-
+        var references = WeightReferences.Read(ref r);
         var weightsOffset = r.Int64();
         var weightsLength = r.Int64();
         var storedLength = WeightReferences.StoredLength(references, weightsLength);
-        if (weightsOffset < 0 || weightsLength < 0 || weightsOffset + storedLength > bytes.Length)
+        if (weightsOffset < 0 || weightsLength < 0 || weightsOffset > bytes.Length - storedLength)
         {
             throw new InvalidDataException("The kernel program is truncated (its weights section ends past the data). Rebuild the project.");
         }
@@ -429,17 +402,17 @@ public sealed unsafe class KernelProgram : IDisposable
         return new ParsedProgram(symbols, guards, inputs, outputs, arena, steps, references, weightsOffset, weightsLength, storedLength);
     }
 
-    private static ProgramTensor[] ReadTensors(ref SpanReader r, ExpressionTable table)
+    private static ProgramTensor[] ReadTensors(ref ProgramReader r, ExpressionTable table)
     {
-        var tensors = new ProgramTensor[r.Int32Count()];
+        var tensors = new ProgramTensor[r.Count()];
         for (var i = 0; i < tensors.Length; i++)
         {
             var name = r.String();
             var type = (KernelElementType)r.Byte();
-            var dims = new SizeExpression[r.Byte()];
+            var dims = new SizeExpression[r.Count()];
             for (var d = 0; d < dims.Length; d++)
             {
-                dims[d] = table[r.Int32()];
+                dims[d] = table.ReadIndex(ref r);
             }
 
             tensors[i] = new ProgramTensor(name, type, dims);
@@ -448,96 +421,73 @@ public sealed unsafe class KernelProgram : IDisposable
         return tensors;
     }
 
-    /// <summary>The distinct expressions of a program, stored once each and referred to by index.</summary>
+    /// <summary>
+    /// The distinct expressions of a program, stored once each and referred to by index; the most
+    /// used first (ties in order of first use), so the common ones take one-byte indexes.
+    /// </summary>
     private sealed class ExpressionTable
     {
         private readonly List<SizeExpression> _expressions = new();
         private readonly Dictionary<SizeExpression, int> _indexes = new();
 
-        public SizeExpression this[int index] => index >= 0 && index < _expressions.Count ? _expressions[index]
-            : throw new InvalidDataException("The kernel program refers to a size it does not have. Rebuild the project.");
-
-        public void Add(SizeExpression e)
+        public static ExpressionTable Of(IEnumerable<SizeExpression> uses)
         {
-            if (_indexes.TryAdd(e, _expressions.Count))
+            var counts = new Dictionary<SizeExpression, (int Count, int First)>();
+            foreach (var e in uses)
             {
-                _expressions.Add(e);
+                counts[e] = counts.TryGetValue(e, out var seen) ? (seen.Count + 1, seen.First) : (1, counts.Count);
             }
-        }
 
-        public int IndexOf(SizeExpression e) => _indexes[e];
-
-        public void Write(BinaryWriter w)
-        {
-            w.Write(_expressions.Count);
-            foreach (var e in _expressions)
-            {
-                w.Write(checked((ushort)e.Code.Count));
-                foreach (var op in e.Code)
-                {
-                    w.Write((byte)op.Kind);
-                    w.Write(op.Operand);
-                }
-            }
-        }
-
-        public static ExpressionTable Read(ref SpanReader r)
-        {
             var table = new ExpressionTable();
-            var count = r.Int32Count();
-            for (var i = 0; i < count; i++)
+            foreach (var e in counts.OrderByDescending(c => c.Value.Count).ThenBy(c => c.Value.First).Select(c => c.Key))
             {
-                var code = new SizeOp[r.UInt16()];
-                for (var k = 0; k < code.Length; k++)
-                {
-                    code[k] = new SizeOp((SizeOpKind)r.Byte(), r.Int64());
-                }
-
-                var e = new SizeExpression(code);
-                table._indexes.TryAdd(e, table._expressions.Count);
-                table._expressions.Add(e);
+                table.Add(e);
             }
 
             return table;
         }
-    }
 
-    private ref struct SpanReader(ReadOnlySpan<byte> data)
-    {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private int _position;
+        public int IndexOf(SizeExpression e) => _indexes[e];
 
-        public void Skip(int count) => Bytes(count);
+        /// <summary>An expression index, refused when outside the table.</summary>
+        public SizeExpression ReadIndex(ref ProgramReader r) => _expressions[r.Index(_expressions.Count)];
 
-        public ReadOnlySpan<byte> Bytes(int count)
+        public void Write(ProgramWriter w)
         {
-            if (count < 0 || _position + count > _data.Length)
+            w.Count(_expressions.Count);
+            foreach (var e in _expressions)
             {
-                throw new InvalidDataException("The kernel program is truncated. Rebuild the project to regenerate it.");
+                w.Count(e.Code.Count);
+                foreach (var op in e.Code)
+                {
+                    w.Byte((byte)op.Kind);
+                    w.Signed(op.Operand);
+                }
+            }
+        }
+
+        public static ExpressionTable Read(ref ProgramReader r)
+        {
+            var table = new ExpressionTable();
+            var count = r.Count();
+            for (var i = 0; i < count; i++)
+            {
+                var code = new SizeOp[r.Count()];
+                for (var k = 0; k < code.Length; k++)
+                {
+                    code[k] = new SizeOp((SizeOpKind)r.Byte(), r.Signed());
+                }
+
+                table.Add(new SizeExpression(code));
             }
 
-            var slice = _data.Slice(_position, count);
-            _position += count;
-            return slice;
+            return table;
         }
 
-        public byte Byte() => Bytes(1)[0];
-
-        public ushort UInt16() => BinaryPrimitives.ReadUInt16LittleEndian(Bytes(2));
-
-        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Bytes(4));
-
-        public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Bytes(8));
-
-        public float Single() => BinaryPrimitives.ReadSingleLittleEndian(Bytes(4));
-
-        /// <summary>A count, refused when negative or larger than the data could hold.</summary>
-        public int Int32Count()
+        private void Add(SizeExpression e)
         {
-            var count = Int32();
-            return count >= 0 && count <= _data.Length ? count : throw new InvalidDataException("The kernel program is truncated. Rebuild the project to regenerate it.");
+            _indexes.TryAdd(e, _expressions.Count);
+            _expressions.Add(e);
         }
-
-        public string String() => Encoding.UTF8.GetString(Bytes(UInt16()));
     }
 }

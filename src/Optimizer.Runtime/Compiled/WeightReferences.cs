@@ -6,35 +6,64 @@ namespace Optimizer.Runtime.Compiled;
 /// </summary>
 internal static class WeightReferences
 {
-    /// <summary><c>u32 count { i64 offset; i64 length; string initializer; u8 transform; u8 argCount; i32 args[] }</c>.</summary>
-    public static void Write(BinaryWriter w, IReadOnlyList<WeightReference> references)
+    /// <summary>
+    /// <c>varint count { varint gap (offset − the previous reference's end); varint length; string initializer; u8 transform; varint argCount; zigzag args[] }</c>
+    /// (<see cref="ProgramWriter"/>'s encoding).
+    /// </summary>
+    public static void Write(ProgramWriter w, IReadOnlyList<WeightReference> references)
     {
-        w.Write(references.Count);
+        w.Count(references.Count);
+        long end = 0;
         foreach (var reference in references)
         {
-            w.Write(reference.Offset);
-            w.Write(reference.Length);
-            KernelProgram.WriteString(w, reference.Initializer);
-            w.Write((byte)reference.Transform);
-            w.Write(checked((byte)reference.Args.Count));
+            w.Count(reference.Offset - end);
+            w.Count(reference.Length);
+            w.String(reference.Initializer);
+            w.Byte((byte)reference.Transform);
+            w.Count(reference.Args.Count);
             foreach (var arg in reference.Args)
             {
-                w.Write(arg);
+                w.Signed(arg);
             }
+
+            end = reference.Offset + reference.Length;
         }
     }
 
+    /// <summary>Reads what <see cref="Write"/> wrote; <see cref="StoredLength"/> checks the references against the weights.</summary>
+    public static WeightReference[] Read(ref ProgramReader r)
+    {
+        var references = new WeightReference[r.Count()];
+        long end = 0;
+        for (var i = 0; i < references.Length; i++)
+        {
+            var (gap, length, initializer, transform) = (r.Long(), r.Long(), r.String(), (WeightTransform)r.Byte());
+            var args = new int[r.Count()];
+            for (var a = 0; a < args.Length; a++)
+            {
+                var arg = r.Signed();
+                args[a] = arg is >= int.MinValue and <= int.MaxValue ? (int)arg : throw new InvalidDataException($"The kernel program's weight '{ModelText.Printable(initializer)}' has an argument out of range. Rebuild the project.");
+            }
+
+            var offset = gap <= long.MaxValue - end ? end + gap : throw new InvalidDataException($"The kernel program's weight '{ModelText.Printable(initializer)}' lies past any weights. Rebuild the project.");
+            references[i] = new WeightReference(offset, length, initializer, transform, args);
+            end = length <= long.MaxValue - offset ? offset + length : throw new InvalidDataException($"The kernel program's weight '{ModelText.Printable(initializer)}' lies past any weights. Rebuild the project.");
+        }
+
+        return references;
+    }
+
     /// <summary>Writes <paramref name="weights"/> less the referenced ranges.</summary>
-    public static void WriteStored(BinaryWriter w, ReadOnlySpan<byte> weights, IReadOnlyList<WeightReference> references)
+    public static void WriteStored(ProgramWriter w, ReadOnlySpan<byte> weights, IReadOnlyList<WeightReference> references)
     {
         long position = 0;
         foreach (var reference in references)
         {
-            w.Write(weights[checked((int)position)..checked((int)reference.Offset)]);
+            w.Raw(weights[checked((int)position)..checked((int)reference.Offset)]);
             position = reference.Offset + reference.Length;
         }
 
-        w.Write(weights[checked((int)position)..]);
+        w.Raw(weights[checked((int)position)..]);
     }
 
     /// <summary>
