@@ -24,14 +24,14 @@ public class PublicSurfaceTests(Xunit.Abstractions.ITestOutputHelper output)
     private static readonly string[] GeneratedCodeTypes = ["AutoPathChoice", "CompiledVariant", "ModelRun", "TensorShapeGuard"];
 
     /// <summary>
-    /// Kernel internals (Compiled/, Kernels/, GeneratedSchedule, KernelBuffers): public for the compiler,
+    /// Kernel internals (Compiled/, Kernels/, GeneratedSchedule, KernelBuffers, ScheduleSlots): public for the compiler,
     /// the engine and generated schedules, hidden from IntelliSense like the generated-code types.
     /// </summary>
     private static readonly string[] KernelTypes =
     [
         "ArenaStorage", "BufferRegion", "GeneratedSchedule", "KernelBuffers", "KernelDispatch", "KernelElementType", "KernelExecutor",
         "KernelIsa", "KernelPath", "KernelProgram", "KernelScheduleMethod", "Kernels", "Operand", "ProgramLayout", "ProgramStep", "ProgramTensor",
-        "ProgramWeights", "ShapeGuard", "SizeExpression", "SizeOp", "SizeOpKind", "StepKind", "WeightReference", "WeightTransform",
+        "ProgramWeights", "ScheduleSlots", "ShapeGuard", "SizeExpression", "SizeOp", "SizeOpKind", "StepKind", "WeightReference", "WeightTransform",
     ];
 
     [Fact]
