@@ -151,7 +151,7 @@ public sealed class ProgramEncodingTests
         Assert.Contains("does not fit its weights", error.Message);
 
         // A gap that overflows the offset is refused while reading.
-        byte[] overflowing = [1, .. Varint(ulong.MaxValue >> 1), .. Varint(ulong.MaxValue >> 1), 1, (byte)'w', 0, 0];
+        byte[] overflowing = [1, .. ProgramVarints.Of(ulong.MaxValue >> 1), .. ProgramVarints.Of(ulong.MaxValue >> 1), 1, (byte)'w', 0, 0];
         var reader = new ProgramReader(overflowing);
         try
         {
@@ -170,18 +170,5 @@ public sealed class ProgramEncodingTests
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), 4);
         var error = Assert.Throws<InvalidDataException>(() => KernelProgram.Read(bytes));
         Assert.Contains("format version 4; this runtime reads version 5", error.Message);
-    }
-
-    private static byte[] Varint(ulong value)
-    {
-        var bytes = new List<byte>();
-        while (value >= 0x80)
-        {
-            bytes.Add((byte)(value | 0x80));
-            value >>= 7;
-        }
-
-        bytes.Add((byte)value);
-        return [.. bytes];
     }
 }

@@ -24,7 +24,10 @@ public sealed class ModelWeightsTests
 
         Assert.NotEmpty(program.References);
         var referenced = program.References.Sum(r => r.Length);
-        var table = program.References.Sum(r => 8 + 8 + 2 + r.Initializer.Length + 2 + 4 * r.Args.Count);
+        // The reference table (format 5): gap and length varints, the name, the transform, the argument count and zigzag arguments.
+        var table = program.References.Select((r, i) => ProgramVarints.Of((ulong)(r.Offset - (i == 0 ? 0 : program.References[i - 1].Offset + program.References[i - 1].Length))).Length
+            + ProgramVarints.Of((ulong)r.Length).Length + ProgramVarints.Of((ulong)r.Initializer.Length).Length + r.Initializer.Length + 1
+            + ProgramVarints.Of((ulong)r.Args.Count).Length + r.Args.Sum(a => ProgramVarints.Signed(a).Length)).Sum();
         // (± the padding that aligns the weights section to 64 bytes)
         Assert.InRange(stored.Length, program.ToBytes().Length - referenced + table - 64, program.ToBytes().Length - referenced + table + 64);
         // What is left is the schedule and small tensors (folded biases): not a second copy of the weights.
@@ -136,11 +139,13 @@ public sealed class ModelWeightsTests
         using var program = KernelCompiler.Compile(model).Program!;
         var reference = program.References[^1];
         var stored = program.ToBytes(ProgramWeights.FromModel);
-        // The table entry: i64 offset, i64 length, then the name as u16 length + UTF-8; point it past the weights.
-        byte[] name = [(byte)reference.Initializer.Length, 0, .. System.Text.Encoding.UTF8.GetBytes(reference.Initializer)];
-        var at = stored.AsSpan().LastIndexOf(name) - 16;
-        Assert.Equal(reference.Offset, BitConverter.ToInt64(stored, at));
-        BitConverter.GetBytes((long)program.Weights.Length).CopyTo(stored, at);
+        // The table entry (format 5): the gap from the previous reference's end and the length as varints, then the name; point it past the weights.
+        var previousEnd = program.References.Count > 1 ? program.References[^2].Offset + program.References[^2].Length : 0;
+        var gap = ProgramVarints.Of((ulong)(reference.Offset - previousEnd));
+        byte[] entry = [.. gap, .. ProgramVarints.Of((ulong)reference.Length), .. ProgramVarints.Of((ulong)reference.Initializer.Length), .. System.Text.Encoding.UTF8.GetBytes(reference.Initializer)];
+        var at = stored.AsSpan().LastIndexOf(entry);
+        Assert.True(at > 0, "the last reference's entry was not found");
+        stored = [.. stored[..at], .. ProgramVarints.Of((ulong)program.Weights.Length), .. stored[(at + gap.Length)..]];
 
         var error = Assert.Throws<InvalidDataException>(() => KernelProgram.Read(stored, OnnxModelWriter.ToBytes(model)));
         Assert.Contains("does not fit its weights", error.Message);
