@@ -120,8 +120,23 @@ public static partial class Kernels
         {
             var kp = (s.K + 3) / 4 * 4;
             var rows = scratch + (long)slot * perImage;
-            Im2ColRows(s, x + (long)image * s.C * s.H * s.W, rows, kp, (byte)xZero);
+            var xImage = x + (long)image * s.C * s.H * s.W;
             var yImage = y + (long)image * s.M * s.P * outBytes;
+            var path = KernelDispatch.Current.Int8Gemm;
+            if (PixelLanes(path))
+            {
+                var interleaved = PixelQuads(s.P, kp / 4);
+                if (!GatherPixelQuads(s, xImage, (byte)xZero, interleaved))
+                {
+                    Im2ColRows(s, xImage, rows, kp, (byte)xZero);
+                    InterleavePixelQuads(rows, s.P, kp / 4, interleaved);
+                }
+
+                QConvPixelLanes(interleaved, s.P, kp / 4, weights, s.M, bias, scale, yImage, outputKind, yZero, act, path);
+                return;
+            }
+
+            Im2ColRows(s, xImage, rows, kp, (byte)xZero);
             // Rows are output pixels, columns output channels: write column-major into NCHW. k is
             // padded to whole quads (the im2col pads with the zero point, the packed weights with 0).
             new QGemmJob(rows, kp, weights, kp, bias, scale, yImage, 1, s.P, s.P, s.M, outputKind, yZero, act).Run(parallel: false);

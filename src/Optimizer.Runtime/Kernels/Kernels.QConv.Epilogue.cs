@@ -1,0 +1,73 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Optimizer.Runtime.Compiled;
+
+public static partial class Kernels
+{
+    /// <summary>
+    /// Writes a pixel-lane tile (<see cref="QConvPixelLanes"/>) into one NCHW image: per channel,
+    /// <c>v = (acc + bias) · scale</c> over 16 pixels, then as <see cref="QGemmJob"/> stores it
+    /// (the same float operations in the same order, so the bytes match): uint8 (output kind 0) or
+    /// int8 (1) requantized with the zero point (act 1 clamps below it: Relu), or float32 (2).
+    /// </summary>
+    private readonly unsafe struct PixelEpilogue(int* bias, float* scale, byte* y, int pixels, int outputKind, int yZero, int act)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Store(int* acc, int c0, int channels, int p0)
+        {
+            var count = Math.Min(PixelBlock, pixels - p0);
+            for (var j = 0; j < channels; j++)
+            {
+                var c = c0 + j;
+                var sums0 = Vector256.Load(acc + j * PixelBlock) + Vector256.Create(bias[c]);
+                var sums1 = Vector256.Load(acc + j * PixelBlock + 8) + Vector256.Create(bias[c]);
+                var at = (long)c * pixels + p0;
+                var s = Vector256.Create(scale[c]);
+                var v0 = Vector256.ConvertToSingle(sums0) * s;
+                var v1 = Vector256.ConvertToSingle(sums1) * s;
+                if (outputKind == 2)
+                {
+                    if (act == 1)
+                    {
+                        v0 = Vector256.Max(v0, Vector256<float>.Zero);
+                        v1 = Vector256.Max(v1, Vector256<float>.Zero);
+                    }
+
+                    Write((byte*)((float*)y + at), (byte*)&v0, (byte*)&v1, count * 4);
+                    continue;
+                }
+
+                float lo = outputKind == 1 ? -128 : 0, hi = outputKind == 1 ? 127 : 255;
+                if (act == 1)
+                {
+                    lo = Math.Max(lo, yZero);
+                }
+
+                var zero = Vector256.Create((float)yZero);
+                v0 = Vector256.Min(Vector256.Max(Vector256.Round(v0) + zero, Vector256.Create(lo)), Vector256.Create(hi));
+                v1 = Vector256.Min(Vector256.Max(Vector256.Round(v1) + zero, Vector256.Create(lo)), Vector256.Create(hi));
+                var shorts = Vector256.Narrow(Vector256.ConvertToInt32(v0), Vector256.ConvertToInt32(v1)).AsUInt16();
+                var bytes = Vector128.Narrow(shorts.GetLower(), shorts.GetUpper());
+                if (count == PixelBlock)
+                {
+                    bytes.Store(y + at);
+                }
+                else
+                {
+                    Unsafe.CopyBlockUnaligned(y + at, &bytes, (uint)count);
+                }
+            }
+        }
+
+        // The first `bytes` of two 32-byte halves (16 lanes of 4 bytes), to dst.
+        private static void Write(byte* dst, byte* low, byte* high, int bytes)
+        {
+            Unsafe.CopyBlockUnaligned(dst, low, (uint)Math.Min(bytes, 32));
+            if (bytes > 32)
+            {
+                Unsafe.CopyBlockUnaligned(dst + 32, high, (uint)(bytes - 32));
+            }
+        }
+    }
+}
