@@ -10,10 +10,13 @@ public static partial class Kernels
     /// Writes a pixel-lane tile (<see cref="QConvPixelLanes"/>) into one NCHW image: per channel,
     /// <c>v = (acc + bias) · scale</c> over 16 pixels, then as <see cref="QGemmJob"/> stores it
     /// (the same float operations in the same order, so the bytes match): uint8 (output kind 0) or
-    /// int8 (1) requantized with the zero point (act 1 clamps below it: Relu), or float32 (2).
+    /// int8 (1) requantized with the zero point (act 1 clamps below it: Relu), or float32 (2);
+    /// with a <c>poolWidth</c>, uint8 pooled 2×2 (<see cref="Pool2x2"/>).
     /// </summary>
-    private readonly unsafe struct PixelEpilogue(int* bias, float* scale, byte* y, int pixels, int outputKind, int yZero, int act)
+    private readonly unsafe struct PixelEpilogue(int* bias, float* scale, byte* y, int pixels, int outputKind, int yZero, int act, int poolWidth)
     {
+        private readonly (Vector128<byte>, Vector128<byte>, Vector128<byte>, Vector128<byte>) _windows = poolWidth != 0 ? PoolWindows(poolWidth) : default;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Store(int* acc, int c0, int channels, int p0)
         {
@@ -56,14 +59,7 @@ public static partial class Kernels
                 v1 = Vector256.Min(Vector256.Max(Vector256.Round(v1) + zero, Vector256.Create(lo)), Vector256.Create(hi));
                 var shorts = Vector256.Narrow(Vector256.ConvertToInt32(v0), Vector256.ConvertToInt32(v1)).AsUInt16();
                 var bytes = Vector128.Narrow(shorts.GetLower(), shorts.GetUpper());
-                if (count == PixelBlock)
-                {
-                    bytes.Store(y + at);
-                }
-                else
-                {
-                    Unsafe.CopyBlockUnaligned(y + at, &bytes, (uint)count);
-                }
+                StoreBytes(bytes, c, p0, count);
             }
         }
 
@@ -84,15 +80,24 @@ public static partial class Kernels
                 var v = Vector512.ConvertToSingle(Vector512.Load(acc + j * PixelBlock) + Vector512.Create(bias[c])) * Vector512.Create(scale[c]);
                 v = Vector512.Min(Vector512.Max(Vector512.Round(v) + zero, low), high);
                 var bytes = Avx512F.ConvertToVector128Byte(Vector512.ConvertToInt32(v));
-                var at = (long)c * pixels + p0;
-                if (count == PixelBlock)
-                {
-                    bytes.Store(y + at);
-                }
-                else
-                {
-                    Unsafe.CopyBlockUnaligned(y + at, &bytes, (uint)count);
-                }
+                StoreBytes(bytes, c, p0, count);
+            }
+        }
+
+        // A channel's 16 requantized pixels, or the 4 bytes they pool to (whole blocks; a pooled plane is a quarter of the pixels).
+        private void StoreBytes(Vector128<byte> bytes, int c, int p0, int count)
+        {
+            if (poolWidth != 0)
+            {
+                Unsafe.WriteUnaligned(y + (long)c * (pixels / 4) + p0 / 4, Pool2x2(bytes, _windows));
+            }
+            else if (count == PixelBlock)
+            {
+                bytes.Store(y + (long)c * pixels + p0);
+            }
+            else
+            {
+                Unsafe.CopyBlockUnaligned(y + (long)c * pixels + p0, &bytes, (uint)count);
             }
         }
 

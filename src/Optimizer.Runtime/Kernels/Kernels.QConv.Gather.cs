@@ -23,19 +23,18 @@ public static partial class Kernels
     /// </summary>
     private sealed record QuadGatherTable(int[] Starts, byte[] Indices, byte[] PadMask);
 
+    /// <summary>The gather table of a shape, or null where the CPU lacks AVX-512 VBMI or the shape's quads span more than 128 bytes.</summary>
+    private static QuadGatherTable? QuadGatherTableFor(in ConvShape s) =>
+        Avx512Vbmi.IsSupported ? QuadGatherTables.GetOrAdd(s, BuildQuadGatherTable) : null;
+
     /// <summary>
     /// Builds the pixel blocks of one image straight from its bytes, one <c>vpermi2b</c> per
     /// quad (AVX-512 VBMI), where the im2col rows and their regrouping take a move per kernel row
     /// and one per quad: the small planes of a CNN's later convolutions, where that copying costs
-    /// more than the dot products. False when the CPU lacks VBMI or the shape's quads span more than 128 bytes.
+    /// more than the dot products.
     /// </summary>
-    private static unsafe bool GatherPixelQuads(in ConvShape s, byte* x, byte pad, byte* interleaved)
+    private static unsafe void GatherPixelQuads(QuadGatherTable table, in ConvShape s, byte* x, byte pad, byte* interleaved)
     {
-        if (!Avx512Vbmi.IsSupported || QuadGatherTables.GetOrAdd(s, BuildQuadGatherTable) is not { } table)
-        {
-            return false;
-        }
-
         var imageBytes = (long)s.C * s.H * s.W;
         var image = ThreadBuffer(ref _gatherImage, imageBytes + 128);
         Buffer.MemoryCopy(x, image, imageBytes, imageBytes);
@@ -49,8 +48,6 @@ public static partial class Kernels
                 Vector512.ConditionalSelect(Vector512.Load(masks + t * 64L), padding, bytes).Store(interleaved + t * 64L);
             }
         }
-
-        return true;
     }
 
     private static QuadGatherTable? BuildQuadGatherTable(ConvShape s)

@@ -27,14 +27,15 @@ public static partial class Kernels
     /// u8 operand of <c>vpdpbusd</c> / <c>vpmaddubsw</c>, each channel's 4 weights broadcast as the
     /// s8 one, read from the <see cref="PackInt8B"/> panel (16 channels' quads side by side).
     /// Same integer sums and the same float requantization as <see cref="QGemmJob"/>, so the bytes match every path.
+    /// <paramref name="poolWidth"/> (the output width, else 0) max-pools each block 2×2 as it is stored (<see cref="PoolsInEpilogue"/>).
     /// </summary>
     private static unsafe void QConvPixelLanes(byte* interleaved, int pixels, int quads, byte* packed, int channels, int* bias, float* scale, byte* y,
-        int outputKind, int yZero, int act, KernelPath path)
+        int outputKind, int yZero, int act, int poolWidth, KernelPath path)
     {
         var blocks = (pixels + PixelBlock - 1) / PixelBlock;
         var blockBytes = (long)quads * PixelBlock * 4;
         var acc = stackalloc int[ChannelBlock * PixelBlock];
-        var epilogue = new PixelEpilogue(bias, scale, y, pixels, outputKind, yZero, act);
+        var epilogue = new PixelEpilogue(bias, scale, y, pixels, outputKind, yZero, act, poolWidth);
         for (var block = 0; block < blocks; block++)
         {
             var a = interleaved + block * blockBytes;
