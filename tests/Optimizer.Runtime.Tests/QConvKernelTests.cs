@@ -5,7 +5,7 @@ namespace Optimizer.Runtime.Tests;
 /// <summary>
 /// <see cref="Kernels.QConv"/> against a plain-loop convolution with the same requantization,
 /// byte for byte: the pixel-lane kernel on this machine's int8 path (the vpermi2b gather on small
-/// planes where AVX-512 VBMI is, the im2col rows elsewhere), odd channel counts, padding, stride,
+/// planes where AVX-512 VBMI is, 16-byte row segments where rows are whole blocks, the im2col rows elsewhere), odd channel counts, padding, stride,
 /// dilation, batch 1/5/64, every output kind, Relu, and the fused 2×2 pool (in the epilogue for
 /// widths 2/4/8, else pooled afterwards). Compiler.Tests' IsaPathTests run the quantized CNNs on
 /// every other int8 path in child processes and require the same bytes.
@@ -22,6 +22,8 @@ public class QConvKernelTests
     [InlineData(5, 3, 5, 5, 6, 2, 1, 1, 1, 2, false)] // float output, even kernel
     [InlineData(1, 24, 20, 12, 33, 3, 1, 1, 1, 0, true)] // a large plane: im2col rows; width 12 pools after the conv
     [InlineData(5, 2, 8, 8, 4, 3, 2, 1, 2, 0, false)] // dilation 2
+    [InlineData(2, 24, 6, 32, 24, 3, 1, 1, 1, 0, false)] // rows of two 16-pixel blocks: row segments
+    [InlineData(1, 20, 9, 16, 11, 3, 1, 1, 1, 2, false)] // row segments, float output
     [InlineData(5, 5, 7, 7, 9, 3, 1, 1, 1, 0, true)] // odd output size: pooled after the conv, floor
     public void Matches_the_plain_loop_convolution(int n, int c, int h, int w, int m, int kernel, int pad, int stride, int dilation, int outputKind, bool pooled)
     {

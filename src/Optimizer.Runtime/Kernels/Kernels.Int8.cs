@@ -145,14 +145,18 @@ public static partial class Kernels
             if (PixelLanes(path))
             {
                 var interleaved = PixelQuads(s.P, kp / 4);
-                if (gather is null)
+                if (gather is not null)
                 {
-                    Im2ColRows(s, xImage, rows, kp, (byte)xZero);
-                    InterleavePixelQuads(rows, s.P, kp / 4, interleaved);
+                    GatherPixelQuads(gather, s, xImage, (byte)xZero, interleaved);
+                }
+                else if (RowSegmentsFit(s))
+                {
+                    InterleaveRowSegments(s, xImage, (byte)xZero, interleaved);
                 }
                 else
                 {
-                    GatherPixelQuads(gather, s, xImage, (byte)xZero, interleaved);
+                    Im2ColRows(s, xImage, rows, kp, (byte)xZero);
+                    InterleavePixelQuads(rows, s.P, kp / 4, interleaved);
                 }
 
                 QConvPixelLanes(interleaved, s.P, kp / 4, weights, s.M, bias, scale, yImage, outputKind, yZero, act, poolInEpilogue ? s.OW : 0, path);
