@@ -267,12 +267,7 @@ public static partial class Kernels
 
         if (s.DilW == 1 && imageBytes <= Array.MaxLength)
         {
-            if (_paddedImage is not { } buffer || buffer.Length < imageBytes)
-            {
-                _paddedImage = buffer = GC.AllocateUninitializedArray<byte>((int)imageBytes, pinned: true);
-            }
-
-            Im2ColRowsPadded(s, x, rows, kp, pad, paddedH, paddedW, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer)));
+            Im2ColRowsPadded(s, x, rows, kp, pad, paddedH, paddedW, ThreadBuffer(ref _paddedImage, imageBytes));
             return;
         }
 

@@ -15,7 +15,7 @@ public static partial class Kernels
     /// </summary>
     private readonly unsafe struct PixelEpilogue(int* bias, float* scale, byte* y, int pixels, int outputKind, int yZero, int act, int poolWidth)
     {
-        private readonly (Vector128<byte>, Vector128<byte>, Vector128<byte>, Vector128<byte>) _windows = poolWidth != 0 ? PoolWindows(poolWidth) : default;
+        private readonly (Vector128<byte>, Vector128<byte>, Vector128<byte>, Vector128<byte>) _windows = poolWidth != 0 ? PoolWindowsByWidth[poolWidth] : default;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Store(int* acc, int c0, int channels, int p0)

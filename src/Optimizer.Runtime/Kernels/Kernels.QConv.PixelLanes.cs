@@ -29,6 +29,7 @@ public static partial class Kernels
     /// Same integer sums and the same float requantization as <see cref="QGemmJob"/>, so the bytes match every path.
     /// <paramref name="poolWidth"/> (the output width, else 0) max-pools each block 2×2 as it is stored (<see cref="PoolsInEpilogue"/>).
     /// </summary>
+    [SkipLocalsInit] // the tiles write every accumulator before the epilogue reads it
     private static unsafe void QConvPixelLanes(byte* interleaved, int pixels, int quads, byte* packed, int channels, int* bias, float* scale, byte* y,
         int outputKind, int yZero, int act, int poolWidth, KernelPath path)
     {

@@ -12,6 +12,10 @@ public static partial class Kernels
     private static bool PoolsInEpilogue(in ConvShape s) =>
         Ssse3.IsSupported && s.OW is 2 or 4 or 8 && s.OH % 2 == 0 && s.P % PixelBlock == 0;
 
+    // PoolWindows of each width PoolsInEpilogue takes, built once.
+    private static readonly Dictionary<int, (Vector128<byte>, Vector128<byte>, Vector128<byte>, Vector128<byte>)> PoolWindowsByWidth =
+        new[] { 2, 4, 8 }.ToDictionary(width => width, PoolWindows);
+
     /// <summary>
     /// The 2×2 windows of a 16-pixel block of rows <paramref name="width"/> wide: four byte shuffles whose
     /// lanes 0–3 pick each window's top-left, top-right, bottom-left and bottom-right pixel.

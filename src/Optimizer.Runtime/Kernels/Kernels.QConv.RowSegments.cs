@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -21,6 +22,7 @@ public static partial class Kernels
     /// four segments (one per k) are transposed to 16 pixels × 4 bytes with byte then word
     /// unpacks, where the im2col rows take a move per kernel row and pixel, and their regrouping one per quad and pixel.
     /// </summary>
+    [SkipLocalsInit] // every offset is written before it is read
     private static unsafe void InterleaveRowSegments(in ConvShape s, byte* x, byte pad, byte* interleaved)
     {
         var paddedH = (s.OH - 1) * s.StrideH + (s.KH - 1) * s.DilH + 1;
