@@ -8,7 +8,10 @@ namespace Optimizer.Compiler.Build;
 /// <summary>A QDQ group run as one integer kernel: DQ(u8 activation) and DQ(int8 weight) into Conv/Gemm/MatMul, optionally into a QuantizeLinear.</summary>
 internal sealed record QdqGroup(OnnxNode Node, OnnxNode InputDq, float InputScale, byte InputZero, sbyte[] Weights, float[] WeightScales,
     int[]? Bias, float[]? FloatBias, OnnxNode? OutputQ, float OutputScale, int OutputZero, bool OutputSigned, int K, int N, bool TransB, long[] WeightDims,
-    StepKind Kernel);
+    StepKind Kernel, QdqPool? Pool = null);
+
+/// <summary>A 2×2/2 MaxPool on a fused convolution's uint8 bytes (DequantizeLinear → MaxPool → QuantizeLinear), run in the convolution's epilogue.</summary>
+internal sealed record QdqPool(OnnxNode Node, OnnxNode Q);
 
 /// <summary>
 /// An op a QDQ group can run as: the weight facts the quantizer wrote it by (linked from
@@ -73,7 +76,33 @@ internal static class QdqFusion
                 ctx.Absorbed.Add(q);
             }
         }
+
+        FusePools(graph, ctx, outputs);
     }
+
+    /// <summary>
+    /// A fused convolution whose uint8 output only feeds a 2×2/2 pass-through MaxPool writes the
+    /// pooled bytes itself (<see cref="Kernels.QConvPooled"/>): the unpooled output never exists.
+    /// </summary>
+    private static void FusePools(OnnxGraph graph, BuildContext ctx, HashSet<string> outputs)
+    {
+        foreach (var (node, group) in ctx.Fused.ToList())
+        {
+            if (group is { Kernel: StepKind.QConv, OutputQ: { } q, OutputSigned: false } && !outputs.Contains(q.Outputs[0])
+                && graph.FindConsumers(q.Outputs[0]) is [{ OpType: "DequantizeLinear" } dq] && ctx.Absorbed.Contains(dq)
+                && graph.FindConsumers(dq.Outputs[0]) is [{ OpType: "MaxPool" } pool]
+                && ctx.PassThrough.TryGetValue(pool, out var pass) && pass.Dq == dq && Pools2x2(pool))
+            {
+                ctx.Fused[node] = group with { Pool = new QdqPool(pool, pass.Q) };
+                ctx.PassThrough.Remove(pool);
+                ctx.Absorbed.Add(pool);
+            }
+        }
+    }
+
+    private static bool Pools2x2(OnnxNode pool) =>
+        pool.Ints("kernel_shape") is [2, 2] && pool.Ints("strides") is [2, 2]
+        && (pool.Ints("pads") ?? [0, 0, 0, 0]).All(p => p == 0) && (pool.Ints("dilations") ?? [1, 1]).All(d => d == 1);
 
     private static QdqGroup? TryGroup(OnnxGraph graph, OnnxNode node, FusedOp op, HashSet<string> outputs)
     {
@@ -228,12 +257,16 @@ internal static class QdqFusion
             }
 
             var window = NodeEmitter.Geometry(g.Node, x.Shape, kernel);
-            var y = ctx.NewValue(outputName, outputType, [x.Shape[0], g.N, window.OH, window.OW]);
+            Dim[] convShape = [x.Shape[0], g.N, window.OH, window.OW];
+            var pooled = g.Pool is { } pool ? NodeEmitter.Geometry(pool.Node, convShape, [2, 2]) : null;
+            var y = pooled is null
+                ? ctx.NewValue(outputName, outputType, convShape)
+                : ctx.NewValue(g.Pool!.Q.Outputs[0], TensorElementType.UInt8, [x.Shape[0], g.N, pooled.OH, pooled.OW]);
             var scratch = ctx.ScratchBytes(x.Shape[0] * KernelSizes.QConvScratchLength(x.Shape[1], window.KH, window.KW, window.OH, window.OW));
             var yOp = ctx.Op(y);
             ctx.Emit(StepKind.QConv, [ctx.Op(x), packed, biasOp, scaleOp, yOp with { Length = y.Count * elementSize }, scratch],
                 [x.Shape[0], x.Shape[1], window.H, window.W, g.N, window.KH, window.KW, window.OH, window.OW, window.PadTop, window.PadLeft,
-                    window.StrideH, window.StrideW, window.DilH, window.DilW, g.InputZero, outputKind, g.OutputZero, 0], []);
+                    window.StrideH, window.StrideW, window.DilH, window.DilW, g.InputZero, outputKind, g.OutputZero, pooled is null ? 0 : Kernels.QConvPooled], []);
             return;
         }
 

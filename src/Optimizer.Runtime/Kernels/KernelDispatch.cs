@@ -74,11 +74,12 @@ public static class KernelDispatch
     private static readonly Int8GemmPath[] Int8GemmPaths =
     [
         new(KernelPath.AvxVnni, cpu => cpu.AvxVnni, [KernelPath.Avx2Fma],
-            "Zen 5 (AVX-VNNI), 1 thread: wake-word embedding StaticInt8 0.7× the fp32 program at batch 1; digits_cnn 0.65–1.1× (batch 1), 1.0–1.1× (batch 64)"),
+            "Zen 5 (AVX-VNNI), 1 thread, pixel-lane QConv: against the Avx512F fp32 tiles digits_cnn StaticInt8 0.67–0.68× (batch 1), 0.77–0.84× (64); wake-word embedding 0.83× (1), 0.66–0.68× (64); "
+            + "but the PP-OCR classifier (grouped convs stay Q/DQ around fp32) 1.7–2.0× and the QGemm MLPs unmeasured, so Avx512F is not listed yet"),
         new(KernelPath.Avx512BW, cpu => cpu.Avx512BW, [KernelPath.Avx2Fma],
-            "Zen 5 with DOTNET_EnableAVXVNNI=0, 1 thread: wake-word embedding StaticInt8 0.4× the fp32 program at batch 1; digits_cnn 1.0–1.1×"),
+            "Zen 5 with DOTNET_EnableAVXVNNI=0, 1 thread, pixel-lane QConv: against Avx512F digits_cnn 0.65–0.67× (batch 1), 0.72× (64); wake-word embedding 0.85–0.86× (1), 0.61–0.65× (64); Avx512F not listed for the same reason"),
         new(KernelPath.Avx2, cpu => cpu.Avx2, [],
-            "Zen 5 with DOTNET_EnableAVXVNNI=0 DOTNET_EnableAVX512=0, 1 thread: digits_cnn StaticInt8 1.3× the fp32 program at batch 64 (slower)"),
+            "Zen 5 with DOTNET_EnableAVXVNNI=0 DOTNET_EnableAVX512=0, 1 thread: digits_cnn StaticInt8 1.43–1.49× the fp32 program at batch 1, 1.51–1.59× at 64 (slower); wake-word embedding 0.90–1.01×"),
         new(KernelPath.Scalar, _ => true, [], "scalar int8 against vector fp32: never faster"),
     ];
 

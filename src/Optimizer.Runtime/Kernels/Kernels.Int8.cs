@@ -80,6 +80,8 @@ public static partial class Kernels
     /// Quantized 2-D convolution (group 1), NCHW uint8 in: the im2col rows of each image
     /// (<c>[oh·ow, c·kh·kw]</c>, padding = <paramref name="xZero"/>) times the packed weights
     /// <c>[c·kh·kw, m]</c>, requantized like <see cref="QGemm"/> and written as NCHW.
+    /// <paramref name="act"/> 1 clamps below at the zero point (Relu); adding <see cref="QConvPooled"/>
+    /// writes the uint8 output 2×2/2 max-pooled (<c>[m, oh/2, ow/2]</c> per image: max commutes with requantization).
     /// Scratch: <c>n · QConvScratchLength</c> bytes. Images run in parallel.
     /// </summary>
     public static unsafe void QConv(ReadOnlySpan<byte> x, ReadOnlySpan<byte> packedW, ReadOnlySpan<int> bias, ReadOnlySpan<float> scale, Span<byte> y, Span<byte> scratch,
@@ -89,11 +91,19 @@ public static partial class Kernels
         var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, 1);
         var perImage = QConvScratchLength(c, kh, kw, oh, ow);
         var outBytes = outputKind == 2 ? 4 : 1;
+        var pooled = (act & QConvPooled) != 0;
+        if (pooled && outputKind != 0)
+        {
+            throw new ArgumentException("A pooled quantized convolution writes uint8.", nameof(act));
+        }
+
+        // Looked up once per call, not per image.
+        var gather = PixelLanes(KernelDispatch.Current.Int8Gemm) ? QuadGatherTableFor(shape) : null;
         fixed (byte* px = x, pw = packedW, py = y, ps = scratch)
         fixed (int* pbias = bias)
         fixed (float* pscale = scale)
         {
-            var job = new QConvJob(shape, px, pw, pbias, pscale, py, ps, perImage, xZero, outputKind, yZero, act, outBytes);
+            var job = new QConvJob(shape, px, pw, pbias, pscale, py, ps, perImage, xZero, outputKind, yZero, act & ~QConvPooled, outBytes, pooled, gather);
             if (n > 1 && KernelDispatch.MaxThreads > 1)
             {
                 RunImagesInParallel(job, n);
@@ -109,22 +119,61 @@ public static partial class Kernels
         }
     }
 
+    /// <summary>The flag of <see cref="QConv"/>'s <c>act</c> that pools its output 2×2 with stride 2.</summary>
+    public const int QConvPooled = 2;
+
+    // The unpooled output of one image where the pool cannot run in the epilogue: per thread.
+    [ThreadStatic]
+    private static byte[]? _unpooled;
+
     private static void RunImagesInParallel(QConvJob job, int n) =>
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, i => job.RunImage(i, i));
 
     private readonly unsafe struct QConvJob(ConvShape s, byte* x, byte* weights, int* bias, float* scale, byte* y, byte* scratch, int perImage,
-        int xZero, int outputKind, int yZero, int act, int outBytes)
+        int xZero, int outputKind, int yZero, int act, int outBytes, bool pooled, QuadGatherTable? gather)
     {
         /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
         public void RunImage(int image, int slot)
         {
             var kp = (s.K + 3) / 4 * 4;
             var rows = scratch + (long)slot * perImage;
-            Im2ColRows(s, x + (long)image * s.C * s.H * s.W, rows, kp, (byte)xZero);
-            var yImage = y + (long)image * s.M * s.P * outBytes;
-            // Rows are output pixels, columns output channels: write column-major into NCHW. k is
-            // padded to whole quads (the im2col pads with the zero point, the packed weights with 0).
-            new QGemmJob(rows, kp, weights, kp, bias, scale, yImage, 1, s.P, s.P, s.M, outputKind, yZero, act).Run(parallel: false);
+            var xImage = x + (long)image * s.C * s.H * s.W;
+            var path = KernelDispatch.Current.Int8Gemm;
+            var poolInEpilogue = pooled && PixelLanes(path) && PoolsInEpilogue(s);
+            var pooledImage = y + (long)image * s.M * (s.OH / 2) * (s.OW / 2);
+            var yImage = poolInEpilogue ? pooledImage : pooled ? ThreadBuffer(ref _unpooled, (long)s.M * s.P) : y + (long)image * s.M * s.P * outBytes;
+            if (PixelLanes(path))
+            {
+                var interleaved = PixelQuads(s.P, kp / 4);
+                if (gather is not null)
+                {
+                    GatherPixelQuads(gather, s, xImage, (byte)xZero, interleaved);
+                }
+                else if (RowSegmentsFit(s))
+                {
+                    InterleaveRowSegments(s, xImage, (byte)xZero, interleaved);
+                }
+                else
+                {
+                    Im2ColRows(s, xImage, rows, kp, (byte)xZero);
+                    InterleavePixelQuads(rows, s.P, kp / 4, interleaved);
+                }
+
+                QConvPixelLanes(interleaved, s.P, kp / 4, weights, s.M, bias, scale, yImage, outputKind, yZero, act, poolInEpilogue ? s.OW : 0, path);
+            }
+            else
+            {
+                Im2ColRows(s, xImage, rows, kp, (byte)xZero);
+                // Rows are output pixels, columns output channels: write column-major into NCHW. k is
+                // padded to whole quads (the im2col pads with the zero point, the packed weights with 0).
+                new QGemmJob(rows, kp, weights, kp, bias, scale, yImage, 1, s.P, s.P, s.M, outputKind, yZero, act).Run(parallel: false);
+            }
+
+            if (pooled && !poolInEpilogue)
+            {
+                MaxPoolU8(new ReadOnlySpan<byte>(yImage, s.M * s.P), new Span<byte>(pooledImage, s.M * (s.OH / 2) * (s.OW / 2)),
+                    s.M, s.OH, s.OW, s.OH / 2, s.OW / 2, 2, 2, 0, 0, 2, 2, 1, 1);
+            }
         }
     }
 
@@ -218,12 +267,7 @@ public static partial class Kernels
 
         if (s.DilW == 1 && imageBytes <= Array.MaxLength)
         {
-            if (_paddedImage is not { } buffer || buffer.Length < imageBytes)
-            {
-                _paddedImage = buffer = GC.AllocateUninitializedArray<byte>((int)imageBytes, pinned: true);
-            }
-
-            Im2ColRowsPadded(s, x, rows, kp, pad, paddedH, paddedW, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer)));
+            Im2ColRowsPadded(s, x, rows, kp, pad, paddedH, paddedW, ThreadBuffer(ref _paddedImage, imageBytes));
             return;
         }
 

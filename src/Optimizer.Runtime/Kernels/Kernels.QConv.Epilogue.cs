@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Optimizer.Runtime.Compiled;
+
+public static partial class Kernels
+{
+    /// <summary>
+    /// Writes a pixel-lane tile (<see cref="QConvPixelLanes"/>) into one NCHW image: per channel,
+    /// <c>v = (acc + bias) · scale</c> over 16 pixels, then as <see cref="QGemmJob"/> stores it
+    /// (the same float operations in the same order, so the bytes match): uint8 (output kind 0) or
+    /// int8 (1) requantized with the zero point (act 1 clamps below it: Relu), or float32 (2);
+    /// with a <c>poolWidth</c>, uint8 pooled 2×2 (<see cref="Pool2x2"/>).
+    /// </summary>
+    private readonly unsafe struct PixelEpilogue(int* bias, float* scale, byte* y, int pixels, int outputKind, int yZero, int act, int poolWidth)
+    {
+        private readonly (Vector128<byte>, Vector128<byte>, Vector128<byte>, Vector128<byte>) _windows = poolWidth != 0 ? PoolWindowsByWidth[poolWidth] : default;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Store(int* acc, int c0, int channels, int p0)
+        {
+            var count = Math.Min(PixelBlock, pixels - p0);
+            if (outputKind != 2 && Avx512F.IsSupported)
+            {
+                StoreBytes512(acc, c0, channels, p0, count);
+                return;
+            }
+
+            for (var j = 0; j < channels; j++)
+            {
+                var c = c0 + j;
+                var sums0 = Vector256.Load(acc + j * PixelBlock) + Vector256.Create(bias[c]);
+                var sums1 = Vector256.Load(acc + j * PixelBlock + 8) + Vector256.Create(bias[c]);
+                var at = (long)c * pixels + p0;
+                var s = Vector256.Create(scale[c]);
+                var v0 = Vector256.ConvertToSingle(sums0) * s;
+                var v1 = Vector256.ConvertToSingle(sums1) * s;
+                if (outputKind == 2)
+                {
+                    if (act == 1)
+                    {
+                        v0 = Vector256.Max(v0, Vector256<float>.Zero);
+                        v1 = Vector256.Max(v1, Vector256<float>.Zero);
+                    }
+
+                    Write((byte*)((float*)y + at), (byte*)&v0, (byte*)&v1, count * 4);
+                    continue;
+                }
+
+                float lo = outputKind == 1 ? -128 : 0, hi = outputKind == 1 ? 127 : 255;
+                if (act == 1)
+                {
+                    lo = Math.Max(lo, yZero);
+                }
+
+                var zero = Vector256.Create((float)yZero);
+                v0 = Vector256.Min(Vector256.Max(Vector256.Round(v0) + zero, Vector256.Create(lo)), Vector256.Create(hi));
+                v1 = Vector256.Min(Vector256.Max(Vector256.Round(v1) + zero, Vector256.Create(lo)), Vector256.Create(hi));
+                var shorts = Vector256.Narrow(Vector256.ConvertToInt32(v0), Vector256.ConvertToInt32(v1)).AsUInt16();
+                var bytes = Vector128.Narrow(shorts.GetLower(), shorts.GetUpper());
+                StoreBytes(bytes, c, p0, count);
+            }
+        }
+
+        /// <summary>The uint8/int8 stores of <see cref="Store"/> with each channel's 16 pixels in one zmm, narrowed by <c>vpmovdb</c> (in range, so truncation is exact).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void StoreBytes512(int* acc, int c0, int channels, int p0, int count)
+        {
+            float lo = outputKind == 1 ? -128 : 0, hi = outputKind == 1 ? 127 : 255;
+            if (act == 1)
+            {
+                lo = Math.Max(lo, yZero);
+            }
+
+            var (zero, low, high) = (Vector512.Create((float)yZero), Vector512.Create(lo), Vector512.Create(hi));
+            for (var j = 0; j < channels; j++)
+            {
+                var c = c0 + j;
+                var v = Vector512.ConvertToSingle(Vector512.Load(acc + j * PixelBlock) + Vector512.Create(bias[c])) * Vector512.Create(scale[c]);
+                v = Vector512.Min(Vector512.Max(Vector512.Round(v) + zero, low), high);
+                var bytes = Avx512F.ConvertToVector128Byte(Vector512.ConvertToInt32(v));
+                StoreBytes(bytes, c, p0, count);
+            }
+        }
+
+        // A channel's 16 requantized pixels, or the 4 bytes they pool to (whole blocks; a pooled plane is a quarter of the pixels).
+        private void StoreBytes(Vector128<byte> bytes, int c, int p0, int count)
+        {
+            if (poolWidth != 0)
+            {
+                Unsafe.WriteUnaligned(y + (long)c * (pixels / 4) + p0 / 4, Pool2x2(bytes, _windows));
+            }
+            else if (count == PixelBlock)
+            {
+                bytes.Store(y + (long)c * pixels + p0);
+            }
+            else
+            {
+                Unsafe.CopyBlockUnaligned(y + (long)c * pixels + p0, &bytes, (uint)count);
+            }
+        }
+
+        // The first `bytes` of two 32-byte halves (16 lanes of 4 bytes), to dst.
+        private static void Write(byte* dst, byte* low, byte* high, int bytes)
+        {
+            Unsafe.CopyBlockUnaligned(dst, low, (uint)Math.Min(bytes, 32));
+            if (bytes > 32)
+            {
+                Unsafe.CopyBlockUnaligned(dst + 32, high, (uint)(bytes - 32));
+            }
+        }
+    }
+}

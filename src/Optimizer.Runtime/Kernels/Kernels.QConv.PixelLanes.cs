@@ -1,0 +1,157 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Optimizer.Runtime.Compiled;
+
+public static partial class Kernels
+{
+    // Output pixels per tile of the pixel-lane convolution: one zmm, or two ymm, of int32 sums.
+    private const int PixelBlock = 16;
+
+    // Output channels per tile: 4 × 16 pixels keeps 8 ymm (or 4 zmm) accumulators in registers.
+    private const int ChannelBlock = 4;
+
+    // The im2col rows of an image regrouped in pixel blocks (see InterleavePixelQuads): per thread, so a warm run allocates nothing.
+    [ThreadStatic]
+    private static byte[]? _pixelQuads;
+
+    /// <summary>Whether an int8 path runs convolutions with pixels in the vector lanes (<see cref="QConvPixelLanes"/>); the scalar path keeps the GEMM tile.</summary>
+    private static bool PixelLanes(KernelPath path) => path is KernelPath.AvxVnni or KernelPath.Avx512BW or KernelPath.Avx2;
+
+    /// <summary>
+    /// One image of a quantized convolution with output pixels in the vector lanes: NCHW output
+    /// is then 16 contiguous pixels per channel, requantized and stored as one vector, where the
+    /// GEMM tile (pixels as rows) writes a transposed byte at a time. The activation quads are the
+    /// u8 operand of <c>vpdpbusd</c> / <c>vpmaddubsw</c>, each channel's 4 weights broadcast as the
+    /// s8 one, read from the <see cref="PackInt8B"/> panel (16 channels' quads side by side).
+    /// Same integer sums and the same float requantization as <see cref="QGemmJob"/>, so the bytes match every path.
+    /// <paramref name="poolWidth"/> (the output width, else 0) max-pools each block 2×2 as it is stored (<see cref="PoolsInEpilogue"/>).
+    /// </summary>
+    [SkipLocalsInit] // the tiles write every accumulator before the epilogue reads it
+    private static unsafe void QConvPixelLanes(byte* interleaved, int pixels, int quads, byte* packed, int channels, int* bias, float* scale, byte* y,
+        int outputKind, int yZero, int act, int poolWidth, KernelPath path)
+    {
+        var blocks = (pixels + PixelBlock - 1) / PixelBlock;
+        var blockBytes = (long)quads * PixelBlock * 4;
+        var acc = stackalloc int[ChannelBlock * PixelBlock];
+        var epilogue = new PixelEpilogue(bias, scale, y, pixels, outputKind, yZero, act, poolWidth);
+        for (var block = 0; block < blocks; block++)
+        {
+            var a = interleaved + block * blockBytes;
+            var p0 = block * PixelBlock;
+            for (var c0 = 0; c0 < channels; c0 += ChannelBlock)
+            {
+                // Channel c's quad q is the dword at (panel · quads + q) · 64 + (c % 16) · 4; panels hold 16 channels, zero past the last.
+                var w = packed + (long)(c0 / PanelWidth) * quads * 64 + c0 % PanelWidth * 4;
+                switch (path)
+                {
+                    case KernelPath.AvxVnni: PixelTileVnni(a, w, quads, acc); break;
+                    case KernelPath.Avx512BW: PixelTileAvx512BW(a, w, quads, acc); break;
+                    default: PixelTileAvx2(a, w, quads, acc); break;
+                }
+
+                epilogue.Store(acc, c0, Math.Min(ChannelBlock, channels - c0), p0);
+            }
+        }
+    }
+
+    /// <summary>The pixel-block buffer for an image of <paramref name="pixels"/> output pixels and <paramref name="quads"/> k-quads (this thread's).</summary>
+    private static unsafe byte* PixelQuads(int pixels, int quads) =>
+        PixelQuadBuffer((long)(pixels + PixelBlock - 1) / PixelBlock * quads * PixelBlock * 4);
+
+    private static unsafe byte* PixelQuadBuffer(long bytes) => ThreadBuffer(ref _pixelQuads, bytes);
+
+    /// <summary><paramref name="buffer"/> (a [ThreadStatic] field), grown to at least <paramref name="bytes"/> and pinned: allocation-free once warm.</summary>
+    private static unsafe byte* ThreadBuffer(ref byte[]? buffer, long bytes)
+    {
+        if (buffer is null || buffer.Length < bytes)
+        {
+            buffer = GC.AllocateUninitializedArray<byte>(checked((int)bytes), pinned: true);
+        }
+
+        return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+    }
+
+    /// <summary>
+    /// im2col rows <c>[pixels, quads · 4]</c> → blocks of 16 pixels, each <c>[quads, 16, 4]</c>: one
+    /// 64-byte load is a quad of 16 pixels. Lanes past the last pixel are left as they are (never stored).
+    /// </summary>
+    private static unsafe void InterleavePixelQuads(byte* rows, int pixels, int quads, byte* interleaved)
+    {
+        for (var p0 = 0; p0 < pixels; p0 += PixelBlock)
+        {
+            var dst = (uint*)(interleaved + (long)p0 * quads * 4);
+            var count = Math.Min(PixelBlock, pixels - p0);
+            for (var i = 0; i < count; i++)
+            {
+                var src = (uint*)(rows + (long)(p0 + i) * quads * 4);
+                for (var q = 0; q < quads; q++)
+                {
+                    dst[q * PixelBlock + i] = src[q];
+                }
+            }
+        }
+    }
+
+    // The tile loops have no calls in them, so the accumulators stay in registers; acc[j · 16 + i] is channel j, pixel i.
+    private static unsafe void PixelTileVnni(byte* a, byte* w, int quads, int* acc)
+    {
+        Vector256<int> c0l = default, c0h = default, c1l = default, c1h = default, c2l = default, c2h = default, c3l = default, c3h = default;
+        for (var q = 0; q < quads; q++, a += 64, w += 64)
+        {
+            var lo = Avx.LoadVector256(a);
+            var hi = Avx.LoadVector256(a + 32);
+            var b = Vector256.Create(*(int*)w).AsSByte();
+            c0l = AvxVnni.MultiplyWideningAndAdd(c0l, lo, b); c0h = AvxVnni.MultiplyWideningAndAdd(c0h, hi, b);
+            b = Vector256.Create(*(int*)(w + 4)).AsSByte();
+            c1l = AvxVnni.MultiplyWideningAndAdd(c1l, lo, b); c1h = AvxVnni.MultiplyWideningAndAdd(c1h, hi, b);
+            b = Vector256.Create(*(int*)(w + 8)).AsSByte();
+            c2l = AvxVnni.MultiplyWideningAndAdd(c2l, lo, b); c2h = AvxVnni.MultiplyWideningAndAdd(c2h, hi, b);
+            b = Vector256.Create(*(int*)(w + 12)).AsSByte();
+            c3l = AvxVnni.MultiplyWideningAndAdd(c3l, lo, b); c3h = AvxVnni.MultiplyWideningAndAdd(c3h, hi, b);
+        }
+
+        c0l.Store(acc); c0h.Store(acc + 8); c1l.Store(acc + 16); c1h.Store(acc + 24);
+        c2l.Store(acc + 32); c2h.Store(acc + 40); c3l.Store(acc + 48); c3h.Store(acc + 56);
+    }
+
+    private static unsafe void PixelTileAvx512BW(byte* a, byte* w, int quads, int* acc)
+    {
+        Vector512<int> c0 = default, c1 = default, c2 = default, c3 = default;
+        var ones = Vector512.Create((short)1);
+        for (var q = 0; q < quads; q++, a += 64, w += 64)
+        {
+            var x = Avx512F.LoadVector512(a);
+            c0 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, Vector512.Create(*(int*)w).AsSByte()), ones);
+            c1 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 4)).AsSByte()), ones);
+            c2 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 8)).AsSByte()), ones);
+            c3 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 12)).AsSByte()), ones);
+        }
+
+        c0.Store(acc); c1.Store(acc + 16); c2.Store(acc + 32); c3.Store(acc + 48);
+    }
+
+    private static unsafe void PixelTileAvx2(byte* a, byte* w, int quads, int* acc)
+    {
+        Vector256<int> c0l = default, c0h = default, c1l = default, c1h = default, c2l = default, c2h = default, c3l = default, c3h = default;
+        var ones = Vector256.Create((short)1);
+        for (var q = 0; q < quads; q++, a += 64, w += 64)
+        {
+            var lo = Avx.LoadVector256(a);
+            var hi = Avx.LoadVector256(a + 32);
+            var b = Vector256.Create(*(int*)w).AsSByte();
+            c0l += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, b), ones); c0h += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, b), ones);
+            b = Vector256.Create(*(int*)(w + 4)).AsSByte();
+            c1l += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, b), ones); c1h += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, b), ones);
+            b = Vector256.Create(*(int*)(w + 8)).AsSByte();
+            c2l += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, b), ones); c2h += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, b), ones);
+            b = Vector256.Create(*(int*)(w + 12)).AsSByte();
+            c3l += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, b), ones); c3h += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, b), ones);
+        }
+
+        c0l.Store(acc); c0h.Store(acc + 8); c1l.Store(acc + 16); c1h.Store(acc + 24);
+        c2l.Store(acc + 32); c2h.Store(acc + 40); c3l.Store(acc + 48); c3h.Store(acc + 56);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Optimizer.Runtime.Compiled;
+
+public static partial class Kernels
+{
+    // The zero-point-padded image the row segments are read from: per thread.
+    [ThreadStatic]
+    private static byte[]? _segmentImage;
+
+    /// <summary>
+    /// Whether <see cref="InterleaveRowSegments"/> builds this shape's pixel blocks: stride and
+    /// dilation 1 across, and rows of whole 16-pixel blocks, so each k of a block is 16 contiguous
+    /// bytes of the padded image (the wake-word embedding model's 1×3 and 3×1 convolutions on 32- and 16-wide planes).
+    /// </summary>
+    private static bool RowSegmentsFit(in ConvShape s) => Sse2.IsSupported && s.StrideW == 1 && s.DilW == 1 && s.OW % PixelBlock == 0;
+
+    /// <summary>
+    /// The pixel blocks of one image from 16-byte row segments of its padded copy: each quad's
+    /// four segments (one per k) are transposed to 16 pixels × 4 bytes with byte then word
+    /// unpacks, where the im2col rows take a move per kernel row and pixel, and their regrouping one per quad and pixel.
+    /// </summary>
+    [SkipLocalsInit] // every offset is written before it is read
+    private static unsafe void InterleaveRowSegments(in ConvShape s, byte* x, byte pad, byte* interleaved)
+    {
+        var paddedH = (s.OH - 1) * s.StrideH + (s.KH - 1) * s.DilH + 1;
+        var paddedW = s.OW + s.KW - 1;
+        var plane = paddedH * paddedW;
+        var image = ThreadBuffer(ref _segmentImage, (long)s.C * plane);
+        new Span<byte>(image, s.C * plane).Fill(pad);
+        var (firstX, endX) = (Math.Max(0, -s.PadLeft), Math.Min(s.W, paddedW - s.PadLeft));
+        var (firstY, endY) = (Math.Max(0, -s.PadTop), Math.Min(s.H, paddedH - s.PadTop));
+        for (var ci = 0; ci < s.C && endX > firstX; ci++)
+        {
+            for (var iy = firstY; iy < endY; iy++)
+            {
+                Buffer.MemoryCopy(x + ((long)ci * s.H + iy) * s.W + firstX, image + ci * plane + (iy + s.PadTop) * paddedW + firstX + s.PadLeft, endX - firstX, endX - firstX);
+            }
+        }
+
+        // Each k's offset in the padded image from a block's first pixel; k past K reads a block of padding.
+        var quads = (s.K + 3) / 4;
+        Span<int> offsets = stackalloc int[quads * 4];
+        for (var k = 0; k < offsets.Length; k++)
+        {
+            var (ci, ky, kx) = (k / (s.KH * s.KW), k % (s.KH * s.KW) / s.KW, k % s.KW);
+            offsets[k] = k < s.K ? ci * plane + ky * s.DilH * paddedW + kx : -1;
+        }
+
+        var padding = Vector128.Create(pad);
+        var dst = interleaved;
+        for (var p0 = 0; p0 < s.P; p0 += PixelBlock)
+        {
+            var origin = image + p0 / s.OW * s.StrideH * paddedW + p0 % s.OW;
+            for (var k = 0; k < offsets.Length; k += 4, dst += 64)
+            {
+                var a = Segment(origin, offsets[k], padding);
+                var b = Segment(origin, offsets[k + 1], padding);
+                var c = Segment(origin, offsets[k + 2], padding);
+                var d = Segment(origin, offsets[k + 3], padding);
+                var (ab0, ab1) = (Sse2.UnpackLow(a, b).AsUInt16(), Sse2.UnpackHigh(a, b).AsUInt16());
+                var (cd0, cd1) = (Sse2.UnpackLow(c, d).AsUInt16(), Sse2.UnpackHigh(c, d).AsUInt16());
+                Sse2.UnpackLow(ab0, cd0).AsByte().Store(dst);
+                Sse2.UnpackHigh(ab0, cd0).AsByte().Store(dst + 16);
+                Sse2.UnpackLow(ab1, cd1).AsByte().Store(dst + 32);
+                Sse2.UnpackHigh(ab1, cd1).AsByte().Store(dst + 48);
+            }
+        }
+    }
+
+    private static unsafe Vector128<byte> Segment(byte* origin, int offset, Vector128<byte> padding) =>
+        offset < 0 ? padding : Vector128.Load(origin + offset);
+}

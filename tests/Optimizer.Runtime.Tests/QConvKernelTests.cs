@@ -1,0 +1,142 @@
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Runtime.Tests;
+
+/// <summary>
+/// <see cref="Kernels.QConv"/> against a plain-loop convolution with the same requantization,
+/// byte for byte: the pixel-lane kernel on this machine's int8 path (the vpermi2b gather on small
+/// planes where AVX-512 VBMI is, 16-byte row segments where rows are whole blocks, the im2col rows elsewhere), odd channel counts, padding, stride,
+/// dilation, batch 1/5/64, every output kind, Relu, and the fused 2×2 pool (in the epilogue for
+/// widths 2/4/8, else pooled afterwards). Compiler.Tests' IsaPathTests run the quantized CNNs on
+/// every other int8 path in child processes and require the same bytes.
+/// </summary>
+public class QConvKernelTests
+{
+    // n, c, h, w, m, kernel, pad, stride, dilation, output kind, pooled
+    [Theory]
+    [InlineData(1, 1, 8, 8, 16, 3, 1, 1, 1, 0, true)] // the digits CNN's first conv: k = 9, pooled in the epilogue
+    [InlineData(5, 16, 4, 4, 32, 3, 1, 1, 1, 0, true)] // its second conv
+    [InlineData(64, 16, 4, 4, 32, 3, 1, 1, 1, 0, false)]
+    [InlineData(64, 3, 9, 7, 5, 3, 1, 2, 1, 0, false)] // odd channels, stride 2, a partial pixel block
+    [InlineData(5, 7, 6, 10, 13, 3, 0, 1, 1, 1, false)] // int8 output, no padding
+    [InlineData(5, 3, 5, 5, 6, 2, 1, 1, 1, 2, false)] // float output, even kernel
+    [InlineData(1, 24, 20, 12, 33, 3, 1, 1, 1, 0, true)] // a large plane: im2col rows; width 12 pools after the conv
+    [InlineData(5, 2, 8, 8, 4, 3, 2, 1, 2, 0, false)] // dilation 2
+    [InlineData(2, 24, 6, 32, 24, 3, 1, 1, 1, 0, false)] // rows of two 16-pixel blocks: row segments
+    [InlineData(1, 20, 9, 16, 11, 3, 1, 1, 1, 2, false)] // row segments, float output
+    [InlineData(5, 5, 7, 7, 9, 3, 1, 1, 1, 0, true)] // odd output size: pooled after the conv, floor
+    public void Matches_the_plain_loop_convolution(int n, int c, int h, int w, int m, int kernel, int pad, int stride, int dilation, int outputKind, bool pooled)
+    {
+        foreach (var relu in outputKind == 0 ? new[] { 0, 1 } : [0])
+        {
+            var conv = new QuantizedConv(n, c, h, w, m, kernel, pad, stride, dilation, outputKind, relu, Seed: n * 131 + c * 17 + m);
+            var expected = conv.Reference(pooled);
+            var actual = conv.Run(pooled);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"{KernelDispatch.Current}: relu {relu}: first difference at byte {FirstDifference(expected, actual)}");
+        }
+    }
+
+    private static int FirstDifference(byte[] a, byte[] b) => Enumerable.Range(0, Math.Min(a.Length, b.Length)).FirstOrDefault(i => a[i] != b[i], -1);
+
+    private sealed record QuantizedConv(int N, int C, int H, int W, int M, int Kernel, int Pad, int Stride, int Dilation, int OutputKind, int Relu, int Seed)
+    {
+        private const int XZero = 3, YZero = 7;
+        private readonly Random _random = new(Seed);
+
+        private int K => C * Kernel * Kernel;
+        private int OH => (H + 2 * Pad - Dilation * (Kernel - 1) - 1) / Stride + 1;
+        private int OW => (W + 2 * Pad - Dilation * (Kernel - 1) - 1) / Stride + 1;
+        private int OutBytes => OutputKind == 2 ? 4 : 1;
+
+        private byte[]? _x;
+        private sbyte[]? _weights;
+        private int[]? _bias;
+        private float[]? _scale;
+
+        private byte[] X => _x ??= Enumerable.Range(0, N * C * H * W).Select(_ => (byte)_random.Next(256)).ToArray();
+
+        // Within the pair-sum bound every int8 path shares (|b₀| + |b₁| ≤ 128).
+        private sbyte[] Weights => _weights ??= Enumerable.Range(0, M * K).Select(_ => (sbyte)_random.Next(-64, 64)).ToArray();
+
+        private int[] Bias => _bias ??= Enumerable.Range(0, M).Select(_ => _random.Next(-20000, 20000)).ToArray();
+
+        private float[] Scale => _scale ??= Enumerable.Range(0, M).Select(_ => 1e-4f * (1 + _random.Next(40))).ToArray();
+
+        public byte[] Run(bool pooled)
+        {
+            var packed = new byte[Kernels.PackedInt8BLength(K, M)];
+            Kernels.PackInt8B(Weights, packed, K, M, transB: 1);
+            var y = new byte[N * M * (pooled ? OH / 2 * (OW / 2) : OH * OW) * OutBytes];
+            var scratch = new byte[N * Kernels.QConvScratchLength(C, Kernel, Kernel, OH, OW)];
+            Kernels.QConv(X, packed, Bias, Scale, y, scratch, N, C, H, W, M, Kernel, Kernel, OH, OW, Pad, Pad, Stride, Stride, Dilation, Dilation,
+                XZero, OutputKind, YZero, Relu | (pooled ? Kernels.QConvPooled : 0));
+            return y;
+        }
+
+        public byte[] Reference(bool pooled)
+        {
+            var plane = OH * OW;
+            var y = new byte[N * M * plane * OutBytes];
+            for (var image = 0; image < N; image++)
+            {
+                for (var o = 0; o < M; o++)
+                {
+                    for (var p = 0; p < plane; p++)
+                    {
+                        var acc = Bias[o];
+                        for (var k = 0; k < K; k++)
+                        {
+                            acc += Input(image, p, k) * Weights[o * K + k];
+                        }
+
+                        Write(y, (image * M + o) * plane + p, (float)acc * Scale[o]);
+                    }
+                }
+            }
+
+            return pooled ? Pool(y) : y;
+        }
+
+        // The im2col value of pixel p at k: the input byte, or the zero point in the padding.
+        private int Input(int image, int p, int k)
+        {
+            var (ci, ky, kx) = (k / (Kernel * Kernel), k / Kernel % Kernel, k % Kernel);
+            var iy = p / OW * Stride - Pad + ky * Dilation;
+            var ix = p % OW * Stride - Pad + kx * Dilation;
+            return (uint)iy < (uint)H && (uint)ix < (uint)W ? X[((image * C + ci) * H + iy) * W + ix] : XZero;
+        }
+
+        private void Write(byte[] y, int index, float v)
+        {
+            if (OutputKind == 2)
+            {
+                BitConverter.TryWriteBytes(y.AsSpan(index * 4), Relu == 1 ? MathF.Max(v, 0f) : v);
+                return;
+            }
+
+            float lo = OutputKind == 1 ? -128 : 0, hi = OutputKind == 1 ? 127 : 255;
+            lo = Relu == 1 ? Math.Max(lo, YZero) : lo;
+            var q = MathF.Min(MathF.Max(MathF.Round(v) + YZero, lo), hi);
+            y[index] = OutputKind == 1 ? (byte)(sbyte)q : (byte)q;
+        }
+
+        private byte[] Pool(byte[] y)
+        {
+            var (ph, pw) = (OH / 2, OW / 2);
+            var pooled = new byte[N * M * ph * pw];
+            for (var plane = 0; plane < N * M; plane++)
+            {
+                for (var py = 0; py < ph; py++)
+                {
+                    for (var px = 0; px < pw; px++)
+                    {
+                        var top = plane * OH * OW + 2 * py * OW + 2 * px;
+                        pooled[(plane * ph + py) * pw + px] = Math.Max(Math.Max(y[top], y[top + 1]), Math.Max(y[top + OW], y[top + OW + 1]));
+                    }
+                }
+            }
+
+            return pooled;
+        }
+    }
+}
