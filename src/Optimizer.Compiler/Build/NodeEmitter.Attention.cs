@@ -76,6 +76,14 @@ internal static partial class NodeEmitter
         var a = splitA is null ? Contiguous(ctx, Float(ctx, node.Inputs[0])) : InPlace(ctx, splitA);
         var b = splitB is null ? Contiguous(ctx, Float(ctx, node.Inputs[1])) : InPlace(ctx, splitB);
         var epilogue = MatMulEpilogueOf(ctx, node, n);
+        Dim biasBatchStride = 0;
+        if (epilogue is { Bias.Storage: null, Gelu: false } && KeyMaskAdd(ctx, epilogue.Output, batch, n) is var (add, mask, maskBatchStride))
+        {
+            // The padding mask added to the scores is a bias per key column: added in the epilogue.
+            ctx.Absorbed.Add(add);
+            epilogue = epilogue with { Bias = ctx.Op(mask), Output = add.Outputs[0] };
+            biasBatchStride = maskBatchStride;
+        }
 
         // The context's head merge (Transpose 0,2,1,3 to [b, s, heads, d]) is where C is written.
         var merge = epilogue.Gelu ? null : SoleConsumer(ctx, epilogue.Output) is { OpType: "Transpose" } t && t.Ints("perm") is { } perm && perm.SequenceEqual(SplitPerm) ? t : null;
@@ -94,7 +102,7 @@ internal static partial class NodeEmitter
         }
 
         Dim[] sizes = [batch, heads, m, n, k, a.BatchStride, a.HeadStride, a.RowStride, b.BatchStride, b.HeadStride, b.RowStride, b.Transposed ? 1 : 0,
-            c.BatchStride, c.HeadStride, c.RowStride];
+            c.BatchStride, c.HeadStride, c.RowStride, biasBatchStride];
         ctx.Emit(StepKind.GemmHeads, [a.Data, b.Data, epilogue.Bias, ctx.Scratch(KernelSizes.PackedBLength(k, n)), c.Data], sizes, [epilogue.Alpha]);
         if (epilogue.Gelu)
         {
@@ -102,6 +110,24 @@ internal static partial class NodeEmitter
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The Add of a mask over the <paramref name="n"/> key columns to <paramref name="scores"/>
+    /// (<c>[batch or 1, 1, 1, n]</c> or any shape of ones then n, as BERT's extended attention mask):
+    /// the node, the mask and its floats between batch items.
+    /// </summary>
+    private static (OnnxNode Add, Val Mask, Dim BatchStride)? KeyMaskAdd(BuildContext ctx, string scores, Dim batch, Dim n)
+    {
+        if (SoleConsumer(ctx, scores) is not { OpType: "Add" } add || OtherInput(add, scores) is not { } other || !ctx.Has(other)
+            || ctx.Get(other) is not { Type: TensorElementType.Float } mask || mask.Shape.Length is 0 or > 4 || mask.Shape[^1] != n)
+        {
+            return null;
+        }
+
+        var perBatch = mask.Shape.Length == 4 && mask.Shape[0] == batch && mask.Shape[0] != 1;
+        var ones = mask.Shape[(perBatch ? 1 : 0)..^1];
+        return ones.All(d => d == 1) ? (add, mask, perBatch ? n : 0) : null;
     }
 
     /// <summary>The shape the unemitted Transpose would have produced.</summary>

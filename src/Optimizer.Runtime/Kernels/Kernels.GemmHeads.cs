@@ -35,12 +35,15 @@ public static partial class Kernels
         CHeadStride,
         /// <summary>C: floats between rows.</summary>
         Ldc,
+        /// <summary>Bias (per column): floats between batch items; 0 shares one row (an attention mask over keys is one row per batch item).</summary>
+        BiasBatchStride,
         /// <summary>The argument count.</summary>
         Count,
     }
 
     /// <summary>
-    /// <c>C = alpha · A · B + bias</c> for every (batch, head) of multi-head attention, each operand
+    /// <c>C = alpha · A · B + bias</c> for every (batch, head) of multi-head attention (the bias a
+    /// constant row, or the padding mask added to the scores), each operand
     /// addressed in place by strides: a head's Q, K or V is a column block of the <c>[s, heads·d]</c>
     /// projection (row stride heads·d, head offset d) and a head's context is written straight into
     /// its column block of the <c>[s, heads·d]</c> output, so the head split and merge Transposes
@@ -68,7 +71,7 @@ public static partial class Kernels
                     PackStridedB(source, ldb, transB, pp, k, n);
                     var job = new GemmJob(pa + (long)bi * sizes[(int)GemmHeadsArg.ABatchStride] + (long)hi * sizes[(int)GemmHeadsArg.AHeadStride], lda, pp, k,
                         pc + (long)bi * sizes[(int)GemmHeadsArg.CBatchStride] + (long)hi * sizes[(int)GemmHeadsArg.CHeadStride], ldc, m, n,
-                        bias.IsEmpty ? null : pbias, false, alpha, 0, 0f, 0f);
+                        bias.IsEmpty ? null : pbias + (long)bi * sizes[(int)GemmHeadsArg.BiasBatchStride], false, alpha, 0, 0f, 0f);
                     job.Run();
                 }
             }

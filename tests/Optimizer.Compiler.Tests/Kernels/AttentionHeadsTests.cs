@@ -9,7 +9,8 @@ namespace Optimizer.Compiler.Tests.Kernels;
 /// for Q, Kᵀ and V, scores scaled, Softmax, context Transpose back and Reshape) compiles to two
 /// GemmHeads steps that read the heads in place: no Transpose and no PackB step left. Edge sizes: 1,
 /// 7, 16, 17, 33 tokens, 1 and 12 heads, head widths not multiples of the 16-column panel, batch 2,
-/// a symbolic sequence length. Against ONNX Runtime, rtol 1e-3.
+/// a symbolic sequence length; the padding mask (per batch item or shared) added in the scores'
+/// epilogue. Against ONNX Runtime, rtol 1e-3.
 /// </summary>
 public sealed class AttentionHeadsTests
 {
@@ -28,6 +29,22 @@ public sealed class AttentionHeadsTests
         Assert.Equal(2, kinds.Count(k => k == StepKind.GemmHeads));
         Assert.DoesNotContain(StepKind.Transpose, kinds);
         Assert.DoesNotContain(StepKind.PackB, kinds);
+    }
+
+    [Theory]
+    [InlineData(1, 7, 12, 4, 1)]
+    [InlineData(2, 17, 3, 5, 2)]
+    [InlineData(2, 33, 2, 16, 1)]
+    public void The_padding_mask_is_added_in_the_scores_epilogue(int batch, int tokens, int heads, int depth, int maskBatch)
+    {
+        var model = AttentionBlock(batch, Dim.Fixed(tokens), heads, depth, maskBatch);
+        var mask = Enumerable.Range(0, maskBatch * tokens).Select(i => i % tokens >= tokens - 1 - i / tokens ? -10000f : 0f).ToArray();
+        using var program = OrtComparison.AssertSameAsOrt(model, [.. Inputs(batch, tokens, heads * depth), OnnxTensor.FromFloats("mask", [maskBatch, 1, 1, tokens], mask)]);
+
+        var kinds = program.Steps.Select(s => s.Kind).ToList();
+        Assert.Equal(2, kinds.Count(k => k == StepKind.GemmHeads));
+        Assert.DoesNotContain(StepKind.Binary, kinds);
+        Assert.DoesNotContain(StepKind.Transpose, kinds);
     }
 
     [Theory]
@@ -67,8 +84,8 @@ public sealed class AttentionHeadsTests
         OnnxTensor.FromFloats("v", [batch, tokens, width], SmallModels.Values(batch * tokens * width, seed: 3)),
     ];
 
-    /// <summary>softmax(Q·Kᵀ / √d)·V per head, the heads split and merged as PyTorch exports BERT (opset 11).</summary>
-    private static OnnxModel AttentionBlock(int batch, Dim tokens, int heads, int depth)
+    /// <summary>softmax(Q·Kᵀ / √d [+ mask])·V per head, the heads split and merged as PyTorch exports BERT (opset 11).</summary>
+    private static OnnxModel AttentionBlock(int batch, Dim tokens, int heads, int depth, int maskBatch = 0)
     {
         var graph = new OnnxGraph("attention");
         var width = heads * depth;
@@ -87,7 +104,13 @@ public sealed class AttentionHeadsTests
         graph.Nodes.Add(new OnnxNode("Reshape", ["v", "split"], ["vs"], "v_split"));
         graph.Nodes.Add(new OnnxNode("Transpose", ["vs"], ["vh"], "v_heads") { Attributes = { OnnxAttribute.FromInts("perm", [0, 2, 1, 3]) } });
         graph.Nodes.Add(new OnnxNode("MatMul", ["qh", "kt"], ["raw"], "scores"));
-        graph.Nodes.Add(new OnnxNode("Div", ["raw", "root"], ["scaled"], "scale"));
+        graph.Nodes.Add(new OnnxNode("Div", ["raw", "root"], [maskBatch > 0 ? "unmasked" : "scaled"], "scale"));
+        if (maskBatch > 0)
+        {
+            graph.DeclaredInputs.Add(SmallModels.Tensor("mask", Dim.Fixed(maskBatch), Dim.Fixed(1), Dim.Fixed(1), tokens));
+            graph.Nodes.Add(new OnnxNode("Add", ["unmasked", "mask"], ["scaled"], "mask"));
+        }
+
         graph.Nodes.Add(new OnnxNode("Softmax", ["scaled"], ["p"], "softmax") { Attributes = { OnnxAttribute.FromInt("axis", -1) } });
         graph.Nodes.Add(new OnnxNode("MatMul", ["p", "vh"], ["context"], "context"));
         graph.Nodes.Add(new OnnxNode("Transpose", ["context"], ["merged"], "merge") { Attributes = { OnnxAttribute.FromInts("perm", [0, 2, 1, 3]) } });
