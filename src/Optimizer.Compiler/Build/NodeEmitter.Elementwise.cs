@@ -102,6 +102,11 @@ internal static partial class NodeEmitter
 
     private static void EmitTranspose(BuildContext ctx, OnnxNode node)
     {
+        if (IsHeadSplitReadInPlace(ctx, node))
+        {
+            return; // the MatMul reading it reads the heads in place (NodeEmitter.Attention)
+        }
+
         var x = ctx.Get(node.Inputs[0]);
         var perm = node.Ints("perm")?.Select(p => (int)p).ToArray() ?? Enumerable.Range(0, x.Shape.Length).Reverse().ToArray();
         if (x.Type != TensorElementType.Float)

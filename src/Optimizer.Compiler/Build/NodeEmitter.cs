@@ -79,6 +79,12 @@ internal static partial class NodeEmitter
             return;
         }
 
+        // A MatMul reading attention heads in place: its head-split inputs were never emitted.
+        if (node.OpType == "MatMul" && TryEmitHeadMatMul(ctx, node))
+        {
+            return;
+        }
+
         // Nodes on constants only are folded where an evaluator exists (shape arithmetic).
         var inputs = node.Inputs.Where(i => i.Length > 0).Select(ctx.Get).ToArray();
         if (inputs.Length > 0 && inputs.All(v => v.IsConst) && ConstantFolder.TryFold(ctx, node, inputs))

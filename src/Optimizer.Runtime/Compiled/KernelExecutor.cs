@@ -213,6 +213,9 @@ public sealed unsafe class KernelExecutor : IDisposable
                 Kernels.LayerNorm(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2),
                     slots.S<float>(step, 3), slots.S<float>(step, 4), slots.S<float>(step, 5), a[0], a[1], f[0]);
                 break;
+            case StepKind.GemmHeads:
+                Kernels.GemmHeads(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2), slots.S<float>(step, 3), slots.S<float>(step, 4), a, f[0]);
+                break;
             case StepKind.CopyStrided:
                 Kernels.CopyStrided(slots.S<byte>(step, 0), slots.S<byte>(step, 1), a[0], a[1], a[2], a.Slice(3, 6), a.Slice(9, 6));
                 break;

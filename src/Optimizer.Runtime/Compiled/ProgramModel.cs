@@ -78,6 +78,9 @@ public enum StepKind : ushort
     /// <summary><see cref="Kernels.CheckGuard"/>: a size condition of the If branch it sits in, checked when the branch runs.</summary>
     CheckGuard = 42,
 
+    /// <summary><see cref="Kernels.GemmHeads"/>: multi-head attention's batched products on strided heads.</summary>
+    GemmHeads = 50,
+
     /// <summary><see cref="Kernels.Lstm"/>.</summary>
     Lstm = 60,
     /// <summary><see cref="Kernels.Gru"/>.</summary>

@@ -319,6 +319,11 @@ public static partial class Kernels
     /// <summary>Softmax over contiguous rows (the last axis, as attention scores have it), in vector passes.</summary>
     private static void SoftmaxRows(ReadOnlySpan<float> x, Span<float> y, int rows, int length, int log)
     {
+        if (log == 0 && TrySoftmaxRowsVector(x, y, rows, length))
+        {
+            return;
+        }
+
         for (var r = 0; r < rows; r++)
         {
             var src = x.Slice(r * length, length);

@@ -196,6 +196,8 @@ public static partial class Kernels
             }
         }
 
+        [SkipLocalsInit] // the tile is written whole before it is read
+
         private void Micro4x16Vector128(float* a0, int lda, float* p, int k, float* c, int ldc, int rows, int cols, int row0, int col0)
         {
             var a1 = a0 + (rows > 1 ? lda : 0);
@@ -234,6 +236,8 @@ public static partial class Kernels
             StoreTile(tile, rows, cols, c, ldc, row0, col0);
         }
 
+        [SkipLocalsInit] // the tile is written whole before it is read
+
         private void Micro2x16Vector128(float* a0, int lda, float* p, int k, float* c, int ldc, int rows, int cols, int row0, int col0)
         {
             var a1 = a0 + (rows > 1 ? lda : 0);
@@ -271,6 +275,8 @@ public static partial class Kernels
             }
         }
 
+        [SkipLocalsInit] // the tile is written whole before it is read
+
         private void Micro1x16Fma(float* a, float* p, int k, float* c, int cols, int row, int col0)
         {
             Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
@@ -298,6 +304,8 @@ public static partial class Kernels
             Avx.Store(tile + 8, (c1 + c3) + (c5 + c7));
             StoreTile(tile, 1, cols, c, 0, row, col0);
         }
+
+        [SkipLocalsInit] // the tile is written whole before it is read
 
         private void Micro4x16Fma(float* a0, int lda, float* p, int k, float* c, int ldc, int rows, int cols, int row0, int col0)
         {

@@ -65,6 +65,8 @@ public static partial class Kernels
             }
         }
 
+        [SkipLocalsInit] // the tile is written whole before it is read
+
         private void Micro8x32Avx512(float* a0, float* p0, float* c0, int cols, int row0, int col0)
         {
             const int width = 2 * PanelWidth;
@@ -72,6 +74,8 @@ public static partial class Kernels
             Accumulate8x32(a0, lda, p0, p0 + (long)PanelWidth * k, k, tile);
             StoreTileAvx512(tile, width, cols, c0, row0, col0);
         }
+
+        [SkipLocalsInit] // the tile is written whole before it is read
 
         private void Micro8x16Avx512(float* a0, float* p, float* c0, int cols, int row0, int col0)
         {
@@ -184,6 +188,8 @@ public static partial class Kernels
             }
         }
 
+        [SkipLocalsInit] // the tile is written whole before it is read
+
         private static Vector512<float> LoadPartial(float* source, int count)
         {
             if (count >= 16)
@@ -196,6 +202,8 @@ public static partial class Kernels
             new ReadOnlySpan<float>(source, count).CopyTo(new Span<float>(lanes, count));
             return Avx512F.LoadVector512(lanes);
         }
+
+        [SkipLocalsInit] // the tile is written whole before it is read
 
         private static void StorePartial(float* destination, Vector512<float> value, int count)
         {
