@@ -140,10 +140,13 @@ public static partial class Kernels
     /// <summary>One output channel's plane: <paramref name="ow"/> pixels per row, each row's source <paramref name="rowStride"/> floats below the last.</summary>
     private readonly unsafe struct DepthwiseRun(float* planes, int* offsets, int taps, float* w, float* y, int ow, int rowStride)
     {
+        /// <summary>Runs of output pixels accumulated together: independent FMA chains.</summary>
+        private const int Runs = 8;
+
         public void Avx512(int oh, in SmallKEpilogue epilogue, int channel)
         {
-            var tile = stackalloc float[4 * 16];
-            var pending = stackalloc int[8];
+            var tile = stackalloc float[Runs * 16];
+            var pending = stackalloc int[2 * Runs];
             var count = 0;
             for (var oy = 0; oy < oh; oy++)
             {
@@ -151,7 +154,7 @@ public static partial class Kernels
                 {
                     pending[2 * count] = oy;
                     pending[2 * count + 1] = ox;
-                    if (++count == 4)
+                    if (++count == Runs)
                     {
                         Flush512(pending, count, tile, epilogue, channel);
                         count = 0;
@@ -167,8 +170,8 @@ public static partial class Kernels
 
         public void Avx2(int oh, in SmallKEpilogue epilogue, int channel)
         {
-            var tile = stackalloc float[4 * 8];
-            var pending = stackalloc int[8];
+            var tile = stackalloc float[Runs * 8];
+            var pending = stackalloc int[2 * Runs];
             var count = 0;
             for (var oy = 0; oy < oh; oy++)
             {
@@ -176,7 +179,7 @@ public static partial class Kernels
                 {
                     pending[2 * count] = oy;
                     pending[2 * count + 1] = ox;
-                    if (++count == 4)
+                    if (++count == Runs)
                     {
                         Flush256(pending, count, tile, epilogue, channel);
                         count = 0;
@@ -199,7 +202,7 @@ public static partial class Kernels
 
         private void Flush512(int* pending, int count, float* tile, in SmallKEpilogue epilogue, int channel)
         {
-            Accumulate4x512(Source(pending, count, 0), Source(pending, count, 1), Source(pending, count, 2), Source(pending, count, 3), offsets, w, taps, tile);
+            Accumulate8x512(pending, count, tile);
             for (var i = 0; i < count; i++)
             {
                 var ox = pending[2 * i + 1];
@@ -209,7 +212,7 @@ public static partial class Kernels
 
         private void Flush256(int* pending, int count, float* tile, in SmallKEpilogue epilogue, int channel)
         {
-            Accumulate4x256(Source(pending, count, 0), Source(pending, count, 1), Source(pending, count, 2), Source(pending, count, 3), offsets, w, taps, tile);
+            Accumulate8x256(pending, count, tile);
             for (var i = 0; i < count; i++)
             {
                 var ox = pending[2 * i + 1];
@@ -227,46 +230,76 @@ public static partial class Kernels
             }
         }
 
-        // The tap loops are apart, with the tile as their only output, so the JIT keeps the four
+        // The tap loops are apart, with the tile as their only output, so the JIT keeps the eight
         // accumulators in registers (see Accumulate8x32).
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void Accumulate4x512(float* s0, float* s1, float* s2, float* s3, int* offsets, float* w, int taps, float* tile)
+        private void Accumulate8x512(int* pending, int count, float* tile)
         {
-            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-            for (var t = 0; t < taps; t++)
+            float* s0 = Source(pending, count, 0), s1 = Source(pending, count, 1), s2 = Source(pending, count, 2), s3 = Source(pending, count, 3),
+                s4 = Source(pending, count, 4), s5 = Source(pending, count, 5), s6 = Source(pending, count, 6), s7 = Source(pending, count, 7);
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            // Locals, not the struct's fields: the loop then reads them from registers.
+            var tapOffsets = offsets;
+            var weights = w;
+            var tapCount = taps;
+            for (var t = 0; t < tapCount; t++)
             {
-                var offset = offsets[t];
-                var v = Vector512.Create(w[t]);
+                var offset = tapOffsets[t];
+                var v = Vector512.Create(weights[t]);
                 c0 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s0 + offset), c0);
                 c1 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s1 + offset), c1);
                 c2 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s2 + offset), c2);
                 c3 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s3 + offset), c3);
+                c4 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s4 + offset), c4);
+                c5 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s5 + offset), c5);
+                c6 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s6 + offset), c6);
+                c7 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s7 + offset), c7);
             }
 
+            var lanes = Vector512<float>.Count;
             c0.Store(tile);
-            c1.Store(tile + 16);
-            c2.Store(tile + 32);
-            c3.Store(tile + 48);
+            c1.Store(tile + lanes);
+            c2.Store(tile + 2 * lanes);
+            c3.Store(tile + 3 * lanes);
+            c4.Store(tile + 4 * lanes);
+            c5.Store(tile + 5 * lanes);
+            c6.Store(tile + 6 * lanes);
+            c7.Store(tile + 7 * lanes);
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void Accumulate4x256(float* s0, float* s1, float* s2, float* s3, int* offsets, float* w, int taps, float* tile)
+        private void Accumulate8x256(int* pending, int count, float* tile)
         {
-            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
-            for (var t = 0; t < taps; t++)
+            float* s0 = Source(pending, count, 0), s1 = Source(pending, count, 1), s2 = Source(pending, count, 2), s3 = Source(pending, count, 3),
+                s4 = Source(pending, count, 4), s5 = Source(pending, count, 5), s6 = Source(pending, count, 6), s7 = Source(pending, count, 7);
+            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            // Locals, not the struct's fields: the loop then reads them from registers.
+            var tapOffsets = offsets;
+            var weights = w;
+            var tapCount = taps;
+            for (var t = 0; t < tapCount; t++)
             {
-                var offset = offsets[t];
-                var v = Vector256.Create(w[t]);
+                var offset = tapOffsets[t];
+                var v = Vector256.Create(weights[t]);
                 c0 = Fma.MultiplyAdd(v, Avx.LoadVector256(s0 + offset), c0);
                 c1 = Fma.MultiplyAdd(v, Avx.LoadVector256(s1 + offset), c1);
                 c2 = Fma.MultiplyAdd(v, Avx.LoadVector256(s2 + offset), c2);
                 c3 = Fma.MultiplyAdd(v, Avx.LoadVector256(s3 + offset), c3);
+                c4 = Fma.MultiplyAdd(v, Avx.LoadVector256(s4 + offset), c4);
+                c5 = Fma.MultiplyAdd(v, Avx.LoadVector256(s5 + offset), c5);
+                c6 = Fma.MultiplyAdd(v, Avx.LoadVector256(s6 + offset), c6);
+                c7 = Fma.MultiplyAdd(v, Avx.LoadVector256(s7 + offset), c7);
             }
 
+            var lanes = Vector256<float>.Count;
             c0.Store(tile);
-            c1.Store(tile + 8);
-            c2.Store(tile + 16);
-            c3.Store(tile + 24);
+            c1.Store(tile + lanes);
+            c2.Store(tile + 2 * lanes);
+            c3.Store(tile + 3 * lanes);
+            c4.Store(tile + 4 * lanes);
+            c5.Store(tile + 5 * lanes);
+            c6.Store(tile + 6 * lanes);
+            c7.Store(tile + 7 * lanes);
         }
     }
 }
