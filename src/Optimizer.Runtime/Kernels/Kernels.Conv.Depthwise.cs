@@ -88,11 +88,11 @@ public static partial class Kernels
                     var run = new DepthwiseRun(slotScratch, offsets, taps, weights + (long)oc * taps, y + ((long)image * s.M + oc) * s.P, s.OW, s.StrideH * planes.Width);
                     if (DepthwiseLanes == 16)
                     {
-                        run.Avx512(s.OH, epilogue, oc);
+                        run.Run<ZmmLanes, Vector512<float>>(s.OH, epilogue, oc);
                     }
                     else
                     {
-                        run.Avx2(s.OH, epilogue, oc);
+                        run.Run<YmmLanes, Vector256<float>>(s.OH, epilogue, oc);
                     }
                 }
             }
@@ -137,26 +137,87 @@ public static partial class Kernels
         }
     }
 
+    /// <summary>One ISA width's vector operations, so <see cref="DepthwiseRun"/> is written once (the JIT compiles it per struct, calls inlined).</summary>
+    private unsafe interface IDepthwiseLanes<TVector>
+    {
+        static abstract int Lanes { get; }
+
+        static abstract TVector Splat(float value);
+
+        static abstract TVector Load(float* source);
+
+        static abstract TVector MultiplyAdd(TVector weight, TVector x, TVector sum);
+
+        static abstract void Store(TVector value, float* destination);
+
+        /// <summary>Bias and activation of <paramref name="channel"/>, then <paramref name="width"/> floats stored (a partial vector through <paramref name="tail"/>).</summary>
+        static abstract void StoreOutput(TVector sum, in SmallKEpilogue epilogue, int channel, float* destination, int width, float* tail);
+    }
+
+    private readonly unsafe struct ZmmLanes : IDepthwiseLanes<Vector512<float>>
+    {
+        public static int Lanes => 16;
+
+        public static Vector512<float> Splat(float value) => Vector512.Create(value);
+
+        public static Vector512<float> Load(float* source) => Avx512F.LoadVector512(source);
+
+        public static Vector512<float> MultiplyAdd(Vector512<float> weight, Vector512<float> x, Vector512<float> sum) => Avx512F.FusedMultiplyAdd(weight, x, sum);
+
+        public static void Store(Vector512<float> value, float* destination) => Avx512F.Store(destination, value);
+
+        public static void StoreOutput(Vector512<float> sum, in SmallKEpilogue epilogue, int channel, float* destination, int width, float* tail) =>
+            StoreRow512(epilogue.Apply(sum, channel), destination, width, tail);
+    }
+
+    private readonly unsafe struct YmmLanes : IDepthwiseLanes<Vector256<float>>
+    {
+        public static int Lanes => 8;
+
+        public static Vector256<float> Splat(float value) => Vector256.Create(value);
+
+        public static Vector256<float> Load(float* source) => Avx.LoadVector256(source);
+
+        public static Vector256<float> MultiplyAdd(Vector256<float> weight, Vector256<float> x, Vector256<float> sum) => Fma.MultiplyAdd(weight, x, sum);
+
+        public static void Store(Vector256<float> value, float* destination) => Avx.Store(destination, value);
+
+        public static void StoreOutput(Vector256<float> sum, in SmallKEpilogue epilogue, int channel, float* destination, int width, float* tail)
+        {
+            var value = epilogue.Apply(sum, channel);
+            if (width == 8)
+            {
+                Avx.Store(destination, value);
+                return;
+            }
+
+            Avx.Store(tail, value);
+            CopyTail(tail, destination, width);
+        }
+    }
+
     /// <summary>One output channel's plane: <paramref name="ow"/> pixels per row, each row's source <paramref name="rowStride"/> floats below the last.</summary>
     private readonly unsafe struct DepthwiseRun(float* planes, int* offsets, int taps, float* w, float* y, int ow, int rowStride)
     {
         /// <summary>Runs of output pixels accumulated together: independent FMA chains.</summary>
         private const int Runs = 8;
 
-        public void Avx512(int oh, in SmallKEpilogue epilogue, int channel)
+        public void Run<TLanes, TVector>(int oh, in SmallKEpilogue epilogue, int channel)
+            where TLanes : struct, IDepthwiseLanes<TVector>
+            where TVector : struct
         {
             var tile = stackalloc float[Runs * 16];
             var pending = stackalloc int[2 * Runs];
             var count = 0;
             for (var oy = 0; oy < oh; oy++)
             {
-                for (var ox = 0; ox < ow; ox += 16)
+                for (var ox = 0; ox < ow; ox += TLanes.Lanes)
                 {
                     pending[2 * count] = oy;
                     pending[2 * count + 1] = ox;
                     if (++count == Runs)
                     {
-                        Flush512(pending, count, tile, epilogue, channel);
+                        Flush<TLanes, TVector>(pending, count, tile, epilogue, channel);
                         count = 0;
                     }
                 }
@@ -164,32 +225,7 @@ public static partial class Kernels
 
             if (count > 0)
             {
-                Flush512(pending, count, tile, epilogue, channel);
-            }
-        }
-
-        public void Avx2(int oh, in SmallKEpilogue epilogue, int channel)
-        {
-            var tile = stackalloc float[Runs * 8];
-            var pending = stackalloc int[2 * Runs];
-            var count = 0;
-            for (var oy = 0; oy < oh; oy++)
-            {
-                for (var ox = 0; ox < ow; ox += 8)
-                {
-                    pending[2 * count] = oy;
-                    pending[2 * count + 1] = ox;
-                    if (++count == Runs)
-                    {
-                        Flush256(pending, count, tile, epilogue, channel);
-                        count = 0;
-                    }
-                }
-            }
-
-            if (count > 0)
-            {
-                Flush256(pending, count, tile, epilogue, channel);
+                Flush<TLanes, TVector>(pending, count, tile, epilogue, channel);
             }
         }
 
@@ -200,44 +236,29 @@ public static partial class Kernels
             return planes + (long)pending[2 * j] * rowStride + pending[2 * j + 1];
         }
 
-        private void Flush512(int* pending, int count, float* tile, in SmallKEpilogue epilogue, int channel)
+        private void Flush<TLanes, TVector>(int* pending, int count, float* tile, in SmallKEpilogue epilogue, int channel)
+            where TLanes : struct, IDepthwiseLanes<TVector>
+            where TVector : struct
         {
-            Accumulate8x512(pending, count, tile);
+            Accumulate<TLanes, TVector>(pending, count, tile);
             for (var i = 0; i < count; i++)
             {
                 var ox = pending[2 * i + 1];
-                StoreRow512(epilogue.Apply(Avx512F.LoadVector512(tile + 16 * i), channel), y + (long)pending[2 * i] * ow + ox, Math.Min(16, ow - ox), tile + 16 * i);
+                var sums = tile + TLanes.Lanes * i;
+                TLanes.StoreOutput(TLanes.Load(sums), epilogue, channel, y + (long)pending[2 * i] * ow + ox, Math.Min(TLanes.Lanes, ow - ox), sums);
             }
         }
 
-        private void Flush256(int* pending, int count, float* tile, in SmallKEpilogue epilogue, int channel)
-        {
-            Accumulate8x256(pending, count, tile);
-            for (var i = 0; i < count; i++)
-            {
-                var ox = pending[2 * i + 1];
-                var width = Math.Min(8, ow - ox);
-                var destination = y + (long)pending[2 * i] * ow + ox;
-                var value = epilogue.Apply(Avx.LoadVector256(tile + 8 * i), channel);
-                if (width == 8)
-                {
-                    Avx.Store(destination, value);
-                    continue;
-                }
-
-                Avx.Store(tile + 8 * i, value);
-                CopyTail(tile + 8 * i, destination, width);
-            }
-        }
-
-        // The tap loops are apart, with the tile as their only output, so the JIT keeps the eight
+        // The tap loop is apart, with the tile as its only output, so the JIT keeps the eight
         // accumulators in registers (see Accumulate8x32).
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private void Accumulate8x512(int* pending, int count, float* tile)
+        private void Accumulate<TLanes, TVector>(int* pending, int count, float* tile)
+            where TLanes : struct, IDepthwiseLanes<TVector>
+            where TVector : struct
         {
             float* s0 = Source(pending, count, 0), s1 = Source(pending, count, 1), s2 = Source(pending, count, 2), s3 = Source(pending, count, 3),
                 s4 = Source(pending, count, 4), s5 = Source(pending, count, 5), s6 = Source(pending, count, 6), s7 = Source(pending, count, 7);
-            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            TVector c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
             // Locals, not the struct's fields: the loop then reads them from registers.
             var tapOffsets = offsets;
             var weights = w;
@@ -245,61 +266,26 @@ public static partial class Kernels
             for (var t = 0; t < tapCount; t++)
             {
                 var offset = tapOffsets[t];
-                var v = Vector512.Create(weights[t]);
-                c0 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s0 + offset), c0);
-                c1 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s1 + offset), c1);
-                c2 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s2 + offset), c2);
-                c3 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s3 + offset), c3);
-                c4 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s4 + offset), c4);
-                c5 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s5 + offset), c5);
-                c6 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s6 + offset), c6);
-                c7 = Avx512F.FusedMultiplyAdd(v, Avx512F.LoadVector512(s7 + offset), c7);
+                var v = TLanes.Splat(weights[t]);
+                c0 = TLanes.MultiplyAdd(v, TLanes.Load(s0 + offset), c0);
+                c1 = TLanes.MultiplyAdd(v, TLanes.Load(s1 + offset), c1);
+                c2 = TLanes.MultiplyAdd(v, TLanes.Load(s2 + offset), c2);
+                c3 = TLanes.MultiplyAdd(v, TLanes.Load(s3 + offset), c3);
+                c4 = TLanes.MultiplyAdd(v, TLanes.Load(s4 + offset), c4);
+                c5 = TLanes.MultiplyAdd(v, TLanes.Load(s5 + offset), c5);
+                c6 = TLanes.MultiplyAdd(v, TLanes.Load(s6 + offset), c6);
+                c7 = TLanes.MultiplyAdd(v, TLanes.Load(s7 + offset), c7);
             }
 
-            var lanes = Vector512<float>.Count;
-            c0.Store(tile);
-            c1.Store(tile + lanes);
-            c2.Store(tile + 2 * lanes);
-            c3.Store(tile + 3 * lanes);
-            c4.Store(tile + 4 * lanes);
-            c5.Store(tile + 5 * lanes);
-            c6.Store(tile + 6 * lanes);
-            c7.Store(tile + 7 * lanes);
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private void Accumulate8x256(int* pending, int count, float* tile)
-        {
-            float* s0 = Source(pending, count, 0), s1 = Source(pending, count, 1), s2 = Source(pending, count, 2), s3 = Source(pending, count, 3),
-                s4 = Source(pending, count, 4), s5 = Source(pending, count, 5), s6 = Source(pending, count, 6), s7 = Source(pending, count, 7);
-            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-            // Locals, not the struct's fields: the loop then reads them from registers.
-            var tapOffsets = offsets;
-            var weights = w;
-            var tapCount = taps;
-            for (var t = 0; t < tapCount; t++)
-            {
-                var offset = tapOffsets[t];
-                var v = Vector256.Create(weights[t]);
-                c0 = Fma.MultiplyAdd(v, Avx.LoadVector256(s0 + offset), c0);
-                c1 = Fma.MultiplyAdd(v, Avx.LoadVector256(s1 + offset), c1);
-                c2 = Fma.MultiplyAdd(v, Avx.LoadVector256(s2 + offset), c2);
-                c3 = Fma.MultiplyAdd(v, Avx.LoadVector256(s3 + offset), c3);
-                c4 = Fma.MultiplyAdd(v, Avx.LoadVector256(s4 + offset), c4);
-                c5 = Fma.MultiplyAdd(v, Avx.LoadVector256(s5 + offset), c5);
-                c6 = Fma.MultiplyAdd(v, Avx.LoadVector256(s6 + offset), c6);
-                c7 = Fma.MultiplyAdd(v, Avx.LoadVector256(s7 + offset), c7);
-            }
-
-            var lanes = Vector256<float>.Count;
-            c0.Store(tile);
-            c1.Store(tile + lanes);
-            c2.Store(tile + 2 * lanes);
-            c3.Store(tile + 3 * lanes);
-            c4.Store(tile + 4 * lanes);
-            c5.Store(tile + 5 * lanes);
-            c6.Store(tile + 6 * lanes);
-            c7.Store(tile + 7 * lanes);
+            var lanes = TLanes.Lanes;
+            TLanes.Store(c0, tile);
+            TLanes.Store(c1, tile + lanes);
+            TLanes.Store(c2, tile + 2 * lanes);
+            TLanes.Store(c3, tile + 3 * lanes);
+            TLanes.Store(c4, tile + 4 * lanes);
+            TLanes.Store(c5, tile + 5 * lanes);
+            TLanes.Store(c6, tile + 6 * lanes);
+            TLanes.Store(c7, tile + 7 * lanes);
         }
     }
 }
