@@ -21,10 +21,25 @@ public static partial class Kernels
     {
         var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
         var scratchPerImage = ConvScratchLength(c, kh, kw, oh, ow, group);
-        // Small planes: the im2col as register permutes.
-        var table = PermuteTableFor(shape);
         fixed (float* px = x, pw = weights, pb = bias, py = y, ps = scratch)
         {
+            if (RunsAsDepthwise(shape, scratchPerImage))
+            {
+                var depthwise = new DepthwiseJob(shape, px, pw, bias.IsEmpty ? null : pb, py, ps, scratchPerImage, act, actMin, actMax);
+                if (n > 1 && KernelDispatch.MaxThreads > 1)
+                {
+                    RunDepthwiseInParallel(depthwise, n);
+                }
+                else
+                {
+                    depthwise.RunImages(0, n, 0);
+                }
+
+                return;
+            }
+
+            // Small planes: the im2col as register permutes.
+            var table = PermuteTableFor(shape);
             var job = new ConvJob(shape, px, pw, bias.IsEmpty ? null : pb, py, ps, scratchPerImage, table, act, actMin, actMax, n == 1);
             var batched = job.SmallK ? 0 : ImagesPerBatchedPass(shape, n, scratchPerImage);
             if (n > 1 && KernelDispatch.MaxThreads > 1)

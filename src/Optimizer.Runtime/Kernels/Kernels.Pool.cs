@@ -71,6 +71,15 @@ public static partial class Kernels
             return;
         }
 
+        if (Avx512F.IsSupported && oh * 2 == h && w == 4 && ow == 2)
+        {
+            // Four row pairs per two zmm loads; the rest (fewer than four) on the SSE quads.
+            var done = nc * oh / 4 * 4;
+            MaxPool2x2Avx512Width4(x, y, done);
+            MaxPool2x2Sse(x[(done * 2 * w)..], y[(done * ow)..], nc * oh - done, w);
+            return;
+        }
+
         if (Sse.IsSupported && oh * 2 == h && ow * 2 == w && w % 4 == 0)
         {
             MaxPool2x2Sse(x, y, nc * oh, w);
@@ -145,6 +154,32 @@ public static partial class Kernels
                     var m = Avx.Max(Avx.Shuffle(v, v, 0b10_00_10_00), Avx.Shuffle(v, v, 0b11_01_11_01));
                     Sse.Store(dst, Avx2.Permute4x64(m.AsDouble(), 0b00_00_10_00).AsSingle().GetLower());
                 }
+            }
+        }
+    }
+
+    /// <summary>The corners of the 2×2 windows of four 4-wide row pairs (two zmm), one output per lane 0..7: window j is pair j / 2, columns 2 · (j % 2) and + 1.</summary>
+    private static readonly int[] Width4Corners = Enumerable.Range(0, 4)
+        .SelectMany(corner => Enumerable.Range(0, 16).Select(j => j < 8 ? j / 2 * 8 + j % 2 * 2 + corner % 2 + corner / 2 * 4 : 0)).ToArray();
+
+    /// <summary>
+    /// <see cref="MaxPool2x2"/> of 4-wide planes (a CNN's last 4×4 maps), <paramref name="rowPairs"/>
+    /// a multiple of four: each four row pairs (32 floats) are two zmm, whose four window corners
+    /// are gathered by two-source permutes into the eight outputs.
+    /// </summary>
+    private static unsafe void MaxPool2x2Avx512Width4(ReadOnlySpan<float> x, Span<float> y, int rowPairs)
+    {
+        fixed (float* px = x, py = y)
+        fixed (int* corners = Width4Corners)
+        {
+            var (c0, c1, c2, c3) = (Avx512F.LoadVector512(corners), Avx512F.LoadVector512(corners + 16), Avx512F.LoadVector512(corners + 32), Avx512F.LoadVector512(corners + 48));
+            for (var pair = 0; pair < rowPairs; pair += 4)
+            {
+                var lower = Avx512F.LoadVector512(px + (long)pair * 8);
+                var upper = Avx512F.LoadVector512(px + (long)pair * 8 + 16);
+                var top = Avx512F.Max(Avx512F.PermuteVar16x32x2(lower, c0, upper), Avx512F.PermuteVar16x32x2(lower, c1, upper));
+                var bottom = Avx512F.Max(Avx512F.PermuteVar16x32x2(lower, c2, upper), Avx512F.PermuteVar16x32x2(lower, c3, upper));
+                Avx.Store(py + (long)pair * 2, Avx512F.Max(top, bottom).GetLower());
             }
         }
     }

@@ -34,6 +34,27 @@ public sealed class ConvKernelTests
         int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group) =>
         MatchesNaiveLoop(n, c, h, w, m, kh, kw, padTop, padLeft, strideH, strideW, dilH, dilW, group, act: 1, withBias: true);
 
+    /// <summary>
+    /// Depthwise convolutions (one input channel per group), which run on the direct kernel over
+    /// zero-padded phase planes: unit strides, the OCR models' 5×5 with vertical stride 2, both
+    /// strides 2 with a channel multiplier, dilation, a horizontal stride of 3 with rows several
+    /// vectors wide, batches 1, 5 and 64 (images in parallel), and a 1×1 stride-2 one whose planes
+    /// outgrow the im2col scratch (the GEMM path).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 8, 9, 11, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, 1)]
+    [InlineData(5, 6, 12, 20, 6, 5, 5, 2, 2, 2, 1, 1, 1, 6, 1)]
+    [InlineData(2, 4, 7, 9, 8, 3, 3, 1, 1, 2, 2, 1, 1, 4, 1)]
+    [InlineData(1, 3, 10, 13, 3, 3, 3, 2, 2, 1, 1, 2, 2, 3, 1)]
+    [InlineData(64, 4, 4, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4, 1)]
+    [InlineData(1, 5, 6, 70, 5, 3, 5, 0, 2, 1, 3, 1, 1, 5, 1)]
+    [InlineData(1, 2, 3, 3, 2, 1, 1, 0, 0, 2, 2, 1, 1, 2, 1)]
+    [InlineData(2, 6, 9, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 6, 2)]    // clamp
+    [InlineData(1, 6, 9, 9, 12, 3, 3, 1, 1, 1, 1, 1, 1, 6, 0)]   // no activation, no bias, multiplier 2
+    public void Depthwise_conv_matches_a_naive_loop(int n, int c, int h, int w, int m, int kh, int kw,
+        int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group, int act) =>
+        MatchesNaiveLoop(n, c, h, w, m, kh, kw, padTop, padLeft, strideH, strideW, dilH, dilW, group, act, withBias: act != 0);
+
     /// <summary>The other epilogues (none without bias, clamp) on the GEMM tiles and on the small-k kernel (k ≤ 16).</summary>
     [Theory]
     [InlineData(2, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)]   // small k, no activation, no bias

@@ -13,7 +13,9 @@ public sealed class PoolKernelTests
     [Theory]
     [InlineData(64 * 16, 8, 8)]   // digits pool1 at batch 64: one octet per row
     [InlineData(3, 6, 16)]        // two octets per row, three row pairs
-    [InlineData(5, 4, 4)]         // digits pool2: one quad per row
+    [InlineData(5, 4, 4)]         // digits pool2: one quad per row (AVX-512: two groups of four row pairs, then two on SSE)
+    [InlineData(64 * 32, 4, 4)]   // digits pool2 at batch 64: whole groups of four row pairs (AVX-512)
+    [InlineData(3, 6, 4)]         // 4-wide, odd pair count 9: eight on AVX-512, one on SSE
     [InlineData(2, 4, 12)]        // three quads per row: the SSE path with a lone last quad
     [InlineData(3, 7, 10)]        // odd height, ragged width: scalar
     public void Max_pool_2x2_matches_a_naive_loop(int planes, int h, int w)
