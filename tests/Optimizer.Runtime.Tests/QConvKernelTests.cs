@@ -7,31 +7,36 @@ namespace Optimizer.Runtime.Tests;
 /// byte for byte: the pixel-lane kernel on this machine's int8 path (the vpermi2b gather on small
 /// planes where AVX-512 VBMI is, 16-byte row segments where rows are whole blocks, the im2col rows elsewhere), odd channel counts, padding, stride,
 /// dilation, batch 1/5/64, every output kind, Relu, and the fused 2×2 pool (in the epilogue for
-/// widths 2/4/8, else pooled afterwards). Compiler.Tests' IsaPathTests run the quantized CNNs on
+/// widths 2/4/8, else pooled afterwards) and 1×2 pool (pooled afterwards, flat or row by row). Compiler.Tests' IsaPathTests run the quantized CNNs on
 /// every other int8 path in child processes and require the same bytes.
 /// </summary>
 public class QConvKernelTests
 {
-    // n, c, h, w, m, kernel, pad, stride, dilation, output kind, pooled
+    // n, c, h, w, m, kernel, pad, stride, dilation, output kind, pooled rows (0: no pool, 2: 2×2/2, 1: 1×2/1×2)
     [Theory]
-    [InlineData(1, 1, 8, 8, 16, 3, 1, 1, 1, 0, true)] // the digits CNN's first conv: k = 9, pooled in the epilogue
-    [InlineData(5, 16, 4, 4, 32, 3, 1, 1, 1, 0, true)] // its second conv
-    [InlineData(64, 16, 4, 4, 32, 3, 1, 1, 1, 0, false)]
-    [InlineData(64, 3, 9, 7, 5, 3, 1, 2, 1, 0, false)] // odd channels, stride 2, a partial pixel block
-    [InlineData(5, 7, 6, 10, 13, 3, 0, 1, 1, 1, false)] // int8 output, no padding
-    [InlineData(5, 3, 5, 5, 6, 2, 1, 1, 1, 2, false)] // float output, even kernel
-    [InlineData(1, 24, 20, 12, 33, 3, 1, 1, 1, 0, true)] // a large plane: im2col rows; width 12 pools after the conv
-    [InlineData(5, 2, 8, 8, 4, 3, 2, 1, 2, 0, false)] // dilation 2
-    [InlineData(2, 24, 6, 32, 24, 3, 1, 1, 1, 0, false)] // rows of two 16-pixel blocks: row segments
-    [InlineData(1, 20, 9, 16, 11, 3, 1, 1, 1, 2, false)] // row segments, float output
-    [InlineData(5, 5, 7, 7, 9, 3, 1, 1, 1, 0, true)] // odd output size: pooled after the conv, floor
-    public void Matches_the_plain_loop_convolution(int n, int c, int h, int w, int m, int kernel, int pad, int stride, int dilation, int outputKind, bool pooled)
+    [InlineData(1, 1, 8, 8, 16, 3, 1, 1, 1, 0, 2)] // the digits CNN's first conv: k = 9, pooled in the epilogue
+    [InlineData(5, 16, 4, 4, 32, 3, 1, 1, 1, 0, 2)] // its second conv
+    [InlineData(64, 16, 4, 4, 32, 3, 1, 1, 1, 0, 0)]
+    [InlineData(64, 3, 9, 7, 5, 3, 1, 2, 1, 0, 0)] // odd channels, stride 2, a partial pixel block
+    [InlineData(5, 7, 6, 10, 13, 3, 0, 1, 1, 1, 0)] // int8 output, no padding
+    [InlineData(5, 3, 5, 5, 6, 2, 1, 1, 1, 2, 0)] // float output, even kernel
+    [InlineData(1, 24, 20, 12, 33, 3, 1, 1, 1, 0, 2)] // a large plane: im2col rows; width 12 pools after the conv
+    [InlineData(5, 2, 8, 8, 4, 3, 2, 1, 2, 0, 0)] // dilation 2
+    [InlineData(2, 24, 6, 32, 24, 3, 1, 1, 1, 0, 0)] // rows of two 16-pixel blocks: row segments
+    [InlineData(1, 20, 9, 16, 11, 3, 1, 1, 1, 2, 0)] // row segments, float output
+    [InlineData(5, 5, 7, 7, 9, 3, 1, 1, 1, 0, 2)] // odd output size: pooled after the conv, floor
+    [InlineData(1, 48, 34, 16, 48, 3, 0, 1, 1, 0, 1)] // 1×2 pool, even width: one flat run of pairs, vectorized
+    [InlineData(1, 1, 8, 8, 16, 3, 1, 1, 1, 0, 1)] // 1×2 where 2×2 would pool in the epilogue: pooled after the conv
+    [InlineData(5, 5, 7, 7, 9, 3, 1, 1, 1, 0, 1)] // odd width: 1×2 pooled row by row, floor
+    [InlineData(2, 24, 40, 34, 24, 3, 1, 1, 1, 0, 2)] // 2×2 after the conv on a wide plane: vectorized row pairs
+    [InlineData(3, 9, 7, 36, 5, 3, 0, 1, 1, 0, 2)] // odd height, width 34: row pairs pooled plane by plane, floor
+    public void Matches_the_plain_loop_convolution(int n, int c, int h, int w, int m, int kernel, int pad, int stride, int dilation, int outputKind, int poolRows)
     {
         foreach (var relu in outputKind == 0 ? new[] { 0, 1 } : [0])
         {
             var conv = new QuantizedConv(n, c, h, w, m, kernel, pad, stride, dilation, outputKind, relu, Seed: n * 131 + c * 17 + m);
-            var expected = conv.Reference(pooled);
-            var actual = conv.Run(pooled);
+            var expected = conv.Reference(poolRows);
+            var actual = conv.Run(poolRows);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"{KernelDispatch.Current}: relu {relu}: first difference at byte {FirstDifference(expected, actual)}");
         }
     }
@@ -62,18 +67,20 @@ public class QConvKernelTests
 
         private float[] Scale => _scale ??= Enumerable.Range(0, M).Select(_ => 1e-4f * (1 + _random.Next(40))).ToArray();
 
-        public byte[] Run(bool pooled)
+        private static readonly int[] PoolFlags = [0, Kernels.QConvPooledPairs, Kernels.QConvPooled];
+
+        public byte[] Run(int poolRows)
         {
             var packed = new byte[Kernels.PackedInt8BLength(K, M)];
             Kernels.PackInt8B(Weights, packed, K, M, transB: 1);
-            var y = new byte[N * M * (pooled ? OH / 2 * (OW / 2) : OH * OW) * OutBytes];
+            var y = new byte[N * M * (poolRows > 0 ? OH / poolRows * (OW / 2) : OH * OW) * OutBytes];
             var scratch = new byte[N * Kernels.QConvScratchLength(C, Kernel, Kernel, OH, OW)];
             Kernels.QConv(X, packed, Bias, Scale, y, scratch, N, C, H, W, M, Kernel, Kernel, OH, OW, Pad, Pad, Stride, Stride, Dilation, Dilation,
-                XZero, OutputKind, YZero, Relu | (pooled ? Kernels.QConvPooled : 0));
+                XZero, OutputKind, YZero, Relu | PoolFlags[poolRows]);
             return y;
         }
 
-        public byte[] Reference(bool pooled)
+        public byte[] Reference(int poolRows)
         {
             var plane = OH * OW;
             var y = new byte[N * M * plane * OutBytes];
@@ -94,7 +101,7 @@ public class QConvKernelTests
                 }
             }
 
-            return pooled ? Pool(y) : y;
+            return poolRows > 0 ? Pool(y, poolRows) : y;
         }
 
         // The im2col value of pixel p at k: the input byte, or the zero point in the padding.
@@ -120,9 +127,9 @@ public class QConvKernelTests
             y[index] = OutputKind == 1 ? (byte)(sbyte)q : (byte)q;
         }
 
-        private byte[] Pool(byte[] y)
+        private byte[] Pool(byte[] y, int rows)
         {
-            var (ph, pw) = (OH / 2, OW / 2);
+            var (ph, pw) = (OH / rows, OW / 2);
             var pooled = new byte[N * M * ph * pw];
             for (var plane = 0; plane < N * M; plane++)
             {
@@ -130,8 +137,9 @@ public class QConvKernelTests
                 {
                     for (var px = 0; px < pw; px++)
                     {
-                        var top = plane * OH * OW + 2 * py * OW + 2 * px;
-                        pooled[(plane * ph + py) * pw + px] = Math.Max(Math.Max(y[top], y[top + 1]), Math.Max(y[top + OW], y[top + OW + 1]));
+                        var top = plane * OH * OW + rows * py * OW + 2 * px;
+                        var bottom = top + (rows - 1) * OW;
+                        pooled[(plane * ph + py) * pw + px] = Math.Max(Math.Max(y[top], y[top + 1]), Math.Max(y[bottom], y[bottom + 1]));
                     }
                 }
             }

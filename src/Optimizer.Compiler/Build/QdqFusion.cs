@@ -10,8 +10,12 @@ internal sealed record QdqGroup(OnnxNode Node, OnnxNode InputDq, float InputScal
     int[]? Bias, float[]? FloatBias, OnnxNode? OutputQ, float OutputScale, int OutputZero, bool OutputSigned, int K, int N, bool TransB, long[] WeightDims,
     StepKind Kernel, QdqPool? Pool = null);
 
-/// <summary>A 2×2/2 MaxPool on a fused convolution's uint8 bytes (DequantizeLinear → MaxPool → QuantizeLinear), run in the convolution's epilogue.</summary>
-internal sealed record QdqPool(OnnxNode Node, OnnxNode Q);
+/// <summary>
+/// A 2×2/2 or 1×2/1×2 MaxPool on a fused convolution's uint8 bytes (DequantizeLinear → MaxPool → QuantizeLinear, or the
+/// first pool of a lookup chain), run by the convolution; <paramref name="Output"/> names the pooled bytes, <paramref name="Flag"/>
+/// is the pool's <see cref="Kernels.QConv"/> flag.
+/// </summary>
+internal sealed record QdqPool(OnnxNode Node, string Output, int Flag);
 
 /// <summary>
 /// An op a QDQ group can run as: the weight facts the quantizer wrote it by (linked from
@@ -81,28 +85,45 @@ internal static class QdqFusion
     }
 
     /// <summary>
-    /// A fused convolution whose uint8 output only feeds a 2×2/2 pass-through MaxPool writes the
-    /// pooled bytes itself (<see cref="Kernels.QConvPooled"/>): the unpooled output never exists.
+    /// A fused convolution whose uint8 output only feeds a pass-through MaxPool, or a lookup chain whose first op
+    /// is pooling, writes the pooled bytes itself (<see cref="PoolFlags"/>): the unpooled output never leaves the kernel.
     /// </summary>
     private static void FusePools(OnnxGraph graph, BuildContext ctx, HashSet<string> outputs)
     {
         foreach (var (node, group) in ctx.Fused.ToList())
         {
-            if (group is { Kernel: StepKind.QConv, OutputQ: { } q, OutputSigned: false } && !outputs.Contains(q.Outputs[0])
-                && graph.FindConsumers(q.Outputs[0]) is [{ OpType: "DequantizeLinear" } dq] && ctx.Absorbed.Contains(dq)
-                && graph.FindConsumers(dq.Outputs[0]) is [{ OpType: "MaxPool" } pool]
-                && ctx.PassThrough.TryGetValue(pool, out var pass) && pass.Dq == dq && Pools2x2(pool))
+            if (group is not { Kernel: StepKind.QConv, OutputQ: { } q, OutputSigned: false } || outputs.Contains(q.Outputs[0])
+                || graph.FindConsumers(q.Outputs[0]) is not [{ OpType: "DequantizeLinear" } dq] || !ctx.Absorbed.Contains(dq))
             {
-                ctx.Fused[node] = group with { Pool = new QdqPool(pool, pass.Q) };
+                continue;
+            }
+
+            if (graph.FindConsumers(dq.Outputs[0]) is [{ OpType: "MaxPool" } pool]
+                && ctx.PassThrough.TryGetValue(pool, out var pass) && pass.Dq == dq && PoolFlag(pool) is not 0 and var flag)
+            {
+                ctx.Fused[node] = group with { Pool = new QdqPool(pool, pass.Q.Outputs[0], flag) };
                 ctx.PassThrough.Remove(pool);
                 ctx.Absorbed.Add(pool);
+            }
+            else if (ctx.Lookups.Values.FirstOrDefault(l => l.Dq == dq) is { Pools: [var first, ..] } lookup && PoolFlag(first) is not 0 and var firstFlag)
+            {
+                // The chain's ops are non-decreasing, so its first pool moves ahead of the table, into the
+                // convolution: the table then reads the pooled bytes under the convolution's output name.
+                ctx.Fused[node] = group with { Pool = new QdqPool(first, q.Outputs[0], firstFlag) };
+                ctx.Lookups[lookup.Q] = lookup with { Pools = lookup.Pools.Skip(1).ToList() };
             }
         }
     }
 
-    private static bool Pools2x2(OnnxNode pool) =>
-        pool.Ints("kernel_shape") is [2, 2] && pool.Ints("strides") is [2, 2]
-        && (pool.Ints("pads") ?? [0, 0, 0, 0]).All(p => p == 0) && (pool.Ints("dilations") ?? [1, 1]).All(d => d == 1);
+    /// <summary>The MaxPool windows (kernel = strides) a fused convolution pools itself, with their <see cref="Kernels.QConv"/> flag.</summary>
+    private static readonly (long[] Window, int Flag)[] PoolFlags = [([2, 2], Kernels.QConvPooled), ([1, 2], Kernels.QConvPooledPairs)];
+
+    /// <summary>The <see cref="Kernels.QConv"/> flag of an unpadded, undilated pool of one of <see cref="PoolFlags"/>' windows; 0 for any other.</summary>
+    private static int PoolFlag(OnnxNode pool) =>
+        pool.Ints("kernel_shape") is { } kernel && pool.Ints("strides") is { } strides && kernel.SequenceEqual(strides)
+        && (pool.Ints("pads") ?? [0, 0, 0, 0]).All(p => p == 0) && (pool.Ints("dilations") ?? [1, 1]).All(d => d == 1)
+            ? PoolFlags.FirstOrDefault(p => p.Window.SequenceEqual(kernel)).Flag
+            : 0;
 
     private static QdqGroup? TryGroup(OnnxGraph graph, OnnxNode node, FusedOp op, HashSet<string> outputs)
     {
@@ -258,15 +279,15 @@ internal static class QdqFusion
 
             var window = NodeEmitter.Geometry(g.Node, x.Shape, kernel);
             Dim[] convShape = [x.Shape[0], g.N, window.OH, window.OW];
-            var pooled = g.Pool is { } pool ? NodeEmitter.Geometry(pool.Node, convShape, [2, 2]) : null;
+            var pooled = g.Pool is { } pool ? NodeEmitter.Geometry(pool.Node, convShape, pool.Node.Ints("kernel_shape")!) : null;
             var y = pooled is null
                 ? ctx.NewValue(outputName, outputType, convShape)
-                : ctx.NewValue(g.Pool!.Q.Outputs[0], TensorElementType.UInt8, [x.Shape[0], g.N, pooled.OH, pooled.OW]);
+                : ctx.NewValue(g.Pool!.Output, TensorElementType.UInt8, [x.Shape[0], g.N, pooled.OH, pooled.OW]);
             var scratch = ctx.ScratchBytes(x.Shape[0] * KernelSizes.QConvScratchLength(x.Shape[1], window.KH, window.KW, window.OH, window.OW));
             var yOp = ctx.Op(y);
             ctx.Emit(StepKind.QConv, [ctx.Op(x), packed, biasOp, scaleOp, yOp with { Length = y.Count * elementSize }, scratch],
                 [x.Shape[0], x.Shape[1], window.H, window.W, g.N, window.KH, window.KW, window.OH, window.OW, window.PadTop, window.PadLeft,
-                    window.StrideH, window.StrideW, window.DilH, window.DilW, g.InputZero, outputKind, g.OutputZero, pooled is null ? 0 : Kernels.QConvPooled], []);
+                    window.StrideH, window.StrideW, window.DilH, window.DilW, g.InputZero, outputKind, g.OutputZero, g.Pool?.Flag ?? 0], []);
             return;
         }
 

@@ -81,7 +81,8 @@ public static partial class Kernels
     /// (<c>[oh·ow, c·kh·kw]</c>, padding = <paramref name="xZero"/>) times the packed weights
     /// <c>[c·kh·kw, m]</c>, requantized like <see cref="QGemm"/> and written as NCHW.
     /// <paramref name="act"/> 1 clamps below at the zero point (Relu); adding <see cref="QConvPooled"/>
-    /// writes the uint8 output 2×2/2 max-pooled (<c>[m, oh/2, ow/2]</c> per image: max commutes with requantization).
+    /// writes the uint8 output 2×2/2 max-pooled (<c>[m, oh/2, ow/2]</c> per image: max commutes with requantization),
+    /// adding <see cref="QConvPooledPairs"/> 1×2/1×2 max-pooled (<c>[m, oh, ow/2]</c>).
     /// Scratch: <c>n · QConvScratchLength</c> bytes. Images run in parallel.
     /// </summary>
     public static unsafe void QConv(ReadOnlySpan<byte> x, ReadOnlySpan<byte> packedW, ReadOnlySpan<int> bias, ReadOnlySpan<float> scale, Span<byte> y, Span<byte> scratch,
@@ -91,8 +92,8 @@ public static partial class Kernels
         var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, 1);
         var perImage = QConvScratchLength(c, kh, kw, oh, ow);
         var outBytes = outputKind == 2 ? 4 : 1;
-        var pooled = (act & QConvPooled) != 0;
-        if (pooled && outputKind != 0)
+        var poolRows = (act & QConvPooled) != 0 ? 2 : (act & QConvPooledPairs) != 0 ? 1 : 0;
+        if (poolRows != 0 && outputKind != 0)
         {
             throw new ArgumentException("A pooled quantized convolution writes uint8.", nameof(act));
         }
@@ -103,7 +104,7 @@ public static partial class Kernels
         fixed (int* pbias = bias)
         fixed (float* pscale = scale)
         {
-            var job = new QConvJob(shape, px, pw, pbias, pscale, py, ps, perImage, xZero, outputKind, yZero, act & ~QConvPooled, outBytes, pooled, gather);
+            var job = new QConvJob(shape, px, pw, pbias, pscale, py, ps, perImage, xZero, outputKind, yZero, act & ~(QConvPooled | QConvPooledPairs), outBytes, poolRows, gather);
             if (n > 1 && KernelDispatch.MaxThreads > 1)
             {
                 RunImagesInParallel(job, n);
@@ -122,6 +123,9 @@ public static partial class Kernels
     /// <summary>The flag of <see cref="QConv"/>'s <c>act</c> that pools its output 2×2 with stride 2.</summary>
     public const int QConvPooled = 2;
 
+    /// <summary>The flag of <see cref="QConv"/>'s <c>act</c> that pools its output 1×2 with stride 1×2 (each row's pixel pairs).</summary>
+    public const int QConvPooledPairs = 4;
+
     // The unpooled output of one image where the pool cannot run in the epilogue: per thread.
     [ThreadStatic]
     private static byte[]? _unpooled;
@@ -130,7 +134,7 @@ public static partial class Kernels
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, i => job.RunImage(i, i));
 
     private readonly unsafe struct QConvJob(ConvShape s, byte* x, byte* weights, int* bias, float* scale, byte* y, byte* scratch, int perImage,
-        int xZero, int outputKind, int yZero, int act, int outBytes, bool pooled, QuadGatherTable? gather)
+        int xZero, int outputKind, int yZero, int act, int outBytes, int poolRows, QuadGatherTable? gather)
     {
         /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
         public void RunImage(int image, int slot)
@@ -139,8 +143,9 @@ public static partial class Kernels
             var rows = scratch + (long)slot * perImage;
             var xImage = x + (long)image * s.C * s.H * s.W;
             var path = KernelDispatch.Current.Int8Gemm;
-            var poolInEpilogue = pooled && PixelLanes(path) && PoolsInEpilogue(s);
-            var pooledImage = y + (long)image * s.M * (s.OH / 2) * (s.OW / 2);
+            var pooled = poolRows != 0;
+            var poolInEpilogue = poolRows == 2 && PixelLanes(path) && PoolsInEpilogue(s);
+            var pooledImage = pooled ? y + (long)image * s.M * (s.OH / poolRows) * (s.OW / 2) : null;
             var yImage = poolInEpilogue ? pooledImage : pooled ? ThreadBuffer(ref _unpooled, (long)s.M * s.P) : y + (long)image * s.M * s.P * outBytes;
             if (PixelLanes(path))
             {
@@ -171,8 +176,7 @@ public static partial class Kernels
 
             if (pooled && !poolInEpilogue)
             {
-                MaxPoolU8(new ReadOnlySpan<byte>(yImage, s.M * s.P), new Span<byte>(pooledImage, s.M * (s.OH / 2) * (s.OW / 2)),
-                    s.M, s.OH, s.OW, s.OH / 2, s.OW / 2, 2, 2, 0, 0, 2, 2, 1, 1);
+                PoolPairsU8(yImage, pooledImage, s.M, s.OH, s.OW, poolRows);
             }
         }
     }

@@ -40,4 +40,43 @@ public static partial class Kernels
     private static uint Pool2x2(Vector128<byte> pixels, in (Vector128<byte> A, Vector128<byte> B, Vector128<byte> C, Vector128<byte> D) windows) =>
         Vector128.Max(Vector128.Max(Ssse3.Shuffle(pixels, windows.A), Ssse3.Shuffle(pixels, windows.B)),
             Vector128.Max(Ssse3.Shuffle(pixels, windows.C), Ssse3.Shuffle(pixels, windows.D))).AsUInt32().ToScalar();
+
+    /// <summary>
+    /// Max-pools uint8 planes <c>[planes, h, w]</c> over windows of <paramref name="rows"/> (1 or 2) rows × 2
+    /// columns, stride = window, floor sizes: where the pooled planes cannot be stored from the epilogue.
+    /// With every window inside one flat run (even widths; even heights for row pairs), the planes are one long run of row groups.
+    /// </summary>
+    private static unsafe void PoolPairsU8(byte* x, byte* y, int planes, int h, int w, int rows)
+    {
+        if (w % 2 == 0 && h % rows == 0)
+        {
+            (planes, h, w) = rows == 1 ? (1, 1, planes * h * w) : (1, planes * h, w);
+        }
+
+        int oh = h / rows, ow = w / 2;
+        for (var plane = 0; plane < planes; plane++, x += h * w)
+        {
+            for (var oy = 0; oy < oh; oy++, y += ow)
+            {
+                var top = x + (long)oy * rows * w;
+                var bottom = top + (rows - 1) * w;
+                var ox = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    // A pair's two bytes are one ushort's low and high byte: their maximum fits the low byte, narrowed exactly.
+                    for (; ox + 16 <= ow; ox += 16)
+                    {
+                        var pairs = Vector256.Max(Vector256.Load(top + 2 * ox), Vector256.Load(bottom + 2 * ox)).AsUInt16();
+                        var max = Vector256.Max(pairs & Vector256.Create((ushort)0xFF), Vector256.ShiftRightLogical(pairs, 8));
+                        Vector128.Narrow(max.GetLower(), max.GetUpper()).Store(y + ox);
+                    }
+                }
+
+                for (; ox < ow; ox++)
+                {
+                    y[ox] = Math.Max(Math.Max(top[2 * ox], top[2 * ox + 1]), Math.Max(bottom[2 * ox], bottom[2 * ox + 1]));
+                }
+            }
+        }
+    }
 }
