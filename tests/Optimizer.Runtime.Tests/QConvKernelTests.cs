@@ -24,6 +24,8 @@ public class QConvKernelTests
     [InlineData(5, 2, 8, 8, 4, 3, 2, 1, 2, 0, 0)] // dilation 2
     [InlineData(2, 24, 6, 32, 24, 3, 1, 1, 1, 0, 0)] // rows of two 16-pixel blocks: row segments
     [InlineData(1, 20, 9, 16, 11, 3, 1, 1, 1, 2, 0)] // row segments, float output
+    [InlineData(1, 24, 20, 8, 20, 3, 1, 1, 1, 0, 2)] // rows 8 wide, planes too large for the gather: each block is two rows' segments
+    [InlineData(3, 40, 35, 6, 12, 3, 0, 1, 1, 0, 0)] // rows 4 wide, a partial last block: four rows' segments, read past the last row
     [InlineData(5, 5, 7, 7, 9, 3, 1, 1, 1, 0, 2)] // odd output size: pooled after the conv, floor
     [InlineData(1, 48, 34, 16, 48, 3, 0, 1, 1, 0, 1)] // 1×2 pool, even width: one flat run of pairs, vectorized
     [InlineData(1, 1, 8, 8, 16, 3, 1, 1, 1, 0, 1)] // 1×2 where 2×2 would pool in the epilogue: pooled after the conv

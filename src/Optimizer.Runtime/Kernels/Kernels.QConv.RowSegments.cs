@@ -13,9 +13,11 @@ public static partial class Kernels
     /// <summary>
     /// Whether <see cref="InterleaveRowSegments"/> builds this shape's pixel blocks: stride and
     /// dilation 1 across, and rows of whole 16-pixel blocks, so each k of a block is 16 contiguous
-    /// bytes of the padded image (the wake-word embedding model's 1×3 and 3×1 convolutions on 32- and 16-wide planes).
+    /// bytes of the padded image, or rows 8 or 4 wide, so it is 2 or 4 whole rows' segments (the wake-word
+    /// embedding model's 1×3 and 3×1 convolutions on 32-, 16-, 8- and 4-wide planes).
     /// </summary>
-    private static bool RowSegmentsFit(in ConvShape s) => Sse2.IsSupported && s.StrideW == 1 && s.DilW == 1 && s.OW % PixelBlock == 0;
+    private static bool RowSegmentsFit(in ConvShape s) =>
+        Sse2.IsSupported && s.StrideW == 1 && s.DilW == 1 && (s.OW % PixelBlock == 0 || s.OW is 8 or 4);
 
     /// <summary>
     /// The pixel blocks of one image from 16-byte row segments of its padded copy: each quad's
@@ -28,8 +30,11 @@ public static partial class Kernels
         var paddedH = (s.OH - 1) * s.StrideH + (s.KH - 1) * s.DilH + 1;
         var paddedW = s.OW + s.KW - 1;
         var plane = paddedH * paddedW;
-        var image = ThreadBuffer(ref _segmentImage, (long)s.C * plane);
-        new Span<byte>(image, s.C * plane).Fill(pad);
+        // A block of narrow rows (width 8 or 4) may run past the last output row: those lanes are never stored, but are read.
+        var (width, rowStep) = (Math.Min(s.OW, PixelBlock), s.StrideH * paddedW);
+        var slack = (PixelBlock / width - 1) * rowStep + PixelBlock;
+        var image = ThreadBuffer(ref _segmentImage, (long)s.C * plane + slack);
+        new Span<byte>(image, s.C * plane + slack).Fill(pad);
         var (firstX, endX) = (Math.Max(0, -s.PadLeft), Math.Min(s.W, paddedW - s.PadLeft));
         var (firstY, endY) = (Math.Max(0, -s.PadTop), Math.Min(s.H, paddedH - s.PadTop));
         for (var ci = 0; ci < s.C && endX > firstX; ci++)
@@ -56,10 +61,10 @@ public static partial class Kernels
             var origin = image + p0 / s.OW * s.StrideH * paddedW + p0 % s.OW;
             for (var k = 0; k < offsets.Length; k += 4, dst += 64)
             {
-                var a = Segment(origin, offsets[k], padding);
-                var b = Segment(origin, offsets[k + 1], padding);
-                var c = Segment(origin, offsets[k + 2], padding);
-                var d = Segment(origin, offsets[k + 3], padding);
+                var a = Segment(origin, offsets[k], padding, width, rowStep);
+                var b = Segment(origin, offsets[k + 1], padding, width, rowStep);
+                var c = Segment(origin, offsets[k + 2], padding, width, rowStep);
+                var d = Segment(origin, offsets[k + 3], padding, width, rowStep);
                 var (ab0, ab1) = (Sse2.UnpackLow(a, b).AsUInt16(), Sse2.UnpackHigh(a, b).AsUInt16());
                 var (cd0, cd1) = (Sse2.UnpackLow(c, d).AsUInt16(), Sse2.UnpackHigh(c, d).AsUInt16());
                 Sse2.UnpackLow(ab0, cd0).AsByte().Store(dst);
@@ -70,6 +75,22 @@ public static partial class Kernels
         }
     }
 
-    private static unsafe Vector128<byte> Segment(byte* origin, int offset, Vector128<byte> padding) =>
-        offset < 0 ? padding : Vector128.Load(origin + offset);
+    /// <summary>A k's 16 pixels of a block: 16 bytes of one row, or 8 or 4 bytes of each of the block's rows (<paramref name="rowStep"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector128<byte> Segment(byte* origin, int offset, Vector128<byte> padding, int width, int rowStep)
+    {
+        if (offset < 0)
+        {
+            return padding;
+        }
+
+        var p = origin + offset;
+        return width switch
+        {
+            PixelBlock => Vector128.Load(p),
+            8 => Vector128.Create(Unsafe.ReadUnaligned<ulong>(p), Unsafe.ReadUnaligned<ulong>(p + rowStep)).AsByte(),
+            _ => Vector128.Create(Unsafe.ReadUnaligned<uint>(p), Unsafe.ReadUnaligned<uint>(p + rowStep),
+                Unsafe.ReadUnaligned<uint>(p + 2 * rowStep), Unsafe.ReadUnaligned<uint>(p + 3 * rowStep)).AsByte(),
+        };
+    }
 }
