@@ -77,7 +77,9 @@ public static partial class Kernels
             for (var j = 0; j < channels; j++)
             {
                 var c = c0 + j;
-                var v = Vector512.ConvertToSingle(Vector512.Load(acc + j * PixelBlock) + Vector512.Create(bias[c])) * Vector512.Create(scale[c]);
+                // Two ymm loads: the AVX-VNNI tile stores ymm halves, which a zmm load could not take from the store buffer.
+                var sums = Vector512.Create(Vector256.Load(acc + j * PixelBlock), Vector256.Load(acc + j * PixelBlock + 8));
+                var v = Vector512.ConvertToSingle(sums + Vector512.Create(bias[c])) * Vector512.Create(scale[c]);
                 v = Vector512.Min(Vector512.Max(Vector512.Round(v) + zero, low), high);
                 var bytes = Avx512F.ConvertToVector128Byte(Vector512.ConvertToInt32(v));
                 StoreBytes(bytes, c, p0, count);
