@@ -35,7 +35,7 @@ public class RunIntoOutputTests
         var input = new DigitsMlp.Input(new ModelTensor<float>(Images(), Batch, 1, 8, 8));
         var output = new DigitsMlp.Output(ModelTensor<float>.Zeros(Batch, 10));
 
-        Assert.Equal(0, AllocatedPerCall(() => model.Run(input, output)));
+        Assert.Equal(0, SteadyStateAllocation.PerCall(() => model.Run(input, output)));
     }
 
     [ConditionalFact("data")]
@@ -49,7 +49,7 @@ public class RunIntoOutputTests
 
         Assert.Equal(ExecutionPathKind.Compiled, model.ExecutionPath.Kind);
         Assert.Equal(model.Run(input).Logits.Span.ToArray(), output.Logits.Span.ToArray());
-        Assert.Equal(0, AllocatedPerCall(() => model.Run(input, output)));
+        Assert.Equal(0, SteadyStateAllocation.PerCall(() => model.Run(input, output)));
     }
 
     [ConditionalFact("data")]
@@ -82,17 +82,4 @@ public class RunIntoOutputTests
     }
 
     private static float[] Images() => SharedData.ReadFloats("digits/digits_test_x_450x64.f32").AsSpan(0, 64 * Batch).ToArray();
-
-    /// <summary>Bytes this thread allocates per call, over 100 calls after a warm-up call.</summary>
-    private static long AllocatedPerCall(Action call)
-    {
-        call();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
-        {
-            call();
-        }
-
-        return (GC.GetAllocatedBytesForCurrentThread() - before) / 100;
-    }
 }
