@@ -18,6 +18,11 @@ for batch in 1 64; do
   for model in digits_mlp digits_cnn; do bench "$models/$model.onnx" --batch "$batch"; done
   [ -f "$third/embedding_model.onnx" ] && bench "$third/embedding_model.onnx" --batch "$batch"
 done
+# OCR models (they compile too) at batch 1 and the sizes PaddleOCR feeds them (a 320×320 page crop for
+# the detector, a 48×320 text line for the recognizer, 48×192 for the direction classifier).
+bench "$models/ch_ppocr_mobile_v2.0_cls_infer.onnx" --dim p2o.DynamicDimension.1=48 --dim p2o.DynamicDimension.2=192
+[ -f "$third/ch_PP-OCRv4_det_infer.onnx" ] && bench "$third/ch_PP-OCRv4_det_infer.onnx" --dim p2o.DynamicDimension.1=320 --dim p2o.DynamicDimension.2=320
+[ -f "$third/ch_PP-OCRv4_rec_infer.onnx" ] && bench "$third/ch_PP-OCRv4_rec_infer.onnx" --dim p2o.DynamicDimension.1=320
 bench "$models/hello_deepa.onnx"
 [ -f "$third/namaste_deepa.onnx" ] && bench "$third/namaste_deepa.onnx"
 # arctic at real sentences' lengths when ARCTIC_DATA lists tokenized .npz files (input_ids, attention_mask,
