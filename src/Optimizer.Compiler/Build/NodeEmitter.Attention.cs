@@ -159,7 +159,7 @@ internal static partial class NodeEmitter
             return;
         }
 
-        int[] perm = split.Transposed ? [0, 2, 3, 1] : [0, 2, 1, 3];
+        var perm = Array.ConvertAll(split.Transposed ? SplitTransposedPerm : SplitPerm, p => (int)p);
         var y = Out(ctx, name, SplitShape(split));
         EmitTransposeInto(ctx, ctx.Op(split.Source), split.Source.Shape, perm, ctx.Op(y));
     }
