@@ -69,6 +69,36 @@ public sealed class ElementwiseRowPathTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    public void A_broadcast_scalar_on_the_left_matches_the_definition(int op)
+    {
+        var b = Values(1037, 5).Select(v => op == 6 ? Math.Abs(v) + 0.5f : v).ToArray();
+        const float scalar = 1.75f;
+        var y = new float[b.Length];
+
+        Kernels.Binary([scalar], b, y, op, 1, [b.Length], [0], [1]);
+
+        Func<float, float> definition = op switch
+        {
+            0 => v => scalar + v,
+            1 => v => scalar - v,
+            2 => v => scalar * v,
+            3 => v => scalar / v,
+            4 => v => MathF.Max(scalar, v),
+            5 => v => MathF.Min(scalar, v),
+            _ => v => MathF.Pow(scalar, v),
+        };
+        for (var i = 0; i < b.Length; i++)
+            Assert.Equal(definition(b[i]), y[i], 1e-6f * Math.Max(1f, Math.Abs(definition(b[i]))));
+    }
+
+    [Theory]
     [InlineData(3, 0.1f, 0f)]    // LeakyRelu, slope in [0, 1]
     [InlineData(3, 1.5f, 0f)]    // LeakyRelu, slope above 1: the scalar loop
     [InlineData(4, 0.2f, 0.5f)]  // HardSigmoid

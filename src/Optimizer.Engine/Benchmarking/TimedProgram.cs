@@ -125,6 +125,30 @@ internal sealed class TimedProgram : ITimedRunner
         }
     }
 
+    /// <summary>The <see cref="Stopwatch"/> ticks each step took over <paramref name="runs"/> runs at feed <paramref name="shape"/> (after one untimed run).</summary>
+    public long[] StepTicks(int shape, int runs)
+    {
+        WarmUp(shape, 1);
+        var ticks = new long[_program.Steps.Count];
+        var threads = KernelDispatch.MaxThreads;
+        KernelDispatch.MaxThreads = 1;
+        try
+        {
+            var (symbols, inputs, outputs) = _feeds[shape];
+            for (var r = 0; r < runs; r++)
+                _executor.Run(symbols, inputs, outputs, ticks);
+        }
+        finally
+        {
+            KernelDispatch.MaxThreads = threads;
+        }
+
+        return ticks;
+    }
+
+    /// <summary>The program this runner times.</summary>
+    public KernelProgram Program => _program;
+
     private static long[] Symbols(KernelProgram program, Feed feed) =>
         ProgramLayout.Bind(program, program.Inputs.Select(input => feed.Inputs[input.Name].Shape.Select(d => checked((int)d)).ToArray()).ToArray());
 

@@ -28,8 +28,22 @@ public sealed unsafe class KernelExecutor : IDisposable
     /// <see cref="ProgramLayout.Bind"/>) with inputs and outputs given by address (pinned by the
     /// caller, sized per <see cref="ProgramTensor.ElementCount"/>).
     /// </summary>
-    public void Run(ReadOnlySpan<long> symbols, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs)
+    public void Run(ReadOnlySpan<long> symbols, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs) =>
+        Run(symbols, inputs, outputs, default);
+
+    /// <summary>
+    /// Runs the program as <see cref="Run(ReadOnlySpan{long}, ReadOnlySpan{nint}, ReadOnlySpan{nint})"/>
+    /// and adds each step's <see cref="System.Diagnostics.Stopwatch"/> ticks to <paramref name="stepTicks"/>
+    /// (one per step of <see cref="KernelProgram.Steps"/>; empty to time nothing), for profiles.
+    /// </summary>
+    public void Run(ReadOnlySpan<long> symbols, ReadOnlySpan<nint> inputs, ReadOnlySpan<nint> outputs, Span<long> stepTicks)
     {
+        var profiled = !stepTicks.IsEmpty;
+        if (profiled && stepTicks.Length != _program.Steps.Count)
+        {
+            throw new ArgumentException($"The program has {_program.Steps.Count} steps; {stepTicks.Length} tick counters were given.", nameof(stepTicks));
+        }
+
         if (inputs.Length != _program.Inputs.Count || outputs.Length != _program.Outputs.Count)
         {
             throw new ArgumentException($"The program takes {_program.Inputs.Count} inputs and {_program.Outputs.Count} outputs.");
@@ -48,7 +62,16 @@ public sealed unsafe class KernelExecutor : IDisposable
                 continue;
             }
 
-            Dispatch(step, stepSlots);
+            if (profiled)
+            {
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                Dispatch(step, stepSlots);
+                stepTicks[s] += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+            }
+            else
+            {
+                Dispatch(step, stepSlots);
+            }
         }
     }
 

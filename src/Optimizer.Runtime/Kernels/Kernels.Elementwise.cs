@@ -168,6 +168,21 @@ public static partial class Kernels
                 case 6 when s == 2f: TensorPrimitives.Multiply(a, a, y); return;
             }
         }
+        else if (aStride == 0 && bStride == 1)
+        {
+            // A scalar on the left (PaddleOCR's learnable affine blocks are Mul(scale, x) and Add(bias, x)).
+            b = b.Slice(0, n);
+            var s = a[0];
+            switch (op)
+            {
+                case 0: TensorPrimitives.Add(b, s, y); return;
+                case 1: TensorPrimitives.Subtract(s, b, y); return;
+                case 2: TensorPrimitives.Multiply(b, s, y); return;
+                case 3: TensorPrimitives.Divide(s, b, y); return;
+                case 4: TensorPrimitives.Max(b, s, y); return;
+                case 5: TensorPrimitives.Min(b, s, y); return;
+            }
+        }
 
         for (var i = 0; i < n; i++)
         {

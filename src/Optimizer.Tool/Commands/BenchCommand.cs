@@ -32,9 +32,10 @@ internal static class BenchCommand
         var dims = new Option<string[]>("--dim") { Description = "Size of a symbolic dimension for generated inputs, e.g. --dim sequence_length=64 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var path = new Option<string>("--path") { Description = "Execution paths to time: both (ONNX Runtime and the compiled kernels the build embeds, single-threaded), onnxruntime or compiled.", DefaultValueFactory = _ => BenchRows.Choices.Keys.First() };
         path.AcceptOnlyFromAmong([.. BenchRows.Choices.Keys]);
+        var profile = new Option<bool>("--profile") { Description = "After timing, show where each compiled row's time goes at the first shape: per step kind, and the slowest steps with their ONNX nodes." };
         var command = new Command("bench", "Time models with ONNX Runtime and as compiled kernels on this machine: p50/p90/p99 latency, throughput, peak memory, side by side, at the data's shapes.")
         {
-            models, batch, threads, warmup, duration, minRuns, data, dims, path,
+            models, batch, threads, warmup, duration, minRuns, data, dims, path, profile,
         };
         command.SetAction(parse => ToolCli.Guard(context, parse, () =>
         {
@@ -42,6 +43,7 @@ internal static class BenchCommand
             var paths = parse.GetRequiredValue(models);
             var bench = Measure(context, parse, paths, settings, parse.GetValue(data), parse.GetValue(dims) ?? [], BenchRows.Choices[parse.GetRequiredValue(path)]);
             var timing = bench.Timing;
+            var profiles = parse.GetValue(profile) ? BenchProfile.Measure(bench, timing.Inputs.Feeds[0]) : [];
             if (context.Json(parse))
             {
                 object Figures(IReadOnlyList<LatencyStatistics> stats) => stats.Select((s, i) => new
@@ -63,11 +65,20 @@ internal static class BenchCommand
                     models = Figures(timing.Combined),
                     shapes = timing.Shapes.Select(shape => new { shape = shape.Shape, models = Figures(shape.Models) }),
                     notTimed = bench.NotTimed.Select(n => new { path = Path.GetFullPath(n.File), executionPath = BenchRows.NameOf(n.Path), reason = n.Reason, operators = n.Operators }),
+                    profiles = profiles.Select(p => new
+                    {
+                        label = p.Label,
+                        stepsMs = p.Profile.TotalMs,
+                        kinds = p.Profile.Kinds.Select(k => new { kind = k.Kind.ToString(), steps = k.Steps, ms = k.Ms }),
+                        steps = p.Profile.Steps.Select(s => new { index = s.Index, kind = s.Kind.ToString(), node = s.Node, ms = s.Ms }),
+                    }),
                 });
             }
             else
             {
                 Render(context.Console, bench, settings);
+                foreach (var (label, stepProfile) in profiles)
+                    BenchProfile.Render(context.Console, label, stepProfile);
             }
 
             return ExitCodes.Success;
@@ -107,7 +118,7 @@ internal static class BenchCommand
         var rows = context.Status(parse, "Compiling " + string.Join(", ", labels),
             () => BenchRows.For(loaded.Select((m, i) => (labels[i], paths[i], m)).ToList(), timedPaths, inputs));
         var timing = context.Progress(parse, "Timing " + string.Join(" vs ", rows.Models.Select(m => m.Label)), progress => LatencyBenchmark.Run(rows.Models, settings, inputs, progress));
-        return new BenchResult(timing, rows.Files.Zip(rows.Models, (file, model) => (file, model.Path)).ToList(), rows.NotTimed);
+        return new BenchResult(timing, rows.Files.Zip(rows.Models, (file, model) => (file, model.Path)).ToList(), rows.NotTimed, rows.Programs);
     }
 
     /// <summary>File names, or paths where two file names are equal.</summary>
@@ -160,4 +171,4 @@ internal static class BenchCommand
 }
 
 /// <summary>What <c>bench</c> measured: the figures, each row's model file and path (in row order), and the paths that got no row.</summary>
-internal sealed record BenchResult(LatencyComparison Timing, IReadOnlyList<(string File, TimedPath Path)> Rows, IReadOnlyList<NotTimed> NotTimed);
+internal sealed record BenchResult(LatencyComparison Timing, IReadOnlyList<(string File, TimedPath Path)> Rows, IReadOnlyList<NotTimed> NotTimed, IReadOnlyList<(string Label, byte[] Program)> Programs);

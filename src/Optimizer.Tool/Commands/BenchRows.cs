@@ -28,6 +28,9 @@ internal sealed class BenchRows
     /// <summary>Each row's model file, in the order of <see cref="Models"/>.</summary>
     public List<string> Files { get; } = [];
 
+    /// <summary>Each compiled row's label and program bytes, for <c>--profile</c>.</summary>
+    public List<(string Label, byte[] Program)> Programs { get; } = [];
+
     /// <summary>One per path not timed.</summary>
     public List<NotTimed> NotTimed { get; } = [];
 
@@ -62,7 +65,10 @@ internal sealed class BenchRows
     {
         var compiled = CompiledForTiming.Compile(model, inputs.Feeds);
         if (compiled.Program is { } program)
+        {
             Add(file, TimedModel.Compiled(label + " (compiled)", program));
+            Programs.Add((label + " (compiled)", program));
+        }
         else
             NotTimed.Add(new NotTimed(label, file, TimedPath.Compiled, compiled.WhyNot!, compiled.RefusedOperators));
     }

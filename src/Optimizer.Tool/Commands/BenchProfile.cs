@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Globalization;
+using Optimizer.Engine.Benchmarking;
+using Optimizer.Passes.Data;
+using Spectre.Console;
+
+namespace Optimizer.Tool.Commands;
+
+/// <summary><c>bench --profile</c>: where each compiled row's time goes (<see cref="StepProfile"/>), as tables.</summary>
+internal static class BenchProfile
+{
+    /// <summary>About this long of profiled runs per compiled row.</summary>
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
+
+    /// <summary>Slowest steps listed.</summary>
+    private const int TopSteps = 12;
+
+    /// <summary>Profiles every compiled row of <paramref name="bench"/> at <paramref name="feed"/>.</summary>
+    public static IReadOnlyList<(string Label, StepProfile Profile)> Measure(BenchResult bench, Feed feed) =>
+        bench.Programs.Select(p => (p.Label, StepProfile.Measure(p.Label, p.Program, feed, Runs(p.Label, p.Program, feed)))).ToList();
+
+    public static void Render(IAnsiConsole console, string label, StepProfile profile)
+    {
+        string Ms(double ms) => ms.ToString("0.000", CultureInfo.InvariantCulture) + " ms";
+        string Share(double ms) => (ms / profile.TotalMs).ToString("0.0%", CultureInfo.InvariantCulture);
+        console.WriteLine($"Where {label}'s time goes ({Ms(profile.TotalMs)} per run in its steps):");
+        var kinds = new Table().Border(TableBorder.Rounded).AddColumn("step kind").AddColumn(new TableColumn("steps").RightAligned())
+            .AddColumn(new TableColumn("per run").RightAligned()).AddColumn(new TableColumn("share").RightAligned());
+        foreach (var k in profile.Kinds)
+            kinds.AddRow(k.Kind.ToString(), k.Steps.ToString(CultureInfo.InvariantCulture), Ms(k.Ms), Share(k.Ms));
+        console.Write(kinds);
+        var steps = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("step").RightAligned()).AddColumn("kind").AddColumn("node")
+            .AddColumn(new TableColumn("per run").RightAligned()).AddColumn(new TableColumn("share").RightAligned());
+        foreach (var s in profile.Steps.Take(TopSteps))
+            steps.AddRow(s.Index.ToString(CultureInfo.InvariantCulture), s.Kind.ToString(), Markup.Escape(s.Node), Ms(s.Ms), Share(s.Ms));
+        console.Write(steps);
+    }
+
+    /// <summary>Runs that fit <see cref="Budget"/>, from one profiled run's time (3 to 1,000).</summary>
+    private static int Runs(string label, byte[] program, Feed feed)
+    {
+        var start = Stopwatch.GetTimestamp();
+        StepProfile.Measure(label, program, feed, 1);
+        var once = Stopwatch.GetElapsedTime(start);
+        return (int)Math.Clamp(Budget.TotalMilliseconds / Math.Max(once.TotalMilliseconds, 0.001), 3, 1000);
+    }
+}
