@@ -21,8 +21,10 @@ internal static class VariantSelector
         [Int8DotProduct] = isa => isa.Int8DotProduct,
     };
 
-    /// <summary>The variant and why it was chosen; null with the reason when the requested one is not embedded.</summary>
-    /// <param name="timed">What the build timed on its machine (<see cref="ModelMetadata.VariantChoice"/>), or null.</param>
+    /// <summary>
+    /// The variant and why it was chosen; null with the reason when the requested one is not embedded.
+    /// <c>timed</c> is what the build timed on its machine (<see cref="ModelMetadata.VariantChoice"/>), or null.
+    /// </summary>
     public static (CompiledVariant? Variant, string Reason) Choose(IReadOnlyList<CompiledVariant> variants, CpuFeatures cpu, string? requested, VariantChoice? timed = null)
     {
         if (requested is not null)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Optimizer.Engine.Tests.HostileInput;
 using Optimizer.Runtime;
 using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
@@ -17,10 +18,10 @@ public sealed class AutoPathTimingTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _run.Dispose();
 
     /// <summary>Builds <paramref name="model"/>; returns the summary line, the Markdown report and the manifest's execution object.</summary>
-    private (string Stdout, string Report, JsonElement Execution) Build(string model, string name)
+    private (string Stdout, string Report, JsonElement Execution) Build(string model, string name, params (string Pass, Dictionary<string, string> Options)[] passes)
     {
         var outputDirectory = _run.OutputDirectory(name);
-        var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan", _run.WritePlan(model, name, outputDirectory));
+        var (exitCode, stdout, stderr) = EngineRun.Run("optimize", "--plan", _run.WritePlan(model, name, outputDirectory, passes));
         var report = File.ReadAllText(Path.Combine(outputDirectory, name + ".report.md"));
         output.WriteLine(stdout + stderr + report.Split('\n').FirstOrDefault(l => l.StartsWith("Execution path", StringComparison.Ordinal)));
         Assert.Equal(0, exitCode);
@@ -78,5 +79,57 @@ public sealed class AutoPathTimingTests(ITestOutputHelper output) : IDisposable
 
         Assert.False(execution.TryGetProperty("auto", out _));
         Assert.DoesNotContain("Execution path (Auto)", report);
+    }
+
+    /// <summary>A StaticInt8 build of <paramref name="model"/> calibrated on <paramref name="calibration"/>: it embeds the int8 and fp32 variants.</summary>
+    private (string Report, JsonElement Execution) BuildQuantized(string model, string name, string calibration)
+    {
+        var (_, report, execution) = Build(model, name, ("Quantize", new() { ["Mode"] = "StaticInt8", ["Calibration"] = calibration }));
+        Assert.Equal(["int8", "fp32"], execution.GetProperty("variants").EnumerateArray().Select(v => v.GetProperty("name").GetString()));
+        return (report, execution);
+    }
+
+    [ConditionalFact("data")]
+    public void A_quantized_cnn_records_the_variant_its_timing_chose_for_this_machine()
+    {
+        var calibration = Path.Combine(_run.Directory, "calib.f32");
+        File.Copy(Path.Combine(RepositoryPaths.SharedModels, "..", "digits", "digits_train_x_1347x64.f32"), calibration);
+        var (report, execution) = BuildQuantized(Path.Combine(RepositoryPaths.SharedModels, "digits_cnn.onnx"), "Cnn", calibration);
+
+        var choice = execution.GetProperty("variantChoice");
+        Assert.Equal(AutoPathChoice.CurrentMachine, choice.GetProperty("machine").GetString());
+        Assert.Equal("[1,1,8,8]", choice.GetProperty("timedAt").GetString());
+        // The report has the figures; the recorded winner is the one they give (int8 only at 0.90× fp32 or less).
+        var timed = System.Text.RegularExpressions.Regex.Match(report, @"compiled variants: int8 (\d+\.\d\d)× fp32's latency \(p50 [\d.]+ ms vs [\d.]+ ms\): (int8|fp32) runs on CPUs with these kernel paths");
+        Assert.True(timed.Success, report);
+        Assert.Equal(timed.Groups[2].Value, choice.GetProperty("variant").GetString());
+        if (double.Parse(timed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0.90)
+            Assert.Equal("fp32", timed.Groups[2].Value);
+        // The compiled-vs-ONNX Runtime timing is the winner's: the program the runtime runs here.
+        Assert.Contains($"compiled {timed.Groups[2].Value} ", report);
+        if (execution.TryGetProperty("auto", out var auto))
+            Assert.Equal(choice.GetProperty("variant").GetString(), auto.GetProperty("variant").GetString());
+        Assert.DoesNotContain(" ms", JsonSerializer.Serialize(execution)); // no timings in the manifest
+    }
+
+    [ConditionalFact("data")]
+    public void A_model_whose_int8_program_is_slower_keeps_fp32()
+    {
+        // The OCR classifier: its grouped/depthwise convolutions stay Q/DQ around fp32 kernels, so the int8
+        // program is several times slower (2.65× on Zen 5, ~3× on AVX2) while the kernel table cannot tell.
+        var calibration = TinyModels.Npy(Path.Combine(_run.Directory, "ocr.npy"),
+            Enumerable.Range(0, 2 * 3 * 48 * 192).Select(i => (float)((i * 7919 % 1000) / 1000.0)).ToArray(), 2, 3, 48, 192);
+        var (report, execution) = BuildQuantized(Path.Combine(RepositoryPaths.SharedModels, "ch_ppocr_mobile_v2.0_cls_infer.onnx"), "OcrInt8", calibration);
+
+        Assert.Equal("fp32", execution.GetProperty("variantChoice").GetProperty("variant").GetString());
+        Assert.Matches(@"compiled variants: int8 \d+\.\d\d× fp32's latency .*: fp32 runs on CPUs with these kernel paths \(another variant wins only at 0\.90× or less, slower at no shape\)", report);
+    }
+
+    [ConditionalFact("data")]
+    public void A_model_without_variants_records_no_choice()
+    {
+        var (_, _, execution) = Build(Path.Combine(RepositoryPaths.SharedModels, "digits_mlp.onnx"), "Plain");
+
+        Assert.False(execution.TryGetProperty("variantChoice", out _));
     }
 }
