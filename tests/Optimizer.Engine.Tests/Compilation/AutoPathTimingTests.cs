@@ -89,6 +89,28 @@ public sealed class AutoPathTimingTests(ITestOutputHelper output) : IDisposable
         return (report, execution);
     }
 
+    /// <summary>
+    /// The variant the manifest records is the one the report's figures give (int8 only at 0.90× fp32
+    /// or less: the builds here time one shape), on this machine, and Auto's timing is that variant's.
+    /// </summary>
+    private static string AssertRecordedAsTimed(string report, JsonElement execution, string timedAt)
+    {
+        var choice = execution.GetProperty("variantChoice");
+        Assert.Equal(AutoPathChoice.CurrentMachine, choice.GetProperty("machine").GetString());
+        Assert.Equal(timedAt, choice.GetProperty("timedAt").GetString());
+        var timed = System.Text.RegularExpressions.Regex.Match(report, @"compiled variants: int8 (\d+\.\d\d)× fp32's latency \(p50 [\d.]+ ms vs [\d.]+ ms\): (int8|fp32) runs on CPUs with these kernel paths");
+        Assert.True(timed.Success, report);
+        var (ratio, winner) = (timed.Groups[1].Value, timed.Groups[2].Value);
+        Assert.Equal(winner, choice.GetProperty("variant").GetString());
+        if (ratio != "0.90") // printed rounded: 0.904 prints as the margin
+            Assert.Equal(double.Parse(ratio, System.Globalization.CultureInfo.InvariantCulture) < 0.90 ? "int8" : "fp32", winner);
+        Assert.Contains($"compiled {winner} ", report); // ONNX Runtime was compared with the program the runtime runs here
+        if (execution.TryGetProperty("auto", out var auto))
+            Assert.Equal(winner, auto.GetProperty("variant").GetString());
+        Assert.DoesNotContain(" ms", JsonSerializer.Serialize(execution)); // no timings in the manifest
+        return winner;
+    }
+
     [ConditionalFact("data")]
     public void A_quantized_cnn_records_the_variant_its_timing_chose_for_this_machine()
     {
@@ -96,33 +118,21 @@ public sealed class AutoPathTimingTests(ITestOutputHelper output) : IDisposable
         File.Copy(Path.Combine(RepositoryPaths.SharedModels, "..", "digits", "digits_train_x_1347x64.f32"), calibration);
         var (report, execution) = BuildQuantized(Path.Combine(RepositoryPaths.SharedModels, "digits_cnn.onnx"), "Cnn", calibration);
 
-        var choice = execution.GetProperty("variantChoice");
-        Assert.Equal(AutoPathChoice.CurrentMachine, choice.GetProperty("machine").GetString());
-        Assert.Equal("[1,1,8,8]", choice.GetProperty("timedAt").GetString());
-        // The report has the figures; the recorded winner is the one they give (int8 only at 0.90× fp32 or less).
-        var timed = System.Text.RegularExpressions.Regex.Match(report, @"compiled variants: int8 (\d+\.\d\d)× fp32's latency \(p50 [\d.]+ ms vs [\d.]+ ms\): (int8|fp32) runs on CPUs with these kernel paths");
-        Assert.True(timed.Success, report);
-        Assert.Equal(timed.Groups[2].Value, choice.GetProperty("variant").GetString());
-        if (double.Parse(timed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0.90)
-            Assert.Equal("fp32", timed.Groups[2].Value);
-        // The compiled-vs-ONNX Runtime timing is the winner's: the program the runtime runs here.
-        Assert.Contains($"compiled {timed.Groups[2].Value} ", report);
-        if (execution.TryGetProperty("auto", out var auto))
-            Assert.Equal(choice.GetProperty("variant").GetString(), auto.GetProperty("variant").GetString());
-        Assert.DoesNotContain(" ms", JsonSerializer.Serialize(execution)); // no timings in the manifest
+        // Zen 5 (AVX-VNNI, AVX-512): int8 0.70–0.75× fp32, recorded although the kernel table keeps fp32 there.
+        output.WriteLine($"recorded {AssertRecordedAsTimed(report, execution, "[1,1,8,8]")}");
     }
 
     [ConditionalFact("data")]
-    public void A_model_whose_int8_program_is_slower_keeps_fp32()
+    public void The_ocr_classifiers_int8_program_runs_only_where_it_timed_faster()
     {
-        // The OCR classifier: its grouped/depthwise convolutions stay Q/DQ around fp32 kernels, so the int8
-        // program is several times slower (2.65× on Zen 5, ~3× on AVX2) while the kernel table cannot tell.
+        // Its grouped/depthwise convolutions stay Q/DQ around fp32 kernels: the int8 program was 2.65× fp32 on
+        // Zen 5 (fp32 recorded), about 1.2× on AVX2 since its hard-swishes run as byte tables; the table cannot tell.
         var calibration = TinyModels.Npy(Path.Combine(_run.Directory, "ocr.npy"),
             Enumerable.Range(0, 2 * 3 * 48 * 192).Select(i => (float)((i * 7919 % 1000) / 1000.0)).ToArray(), 2, 3, 48, 192);
         var (report, execution) = BuildQuantized(Path.Combine(RepositoryPaths.SharedModels, "ch_ppocr_mobile_v2.0_cls_infer.onnx"), "OcrInt8", calibration);
 
-        Assert.Equal("fp32", execution.GetProperty("variantChoice").GetProperty("variant").GetString());
-        Assert.Matches(@"compiled variants: int8 \d+\.\d\d× fp32's latency .*: fp32 runs on CPUs with these kernel paths \(another variant wins only at 0\.90× or less, slower at no shape\)", report);
+        if (AssertRecordedAsTimed(report, execution, "[1,3,48,192]") == "fp32")
+            Assert.Contains("fp32 runs on CPUs with these kernel paths (another variant wins only at 0.90× or less, slower at no shape)", report);
     }
 
     [ConditionalFact("data")]
