@@ -7,6 +7,20 @@ namespace Optimizer.Runtime.Compiled;
 public static partial class Kernels
 {
     /// <summary>
+    /// One <see cref="GemmJob"/> over spans, with its row strides and bias side: the form the
+    /// convolution and attention-head callers use (rows of A and C wider than the product, a bias
+    /// per output channel), reachable without pointers.
+    /// </summary>
+    internal static unsafe void GemmStrided(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> packedB, int k, ReadOnlySpan<float> bias, bool biasPerRow,
+        Span<float> c, int ldc, int m, int n, float alpha, int act, float actMin, float actMax)
+    {
+        fixed (float* pa = a, pb = packedB, pbias = bias, pc = c)
+        {
+            new GemmJob(pa, lda, pb, k, pc, ldc, m, n, bias.IsEmpty ? null : pbias, biasPerRow, alpha, act, actMin, actMax).Run();
+        }
+    }
+
+    /// <summary>
     /// The AVX2 + FMA tiles of <see cref="GemmJob"/>: 6 rows × one 16-column panel (12 ymm
     /// accumulators, as MLAS's SgemmKernelFma3), then the 4-row tile and the row kernel for what
     /// is left. Same packed layout as every other path.
