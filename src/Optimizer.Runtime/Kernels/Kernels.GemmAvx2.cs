@@ -39,10 +39,12 @@ public static partial class Kernels
             var cp = c + col0;
             var row = 0;
 
-            // Five rows still beat a 4-row tile plus a row pass; four fill the 4-row tile exactly.
-            for (; m - row >= 5; row += YmmTileRows)
+            // Five rows still beat a 4-row tile plus a row pass; four fill the 4-row tile exactly, and
+            // two left over (a CNN's 32 channels) go to two 4-row tiles with the last six rows.
+            var sixRowEnd = m % YmmTileRows == 2 && m > YmmTileRows ? m - 2 * TileRows : m;
+            for (; sixRowEnd - row >= 5; row += YmmTileRows)
             {
-                Micro6x16Fma(a + (long)row * lda, p, cp + (long)row * ldc, Math.Min(YmmTileRows, m - row), cols, row, col0);
+                Micro6x16Fma(a + (long)row * lda, p, cp + (long)row * ldc, Math.Min(YmmTileRows, sixRowEnd - row), cols, row, col0);
             }
 
             for (; m - row >= 3; row += TileRows)
