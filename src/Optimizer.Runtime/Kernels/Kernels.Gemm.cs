@@ -82,7 +82,7 @@ public static partial class Kernels
     {
         private const long ParallelThreshold = 1 << 21;
 
-        // Rows per AVX2 register tile: 4 × 16 columns = 8 accumulators (with 6 the JIT spills them every k step).
+        // Rows of the smaller AVX2 tile (4 × 16 = 8 accumulators), for what the 6-row tile (Kernels.GemmAvx2.cs) leaves.
         private const int TileRows = 4;
 
         public void Run()
