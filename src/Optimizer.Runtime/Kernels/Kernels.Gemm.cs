@@ -82,7 +82,7 @@ public static partial class Kernels
     {
         private const long ParallelThreshold = 1 << 21;
 
-        // Rows per AVX2 register tile: 4 × 16 columns = 8 accumulators (with 6 the JIT spills them every k step).
+        // Rows of the smaller AVX2 tile (4 × 16 = 8 accumulators), for what the 6-row tile (Kernels.GemmAvx2.cs) leaves.
         private const int TileRows = 4;
 
         public void Run()
@@ -115,26 +115,22 @@ public static partial class Kernels
                 return;
             }
 
+            if (path == KernelPath.Avx2Fma)
+            {
+                for (var panel = first; panel < end; panel++)
+                {
+                    RunPanelAvx2(panel);
+                }
+
+                return;
+            }
+
             for (var panel = first; panel < end; panel++)
             {
                 var p = packed + (long)panel * PanelWidth * k;
                 var cols = Math.Min(PanelWidth, n - panel * PanelWidth);
                 var cp = c + panel * PanelWidth;
-                if (path == KernelPath.Avx2Fma)
-                {
-                    var row = 0;
-                    for (; m - row >= 3; row += TileRows)
-                    {
-                        Micro4x16Fma(a + (long)row * lda, lda, p, k, cp + (long)row * ldc, ldc, Math.Min(TileRows, m - row), cols, row, panel * PanelWidth);
-                    }
-
-                    // One or two rows left (a batch-1 GEMV): a row kernel with four k-phases keeps eight FMAs in flight.
-                    for (; row < m; row++)
-                    {
-                        Micro1x16Fma(a + (long)row * lda, p, k, cp + (long)row * ldc, cols, row, panel * PanelWidth);
-                    }
-                }
-                else if (path is KernelPath.Vector128)
+                if (path is KernelPath.Vector128)
                 {
                     // x64 without AVX2 has 16 vector registers: 2 × 16 columns (8 accumulators + 4
                     // B vectors + the broadcast) fit; the 4-row tile's 16 accumulators would spill.

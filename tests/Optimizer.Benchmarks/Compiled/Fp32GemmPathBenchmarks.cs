@@ -10,14 +10,14 @@ namespace Optimizer.Benchmarks.Compiled;
 /// process with the runtime's own switch (<c>DOTNET_EnableAVX512=0</c> gives the AVX2 tiles,
 /// <c>DOTNET_EnableAVX2=0</c> the Vector128 ones), so the path is chosen as in an app. Shapes are
 /// arctic_embed_xs's at 128 tokens (attention projection, FFN up and down) and a CNN layer's im2col
-/// GEMM (32 channels × 28·28 pixels × 32·3·3); GFLOP/s = 2·m·n·k / Mean.
+/// GEMM (32 channels × 28·28 pixels × 32·3·3) and a square 512; GFLOP/s = 2·m·n·k / Mean.
 /// </summary>
 [Config(typeof(PathJobs))]
 public class Fp32GemmPathBenchmarks
 {
     private float[] _a = null!, _packed = null!, _c = null!;
 
-    [Params("128x384x384", "128x1536x384", "128x384x1536", "32x784x288")]
+    [Params("128x384x384", "128x1536x384", "128x384x1536", "32x784x288", "512x512x512")]
     public string Shape { get; set; } = "";
 
     private (int M, int N, int K) Dims => GemmShape.Parse(Shape);

@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Optimizer.Runtime.Compiled;
+
+public static partial class Kernels
+{
+    /// <summary>
+    /// One <see cref="GemmJob"/> over spans, with its row strides and bias side: the form the
+    /// convolution and attention-head callers use (rows of A and C wider than the product, a bias
+    /// per output channel), reachable without pointers.
+    /// </summary>
+    internal static unsafe void GemmStrided(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> packedB, int k, ReadOnlySpan<float> bias, bool biasPerRow,
+        Span<float> c, int ldc, int m, int n, float alpha, int act, float actMin, float actMax)
+    {
+        fixed (float* pa = a, pb = packedB, pbias = bias, pc = c)
+        {
+            new GemmJob(pa, lda, pb, k, pc, ldc, m, n, bias.IsEmpty ? null : pbias, biasPerRow, alpha, act, actMin, actMax).Run();
+        }
+    }
+
+    /// <summary>
+    /// The AVX2 + FMA tiles of <see cref="GemmJob"/>: 6 rows × one 16-column panel (12 ymm
+    /// accumulators, as MLAS's SgemmKernelFma3), then the 4-row tile and the row kernel for what
+    /// is left. Same packed layout as every other path.
+    /// </summary>
+    internal readonly unsafe partial struct GemmJob
+    {
+        /// <summary>Rows per AVX2 register tile: 12 accumulators + 2 B vectors + the broadcast = 15 of 16 ymm.</summary>
+        private const int YmmTileRows = 6;
+
+        /// <summary>Every row of one panel on the AVX2 tiles.</summary>
+        private void RunPanelAvx2(int panel)
+        {
+            var p = packed + (long)panel * PanelWidth * k;
+            var col0 = panel * PanelWidth;
+            var cols = Math.Min(PanelWidth, n - col0);
+            var cp = c + col0;
+            var row = 0;
+
+            // Five rows still beat a 4-row tile plus a row pass; four fill the 4-row tile exactly, and
+            // two left over (a CNN's 32 channels) go to two 4-row tiles with the last six rows.
+            var sixRowEnd = m % YmmTileRows == 2 && m > YmmTileRows ? m - 2 * TileRows : m;
+            for (; sixRowEnd - row >= 5; row += YmmTileRows)
+            {
+                Micro6x16Fma(a + (long)row * lda, p, cp + (long)row * ldc, Math.Min(YmmTileRows, sixRowEnd - row), cols, row, col0);
+            }
+
+            for (; m - row >= 3; row += TileRows)
+            {
+                Micro4x16Fma(a + (long)row * lda, lda, p, k, cp + (long)row * ldc, ldc, Math.Min(TileRows, m - row), cols, row, col0);
+            }
+
+            // One or two rows left (a batch-1 GEMV): a row kernel with four k-phases keeps eight FMAs in flight.
+            for (; row < m; row++)
+            {
+                Micro1x16Fma(a + (long)row * lda, p, k, cp + (long)row * ldc, cols, row, col0);
+            }
+        }
+
+        [SkipLocalsInit] // the tile is written whole before it is read
+
+        private void Micro6x16Fma(float* a0, float* p, float* c0, int rows, int cols, int row0, int col0)
+        {
+            // Rows past the last repeat row 0: their sums are computed and never stored.
+            var a1 = a0 + (rows > 1 ? lda : 0);
+            var a2 = a0 + (rows > 2 ? 2 * lda : 0);
+            var a3 = a0 + (rows > 3 ? 3 * lda : 0);
+            var a4 = a0 + (rows > 4 ? 4 * lda : 0);
+            var a5 = a0 + (rows > 5 ? 5 * lda : 0);
+            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+            Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            for (var kk = 0; kk < k; kk++)
+            {
+                var b0 = Avx.LoadVector256(p);
+                var b1 = Avx.LoadVector256(p + 8);
+                p += PanelWidth;
+                var v = Vector256.Create(a0[kk]);
+                c00 = Fma.MultiplyAdd(v, b0, c00); c01 = Fma.MultiplyAdd(v, b1, c01);
+                v = Vector256.Create(a1[kk]);
+                c10 = Fma.MultiplyAdd(v, b0, c10); c11 = Fma.MultiplyAdd(v, b1, c11);
+                v = Vector256.Create(a2[kk]);
+                c20 = Fma.MultiplyAdd(v, b0, c20); c21 = Fma.MultiplyAdd(v, b1, c21);
+                v = Vector256.Create(a3[kk]);
+                c30 = Fma.MultiplyAdd(v, b0, c30); c31 = Fma.MultiplyAdd(v, b1, c31);
+                v = Vector256.Create(a4[kk]);
+                c40 = Fma.MultiplyAdd(v, b0, c40); c41 = Fma.MultiplyAdd(v, b1, c41);
+                v = Vector256.Create(a5[kk]);
+                c50 = Fma.MultiplyAdd(v, b0, c50); c51 = Fma.MultiplyAdd(v, b1, c51);
+            }
+
+            // Spill the tile once, with nothing else live (see Micro4x16Fma), then the shared epilogue.
+            var tile = stackalloc float[YmmTileRows * PanelWidth];
+            Avx.Store(tile, c00); Avx.Store(tile + 8, c01); Avx.Store(tile + 16, c10); Avx.Store(tile + 24, c11);
+            Avx.Store(tile + 32, c20); Avx.Store(tile + 40, c21); Avx.Store(tile + 48, c30); Avx.Store(tile + 56, c31);
+            Avx.Store(tile + 64, c40); Avx.Store(tile + 72, c41); Avx.Store(tile + 80, c50); Avx.Store(tile + 88, c51);
+            if (cols == PanelWidth && act != 2)
+            {
+                StoreFullTile(tile, rows, c0, ldc, row0, col0);
+            }
+            else
+            {
+                StoreTile(tile, rows, cols, c0, ldc, row0, col0);
+            }
+        }
+    }
+}
