@@ -1,6 +1,7 @@
 using Optimizer.Compiler.Tests.Support;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
+using Optimizer.Tests.Shared;
 using Act = Optimizer.Runtime.Compiled.Kernels.EpilogueActivation;
 
 namespace Optimizer.Compiler.Tests.Kernels;
@@ -140,6 +141,29 @@ public sealed class EpilogueFusionTests
         var y = g.Node("Mul", g.Conv("x", 3, 5, 3, 1), g.Tensor([5], seed: 50));
         using var program = g.AssertSameAsOrt(g.Node("Relu", y), 5);
         Assert.Contains(program.Steps, s => s.Kind == StepKind.Binary);
+    }
+
+    /// <summary>
+    /// PaddleOCR's direction classifier (real, ../shared/data): Conv → BatchNormalization → HardSwish
+    /// written out or Relu throughout. Every BatchNormalization, HardSwish and Relu goes into its
+    /// convolution: 239 steps before (140 Binary, 33 Unary), left are the SE blocks' HardSigmoid
+    /// gates and products and the residual Adds. The output still matches ONNX Runtime.
+    /// </summary>
+    [ConditionalFact("data")]
+    public void Ocr_direction_classifier_runs_its_chains_in_the_convolutions()
+    {
+        var model = SharedModels.Load("ch_ppocr_mobile_v2.0_cls_infer.onnx");
+        using var program = ProgramRunner.Compile(model);
+        var inputs = SharedModels.SyntheticInputs(FixedShapes.Bind(model.Clone(), new Dictionary<string, long> { ["p2o.DynamicDimension.1"] = 48, ["p2o.DynamicDimension.2"] = 192 }), 2);
+        var expected = SharedModels.RunOrt(model, inputs)[0];
+        var actual = ProgramRunner.Floats(ProgramRunner.Run(program, inputs.Select(i => OnnxTensor.FromFloats(i.Name, i.Shape, i.Values)).ToArray())[0]);
+        Assert.Null(Tolerance.Compare(expected, actual, 1e-3, 1e-4));
+
+        var kinds = program.Steps.Select(s => s.Kind).ToList();
+        Assert.Equal(53, kinds.Count(k => k == StepKind.Conv));
+        Assert.True(kinds.Count(k => k == StepKind.Binary) <= 16, $"{kinds.Count(k => k == StepKind.Binary)} Binary steps");
+        Assert.True(kinds.Count(k => k == StepKind.Unary) <= 9, $"{kinds.Count(k => k == StepKind.Unary)} Unary steps");
+        Assert.True(kinds.Count < 100, $"{kinds.Count} steps");
     }
 
     /// <summary>A graph under construction: input x [1, c, h, w], Conv weights and constants from seeded values.</summary>
