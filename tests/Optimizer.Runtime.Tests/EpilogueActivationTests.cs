@@ -151,6 +151,7 @@ public sealed class EpilogueActivationTests
         Act.Relu => Math.Max(v, 0),
         Act.Clamp => Math.Min(Math.Max(v, p0), p1),
         Act.HardSwish => v * Math.Clamp(v + 3, 0, 6) / 6 * p0 + p1,
+        Act.HardSigmoid => Math.Clamp(v * p0 + p1, 0, 1),
         _ => v,
     };
 }

@@ -69,7 +69,7 @@ internal static partial class NodeEmitter
         ["Clip"] = (ctx, node, _) => ConstantClipBounds(ctx, node) is var (lo, hi) ? new ChainActivation([node], Act.Clamp, lo, hi, node.Outputs[0]) : null,
         ["HardSwish"] = (_, node, _) => new ChainActivation([node], Act.HardSwish, 1f, 0f, node.Outputs[0]),
         ["Add"] = WrittenOutHardSwish,
-        ["HardSigmoid"] = HardSigmoidTimesX,
+        ["HardSigmoid"] = HardSigmoidOrHardSwish,
     };
 
     /// <summary>The value a chain starts from: its name, shape and the channel count of axis 1 (0 when not a constant).</summary>
@@ -154,10 +154,12 @@ internal static partial class NodeEmitter
         return new ChainActivation([add, clip, times, divide], Act.HardSwish, 1f, 0f, divide.Outputs[0]);
     }
 
-    /// <summary><c>x · HardSigmoid(x)</c> with HardSwish's α = 1/6, β = 1/2.</summary>
-    private static ChainActivation? HardSigmoidTimesX(BuildContext ctx, OnnxNode gate, string x) =>
-        gate.Float("alpha", 0.2f) == 1f / 6 && gate.Float("beta", 0.5f) == 0.5f
-        && SoleConsumer(ctx, gate.Outputs[0]) is { OpType: "Mul" } times && OtherInput(times, gate.Outputs[0]) == x
+    /// <summary><c>x · HardSigmoid(x)</c> with HardSwish's α = 1/6, β = 1/2 is HardSwish; else HardSigmoid (an SE block's gate).</summary>
+    private static ChainActivation HardSigmoidOrHardSwish(BuildContext ctx, OnnxNode gate, string x)
+    {
+        var (alpha, beta) = (gate.Float("alpha", 0.2f), gate.Float("beta", 0.5f));
+        return alpha == 1f / 6 && beta == 0.5f && SoleConsumer(ctx, gate.Outputs[0]) is { OpType: "Mul" } times && OtherInput(times, gate.Outputs[0]) == x
             ? new ChainActivation([gate, times], Act.HardSwish, 1f, 0f, times.Outputs[0])
-            : null;
+            : new ChainActivation([gate], Act.HardSigmoid, alpha, beta, gate.Outputs[0]);
+    }
 }

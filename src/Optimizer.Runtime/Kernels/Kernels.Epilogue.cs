@@ -21,6 +21,8 @@ public static partial class Kernels
         Clamp = 2,
         /// <summary><c>x · clamp(x + 3, 0, 6) / 6 · p0 + p1</c>: HardSwish and the affine PaddleOCR puts after it.</summary>
         HardSwish = 3,
+        /// <summary><c>clamp(x · p0 + p1, 0, 1)</c>: HardSigmoid (α = p0, β = p1), the squeeze-excitation gate.</summary>
+        HardSigmoid = 4,
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -29,6 +31,7 @@ public static partial class Kernels
         1 => MathF.Max(x, 0f),
         2 => MathF.Min(MathF.Max(x, p0), p1),
         3 => MathF.FusedMultiplyAdd(x * MathF.Min(MathF.Max(x + 3f, 0f), 6f), p0 * (1f / 6), p1),
+        4 => MathF.Min(MathF.Max(MathF.FusedMultiplyAdd(x, p0, p1), 0f), 1f),
         _ => x,
     };
 
@@ -40,6 +43,7 @@ public static partial class Kernels
         2 => Avx512F.Min(Vector512.Create(p1), Avx512F.Max(Vector512.Create(p0), x)),
         3 => Avx512F.FusedMultiplyAdd(x * Avx512F.Min(Vector512.Create(6f), Avx512F.Max(Vector512<float>.Zero, x + Vector512.Create(3f))),
             Vector512.Create(p0 * (1f / 6)), Vector512.Create(p1)),
+        4 => Avx512F.Min(Vector512<float>.One, Avx512F.Max(Vector512<float>.Zero, Avx512F.FusedMultiplyAdd(x, Vector512.Create(p0), Vector512.Create(p1)))),
         _ => x,
     };
 
@@ -50,6 +54,7 @@ public static partial class Kernels
         2 => Avx.Min(Vector256.Create(p1), Avx.Max(Vector256.Create(p0), x)),
         3 => Vector256.FusedMultiplyAdd(x * Avx.Min(Vector256.Create(6f), Avx.Max(Vector256<float>.Zero, x + Vector256.Create(3f))),
             Vector256.Create(p0 * (1f / 6)), Vector256.Create(p1)),
+        4 => Avx.Min(Vector256<float>.One, Avx.Max(Vector256<float>.Zero, Vector256.FusedMultiplyAdd(x, Vector256.Create(p0), Vector256.Create(p1)))),
         _ => x,
     };
 
