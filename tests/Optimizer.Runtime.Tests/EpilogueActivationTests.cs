@@ -152,6 +152,7 @@ public sealed class EpilogueActivationTests
         Act.Clamp => Math.Min(Math.Max(v, p0), p1),
         Act.HardSwish => v * Math.Clamp(v + 3, 0, 6) / 6 * p0 + p1,
         Act.HardSigmoid => Math.Clamp(v * p0 + p1, 0, 1),
+        Act.LeakyRelu => Math.Max(Math.Max(v, (double)p0 * v), p1),
         _ => v,
     };
 }

@@ -70,6 +70,9 @@ internal static partial class NodeEmitter
         ["HardSwish"] = (_, node, _) => new ChainActivation([node], Act.HardSwish, 1f, 0f, node.Outputs[0]),
         ["Add"] = WrittenOutHardSwish,
         ["HardSigmoid"] = HardSigmoidOrHardSwish,
+        ["LeakyRelu"] = LeakyReluWithFloor,
+        ["Max"] = (ctx, node, x) => ConstScalarOperand(ctx, node, x) is { } floor ? new ChainActivation([node], Act.Clamp, floor, float.PositiveInfinity, node.Outputs[0]) : null,
+        ["Min"] = (ctx, node, x) => ConstScalarOperand(ctx, node, x) is { } ceiling ? new ChainActivation([node], Act.Clamp, float.NegativeInfinity, ceiling, node.Outputs[0]) : null,
     };
 
     /// <summary>The value a chain starts from: its name, shape and the channel count of axis 1 (0 when not a constant).</summary>
@@ -152,6 +155,20 @@ internal static partial class NodeEmitter
         }
 
         return new ChainActivation([add, clip, times, divide], Act.HardSwish, 1f, 0f, divide.Outputs[0]);
+    }
+
+    /// <summary>LeakyRelu with α in [0, 1] (<c>max(x, αx)</c>), and a Max with a constant scalar after it (the wake-word embedding's floor).</summary>
+    private static ChainActivation? LeakyReluWithFloor(BuildContext ctx, OnnxNode leaky, string x)
+    {
+        var alpha = leaky.Float("alpha", 0.01f);
+        if (alpha is not (>= 0f and <= 1f))
+        {
+            return null;
+        }
+
+        return SoleConsumer(ctx, leaky.Outputs[0]) is { OpType: "Max", Inputs.Count: 2 } max && ConstScalarOperand(ctx, max, leaky.Outputs[0]) is { } floor
+            ? new ChainActivation([leaky, max], Act.LeakyRelu, alpha, floor, max.Outputs[0])
+            : new ChainActivation([leaky], Act.LeakyRelu, alpha, float.NegativeInfinity, leaky.Outputs[0]);
     }
 
     /// <summary><c>x · HardSigmoid(x)</c> with HardSwish's α = 1/6, β = 1/2 is HardSwish; else HardSigmoid (an SE block's gate).</summary>

@@ -23,6 +23,8 @@ public static partial class Kernels
         HardSwish = 3,
         /// <summary><c>clamp(x · p0 + p1, 0, 1)</c>: HardSigmoid (α = p0, β = p1), the squeeze-excitation gate.</summary>
         HardSigmoid = 4,
+        /// <summary><c>max(x, p0 · x, p1)</c>: LeakyRelu (α = p0 in [0, 1]) with a floor (−∞ for none), as Keras exports LeakyRelu → Maximum.</summary>
+        LeakyRelu = 5,
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -32,6 +34,7 @@ public static partial class Kernels
         2 => MathF.Min(MathF.Max(x, p0), p1),
         3 => MathF.FusedMultiplyAdd(x * MathF.Min(MathF.Max(x + 3f, 0f), 6f), p0 * (1f / 6), p1),
         4 => MathF.Min(MathF.Max(MathF.FusedMultiplyAdd(x, p0, p1), 0f), 1f),
+        5 => MathF.Max(MathF.Max(x, x * p0), p1),
         _ => x,
     };
 
@@ -44,6 +47,7 @@ public static partial class Kernels
         3 => Avx512F.FusedMultiplyAdd(x * Avx512F.Min(Vector512.Create(6f), Avx512F.Max(Vector512<float>.Zero, x + Vector512.Create(3f))),
             Vector512.Create(p0 * (1f / 6)), Vector512.Create(p1)),
         4 => Avx512F.Min(Vector512<float>.One, Avx512F.Max(Vector512<float>.Zero, Avx512F.FusedMultiplyAdd(x, Vector512.Create(p0), Vector512.Create(p1)))),
+        5 => Avx512F.Max(Vector512.Create(p1), Avx512F.Max(x * Vector512.Create(p0), x)),
         _ => x,
     };
 
@@ -55,6 +59,7 @@ public static partial class Kernels
         3 => Vector256.FusedMultiplyAdd(x * Avx.Min(Vector256.Create(6f), Avx.Max(Vector256<float>.Zero, x + Vector256.Create(3f))),
             Vector256.Create(p0 * (1f / 6)), Vector256.Create(p1)),
         4 => Avx.Min(Vector256<float>.One, Avx.Max(Vector256<float>.Zero, Vector256.FusedMultiplyAdd(x, Vector256.Create(p0), Vector256.Create(p1)))),
+        5 => Avx.Max(Vector256.Create(p1), Avx.Max(x * Vector256.Create(p0), x)),
         _ => x,
     };
 

@@ -96,6 +96,21 @@ public sealed class EpilogueFusionTests
         Assert.Equal((long)Act.HardSigmoid, program.Steps[2].Ints[^1].Constant);
     }
 
+    [Theory]
+    [InlineData(0.2f, true)]
+    [InlineData(0.2f, false)]
+    [InlineData(1.5f, true)] // α > 1 is not max(x, αx): no fusion
+    public void Leaky_relu_and_a_floor_run_in_the_conv(float alpha, bool floor)
+    {
+        // As the wake-word embedding (Keras) writes it: Conv → LeakyRelu → Maximum(·, −0.4).
+        var g = new ChainGraph(3, 6, 5);
+        var y = g.Node("LeakyRelu", [g.Node("Mul", g.Conv("x", 3, 9, 3, 1), g.Scalar(2f))], OnnxAttribute.FromFloat("alpha", alpha));
+        using var program = g.AssertSameAsOrt(floor ? g.Node("Max", y, g.Scalar(-0.4f)) : y, 9);
+        var conv = program.Steps.First(s => s.Kind == StepKind.Conv);
+        Assert.Equal(alpha <= 1f ? (long)Act.LeakyRelu : (long)Act.None, conv.Ints[^1].Constant);
+        Assert.Equal(alpha <= 1f ? 1 : floor ? 3 : 2, program.Steps.Count);
+    }
+
     [Fact]
     public void A_chain_after_a_residual_add_runs_as_one_step()
     {
