@@ -76,4 +76,13 @@ public sealed class ModelMetadata
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public AutoPathChoice? AutoPath { get; init; }
+
+    /// <summary>
+    /// Set when the build embedded several <see cref="CompiledVariants"/> and timed them against each other:
+    /// the variant that ran faster on the build machine, which the runtime picks on a CPU with the same
+    /// kernel paths (unless <see cref="ModelOptions.Variant"/> names another). <see langword="null"/> leaves
+    /// the choice to the kernel table.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public VariantChoice? VariantChoice { get; init; }
 }

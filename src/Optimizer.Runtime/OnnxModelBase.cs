@@ -81,7 +81,7 @@ public abstract class OnnxModelBase : IDisposable
 
                 ExecutionTarget = ExecutionTarget.Cpu;
                 ExecutionProvider = "Compiled";
-                ExecutionPath = new ExecutionPath(ExecutionPathKind.Compiled, null, KernelDispatch.Current.ToString(), Compiled.Variant) { Schedule = Compiled.Schedule, Reason = candidate.Reason };
+                ExecutionPath = new ExecutionPath(ExecutionPathKind.Compiled, null, KernelDispatch.Current.ToString(), Compiled.Variant) { Schedule = Compiled.Schedule, Reason = Compiled.VariantReason is { } why ? $"{candidate.Reason}; {Compiled.Variant}: {why}" : candidate.Reason };
                 break;
             }
 

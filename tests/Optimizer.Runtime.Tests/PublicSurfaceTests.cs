@@ -21,7 +21,7 @@ public class PublicSurfaceTests(Xunit.Abstractions.ITestOutputHelper output)
     ];
 
     /// <summary>Public because generated code calls them, hidden from IntelliSense.</summary>
-    private static readonly string[] GeneratedCodeTypes = ["AutoPathChoice", "CompiledVariant", "ModelRun", "TensorShapeGuard"];
+    private static readonly string[] GeneratedCodeTypes = ["AutoPathChoice", "CompiledVariant", "ModelRun", "TensorShapeGuard", "VariantChoice"];
 
     /// <summary>
     /// Kernel internals (Compiled/, Kernels/, GeneratedSchedule, KernelBuffers, ScheduleSlots): public for the compiler,
@@ -55,7 +55,7 @@ public class PublicSurfaceTests(Xunit.Abstractions.ITestOutputHelper output)
             method => Assert.True(IsHidden(method)));
         Assert.True(IsHidden(typeof(ModelMetadata).GetConstructors().Single()));
         Assert.All(
-            new[] { "ProgramResourceName", "CompiledSchedule", "CompiledVariants", "AutoPath" },
+            new[] { "ProgramResourceName", "CompiledSchedule", "CompiledVariants", "AutoPath", "VariantChoice" },
             name => Assert.True(IsHidden(typeof(ModelMetadata).GetProperty(name)!)));
     }
 

@@ -53,3 +53,61 @@ public class VariantSelectorTests
         Assert.Equal("fp16", VariantSelector.Choose([future], Cpu(), null).Variant!.Name); // the last is the fallback
     }
 }
+
+/// <summary>
+/// The build's timing of the variants (ModelMetadata.VariantChoice) decides on a CPU with the build
+/// machine's kernel paths, whatever the table says; elsewhere the table decides, and a requested
+/// variant still wins.
+/// </summary>
+public class TimedVariantSelectorTests
+{
+    private static readonly CompiledVariant Int8 = new("int8", "M.kernels", VariantSelector.Int8DotProduct, null);
+    private static readonly CompiledVariant Fp32 = new("fp32", "M.fp32.kernels", null, null);
+
+    private static VariantChoice TimedOn(CpuFeatures cpu, string variant) => new(AutoPathChoice.MachineOf(cpu), "[1,1,8,8]", variant);
+
+    [Theory]
+    [InlineData(nameof(TestCpus.X64Avx512Vnni), "int8")] // the table keeps fp32 over the Avx512F tiles; the build timed int8 faster
+    [InlineData(nameof(TestCpus.X64Avx512WithoutAvxVnni), "int8")]
+    [InlineData(nameof(TestCpus.X64Avx2), "int8")]
+    [InlineData(nameof(TestCpus.X64Avx512Vnni), "fp32")] // e.g. the OCR classifier: int8 timed slower
+    public void On_the_build_machines_kernel_paths_the_timed_variant_runs(string cpu, string timed)
+    {
+        var features = TestCpus.Named(cpu);
+        var (variant, reason) = VariantSelector.Choose([Int8, Fp32], features, requested: null, TimedOn(features, timed));
+
+        Assert.Equal(timed, variant!.Name);
+        Assert.Contains(AutoPathChoice.MachineOf(features), reason);
+        Assert.Contains("at [1,1,8,8]", reason);
+        Assert.StartsWith(timed == "int8" ? "the build timed int8 clearly faster than fp32" : "the build timed no variant clearly faster than fp32", reason);
+    }
+
+    [Fact]
+    public void On_another_cpu_the_table_decides_and_says_the_timing_was_elsewhere()
+    {
+        var buildMachine = TestCpus.X64Avx512Vnni;
+        var (variant, reason) = VariantSelector.Choose([Int8, Fp32], TestCpus.X64Avx2, requested: null, TimedOn(buildMachine, "int8"));
+
+        Assert.Equal("fp32", variant!.Name); // the table's choice for AVX2 alone
+        Assert.Contains($"the build timed the variants on another CPU: {AutoPathChoice.MachineOf(buildMachine)}", reason);
+    }
+
+    [Fact]
+    public void A_requested_variant_wins_over_the_timing()
+    {
+        var cpu = TestCpus.X64Avx512Vnni;
+
+        Assert.Equal(("fp32", "ModelOptions.Variant"), Named(VariantSelector.Choose([Int8, Fp32], cpu, "fp32", TimedOn(cpu, "int8"))));
+        Assert.Equal(("int8", "ModelOptions.Variant"), Named(VariantSelector.Choose([Int8, Fp32], cpu, "int8", TimedOn(cpu, "fp32"))));
+    }
+
+    [Fact]
+    public void A_timed_variant_that_is_not_embedded_leaves_the_choice_to_the_table()
+    {
+        var cpu = TestCpus.X64Avx512Vnni;
+
+        Assert.Equal("fp32", VariantSelector.Choose([Int8, Fp32], cpu, null, TimedOn(cpu, "fp16")).Variant!.Name);
+    }
+
+    private static (string?, string) Named((CompiledVariant? Variant, string Reason) choice) => (choice.Variant?.Name, choice.Reason);
+}

@@ -78,6 +78,31 @@ public sealed class BenchCompiledPathTests(ITestOutputHelper output) : IDisposab
         Assert.Equal(1.0, row.GetProperty("p50Ratio").GetDouble());
     }
 
+    [ConditionalFact("data")]
+    public void Profile_says_where_each_compiled_rows_time_goes_per_step_kind_and_node()
+    {
+        var cnn = ToolRun.SharedModel("digits_cnn.onnx");
+
+        var json = Bench([cnn, "--profile", "--json"]);
+        var text = Bench([cnn, "--profile", "--path", "compiled"]);
+
+        Assert.Equal(0, json.ExitCode);
+        var profile = Assert.Single(json.Json().GetProperty("profiles").EnumerateArray());
+        Assert.Equal("digits_cnn.onnx (compiled)", profile.GetProperty("label").GetString());
+        var total = profile.GetProperty("stepsMs").GetDouble();
+        var kinds = profile.GetProperty("kinds").EnumerateArray().ToList();
+        var steps = profile.GetProperty("steps").EnumerateArray().ToList();
+        Assert.True(total > 0);
+        Assert.Contains(kinds, k => k.GetProperty("kind").GetString() == "Conv" && k.GetProperty("steps").GetInt32() == 2);
+        Assert.Equal(total, kinds.Sum(k => k.GetProperty("ms").GetDouble()), 6);
+        Assert.Equal(steps.Count, kinds.Sum(k => k.GetProperty("steps").GetInt32()));
+        Assert.Equal(steps.Select(s => s.GetProperty("ms").GetDouble()).OrderByDescending(ms => ms), steps.Select(s => s.GetProperty("ms").GetDouble()));
+        Assert.All(steps.Where(s => s.GetProperty("kind").GetString() == "Conv"), s => Assert.StartsWith("/conv", s.GetProperty("node").GetString(), StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("Where digits_cnn.onnx (compiled)'s time goes", text.Stdout);
+        Assert.Contains("│ Conv", text.Stdout);
+    }
+
     [Fact]
     public void An_unknown_path_is_a_usage_error()
     {

@@ -233,6 +233,12 @@ internal static class ModelClassEmitter
             lines.Add($"    AutoPath = new {Runtime}.AutoPathChoice({SourceText.Literal(auto.Machine)}, {SourceText.Literal(auto.TimedAt)}, {variant}),");
         }
 
+        if (manifest.VariantChoice is { } choice && manifest.Variants.Count > 0)
+        {
+            // Tokens only (ManifestParser), written as literals; without variants there is nothing to choose.
+            lines.Add($"    VariantChoice = new {Runtime}.VariantChoice({SourceText.Literal(choice.Machine)}, {SourceText.Literal(choice.TimedAt)}, {SourceText.Literal(choice.Variant)}),");
+        }
+
         return lines;
     }
 

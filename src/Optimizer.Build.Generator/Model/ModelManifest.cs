@@ -36,7 +36,13 @@ internal sealed record ModelManifest(
 
     /// <summary>The build timed the compiled kernels faster than ONNX Runtime (manifest <c>execution.auto</c>); null keeps ONNX Runtime first.</summary>
     public AutoPathInfo? AutoPath { get; init; }
+
+    /// <summary>The variant the build timed faster on its machine (manifest <c>execution.variantChoice</c>); null leaves the choice to the kernel table.</summary>
+    public VariantChoiceInfo? VariantChoice { get; init; }
 }
+
+/// <summary>Which variant the build timed faster: the machine's kernel paths, the timed shapes, the variant's name.</summary>
+internal sealed record VariantChoiceInfo(string Machine, string TimedAt, string Variant);
 
 /// <summary>Where the build timed the compiled kernels faster: the machine's kernel paths, the timed shapes, the variant (or null).</summary>
 internal sealed record AutoPathInfo(string Machine, string TimedAt, string? Variant);

@@ -102,6 +102,7 @@ internal static class ManifestParser
             Schedule = ReadSchedule(compiled),
             Variants = ReadVariants(execution),
             AutoPath = ReadAutoPath(execution),
+            VariantChoice = ReadVariantChoice(execution),
         };
     }
 
@@ -139,6 +140,39 @@ internal static class ManifestParser
             ? (v is JsonString text && ManifestTokens.IsVariantToken(text.Value) ? text.Value : throw Invalid("\"auto.variant\"", VariantToken + " or null", v))
             : null;
         return new AutoPathInfo(machine.Value, timedAt.Value, variant);
+    }
+
+    /// <summary>
+    /// The optional <c>variantChoice</c>: the variant the build timed faster on its machine. Every field
+    /// is a token (<see cref="ManifestTokens"/>); anything else makes the manifest malformed.
+    /// </summary>
+    private static VariantChoiceInfo? ReadVariantChoice(JsonObject execution)
+    {
+        if (!execution.TryGet("variantChoice", out JsonValue value) || value is JsonNull)
+        {
+            return null;
+        }
+
+        JsonObject choice = value as JsonObject ?? throw Mismatch("\"variantChoice\"", "an object or null", value);
+        JsonString variant = Require<JsonString>(choice, "variant");
+        if (!ManifestTokens.IsVariantToken(variant.Value))
+        {
+            throw Invalid("\"variantChoice.variant\"", VariantToken, variant);
+        }
+
+        JsonString machine = Require<JsonString>(choice, "machine");
+        if (!ManifestTokens.IsMachineSummary(machine.Value))
+        {
+            throw Invalid("\"variantChoice.machine\"", "ASCII letters, digits, spaces and + - : ; ,", machine);
+        }
+
+        JsonString timedAt = Require<JsonString>(choice, "timedAt");
+        if (!ManifestTokens.IsShapeList(timedAt.Value))
+        {
+            throw Invalid("\"variantChoice.timedAt\"", "shapes such as [1,64] (ASCII digits, [ ] , ; and spaces)", timedAt);
+        }
+
+        return new VariantChoiceInfo(machine.Value, timedAt.Value, variant.Value);
     }
 
     /// <summary>

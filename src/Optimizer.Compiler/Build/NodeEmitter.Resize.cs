@@ -45,6 +45,12 @@ internal static partial class NodeEmitter
         Dim[] outShape = [.. leading, outH, outW];
         var rows = ResizeTables.Axis(inH, outH, scales[^2], options);
         var cols = ResizeTables.Axis(inW, outW, scales[^1], options);
+        if (options.Mode == "nearest" && ResizeTables.Repeat(rows.Index, inH) is { } repeatH && ResizeTables.Repeat(cols.Index, inW) is { } repeatW)
+        {
+            EmitUpsample(ctx, node.Outputs[0], x, repeatH, repeatW);
+            return;
+        }
+
         var key = $"resize:{node.Outputs[0]}";
         var y = Out(ctx, node.Outputs[0], outShape);
         ctx.Emit(StepKind.Resize,
@@ -57,8 +63,8 @@ internal static partial class NodeEmitter
     /// Resize of inputs whose height or width depends on the symbolic dims (an FPN's upsampling):
     /// supported where every output pixel copies input pixel ⌊o / scale⌋ for whole-number scales
     /// (nearest with asymmetric/floor and the like, checked against the sampling tables), so the
-    /// output is the input with each pixel repeated — a strided read with zero strides over the
-    /// repeats, sized by expressions of the symbols (out = in · scale), no tables.
+    /// output is the input with each pixel repeated (<see cref="Kernels.Upsample"/>), sized by
+    /// expressions of the symbols (out = in · scale), no tables.
     /// </summary>
     private static void EmitSymbolicUpsample(BuildContext ctx, OnnxNode node, Val x, double[] scales, ResizeTables.Options options)
     {
@@ -69,11 +75,15 @@ internal static partial class NodeEmitter
                                            "only whole-number scales that repeat pixels (nearest) are supported there");
         }
 
+        EmitUpsample(ctx, node.Outputs[0], x, (long)sh, (long)sw);
+    }
+
+    /// <summary>y = x with each pixel of its last two axes repeated <paramref name="repeatH"/> × <paramref name="repeatW"/> times.</summary>
+    private static void EmitUpsample(BuildContext ctx, string name, Val x, long repeatH, long repeatW)
+    {
         var (h, w) = (x.Shape[^2], x.Shape[^1]);
-        var (repeatH, repeatW) = ((long)sh, (long)sw);
-        var outer = x.Shape.Product(0, x.Shape.Length - 2);
-        Dim[] outShape = [.. x.Shape[..^2], h * repeatH, w * repeatW];
-        EmitStridedRead(ctx, node.Outputs[0], x, new OpShapes.StridedRead([outer, h, repeatH, w, repeatW], 0, [h * w, w, 0, 1, 0]), outShape);
+        var y = Out(ctx, name, [.. x.Shape[..^2], h * repeatH, w * repeatW]);
+        ctx.Emit(StepKind.Upsample, [ctx.Op(x), ctx.Op(y)], [x.Shape.Product(0, x.Shape.Length - 1), w, repeatH, repeatW], []);
     }
 
     /// <summary>Whether resizing by <paramref name="scale"/> maps output o to input ⌊o / scale⌋ (probed on the sampling tables at a small size).</summary>

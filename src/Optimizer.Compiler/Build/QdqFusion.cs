@@ -63,6 +63,7 @@ internal static class QdqFusion
         }
 
         QdqLookupFusion.Plan(graph, ctx, outputs);
+        QdqFunctionLookup.Plan(graph, ctx, outputs);
 
         // A DequantizeLinear read only by fused groups, and each group's QuantizeLinear, do no work of their own.
         var groups = ctx.Fused.Select(f => (Node: f.Key, Dq: f.Value.InputDq, Q: f.Value.OutputQ))

@@ -60,6 +60,18 @@ internal static class ResizeTables
         return (index, weight);
     }
 
+    /// <summary>The whole factor k when a nearest table maps every output o to input ⌊o / k⌋ (pixels repeated), else null.</summary>
+    public static long? Repeat(int[] index, long inSize)
+    {
+        if (inSize == 0 || index.Length % inSize != 0)
+        {
+            return null;
+        }
+
+        var k = index.Length / inSize;
+        return index.Select((i, o) => i == o / k).All(same => same) ? k : null;
+    }
+
     /// <summary>
     /// The input coordinate output coordinate <paramref name="o"/> maps to; the resized length is
     /// scale · in, not rounded (what the reference does when scales are given).

@@ -142,7 +142,7 @@ public static class OptimizeCommand
             requests.Any(IsQuantize) ? () => Float().Model : null);
         EngineStage.Enter("timing ONNX Runtime against the compiled kernels");
         var auto = AutoPathTiming.Measure(plan, model, optimizedBytes, execution, programFiles, verification?.Samples);
-        execution = execution with { Auto = auto?.Choice };
+        execution = execution with { Auto = auto?.Choice, VariantChoice = auto?.Variants?.Choice };
 
         var manifest = new ModelManifest(
             EngineVersion.Current,

@@ -106,6 +106,15 @@ public static class ManifestWriter
             json.WriteEndObject();
         }
 
+        if (execution.VariantChoice is { } choice)
+        {
+            json.WriteStartObject("variantChoice");
+            json.WriteString("variant", choice.Variant);
+            json.WriteString("machine", choice.Machine);
+            json.WriteString("timedAt", choice.TimedAt);
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
     }
 

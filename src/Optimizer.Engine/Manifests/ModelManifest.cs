@@ -59,7 +59,19 @@ public sealed record ManifestExecution(IReadOnlyList<string> Paths, ManifestComp
 
     /// <summary>Set when the build timed the compiled kernels clearly faster than ONNX Runtime on this machine; null writes no <c>auto</c>.</summary>
     public ManifestAutoPath? Auto { get; init; }
+
+    /// <summary>Set when the build timed the <see cref="Variants"/> against each other on this machine; null writes no <c>variantChoice</c>.</summary>
+    public ManifestVariantChoice? VariantChoice { get; init; }
 }
+
+/// <summary>
+/// Which compiled variant ran faster on the build machine (<c>Optimizer.Runtime.VariantChoice</c>): the
+/// runtime picks it on a CPU with the same kernel paths. Only the decision, never the timings.
+/// </summary>
+/// <param name="Variant">The winner: a variant clearly faster than the last one, else the last one.</param>
+/// <param name="Machine">The build machine's instruction sets and kernel paths (<c>Optimizer.Runtime.AutoPathChoice.CurrentMachine</c>).</param>
+/// <param name="TimedAt">The first input's timed shapes, e.g. <c>[1,1,8,8]</c>.</param>
+public sealed record ManifestVariantChoice(string Variant, string Machine, string TimedAt);
 
 /// <summary>
 /// What <c>ModelOptions.Path = Auto</c> runs first on a CPU like the build machine: only the decision

@@ -273,6 +273,9 @@ public sealed unsafe class KernelExecutor : IDisposable
                     slots.S<int>(step, 3), slots.S<float>(step, 4), slots.S<float>(step, 5),
                     a[0], a[1], a[2], a[3], a[4], a[5]);
                 break;
+            case StepKind.Upsample:
+                Kernels.Upsample(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], a[2], a[3]);
+                break;
             case StepKind.ConvTranspose:
                 Kernels.ConvTranspose(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2),
                     slots.S<float>(step, 3), a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);

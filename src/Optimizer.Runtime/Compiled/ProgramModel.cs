@@ -68,8 +68,10 @@ public enum StepKind : ushort
     ConvTranspose = 31,
     /// <summary><see cref="Kernels.LookupU8"/>.</summary>
     LookupU8 = 32,
+    /// <summary><see cref="Kernels.Upsample"/>.</summary>
+    Upsample = 33,
     /// <summary><see cref="Kernels.AffineActivation"/>.</summary>
-    AffineActivation = 33,
+    AffineActivation = 34,
 
     /// <summary><see cref="Kernels.SkipUnless"/>: a control step (an If on a run-time condition).</summary>
     SkipUnless = 40,

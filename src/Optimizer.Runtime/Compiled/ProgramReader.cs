@@ -7,16 +7,27 @@ namespace Optimizer.Runtime.Compiled;
 /// Reads what <see cref="ProgramWriter"/> wrote, every read bounds-checked: a truncated program, a
 /// varint longer than its type, a count larger than the bytes left or a name prefix longer than the
 /// previous name is an <see cref="InvalidDataException"/> ("… Rebuild the project."), never an
-/// out-of-range read or a huge allocation.
+/// out-of-range read or a huge allocation. Front-coded names could otherwise decode to far more than
+/// they occupy (each repeating the whole previous name plus a byte: quadratic in the stream), so a
+/// name is at most <see cref="MaxNameBytes"/> and all names together at most
+/// <see cref="NameExpansion"/> times the stream's length (a repeated name is the same string, not counted).
 /// </summary>
 internal ref struct ProgramReader(ReadOnlySpan<byte> data)
 {
     private const string Truncated = "The kernel program is truncated. Rebuild the project to regenerate it.";
     private const string OutOfRange = "The kernel program is malformed (a count, index or size out of range). Rebuild the project to regenerate it.";
 
+    /// <summary>The longest step name (UTF-8 bytes); ONNX node names are paths of a few hundred at most.</summary>
+    public const int MaxNameBytes = 4096;
+
+    /// <summary>How many bytes of names one byte of the stream may decode to, all names together (real programs: under 0.3, arctic_embed_xs the most).</summary>
+    public const int NameExpansion = 64;
+
     private readonly ReadOnlySpan<byte> _data = data;
     private int _position;
     private byte[] _previousName = [];
+    private string _previousNameText = "";
+    private long _nameBytesLeft = (long)NameExpansion * data.Length;
 
     public void Skip(int count) => Bytes(count);
 
@@ -70,12 +81,25 @@ internal ref struct ProgramReader(ReadOnlySpan<byte> data)
     public string Name()
     {
         var shared = Index(_previousName.Length + 1);
-        var rest = Bytes(Index(_data.Length - _position + 1));
+        var rest = Bytes(Index(Math.Min(_data.Length - _position, MaxNameBytes - shared) + 1));
+        if (rest.IsEmpty && shared == _previousName.Length)
+        {
+            // The previous step's node again (one node, several steps): the same string, nothing decoded.
+            return _previousNameText;
+        }
+
+        _nameBytesLeft -= shared + rest.Length;
+        if (_nameBytesLeft < 0)
+        {
+            throw new InvalidDataException(OutOfRange);
+        }
+
         var bytes = new byte[shared + rest.Length];
         _previousName.AsSpan(0, shared).CopyTo(bytes);
         rest.CopyTo(bytes.AsSpan(shared));
         _previousName = bytes;
-        return Encoding.UTF8.GetString(bytes);
+        _previousNameText = Encoding.UTF8.GetString(bytes);
+        return _previousNameText;
     }
 
     private ulong Varint()

@@ -46,6 +46,12 @@ internal sealed class ProgramWriter(Stream stream)
     public void Name(string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
+        if (bytes.Length > ProgramReader.MaxNameBytes)
+        {
+            // The reader refuses longer names; a name only labels the step (profiles, errors), so its start does.
+            bytes = bytes[..ProgramReader.MaxNameBytes];
+        }
+
         var shared = bytes.AsSpan().CommonPrefixLength(_previousName);
         Count(shared);
         Count(bytes.Length - shared);

@@ -27,6 +27,9 @@ internal sealed class CompiledModel : IDisposable
     /// <summary>The variant running, when the build embedded several; null otherwise.</summary>
     public string? Variant { get; private init; }
 
+    /// <summary>Why <see cref="Variant"/> runs (<see cref="VariantSelector"/>); null with one program.</summary>
+    public string? VariantReason { get; private init; }
+
     /// <summary>How the steps run: <c>generated</c> (the generator's C# kernel calls) or <c>interpreter</c> (<see cref="KernelExecutor"/>).</summary>
     public string Schedule => _schedule is null ? "interpreter" : "generated";
 
@@ -43,16 +46,16 @@ internal sealed class CompiledModel : IDisposable
     {
         string name = ResourceNameFor(metadata);
         GeneratedSchedule? generated = metadata.CompiledSchedule;
-        string? variantName = null;
+        string? variantName = null, variantReason = null;
         if (metadata.CompiledVariants.Count > 0)
         {
-            (CompiledVariant? chosen, string reason) = VariantSelector.Choose(metadata.CompiledVariants, CpuFeatures.Detect(), variant);
+            (CompiledVariant? chosen, string reason) = VariantSelector.Choose(metadata.CompiledVariants, CpuFeatures.Detect(), variant, metadata.VariantChoice);
             if (chosen is null)
             {
                 throw new InvalidOperationException($"The compiled kernels for '{metadata.Name}' cannot run: {reason}.");
             }
 
-            (name, generated, variantName) = (chosen.ResourceName, chosen.Schedule, chosen.Name);
+            (name, generated, variantName, variantReason) = (chosen.ResourceName, chosen.Schedule, chosen.Name, reason);
         }
 
         Stream stream = store.OpenProgram(name);
@@ -84,7 +87,7 @@ internal sealed class CompiledModel : IDisposable
         // anything else (a program replaced after the build) runs on the interpreter.
         GeneratedSchedule? schedule = generated is not null
             && generated.StepCount == program.Steps.Count && generated.ProgramSize == stream.Length ? generated : null;
-        return new CompiledModel(stream, program, schedule) { Variant = variantName };
+        return new CompiledModel(stream, program, schedule) { Variant = variantName, VariantReason = variantReason };
     }
 
     /// <summary>The symbolic dimensions' values that give every input the shape it has; throws when none do.</summary>

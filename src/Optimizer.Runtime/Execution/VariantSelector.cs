@@ -3,9 +3,11 @@ using Optimizer.Runtime.Compiled;
 namespace Optimizer.Runtime;
 
 /// <summary>
-/// Picks the compiled variant: the one <see cref="ModelOptions.Variant"/> names, else the first (in
-/// the build's order, best first) whose requirement the kernels <see cref="KernelDispatch"/> selects
-/// for this CPU meet. A pure function of its arguments, so it is tested for every CPU without that CPU.
+/// Picks the compiled variant: the one <see cref="ModelOptions.Variant"/> names, else the one the build
+/// timed faster (<see cref="VariantChoice"/>) when this CPU has the build machine's kernel paths, else
+/// the first (in the build's order, best first) whose requirement the kernels <see cref="KernelDispatch"/>
+/// selects for this CPU meet: the table decides for CPUs the build did not run on. A pure function of
+/// its arguments, so it is tested for every CPU without that CPU.
 /// </summary>
 internal static class VariantSelector
 {
@@ -19,8 +21,11 @@ internal static class VariantSelector
         [Int8DotProduct] = isa => isa.Int8DotProduct,
     };
 
-    /// <summary>The variant and why it was chosen; null with the reason when the requested one is not embedded.</summary>
-    public static (CompiledVariant? Variant, string Reason) Choose(IReadOnlyList<CompiledVariant> variants, CpuFeatures cpu, string? requested)
+    /// <summary>
+    /// The variant and why it was chosen; null with the reason when the requested one is not embedded.
+    /// <c>timed</c> is what the build timed on its machine (<see cref="ModelMetadata.VariantChoice"/>), or null.
+    /// </summary>
+    public static (CompiledVariant? Variant, string Reason) Choose(IReadOnlyList<CompiledVariant> variants, CpuFeatures cpu, string? requested, VariantChoice? timed = null)
     {
         if (requested is not null)
         {
@@ -30,18 +35,26 @@ internal static class VariantSelector
                 : (named, "ModelOptions.Variant");
         }
 
+        if (timed is not null && timed.AppliesTo(cpu)
+            && variants.FirstOrDefault(v => string.Equals(v.Name, timed.Variant, StringComparison.OrdinalIgnoreCase)) is { } winner)
+        {
+            return (winner, timed.Reason(variants[^1].Name));
+        }
+
+        // The build's timing says nothing here (another CPU, or a variant it does not know): the table decides.
+        string elsewhere = timed is null ? "" : $" (the build timed the variants on another CPU: {timed.Machine})";
         KernelIsa isa = KernelDispatch.Select(cpu);
         foreach (CompiledVariant variant in variants)
         {
             if (Meets(variant.Requires, isa))
             {
                 return (variant, variant.Requires is null
-                    ? $"no faster variant's requirement is met by the kernels on this CPU ({cpu}: {isa})"
-                    : $"{variant.Requires} met by the kernels on this CPU ({cpu}: {isa})");
+                    ? $"no faster variant's requirement is met by the kernels on this CPU ({cpu}: {isa}){elsewhere}"
+                    : $"{variant.Requires} met by the kernels on this CPU ({cpu}: {isa}){elsewhere}");
             }
         }
 
-        return (variants[^1], $"no variant's requirement is met by the kernels on this CPU ({cpu}: {isa}); the last is the fallback");
+        return (variants[^1], $"no variant's requirement is met by the kernels on this CPU ({cpu}: {isa}); the last is the fallback{elsewhere}");
     }
 
     private static bool Meets(string? requirement, KernelIsa isa) =>

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Optimizer.Runtime.Compiled;
 
@@ -34,8 +35,8 @@ public static partial class Kernels
             case 0: TensorPrimitives.Max(x, 0f, y); break;
             case 1: TensorPrimitives.Sigmoid(x, y); break;
             case 2: TensorPrimitives.Tanh(x, y); break;
-            case 3 when alpha is >= 0f and <= 1f:
-                LeakyReluAsMax(x, y, alpha);
+            case 3 when alpha >= 0f:
+                LeakyReluAsExtremum(x, y, alpha);
                 break;
             case 3:
                 for (var i = 0; i < count; i++)
@@ -46,12 +47,13 @@ public static partial class Kernels
 
                 break;
             case 4:
-                TensorPrimitives.Multiply(x, alpha, y);
-                TensorPrimitives.Add(y, beta, y);
-                TensorPrimitives.Max(y, 0f, y);
-                TensorPrimitives.Min(y, 1f, y);
+                HardSigmoid(x, y, alpha, beta);
+                break;
+            case 5 when alpha <= beta:
+                TensorPrimitives.Clamp(x, alpha, beta, y);
                 break;
             case 5:
+                // min > max (or a NaN bound): max then min, as ONNX's reference computes it.
                 TensorPrimitives.Max(x, alpha, y);
                 TensorPrimitives.Min(y, beta, y);
                 break;
@@ -84,17 +86,57 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// A slope in [0, 1] makes LeakyRelu <c>max(x, αx)</c>, the same values in vector passes; αx goes
-    /// through a stack chunk because y may be x.
+    /// HardSigmoid <c>min(max(αx + β, 0), 1)</c> in one vector pass (αx + β rounded twice, not fused,
+    /// as the scalar definition computes it); NaN stays NaN, as Math.Max/Min keep it.
     /// </summary>
-    private static void LeakyReluAsMax(ReadOnlySpan<float> x, Span<float> y, float alpha)
+    private static void HardSigmoid(ReadOnlySpan<float> x, Span<float> y, float alpha, float beta)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var (a, b, one) = (Vector256.Create(alpha), Vector256.Create(beta), Vector256<float>.One);
+            for (; i + Vector256<float>.Count <= x.Length; i += Vector256<float>.Count)
+            {
+                Vector256.Min(Vector256.Max(Vector256.Create(x.Slice(i, Vector256<float>.Count)) * a + b, Vector256<float>.Zero), one)
+                    .CopyTo(y.Slice(i, Vector256<float>.Count));
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var (a, b, one) = (Vector128.Create(alpha), Vector128.Create(beta), Vector128<float>.One);
+            for (; i + Vector128<float>.Count <= x.Length; i += Vector128<float>.Count)
+            {
+                Vector128.Min(Vector128.Max(Vector128.Create(x.Slice(i, Vector128<float>.Count)) * a + b, Vector128<float>.Zero), one)
+                    .CopyTo(y.Slice(i, Vector128<float>.Count));
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            y[i] = MathF.Min(MathF.Max(alpha * x[i] + beta, 0f), 1f);
+        }
+    }
+
+    /// <summary>
+    /// A slope in [0, 1] makes LeakyRelu <c>max(x, αx)</c>, a slope above 1 <c>min(x, αx)</c>: the same
+    /// values (signed zeros too: α ≥ 0 keeps −0 negative) in vector passes; αx goes through a stack
+    /// chunk because y may be x. A negative slope (max would turn −0 into +0) takes the scalar loop.
+    /// </summary>
+    private static void LeakyReluAsExtremum(ReadOnlySpan<float> x, Span<float> y, float alpha)
     {
         Span<float> scaled = stackalloc float[ActivationChunk];
         for (var start = 0; start < x.Length; start += ActivationChunk)
         {
             var n = Math.Min(ActivationChunk, x.Length - start);
             TensorPrimitives.Multiply(x.Slice(start, n), alpha, scaled.Slice(0, n));
-            TensorPrimitives.Max(x.Slice(start, n), scaled.Slice(0, n), y.Slice(start, n));
+            if (alpha <= 1f)
+            {
+                TensorPrimitives.Max(x.Slice(start, n), scaled.Slice(0, n), y.Slice(start, n));
+            }
+            else
+            {
+                TensorPrimitives.Min(x.Slice(start, n), scaled.Slice(0, n), y.Slice(start, n));
+            }
         }
     }
 
@@ -121,6 +163,21 @@ public static partial class Kernels
         }
 
         var inner = d[5];
+        if (inner < ShortRow && d[0] * d[1] * d[2] * d[3] * d[4] > 1)
+        {
+            if (IsDense(d, sa))
+            {
+                BinaryShortRows(a, b, y, op, denseOnLeft: true, d, sb);
+                return;
+            }
+
+            if (IsDense(d, sb))
+            {
+                BinaryShortRows(b, a, y, op, denseOnLeft: false, d, sa);
+                return;
+            }
+        }
+
         var outIndex = 0;
         for (var i0 = 0; i0 < d[0]; i0++)
         for (var i1 = 0; i1 < d[1]; i1++)
@@ -132,6 +189,87 @@ public static partial class Kernels
             var bo = i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3] + i4 * sb[4];
             BinaryRow(a.Slice(ao), sa[5], b.Slice(bo), sb[5], y.Slice(outIndex, inner), op);
             outIndex += inner;
+        }
+    }
+
+    /// <summary>Rows shorter than this take <see cref="BinaryShortRows"/> when an operand is laid out as the output.</summary>
+    private const int ShortRow = 16;
+
+    /// <summary>The floats of whole rows one <see cref="BinaryShortRows"/> pass gathers on the stack.</summary>
+    private const int ShortRowChunk = 512;
+
+    /// <summary>Whether an operand with <paramref name="strides"/> is laid out as the (contiguous) output of <paramref name="dims"/>.</summary>
+    private static bool IsDense(ReadOnlySpan<int> dims, ReadOnlySpan<int> strides)
+    {
+        var expected = 1;
+        for (var k = MaxRank - 1; k >= 0; k--)
+        {
+            if (dims[k] != 1 && strides[k] != expected)
+            {
+                return false;
+            }
+
+            expected *= dims[k];
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="Binary"/> over short rows (a per-column bias of <c>[n, 3]</c>, a per-row scale of
+    /// <c>[n, 2]</c>) with one operand laid out as the output: a pass per row would be a call per few
+    /// elements, so the other operand's rows are gathered into a stack chunk of whole rows (walking
+    /// its strides as an odometer) and each chunk is one vector pass, across rows.
+    /// </summary>
+    private static void BinaryShortRows(ReadOnlySpan<float> dense, ReadOnlySpan<float> other, Span<float> y, int op, bool denseOnLeft,
+        ReadOnlySpan<int> d, ReadOnlySpan<int> otherStrides)
+    {
+        var inner = d[5];
+        var rows = d[0] * d[1] * d[2] * d[3] * d[4];
+        var perChunk = Math.Max(1, ShortRowChunk / Math.Max(inner, 1));
+        Span<float> gathered = stackalloc float[perChunk * inner];
+        Span<int> index = stackalloc int[MaxRank - 1];
+        index.Clear();
+        var step = otherStrides[5];
+        // A row broadcast down all outer axes (a per-column bias) gathers the same chunk every time: once is enough.
+        var sameRows = otherStrides.Slice(0, MaxRank - 1).IndexOfAnyExcept(0) < 0;
+        var offset = 0;
+        for (var start = 0; start < rows; start += perChunk)
+        {
+            var count = Math.Min(perChunk, rows - start);
+            for (var r = sameRows && start > 0 ? count : 0; r < count; r++)
+            {
+                for (var i = 0; i < inner; i++)
+                {
+                    gathered[r * inner + i] = other[offset + i * step];
+                }
+
+                // The next row: the last outer index moves on, carrying into the ones before it.
+                for (var k = MaxRank - 2; k >= 0; k--)
+                {
+                    offset += otherStrides[k];
+                    if (++index[k] < d[k])
+                    {
+                        break;
+                    }
+
+                    offset -= otherStrides[k] * d[k];
+                    index[k] = 0;
+                }
+            }
+
+            var n = count * inner;
+            var chunk = gathered.Slice(0, n);
+            var from = dense.Slice(start * inner, n);
+            var to = y.Slice(start * inner, n);
+            if (denseOnLeft)
+            {
+                BinaryRow(from, 1, chunk, 1, to, op);
+            }
+            else
+            {
+                BinaryRow(chunk, 1, from, 1, to, op);
+            }
         }
     }
 

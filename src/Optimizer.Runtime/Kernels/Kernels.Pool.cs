@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -18,6 +19,12 @@ public static partial class Kernels
         if (kind == 0 && kh == 2 && kw == 2 && strideH == 2 && strideW == 2 && dilH == 1 && dilW == 1 && padTop == 0 && padLeft == 0 && oh * 2 <= h && ow * 2 <= w)
         {
             MaxPool2x2(x, y, nc, h, w, oh, ow);
+            return;
+        }
+
+        if (padTop == 0 && padLeft == 0 && dilW == 1 && (oh - 1) * strideH + (kh - 1) * dilH < h && (ow - 1) * strideW + kw <= Math.Min(w, MaxPoolSpan))
+        {
+            PoolInside(x, y, kind, nc, h, w, oh, ow, kh, kw, strideH, strideW, dilH);
             return;
         }
 
@@ -60,6 +67,64 @@ public static partial class Kernels
                 }
             }
         }
+    }
+
+    /// <summary>The widest run of columns <see cref="PoolInside"/> reduces on the stack.</summary>
+    private const int MaxPoolSpan = 4096;
+
+    /// <summary>
+    /// <see cref="Pool"/> where every window lies inside the input (no padding reached, columns
+    /// undilated: OCR's 3×2/3×2 average): per output row, the window rows are reduced in vector
+    /// passes into a stack row, then each output reduces its kw columns of that row. The divisor is
+    /// kh·kw, as every window counts all its taps.
+    /// </summary>
+    private static void PoolInside(ReadOnlySpan<float> x, Span<float> y, int kind, int nc, int h, int w, int oh, int ow, int kh, int kw,
+        int strideH, int strideW, int dilH)
+    {
+        var span = (ow - 1) * strideW + kw;
+        Span<float> rows = stackalloc float[span];
+        float count = kh * kw;
+        for (var plane = 0; plane < nc; plane++)
+        {
+            var src = x.Slice(plane * h * w, h * w);
+            var dst = y.Slice(plane * oh * ow, oh * ow);
+            for (var oy = 0; oy < oh; oy++)
+            {
+                var top = oy * strideH;
+                src.Slice(top * w, span).CopyTo(rows);
+                for (var ky = 1; ky < kh; ky++)
+                {
+                    var row = src.Slice((top + ky * dilH) * w, span);
+                    if (kind == 0)
+                    {
+                        TensorPrimitives.Max(rows, row, rows);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Add(rows, row, rows);
+                    }
+                }
+
+                var line = dst.Slice(oy * ow, ow);
+                for (var ox = 0; ox < line.Length; ox++)
+                {
+                    var window = rows.Slice(ox * strideW, kw);
+                    line[ox] = kind == 0 ? TensorPrimitives.Max(window) : Sum(window) / count;
+                }
+            }
+        }
+    }
+
+    /// <summary>The sum of a window's few columns, left to right.</summary>
+    private static float Sum(ReadOnlySpan<float> window)
+    {
+        var sum = 0f;
+        foreach (var v in window)
+        {
+            sum += v;
+        }
+
+        return sum;
     }
 
     /// <summary>The common 2×2/2 max pool without padding: every window lies inside the input.</summary>

@@ -71,12 +71,45 @@ public static partial class Kernels
             {
                 var s = scale[a];
                 var z = zeroPoint[a];
-                for (var e = 0; e < inner; e++, i++)
+                var e = type == 2 ? 0 : DequantizeVectors(x.Slice(i, inner), y.Slice(i, inner), s, z, signed: type == 1);
+                for (i += e; e < inner; e++, i++)
                 {
                     float v = type switch { 0 => x[i], 1 => (sbyte)x[i], _ => ints[i] };
                     y[i] = (v - z) * s;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="Dequantize"/> of one run of bytes with one scale, 32 values at a time: each byte
+    /// widened to an int32 and converted exactly, then the scalar loop's (v − z) · s (so the same floats).
+    /// The OCR classifier's int8 program dequantizes around every grouped convolution and activation:
+    /// the per-element loop with its type switch was most of those steps. Returns the values done.
+    /// </summary>
+    private static int DequantizeVectors(ReadOnlySpan<byte> x, Span<float> y, float scale, float zeroPoint, bool signed)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            return 0;
+        }
+
+        var (s, z) = (Vector256.Create(scale), Vector256.Create(zeroPoint));
+        var i = 0;
+        for (; i + 32 <= x.Length; i += 32)
+        {
+            var bytes = Vector256.Create(x.Slice(i, 32));
+            var (low, high) = signed
+                ? (Vector256.WidenLower(bytes.AsSByte()), Vector256.WidenUpper(bytes.AsSByte()))
+                : (Vector256.WidenLower(bytes).AsInt16(), Vector256.WidenUpper(bytes).AsInt16()); // 0..255 fits an int16
+            Store(Vector256.WidenLower(low), y.Slice(i));
+            Store(Vector256.WidenUpper(low), y.Slice(i + 8));
+            Store(Vector256.WidenLower(high), y.Slice(i + 16));
+            Store(Vector256.WidenUpper(high), y.Slice(i + 24));
+        }
+
+        return i;
+
+        void Store(Vector256<int> values, Span<float> to) => ((Vector256.ConvertToSingle(values) - z) * s).CopyTo(to);
     }
 }

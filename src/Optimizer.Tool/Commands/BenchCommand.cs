@@ -32,7 +32,7 @@ internal static class BenchCommand
         var dims = new Option<string[]>("--dim") { Description = "Size of a symbolic dimension for generated inputs, e.g. --dim sequence_length=64 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var path = new Option<string>("--path") { Description = "Execution paths to time: both (ONNX Runtime and the compiled kernels the build embeds, single-threaded), onnxruntime or compiled.", DefaultValueFactory = _ => BenchRows.Choices.Keys.First() };
         path.AcceptOnlyFromAmong([.. BenchRows.Choices.Keys]);
-        var profile = new Option<bool>("--profile") { Description = "After timing, show where each compiled row's time goes at the first shape: per step kind, and the slowest steps with their ONNX nodes." };
+        var profile = new Option<bool>("--profile") { Description = "After timing, show where each compiled row's time goes at the first shape (profiled for --duration more): per step kind, and the slowest steps with their ONNX nodes." };
         var command = new Command("bench", "Time models with ONNX Runtime and as compiled kernels on this machine: p50/p90/p99 latency, throughput, peak memory, side by side, at the data's shapes.")
         {
             models, batch, threads, warmup, duration, minRuns, data, dims, path, profile,
@@ -43,7 +43,7 @@ internal static class BenchCommand
             var paths = parse.GetRequiredValue(models);
             var bench = Measure(context, parse, paths, settings, parse.GetValue(data), parse.GetValue(dims) ?? [], BenchRows.Choices[parse.GetRequiredValue(path)]);
             var timing = bench.Timing;
-            var profiles = parse.GetValue(profile) ? BenchProfile.Measure(bench, timing.Inputs.Feeds[0]) : [];
+            var profiles = parse.GetValue(profile) ? BenchProfile.Measure(bench, timing.Inputs.Feeds[0], settings.EffectiveDuration) : [];
             if (context.Json(parse))
             {
                 object Figures(IReadOnlyList<LatencyStatistics> stats) => stats.Select((s, i) => new

@@ -9,15 +9,12 @@ namespace Optimizer.Tool.Commands;
 /// <summary><c>bench --profile</c>: where each compiled row's time goes (<see cref="StepProfile"/>), as tables.</summary>
 internal static class BenchProfile
 {
-    /// <summary>About this long of profiled runs per compiled row.</summary>
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
-
     /// <summary>Slowest steps listed.</summary>
     private const int TopSteps = 12;
 
-    /// <summary>Profiles every compiled row of <paramref name="bench"/> at <paramref name="feed"/>.</summary>
-    public static IReadOnlyList<(string Label, StepProfile Profile)> Measure(BenchResult bench, Feed feed) =>
-        bench.Programs.Select(p => (p.Label, StepProfile.Measure(p.Label, p.Program, feed, Runs(p.Label, p.Program, feed)))).ToList();
+    /// <summary>Profiles every compiled row of <paramref name="bench"/> at <paramref name="feed"/>, each for about <paramref name="budget"/> (the timing's <c>--duration</c>).</summary>
+    public static IReadOnlyList<(string Label, StepProfile Profile)> Measure(BenchResult bench, Feed feed, TimeSpan budget) =>
+        bench.Programs.Select(p => (p.Label, StepProfile.Measure(p.Label, p.Program, feed, Runs(p.Label, p.Program, feed, budget)))).ToList();
 
     public static void Render(IAnsiConsole console, string label, StepProfile profile)
     {
@@ -36,12 +33,12 @@ internal static class BenchProfile
         console.Write(steps);
     }
 
-    /// <summary>Runs that fit <see cref="Budget"/>, from one profiled run's time (3 to 1,000).</summary>
-    private static int Runs(string label, byte[] program, Feed feed)
+    /// <summary>Runs that fit <paramref name="budget"/>, from one profiled run's time (3 to 1,000).</summary>
+    private static int Runs(string label, byte[] program, Feed feed, TimeSpan budget)
     {
         var start = Stopwatch.GetTimestamp();
         StepProfile.Measure(label, program, feed, 1);
         var once = Stopwatch.GetElapsedTime(start);
-        return (int)Math.Clamp(Budget.TotalMilliseconds / Math.Max(once.TotalMilliseconds, 0.001), 3, 1000);
+        return (int)Math.Clamp(budget.TotalMilliseconds / Math.Max(once.TotalMilliseconds, 0.001), 3, 1000);
     }
 }

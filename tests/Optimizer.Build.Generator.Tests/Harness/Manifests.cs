@@ -57,6 +57,10 @@ internal static class Manifests
     public static string DigitsAutoCompiled(string auto = """{ "path": "Compiled", "machine": "AVX2+FMA; fp32 gemm: Avx2Fma, int8 gemm: Avx2, elementwise: Vector256", "timedAt": "[1,64]", "variant": null }""") =>
         DigitsCompiled().Replace("\"notCompiled\": []", "\"notCompiled\": [],\n    \"auto\": " + auto);
 
+    /// <summary>The variants' digits manifest of a build that timed them against each other (<c>execution.variantChoice</c>), with <paramref name="choice"/> as that object's JSON.</summary>
+    public static string DigitsVariantChoice(string choice = """{ "variant": "int8", "machine": "AVX512F+AVX-VNNI; fp32 gemm: Avx512F, int8 gemm: AvxVnni, elementwise: Vector512", "timedAt": "[1,1,8,8]" }""") =>
+        DigitsWithVariants().Replace("\"notCompiled\": []", "\"notCompiled\": [],\n    \"variantChoice\": " + choice);
+
     public static string With(string className, string modelPath, string inputs, string outputs, int formatVersion = 1) => $$"""
         {
           "formatVersion": {{formatVersion}},

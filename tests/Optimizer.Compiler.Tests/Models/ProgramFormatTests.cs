@@ -71,6 +71,30 @@ public sealed class ProgramFormatTests
         }));
     }
 
+    [ConditionalFact("data")]
+    public unsafe void A_profiled_run_gives_the_same_outputs_and_times_every_step_that_ran()
+    {
+        using var program = KernelCompiler.Compile(SharedModels.Load("digits_cnn.onnx")).Program!;
+        using var executor = new KernelExecutor(program);
+        const int batch = 3;
+        var input = SharedModels.DigitsImages(batch);
+        var (plain, profiled) = (new float[batch * 10], new float[batch * 10]);
+        var ticks = new long[program.Steps.Count];
+        var symbols = ProgramRunner.BatchSymbols(program, batch);
+        fixed (float* pi = input, pa = plain, pb = profiled)
+        {
+            executor.Run(symbols, [(nint)pi], [(nint)pa]);
+            executor.Run(symbols, [(nint)pi], [(nint)pb], ticks);
+            executor.Run(symbols, [(nint)pi], [(nint)pb], ticks);
+            var (inputAddress, outputAddress) = ((nint)pi, (nint)pb);
+            Assert.Throws<ArgumentException>(() => executor.Run(symbols, [inputAddress], [outputAddress], new long[program.Steps.Count - 1]));
+        }
+
+        Assert.Equal(plain, profiled);
+        // digits_cnn has no control steps: each step ran twice and took some time.
+        Assert.All(ticks, t => Assert.True(t > 0));
+    }
+
     [ConditionalFact("onnx-conformance/node")]
     public void An_unsupported_model_names_each_node_and_why()
     {
