@@ -25,7 +25,7 @@ public static partial class Kernels
     /// ascending from zero, then the bias), so the results are the same bits.
     /// </summary>
     [SkipLocalsInit]
-    internal static unsafe void ConvSmallK(float* packed, float* weights, float* bias, float* y, int k, int p, int m, int act, float actMin, float actMax)
+    internal static unsafe void ConvSmallK(float* packed, float* weights, float* bias, float* y, int k, int p, int m, int act, float actMin, float actMax, int ldc)
     {
         var tail = stackalloc float[PanelWidth];
         var panels = (p + PanelWidth - 1) / PanelWidth;
@@ -42,7 +42,7 @@ public static partial class Kernels
                 // Eight independent accumulator chains hide the FMA latency over so few k steps; the last pass may hold fewer channels.
                 for (; oc < m; oc += 8)
                 {
-                    ChannelsAvx512(columns, weights + (long)oc * k, k, y + (long)oc * p + pixel, p, width, oc, Math.Min(8, m - oc), epilogue, tail);
+                    ChannelsAvx512(columns, weights + (long)oc * k, k, y + (long)oc * ldc + pixel, ldc, width, oc, Math.Min(8, m - oc), epilogue, tail);
                 }
 
                 continue;
@@ -50,12 +50,12 @@ public static partial class Kernels
 
             for (; oc + 4 <= m; oc += 4)
             {
-                FourChannelsAvx2(columns, weights + (long)oc * k, k, y + (long)oc * p + pixel, p, width, oc, epilogue, tail);
+                FourChannelsAvx2(columns, weights + (long)oc * k, k, y + (long)oc * ldc + pixel, ldc, width, oc, epilogue, tail);
             }
 
             for (; oc < m; oc++)
             {
-                OneChannel(columns, weights + (long)oc * k, k, y + (long)oc * p + pixel, width, oc, epilogue, tail);
+                OneChannel(columns, weights + (long)oc * k, k, y + (long)oc * ldc + pixel, width, oc, epilogue, tail);
             }
         }
     }

@@ -41,7 +41,7 @@ public static partial class Kernels
             // Small planes: the im2col as register permutes.
             var table = PermuteTableFor(shape);
             var job = new ConvJob(shape, px, pw, bias.IsEmpty ? null : pb, py, ps, scratchPerImage, table, act, actMin, actMax, n == 1);
-            var batched = job.SmallK ? 0 : ImagesPerBatchedPass(shape, n, scratchPerImage);
+            var batched = job.SmallK || job.Blocking.Applies ? 0 : ImagesPerBatchedPass(shape, n, scratchPerImage);
             if (n > 1 && KernelDispatch.MaxThreads > 1)
             {
                 RunImagesInParallel(job, n);
@@ -79,11 +79,14 @@ public static partial class Kernels
     private static void RunImagesInParallel(ConvJob job, int n) =>
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, i => job.RunImage(i, i));
 
-    private readonly unsafe struct ConvJob(ConvShape s, float* x, float* weights, float* bias, float* y, float* scratch, int scratchPerImage,
+    private readonly unsafe partial struct ConvJob(ConvShape s, float* x, float* weights, float* bias, float* y, float* scratch, int scratchPerImage,
         Im2ColPermuteTable table, int act, float actMin, float actMax, bool parallelGemm)
     {
         /// <summary>Whether <see cref="ConvSmallK"/> runs it: on the caller's thread, so a lone image that may split its GEMM over threads keeps the GEMM.</summary>
         public bool SmallK { get; } = RunsAsSmallK(s.K) && (!parallelGemm || KernelDispatch.MaxThreads == 1);
+
+        /// <summary>Whether (and how) each image runs block by block (<see cref="RunImageBlocked"/>): not where the small-plane permute packs it.</summary>
+        public ConvBlocking Blocking { get; } = table.Applies ? default : ConvBlocking.For(s, scratchPerImage, parallelGemm ? KernelDispatch.MaxThreads : 1);
 
         /// <summary>
         /// Images <paramref name="first"/>.. (<paramref name="count"/>, one group), each packed into
@@ -105,6 +108,12 @@ public static partial class Kernels
         /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
         public void RunImage(int image, int slot)
         {
+            if (Blocking.Applies)
+            {
+                RunImageBlocked(image, slot);
+                return;
+            }
+
             var packed = scratch + (long)slot * scratchPerImage;
             for (var g = 0; g < s.Group; g++)
             {
@@ -115,7 +124,7 @@ public static partial class Kernels
                 var groupBias = bias == null ? null : bias + g * s.MPerGroup;
                 if (SmallK)
                 {
-                    ConvSmallK(packed, wg, groupBias, yg, s.K, s.P, s.MPerGroup, act, actMin, actMax);
+                    ConvSmallK(packed, wg, groupBias, yg, s.K, s.P, s.MPerGroup, act, actMin, actMax, s.P);
                     continue;
                 }
 

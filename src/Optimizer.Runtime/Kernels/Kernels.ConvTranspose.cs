@@ -11,13 +11,24 @@ public static partial class Kernels
     /// bias <c>[outC]</c> or empty, y <c>[batch, outC, outH, outW]</c>. Each input pixel scatters
     /// its kernel-weighted value to <c>y[ih·stride − padBegin + k·dilation]</c>.
     /// </summary>
-    public static void ConvTranspose(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y,
+    public static unsafe void ConvTranspose(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y,
         int batch, int inC, int inH, int inW, int outC, int outH, int outW, int groups, int kH, int kW,
         int strideH, int strideW, int padTop, int padLeft, int dilationH, int dilationW)
     {
         if (Fma.IsSupported)
         {
-            ConvTransposeFma(x, w, bias, y, new ConvTransposeShape(inC, inH, inW, outC, outH, outW, groups, kH, kW, strideH, strideW, padTop, padLeft, dilationH, dilationW), batch);
+            var shape = new ConvTransposeShape(inC, inH, inW, outC, outH, outW, groups, kH, kW, strideH, strideW, padTop, padLeft, dilationH, dilationW);
+            if (RunsAsTwoWide(shape))
+            {
+                fixed (float* px = x, pw = w, pb = bias, py = y)
+                {
+                    ConvTransposeTwoWide(px, pw, bias.IsEmpty ? null : pb, py, shape, batch);
+                }
+
+                return;
+            }
+
+            ConvTransposeFma(x, w, bias, y, shape, batch);
             return;
         }
 

@@ -30,6 +30,17 @@ public sealed class ConvKernelTests
     [InlineData(5, 2, 4, 4, 6, 3, 3, 2, 2, 1, 1, 2, 2, 1)]    // dilation 2, padding 2, batch 5 (both ISA paths)
     [InlineData(64, 4, 4, 4, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2)]   // groups 2, batch 64 (both ISA paths)
     [InlineData(5, 3, 3, 5, 7, 2, 3, 0, 1, 1, 1, 1, 1, 1)]    // odd sizes: 3×5 plane, 2×3 kernel, k 18, 7 channels, copied on both paths
+    // Too large to pack whole: block by block (Kernels.Conv.Blocked.cs).
+    [InlineData(1, 24, 40, 40, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1)]  // PP-OCRv4 det's 3×3 head conv (fewer channels): padded copy, blocks split over threads
+    [InlineData(1, 37, 29, 41, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1)]  // odd sizes: lines cross panels, a partial last panel, 8 + 2 rows
+    [InlineData(2, 37, 29, 41, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1)]  // the same, batch 2 (images in parallel, each block by block)
+    [InlineData(1, 8, 97, 83, 16, 3, 3, 1, 1, 2, 2, 1, 1, 1)]   // strides 2 with padding: the even-lane gather
+    [InlineData(1, 3, 321, 319, 16, 3, 3, 1, 1, 2, 2, 1, 1, 1)] // det's first conv (3 channels, stride 2), odd plane
+    [InlineData(1, 16, 50, 50, 12, 3, 3, 2, 2, 1, 1, 2, 2, 2)]  // dilation 2, padding 2, groups 2
+    [InlineData(1, 72, 40, 61, 24, 1, 1, 0, 0, 1, 1, 1, 1, 1)]  // 1×1: the input read in place, 61-wide lines
+    [InlineData(1, 64, 129, 129, 8, 1, 1, 0, 0, 2, 2, 1, 1, 1)] // 1×1 stride 2
+    [InlineData(1, 1, 200, 190, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1)]  // small k (9) block by block
+    [InlineData(1, 20, 30, 60, 16, 3, 5, 0, 2, 1, 3, 1, 1, 1)]  // asymmetric kernel, horizontal stride 3: the scalar gather
     public void Fp32_conv_matches_a_naive_loop_with_bias_and_relu(int n, int c, int h, int w, int m, int kh, int kw,
         int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group) =>
         MatchesNaiveLoop(n, c, h, w, m, kh, kw, padTop, padLeft, strideH, strideW, dilH, dilW, group, act: 1, withBias: true);
@@ -61,6 +72,8 @@ public sealed class ConvKernelTests
     [InlineData(2, 1, 8, 8, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]    // small k, clamp, channels 4 + 3 (AVX2) or one pass of 7 (AVX-512)
     [InlineData(1, 3, 6, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]   // GEMM tiles (k 27), clamp
     [InlineData(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)]  // GEMM tiles (k 144), no activation, no bias
+    [InlineData(1, 37, 29, 41, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)] // block by block, clamp
+    [InlineData(1, 1, 200, 190, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)] // block by block on the small-k kernel, no activation, no bias
     public void Fp32_conv_matches_a_naive_loop_with_other_epilogues(int n, int c, int h, int w, int m, int kh, int kw,
         int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group, int act) =>
         MatchesNaiveLoop(n, c, h, w, m, kh, kw, padTop, padLeft, strideH, strideW, dilH, dilW, group, act, withBias: act != 0);
