@@ -86,11 +86,42 @@ internal static partial class NodeEmitter
             throw new UnsupportedException("Conv channels do not divide into the groups");
         }
 
-        var (act, lo, hi, outputName) = FusedActivation(ctx, node);
-        var y = Out(ctx, outputName, SpatialShape(n, m, g, x.Shape.Length - 2));
+        var shape = SpatialShape(n, m, g, x.Shape.Length - 2);
+        var epilogue = ConvEpilogue(ctx, node.Outputs[0], shape);
+        var (weights, biasOp) = ConvParameters(ctx, node, w, bias, epilogue.Pre);
+        var y = Out(ctx, epilogue.Output, shape);
         var scratch = ctx.Scratch(n * KernelSizes.ConvScratchLength(c, g.KH, g.KW, g.OH, g.OW, group));
-        ctx.Emit(StepKind.Conv, [ctx.Op(x), ctx.Op(w), bias is null ? BuildContext.Empty : ctx.Op(bias), ctx.Op(y), scratch],
-            [n, c, g.H, g.W, m, g.KH, g.KW, g.OH, g.OW, g.PadTop, g.PadLeft, g.StrideH, g.StrideW, g.DilH, g.DilW, group, act], [lo, hi]);
+        ctx.Emit(StepKind.Conv, [ctx.Op(x), weights, biasOp, ctx.Op(y), scratch],
+            [n, c, g.H, g.W, m, g.KH, g.KW, g.OH, g.OW, g.PadTop, g.PadLeft, g.StrideH, g.StrideW, g.DilH, g.DilW, group, (int)epilogue.Act], [epilogue.P0, epilogue.P1]);
+    }
+
+    /// <summary>
+    /// The Conv's weight and bias operands with the affine after it folded in (per output channel:
+    /// <c>W · s</c> and <c>b · s + t</c>), or as they are.
+    /// </summary>
+    private static (RawOperand Weights, RawOperand Bias) ConvParameters(BuildContext ctx, OnnxNode node, Val w, Val? bias, Affine pre)
+    {
+        if (pre.IsIdentity)
+        {
+            return (ctx.Op(w), bias is null ? BuildContext.Empty : ctx.Op(bias));
+        }
+
+        var m = (int)w.Shape[0].Value;
+        var (scale, shift) = pre.PerChannel(m);
+        var weights = ctx.WeightOp($"conv-folded-w:{node.Outputs[0]}", () =>
+        {
+            var values = w.Const!.AsFloats().ToArray();
+            var perChannel = values.Length / m;
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] *= scale[i / perChannel];
+            }
+
+            return values;
+        });
+        var b = bias?.Const?.AsFloats();
+        var folded = ctx.WeightOp($"conv-folded-b:{node.Outputs[0]}", () => Enumerable.Range(0, m).Select(oc => (b?[oc] ?? 0f) * scale[oc] + shift[oc]).ToArray());
+        return (weights, folded);
     }
 
     private static void EmitPool(BuildContext ctx, OnnxNode node)

@@ -92,6 +92,12 @@ internal static partial class NodeEmitter
             return;
         }
 
+        // An elementwise chain (affine, activation) no convolution took in: one pass.
+        if (TryEmitActivationChain(ctx, node))
+        {
+            return;
+        }
+
         switch (node.OpType)
         {
             case "Gemm": EmitGemm(ctx, node); break;

@@ -228,6 +228,10 @@ public sealed unsafe class KernelExecutor : IDisposable
             case StepKind.Activation:
                 Kernels.Activation(slots.S<float>(step, 0), slots.S<float>(step, 1), a[0], a[1], f[0], f[1]);
                 break;
+            case StepKind.AffineActivation:
+                Kernels.AffineActivation(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2), slots.S<float>(step, 3),
+                    a[0], a[1], a[2], a[3], f[0], f[1]);
+                break;
             case StepKind.PRelu:
                 Kernels.PRelu(slots.S<float>(step, 0), slots.S<float>(step, 1), slots.S<float>(step, 2),
                     a[0], a.Slice(1, 6), a.Slice(7, 6), a.Slice(13, 6));

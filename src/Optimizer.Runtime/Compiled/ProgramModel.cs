@@ -70,6 +70,8 @@ public enum StepKind : ushort
     LookupU8 = 32,
     /// <summary><see cref="Kernels.Upsample"/>.</summary>
     Upsample = 33,
+    /// <summary><see cref="Kernels.AffineActivation"/>.</summary>
+    AffineActivation = 34,
 
     /// <summary><see cref="Kernels.SkipUnless"/>: a control step (an If on a run-time condition).</summary>
     SkipUnless = 40,

@@ -60,7 +60,7 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>Bias per output channel and the fused activation (0 none, 1 Relu, 2 clamp), as the GEMM tiles apply them.</summary>
+    /// <summary>Bias per output channel and the fused <see cref="EpilogueActivation"/>, as the GEMM tiles apply them.</summary>
     private readonly unsafe struct SmallKEpilogue(float* bias, int act, float actMin, float actMax)
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -71,8 +71,7 @@ public static partial class Kernels
                 x += Vector512.Create(bias[channel]);
             }
 
-            // vmaxps/vminps return their second operand when one is NaN: x second keeps NaN, as MathF does.
-            return act == 0 ? x : Avx512F.Min(Vector512.Create(act == 1 ? float.PositiveInfinity : actMax), Avx512F.Max(Vector512.Create(act == 1 ? 0f : actMin), x));
+            return ApplyEpilogue(x, act, actMin, actMax);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -83,18 +82,13 @@ public static partial class Kernels
                 x += Vector256.Create(bias[channel]);
             }
 
-            return act switch
-            {
-                0 => x,
-                1 => Avx.Max(x, Vector256<float>.Zero),
-                _ => Avx.Min(Vector256.Create(actMax), Avx.Max(Vector256.Create(actMin), x)),
-            };
+            return ApplyEpilogue(x, act, actMin, actMax);
         }
 
         public float Apply(float x, int channel)
         {
             x += bias != null ? bias[channel] : 0f;
-            return act switch { 1 => MathF.Max(x, 0f), 2 => MathF.Min(MathF.Max(x, actMin), actMax), _ => x };
+            return ApplyEpilogue(x, act, actMin, actMax);
         }
     }
 

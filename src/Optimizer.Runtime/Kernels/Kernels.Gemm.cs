@@ -60,7 +60,7 @@ public static partial class Kernels
     /// <c>C = act(alpha · A · B + bias)</c> for <paramref name="batch"/> products: A <c>[m, k]</c>
     /// row-major, B packed by <see cref="PackB"/>, bias per column (<paramref name="n"/> floats)
     /// or empty. Strides are between consecutive products (0 shares the operand).
-    /// <paramref name="act"/>: 0 none, 1 Relu, 2 clamp to [<paramref name="actMin"/>, <paramref name="actMax"/>].
+    /// <paramref name="act"/>: an <see cref="EpilogueActivation"/>, its parameters <paramref name="actMin"/>, <paramref name="actMax"/>.
     /// </summary>
     public static unsafe void Gemm(ReadOnlySpan<float> a, ReadOnlySpan<float> packedB, ReadOnlySpan<float> bias, Span<float> c,
         int batch, int m, int n, int k, int strideA, int strideB, int strideC, int act, float alpha, float actMin, float actMax)
@@ -165,7 +165,7 @@ public static partial class Kernels
                 v += biasPerRow ? bias[row] : bias[col];
             }
 
-            return act switch { 1 => MathF.Max(v, 0f), 2 => MathF.Min(MathF.Max(v, actMin), actMax), _ => v };
+            return ApplyEpilogue(v, act, actMin, actMax);
         }
 
         private void MicroScalar(float* ar, float* p, int k, float* cr, int cols, int row, int col0)
@@ -330,7 +330,7 @@ public static partial class Kernels
             var tile = stackalloc float[TileRows * PanelWidth];
             Avx.Store(tile, c00); Avx.Store(tile + 8, c01); Avx.Store(tile + 16, c10); Avx.Store(tile + 24, c11);
             Avx.Store(tile + 32, c20); Avx.Store(tile + 40, c21); Avx.Store(tile + 48, c30); Avx.Store(tile + 56, c31);
-            if (cols == PanelWidth && act != 2)
+            if (cols == PanelWidth)
             {
                 StoreFullTile(tile, rows, c, ldc, row0, col0);
             }
@@ -340,7 +340,7 @@ public static partial class Kernels
             }
         }
 
-        /// <summary>Alpha, bias (per column or row) and Relu on whole 16-column rows of the tile.</summary>
+        /// <summary>Alpha, bias (per column or row) and the activation on whole 16-column rows of the tile.</summary>
         private void StoreFullTile(float* tile, int rows, float* c, int ldc, int row0, int col0)
         {
             var alphaV = Vector256.Create(alpha);
@@ -370,11 +370,8 @@ public static partial class Kernels
                     }
                 }
 
-                if (act == 1)
-                {
-                    x0 = Avx.Max(x0, Vector256<float>.Zero);
-                    x1 = Avx.Max(x1, Vector256<float>.Zero);
-                }
+                x0 = ApplyEpilogue(x0, act, actMin, actMax);
+                x1 = ApplyEpilogue(x1, act, actMin, actMax);
 
                 Avx.Store(c + (long)r * ldc, x0);
                 Avx.Store(c + (long)r * ldc + 8, x1);

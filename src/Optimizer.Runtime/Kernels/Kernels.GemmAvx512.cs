@@ -156,15 +156,13 @@ public static partial class Kernels
         }
 
         /// <summary>
-        /// The epilogue (alpha, bias per column or row, Relu or clamp) on a tile of 8 rows of
+        /// The epilogue (alpha, bias per column or row, the activation) on a tile of 8 rows of
         /// <paramref name="width"/> floats, <paramref name="cols"/> of them stored, 16 at a time
         /// (masked for the last partial group of a row).
         /// </summary>
         private void StoreTileAvx512(float* tile, int width, int cols, float* c0, int row0, int col0)
         {
             var alphaV = Vector512.Create(alpha);
-            var minV = Vector512.Create(act == 1 ? 0f : actMin);
-            var maxV = Vector512.Create(act == 1 ? float.PositiveInfinity : actMax);
             for (var j = 0; j < cols; j += 16)
             {
                 var rest = cols - j;
@@ -177,13 +175,7 @@ public static partial class Kernels
                         x += biasPerRow ? Vector512.Create(bias[row0 + r]) : columnBias;
                     }
 
-                    if (act != 0)
-                    {
-                        // vmaxps/vminps return their second operand when one is NaN: x second keeps NaN, as MathF does.
-                        x = Avx512F.Min(maxV, Avx512F.Max(minV, x));
-                    }
-
-                    StorePartial(c0 + (long)r * ldc + j, x, rest);
+                    StorePartial(c0 + (long)r * ldc + j, ApplyEpilogue(x, act, actMin, actMax), rest);
                 }
             }
         }
