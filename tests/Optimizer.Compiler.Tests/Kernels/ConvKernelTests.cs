@@ -72,6 +72,8 @@ public sealed class ConvKernelTests
     [InlineData(2, 1, 8, 8, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]    // small k, clamp, channels 4 + 3 (AVX2) or one pass of 7 (AVX-512)
     [InlineData(1, 3, 6, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)]   // GEMM tiles (k 27), clamp
     [InlineData(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)]  // GEMM tiles (k 144), no activation, no bias
+    [InlineData(1, 24, 40, 37, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)] // block by block from the padded copy (13 rows: 6 + 6 + 1 on AVX2), a 37-wide line, clamp
+    [InlineData(1, 20, 30, 33, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)]  // the same, no activation, no bias (8 rows)
     [InlineData(1, 37, 29, 41, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2)] // block by block, clamp
     [InlineData(1, 1, 200, 190, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0)] // block by block on the small-k kernel, no activation, no bias
     public void Fp32_conv_matches_a_naive_loop_with_other_epilogues(int n, int c, int h, int w, int m, int kh, int kw,
