@@ -124,22 +124,11 @@ internal static class ManifestParser
             throw Invalid("\"auto.path\"", "Compiled", path);
         }
 
-        JsonString machine = Require<JsonString>(auto, "machine");
-        if (!ManifestTokens.IsMachineSummary(machine.Value))
-        {
-            throw Invalid("\"auto.machine\"", "ASCII letters, digits, spaces and + - : ; ,", machine);
-        }
-
-        JsonString timedAt = Require<JsonString>(auto, "timedAt");
-        if (!ManifestTokens.IsShapeList(timedAt.Value))
-        {
-            throw Invalid("\"auto.timedAt\"", "shapes such as [1,64] (ASCII digits, [ ] , ; and spaces)", timedAt);
-        }
-
+        (string machine, string timedAt) = ReadTimedOn(auto, "auto");
         string? variant = auto.TryGet("variant", out JsonValue v) && v is not JsonNull
             ? (v is JsonString text && ManifestTokens.IsVariantToken(text.Value) ? text.Value : throw Invalid("\"auto.variant\"", VariantToken + " or null", v))
             : null;
-        return new AutoPathInfo(machine.Value, timedAt.Value, variant);
+        return new AutoPathInfo(machine, timedAt, variant);
     }
 
     /// <summary>
@@ -160,19 +149,29 @@ internal static class ManifestParser
             throw Invalid("\"variantChoice.variant\"", VariantToken, variant);
         }
 
-        JsonString machine = Require<JsonString>(choice, "machine");
+        (string machine, string timedAt) = ReadTimedOn(choice, "variantChoice");
+        return new VariantChoiceInfo(machine, timedAt, variant.Value);
+    }
+
+    /// <summary>
+    /// Where and at what a build's timing was made: <paramref name="record"/>'s <c>machine</c> summary and
+    /// <c>timedAt</c> shapes, both tokens (<see cref="ManifestTokens"/>); anything else makes the manifest malformed.
+    /// </summary>
+    private static (string Machine, string TimedAt) ReadTimedOn(JsonObject record, string field)
+    {
+        JsonString machine = Require<JsonString>(record, "machine");
         if (!ManifestTokens.IsMachineSummary(machine.Value))
         {
-            throw Invalid("\"variantChoice.machine\"", "ASCII letters, digits, spaces and + - : ; ,", machine);
+            throw Invalid($"\"{field}.machine\"", "ASCII letters, digits, spaces and + - : ; ,", machine);
         }
 
-        JsonString timedAt = Require<JsonString>(choice, "timedAt");
+        JsonString timedAt = Require<JsonString>(record, "timedAt");
         if (!ManifestTokens.IsShapeList(timedAt.Value))
         {
-            throw Invalid("\"variantChoice.timedAt\"", "shapes such as [1,64] (ASCII digits, [ ] , ; and spaces)", timedAt);
+            throw Invalid($"\"{field}.timedAt\"", "shapes such as [1,64] (ASCII digits, [ ] , ; and spaces)", timedAt);
         }
 
-        return new VariantChoiceInfo(machine.Value, timedAt.Value, variant.Value);
+        return (machine.Value, timedAt.Value);
     }
 
     /// <summary>

@@ -33,20 +33,18 @@ internal static partial class NodeEmitter
         ctx.Emit(StepKind.Unary, [ctx.Op(x), ctx.Op(y)], [op, x.Count], [alpha, beta]);
     }
 
-    private static float ClipBound(BuildContext ctx, OnnxNode node, int input, string attribute, float fallback)
-    {
-        if (ctx.Opset < 11)
-        {
-            return node.Float(attribute, fallback);
-        }
+    private static float ClipBound(BuildContext ctx, OnnxNode node, int input, string attribute, float fallback) =>
+        ConstantClipBound(ctx, node, input, attribute, fallback) ?? throw new UnsupportedException($"Clip {attribute} must be a float32 constant scalar");
 
-        if (ctx.Optional(node, input) is not { } v)
-        {
-            return fallback;
-        }
-
-        return v.Const?.Floats is [var f] ? f : throw new UnsupportedException($"Clip {attribute} must be a float32 constant scalar");
-    }
+    /// <summary>
+    /// A Clip bound: the attribute before opset 11, else the input (<paramref name="fallback"/> when
+    /// absent), also while its Constant node is not emitted yet (a fusion looks ahead); null when the
+    /// input is not a float32 constant scalar.
+    /// </summary>
+    private static float? ConstantClipBound(BuildContext ctx, OnnxNode node, int input, string attribute, float fallback) =>
+        ctx.Opset < 11 ? node.Float(attribute, fallback)
+        : input >= node.Inputs.Count || node.Inputs[input].Length == 0 ? fallback
+        : FloatConstant(ctx, node.Inputs[input]) is { Count: 1 } c ? c.Values[0] : null;
 
     private static readonly Dictionary<string, int> BinaryOps = new() { ["Add"] = 0, ["Sub"] = 1, ["Mul"] = 2, ["Div"] = 3, ["Max"] = 4, ["Min"] = 5, ["Pow"] = 6, ["Sum"] = 0 };
 

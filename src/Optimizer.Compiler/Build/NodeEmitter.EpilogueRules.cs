@@ -128,19 +128,8 @@ internal static partial class NodeEmitter
     }
 
     /// <summary>Clip's bounds when they are constants (attributes before opset 11, inputs after), else null.</summary>
-    private static (float Min, float Max)? ConstantClipBounds(BuildContext ctx, OnnxNode node)
-    {
-        if (ctx.Opset < 11)
-        {
-            return (node.Float("min", float.NegativeInfinity), node.Float("max", float.PositiveInfinity));
-        }
-
-        float? Bound(int input, float fallback) =>
-            input >= node.Inputs.Count || node.Inputs[input].Length == 0 ? fallback
-            : FloatConstant(ctx, node.Inputs[input]) is { Count: 1 } c ? c.Values[0] : null;
-
-        return Bound(1, float.NegativeInfinity) is { } lo && Bound(2, float.PositiveInfinity) is { } hi ? (lo, hi) : null;
-    }
+    private static (float Min, float Max)? ConstantClipBounds(BuildContext ctx, OnnxNode node) =>
+        ConstantClipBound(ctx, node, 1, "min", float.NegativeInfinity) is { } lo && ConstantClipBound(ctx, node, 2, "max", float.PositiveInfinity) is { } hi ? (lo, hi) : null;
 
     /// <summary>HardSwish as Paddle exports it: <c>Add(x, 3) → Clip(0, 6) → Mul(x, ·) → Div(·, 6)</c>.</summary>
     private static ChainActivation? WrittenOutHardSwish(BuildContext ctx, OnnxNode add, string x)

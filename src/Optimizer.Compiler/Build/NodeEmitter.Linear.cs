@@ -126,33 +126,16 @@ internal static partial class NodeEmitter
     /// </summary>
     private static (int Act, float Min, float Max, string Output) FusedActivation(BuildContext ctx, OnnxNode node)
     {
+        // The epilogue table's Relu and Clip rules (NodeEmitter.EpilogueRules); a Gemm folds no affine.
         var output = node.Outputs[0];
-        if (ctx.Graph is null || ctx.GraphOutputNames.Contains(output) || ctx.ConsumersOf(output) is not [{ } next] || !next.IsDefaultDomain)
+        if (ctx.Graph is null || ctx.GraphOutputNames.Contains(output) || ctx.ConsumersOf(output) is not [{ OpType: "Relu" or "Clip" } next]
+            || !Claimable(ctx, next) || ChainActivations[next.OpType](ctx, next, output) is not { } activation)
         {
             return (0, 0f, 0f, output);
         }
 
-        if (next.OpType == "Relu")
-        {
-            ctx.Absorbed.Add(next);
-            return (1, 0f, 0f, next.Outputs[0]);
-        }
-
-        if (next.OpType == "Clip")
-        {
-            try
-            {
-                var (lo, hi) = (ClipBound(ctx, next, 1, "min", float.NegativeInfinity), ClipBound(ctx, next, 2, "max", float.PositiveInfinity));
-                ctx.Absorbed.Add(next);
-                return (2, lo, hi, next.Outputs[0]);
-            }
-            catch (UnsupportedException)
-            {
-                return (0, 0f, 0f, output);
-            }
-        }
-
-        return (0, 0f, 0f, output);
+        ctx.Absorbed.Add(next);
+        return ((int)activation.Act, activation.P0, activation.P1, activation.Output);
     }
 
     /// <summary>B packed in panels: at compile time for a constant, else by a PackB step into scratch.</summary>

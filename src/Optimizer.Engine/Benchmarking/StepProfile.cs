@@ -28,13 +28,18 @@ public sealed class StepProfile
     /// <summary>Every step that ran, slowest first.</summary>
     public IReadOnlyList<StepTime> Steps { get; }
 
-    /// <summary>Profiles <paramref name="program"/> (<see cref="KernelProgram.ToBytes()"/>) at <paramref name="feed"/> over <paramref name="runs"/> runs.</summary>
+    /// <summary>Runs at least, however long they take.</summary>
+    private const int MinRuns = 3;
+
+    /// <summary>Runs at most, however short they are.</summary>
+    private const int MaxRuns = 1000;
+
+    /// <summary>Profiles <paramref name="program"/> (<see cref="KernelProgram.ToBytes()"/>) at <paramref name="feed"/> for about <paramref name="budget"/> of runs.</summary>
     /// <exception cref="BenchmarkException">The feed does not fit the program.</exception>
-    internal static StepProfile Measure(string label, byte[] program, Feed feed, int runs)
+    internal static StepProfile Measure(string label, byte[] program, Feed feed, TimeSpan budget)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
         using var timed = new TimedProgram(label, KernelProgram.Read(program), [feed]);
-        var ticks = timed.StepTicks(0, runs);
+        var ticks = timed.StepTicks(0, budget, MinRuns, MaxRuns, out var runs);
         var steps = timed.Program.Steps;
         double Ms(long t) => t * 1000.0 / Stopwatch.Frequency / runs;
         var stepTimes = Enumerable.Range(0, steps.Count)

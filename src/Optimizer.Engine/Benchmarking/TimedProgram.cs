@@ -125,8 +125,12 @@ internal sealed class TimedProgram : ITimedRunner
         }
     }
 
-    /// <summary>The <see cref="Stopwatch"/> ticks each step took over <paramref name="runs"/> runs at feed <paramref name="shape"/> (after one untimed run).</summary>
-    public long[] StepTicks(int shape, int runs)
+    /// <summary>
+    /// The <see cref="Stopwatch"/> ticks each step took, summed over runs at feed <paramref name="shape"/>
+    /// (after one untimed run) until <paramref name="budget"/> has passed, at least <paramref name="minRuns"/>
+    /// and at most <paramref name="maxRuns"/> of them; <paramref name="runs"/> says how many.
+    /// </summary>
+    public long[] StepTicks(int shape, TimeSpan budget, int minRuns, int maxRuns, out int runs)
     {
         WarmUp(shape, 1);
         var ticks = new long[_program.Steps.Count];
@@ -135,7 +139,8 @@ internal sealed class TimedProgram : ITimedRunner
         try
         {
             var (symbols, inputs, outputs) = _feeds[shape];
-            for (var r = 0; r < runs; r++)
+            var start = Stopwatch.GetTimestamp();
+            for (runs = 0; runs < maxRuns && (runs < minRuns || Stopwatch.GetElapsedTime(start) < budget); runs++)
                 _executor.Run(symbols, inputs, outputs, ticks);
         }
         finally

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Optimizer.Engine.Benchmarking;
 using Optimizer.Passes.Data;
@@ -14,7 +13,7 @@ internal static class BenchProfile
 
     /// <summary>Profiles every compiled row of <paramref name="bench"/> at <paramref name="feed"/>, each for about <paramref name="budget"/> (the timing's <c>--duration</c>).</summary>
     public static IReadOnlyList<(string Label, StepProfile Profile)> Measure(BenchResult bench, Feed feed, TimeSpan budget) =>
-        bench.Programs.Select(p => (p.Label, StepProfile.Measure(p.Label, p.Program, feed, Runs(p.Label, p.Program, feed, budget)))).ToList();
+        bench.Programs.Select(p => (p.Label, StepProfile.Measure(p.Label, p.Program, feed, budget))).ToList();
 
     public static void Render(IAnsiConsole console, string label, StepProfile profile)
     {
@@ -31,14 +30,5 @@ internal static class BenchProfile
         foreach (var s in profile.Steps.Take(TopSteps))
             steps.AddRow(s.Index.ToString(CultureInfo.InvariantCulture), s.Kind.ToString(), Markup.Escape(s.Node), Ms(s.Ms), Share(s.Ms));
         console.Write(steps);
-    }
-
-    /// <summary>Runs that fit <paramref name="budget"/>, from one profiled run's time (3 to 1,000).</summary>
-    private static int Runs(string label, byte[] program, Feed feed, TimeSpan budget)
-    {
-        var start = Stopwatch.GetTimestamp();
-        StepProfile.Measure(label, program, feed, 1);
-        var once = Stopwatch.GetElapsedTime(start);
-        return (int)Math.Clamp(budget.TotalMilliseconds / Math.Max(once.TotalMilliseconds, 0.001), 3, 1000);
     }
 }
