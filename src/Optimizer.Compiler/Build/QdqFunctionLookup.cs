@@ -35,18 +35,6 @@ internal static class QdqFunctionLookup
     /// <summary>A QuantizeLinear → DequantizeLinear pair inside the function (a rounding step of it).</summary>
     private sealed record FakeQuant(OnnxNode Q, OnnxNode Dq, Quantizer Quantizer, float DqScale, int DqZero, Expr Operand) : Expr;
 
-    /// <summary>A per-tensor QuantizeLinear's constants, with <see cref="Kernels.Quantize"/>'s arithmetic.</summary>
-    private sealed record Quantizer(float Scale, int Zero, bool Signed)
-    {
-        public float Apply(float v) => MathF.Min(MathF.Max(MathF.Round(v / Scale) + Zero, Signed ? -128f : 0f), Signed ? 127f : 255f);
-
-        public static Quantizer? Of(OnnxGraph graph, OnnxNode q) =>
-            q.FindAttribute("block_size") is null && q.FindAttribute("output_dtype") is null
-            && QdqFusion.ScalarFloat(graph, q, 1) is > 0 and var scale
-            && QdqFusion.Zero(graph, q) is { Type: TensorElementType.UInt8 or TensorElementType.Int8 } zero
-                ? new Quantizer(scale, zero.Value, zero.Type == TensorElementType.Int8)
-                : null;
-    }
 
     /// <summary>Float ops the function may hold, as the float kernels compute them from the node's attributes; null when the node does not fit.</summary>
     private static readonly Dictionary<string, Func<BuildContext, OnnxNode, Func<float[], float>?>> Ops = new(StringComparer.Ordinal)
@@ -93,8 +81,7 @@ internal static class QdqFunctionLookup
             var table = new byte[256];
             for (var b = 0; b < 256; b++)
             {
-                var quantized = output.Apply(Evaluate(function, ((float)b - source.Zero) * source.Scale, new Dictionary<Expr, float>(ReferenceEqualityComparer.Instance)));
-                table[b] = output.Signed ? (byte)(sbyte)quantized : (byte)quantized;
+                table[b] = output.Byte(Evaluate(function, ((float)b - source.Zero) * source.Scale, new Dictionary<Expr, float>(ReferenceEqualityComparer.Instance)));
             }
 
             ctx.Lookups[q] = new QdqLookup(source.Dq, [], q, table, output.Signed);

@@ -100,14 +100,11 @@ internal static class QdqLookupFusion
     /// <summary>The output byte of each input byte: dequantize, the ops, quantize, as <see cref="Kernels.Dequantize"/>, the float kernels and <see cref="Kernels.Quantize"/> compute them.</summary>
     private static byte[]? Table(OnnxGraph graph, OnnxNode q, float inScale, int inZero, List<Func<float, float>> ops)
     {
-        if (q.FindAttribute("block_size") is not null || q.FindAttribute("output_dtype") is not null
-            || QdqFusion.ScalarFloat(graph, q, 1) is not (> 0 and var outScale) || QdqFusion.Zero(graph, q) is not { Type: TensorElementType.UInt8 or TensorElementType.Int8 } outZero)
+        if (Quantizer.Of(graph, q) is not { } quantizer)
         {
             return null;
         }
 
-        var signed = outZero.Type == TensorElementType.Int8;
-        float lo = signed ? -128f : 0f, hi = signed ? 127f : 255f, zero = outZero.Value;
         var table = new byte[256];
         for (var b = 0; b < 256; b++)
         {
@@ -117,8 +114,7 @@ internal static class QdqLookupFusion
                 v = op(v);
             }
 
-            var quantized = MathF.Min(MathF.Max(MathF.Round(v / outScale) + zero, lo), hi);
-            table[b] = signed ? (byte)(sbyte)quantized : (byte)quantized;
+            table[b] = quantizer.Byte(v);
         }
 
         return table;
