@@ -129,9 +129,17 @@ public static partial class Kernels
                     continue;
                 }
 
+                if (s.StrideW == 2)
+                {
+                    var start = ix0 + first * 2;
+                    GatherEvenFloats(plane + (long)(r - s.PadTop) * s.W + start, row + first, end - first, s.W - start);
+                    continue;
+                }
+
+                var stride = s.StrideW;
                 for (var q = first; q < end; q++)
                 {
-                    row[q] = source[q * s.StrideW];
+                    row[q] = source[q * stride];
                 }
             }
         }
