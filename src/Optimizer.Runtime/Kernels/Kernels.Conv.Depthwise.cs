@@ -15,8 +15,8 @@ public static partial class Kernels
     /// </summary>
     private readonly record struct DepthwisePlanes(int Rows, int Width, int Phases)
     {
-        /// <summary>Floats past the planes that a row's last vector may read (and not store): one AVX-512 vector.</summary>
-        private const int Slack = 16;
+        /// <summary>Floats past the planes that a row's last vector may read (and not store): one AVX-512 vector, or an AVX2 row tile (<see cref="DepthwiseRowTilePixels"/>).</summary>
+        private const int Slack = DepthwiseRowTilePixels;
 
         public int PlaneFloats => Rows * Width;
 
@@ -83,6 +83,13 @@ public static partial class Kernels
                     if (oc % multiplier == 0)
                     {
                         FillDepthwisePlanes(s, planes, x + ((long)image * s.C + oc / multiplier) * s.H * s.W, slotScratch);
+                    }
+
+                    if (DepthwiseLanes == 8 && s.OW >= DepthwiseRowTilePixels)
+                    {
+                        DepthwiseRowTiles(slotScratch, offsets, taps, weights + (long)oc * taps, y + ((long)image * s.M + oc) * s.P, s.OH, s.OW,
+                            s.StrideH * planes.Width, epilogue, oc);
+                        continue;
                     }
 
                     var run = new DepthwiseRun(slotScratch, offsets, taps, weights + (long)oc * taps, y + ((long)image * s.M + oc) * s.P, s.OW, s.StrideH * planes.Width);
