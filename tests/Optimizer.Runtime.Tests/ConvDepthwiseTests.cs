@@ -4,7 +4,7 @@ namespace Optimizer.Runtime.Tests;
 
 /// <summary>
 /// Depthwise convolutions (one input channel per group) of the PP-OCR models against a double loop:
-/// lines at least 32 pixels wide run as AVX2 row tiles (two rows × 32 pixels), narrower ones as
+/// lines at least 20 pixels wide run as AVX2 row tiles (two rows × 32 pixels), narrower ones as
 /// pending runs, stride-2 phase planes fill through the even-lane gather. 3×3 with strides 1 and
 /// 2 (both, or one direction), 5×5 with pads 2, odd widths (a partial last tile: whole vectors
 /// then a partial one), an odd row count (the last row alone), one-row and one-pixel-wide planes,
@@ -22,7 +22,8 @@ public sealed class ConvDepthwiseTests
             // n, c, h, w, k, pad, strideH, strideW, bias, act
             { 1, 32, 160, 160, 3, 1, 2, 2, true, 3 },  // PP-OCRv4 det p2o.Conv.3
             { 1, 16, 40, 160, 3, 1, 1, 1, true, 3 },   // det p2o.Conv.1 (fewer rows)
-            { 1, 24, 20, 20, 5, 2, 1, 1, true, 3 },    // det's 5×5 on 20×20: pending runs
+            { 1, 24, 20, 20, 5, 2, 1, 1, true, 3 },    // det's 5×5 on 20×20: one partial tile per line
+            { 1, 24, 10, 10, 5, 2, 1, 1, true, 3 },    // det's 5×5 on 10×10: pending runs
             { 1, 200, 2, 96, 5, 2, 1, 1, true, 3 },    // cls p2o.Conv.43
             { 1, 88, 3, 96, 5, 2, 1, 1, false, 0 },    // cls p2o.Conv.18, no bias, no activation
             { 1, 32, 6, 96, 5, 2, 2, 1, true, 3 },     // cls p2o.Conv.13: vertical stride 2
@@ -31,7 +32,8 @@ public sealed class ConvDepthwiseTests
             { 3, 5, 7, 45, 3, 1, 1, 1, true, 1 },      // batch 3, a 45-wide line: one whole tile, one vector and a partial one
             { 3, 4, 9, 77, 5, 2, 2, 2, false, 2 },     // stride 2 over odd sizes: 39 wide (a 7-float tail)
             { 1, 3, 1, 40, 3, 1, 1, 1, true, 4 },      // a one-row image
-            { 1, 3, 5, 33, 3, 0, 1, 1, true, 5 },      // no padding, 31 wide: pending runs
+            { 1, 3, 5, 33, 3, 0, 1, 1, true, 5 },      // no padding, 31 wide: three whole vectors and a 7-float tail
+            { 1, 3, 5, 21, 3, 0, 1, 1, true, 2 },      // 19 wide: pending runs
             { 1, 3, 9, 65, 3, 1, 1, 1, false, 3 },     // 65 wide: two tiles and one pixel
             { 1, 2, 6, 1, 3, 1, 1, 1, true, 1 },       // one-pixel-wide plane
         };

@@ -29,7 +29,7 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// Whether <see cref="ConvDepthwise"/> runs the convolution: one input channel per group (any
+    /// Whether <see cref="DepthwiseJob"/> runs the convolution: one input channel per group (any
     /// channel multiplier), a 256- or 512-bit fp32 path, and padded planes that fit one image's
     /// scratch (the im2col's, which is at least as large for every usual kernel and stride).
     /// Im2col would turn each group into a one-row GEMM: a tenth of the FMA rate.
@@ -85,7 +85,7 @@ public static partial class Kernels
                         FillDepthwisePlanes(s, planes, x + ((long)image * s.C + oc / multiplier) * s.H * s.W, slotScratch);
                     }
 
-                    if (DepthwiseLanes == 8 && s.OW >= DepthwiseRowTilePixels)
+                    if (DepthwiseLanes == 8 && s.OW >= DepthwiseRowTileMinWidth)
                     {
                         DepthwiseRowTiles(slotScratch, offsets, taps, weights + (long)oc * taps, y + ((long)image * s.M + oc) * s.P, s.OH, s.OW,
                             s.StrideH * planes.Width, epilogue, oc);
