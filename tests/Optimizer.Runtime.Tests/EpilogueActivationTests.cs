@@ -146,7 +146,7 @@ public sealed class EpilogueActivationTests
     private static float[] Values(Random random, int count, float range) =>
         Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1) * range).ToArray();
 
-    private static double Activate(double v, int act, float p0, float p1) => (Act)act switch
+    internal static double Activate(double v, int act, float p0, float p1) => (Act)act switch
     {
         Act.Relu => Math.Max(v, 0),
         Act.Clamp => Math.Min(Math.Max(v, p0), p1),

@@ -15,8 +15,8 @@ public static partial class Kernels
     /// </summary>
     private readonly record struct DepthwisePlanes(int Rows, int Width, int Phases)
     {
-        /// <summary>Floats past the planes that a row's last vector may read (and not store): one AVX-512 vector.</summary>
-        private const int Slack = 16;
+        /// <summary>Floats past the planes that a row's last vector may read (and not store): one AVX-512 vector, or an AVX2 row tile (<see cref="DepthwiseRowTilePixels"/>).</summary>
+        private const int Slack = DepthwiseRowTilePixels;
 
         public int PlaneFloats => Rows * Width;
 
@@ -29,7 +29,7 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// Whether <see cref="ConvDepthwise"/> runs the convolution: one input channel per group (any
+    /// Whether <see cref="DepthwiseJob"/> runs the convolution: one input channel per group (any
     /// channel multiplier), a 256- or 512-bit fp32 path, and padded planes that fit one image's
     /// scratch (the im2col's, which is at least as large for every usual kernel and stride).
     /// Im2col would turn each group into a one-row GEMM: a tenth of the FMA rate.
@@ -85,6 +85,13 @@ public static partial class Kernels
                         FillDepthwisePlanes(s, planes, x + ((long)image * s.C + oc / multiplier) * s.H * s.W, slotScratch);
                     }
 
+                    if (DepthwiseLanes == 8 && s.OW >= DepthwiseRowTileMinWidth)
+                    {
+                        DepthwiseRowTiles(slotScratch, offsets, taps, weights + (long)oc * taps, y + ((long)image * s.M + oc) * s.P, s.OH, s.OW,
+                            s.StrideH * planes.Width, epilogue, oc);
+                        continue;
+                    }
+
                     var run = new DepthwiseRun(slotScratch, offsets, taps, weights + (long)oc * taps, y + ((long)image * s.M + oc) * s.P, s.OW, s.StrideH * planes.Width);
                     if (DepthwiseLanes == 16)
                     {
@@ -129,9 +136,17 @@ public static partial class Kernels
                     continue;
                 }
 
+                if (s.StrideW == 2)
+                {
+                    var start = ix0 + first * 2;
+                    GatherEvenFloats(plane + (long)(r - s.PadTop) * s.W + start, row + first, end - first, s.W - start);
+                    continue;
+                }
+
+                var stride = s.StrideW;
                 for (var q = first; q < end; q++)
                 {
-                    row[q] = source[q * s.StrideW];
+                    row[q] = source[q * stride];
                 }
             }
         }

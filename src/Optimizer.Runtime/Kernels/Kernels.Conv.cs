@@ -23,6 +23,12 @@ public static partial class Kernels
         var scratchPerImage = ConvScratchLength(c, kh, kw, oh, ow, group);
         fixed (float* px = x, pw = weights, pb = bias, py = y, ps = scratch)
         {
+            if (RunsAsFewChannels(shape, scratchPerImage))
+            {
+                new FewChannelsJob(shape, px, pw, bias.IsEmpty ? null : pb, py, ps, scratchPerImage, act, actMin, actMax).Run(n);
+                return;
+            }
+
             if (RunsAsDepthwise(shape, scratchPerImage))
             {
                 var depthwise = new DepthwiseJob(shape, px, pw, bias.IsEmpty ? null : pb, py, ps, scratchPerImage, act, actMin, actMax);
