@@ -25,6 +25,13 @@ public static partial class Kernels
             return default;
         }
 
+        // On AVX2 one masked load per 8 floats beats two permutes and a blend; on AVX-512 the permute's 16 lanes stay first.
+        var shifted = ShiftedLoadsApply(s);
+        if (shifted && lanes == 8)
+        {
+            return ShiftedLoadsTable(s);
+        }
+
         var ints = PermuteTables.GetOrAdd((s, lanes), static key =>
         {
             var length = Im2ColPermuteTable.Length(key.Shape, key.Lanes);
@@ -41,7 +48,7 @@ public static partial class Kernels
         });
         if (ints.Length == 0)
         {
-            return default;
+            return shifted ? ShiftedLoadsTable(s) : default;
         }
 
         fixed (int* p = ints)
@@ -60,9 +67,16 @@ public static partial class Kernels
     /// and group <c>Lanes</c> window indices and <c>Lanes</c> masks (all ones, or zero where the
     /// tap falls in the padding or past the last pixel).
     /// </summary>
-    internal readonly unsafe struct Im2ColPermuteTable(int* ints, int lanes, int groups, bool copiesPlane)
+    internal readonly unsafe struct Im2ColPermuteTable(int* ints, int lanes, int groups, bool copiesPlane, bool shiftedLoads = false)
     {
+        /// <summary>The table; where <see cref="ShiftedLoads"/>, the column masks of <see cref="Im2ColShiftedLoads"/> instead.</summary>
         public int* Ints { get; } = ints;
+
+        /// <summary>Whether the small plane is written by <see cref="Im2ColShiftedLoads"/> (masked loads at each tap's offset) instead of permutes.</summary>
+        public bool ShiftedLoads { get; } = shiftedLoads;
+
+        /// <summary>The table of <see cref="Im2ColShiftedLoads"/>: its column masks (pinned).</summary>
+        public static Im2ColPermuteTable WithShiftedLoads(int* masks) => new(masks, 8, 0, false, shiftedLoads: true);
 
         /// <summary>Pixels per permute: 16 (AVX-512) or 8 (AVX2); 0 where the table does not apply.</summary>
         public int Lanes { get; } = lanes;
@@ -163,6 +177,12 @@ public static partial class Kernels
     [SkipLocalsInit]
     private static unsafe void Im2ColPermuted(in ConvShape s, float* x, float* packed, in Im2ColPermuteTable table)
     {
+        if (table.ShiftedLoads)
+        {
+            Im2ColShiftedLoads(s, x, packed, table.Ints);
+            return;
+        }
+
         // Everything in locals: the stores through float* could alias the table struct, and the JIT would reload its fields per tap.
         var plane = s.H * s.W;
         var taps = s.KH * s.KW;

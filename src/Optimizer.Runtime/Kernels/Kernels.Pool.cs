@@ -145,6 +145,14 @@ public static partial class Kernels
             return;
         }
 
+        if (Avx2.IsSupported && oh * 2 == h && w == 4 && ow == 2)
+        {
+            var done = nc * oh / 4 * 4;
+            MaxPool2x2Avx2Width4(x, y, done);
+            MaxPool2x2Sse(x[(done * 2 * w)..], y[(done * ow)..], nc * oh - done, w);
+            return;
+        }
+
         if (Sse.IsSupported && oh * 2 == h && ow * 2 == w && w % 4 == 0)
         {
             MaxPool2x2Sse(x, y, nc * oh, w);
@@ -245,6 +253,31 @@ public static partial class Kernels
                 var top = Avx512F.Max(Avx512F.PermuteVar16x32x2(lower, c0, upper), Avx512F.PermuteVar16x32x2(lower, c1, upper));
                 var bottom = Avx512F.Max(Avx512F.PermuteVar16x32x2(lower, c2, upper), Avx512F.PermuteVar16x32x2(lower, c3, upper));
                 Avx.Store(py + (long)pair * 2, Avx512F.Max(top, bottom).GetLower());
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MaxPool2x2"/> of 4-wide planes on AVX2, <paramref name="rowPairs"/> a multiple of
+    /// four: a row pair is one ymm (top row, bottom row), so four pairs are four loads whose halves,
+    /// regrouped by lane permutes, give the vertical maxima; the even/odd column shuffles then give
+    /// the eight outputs (pairs 0 and 2 in the lower lane, 1 and 3 in the upper, put in order by one 64-bit permute).
+    /// </summary>
+    private static unsafe void MaxPool2x2Avx2Width4(ReadOnlySpan<float> x, Span<float> y, int rowPairs)
+    {
+        fixed (float* px = x, py = y)
+        {
+            for (var pair = 0; pair < rowPairs; pair += 4)
+            {
+                var src = px + (long)pair * 8;
+                Vector256<float> a = Avx.LoadVector256(src), b = Avx.LoadVector256(src + 8);
+                Vector256<float> c = Avx.LoadVector256(src + 16), d = Avx.LoadVector256(src + 24);
+                // [top a | top b] against [bottom a | bottom b]: the vertical maxima of pairs a and b.
+                var ab = Avx.Max(Avx.Permute2x128(a, b, 0x20), Avx.Permute2x128(a, b, 0x31));
+                var cd = Avx.Max(Avx.Permute2x128(c, d, 0x20), Avx.Permute2x128(c, d, 0x31));
+                // Per lane: [a0 a2 c0 c2 | b0 b2 d0 d2] against the odd columns.
+                var m = Avx.Max(Avx.Shuffle(ab, cd, 0b10_00_10_00), Avx.Shuffle(ab, cd, 0b11_01_11_01));
+                Avx.Store(py + (long)pair * 2, Avx2.Permute4x64(m.AsDouble(), 0b11_01_10_00).AsSingle());
             }
         }
     }
