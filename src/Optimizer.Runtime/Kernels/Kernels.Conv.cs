@@ -5,9 +5,16 @@ namespace Optimizer.Runtime.Compiled;
 
 public static partial class Kernels
 {
-    /// <summary>Floats of scratch one image of a <see cref="Conv"/> needs (its packed im2col matrix).</summary>
-    public static int ConvScratchLength(int c, int kh, int kw, int oh, int ow, int group) =>
-        PackedBLength(c / group * kh * kw, oh * ow);
+    /// <summary>
+    /// Floats of scratch one image of a <see cref="Conv"/> needs: its packed im2col matrix, or
+    /// less where it runs block by block on every CPU (<see cref="ConvBlocking.ScratchFloats"/>).
+    /// </summary>
+    public static int ConvScratchLength(int c, int h, int w, int kh, int kw, int oh, int ow, int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group)
+    {
+        var im2col = PackedBLength(c / group * kh * kw, oh * ow);
+        var shape = new ConvShape(c, h, w, group, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
+        return (int)Math.Min(im2col, ConvBlocking.ScratchFloats(shape, im2col));
+    }
 
     /// <summary>
     /// 2-D convolution, NCHW: x <c>[n, c, h, w]</c>, weights <c>[m, c/group, kh, kw]</c> as
@@ -20,7 +27,7 @@ public static partial class Kernels
         int strideH, int strideW, int dilH, int dilW, int group, int act, float actMin, float actMax)
     {
         var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
-        var scratchPerImage = ConvScratchLength(c, kh, kw, oh, ow, group);
+        var scratchPerImage = ConvScratchLength(c, h, w, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
         fixed (float* px = x, pw = weights, pb = bias, py = y, ps = scratch)
         {
             if (RunsAsDepthwise(shape, scratchPerImage))
@@ -108,6 +115,12 @@ public static partial class Kernels
         /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
         public void RunImage(int image, int slot)
         {
+            if (Direct3x3)
+            {
+                RunImageDirect3x3(image, slot);
+                return;
+            }
+
             if (Blocking.Applies)
             {
                 RunImageBlocked(image, slot);
