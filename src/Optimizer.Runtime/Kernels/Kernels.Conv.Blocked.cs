@@ -15,7 +15,7 @@ public static partial class Kernels
     private const int MaxConvBlockPixels = 1024;
 
     /// <summary>The most workers a lone image's blocks split over: the blocks' scratch is reserved for this many, whatever the machine.</summary>
-    private const int MaxConvBlockWorkers = 16;
+    private const int MaxConvBlockWorkers = 8;
 
     /// <summary>
     /// How a convolution too large to pack whole in cache runs block by block: its input is read
