@@ -80,7 +80,15 @@ public static partial class Kernels
                         var src = packed + (long)oy * rowStride + ox;
                         var pixel = oy * ow + ox;
                         var cols = Math.Min(PanelWidth, ow - ox);
-                        Direct3x3Tile(a + (long)row * lda, src, channels, rowStride, planeStride, c + (long)row * ldc + pixel, Math.Min(YmmTileRows, m - row), cols, row, pixel);
+                        var rows = Math.Min(YmmTileRows, m - row);
+                        if (cols <= PanelWidth / 2)
+                        {
+                            // A line's last few pixels: the half-width tile wastes no FMAs on columns past the line.
+                            Direct3x3HalfTile(a + (long)row * lda, src, channels, rowStride, planeStride, c + (long)row * ldc + pixel, rows, cols, row, pixel);
+                            continue;
+                        }
+
+                        Direct3x3Tile(a + (long)row * lda, src, channels, rowStride, planeStride, c + (long)row * ldc + pixel, rows, cols, row, pixel);
                     }
                 }
             }
@@ -127,6 +135,7 @@ public static partial class Kernels
                 }
             }
 
+            // Spill the tile once, with nothing else live (see Micro4x16Fma), then the shared epilogue.
             var tile = stackalloc float[YmmTileRows * PanelWidth];
             Avx.Store(tile, c00); Avx.Store(tile + 8, c01); Avx.Store(tile + 16, c10); Avx.Store(tile + 24, c11);
             Avx.Store(tile + 32, c20); Avx.Store(tile + 40, c21); Avx.Store(tile + 48, c30); Avx.Store(tile + 56, c31);
@@ -139,6 +148,42 @@ public static partial class Kernels
             {
                 StoreTile(tile, rows, cols, c0, ldc, row0, col0);
             }
+        }
+
+        /// <summary><see cref="Direct3x3Tile"/> over 8 pixels (<paramref name="cols"/> ≤ 8 stored): 6 accumulators, one B load per tap.</summary>
+        [SkipLocalsInit] // the tile is written whole before it is read
+        private void Direct3x3HalfTile(float* a0, float* src, int channels, int rowStride, int planeStride, float* c0, int rows, int cols, int row0, int col0)
+        {
+            var a1 = a0 + (rows > 1 ? lda : 0);
+            var a2 = a0 + (rows > 2 ? 2 * lda : 0);
+            var a3 = a0 + (rows > 3 ? 3 * lda : 0);
+            var a4 = a0 + (rows > 4 ? 4 * lda : 0);
+            var a5 = a0 + (rows > 5 ? 5 * lda : 0);
+            Vector256<float> c00 = default, c10 = default, c20 = default, c30 = default, c40 = default, c50 = default;
+            var kk = 0;
+            for (var ci = 0; ci < channels; ci++, src += planeStride)
+            {
+                var line = src;
+                for (var ky = 0; ky < 3; ky++, line += rowStride)
+                {
+                    for (var kx = 0; kx < 3; kx++, kk++)
+                    {
+                        var b0 = Avx.LoadVector256(line + kx);
+                        c00 = Fma.MultiplyAdd(Vector256.Create(a0[kk]), b0, c00);
+                        c10 = Fma.MultiplyAdd(Vector256.Create(a1[kk]), b0, c10);
+                        c20 = Fma.MultiplyAdd(Vector256.Create(a2[kk]), b0, c20);
+                        c30 = Fma.MultiplyAdd(Vector256.Create(a3[kk]), b0, c30);
+                        c40 = Fma.MultiplyAdd(Vector256.Create(a4[kk]), b0, c40);
+                        c50 = Fma.MultiplyAdd(Vector256.Create(a5[kk]), b0, c50);
+                    }
+                }
+            }
+
+            // The tile keeps its 16-float rows (columns 8.. unused), the layout StoreTile reads.
+            var tile = stackalloc float[YmmTileRows * PanelWidth];
+            Avx.Store(tile, c00); Avx.Store(tile + 16, c10); Avx.Store(tile + 32, c20);
+            Avx.Store(tile + 48, c30); Avx.Store(tile + 64, c40); Avx.Store(tile + 80, c50);
+            StoreTile(tile, rows, cols, c0, ldc, row0, col0);
         }
     }
 }
