@@ -18,8 +18,8 @@ public static partial class Kernels
 
     /// <summary>
     /// Floats of scratch one image of <see cref="ConvJob.RunImageDirect3x3"/> needs: its input
-    /// copied with the padding (<see cref="CopyPadded"/>) and a panel of slack after it, which
-    /// the last line's partial panel reads past its end.
+    /// copied with the padding (<see cref="CopyPadded"/>) and its slack (which the last line's
+    /// partial segment reads past the end of the copy; those columns are not stored).
     /// </summary>
     private static long Direct3x3ScratchFloats(in ConvShape s) => (long)s.C * (s.OH + 2) * (s.OW + 2) + 2 * Vector512<float>.Count;
 
@@ -66,7 +66,7 @@ public static partial class Kernels
         /// <summary>
         /// Output lines <paramref name="first"/>..<paramref name="end"/> of a 3×3 unit-stride
         /// convolution whose padded input planes (<paramref name="rowStride"/> × rows) start at
-        /// <see cref="packed"/>: per line, per 16-pixel segment, every tile of 6 channels (the last may hold fewer).
+        /// <see cref="packed"/>: per line, per tile of 6 channels (the last may hold fewer), every 16-pixel segment.
         /// </summary>
         public void RunDirect3x3Lines(int channels, int ow, int rowStride, int planeStride, int first, int end)
         {
