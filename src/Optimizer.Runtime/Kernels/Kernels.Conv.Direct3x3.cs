@@ -66,7 +66,7 @@ public static partial class Kernels
         /// <summary>
         /// Output lines <paramref name="first"/>..<paramref name="end"/> of a 3×3 unit-stride
         /// convolution whose padded input planes (<paramref name="rowStride"/> × rows) start at
-        /// <see cref="packed"/>: per line, per tile of 6 channels (the last may hold fewer), every 16-pixel segment.
+        /// the job's B pointer: per line, per tile of 6 channels (the last may hold fewer), every 16-pixel segment.
         /// </summary>
         public void RunDirect3x3Lines(int channels, int ow, int rowStride, int planeStride, int first, int end)
         {
