@@ -106,7 +106,7 @@ public sealed class EpilogueActivationTests
         var weights = Values(random, m * c / group * kernel * kernel, 1f);
         var bias = Values(random, m, 1f);
         var y = new float[m * h * w];
-        var scratch = new float[Kernels.ConvScratchLength(c, kernel, kernel, h, w, group)];
+        var scratch = new float[Kernels.ConvScratchLength(c, h, w, kernel, kernel, h, w, 1, 1, 1, 1, 1, 1, group)];
         const float p0 = 0.8f, p1 = 0.1f;
 
         Kernels.Conv(x, weights, bias, y, scratch, 1, c, h, w, m, kernel, kernel, h, w, 1, 1, 1, 1, 1, 1, group, (int)Act.HardSwish, p0, p1);

@@ -69,7 +69,7 @@ public sealed class Fp32GemmTileTests
         var weights = Values(random, m * c * kernel * kernel);
         var bias = Values(random, m);
         var y = new float[m * h * w];
-        var scratch = new float[Kernels.ConvScratchLength(c, kernel, kernel, h, w, 1)];
+        var scratch = new float[Kernels.ConvScratchLength(c, h, w, kernel, kernel, h, w, 1, 1, 1, 1, 1, 1, 1)];
 
         Kernels.Conv(x, weights, bias, y, scratch, 1, c, h, w, m, kernel, kernel, h, w, 1, 1, 1, 1, 1, 1, 1, act, -0.2f, 0.3f);
 

@@ -90,7 +90,7 @@ internal static partial class NodeEmitter
         var epilogue = ConvEpilogue(ctx, node.Outputs[0], shape);
         var (weights, biasOp) = ConvParameters(ctx, node, w, bias, epilogue.Pre);
         var y = Out(ctx, epilogue.Output, shape);
-        var scratch = ctx.Scratch(n * KernelSizes.ConvScratchLength(c, g.KH, g.KW, g.OH, g.OW, group));
+        var scratch = ctx.Scratch(n * KernelSizes.ConvScratchLength(c, group, g));
         ctx.Emit(StepKind.Conv, [ctx.Op(x), weights, biasOp, ctx.Op(y), scratch],
             [n, c, g.H, g.W, m, g.KH, g.KW, g.OH, g.OW, g.PadTop, g.PadLeft, g.StrideH, g.StrideW, g.DilH, g.DilW, group, (int)epilogue.Act], [epilogue.P0, epilogue.P1]);
     }

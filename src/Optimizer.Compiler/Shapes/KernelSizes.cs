@@ -12,8 +12,18 @@ internal static class KernelSizes
     /// <summary><see cref="Kernels.PackedBLength"/>: n rounded up to whole panels, times k.</summary>
     public static Dim PackedBLength(Dim k, Dim n) => (n + (Kernels.PanelWidth - 1)) / Kernels.PanelWidth * Kernels.PanelWidth * k;
 
-    /// <summary><see cref="Kernels.ConvScratchLength"/>.</summary>
-    public static Dim ConvScratchLength(Dim c, Dim kh, Dim kw, Dim oh, Dim ow, Dim group) => PackedBLength(c / group * kh * kw, oh * ow);
+    /// <summary>
+    /// <see cref="Kernels.ConvScratchLength"/> where the shape is constant; with symbolic
+    /// dimensions its packed im2col, which bounds it at every binding.
+    /// </summary>
+    public static Dim ConvScratchLength(Dim c, Dim group, Build.NodeEmitter.Window g)
+    {
+        Dim[] dims = [c, group, g.H, g.W, g.KH, g.KW, g.OH, g.OW, g.PadTop, g.PadLeft, g.StrideH, g.StrideW, g.DilH, g.DilW];
+        return dims.All(d => d.IsConstant)
+            ? Kernels.ConvScratchLength((int)c.Value, (int)g.H.Value, (int)g.W.Value, (int)g.KH.Value, (int)g.KW.Value, (int)g.OH.Value, (int)g.OW.Value,
+                (int)g.PadTop.Value, (int)g.PadLeft.Value, (int)g.StrideH.Value, (int)g.StrideW.Value, (int)g.DilH.Value, (int)g.DilW.Value, (int)group.Value)
+            : PackedBLength(c / group * g.KH * g.KW, g.OH * g.OW);
+    }
 
     /// <summary><see cref="Kernels.QConvScratchLength"/>.</summary>
     public static Dim QConvScratchLength(Dim c, Dim kh, Dim kw, Dim oh, Dim ow) => oh * ow * ((c * kh * kw + 3) / 4 * 4);

@@ -14,6 +14,9 @@ public static partial class Kernels
     /// <summary>The most pixels a block takes (few im2col rows would give huge blocks and segment tables).</summary>
     private const int MaxConvBlockPixels = 1024;
 
+    /// <summary>The most workers a lone image's blocks split over: the blocks' scratch is reserved for this many, whatever the machine.</summary>
+    private const int MaxConvBlockWorkers = 8;
+
     /// <summary>
     /// How a convolution too large to pack whole in cache runs block by block: its input is read
     /// in place or from a zero-padded copy (<see cref="PaddedFloats"/> floats at the start of the
@@ -35,7 +38,7 @@ public static partial class Kernels
         /// (the whole-image path keeps it in cache already) or the copy and one block per worker
         /// do not fit the image's scratch (the im2col's, several times larger for every such shape).
         /// </summary>
-        public static ConvBlocking For(in ConvShape s, int scratchPerImage, int maxWorkers)
+        public static ConvBlocking For(in ConvShape s, long scratchPerImage, int maxWorkers)
         {
             if ((long)s.K * s.P <= 2 * ConvBlockFloats)
             {
@@ -56,6 +59,26 @@ public static partial class Kernels
             return workers < 1
                 ? default
                 : new ConvBlocking(pixels, inPlace ? s.W : cols, inPlace ? s.H * s.W : rows * cols, padded, blockFloats, workers);
+        }
+
+        /// <summary>
+        /// Floats of scratch one image of <paramref name="s"/> needs where it runs blocked given its
+        /// whole <paramref name="im2col"/>, on any CPU and thread count: the copy and a block for each of
+        /// <see cref="MaxConvBlockWorkers"/> (the direct 3×3 path's copy fits in that too); otherwise
+        /// the im2col. Not for the shapes another path may take whole on some CPU: groups (depthwise)
+        /// and planes the permute im2col covers (its table, widest on AVX-512, fits).
+        /// </summary>
+        public static long ScratchFloats(in ConvShape s, long im2col)
+        {
+            if (s.Group != 1 || Im2ColPermuteTable.Length(s, 16) <= MaxPermuteTableInts)
+            {
+                return im2col;
+            }
+
+            var blocking = For(s, im2col, MaxConvBlockWorkers);
+            return blocking.Applies
+                ? Math.Max(blocking.PaddedFloats + blocking.Workers * blocking.BlockFloats, Direct3x3ScratchFloats(s))
+                : im2col;
         }
     }
 

@@ -5,22 +5,31 @@ namespace Optimizer.Runtime.Compiled;
 
 public static partial class Kernels
 {
-    /// <summary>Floats of scratch one image of a <see cref="Conv"/> needs (its packed im2col matrix).</summary>
-    public static int ConvScratchLength(int c, int kh, int kw, int oh, int ow, int group) =>
-        PackedBLength(c / group * kh * kw, oh * ow);
+    /// <summary>
+    /// Floats of scratch one image of a <see cref="Conv"/> needs: its packed im2col matrix, or
+    /// less where it runs block by block on every CPU (<see cref="ConvBlocking.ScratchFloats"/>).
+    /// </summary>
+    public static int ConvScratchLength(int c, int h, int w, int kh, int kw, int oh, int ow, int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW, int group)
+    {
+        var im2col = PackedBLength(c / group * kh * kw, oh * ow);
+        var shape = new ConvShape(c, h, w, group, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
+        return (int)Math.Min(im2col, ConvBlocking.ScratchFloats(shape, im2col));
+    }
 
     /// <summary>
     /// 2-D convolution, NCHW: x <c>[n, c, h, w]</c>, weights <c>[m, c/group, kh, kw]</c> as
     /// stored by ONNX, bias <c>[m]</c> or empty, y <c>[n, m, oh, ow]</c>. Each image and group
     /// is an im2col packed straight into GEMM panels (scratch: <c>n · ConvScratchLength</c>
-    /// floats), then one GEMM with the weights as the A operand. Images run in parallel.
+    /// floats), then one GEMM with the weights as the A operand; large ones block by block
+    /// (<see cref="ConvBlocking"/>), and on AVX2 a large 3×3 unit-stride one as a direct implicit
+    /// GEMM over its padded input (<see cref="RunsAsDirect3x3"/>). Images run in parallel.
     /// </summary>
     public static unsafe void Conv(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
         int n, int c, int h, int w, int m, int kh, int kw, int oh, int ow, int padTop, int padLeft,
         int strideH, int strideW, int dilH, int dilW, int group, int act, float actMin, float actMax)
     {
         var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
-        var scratchPerImage = ConvScratchLength(c, kh, kw, oh, ow, group);
+        var scratchPerImage = ConvScratchLength(c, h, w, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
         fixed (float* px = x, pw = weights, pb = bias, py = y, ps = scratch)
         {
             if (RunsAsFewChannels(shape, scratchPerImage))
@@ -114,6 +123,12 @@ public static partial class Kernels
         /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
         public void RunImage(int image, int slot)
         {
+            if (Direct3x3)
+            {
+                RunImageDirect3x3(image, slot);
+                return;
+            }
+
             if (Blocking.Applies)
             {
                 RunImageBlocked(image, slot);

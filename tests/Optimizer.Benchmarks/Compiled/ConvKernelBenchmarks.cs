@@ -31,7 +31,7 @@ public class ConvKernelBenchmarks
         _w = ModelBuilders.RandomInput(_s.M * _s.K, seed: 4);
         _bias = ModelBuilders.RandomInput(_s.M, seed: 5);
         _y = new float[_s.N * _s.M * _s.OH * _s.OW];
-        _scratch = new float[_s.N * Kernels.ConvScratchLength(_s.C, _s.KH, _s.KW, _s.OH, _s.OW, _s.Group)];
+        _scratch = new float[_s.N * Kernels.ConvScratchLength(_s.C, _s.H, _s.W, _s.KH, _s.KW, _s.OH, _s.OW, _s.PadTop, _s.PadLeft, _s.StrideH, _s.StrideW, 1, 1, _s.Group)];
         var columns = _s.N * _s.OH * _s.OW;
         _packed = new float[Kernels.PackedBLength(_s.K, columns)];
         Kernels.PackB(ModelBuilders.RandomInput(_s.K * columns, seed: 6), _packed, 1, _s.K, columns, 0, 0);

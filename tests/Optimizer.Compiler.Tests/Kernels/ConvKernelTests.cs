@@ -92,7 +92,7 @@ public sealed class ConvKernelTests
         var weights = Enumerable.Range(0, m * cg * kh * kw).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
         var bias = withBias ? Enumerable.Range(0, m).Select(_ => (float)random.NextDouble() - 0.5f).ToArray() : [];
         var y = new float[n * m * oh * ow];
-        var scratch = new float[n * Optimizer.Runtime.Compiled.Kernels.ConvScratchLength(c, kh, kw, oh, ow, group)];
+        var scratch = new float[n * Optimizer.Runtime.Compiled.Kernels.ConvScratchLength(c, h, w, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group)];
         Optimizer.Runtime.Compiled.Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, kh, kw, oh, ow, padTop, padLeft,
             strideH, strideW, dilH, dilW, group, act, clampMin, clampMax);
         for (var i = 0; i < n; i++)

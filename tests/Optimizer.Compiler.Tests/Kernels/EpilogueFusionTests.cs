@@ -50,6 +50,19 @@ public sealed class EpilogueFusionTests
     }
 
     [Fact]
+    public void A_large_3x3_conv_reserves_its_blocks_not_its_im2col()
+    {
+        // 64 → 13 over 60 × 45 runs blocked (direct on AVX2): the padded copy and a block per worker, not the 6 MB im2col.
+        var g = new ChainGraph(64, 60, 45);
+        using var program = g.AssertSameAsOrt(g.HardSwish(g.Conv("x", 64, 13, 3, 1)), 13);
+        var step = Assert.Single(program.Steps);
+        var im2col = Runtime.Compiled.Kernels.PackedBLength(64 * 9, 60 * 45);
+        Assert.Equal(Runtime.Compiled.Kernels.ConvScratchLength(64, 60, 45, 3, 3, 60, 45, 1, 1, 1, 1, 1, 1, 1), step.Operands[4].Length.Constant);
+        Assert.True(step.Operands[4].Length.Constant < im2col / 2, $"scratch of {step.Operands[4].Length} floats");
+        Assert.True(ProgramLayout.For(program, []).ArenaBytes < im2col * 4L, "the arena holds the im2col");
+    }
+
+    [Fact]
     public void Batchnorm_then_relu_folds_into_the_conv()
     {
         var g = new ChainGraph(5, 8, 9);

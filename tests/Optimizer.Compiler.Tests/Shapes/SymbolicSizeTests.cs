@@ -53,10 +53,12 @@ public sealed class SymbolicSizeTests
     [InlineData(1, 3, 3, 1, 1)]
     [InlineData(16, 3, 3, 17, 23)]
     [InlineData(5, 1, 7, 40, 2)]
+    [InlineData(96, 3, 3, 80, 80)] // blocked: one block per worker, not the im2col
     public void Kernel_sizes_agree_with_the_kernels(int c, int kh, int kw, int oh, int ow)
     {
+        var window = new Optimizer.Compiler.Build.NodeEmitter.Window(oh + kh - 1, ow + kw - 1, kh, kw, oh, ow, 0, 0, 0, 0, 1, 1, 1, 1);
         Assert.Equal(Runtime.Compiled.Kernels.PackedBLength(c * kh, oh * ow), KernelSizes.PackedBLength(c * kh, oh * ow).Value);
-        Assert.Equal(Runtime.Compiled.Kernels.ConvScratchLength(c, kh, kw, oh, ow, 1), KernelSizes.ConvScratchLength(c, kh, kw, oh, ow, 1).Value);
+        Assert.Equal(Runtime.Compiled.Kernels.ConvScratchLength(c, oh + kh - 1, ow + kw - 1, kh, kw, oh, ow, 0, 0, 1, 1, 1, 1, 1), KernelSizes.ConvScratchLength(c, 1, window).Value);
         Assert.Equal(Runtime.Compiled.Kernels.QConvScratchLength(c, kh, kw, oh, ow), KernelSizes.QConvScratchLength(c, kh, kw, oh, ow).Value);
     }
 
