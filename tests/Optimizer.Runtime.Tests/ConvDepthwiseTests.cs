@@ -56,7 +56,7 @@ public sealed class ConvDepthwiseTests
         var weights = Values(random, c * k * k, 1f);
         var bias = withBias ? Values(random, c, 1f) : [];
         var y = new float[n * c * oh * ow];
-        var scratch = new float[n * Kernels.ConvScratchLength(c, k, k, oh, ow, c)];
+        var scratch = new float[n * Kernels.ConvScratchLength(c, h, w, k, k, oh, ow, pad, pad, strideH, strideW, 1, 1, c)];
 
         Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, c, k, k, oh, ow, pad, pad, strideH, strideW, 1, 1, c, act, P0, P1);
 
@@ -99,7 +99,7 @@ public sealed class ConvDepthwiseTests
         var weights = Values(new Random(6), c * k * k, 1f);
         var bias = Values(new Random(7), c, 1f);
         var y = new float[c * h * w];
-        var scratch = new float[Kernels.ConvScratchLength(c, k, k, h, w, c)];
+        var scratch = new float[Kernels.ConvScratchLength(c, h, w, k, k, h, w, 2, 2, 1, 1, 1, 1, c)];
         Kernels.Conv(x, weights, bias, y, scratch, 1, c, h, w, c, k, k, h, w, 2, 2, 1, 1, 1, 1, c, 3, 1f, 0f);
         var before = GC.GetAllocatedBytesForCurrentThread();
         Kernels.Conv(x, weights, bias, y, scratch, 1, c, h, w, c, k, k, h, w, 2, 2, 1, 1, 1, 1, c, 3, 1f, 0f);

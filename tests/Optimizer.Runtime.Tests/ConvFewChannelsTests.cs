@@ -52,7 +52,7 @@ public sealed class ConvFewChannelsTests
         var weights = Values(random, m * c * 9, 1f);
         var bias = withBias ? Values(random, m, 1f) : [];
         var y = new float[n * m * oh * ow];
-        var scratch = new float[n * Kernels.ConvScratchLength(c, 3, 3, oh, ow, 1)];
+        var scratch = new float[n * Kernels.ConvScratchLength(c, h, w, 3, 3, oh, ow, pad, pad, strideH, strideW, 1, 1, 1)];
 
         Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, 3, 3, oh, ow, pad, pad, strideH, strideW, 1, 1, 1, act, P0, P1);
 
@@ -98,7 +98,7 @@ public sealed class ConvFewChannelsTests
         var weights = Values(new Random(6), m * c * 9, 1f);
         var bias = Values(new Random(7), m, 1f);
         var y = new float[m * oh * ow];
-        var scratch = new float[Kernels.ConvScratchLength(c, 3, 3, oh, ow, 1)];
+        var scratch = new float[Kernels.ConvScratchLength(c, h, w, 3, 3, oh, ow, 1, 1, 2, 2, 1, 1, 1)];
         Kernels.Conv(x, weights, bias, y, scratch, 1, c, h, w, m, 3, 3, oh, ow, 1, 1, 2, 2, 1, 1, 1, 3, 1f, 0f);
         var before = GC.GetAllocatedBytesForCurrentThread();
         Kernels.Conv(x, weights, bias, y, scratch, 1, c, h, w, m, 3, 3, oh, ow, 1, 1, 2, 2, 1, 1, 1, 3, 1f, 0f);

@@ -35,7 +35,7 @@ public sealed class SmallPlaneConvTests
         var weights = Values(random, m * c * kh * kw);
         var bias = withBias ? Values(random, m) : [];
         var y = new float[n * m * oh * ow];
-        var scratch = new float[n * Kernels.ConvScratchLength(c, kh, kw, oh, ow, 1)];
+        var scratch = new float[n * Kernels.ConvScratchLength(c, h, w, kh, kw, oh, ow, padTop, padLeft, 1, 1, 1, 1, 1)];
 
         Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, kh, kw, oh, ow, padTop, padLeft, 1, 1, 1, 1, 1, act, actMin, actMax);
 
