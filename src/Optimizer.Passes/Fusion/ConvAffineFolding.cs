@@ -183,7 +183,11 @@ internal static class ConvAffineFolding
 
         var oldInputs = conv.Inputs.Skip(1).Concat(chain.SelectMany(n => n.Inputs)).Where(n => n.Length > 0).Distinct().ToArray();
         while (conv.Inputs.Count < 3) conv.Inputs.Add("");
-        conv.Inputs[1] = FoldedInitializer.Store(model, names, usage, conv, p.Weight, p.Weight.Name, Suffix, p.Weight.Dims, weights);
+        if (total.Scale.Any(s => s != 1))
+        {
+            // Only shifts (Add, x − c): the weight stays as it is, shared or not.
+            conv.Inputs[1] = FoldedInitializer.Store(model, names, usage, conv, p.Weight, p.Weight.Name, Suffix, p.Weight.Dims, weights);
+        }
         conv.Inputs[2] = FoldedInitializer.Store(model, names, usage, conv, p.Bias, p.Bias?.Name ?? conv.Outputs[0] + "_bias", Suffix, [p.Channels], newBias);
         // The Conv writes the chain's last value; the values in between are gone.
         var gone = chain.SkipLast(1).Select(n => n.Outputs[0]).Append(conv.Outputs[0]).ToHashSet(StringComparer.Ordinal);
