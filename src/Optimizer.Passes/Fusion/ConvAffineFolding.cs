@@ -23,6 +23,9 @@ internal static class ConvAffineFolding
     /// <summary>Added to the name of a folded weight or bias another node still reads in its original form.</summary>
     private const string Suffix = "_affine_folded";
 
+    /// <summary>Opset 7 is the first whose Mul/Add/Sub/Div broadcast right-aligned (numpy style) without the <c>broadcast</c>/<c>axis</c> attributes.</summary>
+    private const long MinimumOpset = 7;
+
     /// <summary>
     /// Each operator's map of x, given its constant (one value or one per channel) and whether x is
     /// the left operand: (scale, shift), or the reason it is not a fold.
@@ -71,9 +74,11 @@ internal static class ConvAffineFolding
     public static void Run(OnnxModel model, UniqueNames names, List<PassChange> changed, List<PassSkip> skipped)
     {
         var graph = model.Graph;
+        GraphUsage? usage = null;
         foreach (var conv in graph.Nodes.Where(n => n is { OpType: "Conv", IsDefaultDomain: true } && n.Outputs.Count == 1).ToArray())
         {
-            var usage = new GraphUsage(graph);
+            // Rebuilt only after a fold changed the graph.
+            usage ??= new GraphUsage(graph);
             ConvParameters? parameters = null;
             Affine? total = null;
             var chain = new List<(OnnxNode Node, string Constant)>();
@@ -101,6 +106,7 @@ internal static class ConvAffineFolding
             }
 
             Fold(model, names, usage, conv, parameters!, total!, chain.Select(c => c.Node).ToArray());
+            usage = null;
             changed.AddRange(chain.Select(c => new PassChange(CleanupLog.NameOf(c.Node),
                 string.Create(CultureInfo.InvariantCulture, $"{c.Node.OpType} by {c.Constant} folded into {CleanupLog.NameOf(conv)} ({parameters!.Channels} channels)"))));
         }
@@ -130,6 +136,7 @@ internal static class ConvAffineFolding
     {
         (link, constant) = (null, null);
         if (FusionGuards.OtherReaders(usage, x, node) is { } other) return other;
+        if (model.GetOpsetVersion("") is not >= MinimumOpset) return $"the model's opset is below {MinimumOpset} (Mul/Add/Sub/Div broadcast by their legacy attributes)";
         if (node.Inputs.Count != 2 || node.Outputs.Count != 1 || node.Inputs[0] == node.Inputs[1]) return $"it does not read {x} once beside one other operand";
         var xOnLeft = node.Inputs[0] == x;
         var operand = node.Inputs[xOnLeft ? 1 : 0];

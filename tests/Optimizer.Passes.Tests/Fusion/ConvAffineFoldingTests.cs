@@ -261,6 +261,20 @@ public sealed class ConvAffineFoldingTests
     }
 
     [Fact]
+    public void A_legacy_broadcast_below_opset_7_is_not_folded()
+    {
+        // Opset 6's Mul(c, k [4], broadcast=1, axis=1) is per channel by its axis, not right-aligned; ONNX Runtime has no Mul-6 kernel to compare with.
+        var graph = ConvGraph();
+        graph.Nodes.Add(Node("Mul", ["c", Constant(graph, "k", [Channels])], ["y"], OnnxAttribute.FromInt("broadcast", 1), OnnxAttribute.FromInt("axis", 1)));
+        var (changed, skipped) = (new List<PassChange>(), new List<PassSkip>());
+
+        ConvAffineFolding.Run(Model(graph, opset: 6), new UniqueNames(graph), changed, skipped);
+
+        Assert.Empty(changed);
+        Assert.Contains(skipped, s => s.Reason.Contains("opset is below 7", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_integer_constant_is_not_folded()
     {
         // Not a valid model (Mul's operands must share a type), so the fold is run on its own, without ONNX Runtime.
