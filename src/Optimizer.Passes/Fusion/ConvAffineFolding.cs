@@ -105,10 +105,11 @@ internal static class ConvAffineFolding
                 continue;
             }
 
+            var convName = CleanupLog.NameOf(conv); // before the fold renames its output
             Fold(model, names, usage, conv, parameters!, total!, chain.Select(c => c.Node).ToArray());
             usage = null;
             changed.AddRange(chain.Select(c => new PassChange(CleanupLog.NameOf(c.Node),
-                string.Create(CultureInfo.InvariantCulture, $"{c.Node.OpType} by {c.Constant} folded into {CleanupLog.NameOf(conv)} ({parameters!.Channels} channels)"))));
+                string.Create(CultureInfo.InvariantCulture, $"{c.Node.OpType} by {c.Constant} folded into {convName} ({parameters!.Channels} channels)"))));
         }
     }
 
