@@ -12,6 +12,9 @@ namespace Optimizer.Passes.Fusion;
 /// </summary>
 internal static class ConvBatchNormFolding
 {
+    /// <summary>Added to the name of a folded weight or bias another node still reads in its original form.</summary>
+    private const string Suffix = "_bn_folded";
+
     public static void Run(OnnxModel model, UniqueNames names, List<PassChange> changed, List<PassSkip> skipped)
     {
         var graph = model.Graph;
@@ -92,8 +95,8 @@ internal static class ConvBatchNormFolding
 
         var oldInputs = conv.Inputs.Skip(1).Concat(bn.Inputs.Skip(1)).Where(n => n.Length > 0).Distinct().ToArray();
         while (conv.Inputs.Count < 3) conv.Inputs.Add("");
-        conv.Inputs[1] = Store(model, names, usage, conv, p.Weight, p.Weight.Name, p.Weight.Dims, weights);
-        conv.Inputs[2] = Store(model, names, usage, conv, p.Bias, p.Bias?.Name ?? conv.Outputs[0] + "_bias", [p.Channels], newBias);
+        conv.Inputs[1] = FoldedInitializer.Store(model, names, usage, conv, p.Weight, p.Weight.Name, Suffix, p.Weight.Dims, weights);
+        conv.Inputs[2] = FoldedInitializer.Store(model, names, usage, conv, p.Bias, p.Bias?.Name ?? conv.Outputs[0] + "_bias", Suffix, [p.Channels], newBias);
         graph.ValueInfos.RemoveAll(v => v.Name == conv.Outputs[0]);
         conv.Outputs[0] = bn.Outputs[0];
         graph.Nodes.Remove(bn);
@@ -101,28 +104,5 @@ internal static class ConvBatchNormFolding
         {
             graph.RemoveInitializerIfUnused(name);
         }
-    }
-
-    /// <summary>
-    /// Writes the folded values under the original initializer's name when only this Conv reads it
-    /// (names stay stable for reports and exclusions), else under a new name.
-    /// </summary>
-    private static string Store(OnnxModel model, UniqueNames names, GraphUsage usage, OnnxNode conv, OnnxTensor? original, string name, IReadOnlyList<long> dims, float[] values)
-    {
-        var owned = original is not null && usage.ConsumersOf(original.Name).All(n => n == conv) && !usage.IsUsedOutsideNodes(original.Name);
-        var target = owned ? name : names.Next(name + "_bn_folded");
-        var folded = OnnxTensor.FromFloats(target, dims, values);
-        if (owned)
-        {
-            // Same name and dims: replaced in place, so an IR < 4 input declaration stays valid.
-            var index = model.Graph.Initializers.IndexOf(original!);
-            model.Graph.Initializers[index] = folded;
-        }
-        else
-        {
-            Initializers.Add(model, folded);
-        }
-
-        return target;
     }
 }

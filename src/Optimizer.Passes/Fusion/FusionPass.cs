@@ -3,8 +3,8 @@ using Optimizer.Onnx;
 namespace Optimizer.Passes.Fusion;
 
 /// <summary>
-/// Fusions that an exported file needs before quantization: Conv+BatchNormalization folding
-/// and MatMul+Add → Gemm. ONNX Runtime does similar fusions when it loads a model, but only in
+/// Fusions that an exported file needs before quantization: Conv+BatchNormalization folding,
+/// constant affine nodes after a Conv folded into it, and MatMul+Add → Gemm. ONNX Runtime does similar fusions when it loads a model, but only in
 /// memory: a quantizer reading the file would otherwise see the unfused graph (and quantize a
 /// Conv whose BatchNorm rescales it afterwards). So the pipeline runs this pass by default,
 /// right after clean-up; <c>Fuse</c> may also be requested explicitly (it has no options).
@@ -20,11 +20,16 @@ internal sealed class FusionPass : IModelPass
         var changed = new List<PassChange>();
         var skipped = new List<PassSkip>();
         var nodesBefore = model.Graph.Nodes.Count;
-        ConvBatchNormFolding.Run(model, new UniqueNames(model.Graph), changed, skipped);
-        var folded = changed.Count;
+        var names = new UniqueNames(model.Graph);
+        ConvBatchNormFolding.Run(model, names, changed, skipped);
+        var batchNorms = changed.Count;
+        // After BN folding: a Conv → BN → Mul chain is by then a Conv → Mul.
+        ConvAffineFolding.Run(model, names, changed, skipped);
+        var affines = changed.Count - batchNorms;
         MatMulAddToGemm.Run(model, changed, skipped);
         var pairs = ActivationAdjacency.CountPairs(model.Graph);
-        var summary = $"{nodesBefore} → {model.Graph.Nodes.Count} nodes: {folded} Conv+BatchNormalization folded, {changed.Count - folded} MatMul+Add → Gemm, " +
+        var summary = $"{nodesBefore} → {model.Graph.Nodes.Count} nodes: {batchNorms} Conv+BatchNormalization folded, {affines} constant Mul/Add/Sub/Div folded into Convs, " +
+                      $"{changed.Count - batchNorms - affines} MatMul+Add → Gemm, " +
                       $"{pairs} Conv/Gemm+Relu/Clip pairs adjacent for the quantizer" + (skipped.Count > 0 ? $"; {skipped.Count} skipped" : "");
         return new PassReport(Name, summary, changed, skipped);
     }

@@ -14,7 +14,7 @@ namespace Optimizer.Passes.Schema;
 public static class PassSchema
 {
     public static readonly PassDescriptor Cleanup = AlwaysOn("Cleanup", PipelineStage.Cleanup, "Folds constants, removes dead code and no-ops.");
-    public static readonly PassDescriptor Fuse = AlwaysOn("Fuse", PipelineStage.Fusion, "Folds BatchNorm into Conv, MatMul+Add into Gemm.");
+    public static readonly PassDescriptor Fuse = AlwaysOn("Fuse", PipelineStage.Fusion, "Folds BatchNorm and constant Mul/Add/Sub/Div into Conv, MatMul+Add into Gemm.");
     public static readonly PassDescriptor Prune = SchemaReader.Read(typeof(PruneAttribute));
     public static readonly PassDescriptor FineTune = SchemaReader.Read(typeof(FineTuneAttribute));
     public static readonly PassDescriptor Distill = SchemaReader.Read(typeof(DistillAttribute));

@@ -10,7 +10,7 @@ internal enum PipelineStage
     /// <summary>Constant folding, dead code and no-op removal; always runs.</summary>
     Cleanup = 100,
 
-    /// <summary>Conv+BatchNorm folding, MatMul+Add → Gemm; always runs.</summary>
+    /// <summary>Conv+BatchNorm and Conv+constant affine folding, MatMul+Add → Gemm; always runs.</summary>
     Fusion = 200,
 
     /// <summary>Weights zeroed or channels removed.</summary>
