@@ -115,6 +115,17 @@ public static partial class Kernels
                     Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra + 8), ba)), sa),
                     Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb), bb)), sb),
                     Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb + 8), bb)), sb));
+                if (poolWidth != 0)
+                {
+                    // vpshufb works per 128-bit lane, so one set of window shuffles pools both channels.
+                    var (w0, w1, w2, w3) = _windows;
+                    var pooled = Avx2.Max(Avx2.Max(Avx2.Shuffle(bytes, Vector256.Create(w0, w0)), Avx2.Shuffle(bytes, Vector256.Create(w1, w1))),
+                        Avx2.Max(Avx2.Shuffle(bytes, Vector256.Create(w2, w2)), Avx2.Shuffle(bytes, Vector256.Create(w3, w3)))).AsUInt32();
+                    Unsafe.WriteUnaligned(y + (long)a * (pixels / 4) + p0 / 4, pooled.ToScalar());
+                    Unsafe.WriteUnaligned(y + (long)b * (pixels / 4) + p0 / 4, pooled.GetElement(4));
+                    continue;
+                }
+
                 StoreBytes(bytes.GetLower(), a, p0, count);
                 if (b != a)
                 {
