@@ -4,13 +4,15 @@ namespace Optimizer.Runtime.Tests;
 
 /// <summary>
 /// <see cref="Kernels.LookupU8"/> against indexing the table byte by byte, at counts around its
-/// 64-byte blocks (the block path where AVX-512 VBMI is, the byte loop for the tail; Compiler.Tests'
+/// 64- and 32-byte blocks (the block path where AVX-512 VBMI is, else the AVX2 one, the byte loop for the tail; Compiler.Tests'
 /// IsaPathTests run it with VBMI switched off), with every byte value present.
 /// </summary>
 public class LookupKernelTests
 {
     [Theory]
     [InlineData(1)]
+    [InlineData(31)]
+    [InlineData(32)]
     [InlineData(63)]
     [InlineData(64)]
     [InlineData(257)]

@@ -32,6 +32,11 @@ public class QConvKernelTests
     [InlineData(5, 5, 7, 7, 9, 3, 1, 1, 1, 0, 1)] // odd width: 1×2 pooled row by row, floor
     [InlineData(2, 24, 40, 34, 24, 3, 1, 1, 1, 0, 2)] // 2×2 after the conv on a wide plane: vectorized row pairs
     [InlineData(3, 9, 7, 36, 5, 3, 0, 1, 1, 0, 2)] // odd height, width 34: row pairs pooled plane by plane, floor
+    [InlineData(2, 3, 8, 8, 7, 3, 1, 1, 1, 0, 2)] // 7 channels pooled in the epilogue: channel pairs, the last alone
+    [InlineData(3, 5, 3, 5, 7, 3, 1, 1, 1, 0, 0)] // planes of 15 bytes: plane shuffles, a partial block, the last planes read through the copy
+    [InlineData(2, 3, 4, 4, 9, 3, 2, 1, 1, 1, 0)] // plane shuffles over three pixel blocks (6 × 6 output), int8 output
+    [InlineData(2, 7, 4, 4, 5, 3, 1, 2, 1, 2, 0)] // plane shuffles with stride 2, k = 63 (a partial quad), float output
+    [InlineData(1, 1, 2, 3, 4, 2, 0, 1, 1, 0, 0)] // an image of 6 bytes: every plane through the copy
     public void Matches_the_plain_loop_convolution(int n, int c, int h, int w, int m, int kernel, int pad, int stride, int dilation, int outputKind, int poolRows)
     {
         foreach (var relu in outputKind == 0 ? new[] { 0, 1 } : [0])

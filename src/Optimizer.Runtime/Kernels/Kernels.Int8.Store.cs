@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Optimizer.Runtime.Compiled;
 
@@ -23,7 +24,23 @@ public static partial class Kernels
             var low = Vector256.Create(lo);
             var high = Vector256.Create(hi);
             var tile = stackalloc byte[4 * PanelWidth];
-            for (var r = 0; r < rows; r++)
+            if (Avx2.IsSupported)
+            {
+                // Two rows per pack; an odd last row is packed with itself (the tile has room for 4 rows).
+                var requantize = new RequantizeAvx2(lo, hi, yZero, signed: outputKind == 1);
+                for (var r = 0; r < rows; r += 2)
+                {
+                    var a = acc + r * PanelWidth;
+                    var b = acc + Math.Min(r + 1, rows - 1) * PanelWidth;
+                    requantize.Pack(
+                        Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(a), bias0)), scale0),
+                        Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(a + 8), bias1)), scale1),
+                        Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(b), bias0)), scale0),
+                        Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(b + 8), bias1)), scale1)).Store(tile + r * PanelWidth);
+                }
+            }
+
+            for (var r = 0; r < rows && !Avx2.IsSupported; r++)
             {
                 var v0 = Vector256.ConvertToSingle(Vector256.Load(acc + r * PanelWidth) + bias0) * scale0;
                 var v1 = Vector256.ConvertToSingle(Vector256.Load(acc + r * PanelWidth + 8) + bias1) * scale1;

@@ -100,11 +100,12 @@ public static partial class Kernels
 
         // Looked up once per call, not per image.
         var gather = PixelLanes(KernelDispatch.Current.Int8Gemm) ? QuadGatherTableFor(shape) : null;
+        var shuffles = gather is null && PixelLanes(KernelDispatch.Current.Int8Gemm) && PlaneShufflesFit(shape) ? PlaneShuffleTableFor(shape) : null;
         fixed (byte* px = x, pw = packedW, py = y, ps = scratch)
         fixed (int* pbias = bias)
         fixed (float* pscale = scale)
         {
-            var job = new QConvJob(shape, px, pw, pbias, pscale, py, ps, perImage, xZero, outputKind, yZero, act & ~(QConvPooled | QConvPooledPairs), outBytes, poolRows, gather);
+            var job = new QConvJob(shape, px, pw, pbias, pscale, py, ps, perImage, xZero, outputKind, yZero, act & ~(QConvPooled | QConvPooledPairs), outBytes, poolRows, gather, shuffles);
             if (n > 1 && KernelDispatch.MaxThreads > 1)
             {
                 RunImagesInParallel(job, n);
@@ -134,7 +135,7 @@ public static partial class Kernels
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, i => job.RunImage(i, i));
 
     private readonly unsafe struct QConvJob(ConvShape s, byte* x, byte* weights, int* bias, float* scale, byte* y, byte* scratch, int perImage,
-        int xZero, int outputKind, int yZero, int act, int outBytes, int poolRows, QuadGatherTable? gather)
+        int xZero, int outputKind, int yZero, int act, int outBytes, int poolRows, QuadGatherTable? gather, byte[]? shuffles)
     {
         /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
         public void RunImage(int image, int slot)
@@ -153,6 +154,10 @@ public static partial class Kernels
                 if (gather is not null)
                 {
                     GatherPixelQuads(gather, s, xImage, (byte)xZero, interleaved);
+                }
+                else if (shuffles is not null)
+                {
+                    ShufflePixelQuads(shuffles, s, xImage, (byte)xZero, interleaved);
                 }
                 else if (RowSegmentsFit(s))
                 {

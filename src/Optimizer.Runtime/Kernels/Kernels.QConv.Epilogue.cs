@@ -27,6 +27,12 @@ public static partial class Kernels
                 return;
             }
 
+            if (outputKind != 2 && Avx2.IsSupported)
+            {
+                StoreBytesAvx2(acc, c0, channels, p0, count);
+                return;
+            }
+
             for (var j = 0; j < channels; j++)
             {
                 var c = c0 + j;
@@ -83,6 +89,48 @@ public static partial class Kernels
                 v = Vector512.Min(Vector512.Max(Vector512.Round(v) + zero, low), high);
                 var bytes = Avx512F.ConvertToVector128Byte(Vector512.ConvertToInt32(v));
                 StoreBytes(bytes, c, p0, count);
+            }
+        }
+
+        /// <summary>The uint8/int8 stores of <see cref="Store"/> two channels at a time (<see cref="RequantizeAvx2"/>); an odd last channel is packed with itself.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void StoreBytesAvx2(int* acc, int c0, int channels, int p0, int count)
+        {
+            float lo = outputKind == 1 ? -128 : 0, hi = outputKind == 1 ? 127 : 255;
+            if (act == 1)
+            {
+                lo = Math.Max(lo, yZero);
+            }
+
+            var requantize = new RequantizeAvx2(lo, hi, yZero, signed: outputKind == 1);
+            for (var j = 0; j < channels; j += 2)
+            {
+                var (a, b) = (c0 + j, c0 + Math.Min(j + 1, channels - 1));
+                var (sa, sb) = (Vector256.Create(scale[a]), Vector256.Create(scale[b]));
+                var (ba, bb) = (Vector256.Create(bias[a]), Vector256.Create(bias[b]));
+                var ra = acc + j * PixelBlock;
+                var rb = acc + (b - c0) * PixelBlock;
+                var bytes = requantize.Pack(
+                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra), ba)), sa),
+                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra + 8), ba)), sa),
+                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb), bb)), sb),
+                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb + 8), bb)), sb));
+                if (poolWidth != 0)
+                {
+                    // vpshufb works per 128-bit lane, so one set of window shuffles pools both channels.
+                    var (w0, w1, w2, w3) = _windows;
+                    var pooled = Avx2.Max(Avx2.Max(Avx2.Shuffle(bytes, Vector256.Create(w0, w0)), Avx2.Shuffle(bytes, Vector256.Create(w1, w1))),
+                        Avx2.Max(Avx2.Shuffle(bytes, Vector256.Create(w2, w2)), Avx2.Shuffle(bytes, Vector256.Create(w3, w3)))).AsUInt32();
+                    Unsafe.WriteUnaligned(y + (long)a * (pixels / 4) + p0 / 4, pooled.ToScalar());
+                    Unsafe.WriteUnaligned(y + (long)b * (pixels / 4) + p0 / 4, pooled.GetElement(4));
+                    continue;
+                }
+
+                StoreBytes(bytes.GetLower(), a, p0, count);
+                if (b != a)
+                {
+                    StoreBytes(bytes.GetUpper(), b, p0, count);
+                }
             }
         }
 

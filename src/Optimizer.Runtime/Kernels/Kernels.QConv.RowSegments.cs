@@ -65,14 +65,21 @@ public static partial class Kernels
                 var b = Segment(origin, offsets[k + 1], padding, width, rowStep);
                 var c = Segment(origin, offsets[k + 2], padding, width, rowStep);
                 var d = Segment(origin, offsets[k + 3], padding, width, rowStep);
-                var (ab0, ab1) = (Sse2.UnpackLow(a, b).AsUInt16(), Sse2.UnpackHigh(a, b).AsUInt16());
-                var (cd0, cd1) = (Sse2.UnpackLow(c, d).AsUInt16(), Sse2.UnpackHigh(c, d).AsUInt16());
-                Sse2.UnpackLow(ab0, cd0).AsByte().Store(dst);
-                Sse2.UnpackHigh(ab0, cd0).AsByte().Store(dst + 16);
-                Sse2.UnpackLow(ab1, cd1).AsByte().Store(dst + 32);
-                Sse2.UnpackHigh(ab1, cd1).AsByte().Store(dst + 48);
+                StoreQuad(a, b, c, d, dst);
             }
         }
+    }
+
+    /// <summary>A quad of 16 pixels from its four k's segments (a: k, … d: k + 3), transposed to 16 pixels × 4 bytes by byte then word unpacks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreQuad(Vector128<byte> a, Vector128<byte> b, Vector128<byte> c, Vector128<byte> d, byte* dst)
+    {
+        var (ab0, ab1) = (Sse2.UnpackLow(a, b).AsUInt16(), Sse2.UnpackHigh(a, b).AsUInt16());
+        var (cd0, cd1) = (Sse2.UnpackLow(c, d).AsUInt16(), Sse2.UnpackHigh(c, d).AsUInt16());
+        Sse2.UnpackLow(ab0, cd0).AsByte().Store(dst);
+        Sse2.UnpackHigh(ab0, cd0).AsByte().Store(dst + 16);
+        Sse2.UnpackLow(ab1, cd1).AsByte().Store(dst + 32);
+        Sse2.UnpackHigh(ab1, cd1).AsByte().Store(dst + 48);
     }
 
     /// <summary>A k's 16 pixels of a block: 16 bytes of one row, or 8 or 4 bytes of each of the block's rows (<paramref name="rowStep"/> apart).</summary>
