@@ -106,7 +106,7 @@ internal static class ConvAffineFolding
             }
 
             var convName = CleanupLog.NameOf(conv); // before the fold renames its output
-            Fold(model, names, usage, conv, parameters!, total!, chain.Select(c => c.Node).ToArray());
+            ConvOutputFold.Apply(model, names, usage, conv, parameters!.Weight, parameters.Bias, total!.Scale, total.Shift, chain.Select(c => c.Node).ToArray(), Suffix);
             usage = null;
             changed.AddRange(chain.Select(c => new PassChange(CleanupLog.NameOf(c.Node),
                 string.Create(CultureInfo.InvariantCulture, $"{c.Node.OpType} by {c.Constant} folded into {convName} ({parameters!.Channels} channels)"))));
@@ -169,47 +169,6 @@ internal static class ConvAffineFolding
         }
 
         return null;
-    }
-
-    private static void Fold(OnnxModel model, UniqueNames names, GraphUsage usage, OnnxNode conv, ConvParameters p, Affine total, OnnxNode[] chain)
-    {
-        var graph = model.Graph;
-        var weights = p.Weight.ToFloatArray();
-        var perChannel = weights.Length / p.Channels;
-        var bias = p.Bias?.ToFloatArray() ?? new float[p.Channels];
-        var newBias = new float[p.Channels];
-        for (var c = 0; c < p.Channels; c++)
-        {
-            var s = total.Scale[c];
-            for (var i = c * perChannel; i < (c + 1) * perChannel; i++)
-            {
-                weights[i] = (float)(weights[i] * s);
-            }
-
-            newBias[c] = (float)(bias[c] * s + total.Shift[c]);
-        }
-
-        var oldInputs = conv.Inputs.Skip(1).Concat(chain.SelectMany(n => n.Inputs)).Where(n => n.Length > 0).Distinct().ToArray();
-        while (conv.Inputs.Count < 3) conv.Inputs.Add("");
-        if (total.Scale.Any(s => s != 1))
-        {
-            // Only shifts (Add, x − c): the weight stays as it is, shared or not.
-            conv.Inputs[1] = FoldedInitializer.Store(model, names, usage, conv, p.Weight, p.Weight.Name, Suffix, p.Weight.Dims, weights);
-        }
-        conv.Inputs[2] = FoldedInitializer.Store(model, names, usage, conv, p.Bias, p.Bias?.Name ?? conv.Outputs[0] + "_bias", Suffix, [p.Channels], newBias);
-        // The Conv writes the chain's last value; the values in between are gone.
-        var gone = chain.SkipLast(1).Select(n => n.Outputs[0]).Append(conv.Outputs[0]).ToHashSet(StringComparer.Ordinal);
-        graph.ValueInfos.RemoveAll(v => gone.Contains(v.Name));
-        conv.Outputs[0] = chain[^1].Outputs[0];
-        foreach (var node in chain)
-        {
-            graph.Nodes.Remove(node);
-        }
-
-        foreach (var name in oldInputs)
-        {
-            graph.RemoveInitializerIfUnused(name);
-        }
     }
 
     private static double[] Filled(int length, double value) => Enumerable.Repeat(value, length).ToArray();

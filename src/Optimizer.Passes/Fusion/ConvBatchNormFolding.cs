@@ -75,34 +75,17 @@ internal static class ConvBatchNormFolding
         return null;
     }
 
+    /// <summary>BN as a per-channel affine: <c>s = γ / √(var + ε)</c>, <c>y = x · s + (β − mean · s)</c>.</summary>
     private static void Fold(OnnxModel model, UniqueNames names, GraphUsage usage, OnnxNode conv, OnnxNode bn, BatchNormParameters p)
     {
-        var graph = model.Graph;
-        var weights = p.Weight.ToFloatArray();
-        var perChannel = weights.Length / p.Channels;
-        var bias = p.Bias?.ToFloatArray() ?? new float[p.Channels];
-        var newBias = new float[p.Channels];
+        var scale = new double[p.Channels];
+        var shift = new double[p.Channels];
         for (var c = 0; c < p.Channels; c++)
         {
-            var s = p.Scale[c] / Math.Sqrt(p.Variance[c] + p.Epsilon);
-            for (var i = c * perChannel; i < (c + 1) * perChannel; i++)
-            {
-                weights[i] = (float)(weights[i] * s);
-            }
-
-            newBias[c] = (float)((bias[c] - p.Mean[c]) * s + p.Shift[c]);
+            scale[c] = p.Scale[c] / Math.Sqrt(p.Variance[c] + p.Epsilon);
+            shift[c] = p.Shift[c] - p.Mean[c] * scale[c];
         }
 
-        var oldInputs = conv.Inputs.Skip(1).Concat(bn.Inputs.Skip(1)).Where(n => n.Length > 0).Distinct().ToArray();
-        while (conv.Inputs.Count < 3) conv.Inputs.Add("");
-        conv.Inputs[1] = FoldedInitializer.Store(model, names, usage, conv, p.Weight, p.Weight.Name, Suffix, p.Weight.Dims, weights);
-        conv.Inputs[2] = FoldedInitializer.Store(model, names, usage, conv, p.Bias, p.Bias?.Name ?? conv.Outputs[0] + "_bias", Suffix, [p.Channels], newBias);
-        graph.ValueInfos.RemoveAll(v => v.Name == conv.Outputs[0]);
-        conv.Outputs[0] = bn.Outputs[0];
-        graph.Nodes.Remove(bn);
-        foreach (var name in oldInputs)
-        {
-            graph.RemoveInitializerIfUnused(name);
-        }
+        ConvOutputFold.Apply(model, names, usage, conv, p.Weight, p.Bias, scale, shift, [bn], Suffix);
     }
 }

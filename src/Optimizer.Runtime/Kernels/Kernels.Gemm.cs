@@ -330,6 +330,12 @@ public static partial class Kernels
             var tile = stackalloc float[TileRows * PanelWidth];
             Avx.Store(tile, c00); Avx.Store(tile + 8, c01); Avx.Store(tile + 16, c10); Avx.Store(tile + 24, c11);
             Avx.Store(tile + 32, c20); Avx.Store(tile + 40, c21); Avx.Store(tile + 48, c30); Avx.Store(tile + 56, c31);
+            StoreSpilledTile(tile, rows, cols, c, ldc, row0, col0);
+        }
+
+        /// <summary>The epilogue of a register tile spilled to <paramref name="tile"/> (16-float rows): whole panels vectorized, a partial one column by column.</summary>
+        private void StoreSpilledTile(float* tile, int rows, int cols, float* c, int ldc, int row0, int col0)
+        {
             if (cols == PanelWidth)
             {
                 StoreFullTile(tile, rows, c, ldc, row0, col0);

@@ -95,14 +95,7 @@ public static partial class Kernels
             Avx.Store(tile, c00); Avx.Store(tile + 8, c01); Avx.Store(tile + 16, c10); Avx.Store(tile + 24, c11);
             Avx.Store(tile + 32, c20); Avx.Store(tile + 40, c21); Avx.Store(tile + 48, c30); Avx.Store(tile + 56, c31);
             Avx.Store(tile + 64, c40); Avx.Store(tile + 72, c41); Avx.Store(tile + 80, c50); Avx.Store(tile + 88, c51);
-            if (cols == PanelWidth && act != 2)
-            {
-                StoreFullTile(tile, rows, c0, ldc, row0, col0);
-            }
-            else
-            {
-                StoreTile(tile, rows, cols, c0, ldc, row0, col0);
-            }
+            StoreSpilledTile(tile, rows, cols, c0, ldc, row0, col0);
         }
     }
 }
