@@ -1,8 +1,5 @@
-using Optimizer.Engine.Calibration;
 using Optimizer.Onnx;
-using Optimizer.Passes;
 using Optimizer.Passes.Calibration;
-using Optimizer.Passes.Data;
 
 using static Optimizer.Compiler.Tests.Support.SmallModels;
 
@@ -18,20 +15,8 @@ internal static class QuantizedHardSwishCnn
 {
     public static readonly long[] Sample = [3, 7, 9];
 
-    public static OnnxModel Quantized()
-    {
-        var model = Float();
-        var context = new PassContext
-        {
-            CalibrationData = new Dictionary<string, SampleSet>
-            {
-                ["calib"] = FloatInputSamples.From(model, new CalibrationDataSet(Values(32 * 3 * 7 * 9, 5).Select(v => v * 4).ToArray(), [32, .. Sample]), "32 random samples"),
-            },
-            Executor = new OnnxRuntimeModelExecutor(),
-        };
-        var options = new Dictionary<string, string> { ["Mode"] = "StaticInt8", ["Calibration"] = "calib" };
-        return PassPipeline.Run(model, [new PassRequest("Quantize", options)], context).Model;
-    }
+    public static OnnxModel Quantized() =>
+        StaticInt8.Quantize(Float(), new CalibrationDataSet(Values(32 * 3 * 7 * 9, 5).Select(v => v * 4).ToArray(), [32, .. Sample]), "32 random samples");
 
     public static OnnxModel Float()
     {
