@@ -76,11 +76,20 @@ internal static class AutoPathTiming
         var variantTiming = timed.Count > 1 ? VariantTiming.Decide(timing, 1, variants, timedAt) : null;
         var column = 1 + (variantTiming?.Winner ?? 0);
         var variant = variantTiming?.Choice.Variant ?? tableVariant;
-        var worst = timing.Shapes.Max(s => s.Models[column].P50Ms / s.Models[0].P50Ms);
-        var compiledFirst = timing.Ratio(column) <= CompiledRatio && worst <= WorstShapeRatio;
-        return new AutoPathOutcome(timing, column, variant, compiledFirst
+        return new AutoPathOutcome(timing, column, variant, CompiledRunsFirst(timing, column)
             ? new ManifestAutoPath(nameof(ExecutionPathKind.Compiled), AutoPathChoice.CurrentMachine, timedAt, variant)
             : null, variantTiming);
+    }
+
+    /// <summary>
+    /// The decision from the medians: the compiled program (model <paramref name="column"/>) runs first
+    /// only at ≤ <see cref="CompiledRatio"/> of ONNX Runtime's (model 0) median overall and ≤
+    /// <see cref="WorstShapeRatio"/> at every shape.
+    /// </summary>
+    public static bool CompiledRunsFirst(LatencyComparison timing, int column)
+    {
+        var worst = timing.Shapes.Max(s => s.Models[column].P50Ms / s.Models[0].P50Ms);
+        return timing.Ratio(column) <= CompiledRatio && worst <= WorstShapeRatio;
     }
 
     private static bool Takes(byte[] programBytes, byte[] optimized, TimingInputs inputs)

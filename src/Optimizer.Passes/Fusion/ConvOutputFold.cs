@@ -12,6 +12,9 @@ namespace Optimizer.Passes.Fusion;
 /// </summary>
 internal static class ConvOutputFold
 {
+    /// <param name="conv">The Conv that absorbs the affine.</param>
+    /// <param name="weight">Its weight initializer [Cout, Cin/group, kH, kW].</param>
+    /// <param name="bias">Its bias initializer, or null when it has none (one is added).</param>
     /// <param name="scale">One factor per output channel, or one for all.</param>
     /// <param name="shift">One term per output channel, or one for all.</param>
     /// <param name="absorbed">The nodes after the Conv, in order; the last one's output becomes the Conv's.</param>

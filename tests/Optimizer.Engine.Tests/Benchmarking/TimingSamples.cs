@@ -1,3 +1,4 @@
+using Optimizer.Engine.Benchmarking;
 using Optimizer.Passes.Data;
 
 namespace Optimizer.Engine.Tests.Benchmarking;
@@ -31,4 +32,10 @@ internal static class TimingSamples
             Source = $"{count} random images",
         };
     }
+
+    /// <summary>A comparison whose shapes give each model the medians in <paramref name="medians"/> (one row per shape, model 0 first).</summary>
+    public static LatencyComparison Medians(params double[][] medians) => new(
+        new TimingInputs([], "test"),
+        medians.Select((row, shape) => new ShapeLatency($"x [{shape}]",
+            row.Select((ms, m) => new LatencyStatistics($"m{m}", 100, ms, ms, ms, ms, ms, 1, null)).ToList())).ToList());
 }

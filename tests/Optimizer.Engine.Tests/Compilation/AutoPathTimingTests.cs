@@ -54,14 +54,24 @@ public sealed class AutoPathTimingTests(ITestOutputHelper output) : IDisposable
     }
 
     [ConditionalFact("data")]
-    public void A_model_onnx_runtime_runs_faster_keeps_it_first_and_says_so()
+    public void The_ocr_classifier_records_the_path_its_timing_gave()
     {
-        // The OCR direction classifier's convolutions: several times slower compiled (9× on an AMD EPYC with AVX-512).
+        // Its convolutions were 9× slower compiled on Zen 4, 0.72–0.74× ONNX Runtime on AVX2 Zen 3 since the
+        // AVX2 conv kernels: either side of the margin is real, so the test checks that the manifest
+        // records what the report's figures give (the rule itself: AutoPathDecisionTests).
         var (_, report, execution) = Build(Path.Combine(RepositoryPaths.SharedModels, "ch_ppocr_mobile_v2.0_cls_infer.onnx"), "Ocr");
 
         Assert.Equal(JsonValueKind.Object, execution.GetProperty("compiled").ValueKind);
-        Assert.False(execution.TryGetProperty("auto", out _));
-        Assert.Matches(@"Execution path \(Auto\): compiled \d+\.\d\d× ONNX Runtime's latency .* at x \\\[1,3,\d+,\d+\\\] .*: ONNX Runtime stays first \(the compiled kernels run first only at 0\.90× or less, slower at no shape\)\.", report);
+        var timed = System.Text.RegularExpressions.Regex.Match(report,
+            @"Execution path \(Auto\): compiled (\d+\.\d\d)× ONNX Runtime's latency .* at x \\\[1,3,\d+,\d+\\\] .*: (ONNX Runtime stays first \(the compiled kernels run first only at 0\.90× or less, slower at no shape\)|the compiled kernels run first on CPUs with these kernel paths)\.");
+        Assert.True(timed.Success, report);
+        var compiledFirst = timed.Groups[2].Value.StartsWith("the compiled", StringComparison.Ordinal);
+        Assert.Equal(compiledFirst, execution.TryGetProperty("auto", out var auto));
+        if (compiledFirst)
+            Assert.Equal("Compiled", auto.GetProperty("path").GetString());
+        var ratio = double.Parse(timed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        if (ratio > 0.905)  // printed rounded; a shape above 1.02× keeps ONNX Runtime at any mean
+            Assert.False(compiledFirst, report);
     }
 
     [ConditionalFact("data")]

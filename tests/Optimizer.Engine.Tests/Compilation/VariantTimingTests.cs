@@ -1,4 +1,5 @@
 using Optimizer.Engine.Benchmarking;
+using Optimizer.Engine.Tests.Benchmarking;
 using Optimizer.Runtime;
 
 namespace Optimizer.Engine.Tests.Compilation;
@@ -10,12 +11,6 @@ namespace Optimizer.Engine.Tests.Compilation;
 /// </summary>
 public class VariantTimingTests
 {
-    /// <summary>A comparison whose shapes give each model the medians in <paramref name="medians"/> (one row per shape).</summary>
-    private static LatencyComparison Timed(params double[][] medians) => new(
-        new TimingInputs([], "test"),
-        medians.Select((row, shape) => new ShapeLatency($"x [{shape}]",
-            row.Select((ms, m) => new LatencyStatistics($"m{m}", 100, ms, ms, ms, ms, ms, 1, null)).ToList())).ToList());
-
     private static readonly string[] Variants = ["int8", "fp32"];
 
     [Theory]
@@ -25,7 +20,7 @@ public class VariantTimingTests
     [InlineData(2.65, "fp32")]  // the OCR classifier
     public void The_first_variant_wins_only_clearly(double ratio, string winner)
     {
-        var outcome = VariantTiming.Decide(Timed([1.0, ratio * 2.0, 2.0]), 1, Variants, "[1,1,8,8]");
+        var outcome = VariantTiming.Decide(TimingSamples.Medians([1.0, ratio * 2.0, 2.0]), 1, Variants, "[1,1,8,8]");
 
         Assert.Equal(winner, outcome.Choice.Variant);
         Assert.Equal(Array.IndexOf(Variants, winner), outcome.Winner);
@@ -37,7 +32,7 @@ public class VariantTimingTests
     public void A_variant_slower_at_one_shape_does_not_win_on_the_mean()
     {
         // 0.5× and 1.1×: 0.74× overall, but slower than fp32 at the second shape.
-        var outcome = VariantTiming.Decide(Timed([1, 1, 2], [1, 2.2, 2]), 1, Variants, "[1,1,8,8]; [64,1,8,8]");
+        var outcome = VariantTiming.Decide(TimingSamples.Medians([1, 1, 2], [1, 2.2, 2]), 1, Variants, "[1,1,8,8]; [64,1,8,8]");
 
         Assert.True(outcome.Ratios[0] < 0.9);
         Assert.Equal("fp32", outcome.Choice.Variant);
@@ -46,7 +41,7 @@ public class VariantTimingTests
     [Fact]
     public void Among_several_clear_winners_the_fastest_wins()
     {
-        var outcome = VariantTiming.Decide(Timed([1, 1.6, 1.2, 2]), 1, ["int8", "int8-wide", "fp32"], "[1,64]");
+        var outcome = VariantTiming.Decide(TimingSamples.Medians([1, 1.6, 1.2, 2]), 1, ["int8", "int8-wide", "fp32"], "[1,64]");
 
         Assert.Equal("int8-wide", outcome.Choice.Variant);
         Assert.Contains("int8 0.80× fp32's latency", outcome.Describe());
