@@ -12,6 +12,9 @@ namespace Optimizer.Passes.Fusion;
 /// </summary>
 internal static class ConvOutputFold
 {
+    /// <param name="model">The model edited in place.</param>
+    /// <param name="names">Gives the copies' names when another node still reads an original.</param>
+    /// <param name="usage">Who reads each value (the originals are kept while other nodes read them).</param>
     /// <param name="conv">The Conv that absorbs the affine.</param>
     /// <param name="weight">Its weight initializer [Cout, Cin/group, kH, kW].</param>
     /// <param name="bias">Its bias initializer, or null when it has none (one is added).</param>
@@ -43,7 +46,7 @@ internal static class ConvOutputFold
         while (conv.Inputs.Count < 3) conv.Inputs.Add("");
         if (scale.Any(s => s != 1))
         {
-            // Only shifts: the weight stays as it is, shared or not.
+            // A scale changes the weight; only shifts leave it as it is, shared or not.
             conv.Inputs[1] = FoldedInitializer.Store(model, names, usage, conv, weight, weight.Name, suffix, weight.Dims, weights);
         }
 
