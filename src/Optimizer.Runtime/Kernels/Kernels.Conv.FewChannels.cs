@@ -35,9 +35,12 @@ public static partial class Kernels
     /// with a 3×3 kernel, strides 1 or 2, on AVX2 + FMA, lines at least a tile wide, and its row
     /// rings fitting the im2col scratch it replaces. Im2col of such a layer writes 27 floats per
     /// pixel to multiply K = 27 rows; one channel (K = 9) stays on <see cref="ConvSmallK"/>.
+    /// AVX-512 CPUs run the same ymm code (their fp32 path requires AVX2 + FMA): the layer is bound
+    /// by the im2col this kernel skips, which a 512-bit GEMM does not shorten (and Zen 4 splits
+    /// zmm FMAs in two); untimed there.
     /// </summary>
     private static bool RunsAsFewChannels(in ConvShape s, int scratchPerImage) =>
-        KernelDispatch.Current.Fp32Gemm == KernelPath.Avx2Fma
+        KernelDispatch.Current.Fp32Gemm is KernelPath.Avx2Fma or KernelPath.Avx512F
         && s.Group == 1 && s.C is > 1 and <= FewChannelsMaxInput && s.KH == 3 && s.KW == 3
         && s.StrideH is 1 or 2 && s.StrideW is 1 or 2 && s.DilH == 1 && s.DilW == 1
         && s.OW >= FewChannelsPixels && FewChannelsRing.Of(s).Length <= scratchPerImage;
