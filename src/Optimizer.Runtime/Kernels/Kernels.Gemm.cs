@@ -310,8 +310,10 @@ public static partial class Kernels
             var a3 = a0 + (rows > 3 ? 3 * lda : 0);
             Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
             Vector256<float> c30 = default, c31 = default;
+            var nextPanel = row0 == 0 ? (long)PanelWidth * k : 0;
             for (var kk = 0; kk < k; kk++)
             {
+                Sse.Prefetch0(p + nextPanel);
                 var b0 = Avx.LoadVector256(p);
                 var b1 = Avx.LoadVector256(p + 8);
                 p += PanelWidth;
