@@ -310,6 +310,8 @@ public static partial class Kernels
             var a3 = a0 + (rows > 3 ? 3 * lda : 0);
             Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
             Vector256<float> c30 = default, c31 = default;
+            // A panel's first row tile prefetches the next panel (weights stream from DRAM at few rows:
+            // +8–13% GFLOP/s at 16 rows); the other tiles touch their own line, as one more load costs them ~2%.
             var nextPanel = row0 == 0 ? (long)PanelWidth * k : 0;
             for (var kk = 0; kk < k; kk++)
             {
