@@ -68,6 +68,64 @@ public sealed class Fp32GemmAvx2TileTests
         }
     }
 
+    public static TheoryData<int, int, int, bool> RegisterTileCases()
+    {
+        // Rows: one 6-row tile, two, a 4-row tile alone, 6 + 4, BERT's 16 tokens (6 + 6 + 4) and 128
+        // (6-row tiles then two 4-row ones); two whole panels and a partial third (n = 40).
+        var data = new TheoryData<int, int, int, bool>();
+        foreach (var act in Enum.GetValues<Kernels.EpilogueActivation>())
+        {
+            foreach (var m in new[] { 6, 12, 4, 10, 16, 128 })
+            {
+                data.Add(m, (int)act, 37, m % 4 == 0);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// The 6- and 4-row tiles store whole panels through the epilogue from their accumulators (no
+    /// spilled tile): every activation with its parameters, alpha and a bias per row or per column.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RegisterTileCases))]
+    public void Register_tiles_apply_every_epilogue(int m, int act, int k, bool biasPerRow)
+    {
+        const int n = 40;
+        var (p0, p1) = EpilogueParameters[act];
+        var random = new Random(m * 100 + act);
+        var a = Values(random, m * k);
+        var b = Values(random, k * n);
+        var bias = Values(random, biasPerRow ? m : n);
+        var packed = new float[Kernels.PackedBLength(k, n)];
+        Kernels.PackB(b, packed, 1, k, n, 0, 0);
+        var c = new float[m * n];
+
+        Kernels.GemmStrided(a, k, packed, k, bias, biasPerRow, c, n, m, n, Alpha, act, p0, p1);
+
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                double sum = 0, magnitude = 0;
+                for (var q = 0; q < k; q++)
+                {
+                    var product = (double)a[i * k + q] * b[q * n + j];
+                    sum += product;
+                    magnitude += Math.Abs(product);
+                }
+
+                var expected = EpilogueActivationTests.Activate(Alpha * sum + (biasPerRow ? bias[i] : bias[j]), act, p0, p1);
+                Assert.True(Math.Abs(c[i * n + j] - expected) <= 1e-5 * (1 + magnitude + Math.Abs(expected)),
+                    $"[{i},{j}] act {act} on {KernelDispatch.Current.Fp32Gemm}: {c[i * n + j]} vs {expected}");
+            }
+        }
+    }
+
+    // p0, p1 per EpilogueActivation: Clamp's bounds, HardSwish's affine, HardSigmoid's α and β, LeakyRelu's α and floor.
+    private static readonly (float P0, float P1)[] EpilogueParameters = [(0f, 0f), (0f, 0f), (-0.2f, 0.3f), (1.5f, -0.25f), (0.2f, 0.5f), (0.1f, -0.05f)];
+
     private static float[] Values(Random random, int count) =>
         Enumerable.Range(0, count).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
 

@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Optimizer.Runtime.Compiled;
 
 public static partial class Kernels
@@ -95,8 +98,18 @@ public static partial class Kernels
 
             if (transB)
             {
-                // Kᵀ: each of the panel's columns is one contiguous row of K, scattered down the panel.
-                for (var j = 0; j < cols; j++)
+                // Kᵀ: each of the panel's columns is one contiguous row of K, scattered down the panel;
+                // eight rows at a time through an 8 × 8 register transpose where AVX runs.
+                var j = 0;
+                if (Avx.IsSupported)
+                {
+                    for (; j + 8 <= cols; j += 8)
+                    {
+                        TransposeRowsInto(b + (long)(col0 + j) * ldb, ldb, panel + j, k);
+                    }
+                }
+
+                for (; j < cols; j++)
                 {
                     var row = b + (long)(col0 + j) * ldb;
                     for (var kk = 0; kk < k; kk++)
@@ -105,12 +118,80 @@ public static partial class Kernels
                     }
                 }
             }
+            else if (cols == PanelWidth && Vector256.IsHardwareAccelerated)
+            {
+                // V: a 16-float row run per k, two vector moves (a span copy per row cost more than the copy).
+                for (var kk = 0; kk < k; kk++)
+                {
+                    var src = b + (long)kk * ldb + col0;
+                    Vector256.Store(Vector256.Load(src), panel + kk * PanelWidth);
+                    Vector256.Store(Vector256.Load(src + 8), panel + kk * PanelWidth + 8);
+                }
+            }
             else
             {
                 for (var kk = 0; kk < k; kk++)
                 {
                     new ReadOnlySpan<float>(b + (long)kk * ldb + col0, cols).CopyTo(new Span<float>(panel + kk * PanelWidth, cols));
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Eight rows of <paramref name="k"/> floats (<paramref name="ldb"/> apart) written as eight columns
+    /// of a 16-wide panel: 8 × 8 blocks transposed in registers (unpack, shuffle, lane permute), the k tail one float at a time.
+    /// </summary>
+    private static unsafe void TransposeRowsInto(float* rows, int ldb, float* panel, int k)
+    {
+        var kk = 0;
+        for (; kk + 8 <= k; kk += 8)
+        {
+            var src = rows + kk;
+            var r0 = Avx.LoadVector256(src);
+            var r1 = Avx.LoadVector256(src + ldb);
+            var r2 = Avx.LoadVector256(src + 2L * ldb);
+            var r3 = Avx.LoadVector256(src + 3L * ldb);
+            var r4 = Avx.LoadVector256(src + 4L * ldb);
+            var r5 = Avx.LoadVector256(src + 5L * ldb);
+            var r6 = Avx.LoadVector256(src + 6L * ldb);
+            var r7 = Avx.LoadVector256(src + 7L * ldb);
+
+            // Pairs of rows interleaved, then quads: s0 = (a00 a10 a20 a30 | a04 a14 a24 a34), and so on.
+            var t0 = Avx.UnpackLow(r0, r1);
+            var t1 = Avx.UnpackHigh(r0, r1);
+            var t2 = Avx.UnpackLow(r2, r3);
+            var t3 = Avx.UnpackHigh(r2, r3);
+            var t4 = Avx.UnpackLow(r4, r5);
+            var t5 = Avx.UnpackHigh(r4, r5);
+            var t6 = Avx.UnpackLow(r6, r7);
+            var t7 = Avx.UnpackHigh(r6, r7);
+            var s0 = Avx.Shuffle(t0, t2, 0x44);
+            var s1 = Avx.Shuffle(t0, t2, 0xEE);
+            var s2 = Avx.Shuffle(t1, t3, 0x44);
+            var s3 = Avx.Shuffle(t1, t3, 0xEE);
+            var s4 = Avx.Shuffle(t4, t6, 0x44);
+            var s5 = Avx.Shuffle(t4, t6, 0xEE);
+            var s6 = Avx.Shuffle(t5, t7, 0x44);
+            var s7 = Avx.Shuffle(t5, t7, 0xEE);
+
+            // Low 128-bit lanes give k + 0..3, high lanes k + 4..7.
+            var dst = panel + kk * PanelWidth;
+            Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+            Avx.Store(dst + PanelWidth, Avx.Permute2x128(s1, s5, 0x20));
+            Avx.Store(dst + 2 * PanelWidth, Avx.Permute2x128(s2, s6, 0x20));
+            Avx.Store(dst + 3 * PanelWidth, Avx.Permute2x128(s3, s7, 0x20));
+            Avx.Store(dst + 4 * PanelWidth, Avx.Permute2x128(s0, s4, 0x31));
+            Avx.Store(dst + 5 * PanelWidth, Avx.Permute2x128(s1, s5, 0x31));
+            Avx.Store(dst + 6 * PanelWidth, Avx.Permute2x128(s2, s6, 0x31));
+            Avx.Store(dst + 7 * PanelWidth, Avx.Permute2x128(s3, s7, 0x31));
+        }
+
+        for (; kk < k; kk++)
+        {
+            for (var j = 0; j < 8; j++)
+            {
+                panel[kk * PanelWidth + j] = rows[(long)j * ldb + kk];
             }
         }
     }

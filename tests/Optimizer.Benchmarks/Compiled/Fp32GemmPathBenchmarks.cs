@@ -9,7 +9,8 @@ namespace Optimizer.Benchmarks.Compiled;
 /// The fp32 GEMM kernel on one thread per <see cref="KernelPath"/> this CPU runs: each job is a
 /// process with the runtime's own switch (<c>DOTNET_EnableAVX512=0</c> gives the AVX2 tiles,
 /// <c>DOTNET_EnableAVX2=0</c> the Vector128 ones), so the path is chosen as in an app. Shapes are
-/// arctic_embed_xs's at 128 tokens (attention projection, FFN up and down) and a CNN layer's im2col
+/// arctic_embed_xs's at 128 tokens (attention projection, FFN up and down, one head's scores Q·Kᵀ
+/// with K = 32) and at 16 tokens (the projection: 6 + 6 + 4 rows), a CNN layer's im2col
 /// GEMM (32 channels × 28·28 pixels × 32·3·3) and a square 512; GFLOP/s = 2·m·n·k / Mean.
 /// </summary>
 [Config(typeof(PathJobs))]
@@ -17,7 +18,7 @@ public class Fp32GemmPathBenchmarks
 {
     private float[] _a = null!, _packed = null!, _c = null!;
 
-    [Params("128x384x384", "128x1536x384", "128x384x1536", "32x784x288", "512x512x512")]
+    [Params("128x384x384", "128x1536x384", "128x384x1536", "128x128x32", "16x384x384", "32x784x288", "512x512x512")]
     public string Shape { get; set; } = "";
 
     private (int M, int N, int K) Dims => GemmShape.Parse(Shape);
