@@ -53,6 +53,13 @@ public static partial class Kernels
                 return;
             }
 
+            // Small 3×3 planes over a batch: Winograd tiles of every image as the GEMM rows.
+            if (WinogradLayout.For(shape, n, Math.Min(scratch.Length, (long)n * scratchPerImage)) is { } winograd)
+            {
+                ConvWinograd(shape, winograd, n, px, pw, bias.IsEmpty ? null : pb, py, ps, act, actMin, actMax);
+                return;
+            }
+
             // Small planes: the im2col as register permutes.
             var table = PermuteTableFor(shape);
             var job = new ConvJob(shape, px, pw, bias.IsEmpty ? null : pb, py, ps, scratchPerImage, table, act, actMin, actMax, n == 1);

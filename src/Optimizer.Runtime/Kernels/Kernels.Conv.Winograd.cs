@@ -1,0 +1,406 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Optimizer.Runtime.Compiled;
+
+public static partial class Kernels
+{
+    /// <summary>
+    /// The most output pixels per plane <see cref="ConvWinograd"/> takes: small late-layer maps,
+    /// where per image the im2col and a GEMM one panel wide cost more than the multiplies; larger
+    /// planes keep the packed, blocked and direct paths.
+    /// </summary>
+    private const int WinogradMaxPixels = 64;
+
+    /// <summary>Tiles (GEMM rows) one chunk aims at: enough rows for the 6-row tiles, little enough to stay in L2.</summary>
+    private const int WinogradChunkTiles = 32;
+
+    /// <summary>The fewest tiles a batch must give (a lone 4×4 image gives 4, which the packed path runs faster).</summary>
+    private const int WinogradMinTiles = 16;
+
+    /// <summary>
+    /// Where <see cref="ConvWinograd"/> keeps what: the transformed weights (16 packed B matrices),
+    /// the bias padded to whole vectors, then per worker its chunk's padded channel-last input, the
+    /// transformed input (16 A matrices, tile-major), the 16 products and the channel-last output grid.
+    /// </summary>
+    internal readonly record struct WinogradLayout(int M, int TilesY, int TilesX, int C8, int M8, int ImagesPerChunk, int Workers)
+    {
+        public int TilesPerImage => TilesY * TilesX;
+
+        public int ChunkTiles => ImagesPerChunk * TilesPerImage;
+
+        public int PaddedRows => 2 * TilesY + 2;
+
+        public int PaddedCols => 2 * TilesX + 2;
+
+        public int PaddedImageFloats => PaddedRows * PaddedCols * C8;
+
+        public int GridImageFloats => 4 * TilesPerImage * M8;
+
+        public int WeightMatrixFloats => PackedBLength(C8, M);
+
+        public long SharedFloats => 16L * WeightMatrixFloats + M8;
+
+        public long InputFloats => (long)ImagesPerChunk * PaddedImageFloats;
+
+        /// <summary>
+        /// Floats from one transformed-input matrix to the next: a cache line more than the matrix,
+        /// so the 16 values of a tile, stored or loaded together, do not all fall in the same L1 sets
+        /// (at 2 or 4 KB apart they would, and evict each other).
+        /// </summary>
+        public int TransformedStride => ChunkTiles * C8 + 16;
+
+        /// <summary>Floats from one product matrix to the next, a cache line more than the matrix (as <see cref="TransformedStride"/>).</summary>
+        public int ProductStride => ChunkTiles * M8 + 16;
+
+        public long TransformedFloats => 16L * TransformedStride;
+
+        public long ProductFloats => 16L * ProductStride;
+
+        public long GridFloats => (long)ImagesPerChunk * GridImageFloats;
+
+        public long WorkerFloats => InputFloats + TransformedFloats + ProductFloats + GridFloats;
+
+        public long ScratchFloats => SharedFloats + Workers * WorkerFloats;
+
+        /// <summary>
+        /// The layout <see cref="ConvWinograd"/> runs <paramref name="s"/> at batch <paramref name="n"/>
+        /// in <paramref name="scratchFloats"/>, or null where it does not apply: a 3×3 window at unit
+        /// strides and dilation, one group, at least 8 input and output channels, a small plane, enough
+        /// tiles over the batch, AVX2 + FMA, and a chunk of at least <see cref="WinogradMinTiles"/> tiles fitting the scratch.
+        /// </summary>
+        public static WinogradLayout? For(in ConvShape s, int n, long scratchFloats)
+        {
+            if (KernelDispatch.Current.Fp32Gemm != KernelPath.Avx2Fma || s.KH != 3 || s.KW != 3 || s.StrideH != 1 || s.StrideW != 1
+                || s.DilH != 1 || s.DilW != 1 || s.Group != 1 || s.C < 8 || s.M < 8 || s.P > WinogradMaxPixels)
+            {
+                return null;
+            }
+
+            int tilesY = (s.OH + 1) / 2, tilesX = (s.OW + 1) / 2, perImage = tilesY * tilesX;
+            if ((long)n * perImage < WinogradMinTiles)
+            {
+                return null;
+            }
+
+            var images = Math.Min(n, (WinogradChunkTiles + perImage - 1) / perImage);
+            var chunks = (n + images - 1) / images;
+            var minImages = Math.Min(n, (WinogradMinTiles + perImage - 1) / perImage);
+            for (var workers = Math.Min(KernelDispatch.MaxThreads, chunks); workers >= 1; workers--)
+            {
+                for (var chunk = images; chunk >= minImages; chunk--)
+                {
+                    var layout = new WinogradLayout(s.M, tilesY, tilesX, (s.C + 7) / 8 * 8, (s.M + 7) / 8 * 8, chunk, workers);
+                    if (layout.ScratchFloats <= scratchFloats)
+                    {
+                        return layout;
+                    }
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A small-plane 3×3 convolution as Winograd F(2×2, 3×3) over the whole batch: each 2×2 block
+    /// of output pixels (a tile) reads a 4×4 window, which <c>Bᵀ d B</c> turns into 16 values; then
+    /// the 16 products of (tiles × input channels) by the transformed weights <c>G g Gᵀ</c> (input
+    /// channels × output channels) run on the GEMM tiles with every image's tiles as rows, and
+    /// <c>Aᵀ m A</c> turns each tile's 16 sums back into its 2×2 outputs: 16 multiplies per tile
+    /// and channel pair where the im2col GEMM does 36, and no per-image im2col. The transforms run
+    /// on 8 channels per vector, so the input and output are turned channel-last around them.
+    /// The coefficients are 0, ±½ and ±1: the results differ from the direct sum by rounding only.
+    /// </summary>
+    [SkipLocalsInit]
+    internal static unsafe void ConvWinograd(in ConvShape s, in WinogradLayout l, int n, float* x, float* weights, float* bias, float* y, float* scratch,
+        int act, float actMin, float actMax)
+    {
+        var u = scratch;
+        var paddedBias = u + 16L * l.WeightMatrixFloats;
+        TransformWeights(s, l, weights, u);
+        new Span<float>(paddedBias, l.M8).Clear();
+        if (bias != null)
+        {
+            new ReadOnlySpan<float>(bias, s.M).CopyTo(new Span<float>(paddedBias, s.M));
+        }
+
+        var chunks = (n + l.ImagesPerChunk - 1) / l.ImagesPerChunk;
+        var job = new WinogradJob(s, l, n, x, u, paddedBias, y, scratch + l.SharedFloats, act, actMin, actMax);
+        if (l.Workers > 1)
+        {
+            Parallel.For(0, l.Workers, new ParallelOptions { MaxDegreeOfParallelism = l.Workers }, worker => job.RunWorker(worker, chunks));
+        }
+        else
+        {
+            job.RunWorker(0, chunks);
+        }
+    }
+
+    /// <summary>
+    /// <c>U = G g Gᵀ</c> of every (output, input) channel pair, each of its 16 values into its own
+    /// packed B matrix (input channels × output channels), 8 output channels a vector: their
+    /// weights are gathered (the lanes past the last channel repeat it, into columns never stored).
+    /// </summary>
+    private static unsafe void TransformWeights(in ConvShape s, in WinogradLayout l, float* weights, float* u)
+    {
+        if (s.C != l.C8 || s.M % PanelWidth != 0)
+        {
+            // Rows past the input channels multiply zeros, and must not be NaN; columns past the outputs keep tidy.
+            new Span<float>(u, 16 * l.WeightMatrixFloats).Clear();
+        }
+
+        var half = Vector256.Create(0.5f);
+        var matrix = l.WeightMatrixFloats;
+        Span<Vector256<float>> t = stackalloc Vector256<float>[12];
+        for (var m0 = 0; m0 < s.M; m0 += 8)
+        {
+            var lanes = Vector256.Min(Vector256.Create(m0) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(s.M - 1)) * (s.C * 9);
+            // Packed panel of 16 output channels: row c, columns m0 % 16 ...
+            var column = u + (long)(m0 / PanelWidth) * l.C8 * PanelWidth + m0 % PanelWidth;
+            for (var c = 0; c < s.C; c++)
+            {
+                var g = weights + (long)c * 9;
+                var dst = column + (long)c * PanelWidth;
+                for (var k = 0; k < 3; k++)
+                {
+                    // G g: rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2, column k.
+                    var g0 = Avx2.GatherVector256(g + k, lanes, 4);
+                    var g1 = Avx2.GatherVector256(g + 3 + k, lanes, 4);
+                    var g2 = Avx2.GatherVector256(g + 6 + k, lanes, 4);
+                    t[k] = g0;
+                    t[3 + k] = half * (g0 + g1 + g2);
+                    t[6 + k] = half * (g0 - g1 + g2);
+                    t[9 + k] = g2;
+                }
+
+                for (var r = 0; r < 4; r++)
+                {
+                    // (G g) Gᵀ: the same combination along the row.
+                    var (a, b, d) = (t[3 * r], t[3 * r + 1], t[3 * r + 2]);
+                    var row = dst + (long)r * 4 * matrix;
+                    Vector256.Store(a, row);
+                    Vector256.Store(half * (a + b + d), row + matrix);
+                    Vector256.Store(half * (a - b + d), row + 2L * matrix);
+                    Vector256.Store(d, row + 3L * matrix);
+                }
+            }
+        }
+    }
+
+    private readonly unsafe struct WinogradJob(ConvShape s, WinogradLayout l, int n, float* x, float* u, float* bias, float* y, float* workers,
+        int act, float actMin, float actMax)
+    {
+        /// <summary>Chunks <paramref name="worker"/>, + workers, ... in the worker's own scratch.</summary>
+        public void RunWorker(int worker, int chunks)
+        {
+            var input = workers + worker * l.WorkerFloats;
+            var transformed = input + l.InputFloats;
+            var products = transformed + l.TransformedFloats;
+            var grid = products + l.ProductFloats;
+            // The padding (and the channels past C) stays zero: only the input's pixels are written.
+            new Span<float>(input, (int)l.InputFloats).Clear();
+            for (var chunk = worker; chunk < chunks; chunk += l.Workers)
+            {
+                var first = chunk * l.ImagesPerChunk;
+                var images = Math.Min(l.ImagesPerChunk, n - first);
+                for (var i = 0; i < images; i++)
+                {
+                    ToPaddedChannelLast(x + (long)(first + i) * s.C * s.H * s.W, input + (long)i * l.PaddedImageFloats);
+                }
+
+                TransformInput(input, transformed, images);
+                var tiles = images * l.TilesPerImage;
+                for (var xi = 0; xi < 16; xi++)
+                {
+                    new GemmJob(transformed + (long)xi * l.TransformedStride, l.C8, u + (long)xi * l.WeightMatrixFloats, l.C8,
+                            products + (long)xi * l.ProductStride, l.M8, tiles, s.M, null, false, 1f, 0, 0f, 0f)
+                        .RunPanels(0, (s.M + PanelWidth - 1) / PanelWidth);
+                }
+
+                TransformOutput(products, grid, tiles);
+                for (var i = 0; i < images; i++)
+                {
+                    FromChannelLastGrid(grid + (long)i * l.GridImageFloats, y + (long)(first + i) * s.M * s.P);
+                }
+            }
+        }
+
+        /// <summary>One image's planes into the padded grid, channel-last (pixel (iy, ix) at row iy + padTop, column ix + padLeft).</summary>
+        private void ToPaddedChannelLast(float* src, float* dst)
+        {
+            int rows = Math.Min(s.H, l.PaddedRows - s.PadTop), cols = Math.Min(s.W, l.PaddedCols - s.PadLeft), c8 = l.C8;
+            for (var iy = 0; iy < rows; iy++)
+            {
+                var line = dst + ((long)(iy + s.PadTop) * l.PaddedCols + s.PadLeft) * c8;
+                TransposeBlock(src + (long)iy * s.W, s.H * s.W, line, c8, s.C, cols);
+            }
+        }
+
+        /// <summary>
+        /// <c>Bᵀ d B</c> of every tile's 4×4 window, 8 channels a vector: value ξ of tile t goes to
+        /// row t of A matrix ξ (<c>Bᵀ</c> rows: d0 − d2, d1 + d2, d2 − d1, d1 − d3).
+        /// </summary>
+        private void TransformInput(float* input, float* transformed, int images)
+        {
+            int c8 = l.C8, rowStride = l.PaddedCols * c8;
+            var matrixStride = (long)l.TransformedStride;
+            var t = 0;
+            for (var i = 0; i < images; i++)
+            {
+                for (var ty = 0; ty < l.TilesY; ty++)
+                {
+                    for (var tx = 0; tx < l.TilesX; tx++, t++)
+                    {
+                        var window = input + (long)i * l.PaddedImageFloats + (long)2 * ty * rowStride + 2 * tx * c8;
+                        var dst = transformed + (long)t * c8;
+                        for (var c = 0; c < c8; c += 8)
+                        {
+                            var p = window + c;
+                            var r0 = Columns(p);
+                            var r1 = Columns(p + rowStride);
+                            var r2 = Columns(p + 2 * rowStride);
+                            var r3 = Columns(p + 3 * rowStride);
+                            StoreRow(r0 - r2, dst + c, matrixStride, 0);
+                            StoreRow(r1 + r2, dst + c, matrixStride, 4);
+                            StoreRow(r2 - r1, dst + c, matrixStride, 8);
+                            StoreRow(r1 - r3, dst + c, matrixStride, 12);
+                        }
+                    }
+                }
+            }
+
+            // The row's four columns combined along it (· B): d0 − d2, d1 + d2, d2 − d1, d1 − d3.
+            Window4 Columns(float* p)
+            {
+                var d0 = Vector256.Load(p);
+                var d1 = Vector256.Load(p + c8);
+                var d2 = Vector256.Load(p + 2 * c8);
+                var d3 = Vector256.Load(p + 3 * c8);
+                return new Window4(d0 - d2, d1 + d2, d2 - d1, d1 - d3);
+            }
+
+            static void StoreRow(Window4 row, float* dst, long matrixStride, int xi)
+            {
+                Vector256.Store(row.V0, dst + xi * matrixStride);
+                Vector256.Store(row.V1, dst + (xi + 1) * matrixStride);
+                Vector256.Store(row.V2, dst + (xi + 2) * matrixStride);
+                Vector256.Store(row.V3, dst + (xi + 3) * matrixStride);
+            }
+        }
+
+        /// <summary>
+        /// <c>Aᵀ m A</c> of every tile's 16 products, 8 output channels a vector, plus the bias and the
+        /// activation, into the channel-last output grid (<c>Aᵀ</c> rows: m0 + m1 + m2, m1 − m2 − m3).
+        /// </summary>
+        private void TransformOutput(float* products, float* grid, int tiles)
+        {
+            int m8 = l.M8, gridCols = 2 * l.TilesX;
+            var matrixStride = (long)l.ProductStride;
+            var images = tiles / l.TilesPerImage;
+            var src = products;
+            for (var i = 0; i < images; i++)
+            {
+                for (var ty = 0; ty < l.TilesY; ty++)
+                {
+                    for (var tx = 0; tx < l.TilesX; tx++, src += m8)
+                    {
+                        var dst = grid + (long)i * l.GridImageFloats + ((long)2 * ty * gridCols + 2 * tx) * m8;
+                        for (var m = 0; m < m8; m += 8)
+                        {
+                            var p = src + m;
+                            var r0 = Rows(p, 0);
+                            var r1 = Rows(p, 4);
+                            var r2 = Rows(p, 8);
+                            var r3 = Rows(p, 12);
+                            var top = r0 + r1 + r2;
+                            var bottom = r1 - r2 - r3;
+                            var b = Vector256.Load(bias + m);
+                            var q = dst + m;
+                            Vector256.Store(ApplyEpilogue(top.V0 + b, act, actMin, actMax), q);
+                            Vector256.Store(ApplyEpilogue(top.V1 + b, act, actMin, actMax), q + m8);
+                            Vector256.Store(ApplyEpilogue(bottom.V0 + b, act, actMin, actMax), q + (long)gridCols * m8);
+                            Vector256.Store(ApplyEpilogue(bottom.V1 + b, act, actMin, actMax), q + (long)(gridCols + 1) * m8);
+                        }
+                    }
+                }
+            }
+
+            // Products ξ .. ξ + 3 (one row of the tile's 4×4) combined along it (· A): their two columns.
+            Window4 Rows(float* p, int xi)
+            {
+                var m0 = Vector256.Load(p + xi * matrixStride);
+                var m1 = Vector256.Load(p + (xi + 1) * matrixStride);
+                var m2 = Vector256.Load(p + (xi + 2) * matrixStride);
+                var m3 = Vector256.Load(p + (xi + 3) * matrixStride);
+                return new Window4(m0 + m1 + m2, m1 - m2 - m3, default, default);
+            }
+        }
+
+        /// <summary>One image's output grid (channel-last, the odd row and column past the output dropped) into its NCHW planes.</summary>
+        private void FromChannelLastGrid(float* grid, float* dst)
+        {
+            var gridCols = 2 * l.TilesX;
+            for (var oy = 0; oy < s.OH; oy++)
+            {
+                TransposeBlock(grid + (long)oy * gridCols * l.M8, l.M8, dst + (long)oy * s.OW, s.P, s.OW, s.M);
+            }
+        }
+    }
+
+    /// <summary>Four vectors: a window row's four combined columns, or (V0, V1) a tile row's two outputs.</summary>
+    private readonly record struct Window4(Vector256<float> V0, Vector256<float> V1, Vector256<float> V2, Vector256<float> V3)
+    {
+        public static Window4 operator +(Window4 a, Window4 b) => new(a.V0 + b.V0, a.V1 + b.V1, a.V2 + b.V2, a.V3 + b.V3);
+
+        public static Window4 operator -(Window4 a, Window4 b) => new(a.V0 - b.V0, a.V1 - b.V1, a.V2 - b.V2, a.V3 - b.V3);
+    }
+
+    /// <summary>
+    /// <c>dst[j · dstStride + i] = src[i · srcStride + j]</c> for <paramref name="rows"/> × <paramref name="cols"/>:
+    /// 4×4 blocks through registers, the edges one float at a time.
+    /// </summary>
+    private static unsafe void TransposeBlock(float* src, int srcStride, float* dst, int dstStride, int rows, int cols)
+    {
+        var i = 0;
+        for (; i + 4 <= rows; i += 4)
+        {
+            var j = 0;
+            for (; j + 4 <= cols; j += 4)
+            {
+                var s = src + (long)i * srcStride + j;
+                var a = Vector128.Load(s);
+                var b = Vector128.Load(s + srcStride);
+                var c = Vector128.Load(s + 2L * srcStride);
+                var d = Vector128.Load(s + 3L * srcStride);
+                // Interleave pairs, then halves: the classic 4×4 transpose.
+                var ab0 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(a, b);
+                var ab1 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(a, b);
+                var cd0 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(c, d);
+                var cd1 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(c, d);
+                var t = dst + (long)j * dstStride + i;
+                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(ab0, cd0), t);
+                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(cd0, ab0), t + dstStride);
+                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(ab1, cd1), t + 2L * dstStride);
+                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(cd1, ab1), t + 3L * dstStride);
+            }
+
+            for (; j < cols; j++)
+            {
+                for (var r = i; r < i + 4; r++)
+                {
+                    dst[(long)j * dstStride + r] = src[(long)r * srcStride + j];
+                }
+            }
+        }
+
+        for (; i < rows; i++)
+        {
+            for (var j = 0; j < cols; j++)
+            {
+                dst[(long)j * dstStride + i] = src[(long)i * srcStride + j];
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Runtime.Tests;
+
+/// <summary>
+/// The Winograd F(2×2, 3×3) convolution of small planes over a batch (Kernels.Conv.Winograd.cs)
+/// against a double-precision loop: the digits model's 4×4 conv at batches 3 and 64, odd planes
+/// (odd output rows and columns: the grid's last tile half outside), channel counts off the
+/// 8-channel vectors, padding 0 and 2, each epilogue, with and without bias; and which shapes take
+/// it. Off AVX2 + FMA (<c>DOTNET_EnableAVX2=0</c>, <c>DOTNET_EnableHWIntrinsic=0</c>) the same
+/// cases run the packed path and must match too.
+/// </summary>
+public sealed class WinogradConvTests
+{
+    [Theory]
+    [InlineData(64, 16, 4, 4, 32, 1, 1, true)]  // digits conv2, batch 64
+    [InlineData(3, 16, 4, 4, 32, 1, 1, true)]   // 12 tiles: below the minimum, the packed path
+    [InlineData(5, 16, 4, 4, 32, 1, 1, true)]   // 20 tiles, one image per chunk short of the aim
+    [InlineData(7, 13, 5, 7, 11, 1, 2, false)]  // 5×7: the last tile row and column half outside; 13 and 11 channels
+    [InlineData(9, 8, 3, 3, 9, 0, 0, true)]     // unpadded: a 1×1 output, three quarters of each tile dropped
+    [InlineData(4, 20, 6, 6, 20, 2, 2, true)]    // padding 2: an 8×8 output from a 6×6 input; clamp
+    [InlineData(64, 24, 2, 8, 40, 1, 1, true)]  // 2×8, 40 outputs: three panels, the last half full
+    [InlineData(17, 9, 8, 8, 8, 1, 1, false)]   // 8×8 (the largest plane), 17 images: a partial last chunk
+    public void Winograd_conv_matches_a_double_loop(int n, int c, int h, int w, int m, int pad, int act, bool withBias)
+    {
+        const float actMin = -0.2f, actMax = 0.3f;
+        var (oh, ow) = (h + 2 * pad - 2, w + 2 * pad - 2);
+        var random = new Random(n * 1000 + c * 100 + h * 10 + m);
+        var x = Values(random, n * c * h * w);
+        var weights = Values(random, m * c * 9);
+        var bias = withBias ? Values(random, m) : [];
+        var y = new float[n * m * oh * ow];
+        var scratch = new float[n * Kernels.ConvScratchLength(c, h, w, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1)];
+
+        Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1, act, actMin, actMax);
+
+        for (var i = 0; i < n; i++)
+        {
+            for (var oc = 0; oc < m; oc++)
+            {
+                for (var oy = 0; oy < oh; oy++)
+                {
+                    for (var ox = 0; ox < ow; ox++)
+                    {
+                        double sum = withBias ? bias[oc] : 0, magnitude = 0;
+                        for (var ci = 0; ci < c; ci++)
+                        {
+                            for (var ky = 0; ky < 3; ky++)
+                            {
+                                for (var kx = 0; kx < 3; kx++)
+                                {
+                                    var (iy, ix) = (oy + ky - pad, ox + kx - pad);
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                                    {
+                                        var product = (double)x[((i * c + ci) * h + iy) * w + ix] * weights[((oc * c + ci) * 3 + ky) * 3 + kx];
+                                        sum += product;
+                                        magnitude += Math.Abs(product);
+                                    }
+                                }
+                            }
+                        }
+
+                        var expected = act switch { 1 => Math.Max(sum, 0), 2 => Math.Clamp(sum, actMin, actMax), _ => sum };
+                        var actual = y[((i * m + oc) * oh + oy) * ow + ox];
+                        Assert.True(Math.Abs(actual - expected) <= 1e-5 * (1 + magnitude),
+                            $"image {i}, channel {oc}, ({oy},{ox}) on {KernelDispatch.Current.Fp32Gemm}: {actual} vs {expected}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Which shapes and batches take the Winograd path (on AVX2 + FMA only).</summary>
+    [Theory]
+    [InlineData(64, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, true)]    // digits conv2, batch 64
+    [InlineData(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, false)]    // batch 1: 4 tiles, the packed path
+    [InlineData(64, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1, false)]    // one input channel (digits conv1)
+    [InlineData(64, 16, 4, 4, 4, 3, 3, 1, 1, 1, 1, false)]    // four output channels
+    [InlineData(64, 16, 8, 8, 32, 3, 3, 1, 2, 1, 1, false)]   // stride 2
+    [InlineData(64, 16, 8, 8, 32, 3, 3, 2, 1, 2, 1, false)]   // dilation 2
+    [InlineData(64, 16, 4, 4, 32, 3, 3, 1, 1, 1, 2, false)]   // two groups
+    [InlineData(64, 16, 16, 16, 32, 3, 3, 1, 1, 1, 1, false)] // a 16×16 plane: past the small planes
+    [InlineData(64, 24, 36, 1, 24, 3, 1, 0, 1, 1, 1, false)]  // a 3×1 window (the wake-word embedding's)
+    public void Winograd_applies_to_small_3x3_planes_over_a_batch(int n, int c, int h, int w, int m, int kh, int kw, int pad, int stride, int dilation, int group, bool applies)
+    {
+        var oh = (h + 2 * pad - dilation * (kh - 1) - 1) / stride + 1;
+        var ow = (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
+        var shape = new Kernels.ConvShape(c, h, w, m, kh, kw, oh, ow, pad, pad, stride, stride, dilation, dilation, group);
+        var scratch = (long)n * Kernels.ConvScratchLength(c, h, w, kh, kw, oh, ow, pad, pad, stride, stride, dilation, dilation, group);
+        var onAvx2 = KernelDispatch.Current.Fp32Gemm == KernelPath.Avx2Fma;
+        Assert.Equal(applies && onAvx2, Kernels.WinogradLayout.For(shape, n, scratch) is not null);
+    }
+
+    private static float[] Values(Random random, int count) =>
+        Enumerable.Range(0, count).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+}
