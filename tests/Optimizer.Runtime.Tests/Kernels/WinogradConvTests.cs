@@ -4,7 +4,7 @@ namespace Optimizer.Runtime.Tests;
 
 /// <summary>
 /// The Winograd F(2×2, 3×3) convolution of small planes over a batch (Kernels.Conv.Winograd.cs)
-/// against a double-precision loop: the digits model's 4×4 conv at batches 3 and 64, odd planes
+/// against a double-precision loop: the digits model's 4×4 conv at batches 3, 12 and 64, odd planes
 /// (odd output rows and columns: the grid's last tile half outside), channel counts off the
 /// 8-channel vectors, padding 0 and 2, each epilogue, with and without bias; and which shapes take
 /// it. Off AVX2 + FMA (<c>DOTNET_EnableAVX2=0</c>, <c>DOTNET_EnableHWIntrinsic=0</c>) the same
@@ -13,15 +13,16 @@ namespace Optimizer.Runtime.Tests;
 public sealed class WinogradConvTests
 {
     [Theory]
-    [InlineData(64, 16, 4, 4, 32, 1, 1, true)]  // digits conv2, batch 64
-    [InlineData(3, 16, 4, 4, 32, 1, 1, true)]   // 12 tiles: below the minimum, the packed path
-    [InlineData(5, 16, 4, 4, 32, 1, 1, true)]   // 20 tiles, one image per chunk short of the aim
-    [InlineData(7, 13, 5, 7, 11, 1, 2, false)]  // 5×7: the last tile row and column half outside; 13 and 11 channels
-    [InlineData(9, 8, 3, 3, 9, 0, 0, true)]     // unpadded: a 1×1 output, three quarters of each tile dropped
-    [InlineData(4, 20, 6, 6, 20, 2, 2, true)]    // padding 2: an 8×8 output from a 6×6 input; clamp
-    [InlineData(64, 24, 2, 8, 40, 1, 1, true)]  // 2×8, 40 outputs: three panels, the last half full
-    [InlineData(17, 9, 8, 8, 8, 1, 1, false)]   // 8×8 (the largest plane), 17 images: a partial last chunk
-    public void Winograd_conv_matches_a_double_loop(int n, int c, int h, int w, int m, int pad, int act, bool withBias)
+    [InlineData(64, 16, 4, 4, 32, 1, 1, true, true)]   // digits conv2, batch 64
+    [InlineData(3, 16, 4, 4, 32, 1, 1, true, false)]   // 12 tiles: below the minimum, the packed path
+    [InlineData(12, 16, 4, 4, 32, 1, 1, true, true)]   // 12 images: their scratch holds chunks of 4 (16 tiles), not the 8 aimed at
+    [InlineData(7, 17, 5, 7, 19, 1, 2, false, true)]   // 5×7: the last tile row and column half outside; 17 and 19 channels; clamp
+    [InlineData(20, 16, 3, 3, 20, 0, 0, true, true)]   // unpadded: a 1×1 output, three quarters of each tile dropped
+    [InlineData(4, 20, 6, 6, 20, 2, 2, true, true)]    // padding 2: an 8×8 output from a 6×6 input
+    [InlineData(64, 24, 2, 8, 40, 1, 1, true, true)]   // 2×8, 40 outputs: three panels, the last half full
+    [InlineData(17, 16, 8, 8, 16, 1, 1, false, true)]  // 8×8 (the largest plane), 17 images: a partial last chunk
+    [InlineData(64, 8, 4, 4, 16, 1, 1, true, false)]   // 8 input channels: the packed path
+    public void Winograd_conv_matches_a_double_loop(int n, int c, int h, int w, int m, int pad, int act, bool withBias, bool winograd)
     {
         const float actMin = -0.2f, actMax = 0.3f;
         var (oh, ow) = (h + 2 * pad - 2, w + 2 * pad - 2);
@@ -31,6 +32,9 @@ public sealed class WinogradConvTests
         var bias = withBias ? Values(random, m) : [];
         var y = new float[n * m * oh * ow];
         var scratch = new float[n * Kernels.ConvScratchLength(c, h, w, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1)];
+
+        var shape = new Kernels.ConvShape(c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1);
+        Assert.Equal(winograd && KernelDispatch.Current.Fp32Gemm == KernelPath.Avx2Fma, Kernels.WinogradLayout.For(shape, n, scratch.Length) is not null);
 
         Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1, act, actMin, actMax);
 
@@ -75,7 +79,8 @@ public sealed class WinogradConvTests
     [InlineData(64, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, true)]    // digits conv2, batch 64
     [InlineData(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, false)]    // batch 1: 4 tiles, the packed path
     [InlineData(64, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1, false)]    // one input channel (digits conv1)
-    [InlineData(64, 16, 4, 4, 4, 3, 3, 1, 1, 1, 1, false)]    // four output channels
+    [InlineData(64, 16, 4, 4, 8, 3, 3, 1, 1, 1, 1, false)]    // eight output channels: half a panel
+    [InlineData(64, 8, 4, 4, 32, 3, 3, 1, 1, 1, 1, false)]    // eight input channels: 8 k steps
     [InlineData(64, 16, 8, 8, 32, 3, 3, 1, 2, 1, 1, false)]   // stride 2
     [InlineData(64, 16, 8, 8, 32, 3, 3, 2, 1, 2, 1, false)]   // dilation 2
     [InlineData(64, 16, 4, 4, 32, 3, 3, 1, 1, 1, 2, false)]   // two groups
