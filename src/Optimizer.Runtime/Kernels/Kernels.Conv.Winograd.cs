@@ -27,33 +27,39 @@ public static partial class Kernels
     private const int WinogradMinTiles = 16;
 
     /// <summary>
-    /// Where <see cref="ConvWinograd"/> keeps what: the transformed weights (16 packed B matrices),
-    /// the bias padded to whole vectors, then per worker its chunk's padded channel-last input, the
-    /// transformed input (16 A matrices, tile-major), the 16 products and the channel-last output grid.
+    /// How <see cref="ConvWinograd"/> runs a shape: its output tile (2 or 4 pixels square), and where
+    /// it keeps what: the transformed weights (one packed B matrix per window value), the bias
+    /// padded to whole vectors, then per worker its chunk's padded channel-last input, the
+    /// transformed input (one A matrix per value, tile-major), the products and the channel-last output grid.
     /// </summary>
-    internal readonly record struct WinogradLayout(int M, int TilesY, int TilesX, int C8, int M8, int ImagesPerChunk, int Workers)
+    internal readonly record struct WinogradLayout(int Tile, int M, int TilesY, int TilesX, int C8, int M8, int ImagesPerChunk, int Workers)
     {
+        /// <summary>Values per tile: the (Tile + 2)² window, and so the number of GEMMs.</summary>
+        public int Values => (Tile + 2) * (Tile + 2);
+
         public int TilesPerImage => TilesY * TilesX;
 
         public int ChunkTiles => ImagesPerChunk * TilesPerImage;
 
-        public int PaddedRows => 2 * TilesY + 2;
+        public int PaddedRows => Tile * TilesY + 2;
 
-        public int PaddedCols => 2 * TilesX + 2;
+        public int PaddedCols => Tile * TilesX + 2;
+
+        public int GridCols => Tile * TilesX;
 
         public int PaddedImageFloats => PaddedRows * PaddedCols * C8;
 
-        public int GridImageFloats => 4 * TilesPerImage * M8;
+        public int GridImageFloats => Tile * Tile * TilesPerImage * M8;
 
         public int WeightMatrixFloats => PackedBLength(C8, M);
 
-        public long SharedFloats => 16L * WeightMatrixFloats + M8;
+        public long SharedFloats => (long)Values * WeightMatrixFloats + M8;
 
         public long InputFloats => (long)ImagesPerChunk * PaddedImageFloats;
 
         /// <summary>
         /// Floats from one transformed-input matrix to the next: a cache line more than the matrix,
-        /// so the 16 values of a tile, stored or loaded together, do not all fall in the same L1 sets
+        /// so the values of a tile, stored or loaded together, do not all fall in the same L1 sets
         /// (at 2 or 4 KB apart they would, and evict each other).
         /// </summary>
         public int TransformedStride => ChunkTiles * C8 + 16;
@@ -61,9 +67,9 @@ public static partial class Kernels
         /// <summary>Floats from one product matrix to the next, a cache line more than the matrix (as <see cref="TransformedStride"/>).</summary>
         public int ProductStride => ChunkTiles * M8 + 16;
 
-        public long TransformedFloats => 16L * TransformedStride;
+        public long TransformedFloats => (long)Values * TransformedStride;
 
-        public long ProductFloats => 16L * ProductStride;
+        public long ProductFloats => (long)Values * ProductStride;
 
         public long GridFloats => (long)ImagesPerChunk * GridImageFloats;
 
@@ -85,7 +91,13 @@ public static partial class Kernels
                 return null;
             }
 
-            int tilesY = (s.OH + 1) / 2, tilesX = (s.OW + 1) / 2, perImage = tilesY * tilesX;
+            // 4×4 tiles (36 GEMMs of a quarter the rows: 2.25 multiplies per output, not 4) where they cover the plane exactly.
+            return (s.OH % 4 == 0 && s.OW % 4 == 0 ? Fit(s, n, 4, scratchFloats) : null) ?? Fit(s, n, 2, scratchFloats);
+        }
+
+        private static WinogradLayout? Fit(in ConvShape s, int n, int tile, long scratchFloats)
+        {
+            int tilesY = (s.OH + tile - 1) / tile, tilesX = (s.OW + tile - 1) / tile, perImage = tilesY * tilesX;
             if ((long)n * perImage < WinogradMinTiles)
             {
                 return null;
@@ -98,7 +110,7 @@ public static partial class Kernels
             {
                 for (var chunk = images; chunk >= minImages; chunk--)
                 {
-                    var layout = new WinogradLayout(s.M, tilesY, tilesX, (s.C + 7) / 8 * 8, (s.M + 7) / 8 * 8, chunk, workers);
+                    var layout = new WinogradLayout(tile, s.M, tilesY, tilesX, (s.C + 7) / 8 * 8, (s.M + 7) / 8 * 8, chunk, workers);
                     if (layout.ScratchFloats <= scratchFloats)
                     {
                         return layout;
@@ -111,21 +123,22 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// A small-plane 3×3 convolution as Winograd F(2×2, 3×3) over the whole batch: each 2×2 block
-    /// of output pixels (a tile) reads a 4×4 window, which <c>Bᵀ d B</c> turns into 16 values; then
-    /// the 16 products of (tiles × input channels) by the transformed weights <c>G g Gᵀ</c> (input
-    /// channels × output channels) run on the GEMM tiles with every image's tiles as rows, and
-    /// <c>Aᵀ m A</c> turns each tile's 16 sums back into its 2×2 outputs: 16 multiplies per tile
-    /// and channel pair where the im2col GEMM does 36, and no per-image im2col. The transforms run
-    /// on 8 channels per vector, so the input and output are turned channel-last around them.
-    /// The coefficients are 0, ±½ and ±1: the results differ from the direct sum by rounding only.
+    /// A small-plane 3×3 convolution as Winograd F(2×2, 3×3) or F(4×4, 3×3) over the whole batch:
+    /// each tile of 2×2 (4×4) output pixels reads a 4×4 (6×6) window, which <c>Bᵀ d B</c> turns
+    /// into 16 (36) values; then one GEMM per value, (tiles × input channels) by the transformed
+    /// weights <c>G g Gᵀ</c> (input channels × output channels), runs on the GEMM tiles with every
+    /// image's tiles as rows, and <c>Aᵀ m A</c> turns each tile's sums back into its outputs: 4
+    /// (2.25) multiplies per output and channel pair where the im2col GEMM does 9, and no per-image
+    /// im2col. The transforms run on 8 channels per vector, so the input and output are turned
+    /// channel-last around them. The F(2×2) coefficients are 0, ±½ and ±1, the F(4×4) ones up to 8
+    /// and 1/24: the results differ from the direct sum by rounding only (within 1e-5 of the sum's magnitude, the tests check).
     /// </summary>
     [SkipLocalsInit]
     internal static unsafe void ConvWinograd(in ConvShape s, in WinogradLayout l, int n, float* x, float* weights, float* bias, float* y, float* scratch,
         int act, float actMin, float actMax)
     {
         var u = scratch;
-        var paddedBias = u + 16L * l.WeightMatrixFloats;
+        var paddedBias = u + (long)l.Values * l.WeightMatrixFloats;
         TransformWeights(s, l, weights, u);
         new Span<float>(paddedBias, l.M8).Clear();
         if (bias != null)
@@ -146,21 +159,40 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// <c>U = G g Gᵀ</c> of every (output, input) channel pair, each of its 16 values into its own
+    /// <c>G</c> of F(2×2, 3×3) and of F(4×4, 3×3), row-major (Tile + 2 rows of 3): what turns a
+    /// 3-tap filter into the tile's window of values (Lavin and Gray, "Fast Algorithms for
+    /// Convolutional Neural Networks", 2016).
+    /// </summary>
+    private static readonly float[] WinogradG2 = [1f, 0f, 0f, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0f, 0f, 1f];
+
+    private static readonly float[] WinogradG4 =
+    [
+        1f / 4, 0f, 0f,
+        -1f / 6, -1f / 6, -1f / 6,
+        -1f / 6, 1f / 6, -1f / 6,
+        1f / 24, 1f / 12, 1f / 6,
+        1f / 24, -1f / 12, 1f / 6,
+        0f, 0f, 1f,
+    ];
+
+    /// <summary>
+    /// <c>U = G g Gᵀ</c> of every (output, input) channel pair, each of its values into its own
     /// packed B matrix (input channels × output channels), 8 output channels a vector: their
     /// weights are gathered (the lanes past the last channel repeat it, into columns never stored).
     /// </summary>
+    [SkipLocalsInit]
     private static unsafe void TransformWeights(in ConvShape s, in WinogradLayout l, float* weights, float* u)
     {
         if (s.C != l.C8 || s.M % PanelWidth != 0)
         {
             // Rows past the input channels multiply zeros, and must not be NaN; columns past the outputs keep tidy.
-            new Span<float>(u, 16 * l.WeightMatrixFloats).Clear();
+            new Span<float>(u, l.Values * l.WeightMatrixFloats).Clear();
         }
 
-        var half = Vector256.Create(0.5f);
+        var alpha = l.Tile + 2;
         var matrix = l.WeightMatrixFloats;
-        Span<Vector256<float>> t = stackalloc Vector256<float>[12];
+        var gt = l.Tile == 4 ? WinogradG4 : WinogradG2;
+        var t = stackalloc Vector256<float>[3 * 6];
         for (var m0 = 0; m0 < s.M; m0 += 8)
         {
             var lanes = Vector256.Min(Vector256.Create(m0) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(s.M - 1)) * (s.C * 9);
@@ -169,34 +201,33 @@ public static partial class Kernels
             for (var c = 0; c < s.C; c++)
             {
                 var g = weights + (long)c * 9;
-                var dst = column + (long)c * PanelWidth;
                 for (var k = 0; k < 3; k++)
                 {
-                    // G g: rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2, column k.
+                    // G g, column k.
                     var g0 = Avx2.GatherVector256(g + k, lanes, 4);
                     var g1 = Avx2.GatherVector256(g + 3 + k, lanes, 4);
                     var g2 = Avx2.GatherVector256(g + 6 + k, lanes, 4);
-                    t[k] = g0;
-                    t[3 + k] = half * (g0 + g1 + g2);
-                    t[6 + k] = half * (g0 - g1 + g2);
-                    t[9 + k] = g2;
+                    for (var a = 0; a < alpha; a++)
+                    {
+                        t[3 * a + k] = gt[3 * a] * g0 + gt[3 * a + 1] * g1 + gt[3 * a + 2] * g2;
+                    }
                 }
 
-                for (var r = 0; r < 4; r++)
+                var dst = column + (long)c * PanelWidth;
+                for (var a = 0; a < alpha; a++)
                 {
-                    // (G g) Gᵀ: the same combination along the row.
-                    var (a, b, d) = (t[3 * r], t[3 * r + 1], t[3 * r + 2]);
-                    var row = dst + (long)r * 4 * matrix;
-                    Vector256.Store(a, row);
-                    Vector256.Store(half * (a + b + d), row + matrix);
-                    Vector256.Store(half * (a - b + d), row + 2L * matrix);
-                    Vector256.Store(d, row + 3L * matrix);
+                    // (G g) Gᵀ: the same combination along row a.
+                    var (t0, t1, t2) = (t[3 * a], t[3 * a + 1], t[3 * a + 2]);
+                    for (var b = 0; b < alpha; b++)
+                    {
+                        Vector256.Store(gt[3 * b] * t0 + gt[3 * b + 1] * t1 + gt[3 * b + 2] * t2, dst + (long)(a * alpha + b) * matrix);
+                    }
                 }
             }
         }
     }
 
-    private readonly unsafe struct WinogradJob(ConvShape s, WinogradLayout l, int n, float* x, float* u, float* bias, float* y, float* workers,
+    private readonly unsafe partial struct WinogradJob(ConvShape s, WinogradLayout l, int n, float* x, float* u, float* bias, float* y, float* workers,
         int act, float actMin, float actMax)
     {
         /// <summary>Chunks <paramref name="worker"/>, + workers, ... in the worker's own scratch.</summary>
@@ -217,16 +248,32 @@ public static partial class Kernels
                     ToPaddedChannelLast(x + (long)(first + i) * s.C * s.H * s.W, input + (long)i * l.PaddedImageFloats);
                 }
 
-                TransformInput(input, transformed, images);
+                if (l.Tile == 4)
+                {
+                    TransformInput4(input, transformed, images);
+                }
+                else
+                {
+                    TransformInput(input, transformed, images);
+                }
+
                 var tiles = images * l.TilesPerImage;
-                for (var xi = 0; xi < 16; xi++)
+                for (var xi = 0; xi < l.Values; xi++)
                 {
                     new GemmJob(transformed + (long)xi * l.TransformedStride, l.C8, u + (long)xi * l.WeightMatrixFloats, l.C8,
                             products + (long)xi * l.ProductStride, l.M8, tiles, s.M, null, false, 1f, 0, 0f, 0f)
                         .RunPanels(0, (s.M + PanelWidth - 1) / PanelWidth);
                 }
 
-                TransformOutput(products, grid, tiles);
+                if (l.Tile == 4)
+                {
+                    TransformOutput4(products, grid, tiles);
+                }
+                else
+                {
+                    TransformOutput(products, grid, tiles);
+                }
+
                 for (var i = 0; i < images; i++)
                 {
                     FromChannelLastGrid(grid + (long)i * l.GridImageFloats, y + (long)(first + i) * s.M * s.P);
@@ -246,7 +293,7 @@ public static partial class Kernels
         }
 
         /// <summary>
-        /// <c>Bᵀ d B</c> of every tile's 4×4 window, 8 channels a vector: value ξ of tile t goes to
+        /// F(2×2, 3×3)'s <c>Bᵀ d B</c> of every tile's 4×4 window, 8 channels a vector: value ξ of tile t goes to
         /// row t of A matrix ξ (<c>Bᵀ</c> rows: d0 − d2, d1 + d2, d2 − d1, d1 − d3).
         /// </summary>
         private void TransformInput(float* input, float* transformed, int images)
@@ -298,7 +345,7 @@ public static partial class Kernels
         }
 
         /// <summary>
-        /// <c>Aᵀ m A</c> of every tile's 16 products, 8 output channels a vector, plus the bias and the
+        /// F(2×2, 3×3)'s <c>Aᵀ m A</c> of every tile's 16 products, 8 output channels a vector, plus the bias and the
         /// activation, into the channel-last output grid (<c>Aᵀ</c> rows: m0 + m1 + m2, m1 − m2 − m3).
         /// </summary>
         private void TransformOutput(float* products, float* grid, int tiles)
@@ -345,10 +392,10 @@ public static partial class Kernels
             }
         }
 
-        /// <summary>One image's output grid (channel-last, the odd row and column past the output dropped) into its NCHW planes.</summary>
+        /// <summary>One image's output grid (channel-last, the rows and columns past the output dropped) into its NCHW planes.</summary>
         private void FromChannelLastGrid(float* grid, float* dst)
         {
-            var gridCols = 2 * l.TilesX;
+            var gridCols = l.GridCols;
             for (var oy = 0; oy < s.OH; oy++)
             {
                 TransposeBlock(grid + (long)oy * gridCols * l.M8, l.M8, dst + (long)oy * s.OW, s.P, s.OW, s.M);

@@ -3,7 +3,7 @@ using Optimizer.Runtime.Compiled;
 namespace Optimizer.Runtime.Tests;
 
 /// <summary>
-/// The Winograd F(2×2, 3×3) convolution of small planes over a batch (Kernels.Conv.Winograd.cs)
+/// The Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution of small planes over a batch (Kernels.Conv.Winograd*.cs)
 /// against a double-precision loop: the digits model's 4×4 conv at batches 3, 12 and 64, odd planes
 /// (odd output rows and columns: the grid's last tile half outside), channel counts off the
 /// 8-channel vectors, padding 0 and 2, each epilogue, with and without bias; and which shapes take
@@ -13,16 +13,18 @@ namespace Optimizer.Runtime.Tests;
 public sealed class WinogradConvTests
 {
     [Theory]
-    [InlineData(64, 16, 4, 4, 32, 1, 1, true, true)]   // digits conv2, batch 64
-    [InlineData(3, 16, 4, 4, 32, 1, 1, true, false)]   // 12 tiles: below the minimum, the packed path
-    [InlineData(12, 16, 4, 4, 32, 1, 1, true, true)]   // 12 images: their scratch holds chunks of 4 (16 tiles), not the 8 aimed at
-    [InlineData(7, 17, 5, 7, 19, 1, 2, false, true)]   // 5×7: the last tile row and column half outside; 17 and 19 channels; clamp
-    [InlineData(20, 16, 3, 3, 20, 0, 0, true, true)]   // unpadded: a 1×1 output, three quarters of each tile dropped
-    [InlineData(4, 20, 6, 6, 20, 2, 2, true, true)]    // padding 2: an 8×8 output from a 6×6 input
-    [InlineData(64, 24, 2, 8, 40, 1, 1, true, true)]   // 2×8, 40 outputs: three panels, the last half full
-    [InlineData(17, 16, 8, 8, 16, 1, 1, false, true)]  // 8×8 (the largest plane), 17 images: a partial last chunk
-    [InlineData(64, 8, 4, 4, 16, 1, 1, true, false)]   // 8 input channels: the packed path
-    public void Winograd_conv_matches_a_double_loop(int n, int c, int h, int w, int m, int pad, int act, bool withBias, bool winograd)
+    [InlineData(64, 16, 4, 4, 32, 1, 1, true, 4)]   // digits conv2, batch 64: one 4×4 tile per image
+    [InlineData(3, 16, 4, 4, 32, 1, 1, true, 0)]    // 12 tiles: below the minimum, the packed path
+    [InlineData(12, 16, 4, 4, 32, 1, 1, true, 2)]   // 12 images: 2×2 tiles, their scratch holds chunks of 4 images, not the 8 aimed at
+    [InlineData(32, 17, 4, 4, 19, 1, 2, false, 4)]  // 17 and 19 channels on 4×4 tiles, two chunks; clamp
+    [InlineData(7, 17, 5, 7, 19, 1, 2, false, 2)]   // 5×7: the last tile row and column half outside
+    [InlineData(20, 16, 3, 3, 20, 0, 0, true, 2)]   // unpadded: a 1×1 output, three quarters of each tile dropped
+    [InlineData(24, 16, 6, 6, 16, 0, 0, true, 4)]   // unpadded 6×6 input: a 4×4 output
+    [InlineData(4, 20, 6, 6, 20, 2, 2, true, 2)]    // padding 2: an 8×8 output from a 6×6 input; too little scratch for 4×4 tiles
+    [InlineData(64, 24, 2, 8, 40, 1, 1, true, 2)]   // 2×8, 40 outputs: three panels, the last half full
+    [InlineData(17, 16, 8, 8, 16, 1, 1, false, 4)]  // 8×8 (the largest plane), 17 images: a partial last chunk
+    [InlineData(64, 8, 4, 4, 16, 1, 1, true, 0)]    // 8 input channels: the packed path
+    public void Winograd_conv_matches_a_double_loop(int n, int c, int h, int w, int m, int pad, int act, bool withBias, int tile)
     {
         const float actMin = -0.2f, actMax = 0.3f;
         var (oh, ow) = (h + 2 * pad - 2, w + 2 * pad - 2);
@@ -34,7 +36,8 @@ public sealed class WinogradConvTests
         var scratch = new float[n * Kernels.ConvScratchLength(c, h, w, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1)];
 
         var shape = new Kernels.ConvShape(c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1);
-        Assert.Equal(winograd && KernelDispatch.Current.Fp32Gemm == KernelPath.Avx2Fma, Kernels.WinogradLayout.For(shape, n, scratch.Length) is not null);
+        var onAvx2 = KernelDispatch.Current.Fp32Gemm == KernelPath.Avx2Fma;
+        Assert.Equal(onAvx2 ? tile : 0, Kernels.WinogradLayout.For(shape, n, scratch.Length)?.Tile ?? 0);
 
         Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1, act, actMin, actMax);
 
