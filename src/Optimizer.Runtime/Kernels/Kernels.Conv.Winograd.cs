@@ -133,6 +133,24 @@ public static partial class Kernels
     /// channel-last around them. The F(2×2) coefficients are 0, ±½ and ±1, the F(4×4) ones up to 8
     /// and 1/24: the results differ from the direct sum by rounding only (within 1e-5 of the sum's magnitude, the tests check).
     /// </summary>
+    /// <summary>Runs <see cref="ConvWinograd"/> where it applies (<see cref="WinogradLayout.For"/>); out of line, so the other paths' calls stay lean.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe bool TryConvWinograd(in ConvShape s, int n, long scratchFloats, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> y, Span<float> scratch, int act, float actMin, float actMax)
+    {
+        if (WinogradLayout.For(s, n, scratchFloats) is not { } layout)
+        {
+            return false;
+        }
+
+        fixed (float* px = x, pw = weights, pb = bias, py = y, ps = scratch)
+        {
+            ConvWinograd(s, layout, n, px, pw, bias.IsEmpty ? null : pb, py, ps, act, actMin, actMax);
+        }
+
+        return true;
+    }
+
     [SkipLocalsInit]
     internal static unsafe void ConvWinograd(in ConvShape s, in WinogradLayout l, int n, float* x, float* weights, float* bias, float* y, float* scratch,
         int act, float actMin, float actMax)

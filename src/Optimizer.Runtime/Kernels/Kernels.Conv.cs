@@ -30,6 +30,12 @@ public static partial class Kernels
     {
         var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
         var scratchPerImage = ConvScratchLength(c, h, w, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
+        // Small 3×3 planes over a batch: Winograd tiles of every image as the GEMM rows (disjoint from the few-channel and depthwise paths).
+        if (n > 1 && TryConvWinograd(shape, n, Math.Min(scratch.Length, (long)n * scratchPerImage), x, weights, bias, y, scratch, act, actMin, actMax))
+        {
+            return;
+        }
+
         fixed (float* px = x, pw = weights, pb = bias, py = y, ps = scratch)
         {
             if (RunsAsFewChannels(shape, scratchPerImage))
@@ -50,13 +56,6 @@ public static partial class Kernels
                     depthwise.RunImages(0, n, 0);
                 }
 
-                return;
-            }
-
-            // Small 3×3 planes over a batch: Winograd tiles of every image as the GEMM rows.
-            if (WinogradLayout.For(shape, n, Math.Min(scratch.Length, (long)n * scratchPerImage)) is { } winograd)
-            {
-                ConvWinograd(shape, winograd, n, px, pw, bias.IsEmpty ? null : pb, py, ps, act, actMin, actMax);
                 return;
             }
 
