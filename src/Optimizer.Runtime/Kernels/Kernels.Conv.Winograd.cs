@@ -51,9 +51,10 @@ public static partial class Kernels
 
         public int GridImageFloats => Tile * Tile * TilesPerImage * M8;
 
-        public int WeightMatrixFloats => PackedBLength(C8, M);
+        /// <summary>Floats from one transformed-weight matrix to the next: a packed B matrix and a cache line (as <see cref="TransformedStride"/>).</summary>
+        public int WeightStride => PackedBLength(C8, M) + 16;
 
-        public long SharedFloats => (long)Values * WeightMatrixFloats + M8;
+        public long SharedFloats => (long)Values * WeightStride + M8;
 
         public long InputFloats => (long)ImagesPerChunk * PaddedImageFloats;
 
@@ -156,7 +157,7 @@ public static partial class Kernels
         int act, float actMin, float actMax)
     {
         var u = scratch;
-        var paddedBias = u + (long)l.Values * l.WeightMatrixFloats;
+        var paddedBias = u + (long)l.Values * l.WeightStride;
         TransformWeights(s, l, weights, u);
         new Span<float>(paddedBias, l.M8).Clear();
         if (bias != null)
@@ -204,13 +205,20 @@ public static partial class Kernels
         if (s.C != l.C8 || s.M % PanelWidth != 0)
         {
             // Rows past the input channels multiply zeros, and must not be NaN; columns past the outputs keep tidy.
-            new Span<float>(u, l.Values * l.WeightMatrixFloats).Clear();
+            new Span<float>(u, l.Values * l.WeightStride).Clear();
         }
 
         var alpha = l.Tile + 2;
-        var matrix = l.WeightMatrixFloats;
-        var gt = l.Tile == 4 ? WinogradG4 : WinogradG2;
+        var matrix = l.WeightStride;
         var t = stackalloc Vector256<float>[3 * 6];
+        // G's coefficients broadcast once.
+        var gt = stackalloc Vector256<float>[3 * 6];
+        var table = l.Tile == 4 ? WinogradG4 : WinogradG2;
+        for (var i = 0; i < table.Length; i++)
+        {
+            gt[i] = Vector256.Create(table[i]);
+        }
+
         for (var m0 = 0; m0 < s.M; m0 += 8)
         {
             var lanes = Vector256.Min(Vector256.Create(m0) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(s.M - 1)) * (s.C * 9);
@@ -278,7 +286,7 @@ public static partial class Kernels
                 var tiles = images * l.TilesPerImage;
                 for (var xi = 0; xi < l.Values; xi++)
                 {
-                    new GemmJob(transformed + (long)xi * l.TransformedStride, l.C8, u + (long)xi * l.WeightMatrixFloats, l.C8,
+                    new GemmJob(transformed + (long)xi * l.TransformedStride, l.C8, u + (long)xi * l.WeightStride, l.C8,
                             products + (long)xi * l.ProductStride, l.M8, tiles, s.M, null, false, 1f, 0, 0f, 0f)
                         .RunPanels(0, (s.M + PanelWidth - 1) / PanelWidth);
                 }
