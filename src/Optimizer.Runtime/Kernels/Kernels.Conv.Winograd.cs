@@ -1,0 +1,486 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Optimizer.Runtime.Compiled;
+
+public static partial class Kernels
+{
+    /// <summary>
+    /// The most output pixels per plane <see cref="ConvWinograd"/> takes: small late-layer maps,
+    /// where per image the im2col and a GEMM one panel wide cost more than the multiplies; larger
+    /// planes keep the packed, blocked and direct paths.
+    /// </summary>
+    private const int WinogradMaxPixels = 64;
+
+    /// <summary>
+    /// The fewest input and output channels: the GEMM's k and its panel width. With 8 (a half-empty
+    /// panel, 8 k steps per stored tile) the transforms outweigh the saved multiplies: 1.0–1.7× the
+    /// packed path at batch 64 (AVX2 Zen 3).
+    /// </summary>
+    private const int WinogradMinChannels = 16;
+
+    /// <summary>Tiles (GEMM rows) one chunk aims at: enough rows for the 6-row tiles, little enough to stay in L2.</summary>
+    private const int WinogradChunkTiles = 32;
+
+    /// <summary>The fewest tiles a batch must give (a lone 4×4 image gives 4, which the packed path runs faster).</summary>
+    private const int WinogradMinTiles = 16;
+
+    /// <summary>
+    /// How <see cref="ConvWinograd"/> runs a shape: its output tile (2 or 4 pixels square), and where
+    /// it keeps what: the transformed weights (one packed B matrix per window value), the bias
+    /// padded to whole vectors, then per worker its chunk's padded channel-last input, the
+    /// transformed input (one A matrix per value, tile-major), the products and the channel-last output grid.
+    /// </summary>
+    internal readonly record struct WinogradLayout(int Tile, int M, int TilesY, int TilesX, int C8, int M8, int ImagesPerChunk, int Workers)
+    {
+        /// <summary>Values per tile: the (Tile + 2)² window, and so the number of GEMMs.</summary>
+        public int Values => (Tile + 2) * (Tile + 2);
+
+        public int TilesPerImage => TilesY * TilesX;
+
+        public int ChunkTiles => ImagesPerChunk * TilesPerImage;
+
+        public int PaddedRows => Tile * TilesY + 2;
+
+        public int PaddedCols => Tile * TilesX + 2;
+
+        public int GridCols => Tile * TilesX;
+
+        public int PaddedImageFloats => PaddedRows * PaddedCols * C8;
+
+        public int GridImageFloats => Tile * Tile * TilesPerImage * M8;
+
+        /// <summary>Floats from one transformed-weight matrix to the next: a packed B matrix and a cache line (as <see cref="TransformedStride"/>).</summary>
+        public int WeightStride => PackedBLength(C8, M) + 16;
+
+        public long SharedFloats => (long)Values * WeightStride + M8;
+
+        public long InputFloats => (long)ImagesPerChunk * PaddedImageFloats;
+
+        /// <summary>
+        /// Floats from one transformed-input matrix to the next: a cache line more than the matrix,
+        /// so the values of a tile, stored or loaded together, do not all fall in the same L1 sets
+        /// (at 2 or 4 KB apart they would, and evict each other).
+        /// </summary>
+        public int TransformedStride => ChunkTiles * C8 + 16;
+
+        /// <summary>Floats from one product matrix to the next, a cache line more than the matrix (as <see cref="TransformedStride"/>).</summary>
+        public int ProductStride => ChunkTiles * M8 + 16;
+
+        public long TransformedFloats => (long)Values * TransformedStride;
+
+        public long ProductFloats => (long)Values * ProductStride;
+
+        public long GridFloats => (long)ImagesPerChunk * GridImageFloats;
+
+        public long WorkerFloats => InputFloats + TransformedFloats + ProductFloats + GridFloats;
+
+        public long ScratchFloats => SharedFloats + Workers * WorkerFloats;
+
+        /// <summary>
+        /// The layout <see cref="ConvWinograd"/> runs <paramref name="s"/> at batch <paramref name="n"/>
+        /// in <paramref name="scratchFloats"/>, or null where it does not apply: a 3×3 window at unit
+        /// strides and dilation, one group, at least 16 input and output channels, a small plane, enough
+        /// tiles over the batch, AVX2 + FMA, and a chunk of at least <see cref="WinogradMinTiles"/> tiles fitting the scratch.
+        /// </summary>
+        public static WinogradLayout? For(in ConvShape s, int n, long scratchFloats)
+        {
+            if (KernelDispatch.Current.Fp32Gemm != KernelPath.Avx2Fma || s.KH != 3 || s.KW != 3 || s.StrideH != 1 || s.StrideW != 1
+                || s.DilH != 1 || s.DilW != 1 || s.Group != 1 || s.C < WinogradMinChannels || s.M < WinogradMinChannels || s.P > WinogradMaxPixels)
+            {
+                return null;
+            }
+
+            // 4×4 tiles (36 GEMMs of a quarter the rows: 2.25 multiplies per output, not 4) where they cover the plane exactly.
+            return (s.OH % 4 == 0 && s.OW % 4 == 0 ? Fit(s, n, 4, scratchFloats) : null) ?? Fit(s, n, 2, scratchFloats);
+        }
+
+        private static WinogradLayout? Fit(in ConvShape s, int n, int tile, long scratchFloats)
+        {
+            int tilesY = (s.OH + tile - 1) / tile, tilesX = (s.OW + tile - 1) / tile, perImage = tilesY * tilesX;
+            if ((long)n * perImage < WinogradMinTiles)
+            {
+                return null;
+            }
+
+            var images = Math.Min(n, (WinogradChunkTiles + perImage - 1) / perImage);
+            var chunks = (n + images - 1) / images;
+            var minImages = Math.Min(n, (WinogradMinTiles + perImage - 1) / perImage);
+            for (var workers = Math.Min(KernelDispatch.MaxThreads, chunks); workers >= 1; workers--)
+            {
+                for (var chunk = images; chunk >= minImages; chunk--)
+                {
+                    var layout = new WinogradLayout(tile, s.M, tilesY, tilesX, (s.C + 7) / 8 * 8, (s.M + 7) / 8 * 8, chunk, workers);
+                    if (layout.ScratchFloats <= scratchFloats)
+                    {
+                        return layout;
+                    }
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A small-plane 3×3 convolution as Winograd F(2×2, 3×3) or F(4×4, 3×3) over the whole batch:
+    /// each tile of 2×2 (4×4) output pixels reads a 4×4 (6×6) window, which <c>Bᵀ d B</c> turns
+    /// into 16 (36) values; then one GEMM per value, (tiles × input channels) by the transformed
+    /// weights <c>G g Gᵀ</c> (input channels × output channels), runs on the GEMM tiles with every
+    /// image's tiles as rows, and <c>Aᵀ m A</c> turns each tile's sums back into its outputs: 4
+    /// (2.25) multiplies per output and channel pair where the im2col GEMM does 9, and no per-image
+    /// im2col. The transforms run on 8 channels per vector, so the input and output are turned
+    /// channel-last around them. The F(2×2) coefficients are 0, ±½ and ±1, the F(4×4) ones up to 8
+    /// and 1/24: the results differ from the direct sum by rounding only (within 1e-5 of the sum's magnitude, the tests check).
+    /// </summary>
+    /// <summary>Runs <see cref="ConvWinograd"/> where it applies (<see cref="WinogradLayout.For"/>); out of line, so the other paths' calls stay lean.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe bool TryConvWinograd(in ConvShape s, int n, long scratchFloats, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> y, Span<float> scratch, int act, float actMin, float actMax)
+    {
+        if (WinogradLayout.For(s, n, scratchFloats) is not { } layout)
+        {
+            return false;
+        }
+
+        fixed (float* px = x, pw = weights, pb = bias, py = y, ps = scratch)
+        {
+            ConvWinograd(s, layout, n, px, pw, bias.IsEmpty ? null : pb, py, ps, act, actMin, actMax);
+        }
+
+        return true;
+    }
+
+    [SkipLocalsInit]
+    internal static unsafe void ConvWinograd(in ConvShape s, in WinogradLayout l, int n, float* x, float* weights, float* bias, float* y, float* scratch,
+        int act, float actMin, float actMax)
+    {
+        var u = scratch;
+        var paddedBias = u + (long)l.Values * l.WeightStride;
+        TransformWeights(s, l, weights, u);
+        new Span<float>(paddedBias, l.M8).Clear();
+        if (bias != null)
+        {
+            new ReadOnlySpan<float>(bias, s.M).CopyTo(new Span<float>(paddedBias, s.M));
+        }
+
+        var chunks = (n + l.ImagesPerChunk - 1) / l.ImagesPerChunk;
+        var job = new WinogradJob(s, l, n, x, u, paddedBias, y, scratch + l.SharedFloats, act, actMin, actMax);
+        if (l.Workers > 1)
+        {
+            Parallel.For(0, l.Workers, new ParallelOptions { MaxDegreeOfParallelism = l.Workers }, worker => job.RunWorker(worker, chunks));
+        }
+        else
+        {
+            job.RunWorker(0, chunks);
+        }
+    }
+
+    /// <summary>
+    /// <c>G</c> of F(2×2, 3×3) and of F(4×4, 3×3), row-major (Tile + 2 rows of 3): what turns a
+    /// 3-tap filter into the tile's window of values (Lavin and Gray, "Fast Algorithms for
+    /// Convolutional Neural Networks", 2016).
+    /// </summary>
+    private static readonly float[] WinogradG2 = [1f, 0f, 0f, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0f, 0f, 1f];
+
+    private static readonly float[] WinogradG4 =
+    [
+        1f / 4, 0f, 0f,
+        -1f / 6, -1f / 6, -1f / 6,
+        -1f / 6, 1f / 6, -1f / 6,
+        1f / 24, 1f / 12, 1f / 6,
+        1f / 24, -1f / 12, 1f / 6,
+        0f, 0f, 1f,
+    ];
+
+    /// <summary>
+    /// <c>U = G g Gᵀ</c> of every (output, input) channel pair, each of its values into its own
+    /// packed B matrix (input channels × output channels), 8 output channels a vector: their
+    /// weights are gathered (the lanes past the last channel repeat it, into columns never stored).
+    /// </summary>
+    [SkipLocalsInit]
+    private static unsafe void TransformWeights(in ConvShape s, in WinogradLayout l, float* weights, float* u)
+    {
+        if (s.C != l.C8 || s.M % PanelWidth != 0)
+        {
+            // Rows past the input channels multiply zeros, and must not be NaN; columns past the outputs keep tidy.
+            new Span<float>(u, l.Values * l.WeightStride).Clear();
+        }
+
+        var alpha = l.Tile + 2;
+        var matrix = l.WeightStride;
+        var t = stackalloc Vector256<float>[3 * 6];
+        // G's coefficients broadcast once.
+        var gt = stackalloc Vector256<float>[3 * 6];
+        var table = l.Tile == 4 ? WinogradG4 : WinogradG2;
+        for (var i = 0; i < table.Length; i++)
+        {
+            gt[i] = Vector256.Create(table[i]);
+        }
+
+        for (var m0 = 0; m0 < s.M; m0 += 8)
+        {
+            var lanes = Vector256.Min(Vector256.Create(m0) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(s.M - 1)) * (s.C * 9);
+            // Packed panel of 16 output channels: row c, columns m0 % 16 ...
+            var column = u + (long)(m0 / PanelWidth) * l.C8 * PanelWidth + m0 % PanelWidth;
+            for (var c = 0; c < s.C; c++)
+            {
+                var g = weights + (long)c * 9;
+                for (var k = 0; k < 3; k++)
+                {
+                    // G g, column k.
+                    var g0 = Avx2.GatherVector256(g + k, lanes, 4);
+                    var g1 = Avx2.GatherVector256(g + 3 + k, lanes, 4);
+                    var g2 = Avx2.GatherVector256(g + 6 + k, lanes, 4);
+                    for (var a = 0; a < alpha; a++)
+                    {
+                        t[3 * a + k] = gt[3 * a] * g0 + gt[3 * a + 1] * g1 + gt[3 * a + 2] * g2;
+                    }
+                }
+
+                var dst = column + (long)c * PanelWidth;
+                for (var a = 0; a < alpha; a++)
+                {
+                    // (G g) Gᵀ: the same combination along row a.
+                    var (t0, t1, t2) = (t[3 * a], t[3 * a + 1], t[3 * a + 2]);
+                    for (var b = 0; b < alpha; b++)
+                    {
+                        Vector256.Store(gt[3 * b] * t0 + gt[3 * b + 1] * t1 + gt[3 * b + 2] * t2, dst + (long)(a * alpha + b) * matrix);
+                    }
+                }
+            }
+        }
+    }
+
+    private readonly unsafe partial struct WinogradJob(ConvShape s, WinogradLayout l, int n, float* x, float* u, float* bias, float* y, float* workers,
+        int act, float actMin, float actMax)
+    {
+        /// <summary>Chunks <paramref name="worker"/>, + workers, ... in the worker's own scratch.</summary>
+        public void RunWorker(int worker, int chunks)
+        {
+            var input = workers + worker * l.WorkerFloats;
+            var transformed = input + l.InputFloats;
+            var products = transformed + l.TransformedFloats;
+            var grid = products + l.ProductFloats;
+            // The padding (and the channels past C) stays zero: only the input's pixels are written.
+            new Span<float>(input, (int)l.InputFloats).Clear();
+            for (var chunk = worker; chunk < chunks; chunk += l.Workers)
+            {
+                var first = chunk * l.ImagesPerChunk;
+                var images = Math.Min(l.ImagesPerChunk, n - first);
+                for (var i = 0; i < images; i++)
+                {
+                    ToPaddedChannelLast(x + (long)(first + i) * s.C * s.H * s.W, input + (long)i * l.PaddedImageFloats);
+                }
+
+                if (l.Tile == 4)
+                {
+                    TransformInput4(input, transformed, images);
+                }
+                else
+                {
+                    TransformInput(input, transformed, images);
+                }
+
+                var tiles = images * l.TilesPerImage;
+                for (var xi = 0; xi < l.Values; xi++)
+                {
+                    new GemmJob(transformed + (long)xi * l.TransformedStride, l.C8, u + (long)xi * l.WeightStride, l.C8,
+                            products + (long)xi * l.ProductStride, l.M8, tiles, s.M, null, false, 1f, 0, 0f, 0f)
+                        .RunPanels(0, (s.M + PanelWidth - 1) / PanelWidth);
+                }
+
+                if (l.Tile == 4)
+                {
+                    TransformOutput4(products, grid, tiles);
+                }
+                else
+                {
+                    TransformOutput(products, grid, tiles);
+                }
+
+                for (var i = 0; i < images; i++)
+                {
+                    FromChannelLastGrid(grid + (long)i * l.GridImageFloats, y + (long)(first + i) * s.M * s.P);
+                }
+            }
+        }
+
+        /// <summary>One image's planes into the padded grid, channel-last (pixel (iy, ix) at row iy + padTop, column ix + padLeft).</summary>
+        private void ToPaddedChannelLast(float* src, float* dst)
+        {
+            int rows = Math.Min(s.H, l.PaddedRows - s.PadTop), cols = Math.Min(s.W, l.PaddedCols - s.PadLeft), c8 = l.C8;
+            for (var iy = 0; iy < rows; iy++)
+            {
+                var line = dst + ((long)(iy + s.PadTop) * l.PaddedCols + s.PadLeft) * c8;
+                TransposeBlock(src + (long)iy * s.W, s.H * s.W, line, c8, s.C, cols);
+            }
+        }
+
+        /// <summary>
+        /// F(2×2, 3×3)'s <c>Bᵀ d B</c> of every tile's 4×4 window, 8 channels a vector: value ξ of tile t goes to
+        /// row t of A matrix ξ (<c>Bᵀ</c> rows: d0 − d2, d1 + d2, d2 − d1, d1 − d3).
+        /// </summary>
+        private void TransformInput(float* input, float* transformed, int images)
+        {
+            int c8 = l.C8, rowStride = l.PaddedCols * c8;
+            var matrixStride = (long)l.TransformedStride;
+            var t = 0;
+            for (var i = 0; i < images; i++)
+            {
+                for (var ty = 0; ty < l.TilesY; ty++)
+                {
+                    for (var tx = 0; tx < l.TilesX; tx++, t++)
+                    {
+                        var window = input + (long)i * l.PaddedImageFloats + (long)2 * ty * rowStride + 2 * tx * c8;
+                        var dst = transformed + (long)t * c8;
+                        for (var c = 0; c < c8; c += 8)
+                        {
+                            var p = window + c;
+                            var r0 = Columns(p);
+                            var r1 = Columns(p + rowStride);
+                            var r2 = Columns(p + 2 * rowStride);
+                            var r3 = Columns(p + 3 * rowStride);
+                            StoreRow(r0 - r2, dst + c, matrixStride, 0);
+                            StoreRow(r1 + r2, dst + c, matrixStride, 4);
+                            StoreRow(r2 - r1, dst + c, matrixStride, 8);
+                            StoreRow(r1 - r3, dst + c, matrixStride, 12);
+                        }
+                    }
+                }
+            }
+
+            // The row's four columns combined along it (· B): d0 − d2, d1 + d2, d2 − d1, d1 − d3.
+            Window4 Columns(float* p)
+            {
+                var d0 = Vector256.Load(p);
+                var d1 = Vector256.Load(p + c8);
+                var d2 = Vector256.Load(p + 2 * c8);
+                var d3 = Vector256.Load(p + 3 * c8);
+                return new Window4(d0 - d2, d1 + d2, d2 - d1, d1 - d3);
+            }
+
+            static void StoreRow(Window4 row, float* dst, long matrixStride, int xi)
+            {
+                Vector256.Store(row.V0, dst + xi * matrixStride);
+                Vector256.Store(row.V1, dst + (xi + 1) * matrixStride);
+                Vector256.Store(row.V2, dst + (xi + 2) * matrixStride);
+                Vector256.Store(row.V3, dst + (xi + 3) * matrixStride);
+            }
+        }
+
+        /// <summary>
+        /// F(2×2, 3×3)'s <c>Aᵀ m A</c> of every tile's 16 products, 8 output channels a vector, plus the bias and the
+        /// activation, into the channel-last output grid (<c>Aᵀ</c> rows: m0 + m1 + m2, m1 − m2 − m3).
+        /// </summary>
+        private void TransformOutput(float* products, float* grid, int tiles)
+        {
+            int m8 = l.M8, gridCols = 2 * l.TilesX;
+            var matrixStride = (long)l.ProductStride;
+            var images = tiles / l.TilesPerImage;
+            var src = products;
+            for (var i = 0; i < images; i++)
+            {
+                for (var ty = 0; ty < l.TilesY; ty++)
+                {
+                    for (var tx = 0; tx < l.TilesX; tx++, src += m8)
+                    {
+                        var dst = grid + (long)i * l.GridImageFloats + ((long)2 * ty * gridCols + 2 * tx) * m8;
+                        for (var m = 0; m < m8; m += 8)
+                        {
+                            var p = src + m;
+                            var r0 = Rows(p, 0);
+                            var r1 = Rows(p, 4);
+                            var r2 = Rows(p, 8);
+                            var r3 = Rows(p, 12);
+                            var top = r0 + r1 + r2;
+                            var bottom = r1 - r2 - r3;
+                            var b = Vector256.Load(bias + m);
+                            var q = dst + m;
+                            Vector256.Store(ApplyEpilogue(top.V0 + b, act, actMin, actMax), q);
+                            Vector256.Store(ApplyEpilogue(top.V1 + b, act, actMin, actMax), q + m8);
+                            Vector256.Store(ApplyEpilogue(bottom.V0 + b, act, actMin, actMax), q + (long)gridCols * m8);
+                            Vector256.Store(ApplyEpilogue(bottom.V1 + b, act, actMin, actMax), q + (long)(gridCols + 1) * m8);
+                        }
+                    }
+                }
+            }
+
+            // Products ξ .. ξ + 3 (one row of the tile's 4×4) combined along it (· A): their two columns.
+            Window4 Rows(float* p, int xi)
+            {
+                var m0 = Vector256.Load(p + xi * matrixStride);
+                var m1 = Vector256.Load(p + (xi + 1) * matrixStride);
+                var m2 = Vector256.Load(p + (xi + 2) * matrixStride);
+                var m3 = Vector256.Load(p + (xi + 3) * matrixStride);
+                return new Window4(m0 + m1 + m2, m1 - m2 - m3, default, default);
+            }
+        }
+
+        /// <summary>One image's output grid (channel-last, the rows and columns past the output dropped) into its NCHW planes.</summary>
+        private void FromChannelLastGrid(float* grid, float* dst)
+        {
+            var gridCols = l.GridCols;
+            for (var oy = 0; oy < s.OH; oy++)
+            {
+                TransposeBlock(grid + (long)oy * gridCols * l.M8, l.M8, dst + (long)oy * s.OW, s.P, s.OW, s.M);
+            }
+        }
+    }
+
+    /// <summary>Four vectors: a window row's four combined columns, or (V0, V1) a tile row's two outputs.</summary>
+    private readonly record struct Window4(Vector256<float> V0, Vector256<float> V1, Vector256<float> V2, Vector256<float> V3)
+    {
+        public static Window4 operator +(Window4 a, Window4 b) => new(a.V0 + b.V0, a.V1 + b.V1, a.V2 + b.V2, a.V3 + b.V3);
+
+        public static Window4 operator -(Window4 a, Window4 b) => new(a.V0 - b.V0, a.V1 - b.V1, a.V2 - b.V2, a.V3 - b.V3);
+    }
+
+    /// <summary>
+    /// <c>dst[j · dstStride + i] = src[i · srcStride + j]</c> for <paramref name="rows"/> × <paramref name="cols"/>:
+    /// 4×4 blocks through registers, the edges one float at a time.
+    /// </summary>
+    private static unsafe void TransposeBlock(float* src, int srcStride, float* dst, int dstStride, int rows, int cols)
+    {
+        var i = 0;
+        for (; i + 4 <= rows; i += 4)
+        {
+            var j = 0;
+            for (; j + 4 <= cols; j += 4)
+            {
+                var s = src + (long)i * srcStride + j;
+                var a = Vector128.Load(s);
+                var b = Vector128.Load(s + srcStride);
+                var c = Vector128.Load(s + 2L * srcStride);
+                var d = Vector128.Load(s + 3L * srcStride);
+                // Interleave pairs, then halves: the classic 4×4 transpose.
+                var ab0 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(a, b);
+                var ab1 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(a, b);
+                var cd0 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(c, d);
+                var cd1 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(c, d);
+                var t = dst + (long)j * dstStride + i;
+                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(ab0, cd0), t);
+                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(cd0, ab0), t + dstStride);
+                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(ab1, cd1), t + 2L * dstStride);
+                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(cd1, ab1), t + 3L * dstStride);
+            }
+
+            for (; j < cols; j++)
+            {
+                for (var r = i; r < i + 4; r++)
+                {
+                    dst[(long)j * dstStride + r] = src[(long)r * srcStride + j];
+                }
+            }
+        }
+
+        for (; i < rows; i++)
+        {
+            for (var j = 0; j < cols; j++)
+            {
+                dst[(long)j * dstStride + i] = src[(long)i * srcStride + j];
+            }
+        }
+    }
+}

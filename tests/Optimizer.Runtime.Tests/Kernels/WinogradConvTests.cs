@@ -1,0 +1,104 @@
+using Optimizer.Runtime.Compiled;
+
+namespace Optimizer.Runtime.Tests;
+
+/// <summary>
+/// The Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution of small planes over a batch (Kernels.Conv.Winograd*.cs)
+/// against a double-precision loop: the digits model's 4×4 conv at batches 3, 12 and 64, odd planes
+/// (odd output rows and columns: the grid's last tile half outside), channel counts off the
+/// 8-channel vectors, padding 0 and 2, each epilogue, with and without bias; and which shapes take
+/// it. Off AVX2 + FMA (<c>DOTNET_EnableAVX2=0</c>, <c>DOTNET_EnableHWIntrinsic=0</c>) the same
+/// cases run the packed path and must match too.
+/// </summary>
+public sealed class WinogradConvTests
+{
+    [Theory]
+    [InlineData(64, 16, 4, 4, 32, 1, 1, true, 4)]   // digits conv2, batch 64: one 4×4 tile per image
+    [InlineData(3, 16, 4, 4, 32, 1, 1, true, 0)]    // 12 tiles: below the minimum, the packed path
+    [InlineData(12, 16, 4, 4, 32, 1, 1, true, 2)]   // 12 images: 2×2 tiles, their scratch holds chunks of 4 images, not the 8 aimed at
+    [InlineData(32, 17, 4, 4, 19, 1, 2, false, 4)]  // 17 and 19 channels on 4×4 tiles, two chunks; clamp
+    [InlineData(7, 17, 5, 7, 19, 1, 2, false, 2)]   // 5×7: the last tile row and column half outside
+    [InlineData(20, 16, 3, 3, 20, 0, 0, true, 2)]   // unpadded: a 1×1 output, three quarters of each tile dropped
+    [InlineData(24, 16, 6, 6, 16, 0, 0, true, 4)]   // unpadded 6×6 input: a 4×4 output
+    [InlineData(4, 20, 6, 6, 20, 2, 2, true, 2)]    // padding 2: an 8×8 output from a 6×6 input; too little scratch for 4×4 tiles
+    [InlineData(64, 24, 2, 8, 40, 1, 1, true, 2)]   // 2×8, 40 outputs: three panels, the last half full
+    [InlineData(17, 16, 8, 8, 16, 1, 1, false, 4)]  // 8×8 (the largest plane), 17 images: a partial last chunk
+    [InlineData(64, 8, 4, 4, 16, 1, 1, true, 0)]    // 8 input channels: the packed path
+    public void Winograd_conv_matches_a_double_loop(int n, int c, int h, int w, int m, int pad, int act, bool withBias, int tile)
+    {
+        const float actMin = -0.2f, actMax = 0.3f;
+        var (oh, ow) = (h + 2 * pad - 2, w + 2 * pad - 2);
+        var random = new Random(n * 1000 + c * 100 + h * 10 + m);
+        var x = Values(random, n * c * h * w);
+        var weights = Values(random, m * c * 9);
+        var bias = withBias ? Values(random, m) : [];
+        var y = new float[n * m * oh * ow];
+        var scratch = new float[n * Kernels.ConvScratchLength(c, h, w, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1)];
+
+        var shape = new Kernels.ConvShape(c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1);
+        var onAvx2 = KernelDispatch.Current.Fp32Gemm == KernelPath.Avx2Fma;
+        Assert.Equal(onAvx2 ? tile : 0, Kernels.WinogradLayout.For(shape, n, scratch.Length)?.Tile ?? 0);
+
+        Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1, act, actMin, actMax);
+
+        for (var i = 0; i < n; i++)
+        {
+            for (var oc = 0; oc < m; oc++)
+            {
+                for (var oy = 0; oy < oh; oy++)
+                {
+                    for (var ox = 0; ox < ow; ox++)
+                    {
+                        double sum = withBias ? bias[oc] : 0, magnitude = 0;
+                        for (var ci = 0; ci < c; ci++)
+                        {
+                            for (var ky = 0; ky < 3; ky++)
+                            {
+                                for (var kx = 0; kx < 3; kx++)
+                                {
+                                    var (iy, ix) = (oy + ky - pad, ox + kx - pad);
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                                    {
+                                        var product = (double)x[((i * c + ci) * h + iy) * w + ix] * weights[((oc * c + ci) * 3 + ky) * 3 + kx];
+                                        sum += product;
+                                        magnitude += Math.Abs(product);
+                                    }
+                                }
+                            }
+                        }
+
+                        var expected = act switch { 1 => Math.Max(sum, 0), 2 => Math.Clamp(sum, actMin, actMax), _ => sum };
+                        var actual = y[((i * m + oc) * oh + oy) * ow + ox];
+                        Assert.True(Math.Abs(actual - expected) <= 1e-5 * (1 + magnitude),
+                            $"image {i}, channel {oc}, ({oy},{ox}) on {KernelDispatch.Current.Fp32Gemm}: {actual} vs {expected}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Which shapes and batches take the Winograd path (on AVX2 + FMA only).</summary>
+    [Theory]
+    [InlineData(64, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, true)]    // digits conv2, batch 64
+    [InlineData(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, false)]    // batch 1: 4 tiles, the packed path
+    [InlineData(64, 1, 8, 8, 16, 3, 3, 1, 1, 1, 1, false)]    // one input channel (digits conv1)
+    [InlineData(64, 16, 4, 4, 8, 3, 3, 1, 1, 1, 1, false)]    // eight output channels: half a panel
+    [InlineData(64, 8, 4, 4, 32, 3, 3, 1, 1, 1, 1, false)]    // eight input channels: 8 k steps
+    [InlineData(64, 16, 8, 8, 32, 3, 3, 1, 2, 1, 1, false)]   // stride 2
+    [InlineData(64, 16, 8, 8, 32, 3, 3, 2, 1, 2, 1, false)]   // dilation 2
+    [InlineData(64, 16, 4, 4, 32, 3, 3, 1, 1, 1, 2, false)]   // two groups
+    [InlineData(64, 16, 16, 16, 32, 3, 3, 1, 1, 1, 1, false)] // a 16×16 plane: past the small planes
+    [InlineData(64, 24, 36, 1, 24, 3, 1, 0, 1, 1, 1, false)]  // a 3×1 window (the wake-word embedding's)
+    public void Winograd_applies_to_small_3x3_planes_over_a_batch(int n, int c, int h, int w, int m, int kh, int kw, int pad, int stride, int dilation, int group, bool applies)
+    {
+        var oh = (h + 2 * pad - dilation * (kh - 1) - 1) / stride + 1;
+        var ow = (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
+        var shape = new Kernels.ConvShape(c, h, w, m, kh, kw, oh, ow, pad, pad, stride, stride, dilation, dilation, group);
+        var scratch = (long)n * Kernels.ConvScratchLength(c, h, w, kh, kw, oh, ow, pad, pad, stride, stride, dilation, dilation, group);
+        var onAvx2 = KernelDispatch.Current.Fp32Gemm == KernelPath.Avx2Fma;
+        Assert.Equal(applies && onAvx2, Kernels.WinogradLayout.For(shape, n, scratch) is not null);
+    }
+
+    private static float[] Values(Random random, int count) =>
+        Enumerable.Range(0, count).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+}
