@@ -103,6 +103,12 @@ public static partial class Kernels
             }
 
             var requantize = new RequantizeAvx2(lo, hi, yZero, signed: outputKind == 1);
+            if (poolWidth != 0 && SumsPoolExactly(scale, c0, channels))
+            {
+                PoolSumsAvx2(acc, c0, channels, bias, scale, y, pixels / 4, p0, poolWidth, requantize);
+                return;
+            }
+
             for (var j = 0; j < channels; j += 2)
             {
                 var (a, b) = (c0 + j, c0 + Math.Min(j + 1, channels - 1));
