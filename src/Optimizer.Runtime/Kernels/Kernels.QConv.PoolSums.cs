@@ -6,8 +6,8 @@ namespace Optimizer.Runtime.Compiled;
 
 public static partial class Kernels
 {
-    // Per pooled row width (PoolsInEpilogue's 2, 4, 8): the byte shuffle from PackPair's order to each channel's 4 pooled bytes (see PoolSumsAvx2).
-    private static readonly Dictionary<int, Vector128<byte>> PooledSumBytesByWidth = new[] { 2, 4, 8 }.ToDictionary(width => width, PooledSumBytes);
+    // Indexed by pooled row width (PoolsInEpilogue's 2, 4, 8): the byte shuffle from PackPair's order to each channel's 4 pooled bytes (see PoolSumsAvx2).
+    private static readonly Vector128<byte>[] PooledSumBytesByWidth = [.. Enumerable.Range(0, 9).Select(width => width is 2 or 4 or 8 ? PooledSumBytes(width) : default)];
 
     /// <summary>
     /// Whether <see cref="PoolSumsAvx2"/> may pool a tile's channels before requantizing: each
@@ -32,11 +32,11 @@ public static partial class Kernels
     /// sums, whole row pairs <paramref name="width"/> wide) when <see cref="SumsPoolExactly"/>:
     /// the sums are pooled first, so 16 values are requantized where the pixel epilogue
     /// requantizes 64 and then pools the bytes; same bytes. Each channel's 4 pooled bytes go to
-    /// <c>y + c · planeBytes + p0 / 4</c>.
+    /// <c>y + c · planeBytes + p0 / 4</c>; <paramref name="pooledBytes"/> is the width's <see cref="PooledSumBytes"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PoolSumsAvx2(int* acc, int c0, int channels, int* bias, float* scale, byte* y, int planeBytes, int p0, int width,
-        in RequantizeAvx2 requantize)
+        Vector128<byte> pooledBytes, in RequantizeAvx2 requantize)
     {
         var f0 = PooledScaled(acc, c0, 0, channels, bias, scale, width);
         var f1 = PooledScaled(acc, c0, 1, channels, bias, scale, width);
@@ -44,7 +44,7 @@ public static partial class Kernels
         var f3 = PooledScaled(acc, c0, 3, channels, bias, scale, width);
         // Each channel's 4 pooled values sit twice (lanes 2i and 2i + 1): interleave channel pairs, requantize 16 values at once.
         var bytes = requantize.PackPair(Avx.Blend(f0, f1, 0b_1010_1010), Avx.Blend(f2, f3, 0b_1010_1010));
-        var pooled = Ssse3.Shuffle(bytes, PooledSumBytesByWidth[width]).AsUInt32();
+        var pooled = Ssse3.Shuffle(bytes, pooledBytes).AsUInt32();
         for (var j = 0; j < channels; j++)
         {
             Unsafe.WriteUnaligned(y + (long)(c0 + j) * planeBytes + p0 / 4, pooled.GetElement(j));
