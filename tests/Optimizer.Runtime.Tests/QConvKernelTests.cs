@@ -33,7 +33,7 @@ public class QConvKernelTests
     [InlineData(2, 24, 40, 34, 24, 3, 1, 1, 1, 0, 2)] // 2×2 after the conv on a wide plane: vectorized row pairs
     [InlineData(3, 9, 7, 36, 5, 3, 0, 1, 1, 0, 2)] // odd height, width 34: row pairs pooled plane by plane, floor
     [InlineData(2, 3, 8, 8, 7, 3, 1, 1, 1, 0, 2)] // 7 channels pooled in the epilogue: channel pairs, the last alone
-    [InlineData(3, 4, 8, 2, 6, 3, 1, 1, 1, 0, 2)] // rows 2 wide pooled in the epilogue: sums pooled first, a group of 4 channels and one of 2
+    [InlineData(3, 4, 8, 2, 6, 3, 1, 1, 1, 0, 2)] // rows 2 wide pooled in the epilogue: a group of 4 channels and one of 2
     [InlineData(2, 3, 8, 4, 5, 3, 1, 1, 1, 0, 2)] // rows 4 wide, two blocks per plane, 5 channels: the last group of one
     [InlineData(3, 5, 3, 5, 7, 3, 1, 1, 1, 0, 0)] // planes of 15 bytes: plane shuffles, a partial block, the last planes read through the copy
     [InlineData(2, 3, 4, 4, 9, 3, 2, 1, 1, 1, 0)] // plane shuffles over three pixel blocks (6 × 6 output), int8 output
@@ -51,8 +51,9 @@ public class QConvKernelTests
     }
 
     /// <summary>
-    /// Pooling the sums before requantizing is exact only while the requantization never decreases:
-    /// a tile with a negative scale (max of sums is then the min of the bytes) keeps the byte pooling; zero scales pool either way.
+    /// The epilogue pools the requantized bytes, so a negative scale (the largest sum is then the
+    /// smallest byte) or a zero one pools like any other: a kernel that pooled the int32 sums first
+    /// (exact only while the requantization never decreases) must fail here.
     /// </summary>
     [Theory]
     [InlineData(3, 2, 8, 8, 9)] // rows 8 wide

@@ -32,19 +32,6 @@ public static partial class Kernels
             return Avx2.PermuteVar8x32(bytes.AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte();
         }
 
-        /// <summary>
-        /// Two 8-lane groups to 16 bytes in the order <c>a0–a3 b0–b3 a4–a7 b4–b7</c> (the packs'
-        /// order, one <c>vpermq</c> from it; a caller that shuffles the bytes anyway takes it as it is).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector128<byte> PackPair(Vector256<float> a, Vector256<float> b)
-        {
-            var shorts = Avx2.Add(Avx2.PackSignedSaturate(Round(a), Round(b)), _zero);
-            var bytes = signed ? Avx2.PackSignedSaturate(shorts, shorts).AsByte() : Avx2.PackUnsignedSaturate(shorts, shorts);
-            // Each 128-bit lane holds its 8 bytes twice: the low quadword of each lane.
-            return Avx2.Permute4x64(bytes.AsInt64(), 0b_00_00_10_00).AsByte().GetLower();
-        }
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Vector256<int> Round(Vector256<float> v) => Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(v, _low), _high));
     }

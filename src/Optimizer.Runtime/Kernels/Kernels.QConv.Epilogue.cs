@@ -17,9 +17,6 @@ public static partial class Kernels
     {
         private readonly (Vector128<byte>, Vector128<byte>, Vector128<byte>, Vector128<byte>) _windows = poolWidth != 0 ? PoolWindowsByWidth[poolWidth] : default;
 
-        // Looked up once per image, not per tile: a small convolution's tile is a few dozen instructions.
-        private readonly Vector128<byte> _pooledSumBytes = poolWidth != 0 ? PooledSumBytesByWidth[poolWidth] : default;
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Store(int* acc, int c0, int channels, int p0)
         {
@@ -106,12 +103,6 @@ public static partial class Kernels
             }
 
             var requantize = new RequantizeAvx2(lo, hi, yZero, signed: outputKind == 1);
-            if (poolWidth != 0 && SumsPoolExactly(scale, c0, channels))
-            {
-                PoolSumsAvx2(acc, c0, channels, bias, scale, y, pixels / 4, p0, poolWidth, _pooledSumBytes, requantize);
-                return;
-            }
-
             for (var j = 0; j < channels; j += 2)
             {
                 var (a, b) = (c0 + j, c0 + Math.Min(j + 1, channels - 1));
