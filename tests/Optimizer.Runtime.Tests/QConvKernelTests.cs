@@ -33,6 +33,8 @@ public class QConvKernelTests
     [InlineData(2, 24, 40, 34, 24, 3, 1, 1, 1, 0, 2)] // 2×2 after the conv on a wide plane: vectorized row pairs
     [InlineData(3, 9, 7, 36, 5, 3, 0, 1, 1, 0, 2)] // odd height, width 34: row pairs pooled plane by plane, floor
     [InlineData(2, 3, 8, 8, 7, 3, 1, 1, 1, 0, 2)] // 7 channels pooled in the epilogue: channel pairs, the last alone
+    [InlineData(3, 4, 8, 2, 6, 3, 1, 1, 1, 0, 2)] // rows 2 wide pooled in the epilogue: a group of 4 channels and one of 2
+    [InlineData(2, 3, 8, 4, 5, 3, 1, 1, 1, 0, 2)] // rows 4 wide, two blocks per plane, 5 channels: the last group of one
     [InlineData(3, 5, 3, 5, 7, 3, 1, 1, 1, 0, 0)] // planes of 15 bytes: plane shuffles, a partial block, the last planes read through the copy
     [InlineData(2, 3, 4, 4, 9, 3, 2, 1, 1, 1, 0)] // plane shuffles over three pixel blocks (6 × 6 output), int8 output
     [InlineData(2, 7, 4, 4, 5, 3, 1, 2, 1, 2, 0)] // plane shuffles with stride 2, k = 63 (a partial quad), float output
@@ -48,9 +50,29 @@ public class QConvKernelTests
         }
     }
 
+    /// <summary>
+    /// The epilogue pools the requantized bytes, so a negative scale (the largest sum is then the
+    /// smallest byte) or a zero one pools like any other: a kernel that pooled the int32 sums first
+    /// (exact only while the requantization never decreases) must fail here.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 2, 8, 8, 9)] // rows 8 wide
+    [InlineData(2, 3, 8, 4, 7)] // rows 4 wide
+    [InlineData(2, 4, 8, 2, 6)] // rows 2 wide
+    public void Pools_in_the_epilogue_with_negative_and_zero_scales(int n, int c, int h, int w, int m)
+    {
+        foreach (var relu in new[] { 0, 1 })
+        {
+            var conv = new QuantizedConv(n, c, h, w, m, 3, 1, 1, 1, 0, relu, Seed: n * 7 + m, SignedScales: true);
+            var expected = conv.Reference(2);
+            var actual = conv.Run(2);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"{KernelDispatch.Current}: relu {relu}: first difference at byte {FirstDifference(expected, actual)}");
+        }
+    }
+
     private static int FirstDifference(byte[] a, byte[] b) => Enumerable.Range(0, Math.Min(a.Length, b.Length)).FirstOrDefault(i => a[i] != b[i], -1);
 
-    private sealed record QuantizedConv(int N, int C, int H, int W, int M, int Kernel, int Pad, int Stride, int Dilation, int OutputKind, int Relu, int Seed)
+    private sealed record QuantizedConv(int N, int C, int H, int W, int M, int Kernel, int Pad, int Stride, int Dilation, int OutputKind, int Relu, int Seed, bool SignedScales = false)
     {
         private const int XZero = 3, YZero = 7;
         private readonly Random _random = new(Seed);
@@ -72,7 +94,9 @@ public class QConvKernelTests
 
         private int[] Bias => _bias ??= Enumerable.Range(0, M).Select(_ => _random.Next(-20000, 20000)).ToArray();
 
-        private float[] Scale => _scale ??= Enumerable.Range(0, M).Select(_ => 1e-4f * (1 + _random.Next(40))).ToArray();
+        // With SignedScales every third channel's scale is negative and every fourth's zero (the rest positive).
+        private float[] Scale => _scale ??= Enumerable.Range(0, M)
+            .Select(o => (SignedScales && o % 4 == 3 ? 0 : SignedScales && o % 3 == 1 ? -1 : 1) * 1e-4f * (1 + _random.Next(40))).ToArray();
 
         private static readonly int[] PoolFlags = [0, Kernels.QConvPooledPairs, Kernels.QConvPooled];
 

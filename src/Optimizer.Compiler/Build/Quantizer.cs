@@ -5,13 +5,18 @@ namespace Optimizer.Compiler.Build;
 
 /// <summary>
 /// A per-tensor QuantizeLinear's constants, with <see cref="Kernels.Quantize"/>'s scalar arithmetic
-/// (divide, round half to even, add the zero point, clamp): what the lookup fusions compute their
+/// (divide, clamp to the range less the zero point — a NaN to its low end —, round half to even, add the zero point): what the lookup fusions compute their
 /// tables with, so a table gives the bytes the unfused steps give.
 /// </summary>
 internal sealed record Quantizer(float Scale, int Zero, bool Signed)
 {
     /// <summary>The quantized value of <paramref name="v"/> as a float in the type's range.</summary>
-    public float Apply(float v) => MathF.Min(MathF.Max(MathF.Round(v / Scale) + Zero, Signed ? -128f : 0f), Signed ? 127f : 255f);
+    public float Apply(float v)
+    {
+        var (lo, hi) = Signed ? (-128f - Zero, 127f - Zero) : (0f - Zero, 255f - Zero);
+        var scaled = v / Scale;
+        return MathF.Round(scaled >= lo ? MathF.Min(scaled, hi) : lo) + Zero;
+    }
 
     /// <summary><see cref="Apply"/> as the stored byte (an int8's two's complement).</summary>
     public byte Byte(float v) => Signed ? (byte)(sbyte)Apply(v) : (byte)Apply(v);
