@@ -31,48 +31,15 @@ public sealed class SmallPlaneConvTests
         var ow = w + 2 * padLeft - kw + 1;
         Assert.Equal(w, ow); // the shapes above are "same" in width, which the shifted loads need
         var random = new Random(n * 1000 + c * 100 + h * 10 + m);
-        var x = Values(random, n * c * h * w);
-        var weights = Values(random, m * c * kh * kw);
-        var bias = withBias ? Values(random, m) : [];
+        var x = ConvReference.Values(random, n * c * h * w);
+        var weights = ConvReference.Values(random, m * c * kh * kw);
+        var bias = withBias ? ConvReference.Values(random, m) : [];
         var y = new float[n * m * oh * ow];
         var scratch = new float[n * Kernels.ConvScratchLength(c, h, w, kh, kw, oh, ow, padTop, padLeft, 1, 1, 1, 1, 1)];
 
         Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, kh, kw, oh, ow, padTop, padLeft, 1, 1, 1, 1, 1, act, actMin, actMax);
 
-        for (var i = 0; i < n; i++)
-        {
-            for (var oc = 0; oc < m; oc++)
-            {
-                for (var oy = 0; oy < oh; oy++)
-                {
-                    for (var ox = 0; ox < ow; ox++)
-                    {
-                        double sum = withBias ? bias[oc] : 0, magnitude = 0;
-                        for (var ci = 0; ci < c; ci++)
-                        {
-                            for (var ky = 0; ky < kh; ky++)
-                            {
-                                for (var kx = 0; kx < kw; kx++)
-                                {
-                                    var (iy, ix) = (oy + ky - padTop, ox + kx - padLeft);
-                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w)
-                                    {
-                                        var product = (double)x[((i * c + ci) * h + iy) * w + ix] * weights[((oc * c + ci) * kh + ky) * kw + kx];
-                                        sum += product;
-                                        magnitude += Math.Abs(product);
-                                    }
-                                }
-                            }
-                        }
-
-                        var expected = act switch { 1 => Math.Max(sum, 0), 2 => Math.Clamp(sum, actMin, actMax), _ => sum };
-                        var actual = y[((i * m + oc) * oh + oy) * ow + ox];
-                        Assert.True(Math.Abs(actual - expected) <= 1e-5 * (1 + magnitude),
-                            $"image {i}, channel {oc}, ({oy},{ox}) on {KernelDispatch.Current.Fp32Gemm}: {actual} vs {expected}");
-                    }
-                }
-            }
-        }
+        ConvReference.AssertMatches(x, weights, bias, y, n, c, h, w, m, kh, kw, oh, ow, padTop, padLeft, act, actMin, actMax);
     }
 
     /// <summary>Which shapes take the shifted loads: "same" width, unit strides and dilation only.</summary>
@@ -90,7 +57,4 @@ public sealed class SmallPlaneConvTests
         var shape = new Kernels.ConvShape(c, h, w, m, kh, kw, oh, ow, pad, padLeft, stride, stride, dilation, dilation, 1);
         Assert.Equal(applies, Kernels.ShiftedLoadsApply(shape));
     }
-
-    private static float[] Values(Random random, int count) =>
-        Enumerable.Range(0, count).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
 }

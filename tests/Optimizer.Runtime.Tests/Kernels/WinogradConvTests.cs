@@ -29,9 +29,9 @@ public sealed class WinogradConvTests
         const float actMin = -0.2f, actMax = 0.3f;
         var (oh, ow) = (h + 2 * pad - 2, w + 2 * pad - 2);
         var random = new Random(n * 1000 + c * 100 + h * 10 + m);
-        var x = Values(random, n * c * h * w);
-        var weights = Values(random, m * c * 9);
-        var bias = withBias ? Values(random, m) : [];
+        var x = ConvReference.Values(random, n * c * h * w);
+        var weights = ConvReference.Values(random, m * c * 9);
+        var bias = withBias ? ConvReference.Values(random, m) : [];
         var y = new float[n * m * oh * ow];
         var scratch = new float[n * Kernels.ConvScratchLength(c, h, w, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1)];
 
@@ -41,40 +41,7 @@ public sealed class WinogradConvTests
 
         Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1, act, actMin, actMax);
 
-        for (var i = 0; i < n; i++)
-        {
-            for (var oc = 0; oc < m; oc++)
-            {
-                for (var oy = 0; oy < oh; oy++)
-                {
-                    for (var ox = 0; ox < ow; ox++)
-                    {
-                        double sum = withBias ? bias[oc] : 0, magnitude = 0;
-                        for (var ci = 0; ci < c; ci++)
-                        {
-                            for (var ky = 0; ky < 3; ky++)
-                            {
-                                for (var kx = 0; kx < 3; kx++)
-                                {
-                                    var (iy, ix) = (oy + ky - pad, ox + kx - pad);
-                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w)
-                                    {
-                                        var product = (double)x[((i * c + ci) * h + iy) * w + ix] * weights[((oc * c + ci) * 3 + ky) * 3 + kx];
-                                        sum += product;
-                                        magnitude += Math.Abs(product);
-                                    }
-                                }
-                            }
-                        }
-
-                        var expected = act switch { 1 => Math.Max(sum, 0), 2 => Math.Clamp(sum, actMin, actMax), _ => sum };
-                        var actual = y[((i * m + oc) * oh + oy) * ow + ox];
-                        Assert.True(Math.Abs(actual - expected) <= 1e-5 * (1 + magnitude),
-                            $"image {i}, channel {oc}, ({oy},{ox}) on {KernelDispatch.Current.Fp32Gemm}: {actual} vs {expected}");
-                    }
-                }
-            }
-        }
+        ConvReference.AssertMatches(x, weights, bias, y, n, c, h, w, m, 3, 3, oh, ow, pad, pad, act, actMin, actMax);
     }
 
     /// <summary>Which shapes and batches take the Winograd path (on AVX2 + FMA only).</summary>
@@ -98,7 +65,4 @@ public sealed class WinogradConvTests
         var onAvx2 = KernelDispatch.Current.Fp32Gemm == KernelPath.Avx2Fma;
         Assert.Equal(applies && onAvx2, Kernels.WinogradLayout.For(shape, n, scratch) is not null);
     }
-
-    private static float[] Values(Random random, int count) =>
-        Enumerable.Range(0, count).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
 }
