@@ -36,15 +36,15 @@ public sealed class WinogradConvTests
         var scratch = new float[n * Kernels.ConvScratchLength(c, h, w, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1)];
 
         var shape = new Kernels.ConvShape(c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1);
-        var onAvx2 = KernelDispatch.Current.Fp32Gemm == KernelPath.Avx2Fma;
-        Assert.Equal(onAvx2 ? tile : 0, Kernels.WinogradLayout.For(shape, n, scratch.Length)?.Tile ?? 0);
+        var runsHere = Kernels.WinogradLayout.RunsOnThisCpu;
+        Assert.Equal(runsHere ? tile : 0, Kernels.WinogradLayout.For(shape, n, scratch.Length)?.Tile ?? 0);
 
         Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1, act, actMin, actMax);
 
         ConvReference.AssertMatches(x, weights, bias, y, n, c, h, w, m, 3, 3, oh, ow, pad, pad, act, actMin, actMax);
     }
 
-    /// <summary>Which shapes and batches take the Winograd path (on AVX2 + FMA only).</summary>
+    /// <summary>Which shapes and batches take the Winograd path (on the AVX2 + FMA and AVX-512 fp32 paths only).</summary>
     [Theory]
     [InlineData(64, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, true)]    // digits conv2, batch 64
     [InlineData(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, false)]    // batch 1: 4 tiles, the packed path
@@ -62,7 +62,7 @@ public sealed class WinogradConvTests
         var ow = (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
         var shape = new Kernels.ConvShape(c, h, w, m, kh, kw, oh, ow, pad, pad, stride, stride, dilation, dilation, group);
         var scratch = (long)n * Kernels.ConvScratchLength(c, h, w, kh, kw, oh, ow, pad, pad, stride, stride, dilation, dilation, group);
-        var onAvx2 = KernelDispatch.Current.Fp32Gemm == KernelPath.Avx2Fma;
-        Assert.Equal(applies && onAvx2, Kernels.WinogradLayout.For(shape, n, scratch) is not null);
+        var runsHere = Kernels.WinogradLayout.RunsOnThisCpu;
+        Assert.Equal(applies && runsHere, Kernels.WinogradLayout.For(shape, n, scratch) is not null);
     }
 }
