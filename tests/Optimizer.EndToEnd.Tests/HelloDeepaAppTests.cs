@@ -67,6 +67,9 @@ public sealed class HelloDeepaAppTests
         var optimized = Directory.GetFiles(app.OptimizerOutputDirectory, "*.onnx");
         Assert.Equal(2, optimized.Length);
         Assert.Equal(2, Directory.GetFiles(app.OptimizerOutputDirectory, "*.model.json").Length);
+        // The package's props: the kernels' loops are JIT-compiled optimized from the app's first inference.
+        var runtimeConfig = File.ReadAllText(Path.Combine(app.Directory, "bin", "Debug", "net10.0", "WakeWordApp.runtimeconfig.json"));
+        Assert.Contains("\"System.Runtime.TieredCompilation.QuickJitForLoops\": false", runtimeConfig);
 
         // Output against ONNX Runtime on the original model, same input.
         var input = Enumerable.Range(0, 25 * 96).Select(i => MathF.Sin(i * 0.37f)).ToArray();
