@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Optimizer.Tests.Shared;
 
 namespace Optimizer.Build.Tasks.Tests;
@@ -29,17 +28,9 @@ public sealed class QuickJitDefaultTests : IDisposable
               </PropertyGroup>
             </Project>
             """);
-        var info = new ProcessStartInfo("dotnet", ["msbuild", project, "-getProperty:TieredCompilationQuickJitForLoops", "-nologo", "-nodeReuse:false"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        var (exitCode, stdout, stderr) = MsBuildRun.Run(project, "-getProperty:TieredCompilationQuickJitForLoops");
 
-        Assert.True(process.ExitCode == 0, stdout.Result + stderr);
-        Assert.Equal(expected, stdout.Result.Trim());
+        Assert.True(exitCode == 0, stdout + stderr);
+        Assert.Equal(expected, stdout.Trim());
     }
 }

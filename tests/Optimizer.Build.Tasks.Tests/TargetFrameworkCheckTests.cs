@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Optimizer.Tests.Shared;
 
 namespace Optimizer.Build.Tasks.Tests;
@@ -66,15 +65,7 @@ public sealed class TargetFrameworkCheckTests : IDisposable
               <Target Name="PrepareForBuild" />
             </Project>
             """);
-        var info = new ProcessStartInfo("dotnet", ["msbuild", project, "-t:PrepareForBuild", "-nologo", "-tl:off", "-v:m", "-nodeReuse:false"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr);
+        var (exitCode, stdout, stderr) = MsBuildRun.Run(project, "-t:PrepareForBuild", "-tl:off", "-v:m");
+        return (exitCode, stdout + stderr);
     }
 }
