@@ -25,46 +25,20 @@ public sealed class ConvDirect3x3KernelTests
         var (p0, p1) = act switch { 2 => (-0.25f, 0.5f), 3 => (0.8f, 0.1f), 4 => (0.2f, 0.5f), 5 => (0.1f, -0.4f), _ => (0f, 0f) };
         int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2;
         var random = new Random(c * 1000 + w * 10 + m);
-        var x = Values(random, n * c * h * w);
-        var weights = Values(random, m * c * 9);
-        var bias = withBias ? Values(random, m) : [];
+        var x = ConvReference.Values(random, n * c * h * w);
+        var weights = ConvReference.Values(random, m * c * 9);
+        var bias = withBias ? ConvReference.Values(random, m) : [];
         var y = new float[n * m * oh * ow];
         var perImage = Kernels.ConvScratchLength(c, h, w, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1);
         Assert.True(perImage <= Kernels.PackedBLength(c * 9, oh * ow), $"scratch {perImage}: more than the im2col");
 
         Kernels.Conv(x, weights, bias, y, new float[n * perImage], n, c, h, w, m, 3, 3, oh, ow, pad, pad, 1, 1, 1, 1, 1, act, p0, p1);
 
-        for (var i = 0; i < n; i++)
+        foreach (var output in ConvReference.Sums(x, weights, bias, n, c, h, w, m, 3, 3, oh, ow, pad, pad))
         {
-            for (var oc = 0; oc < m; oc++)
-            {
-                for (var oy = 0; oy < oh; oy++)
-                {
-                    for (var ox = 0; ox < ow; ox++)
-                    {
-                        double sum = withBias ? bias[oc] : 0;
-                        for (var ci = 0; ci < c; ci++)
-                        {
-                            for (var ky = 0; ky < 3; ky++)
-                            {
-                                var iy = oy - pad + ky;
-                                for (var kx = 0; kx < 3; kx++)
-                                {
-                                    var ix = ox - pad + kx;
-                                    if ((uint)iy < (uint)h && (uint)ix < (uint)w)
-                                    {
-                                        sum += (double)x[((i * c + ci) * h + iy) * w + ix] * weights[((oc * c + ci) * 3 + ky) * 3 + kx];
-                                    }
-                                }
-                            }
-                        }
-
-                        var expected = Kernels.ApplyEpilogue((float)sum, act, p0, p1);
-                        var actual = y[((i * m + oc) * oh + oy) * ow + ox];
-                        Assert.True(Math.Abs(actual - expected) <= 1e-4 + 1e-4 * Math.Abs(expected), $"image {i}, channel {oc}, ({oy},{ox}): {actual} vs {expected}");
-                    }
-                }
-            }
+            var expected = Kernels.ApplyEpilogue((float)output.Sum, act, p0, p1);
+            var actual = y[output.Index];
+            Assert.True(Math.Abs(actual - expected) <= 1e-4 + 1e-4 * Math.Abs(expected), $"{output}: {actual} vs {expected}");
         }
     }
 
@@ -92,6 +66,4 @@ public sealed class ConvDirect3x3KernelTests
         var im2col = Kernels.PackedBLength(96 * 9, 80 * 80);
         Assert.InRange(perImage, padded + 96 * 9 * 64, im2col / 4);
     }
-
-    private static float[] Values(Random random, int count) => Enumerable.Range(0, count).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
 }

@@ -56,37 +56,12 @@ public sealed class ConvFewChannelsTests
 
         Kernels.Conv(x, weights, bias, y, scratch, n, c, h, w, m, 3, 3, oh, ow, pad, pad, strideH, strideW, 1, 1, 1, act, P0, P1);
 
-        for (var i = 0; i < n; i++)
+        foreach (var output in ConvReference.Sums(x, weights, bias, n, c, h, w, m, 3, 3, oh, ow, pad, pad, strideH, strideW))
         {
-            for (var oc = 0; oc < m; oc++)
-            {
-                for (var oy = 0; oy < oh; oy++)
-                {
-                    for (var ox = 0; ox < ow; ox++)
-                    {
-                        double sum = withBias ? bias[oc] : 0;
-                        for (var ci = 0; ci < c; ci++)
-                        {
-                            for (var ky = 0; ky < 3; ky++)
-                            {
-                                for (var kx = 0; kx < 3; kx++)
-                                {
-                                    int iy = oy * strideH - pad + ky, ix = ox * strideW - pad + kx;
-                                    if ((uint)iy < (uint)h && (uint)ix < (uint)w)
-                                    {
-                                        sum += (double)x[((i * c + ci) * h + iy) * w + ix] * weights[(oc * c + ci) * 9 + ky * 3 + kx];
-                                    }
-                                }
-                            }
-                        }
-
-                        var expected = EpilogueActivationTests.Activate(sum, act, P0, P1);
-                        var actual = y[((i * m + oc) * oh + oy) * ow + ox];
-                        Assert.True(Math.Abs(actual - expected) <= 1e-4 * (1 + Math.Abs(expected)),
-                            $"image {i}, channel {oc}, ({oy},{ox}) on {KernelDispatch.Current.Fp32Gemm}: {actual} vs {expected}");
-                    }
-                }
-            }
+            var expected = EpilogueActivationTests.Activate(output.Sum, act, P0, P1);
+            var actual = y[output.Index];
+            Assert.True(Math.Abs(actual - expected) <= 1e-4 * (1 + Math.Abs(expected)),
+                $"{output} on {KernelDispatch.Current.Fp32Gemm}: {actual} vs {expected}");
         }
     }
 

@@ -79,18 +79,18 @@ public static partial class Kernels
         public long ScratchFloats => SharedFloats + Workers * WorkerFloats;
 
         /// <summary>
-        /// The layout <see cref="ConvWinograd"/> runs <paramref name="s"/> at batch <paramref name="n"/>
-        /// in <paramref name="scratchFloats"/>, or null where it does not apply: a 3×3 window at unit
-        /// strides and dilation, one group, at least 16 input and output channels, a small plane, enough
-        /// tiles over the batch, an x86 fp32 path (<see cref="RunsOnThisCpu"/>), and a chunk of at least <see cref="WinogradMinTiles"/> tiles fitting the scratch.
-        /// </summary>
-        /// <summary>
-        /// The transforms are ymm code and the GEMMs go through <see cref="GemmJob.RunPanels"/>'s
+        /// Whether this CPU's fp32 path runs the Winograd conv: its transforms are ymm code and its GEMMs go through <see cref="GemmJob.RunPanels"/>'s
         /// packed 16-column panels, which both x86 fp32 paths run (AVX-512 CPUs with their zmm tiles:
         /// 4× fewer multiplies than the batched im2col there too, but untimed on AVX-512 hardware).
         /// </summary>
         public static bool RunsOnThisCpu => KernelDispatch.Current.Fp32Gemm is KernelPath.Avx2Fma or KernelPath.Avx512F;
 
+        /// <summary>
+        /// The layout <see cref="ConvWinograd"/> runs <paramref name="s"/> at batch <paramref name="n"/>
+        /// in <paramref name="scratchFloats"/>, or null where it does not apply: a 3×3 window at unit
+        /// strides and dilation, one group, at least 16 input and output channels, a small plane, enough
+        /// tiles over the batch, an x86 fp32 path (<see cref="RunsOnThisCpu"/>), and a chunk of at least <see cref="WinogradMinTiles"/> tiles fitting the scratch.
+        /// </summary>
         public static WinogradLayout? For(in ConvShape s, int n, long scratchFloats)
         {
             if (!RunsOnThisCpu || s.KH != 3 || s.KW != 3 || s.StrideH != 1 || s.StrideW != 1
