@@ -98,6 +98,19 @@ public static partial class Kernels
             throw new ArgumentException("A pooled quantized convolution writes uint8.", nameof(act));
         }
 
+        if (QConvRunsBatched(n, c, oh, ow, outputKind))
+        {
+            fixed (byte* px = x, pw = packedW, py = y)
+            fixed (int* pbias = bias)
+            fixed (float* pscale = scale)
+            {
+                if (QConvBatched(shape, px, pw, pbias, pscale, py, n, xZero, outputKind, yZero, act & ~(QConvPooled | QConvPooledPairs), poolRows))
+                {
+                    return;
+                }
+            }
+        }
+
         // Looked up once per call, not per image.
         var gather = PixelLanes(KernelDispatch.Current.Int8Gemm) ? QuadGatherTableFor(shape) : null;
         var shuffles = gather is null && PixelLanes(KernelDispatch.Current.Int8Gemm) && PlaneShufflesFit(shape) ? PlaneShuffleTableFor(shape) : null;
