@@ -11,6 +11,8 @@ namespace Optimizer.Runtime.Tests;
 /// and int8 outputs, Relu, the 2 × 2 and 1 × 2 pools (within each image, though a tile's rows are
 /// different images). Each case asserts which path ran; where the path does not run (too few
 /// images, a large plane, float output, one input channel) the per-image kernel must still match.
+/// Also the pooled-window path (2 × 2-pooled uint8 with a small k: a window's 4 pixels as a tile's rows, pooled on the int32 sums
+/// by each channel's scale sign), with negative and zero scales.
 /// </summary>
 public class QConvBatchedKernelTests
 {
@@ -45,6 +47,34 @@ public class QConvBatchedKernelTests
             var expected = conv.Reference(poolRows);
             var actual = conv.Run(poolRows);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"{KernelDispatch.Current}: relu {relu}: first difference at byte {QConvKernelTests.FirstDifference(expected, actual)}");
+        }
+    }
+
+    // n, c, h, w, m, kernel, pad, stride, output kind; pooled 2×2; whether the pooled-window path runs (the rest pool in the pixel-lane epilogue or after it)
+    [Theory]
+    [InlineData(1, 1, 8, 8, 16, 3, 1, 1, 0, true)] // the digits CNN's first conv, batch 1: 16 windows, a 16 × 16 transpose to NCHW
+    [InlineData(64, 1, 8, 8, 16, 3, 1, 1, 0, true)] // and batch 64
+    [InlineData(3, 2, 6, 10, 20, 3, 1, 1, 0, true)] // 15 windows (the last pair repeats one), 20 outputs over two panels
+    [InlineData(2, 4, 7, 7, 9, 3, 1, 1, 0, true)] // k = 36, an odd plane pooled with floor, 9 outputs
+    [InlineData(2, 3, 8, 2, 6, 3, 1, 1, 0, true)] // rows 2 wide
+    [InlineData(2, 2, 9, 9, 5, 3, 1, 2, 0, true)] // stride 2 (5 × 5, floor)
+    [InlineData(2, 5, 8, 8, 8, 3, 1, 1, 0, false)] // k = 45: pooled in the pixel-lane epilogue
+    [InlineData(3, 16, 4, 4, 32, 3, 1, 1, 0, false)] // three images of the digits CNN's second conv: per image, pooled in the epilogue
+    [InlineData(2, 3, 8, 8, 7, 3, 1, 1, 1, false)] // int8 output cannot pool: unpooled
+    public void Pooled_windows_match_the_plain_loop_convolution(int n, int c, int h, int w, int m, int kernel, int pad, int stride, int outputKind, bool windows)
+    {
+        foreach (var signed in new[] { false, true })
+        {
+            foreach (var relu in new[] { 0, 1 })
+            {
+                var conv = new QuantizedConv(n, c, h, w, m, kernel, pad, stride, 1, outputKind, relu, Seed: n * 31 + c * 7 + m, SignedScales: signed);
+                var poolRows = outputKind == 0 ? 2 : 0;
+                Assert.Equal(windows && BatchedPathHere, Kernels.QConvRunsPooledWindows(c, kernel, kernel, conv.OH, conv.OW, outputKind, poolRows));
+                var expected = conv.Reference(poolRows);
+                var actual = conv.Run(poolRows);
+                Assert.True(expected.AsSpan().SequenceEqual(actual),
+                    $"{KernelDispatch.Current}: signed scales {signed}, relu {relu}: first difference at byte {QConvKernelTests.FirstDifference(expected, actual)}");
+            }
         }
     }
 

@@ -114,6 +114,17 @@ public static partial class Kernels
         // Looked up once per call, not per image.
         var gather = PixelLanes(KernelDispatch.Current.Int8Gemm) ? QuadGatherTableFor(shape) : null;
         var shuffles = gather is null && PixelLanes(KernelDispatch.Current.Int8Gemm) && PlaneShufflesFit(shape) ? PlaneShuffleTableFor(shape) : null;
+        if (QConvRunsPooledWindows(c, kh, kw, oh, ow, outputKind, poolRows))
+        {
+            fixed (byte* px = x, pw = packedW, py = y)
+            fixed (int* pbias = bias)
+            fixed (float* pscale = scale)
+            {
+                QConvPooledWindows(shape, px, pw, pbias, pscale, py, n, xZero, yZero, act & ~QConvPooled, gather, shuffles);
+                return;
+            }
+        }
+
         fixed (byte* px = x, pw = packedW, py = y, ps = scratch)
         fixed (int* pbias = bias)
         fixed (float* pscale = scale)
@@ -163,25 +174,7 @@ public static partial class Kernels
             var yImage = poolInEpilogue ? pooledImage : pooled ? ThreadBuffer(ref _unpooled, (long)s.M * s.P) : y + (long)image * s.M * s.P * outBytes;
             if (PixelLanes(path))
             {
-                var interleaved = PixelQuads(s.P, kp / 4);
-                if (gather is not null)
-                {
-                    GatherPixelQuads(gather, s, xImage, (byte)xZero, interleaved);
-                }
-                else if (shuffles is not null)
-                {
-                    ShufflePixelQuads(shuffles, s, xImage, (byte)xZero, interleaved);
-                }
-                else if (RowSegmentsFit(s))
-                {
-                    InterleaveRowSegments(s, xImage, (byte)xZero, interleaved);
-                }
-                else
-                {
-                    Im2ColRows(s, xImage, rows, kp, (byte)xZero);
-                    InterleavePixelQuads(rows, s.P, kp / 4, interleaved);
-                }
-
+                var interleaved = BuildPixelQuads(s, xImage, rows, (byte)xZero, gather, shuffles);
                 QConvPixelLanes(interleaved, s.P, kp / 4, weights, s.M, bias, scale, yImage, outputKind, yZero, act, poolInEpilogue ? s.OW : 0, path);
             }
             else
@@ -197,6 +190,35 @@ public static partial class Kernels
                 PoolPairsU8(yImage, pooledImage, s.M, s.OH, s.OW, poolRows);
             }
         }
+    }
+
+    /// <summary>
+    /// One image's pixel blocks (<see cref="InterleavePixelQuads"/>'s layout, in this thread's buffer) by the fastest
+    /// gather the shape has: the vpermi2b table, the plane shuffles, the row segments, else im2col rows (in <paramref name="rows"/>) regrouped.
+    /// </summary>
+    private static unsafe byte* BuildPixelQuads(in ConvShape s, byte* xImage, byte* rows, byte pad, QuadGatherTable? gather, byte[]? shuffles)
+    {
+        var kp = (s.K + 3) / 4 * 4;
+        var interleaved = PixelQuads(s.P, kp / 4);
+        if (gather is not null)
+        {
+            GatherPixelQuads(gather, s, xImage, pad, interleaved);
+        }
+        else if (shuffles is not null)
+        {
+            ShufflePixelQuads(shuffles, s, xImage, pad, interleaved);
+        }
+        else if (RowSegmentsFit(s))
+        {
+            InterleaveRowSegments(s, xImage, pad, interleaved);
+        }
+        else
+        {
+            Im2ColRows(s, xImage, rows, kp, pad);
+            InterleavePixelQuads(rows, s.P, kp / 4, interleaved);
+        }
+
+        return interleaved;
     }
 
     // Bytes of the padded image Im2ColRowsPadded keeps on the stack; a larger one goes in a per-thread buffer.

@@ -82,33 +82,7 @@ public static partial class Kernels
                 }
             }
 
-            var dst = y + (long)image * s.M * plane;
-            if (s.M % 16 == 0 && plane is 4 or 16 && Sse2.IsSupported)
-            {
-                // 16 channels at a time: 4 pixels are one quad transpose, 16 a 16 × 16 one.
-                for (var col = 0; col < s.M; col += 16)
-                {
-                    if (plane == 4)
-                    {
-                        StoreQuad(Vector128.Load(pixels + col), Vector128.Load(pixels + mp + col), Vector128.Load(pixels + 2 * mp + col),
-                            Vector128.Load(pixels + 3 * mp + col), dst + col * 4);
-                    }
-                    else
-                    {
-                        Transpose16x16(pixels + col, mp, dst + col * 16);
-                    }
-                }
-
-                return;
-            }
-
-            for (var m = 0; m < s.M; m++, dst += plane)
-            {
-                for (var q = 0; q < plane; q++)
-                {
-                    dst[q] = pixels[(long)q * mp + m];
-                }
-            }
+            ChannelsLastToPlanes(pixels, plane, s.M, mp, y + (long)image * s.M * plane);
         }
     }
 
