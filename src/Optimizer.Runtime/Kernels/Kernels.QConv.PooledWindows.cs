@@ -45,7 +45,18 @@ public static partial class Kernels
         float lo = act == 1 ? Math.Max(0, yZero) : 0;
         var requantize = new RequantizeAvx2(lo, 255, yZero, signed: false);
         var acc = stackalloc int[2 * 4 * PanelWidth];
-        var v = stackalloc Vector256<float>[4];
+        // Each window's top-left pixel, the last repeated to make whole pairs.
+        var tops = stackalloc int[windows + 1];
+        for (int qy = 0, q = 0; qy < ph; qy++)
+        {
+            for (var qx = 0; qx < pw; qx++)
+            {
+                tops[q++] = 2 * qy * s.OW + 2 * qx;
+            }
+        }
+
+        tops[windows] = tops[windows - 1];
+
         for (var image = 0; image < n; image++)
         {
             var blocks = BuildPixelQuads(s, x + (long)image * s.C * s.H * s.W, rows, (byte)xZero, gather, shuffles);
@@ -60,19 +71,10 @@ public static partial class Kernels
                 var (n0, n1) = (Avx.CompareLessThan(s0, Vector256<float>.Zero).AsInt32(), Avx.CompareLessThan(s1, Vector256<float>.Zero).AsInt32());
                 for (var q = 0; q < windows; q += 2)
                 {
-                    for (var j = 0; j < 2; j++)
-                    {
-                        // The last pair may repeat the last window.
-                        var window = Math.Min(q + j, windows - 1);
-                        var top = window / pw * 2 * s.OW + window % pw * 2;
-                        var tile = acc + j * 4 * PanelWidth;
-                        WindowTileAvx2(PixelQuad(blocks, top, kp), PixelQuad(blocks, top + 1, kp), PixelQuad(blocks, top + s.OW, kp),
-                            PixelQuad(blocks, top + s.OW + 1, kp), w, kp / 4, tile);
-                        v[2 * j] = PooledScaled(tile, 0, b0, s0, n0);
-                        v[2 * j + 1] = PooledScaled(tile, 8, b1, s1, n1);
-                    }
-
-                    var bytes = requantize.Pack(v[0], v[1], v[2], v[3]);
+                    WindowTile(blocks, tops[q], s.OW, kp, w, acc);
+                    WindowTile(blocks, tops[q + 1], s.OW, kp, w, acc + 4 * PanelWidth);
+                    var bytes = requantize.Pack(PooledScaled(acc, 0, b0, s0, n0), PooledScaled(acc, 8, b1, s1, n1),
+                        PooledScaled(acc + 4 * PanelWidth, 0, b0, s0, n0), PooledScaled(acc + 4 * PanelWidth, 8, b1, s1, n1));
                     bytes.GetLower().Store(staging + (long)q * mp + col0);
                     bytes.GetUpper().Store(staging + (long)(q + 1) * mp + col0);
                 }
@@ -81,6 +83,12 @@ public static partial class Kernels
             ChannelsLastToPlanes(staging, windows, s.M, mp, y + (long)image * s.M * windows);
         }
     }
+
+    /// <summary>The tile of the window whose top-left pixel is <paramref name="top"/> (rows <paramref name="width"/> pixels wide).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void WindowTile(byte* blocks, int top, int width, int kp, byte* w, int* tile) =>
+        WindowTileAvx2(PixelQuad(blocks, top, kp), PixelQuad(blocks, top + 1, kp), PixelQuad(blocks, top + width, kp), PixelQuad(blocks, top + width + 1, kp),
+            w, kp / 4, tile);
 
     /// <summary>Pixel <paramref name="pixel"/>'s first quad in the pixel blocks; its next quads follow 64 bytes apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
