@@ -127,9 +127,13 @@ public static partial class Kernels
     {
         var (r0, r1) = (Avx.LoadVector256(tile + half), Avx.LoadVector256(tile + PanelWidth + half));
         var (r2, r3) = (Avx.LoadVector256(tile + 2 * PanelWidth + half), Avx.LoadVector256(tile + 3 * PanelWidth + half));
-        var max = Avx2.Max(Avx2.Max(r0, r1), Avx2.Max(r2, r3));
-        var min = Avx2.Min(Avx2.Min(r0, r1), Avx2.Min(r2, r3));
-        var pooled = Avx2.BlendVariable(max.AsByte(), min.AsByte(), negative.AsByte()).AsInt32();
+        var pooled = Avx2.Max(Avx2.Max(r0, r1), Avx2.Max(r2, r3));
+        if (!Avx.TestZ(negative, negative))
+        {
+            var min = Avx2.Min(Avx2.Min(r0, r1), Avx2.Min(r2, r3));
+            pooled = Avx2.BlendVariable(pooled.AsByte(), min.AsByte(), negative.AsByte()).AsInt32();
+        }
+
         return Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(pooled, bias)), scale);
     }
 
