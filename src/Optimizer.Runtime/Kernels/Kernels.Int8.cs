@@ -83,7 +83,9 @@ public static partial class Kernels
     /// <paramref name="act"/> 1 clamps below at the zero point (Relu); adding <see cref="QConvPooled"/>
     /// writes the uint8 output 2×2/2 max-pooled (<c>[m, oh/2, ow/2]</c> per image: max commutes with requantization),
     /// adding <see cref="QConvPooledPairs"/> 1×2/1×2 max-pooled (<c>[m, oh, ow/2]</c>).
-    /// Scratch: <c>n · QConvScratchLength</c> bytes. Images run in parallel.
+    /// Scratch: <c>n · QConvScratchLength</c> bytes. Images run in parallel. On the x86 int8 paths with
+    /// <c>vpmaddubsw</c>, small planes over a batch run as one GEMM (<see cref="QConvBatched"/>) and
+    /// 2×2-pooled convolutions with a small k pool their int32 sums (<see cref="QConvPooledWindows"/>).
     /// </summary>
     public static unsafe void QConv(ReadOnlySpan<byte> x, ReadOnlySpan<byte> packedW, ReadOnlySpan<int> bias, ReadOnlySpan<float> scale, Span<byte> y, Span<byte> scratch,
         int n, int c, int h, int w, int m, int kh, int kw, int oh, int ow, int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW,
