@@ -70,16 +70,18 @@ public class QConvKernelTests
         }
     }
 
-    private static int FirstDifference(byte[] a, byte[] b) => Enumerable.Range(0, Math.Min(a.Length, b.Length)).FirstOrDefault(i => a[i] != b[i], -1);
+    internal static int FirstDifference(byte[] a, byte[] b) => Enumerable.Range(0, Math.Min(a.Length, b.Length)).FirstOrDefault(i => a[i] != b[i], -1);
 
-    private sealed record QuantizedConv(int N, int C, int H, int W, int M, int Kernel, int Pad, int Stride, int Dilation, int OutputKind, int Relu, int Seed, bool SignedScales = false)
+    /// <summary>A random quantized convolution (or one with <paramref name="FixedWeights"/>, <c>[m, k]</c>), run by the kernel and by plain loops; <see cref="QConvBatchedKernelTests"/> shares it.</summary>
+    internal sealed record QuantizedConv(int N, int C, int H, int W, int M, int Kernel, int Pad, int Stride, int Dilation, int OutputKind, int Relu, int Seed,
+        bool SignedScales = false, sbyte[]? FixedWeights = null)
     {
         private const int XZero = 3, YZero = 7;
         private readonly Random _random = new(Seed);
 
-        private int K => C * Kernel * Kernel;
-        private int OH => (H + 2 * Pad - Dilation * (Kernel - 1) - 1) / Stride + 1;
-        private int OW => (W + 2 * Pad - Dilation * (Kernel - 1) - 1) / Stride + 1;
+        public int K => C * Kernel * Kernel;
+        public int OH => (H + 2 * Pad - Dilation * (Kernel - 1) - 1) / Stride + 1;
+        public int OW => (W + 2 * Pad - Dilation * (Kernel - 1) - 1) / Stride + 1;
         private int OutBytes => OutputKind == 2 ? 4 : 1;
 
         private byte[]? _x;
@@ -90,7 +92,7 @@ public class QConvKernelTests
         private byte[] X => _x ??= Enumerable.Range(0, N * C * H * W).Select(_ => (byte)_random.Next(256)).ToArray();
 
         // Within the pair-sum bound every int8 path shares (|b₀| + |b₁| ≤ 128).
-        private sbyte[] Weights => _weights ??= Enumerable.Range(0, M * K).Select(_ => (sbyte)_random.Next(-64, 64)).ToArray();
+        private sbyte[] Weights => _weights ??= FixedWeights ?? Enumerable.Range(0, M * K).Select(_ => (sbyte)_random.Next(-64, 64)).ToArray();
 
         private int[] Bias => _bias ??= Enumerable.Range(0, M).Select(_ => _random.Next(-20000, 20000)).ToArray();
 

@@ -83,7 +83,9 @@ public static partial class Kernels
     /// <paramref name="act"/> 1 clamps below at the zero point (Relu); adding <see cref="QConvPooled"/>
     /// writes the uint8 output 2×2/2 max-pooled (<c>[m, oh/2, ow/2]</c> per image: max commutes with requantization),
     /// adding <see cref="QConvPooledPairs"/> 1×2/1×2 max-pooled (<c>[m, oh, ow/2]</c>).
-    /// Scratch: <c>n · QConvScratchLength</c> bytes. Images run in parallel.
+    /// Scratch: <c>n · QConvScratchLength</c> bytes. Images run in parallel. On the x86 int8 paths with
+    /// <c>vpmaddubsw</c>, small planes over a batch run as one GEMM (<see cref="QConvBatched"/>) and
+    /// 2×2-pooled convolutions with a small k pool their int32 sums (<see cref="QConvPooledWindows"/>).
     /// </summary>
     public static unsafe void QConv(ReadOnlySpan<byte> x, ReadOnlySpan<byte> packedW, ReadOnlySpan<int> bias, ReadOnlySpan<float> scale, Span<byte> y, Span<byte> scratch,
         int n, int c, int h, int w, int m, int kh, int kw, int oh, int ow, int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW,
@@ -98,9 +100,33 @@ public static partial class Kernels
             throw new ArgumentException("A pooled quantized convolution writes uint8.", nameof(act));
         }
 
+        if (QConvRunsBatched(n, c, oh, ow, outputKind))
+        {
+            fixed (byte* px = x, pw = packedW, py = y)
+            fixed (int* pbias = bias)
+            fixed (float* pscale = scale)
+            {
+                if (QConvBatched(shape, px, pw, pbias, pscale, py, n, xZero, outputKind, yZero, act & ~(QConvPooled | QConvPooledPairs), poolRows))
+                {
+                    return;
+                }
+            }
+        }
+
         // Looked up once per call, not per image.
         var gather = PixelLanes(KernelDispatch.Current.Int8Gemm) ? QuadGatherTableFor(shape) : null;
         var shuffles = gather is null && PixelLanes(KernelDispatch.Current.Int8Gemm) && PlaneShufflesFit(shape) ? PlaneShuffleTableFor(shape) : null;
+        if (QConvRunsPooledWindows(c, kh, kw, oh, ow, outputKind, poolRows))
+        {
+            fixed (byte* px = x, pw = packedW, py = y)
+            fixed (int* pbias = bias)
+            fixed (float* pscale = scale)
+            {
+                QConvPooledWindows(shape, px, pw, pbias, pscale, py, n, xZero, yZero, act & ~QConvPooled, gather, shuffles);
+                return;
+            }
+        }
+
         fixed (byte* px = x, pw = packedW, py = y, ps = scratch)
         fixed (int* pbias = bias)
         fixed (float* pscale = scale)
@@ -150,25 +176,7 @@ public static partial class Kernels
             var yImage = poolInEpilogue ? pooledImage : pooled ? ThreadBuffer(ref _unpooled, (long)s.M * s.P) : y + (long)image * s.M * s.P * outBytes;
             if (PixelLanes(path))
             {
-                var interleaved = PixelQuads(s.P, kp / 4);
-                if (gather is not null)
-                {
-                    GatherPixelQuads(gather, s, xImage, (byte)xZero, interleaved);
-                }
-                else if (shuffles is not null)
-                {
-                    ShufflePixelQuads(shuffles, s, xImage, (byte)xZero, interleaved);
-                }
-                else if (RowSegmentsFit(s))
-                {
-                    InterleaveRowSegments(s, xImage, (byte)xZero, interleaved);
-                }
-                else
-                {
-                    Im2ColRows(s, xImage, rows, kp, (byte)xZero);
-                    InterleavePixelQuads(rows, s.P, kp / 4, interleaved);
-                }
-
+                var interleaved = BuildPixelQuads(s, xImage, rows, (byte)xZero, gather, shuffles);
                 QConvPixelLanes(interleaved, s.P, kp / 4, weights, s.M, bias, scale, yImage, outputKind, yZero, act, poolInEpilogue ? s.OW : 0, path);
             }
             else
@@ -184,6 +192,35 @@ public static partial class Kernels
                 PoolPairsU8(yImage, pooledImage, s.M, s.OH, s.OW, poolRows);
             }
         }
+    }
+
+    /// <summary>
+    /// One image's pixel blocks (<see cref="InterleavePixelQuads"/>'s layout, in this thread's buffer) by the fastest
+    /// gather the shape has: the vpermi2b table, the plane shuffles, the row segments, else im2col rows (in <paramref name="rows"/>) regrouped.
+    /// </summary>
+    private static unsafe byte* BuildPixelQuads(in ConvShape s, byte* xImage, byte* rows, byte pad, QuadGatherTable? gather, byte[]? shuffles)
+    {
+        var kp = (s.K + 3) / 4 * 4;
+        var interleaved = PixelQuads(s.P, kp / 4);
+        if (gather is not null)
+        {
+            GatherPixelQuads(gather, s, xImage, pad, interleaved);
+        }
+        else if (shuffles is not null)
+        {
+            ShufflePixelQuads(shuffles, s, xImage, pad, interleaved);
+        }
+        else if (RowSegmentsFit(s))
+        {
+            InterleaveRowSegments(s, xImage, pad, interleaved);
+        }
+        else
+        {
+            Im2ColRows(s, xImage, rows, kp, pad);
+            InterleavePixelQuads(rows, s.P, kp / 4, interleaved);
+        }
+
+        return interleaved;
     }
 
     // Bytes of the padded image Im2ColRowsPadded keeps on the stack; a larger one goes in a per-thread buffer.

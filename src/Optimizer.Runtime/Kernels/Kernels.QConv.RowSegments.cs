@@ -48,10 +48,18 @@ public static partial class Kernels
         // Each k's offset in the padded image from a block's first pixel; k past K reads a block of padding.
         var quads = (s.K + 3) / 4;
         Span<int> offsets = stackalloc int[quads * 4];
-        for (var k = 0; k < offsets.Length; k++)
+        // (ci, ky, kx) stepped rather than divided out of k: this runs per image, and a small image's whole gather costs a few divisions' worth.
+        for (int k = 0, ci = 0, ky = 0, kx = 0; k < offsets.Length; k++)
         {
-            var (ci, ky, kx) = (k / (s.KH * s.KW), k % (s.KH * s.KW) / s.KW, k % s.KW);
             offsets[k] = k < s.K ? ci * plane + ky * s.DilH * paddedW + kx : -1;
+            if (++kx == s.KW)
+            {
+                kx = 0;
+                if (++ky == s.KH)
+                {
+                    (ky, ci) = (0, ci + 1);
+                }
+            }
         }
 
         var padding = Vector128.Create(pad);
