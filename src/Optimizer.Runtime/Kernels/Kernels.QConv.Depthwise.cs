@@ -1,0 +1,308 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Optimizer.Runtime.Compiled;
+
+public static partial class Kernels
+{
+    /// <summary>Bytes of scratch one image of a <see cref="QConvDepthwise"/> needs (one channel's int16 pair plane, padded row and int32 sums).</summary>
+    public static int QConvDepthwiseScratchLength(int kh, int kw, int oh, int ow, int strideH, int strideW) =>
+        QDepthwiseLayout.Of(kh, kw, oh, ow, strideH, strideW).Length;
+
+    /// <summary>
+    /// Quantized depthwise convolution (group = channels, one output channel per group, no dilation), NCHW uint8 in:
+    /// per channel <c>acc = Σ x·w + bias</c> over the window padded with <paramref name="xZero"/> (the bias already holds
+    /// <c>−xZero · Σ w</c>), requantized as <see cref="QConv"/> does: uint8 (<paramref name="outputKind"/> 0), int8 (1) or
+    /// float32 (2); <paramref name="act"/> 1 clamps below at the zero point (Relu). Weights are int8 <c>[c, kh, kw]</c>.
+    /// On AVX2 (horizontal stride 1 or 2) each channel is first widened to int16 pairs so two taps of eight output pixels
+    /// are one <c>vpmaddwd</c> (u8·s8 products fit int16, their pair sums int32: exact, nothing saturates);
+    /// elsewhere a scalar loop gives the same sums. Scratch: <c>n · QConvDepthwiseScratchLength</c> bytes. Images run in parallel.
+    /// </summary>
+    public static unsafe void QConvDepthwise(ReadOnlySpan<byte> x, ReadOnlySpan<byte> weights, ReadOnlySpan<int> bias, ReadOnlySpan<float> scale,
+        Span<byte> y, Span<byte> scratch, int n, int c, int h, int w, int kh, int kw, int oh, int ow, int padTop, int padLeft, int strideH, int strideW,
+        int xZero, int outputKind, int yZero, int act)
+    {
+        var shape = new ConvShape(c, h, w, c, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, 1, 1, c);
+        var layout = QDepthwiseLayout.Of(kh, kw, oh, ow, strideH, strideW);
+        var outBytes = outputKind == 2 ? 4 : 1;
+        if (scratch.Length < (long)n * layout.Length || y.Length < (long)n * c * shape.P * outBytes || x.Length < (long)n * c * h * w
+            || weights.Length < c * kh * kw || bias.Length < c || scale.Length < c)
+        {
+            throw new ArgumentException("A quantized depthwise convolution's operands are smaller than its shape.");
+        }
+
+        fixed (byte* px = x, pw = weights, py = y, ps = scratch)
+        fixed (int* pbias = bias)
+        fixed (float* pscale = scale)
+        {
+            var job = new QDepthwiseJob(shape, layout, px, (sbyte*)pw, pbias, pscale, py, ps, xZero, outputKind, yZero, act);
+            if (n > 1 && KernelDispatch.MaxThreads > 1)
+            {
+                Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, i => job.RunImage(i, i));
+            }
+            else
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    job.RunImage(i, 0);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One channel's place in an image's scratch. The pair plane is the padded input as int32 lanes of two int16
+    /// columns, <see cref="Rows"/> × <see cref="Width"/>: at horizontal stride 1 lane k holds padded columns (k, k+1),
+    /// at stride 2 (2k, 2k+1), so taps (2t, 2t+1) of output pixels ox… are lanes ox + t·<see cref="PairStep"/>… of one
+    /// contiguous load. Then one padded int16 row (stride 1's source for the pairs) and the output plane's int32 sums.
+    /// </summary>
+    private readonly record struct QDepthwiseLayout(int Rows, int Width, int TapPairs, int PairStep, int RowOffset, int SumsOffset, int Length)
+    {
+        /// <summary>Sums past the plane that the last 8-pixel block writes and the 32-pixel requantization reads.</summary>
+        private const int SumsSlack = 32;
+
+        public static QDepthwiseLayout Of(int kh, int kw, int oh, int ow, int strideH, int strideW)
+        {
+            var tapPairs = (kw + 1) / 2;
+            var pairStep = strideW == 1 ? 2 : 1;
+            var rows = (oh - 1) * strideH + kh;
+            // Every 8-pixel block of a row reads 8 lanes from each tap pair's start; whole 8-lane blocks for the stride-1 interleave.
+            var width = ((ow + 7) / 8 * 8 + (tapPairs - 1) * pairStep + 7) / 8 * 8;
+            var rowOffset = rows * width * 4;
+            var sumsOffset = rowOffset + (width + 16) * 2;
+            return new(rows, width, tapPairs, pairStep, rowOffset, sumsOffset, sumsOffset + (oh * ow + SumsSlack) * 4);
+        }
+    }
+
+    private readonly unsafe struct QDepthwiseJob(ConvShape s, QDepthwiseLayout layout, byte* x, sbyte* weights, int* bias, float* scale, byte* y, byte* scratch,
+        int xZero, int outputKind, int yZero, int act)
+    {
+        /// <summary>Image <paramref name="image"/>, with the scratch of image <paramref name="slot"/>.</summary>
+        [SkipLocalsInit]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void RunImage(int image, int slot)
+        {
+            var area = scratch + (long)slot * layout.Length;
+            var sums = (int*)(area + layout.SumsOffset);
+            var pairs = Avx2.IsSupported && s.StrideW <= 2;
+            var weightPairs = stackalloc Vector256<short>[s.KH * layout.TapPairs];
+            var outBytes = outputKind == 2 ? 4 : 1;
+            for (var ch = 0; ch < s.C; ch++)
+            {
+                var plane = x + ((long)image * s.C + ch) * s.H * s.W;
+                var taps = weights + (long)ch * s.KH * s.KW;
+                if (pairs)
+                {
+                    FillPairPlane(plane, (int*)area, (short*)(area + layout.RowOffset));
+                    PairSums((int*)area, taps, weightPairs, sums);
+                }
+                else
+                {
+                    ScalarSums(plane, taps, sums);
+                }
+
+                Requantize(sums, bias[ch], scale[ch], y + ((long)image * s.C + ch) * s.P * outBytes);
+            }
+        }
+
+        /// <summary>The channel's padded input (<paramref name="xZero"/> outside the plane) as the pair plane.</summary>
+        private void FillPairPlane(byte* plane, int* pairs, short* row)
+        {
+            var padPair = xZero | xZero << 16;
+            for (var r = 0; r < layout.Rows; r++)
+            {
+                var dst = pairs + r * layout.Width;
+                var iy = r - s.PadTop;
+                if (iy < 0 || iy >= s.H)
+                {
+                    new Span<int>(dst, layout.Width).Fill(padPair);
+                }
+                else if (s.StrideW == 2)
+                {
+                    // Lane k is padded columns (2k, 2k+1): the padded row itself.
+                    FillPaddedRow(plane + iy * s.W, (short*)dst, 2 * layout.Width);
+                }
+                else
+                {
+                    FillPaddedRow(plane + iy * s.W, row, layout.Width + 1);
+                    for (var k = 0; k < layout.Width; k += 8)
+                    {
+                        var a = Sse2.LoadVector128(row + k);
+                        var b = Sse2.LoadVector128(row + k + 1);
+                        Sse2.Store(dst + k, Sse2.UnpackLow(a, b).AsInt32());
+                        Sse2.Store(dst + k + 4, Sse2.UnpackHigh(a, b).AsInt32());
+                    }
+                }
+            }
+        }
+
+        /// <summary><paramref name="count"/> padded columns of one input row, widened to int16.</summary>
+        private void FillPaddedRow(byte* src, short* dst, int count)
+        {
+            var left = Math.Min(s.PadLeft, count);
+            var inside = Math.Max(0, Math.Min(s.W, count - s.PadLeft));
+            new Span<short>(dst, left).Fill((short)xZero);
+            var j = 0;
+            for (; j + 16 <= inside; j += 16)
+            {
+                Avx.Store(dst + left + j, Avx2.ConvertToVector256Int16(Sse2.LoadVector128(src + j)));
+            }
+
+            for (; j < inside; j++)
+            {
+                dst[left + j] = src[j];
+            }
+
+            new Span<short>(dst + left + inside, count - left - inside).Fill((short)xZero);
+        }
+
+        /// <summary>Each output pixel's Σ x·w from the pair plane: 32 pixels at a time (four independent sums), then 8.</summary>
+        private void PairSums(int* pairs, sbyte* taps, Vector256<short>* weightPairs, int* sums)
+        {
+            var tapPairs = layout.TapPairs;
+            for (var i = 0; i < s.KH; i++)
+            {
+                for (var t = 0; t < tapPairs; t++)
+                {
+                    // Low int16 of a lane meets tap 2t, the high one tap 2t + 1 (0 past an odd kernel's end).
+                    var w0 = taps[i * s.KW + 2 * t];
+                    var w1 = 2 * t + 1 < s.KW ? taps[i * s.KW + 2 * t + 1] : 0;
+                    weightPairs[i * tapPairs + t] = Vector256.Create((ushort)w0 | w1 << 16).AsInt16();
+                }
+            }
+
+            var step = layout.PairStep;
+            for (var oy = 0; oy < s.OH; oy++)
+            {
+                var top = pairs + oy * s.StrideH * layout.Width;
+                var sumRow = sums + oy * s.OW;
+                var ox = 0;
+                for (; ox + 32 <= s.OW; ox += 32)
+                {
+                    Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+                    for (var i = 0; i < s.KH; i++)
+                    {
+                        var row = top + i * layout.Width + ox;
+                        for (var t = 0; t < tapPairs; t++)
+                        {
+                            var wt = weightPairs[i * tapPairs + t];
+                            var p = (short*)(row + t * step);
+                            a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p), wt));
+                            a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 16), wt));
+                            a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 32), wt));
+                            a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 48), wt));
+                        }
+                    }
+
+                    Avx.Store(sumRow + ox, a0);
+                    Avx.Store(sumRow + ox + 8, a1);
+                    Avx.Store(sumRow + ox + 16, a2);
+                    Avx.Store(sumRow + ox + 24, a3);
+                }
+
+                // The last block's lanes past the row land on the next row's start, which that row then writes (the last row: the slack).
+                for (; ox < s.OW; ox += 8)
+                {
+                    Vector256<int> a = default;
+                    for (var i = 0; i < s.KH; i++)
+                    {
+                        var row = top + i * layout.Width + ox;
+                        for (var t = 0; t < tapPairs; t++)
+                        {
+                            a = Avx2.Add(a, Avx2.MultiplyAddAdjacent(Avx.LoadVector256((short*)(row + t * step)), weightPairs[i * tapPairs + t]));
+                        }
+                    }
+
+                    Avx.Store(sumRow + ox, a);
+                }
+            }
+        }
+
+        /// <summary>Each output pixel's Σ x·w read straight from the input, the zero point outside it.</summary>
+        private void ScalarSums(byte* plane, sbyte* taps, int* sums)
+        {
+            for (var oy = 0; oy < s.OH; oy++)
+            {
+                for (var ox = 0; ox < s.OW; ox++)
+                {
+                    var acc = 0;
+                    for (var i = 0; i < s.KH; i++)
+                    {
+                        var iy = oy * s.StrideH + i - s.PadTop;
+                        for (var j = 0; j < s.KW; j++)
+                        {
+                            var ix = ox * s.StrideW + j - s.PadLeft;
+                            var v = iy >= 0 && iy < s.H && ix >= 0 && ix < s.W ? plane[iy * s.W + ix] : xZero;
+                            acc += v * taps[i * s.KW + j];
+                        }
+                    }
+
+                    sums[oy * s.OW + ox] = acc;
+                }
+            }
+        }
+
+        /// <summary>One channel's sums to its output plane: <c>v = (acc + bias) · scale</c>, then as <see cref="QConv"/>'s epilogue stores it.</summary>
+        private void Requantize(int* sums, int channelBias, float channelScale, byte* dst)
+        {
+            var count = s.P;
+            if (outputKind == 2)
+            {
+                var floats = (float*)dst;
+                var p = 0;
+                for (; p + 8 <= count; p += 8)
+                {
+                    var v = Vector256.ConvertToSingle(Vector256.Load(sums + p) + Vector256.Create(channelBias)) * Vector256.Create(channelScale);
+                    (act == 1 ? Vector256.Max(v, Vector256<float>.Zero) : v).Store(floats + p);
+                }
+
+                for (; p < count; p++)
+                {
+                    var v = (float)(sums[p] + channelBias) * channelScale;
+                    floats[p] = act == 1 ? Math.Max(v, 0f) : v;
+                }
+
+                return;
+            }
+
+            float lo = outputKind == 1 ? -128 : 0, hi = outputKind == 1 ? 127 : 255;
+            if (act == 1)
+            {
+                lo = Math.Max(lo, yZero);
+            }
+
+            if (Avx2.IsSupported)
+            {
+                var requantize = new RequantizeAvx2(lo, hi, yZero, signed: outputKind == 1);
+                var (b, sc) = (Vector256.Create(channelBias), Vector256.Create(channelScale));
+                var tile = stackalloc byte[32];
+                for (var p = 0; p < count; p += 32)
+                {
+                    var bytes = requantize.Pack(
+                        Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(sums + p), b)), sc),
+                        Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(sums + p + 8), b)), sc),
+                        Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(sums + p + 16), b)), sc),
+                        Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(sums + p + 24), b)), sc));
+                    if (p + 32 <= count)
+                    {
+                        Avx.Store(dst + p, bytes);
+                    }
+                    else
+                    {
+                        Avx.Store(tile, bytes);
+                        Unsafe.CopyBlockUnaligned(dst + p, tile, (uint)(count - p));
+                    }
+                }
+
+                return;
+            }
+
+            for (var p = 0; p < count; p++)
+            {
+                var v = Math.Clamp(MathF.Round((float)(sums[p] + channelBias) * channelScale) + yZero, lo, hi);
+                dst[p] = outputKind == 1 ? (byte)(sbyte)(int)v : (byte)(int)v;
+            }
+        }
+    }
+}
