@@ -6,7 +6,7 @@ namespace Optimizer.Runtime.Compiled;
 
 public static partial class Kernels
 {
-    /// <summary>Bytes of scratch one image of a <see cref="QConvDepthwise"/> needs (one channel's int16 pair plane, padded row and int32 sums).</summary>
+    /// <summary>Bytes of scratch one image of a <see cref="QConvDepthwise"/> needs (one channel's int16 pair plane and int32 sums).</summary>
     public static int QConvDepthwiseScratchLength(int kh, int kw, int oh, int ow, int strideH, int strideW) =>
         QDepthwiseLayout.Of(kh, kw, oh, ow, strideH, strideW).Length;
 
@@ -55,9 +55,9 @@ public static partial class Kernels
     /// One channel's place in an image's scratch. The pair plane is the padded input as int32 lanes of two int16
     /// columns, <see cref="Rows"/> × <see cref="Width"/>: at horizontal stride 1 lane k holds padded columns (k, k+1),
     /// at stride 2 (2k, 2k+1), so taps (2t, 2t+1) of output pixels ox… are lanes ox + t·<see cref="PairStep"/>… of one
-    /// contiguous load. Then one padded int16 row (stride 1's source for the pairs) and the output plane's int32 sums.
+    /// contiguous load. Then the output plane's int32 sums.
     /// </summary>
-    private readonly record struct QDepthwiseLayout(int Rows, int Width, int TapPairs, int PairStep, int RowOffset, int SumsOffset, int Length)
+    private readonly record struct QDepthwiseLayout(int Rows, int Width, int TapPairs, int PairStep, int SumsOffset, int Length)
     {
         /// <summary>Sums past the plane that the last 8-pixel block writes and the 32-pixel requantization reads.</summary>
         private const int SumsSlack = 32;
@@ -69,9 +69,8 @@ public static partial class Kernels
             var rows = (oh - 1) * strideH + kh;
             // Every 8-pixel block of a row reads 8 lanes from each tap pair's start; whole 8-lane blocks for the stride-1 interleave.
             var width = ((ow + 7) / 8 * 8 + (tapPairs - 1) * pairStep + 7) / 8 * 8;
-            var rowOffset = rows * width * 4;
-            var sumsOffset = rowOffset + (width + 16) * 2;
-            return new(rows, width, tapPairs, pairStep, rowOffset, sumsOffset, sumsOffset + (oh * ow + SumsSlack) * 4);
+            var sumsOffset = rows * width * 4;
+            return new(rows, width, tapPairs, pairStep, sumsOffset, sumsOffset + (oh * ow + SumsSlack) * 4);
         }
     }
 
@@ -87,6 +86,7 @@ public static partial class Kernels
             var sums = (int*)(area + layout.SumsOffset);
             var pairs = Avx2.IsSupported && s.StrideW <= 2;
             var weightPairs = stackalloc Vector256<short>[s.KH * layout.TapPairs];
+            var rowSums = stackalloc int[s.KH];
             var outBytes = outputKind == 2 ? 4 : 1;
             for (var ch = 0; ch < s.C; ch++)
             {
@@ -94,8 +94,8 @@ public static partial class Kernels
                 var taps = weights + (long)ch * s.KH * s.KW;
                 if (pairs)
                 {
-                    FillPairPlane(plane, (int*)area, (short*)(area + layout.RowOffset));
-                    PairSums((int*)area, taps, weightPairs, sums);
+                    FillPairPlane(plane, (int*)area);
+                    PairSums((int*)area, taps, weightPairs, rowSums, sums);
                 }
                 else
                 {
@@ -106,69 +106,86 @@ public static partial class Kernels
             }
         }
 
-        /// <summary>The channel's padded input (<paramref name="xZero"/> outside the plane) as the pair plane.</summary>
-        private void FillPairPlane(byte* plane, int* pairs, short* row)
+        /// <summary>
+        /// The channel's padded input (<paramref name="xZero"/> left and right of the plane) as the pair plane, straight from
+        /// its bytes (an int16 row stored and reloaded unaligned would stall on store forwarding); the rows above and below
+        /// the plane are never read (<see cref="PairSums"/>).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void FillPairPlane(byte* plane, int* pairs)
         {
+            // Eight lanes from one 8-byte pair of loads (stride 1: columns c…c+8) or one 16-byte load (stride 2: c…c+15).
+            var stride = s.StrideW;
+            var span = stride == 1 ? 9 : 16;
+            // The last lane whose eight lanes read only bytes of the row (−1 where the row is narrower than one vector reads).
+            var lastVector = s.W >= span ? (s.W - span + s.PadLeft) / stride : -1;
             var padPair = xZero | xZero << 16;
-            for (var r = 0; r < layout.Rows; r++)
+            for (var iy = 0; iy < s.H && iy + s.PadTop < layout.Rows; iy++)
             {
-                var dst = pairs + r * layout.Width;
-                var iy = r - s.PadTop;
-                if (iy < 0 || iy >= s.H)
+                var src = plane + iy * s.W;
+                var dst = pairs + (iy + s.PadTop) * layout.Width;
+                var k = 0;
+                for (; k < layout.Width && k * stride < s.PadLeft; k++)
                 {
-                    new Span<int>(dst, layout.Width).Fill(padPair);
+                    dst[k] = Column(src, k * stride - s.PadLeft) | Column(src, k * stride - s.PadLeft + 1) << 16;
                 }
-                else if (s.StrideW == 2)
+
+                if (k <= lastVector && lastVector + 8 <= layout.Width)
                 {
-                    // Lane k is padded columns (2k, 2k+1): the padded row itself.
-                    FillPaddedRow(plane + iy * s.W, (short*)dst, 2 * layout.Width);
-                }
-                else
-                {
-                    FillPaddedRow(plane + iy * s.W, row, layout.Width + 1);
-                    for (var k = 0; k < layout.Width; k += 8)
+                    for (; k < lastVector; k += 8)
                     {
-                        var a = Sse2.LoadVector128(row + k);
-                        var b = Sse2.LoadVector128(row + k + 1);
-                        Sse2.Store(dst + k, Sse2.UnpackLow(a, b).AsInt32());
-                        Sse2.Store(dst + k + 4, Sse2.UnpackHigh(a, b).AsInt32());
+                        Store8(src + k * stride - s.PadLeft, dst + k, stride);
                     }
+
+                    // The row's last eight whole lanes, overlapping the previous store (same values).
+                    Store8(src + lastVector * stride - s.PadLeft, dst + lastVector, stride);
+                    k = lastVector + 8;
                 }
+
+                for (; k < layout.Width && k * stride - s.PadLeft < s.W; k++)
+                {
+                    dst[k] = Column(src, k * stride - s.PadLeft) | Column(src, k * stride - s.PadLeft + 1) << 16;
+                }
+
+                new Span<int>(dst + k, layout.Width - k).Fill(padPair);
             }
         }
 
-        /// <summary><paramref name="count"/> padded columns of one input row, widened to int16.</summary>
-        private void FillPaddedRow(byte* src, short* dst, int count)
+        /// <summary>Eight pair lanes from the row's bytes at <paramref name="src"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store8(byte* src, int* dst, int stride)
         {
-            var left = Math.Min(s.PadLeft, count);
-            var inside = Math.Max(0, Math.Min(s.W, count - s.PadLeft));
-            new Span<short>(dst, left).Fill((short)xZero);
-            var j = 0;
-            for (; j + 16 <= inside; j += 16)
-            {
-                Avx.Store(dst + left + j, Avx2.ConvertToVector256Int16(Sse2.LoadVector128(src + j)));
-            }
-
-            for (; j < inside; j++)
-            {
-                dst[left + j] = src[j];
-            }
-
-            new Span<short>(dst + left + inside, count - left - inside).Fill((short)xZero);
+            var bytes = stride == 1
+                ? Sse2.UnpackLow(Sse2.LoadScalarVector128((ulong*)src).AsByte(), Sse2.LoadScalarVector128((ulong*)(src + 1)).AsByte())
+                : Sse2.LoadVector128(src);
+            Avx.Store((short*)dst, Avx2.ConvertToVector256Int16(bytes));
         }
 
-        /// <summary>Each output pixel's Σ x·w from the pair plane: 32 pixels at a time (four independent sums), then 8.</summary>
-        private void PairSums(int* pairs, sbyte* taps, Vector256<short>* weightPairs, int* sums)
+        private int Column(byte* src, int column) => (uint)column < (uint)s.W ? src[column] : xZero;
+
+        /// <summary>
+        /// Each output pixel's Σ x·w from the pair plane: 32 pixels at a time (four independent sums), then 8. A kernel row
+        /// on a padding row above or below the plane adds <c>xZero · Σ</c> of its weights to every pixel: that constant starts
+        /// the sums and the row is skipped (on the OCR models' planes of 2–3 rows, most of a 5×5 kernel).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void PairSums(int* pairs, sbyte* taps, Vector256<short>* weightPairs, int* rowSums, int* sums)
         {
             var tapPairs = layout.TapPairs;
             for (var i = 0; i < s.KH; i++)
             {
+                rowSums[i] = 0;
+                for (var j = 0; j < s.KW; j++)
+                {
+                    rowSums[i] += xZero * taps[i * s.KW + j];
+                }
+
                 for (var t = 0; t < tapPairs; t++)
                 {
                     // Low int16 of a lane meets tap 2t, the high one tap 2t + 1 (0 past an odd kernel's end).
                     var w0 = taps[i * s.KW + 2 * t];
                     var w1 = 2 * t + 1 < s.KW ? taps[i * s.KW + 2 * t + 1] : 0;
-                    weightPairs[i * tapPairs + t] = Vector256.Create((ushort)w0 | w1 << 16).AsInt16();
+                    weightPairs[i * tapPairs + t] = Vector256.Create((ushort)w0 + (w1 << 16)).AsInt16();
                 }
             }
 
@@ -177,11 +194,21 @@ public static partial class Kernels
             {
                 var top = pairs + oy * s.StrideH * layout.Width;
                 var sumRow = sums + oy * s.OW;
+                // Kernel rows first..end lie on the plane; the others on padding.
+                var first = Math.Max(0, s.PadTop - oy * s.StrideH);
+                var end = Math.Min(s.KH, s.H + s.PadTop - oy * s.StrideH);
+                var padding = 0;
+                for (var i = 0; i < s.KH; i++)
+                {
+                    padding += i < first || i >= end ? rowSums[i] : 0;
+                }
+
+                var start = Vector256.Create(padding);
                 var ox = 0;
                 for (; ox + 32 <= s.OW; ox += 32)
                 {
-                    Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
-                    for (var i = 0; i < s.KH; i++)
+                    Vector256<int> a0 = start, a1 = start, a2 = start, a3 = start;
+                    for (var i = first; i < end; i++)
                     {
                         var row = top + i * layout.Width + ox;
                         for (var t = 0; t < tapPairs; t++)
@@ -204,8 +231,8 @@ public static partial class Kernels
                 // The last block's lanes past the row land on the next row's start, which that row then writes (the last row: the slack).
                 for (; ox < s.OW; ox += 8)
                 {
-                    Vector256<int> a = default;
-                    for (var i = 0; i < s.KH; i++)
+                    var a = start;
+                    for (var i = first; i < end; i++)
                     {
                         var row = top + i * layout.Width + ox;
                         for (var t = 0; t < tapPairs; t++)
@@ -220,6 +247,7 @@ public static partial class Kernels
         }
 
         /// <summary>Each output pixel's Σ x·w read straight from the input, the zero point outside it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ScalarSums(byte* plane, sbyte* taps, int* sums)
         {
             for (var oy = 0; oy < s.OH; oy++)
@@ -244,6 +272,7 @@ public static partial class Kernels
         }
 
         /// <summary>One channel's sums to its output plane: <c>v = (acc + bias) · scale</c>, then as <see cref="QConv"/>'s epilogue stores it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Requantize(int* sums, int channelBias, float channelScale, byte* dst)
         {
             var count = s.P;
