@@ -147,7 +147,12 @@ public static partial class Kernels
                     dst[k] = Column(src, k * stride - s.PadLeft) | Column(src, k * stride - s.PadLeft + 1) << 16;
                 }
 
-                new Span<int>(dst + k, layout.Width - k).Fill(padPair);
+                // Whole vectors (a call to Span.Fill per row cost more than the row's conversion); past the row they land on the next
+                // row's start, filled after it, or (the last row) on the sums, written after the plane.
+                for (; k < layout.Width; k += 8)
+                {
+                    Avx.Store(dst + k, Vector256.Create(padPair));
+                }
             }
         }
 
@@ -189,12 +194,63 @@ public static partial class Kernels
                 }
             }
 
-            var step = layout.PairStep;
-            for (var oy = 0; oy < s.OH; oy++)
+            // Two output rows at a time: each input row's loads serve both (with their own kernel rows).
+            for (var oy = 0; oy < s.OH; oy += 2)
             {
-                var top = pairs + oy * s.StrideH * layout.Width;
-                var sumRow = sums + oy * s.OW;
-                // Kernel rows first..end lie on the plane; the others on padding.
+                var pair = new RowPair(s, rowSums, oy);
+                // Blocks right to left: a row's last 8-pixel block spills past the row onto the next row's first block, written after it.
+                var whole = s.OW / 32 * 32;
+                for (var ox = (s.OW - whole + 7) / 8 * 8 + whole - 8; ox >= whole; ox -= 8)
+                {
+                    Sums8(pairs, weightPairs, pair, ox, sums);
+                }
+
+                for (var ox = whole - 32; ox >= 0; ox -= 32)
+                {
+                    Sums32(pairs, weightPairs, pair, ox, sums);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Output rows <see cref="Top"/> and <see cref="Top"/> + 1 (<see cref="Second"/>: whether there is one): the input
+        /// (padded) rows <see cref="First"/>..<see cref="End"/> that either reads, and each row's padding constant.
+        /// </summary>
+        private readonly struct RowPair
+        {
+            public RowPair(in ConvShape s, int* rowSums, int oy)
+            {
+                Top = oy;
+                Second = oy + 1 < s.OH;
+                (First0, End0, Start0) = Rows(s, rowSums, oy);
+                (First1, End1, Start1) = Second ? Rows(s, rowSums, oy + 1) : (0, 0, default);
+                First = oy * s.StrideH + First0;
+                End = Second ? Math.Max(oy * s.StrideH + End0, (oy + 1) * s.StrideH + End1) : oy * s.StrideH + End0;
+            }
+
+            public int Top { get; }
+
+            public bool Second { get; }
+
+            public int First0 { get; }
+
+            public int End0 { get; }
+
+            public int First1 { get; }
+
+            public int End1 { get; }
+
+            public int First { get; }
+
+            public int End { get; }
+
+            public Vector256<int> Start0 { get; }
+
+            public Vector256<int> Start1 { get; }
+
+            // Kernel rows first..end of output row oy lie on the plane; the others on padding, whose sum starts the row's sums.
+            private static (int First, int End, Vector256<int> Start) Rows(in ConvShape s, int* rowSums, int oy)
+            {
                 var first = Math.Max(0, s.PadTop - oy * s.StrideH);
                 var end = Math.Min(s.KH, s.H + s.PadTop - oy * s.StrideH);
                 var padding = 0;
@@ -203,46 +259,87 @@ public static partial class Kernels
                     padding += i < first || i >= end ? rowSums[i] : 0;
                 }
 
-                var start = Vector256.Create(padding);
-                var ox = 0;
-                for (; ox + 32 <= s.OW; ox += 32)
+                return (first, end, Vector256.Create(padding));
+            }
+        }
+
+        /// <summary>32 pixels of both rows of <paramref name="pair"/> (eight independent sums).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Sums32(int* pairs, Vector256<short>* weightPairs, in RowPair pair, int ox, int* sums)
+        {
+            var (tapPairs, step) = (layout.TapPairs, layout.PairStep);
+            var (top0, top1) = (pair.Top * s.StrideH, (pair.Top + 1) * s.StrideH);
+            Vector256<int> a0 = pair.Start0, a1 = a0, a2 = a0, a3 = a0, b0 = pair.Start1, b1 = b0, b2 = b0, b3 = b0;
+            for (var r = pair.First; r < pair.End; r++)
+            {
+                var (i0, i1) = (r - top0, r - top1);
+                var use0 = i0 < pair.End0;
+                var use1 = pair.Second && i1 >= pair.First1 && i1 < pair.End1;
+                var row = (short*)(pairs + r * layout.Width + ox);
+                for (var t = 0; t < tapPairs; t++)
                 {
-                    Vector256<int> a0 = start, a1 = start, a2 = start, a3 = start;
-                    for (var i = first; i < end; i++)
+                    var p = row + 2 * t * step;
+                    var (v0, v1, v2, v3) = (Avx.LoadVector256(p), Avx.LoadVector256(p + 16), Avx.LoadVector256(p + 32), Avx.LoadVector256(p + 48));
+                    if (use0)
                     {
-                        var row = top + i * layout.Width + ox;
-                        for (var t = 0; t < tapPairs; t++)
-                        {
-                            var wt = weightPairs[i * tapPairs + t];
-                            var p = (short*)(row + t * step);
-                            a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p), wt));
-                            a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 16), wt));
-                            a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 32), wt));
-                            a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 48), wt));
-                        }
+                        var w = weightPairs[i0 * tapPairs + t];
+                        a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(v0, w));
+                        a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(v1, w));
+                        a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(v2, w));
+                        a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(v3, w));
                     }
 
-                    Avx.Store(sumRow + ox, a0);
-                    Avx.Store(sumRow + ox + 8, a1);
-                    Avx.Store(sumRow + ox + 16, a2);
-                    Avx.Store(sumRow + ox + 24, a3);
-                }
-
-                // The last block's lanes past the row land on the next row's start, which that row then writes (the last row: the slack).
-                for (; ox < s.OW; ox += 8)
-                {
-                    var a = start;
-                    for (var i = first; i < end; i++)
+                    if (use1)
                     {
-                        var row = top + i * layout.Width + ox;
-                        for (var t = 0; t < tapPairs; t++)
-                        {
-                            a = Avx2.Add(a, Avx2.MultiplyAddAdjacent(Avx.LoadVector256((short*)(row + t * step)), weightPairs[i * tapPairs + t]));
-                        }
+                        var w = weightPairs[i1 * tapPairs + t];
+                        b0 = Avx2.Add(b0, Avx2.MultiplyAddAdjacent(v0, w));
+                        b1 = Avx2.Add(b1, Avx2.MultiplyAddAdjacent(v1, w));
+                        b2 = Avx2.Add(b2, Avx2.MultiplyAddAdjacent(v2, w));
+                        b3 = Avx2.Add(b3, Avx2.MultiplyAddAdjacent(v3, w));
                     }
-
-                    Avx.Store(sumRow + ox, a);
                 }
+            }
+
+            var y = sums + pair.Top * s.OW + ox;
+            Avx.Store(y, a0);
+            Avx.Store(y + 8, a1);
+            Avx.Store(y + 16, a2);
+            Avx.Store(y + 24, a3);
+            if (pair.Second)
+            {
+                y += s.OW;
+                Avx.Store(y, b0);
+                Avx.Store(y + 8, b1);
+                Avx.Store(y + 16, b2);
+                Avx.Store(y + 24, b3);
+            }
+        }
+
+        /// <summary>8 pixels of both rows of <paramref name="pair"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Sums8(int* pairs, Vector256<short>* weightPairs, in RowPair pair, int ox, int* sums)
+        {
+            var (tapPairs, step) = (layout.TapPairs, layout.PairStep);
+            var (top0, top1) = (pair.Top * s.StrideH, (pair.Top + 1) * s.StrideH);
+            var (a, b) = (pair.Start0, pair.Start1);
+            for (var r = pair.First; r < pair.End; r++)
+            {
+                var (i0, i1) = (r - top0, r - top1);
+                var use0 = i0 < pair.End0;
+                var use1 = pair.Second && i1 >= pair.First1 && i1 < pair.End1;
+                var row = (short*)(pairs + r * layout.Width + ox);
+                for (var t = 0; t < tapPairs; t++)
+                {
+                    var v = Avx.LoadVector256(row + 2 * t * step);
+                    a = use0 ? Avx2.Add(a, Avx2.MultiplyAddAdjacent(v, weightPairs[i0 * tapPairs + t])) : a;
+                    b = use1 ? Avx2.Add(b, Avx2.MultiplyAddAdjacent(v, weightPairs[i1 * tapPairs + t])) : b;
+                }
+            }
+
+            Avx.Store(sums + pair.Top * s.OW + ox, a);
+            if (pair.Second)
+            {
+                Avx.Store(sums + (pair.Top + 1) * s.OW + ox, b);
             }
         }
 
