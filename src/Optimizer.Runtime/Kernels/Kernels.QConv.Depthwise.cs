@@ -67,7 +67,7 @@ public static partial class Kernels
             var tapPairs = (kw + 1) / 2;
             var pairStep = strideW == 1 ? 2 : 1;
             var rows = (oh - 1) * strideH + kh;
-            // Every 8-pixel block of a row reads 8 lanes from each tap pair's start; whole 8-lane blocks for the stride-1 interleave.
+            // Every 8-pixel block of a row reads 8 lanes from each tap pair's start; whole 8-lane vectors fill the rows.
             var width = ((ow + 7) / 8 * 8 + (tapPairs - 1) * pairStep + 7) / 8 * 8;
             var sumsOffset = rows * width * 4;
             return new(rows, width, tapPairs, pairStep, sumsOffset, sumsOffset + (oh * ow + SumsSlack) * 4);
@@ -169,7 +169,7 @@ public static partial class Kernels
         private int Column(byte* src, int column) => (uint)column < (uint)s.W ? src[column] : xZero;
 
         /// <summary>
-        /// Each output pixel's Σ x·w from the pair plane: 32 pixels at a time (four independent sums), then 8. A kernel row
+        /// Each output pixel's Σ x·w from the pair plane: two output rows × 32 pixels at a time (eight independent sums), then 8. A kernel row
         /// on a padding row above or below the plane adds <c>xZero · Σ</c> of its weights to every pixel: that constant starts
         /// the sums and the row is skipped (on the OCR models' planes of 2–3 rows, most of a 5×5 kernel).
         /// </summary>
