@@ -107,7 +107,7 @@ public static partial class Kernels
         }
 
         /// <summary>
-        /// The channel's padded input (<paramref name="xZero"/> left and right of the plane) as the pair plane, straight from
+        /// The channel's padded input (the zero point left and right of the plane) as the pair plane, straight from
         /// its bytes (an int16 row stored and reloaded unaligned would stall on store forwarding); the rows above and below
         /// the plane are never read (<see cref="PairSums"/>).
         /// </summary>
