@@ -22,22 +22,22 @@ internal sealed record QdqPool(OnnxNode Node, string Output, int Flag);
 /// Optimizer.Passes, so the per-channel axis is the one it quantized along), the integer kernel,
 /// and what else that kernel needs of the node and its weight shape.
 /// </summary>
-internal sealed record FusedOp(WeightedOp Weight, StepKind Kernel, Func<OnnxNode, IReadOnlyList<long>, bool> KernelTakes);
+internal sealed record FusedOp(WeightedOp Weight, Func<OnnxNode, IReadOnlyList<long>, StepKind?> KernelFor);
 
 /// <summary>
 /// Recognises the QDQ form our static INT8 pass writes (DequantizeLinear → Conv/Gemm/MatMul →
 /// QuantizeLinear) and runs each group as <see cref="Kernels.QGemm"/> / <see cref="Kernels.QConv"/>:
 /// u8 activations × s8 weights → s32, requantized with ONNX Runtime's formula. Groups that do not
-/// fit (int8 activations, weights that could saturate the AVX2 pair sums, groups, …) stay as
+/// fit (int8 activations, weights that could saturate the AVX2 pair sums, groups other than depthwise, …) stay as
 /// Dequantize → float kernel → Quantize, which is exact QDQ semantics.
 /// </summary>
-internal static class QdqFusion
+internal static partial class QdqFusion
 {
     private static readonly Dictionary<string, FusedOp> FusedOps = new(StringComparer.Ordinal)
     {
-        ["Conv"] = new(WeightedOp.Conv, StepKind.QConv, (node, dims) => dims.Count == 4 && node.Int("group", 1) == 1), // 2-D, no groups
-        ["Gemm"] = new(WeightedOp.Gemm, StepKind.QGemm, (_, _) => true),
-        ["MatMul"] = new(WeightedOp.MatMul, StepKind.QGemm, (_, _) => true),
+        ["Conv"] = new(WeightedOp.Conv, ConvKernel), // 2-D: no groups, or depthwise
+        ["Gemm"] = new(WeightedOp.Gemm, (_, _) => StepKind.QGemm),
+        ["MatMul"] = new(WeightedOp.MatMul, (_, _) => StepKind.QGemm),
     };
 
     /// <summary>Ops whose bytes pass unchanged from a DequantizeLinear to a QuantizeLinear of the same scale and zero point.</summary>
@@ -151,7 +151,7 @@ internal static class QdqFusion
 
         var w = wTensor.ToInt8Array();
         var dims = wTensor.Dims;
-        if (dims.Count < op.Weight.MinRank || dims.Count > op.Weight.MaxRank || op.Weight.WhyNoIntegerForm(node) is not null || !op.KernelTakes(node, dims))
+        if (dims.Count < op.Weight.MinRank || dims.Count > op.Weight.MaxRank || op.Weight.WhyNoIntegerForm(node) is not null || op.KernelFor(node, dims) is not { } kernel)
         {
             return null;
         }
@@ -164,7 +164,8 @@ internal static class QdqFusion
             return null;
         }
 
-        if (!Kernels.Int8PairsFit(w, k, n, transB ? 1 : 0))
+        // The depthwise kernel's int16 pair sums hold any int8 weights.
+        if (kernel != StepKind.QConvDepthwise && !Kernels.Int8PairsFit(w, k, n, transB ? 1 : 0))
         {
             return null;
         }
@@ -212,7 +213,7 @@ internal static class QdqFusion
             (q, outputScale, outputZero, signed) = (only, ys, yz.Value, yz.Type == TensorElementType.Int8);
         }
 
-        return new QdqGroup(node, inputDq, inputScale, (byte)Zero(graph, inputDq)!.Value.Value, w, scales, bias, floatBias, q, outputScale, outputZero, signed, k, n, transB, dims.ToArray(), op.Kernel);
+        return new QdqGroup(node, inputDq, inputScale, (byte)Zero(graph, inputDq)!.Value.Value, w, scales, bias, floatBias, q, outputScale, outputZero, signed, k, n, transB, dims.ToArray(), kernel);
     }
 
     /// <summary>DequantizeLinear → MaxPool/reshape → QuantizeLinear with one scale and zero point (uint8): the bytes pass through.</summary>
@@ -258,6 +259,12 @@ internal static class QdqFusion
         var scale = Enumerable.Range(0, g.N).Select(i => g.OutputQ is null ? g.InputScale * g.WeightScales[i] : g.InputScale * g.WeightScales[i] / g.OutputScale).ToArray();
         var outputKind = g.OutputQ is null ? 2 : g.OutputSigned ? 1 : 0;
         var outputType = g.OutputQ is null ? TensorElementType.Float : g.OutputSigned ? TensorElementType.Int8 : TensorElementType.UInt8;
+        if (g.Kernel == StepKind.QConvDepthwise)
+        {
+            EmitDepthwise(ctx, g, x, bias, scale, outputKind, outputType);
+            return;
+        }
+
         var packedLength = Kernels.PackedInt8BLength(g.K, g.N);
         var packed = ctx.WeightBytesOp($"qpacked:{key}", () =>
         {

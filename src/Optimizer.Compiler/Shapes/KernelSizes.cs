@@ -27,4 +27,13 @@ internal static class KernelSizes
 
     /// <summary><see cref="Kernels.QConvScratchLength"/>.</summary>
     public static Dim QConvScratchLength(Dim c, Dim kh, Dim kw, Dim oh, Dim ow) => oh * ow * ((c * kh * kw + 3) / 4 * 4);
+
+    /// <summary><see cref="Kernels.QConvDepthwiseScratchLength"/>: the pair plane (rows × width int32), then the sums plus 32.</summary>
+    public static Dim QConvDepthwiseScratchLength(int kh, int kw, Dim oh, Dim ow, int strideH, int strideW)
+    {
+        var pairStep = strideW == 1 ? 2 : 1;
+        var rows = (oh - 1) * strideH + kh;
+        var width = ((ow + 7) / 8 * 8 + ((kw + 1) / 2 - 1) * pairStep + 7) / 8 * 8;
+        return rows * width * 4 + (oh * ow + 32) * 4;
+    }
 }

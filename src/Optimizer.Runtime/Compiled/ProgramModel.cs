@@ -72,6 +72,8 @@ public enum StepKind : ushort
     Upsample = 33,
     /// <summary><see cref="Kernels.AffineActivation"/>.</summary>
     AffineActivation = 34,
+    /// <summary><see cref="Kernels.QConvDepthwise"/>.</summary>
+    QConvDepthwise = 35,
 
     /// <summary><see cref="Kernels.SkipUnless"/>: a control step (an If on a run-time condition).</summary>
     SkipUnless = 40,

@@ -60,6 +60,11 @@ public sealed class SymbolicSizeTests
         Assert.Equal(Runtime.Compiled.Kernels.PackedBLength(c * kh, oh * ow), KernelSizes.PackedBLength(c * kh, oh * ow).Value);
         Assert.Equal(Runtime.Compiled.Kernels.ConvScratchLength(c, oh + kh - 1, ow + kw - 1, kh, kw, oh, ow, 0, 0, 1, 1, 1, 1, 1), KernelSizes.ConvScratchLength(c, 1, window).Value);
         Assert.Equal(Runtime.Compiled.Kernels.QConvScratchLength(c, kh, kw, oh, ow), KernelSizes.QConvScratchLength(c, kh, kw, oh, ow).Value);
+        foreach (var (strideH, strideW) in new[] { (1, 1), (2, 1), (1, 2), (2, 2), (3, 3) })
+        {
+            Assert.Equal(Runtime.Compiled.Kernels.QConvDepthwiseScratchLength(kh, kw, oh, ow, strideH, strideW),
+                KernelSizes.QConvDepthwiseScratchLength(kh, kw, oh, ow, strideH, strideW).Value);
+        }
     }
 
     [Fact]
