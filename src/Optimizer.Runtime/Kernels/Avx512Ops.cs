@@ -9,7 +9,8 @@ namespace Optimizer.Runtime.Compiled;
 /// the CPU lacks it: so the 512-bit and VNNI paths run on any x64 machine when a test forces
 /// <see cref="KernelDispatch"/>'s table (<see cref="KernelDispatch.ForTests"/>). <c>IsSupported</c>
 /// is a JIT-time constant, so on a CPU with the instruction each method inlines to it alone; the
-/// software versions sit in separate methods and never reach that code.
+/// software versions sit in separate methods and never reach that code (NativeAOT's ilc for
+/// x86-64-v4 compiles GemmJob.Accumulate8x32 to vmovups, vbroadcastss and vfmadd231ps on zmm only).
 /// </summary>
 internal static unsafe class Avx512Ops
 {
