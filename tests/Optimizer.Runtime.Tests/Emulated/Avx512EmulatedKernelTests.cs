@@ -33,11 +33,11 @@ public sealed class Avx512EmulatedKernelTests(Xunit.Abstractions.ITestOutputHelp
     public void Fp32_conv_paths()
     {
         using var forced = ForcedKernelPaths.As(nameof(ForcedKernelPaths.Zen4));
-        var ran = ExistingTheories.Run<ConvDepthwiseTests>(nameof(ConvDepthwiseTests.Matches_a_double_loop), row => ExistingTheories.Product(row, 4) <= 100_000)
-            + ExistingTheories.Run<ConvFewChannelsTests>(nameof(ConvFewChannelsTests.Matches_a_double_loop), row => ExistingTheories.Product(row, 5) <= 200_000)
+        var ran = ExistingTheories.Run<ConvDepthwiseTests>(nameof(ConvDepthwiseTests.Matches_a_double_loop), row => ExistingTheories.Product(row, 4) <= 1_000_000)
+            + ExistingTheories.Run<ConvFewChannelsTests>(nameof(ConvFewChannelsTests.Matches_a_double_loop), row => ExistingTheories.Product(row, 5) <= 2_000_000)
             + ExistingTheories.Run<SmallPlaneConvTests>(nameof(SmallPlaneConvTests.Same_conv_matches_a_double_loop))
-            + ExistingTheories.Run<WinogradConvTests>(nameof(WinogradConvTests.Winograd_conv_matches_a_double_loop), row => ExistingTheories.Product(row, 5) <= 200_000)
-            + ExistingTheories.Run<ConvDirect3x3KernelTests>(nameof(ConvDirect3x3KernelTests.Direct_3x3_conv_matches_a_double_loop), row => ExistingTheories.Product(row, 5) <= 500_000);
+            + ExistingTheories.Run<WinogradConvTests>(nameof(WinogradConvTests.Winograd_conv_matches_a_double_loop), row => ExistingTheories.Product(row, 5) <= 2_000_000)
+            + ExistingTheories.Run<ConvDirect3x3KernelTests>(nameof(ConvDirect3x3KernelTests.Direct_3x3_conv_matches_a_double_loop), row => ExistingTheories.Product(row, 5) <= 5_000_000);
         output.WriteLine($"{ran} rows on {KernelDispatch.Current}");
     }
 
@@ -151,7 +151,7 @@ public sealed class Avx512EmulatedKernelTests(Xunit.Abstractions.ITestOutputHelp
     {
         using var forced = ForcedKernelPaths.As(cpu);
         Assert.True(KernelDispatch.Current.Avx512Vbmi);
-        var ran = ExistingTheories.Run<QConvKernelTests>(nameof(QConvKernelTests.Matches_the_plain_loop_convolution), row => ExistingTheories.Product(row, 5) <= 300_000)
+        var ran = ExistingTheories.Run<QConvKernelTests>(nameof(QConvKernelTests.Matches_the_plain_loop_convolution), row => ExistingTheories.Product(row, 5) <= 3_000_000)
             + ExistingTheories.Run<QConvKernelTests>(nameof(QConvKernelTests.Pools_in_the_epilogue_with_negative_and_zero_scales))
             + ExistingTheories.Run<LookupKernelTests>(nameof(LookupKernelTests.Each_byte_becomes_its_table_entry));
         output.WriteLine($"{ran} rows on {KernelDispatch.Current}");
