@@ -153,6 +153,25 @@ public sealed class EpilogueActivationTests
         Act.HardSwish => v * Math.Clamp(v + 3, 0, 6) / 6 * p0 + p1,
         Act.HardSigmoid => Math.Clamp(v * p0 + p1, 0, 1),
         Act.LeakyRelu => Math.Max(Math.Max(v, (double)p0 * v), p1),
+        Act.Gelu => v * (1 + Erf(v / Math.Sqrt(2))) / 2,
         _ => v,
     };
+
+    /// <summary>erf by its Maclaurin series (double keeps ~11 digits through the cancellation up to |x| = 4); ±1 beyond, within 2e-8.</summary>
+    private static double Erf(double x)
+    {
+        if (Math.Abs(x) > 4)
+        {
+            return Math.Sign(x);
+        }
+
+        double sum = 0, term = x; // term = (−1)ⁿ x^(2n+1) / n!
+        for (var n = 0; n < 80; n++)
+        {
+            sum += term / (2 * n + 1);
+            term *= -x * x / (n + 1);
+        }
+
+        return sum * 2 / Math.Sqrt(Math.PI);
+    }
 }

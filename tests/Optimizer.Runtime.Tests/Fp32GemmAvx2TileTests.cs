@@ -123,8 +123,8 @@ public sealed class Fp32GemmAvx2TileTests
         }
     }
 
-    // p0, p1 per EpilogueActivation: Clamp's bounds, HardSwish's affine, HardSigmoid's α and β, LeakyRelu's α and floor.
-    private static readonly (float P0, float P1)[] EpilogueParameters = [(0f, 0f), (0f, 0f), (-0.2f, 0.3f), (1.5f, -0.25f), (0.2f, 0.5f), (0.1f, -0.05f)];
+    // p0, p1 per EpilogueActivation: Clamp's bounds, HardSwish's affine, HardSigmoid's α and β, LeakyRelu's α and floor (Gelu has none).
+    private static readonly (float P0, float P1)[] EpilogueParameters = [(0f, 0f), (0f, 0f), (-0.2f, 0.3f), (1.5f, -0.25f), (0.2f, 0.5f), (0.1f, -0.05f), (0f, 0f)];
 
     private static float[] Values(Random random, int count) =>
         Enumerable.Range(0, count).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();

@@ -7,7 +7,8 @@ namespace Optimizer.Runtime.Tests;
 /// <see cref="Kernels.GemmHeads"/> packs each head's B from its strided place: Kᵀ through 8 × 8
 /// register transposes where AVX runs (a k tail under 8, columns past a multiple of 8), V by vector row
 /// moves on whole panels. Against a double loop over the heads' column blocks, on BERT's head width
-/// (32) and odd ones; Compiler.Tests' AttentionHeadsTests compare whole attention blocks with ONNX Runtime.
+/// (32) and odd ones; with <see cref="Arg.SoftmaxRows"/>, each score row's softmax on strided rows.
+/// Compiler.Tests' AttentionHeadsTests compare whole attention blocks with ONNX Runtime.
 /// </summary>
 public sealed class GemmHeadsPackingTests
 {
@@ -57,6 +58,51 @@ public sealed class GemmHeadsPackingTests
                     var actual = c[i * ldc + h * n + j];
                     Assert.True(Math.Abs(actual - expected) <= 1e-5 * (1 + magnitude), $"head {h} [{i},{j}] on {KernelDispatch.Current.Fp32Gemm}: {actual} vs {expected}");
                 }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(7, 16, 8)]   // whole vectors
+    [InlineData(5, 21, 4)]   // a vector tail
+    [InlineData(3, 1, 6)]    // one key: every probability 1
+    public void Scores_rows_become_their_softmax_and_the_row_padding_is_untouched(int m, int n, int k)
+    {
+        const int heads = 2;
+        const float alpha = 0.5f, untouched = 42f;
+        int lda = heads * k, ldb = heads * k, ldc = n + 3; // Kᵀ heads in place, C rows padded
+        var random = new Random(m * 100 + n);
+        var a = Values(random, m * lda);
+        var b = Values(random, n * ldb);
+        var mask = Enumerable.Range(0, n).Select(j => j == n - 1 && n > 1 ? -10000f : 0f).ToArray();
+        var c = Enumerable.Repeat(untouched, heads * m * ldc).ToArray();
+        var sizes = new int[(int)Arg.Count];
+        sizes[(int)Arg.Batch] = 1;
+        sizes[(int)Arg.Heads] = heads;
+        (sizes[(int)Arg.M], sizes[(int)Arg.N], sizes[(int)Arg.K]) = (m, n, k);
+        (sizes[(int)Arg.AHeadStride], sizes[(int)Arg.Lda]) = (k, lda);
+        (sizes[(int)Arg.BHeadStride], sizes[(int)Arg.Ldb], sizes[(int)Arg.TransB]) = (k, ldb, 1);
+        (sizes[(int)Arg.CHeadStride], sizes[(int)Arg.Ldc]) = (m * ldc, ldc);
+        sizes[(int)Arg.SoftmaxRows] = 1;
+
+        Kernels.GemmHeads(a, b, mask, new float[Kernels.PackedBLength(k, n)], c, sizes, alpha);
+
+        for (var h = 0; h < heads; h++)
+        {
+            for (var i = 0; i < m; i++)
+            {
+                var scores = Enumerable.Range(0, n).Select(j =>
+                    alpha * Enumerable.Range(0, k).Sum(q => (double)a[i * lda + h * k + q] * b[j * ldb + h * k + q]) + mask[j]).ToArray();
+                var max = scores.Max();
+                var total = scores.Sum(v => Math.Exp(v - max));
+                var row = h * m * ldc + i * ldc;
+                for (var j = 0; j < n; j++)
+                {
+                    var expected = Math.Exp(scores[j] - max) / total;
+                    Assert.True(Math.Abs(c[row + j] - expected) <= 1e-6 + 1e-5 * expected, $"head {h} [{i},{j}] on {KernelDispatch.Current.Fp32Gemm}: {c[row + j]} vs {expected}");
+                }
+
+                Assert.All(c[(row + n)..(row + ldc)], v => Assert.Equal(untouched, v));
             }
         }
     }

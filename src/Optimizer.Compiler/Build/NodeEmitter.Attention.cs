@@ -85,8 +85,16 @@ internal static partial class NodeEmitter
             biasBatchStride = maskBatchStride;
         }
 
+        // The scores' softmax runs on each head's rows just after its product, while they are in cache.
+        var softmax = epilogue.Gelu ? null : RowSoftmax(ctx, epilogue.Output);
+        if (softmax is not null)
+        {
+            ctx.Absorbed.Add(softmax);
+            epilogue = epilogue with { Output = softmax.Outputs[0] };
+        }
+
         // The context's head merge (Transpose 0,2,1,3 to [b, s, heads, d]) is where C is written.
-        var merge = epilogue.Gelu ? null : SoleConsumer(ctx, epilogue.Output) is { OpType: "Transpose" } t && t.Ints("perm") is { } perm && perm.SequenceEqual(SplitPerm) ? t : null;
+        var merge = epilogue.Gelu || softmax is not null ? null : SoleConsumer(ctx, epilogue.Output) is { OpType: "Transpose" } t && t.Ints("perm") is { } perm && perm.SequenceEqual(SplitPerm) ? t : null;
         Val y;
         HeadOperand c;
         if (merge is not null)
@@ -102,7 +110,7 @@ internal static partial class NodeEmitter
         }
 
         Dim[] sizes = [batch, heads, m, n, k, a.BatchStride, a.HeadStride, a.RowStride, b.BatchStride, b.HeadStride, b.RowStride, b.Transposed ? 1 : 0,
-            c.BatchStride, c.HeadStride, c.RowStride, biasBatchStride];
+            c.BatchStride, c.HeadStride, c.RowStride, biasBatchStride, softmax is null ? 0 : 1];
         ctx.Emit(StepKind.GemmHeads, [a.Data, b.Data, epilogue.Bias, ctx.Scratch(KernelSizes.PackedBLength(k, n)), c.Data], sizes, [epilogue.Alpha]);
         if (epilogue.Gelu)
         {
@@ -129,6 +137,11 @@ internal static partial class NodeEmitter
         var ones = mask.Shape[(perBatch ? 1 : 0)..^1];
         return ones.All(d => d == 1) ? (add, mask, perBatch ? n : 0) : null;
     }
+
+    /// <summary>The Softmax over the last axis that is the only reader of <paramref name="scores"/> (<c>[b, heads, m, n]</c>), or null.</summary>
+    private static OnnxNode? RowSoftmax(BuildContext ctx, string scores) =>
+        SoleConsumer(ctx, scores) is { OpType: "Softmax" } softmax
+        && Attrs.NormalizeAxis(softmax.Int("axis", ctx.Opset >= 13 ? -1 : 1), 4) == 3 ? softmax : null;
 
     /// <summary>The shape the unemitted Transpose would have produced.</summary>
     private static Dim[] SplitShape(HeadSplit split)

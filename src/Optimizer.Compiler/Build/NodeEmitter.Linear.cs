@@ -98,12 +98,16 @@ internal static partial class NodeEmitter
         float[] floats = [epilogue.Alpha, 0f, 0f];
         if (bShared)
         {
-            // B shared: fold A's batch dimensions into M.
+            // B shared: fold A's batch dimensions into M. A GELU after it (BERT's intermediate
+            // projection) runs in the tiles' epilogue while they are in registers, not as a pass over memory.
             var packed = PackedB(ctx, b, 1, k, n, false, node.Inputs[1]);
             var rows = aBatch.Product() * m;
-            ctx.Emit(StepKind.Gemm, [ctx.Op(a), packed, epilogue.Bias, ctx.Op(y)], [1, rows, n, k, 0, 0, 0, 0], floats);
+            var act = epilogue.Gelu ? (long)Kernels.EpilogueActivation.Gelu : 0;
+            ctx.Emit(StepKind.Gemm, [ctx.Op(a), packed, epilogue.Bias, ctx.Op(y)], [1, rows, n, k, 0, 0, 0, act], floats);
+            return;
         }
-        else if (broadcast)
+
+        if (broadcast)
         {
             EmitBroadcastMatMul(ctx, a, b, aShape, bShape, outBatch, y, epilogue);
         }

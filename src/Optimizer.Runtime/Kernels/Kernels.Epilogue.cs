@@ -25,6 +25,8 @@ public static partial class Kernels
         HardSigmoid = 4,
         /// <summary><c>max(x, p0 · x, p1)</c>: LeakyRelu (α = p0 in [0, 1]) with a floor (−∞ for none), as Keras exports LeakyRelu → Maximum.</summary>
         LeakyRelu = 5,
+        /// <summary><c>x · (1 + erf(x / √2)) / 2</c>: the exact GELU after a transformer's intermediate projection, as <see cref="ActivationOp.Gelu"/> computes it (p0, p1 unused).</summary>
+        Gelu = 6,
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -35,6 +37,7 @@ public static partial class Kernels
         3 => MathF.FusedMultiplyAdd(x * MathF.Min(MathF.Max(x + 3f, 0f), 6f), p0 * (1f / 6), p1),
         4 => MathF.Min(MathF.Max(MathF.FusedMultiplyAdd(x, p0, p1), 0f), 1f),
         5 => MathF.Max(MathF.Max(x, x * p0), p1),
+        6 => (ErfScalar(x * InverseSqrt2) + 1f) * x * 0.5f,
         _ => x,
     };
 
@@ -48,6 +51,7 @@ public static partial class Kernels
             Vector512.Create(p0 * (1f / 6)), Vector512.Create(p1)),
         4 => Avx512Ops.Min(Vector512<float>.One, Avx512Ops.Max(Vector512<float>.Zero, Avx512Ops.FusedMultiplyAdd(x, Vector512.Create(p0), Vector512.Create(p1)))),
         5 => Avx512Ops.Max(Vector512.Create(p1), Avx512Ops.Max(x * Vector512.Create(p0), x)),
+        6 => (Erf512(x * InverseSqrt2) + Vector512<float>.One) * x * 0.5f,
         _ => x,
     };
 
@@ -60,6 +64,7 @@ public static partial class Kernels
             Vector256.Create(p0 * (1f / 6)), Vector256.Create(p1)),
         4 => Avx.Min(Vector256<float>.One, Avx.Max(Vector256<float>.Zero, Vector256.FusedMultiplyAdd(x, Vector256.Create(p0), Vector256.Create(p1)))),
         5 => Avx.Max(Vector256.Create(p1), Avx.Max(x * Vector256.Create(p0), x)),
+        6 => (Erf256(x * InverseSqrt2) + Vector256<float>.One) * x * 0.5f,
         _ => x,
     };
 

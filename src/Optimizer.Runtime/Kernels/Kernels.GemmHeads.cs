@@ -40,13 +40,15 @@ public static partial class Kernels
         Ldc,
         /// <summary>Bias (per column): floats between batch items; 0 shares one row (an attention mask over keys is one row per batch item).</summary>
         BiasBatchStride,
+        /// <summary>1 to replace each row of C by its softmax (attention scores), each head's rows just after its product while they are in cache.</summary>
+        SoftmaxRows,
         /// <summary>The argument count.</summary>
         Count,
     }
 
     /// <summary>
     /// <c>C = alpha · A · B + bias</c> for every (batch, head) of multi-head attention (the bias a
-    /// constant row, or the padding mask added to the scores), each operand
+    /// constant row, or the padding mask added to the scores; then, for the scores, each row's softmax), each operand
     /// addressed in place by strides: a head's Q, K or V is a column block of the <c>[s, heads·d]</c>
     /// projection (row stride heads·d, head offset d) and a head's context is written straight into
     /// its column block of the <c>[s, heads·d]</c> output, so the head split and merge Transposes
@@ -76,8 +78,22 @@ public static partial class Kernels
                         pc + (long)bi * sizes[(int)GemmHeadsArg.CBatchStride] + (long)hi * sizes[(int)GemmHeadsArg.CHeadStride], ldc, m, n,
                         bias.IsEmpty ? null : pbias + (long)bi * sizes[(int)GemmHeadsArg.BiasBatchStride], false, alpha, 0, 0f, 0f);
                     job.Run();
+                    if (sizes[(int)GemmHeadsArg.SoftmaxRows] != 0)
+                    {
+                        SoftmaxStridedRows(pc + (long)bi * sizes[(int)GemmHeadsArg.CBatchStride] + (long)hi * sizes[(int)GemmHeadsArg.CHeadStride], ldc, m, n);
+                    }
                 }
             }
+        }
+    }
+
+    /// <summary>Softmax of each of <paramref name="rows"/> rows of <paramref name="length"/> floats, <paramref name="stride"/> apart, in place.</summary>
+    private static unsafe void SoftmaxStridedRows(float* c, int stride, int rows, int length)
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            var row = new Span<float>(c + (long)r * stride, length);
+            SoftmaxRows(row, row, 1, length, 0);
         }
     }
 

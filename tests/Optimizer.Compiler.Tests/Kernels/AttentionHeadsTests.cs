@@ -10,7 +10,7 @@ namespace Optimizer.Compiler.Tests.Kernels;
 /// GemmHeads steps that read the heads in place: no Transpose and no PackB step left. Edge sizes: 1,
 /// 7, 16, 17, 33 tokens, 1 and 12 heads, head widths not multiples of the 16-column panel, batch 2,
 /// a symbolic sequence length; the padding mask (per batch item or shared) added in the scores'
-/// epilogue. Against ONNX Runtime, rtol 1e-3.
+/// epilogue and the softmax run on each head's scores after its product. Against ONNX Runtime, rtol 1e-3.
 /// </summary>
 public sealed class AttentionHeadsTests
 {
@@ -29,6 +29,7 @@ public sealed class AttentionHeadsTests
         Assert.Equal(2, kinds.Count(k => k == StepKind.GemmHeads));
         Assert.DoesNotContain(StepKind.Transpose, kinds);
         Assert.DoesNotContain(StepKind.PackB, kinds);
+        Assert.DoesNotContain(StepKind.Softmax, kinds); // run on each head's scores by the first GemmHeads
     }
 
     [Theory]
@@ -45,6 +46,7 @@ public sealed class AttentionHeadsTests
         Assert.Equal(2, kinds.Count(k => k == StepKind.GemmHeads));
         Assert.DoesNotContain(StepKind.Binary, kinds);
         Assert.DoesNotContain(StepKind.Transpose, kinds);
+        Assert.DoesNotContain(StepKind.Softmax, kinds);
     }
 
     [Theory]
