@@ -134,11 +134,12 @@ public sealed class Avx512EmulatedKernelTests(Xunit.Abstractions.ITestOutputHelp
     }
 
     [ConditionalFact(Needs.X64DefaultIsa)]
-    public void Softmax_rows_on_zmm()
+    public void Softmax_rows_on_zmm_alone_and_after_the_heads_scores()
     {
         using var forced = ForcedKernelPaths.As(nameof(ForcedKernelPaths.Zen4));
         var ran = ExistingTheories.Run<SoftmaxRowsKernelTests>(nameof(SoftmaxRowsKernelTests.Rows_match_the_definition_within_a_few_ulp_masked_entries_included));
         new SoftmaxRowsKernelTests().A_NaN_score_makes_its_row_NaN_and_leaves_the_others();
+        ran += ExistingTheories.Run<GemmHeadsPackingTests>(nameof(GemmHeadsPackingTests.Scores_rows_become_their_softmax_and_the_row_padding_is_untouched));
         output.WriteLine($"{ran} rows on {KernelDispatch.Current}");
     }
 
