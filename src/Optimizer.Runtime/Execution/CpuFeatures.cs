@@ -10,7 +10,7 @@ namespace Optimizer.Runtime;
 /// the runtime's own knobs, <c>DOTNET_EnableAVX2=0</c> and the like, switch them off too).
 /// </summary>
 internal sealed record CpuFeatures(bool Avx2, bool Fma, bool Avx512F, bool AvxVnni, bool AdvSimd, bool DotProduct,
-    bool Vector128Accelerated, bool Vector256Accelerated, bool Vector512Accelerated, bool Avx512BW = false)
+    bool Vector128Accelerated, bool Vector256Accelerated, bool Vector512Accelerated, bool Avx512BW = false, bool Avx512Vbmi = false)
 {
     public static CpuFeatures Detect() => new(
         System.Runtime.Intrinsics.X86.Avx2.IsSupported,
@@ -22,7 +22,8 @@ internal sealed record CpuFeatures(bool Avx2, bool Fma, bool Avx512F, bool AvxVn
         Vector128.IsHardwareAccelerated,
         Vector256.IsHardwareAccelerated,
         Vector512.IsHardwareAccelerated,
-        System.Runtime.Intrinsics.X86.Avx512BW.IsSupported);
+        System.Runtime.Intrinsics.X86.Avx512BW.IsSupported,
+        System.Runtime.Intrinsics.X86.Avx512Vbmi.IsSupported);
 
     /// <summary>Whether compiled kernels get vector code at all (else they would run scalar C#): <see cref="KernelDispatch"/> decides.</summary>
     public bool HasSimd => KernelDispatch.Select(this).Vectorized;

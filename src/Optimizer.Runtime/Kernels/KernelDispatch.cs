@@ -43,6 +43,12 @@ public sealed record KernelIsa(KernelPath Fp32Gemm, KernelPath Int8Gemm, KernelP
     /// </summary>
     public bool Int8DotProduct => KernelDispatch.Int8FasterThanFp32(Int8Gemm, Fp32Gemm);
 
+    /// <summary>
+    /// Whether 64-byte two-table byte shuffles (<c>vpermt2b</c>, AVX-512 VBMI) run: the u8 lookups
+    /// and the int8 quad gather take them. A feature apart from the GEMM paths (Zen 4 has it, some AVX-512 CPUs do not).
+    /// </summary>
+    internal bool Avx512Vbmi { get; init; }
+
     /// <summary>Whether the compiled kernels get vector code at all (else they run scalar C#).</summary>
     public bool Vectorized => Fp32Gemm is not KernelPath.Scalar;
 
@@ -93,7 +99,9 @@ public static class KernelDispatch
     ];
 
     /// <summary>The selection, computed once (after the tables above: static initializers run in order).</summary>
-    public static KernelIsa Current { get; } = Select(CpuFeatures.Detect());
+    public static KernelIsa Current => _current;
+
+    private static KernelIsa _current = Select(CpuFeatures.Detect());
 
     /// <summary>
     /// The most threads one kernel call uses (large GEMMs split their column panels, batched
@@ -110,7 +118,25 @@ public static class KernelDispatch
 
     /// <summary>The paths the kernels take on a CPU with <paramref name="cpu"/>'s features: a pure function, so it is tested for every CPU.</summary>
     internal static KernelIsa Select(CpuFeatures cpu) =>
-        new(First(Fp32GemmPaths, cpu), Int8GemmPaths.First(p => p.Runs(cpu)).Path, First(ElementwisePaths, cpu));
+        new(First(Fp32GemmPaths, cpu), Int8GemmPaths.First(p => p.Runs(cpu)).Path, First(ElementwisePaths, cpu)) { Avx512Vbmi = cpu.Avx512Vbmi };
+
+    /// <summary>
+    /// Tests only: the kernels run <paramref name="isa"/>'s paths until the scope is disposed, the
+    /// instructions this CPU lacks in software (<see cref="Avx512Ops"/>), so AVX-512 and AVX-VNNI
+    /// code is checked on an AVX2 machine. Process-wide: its callers run in a non-parallel test
+    /// collection, and load (pack weights) and run their programs inside the scope.
+    /// </summary>
+    internal static IDisposable ForTests(KernelIsa isa)
+    {
+        var scope = new ForcedPaths(_current);
+        _current = isa;
+        return scope;
+    }
+
+    private sealed class ForcedPaths(KernelIsa detected) : IDisposable
+    {
+        public void Dispose() => _current = detected;
+    }
 
     /// <summary>Whether the int8 path <paramref name="int8"/> was measured faster than the fp32 path <paramref name="fp32"/> (the table's row).</summary>
     internal static bool Int8FasterThanFp32(KernelPath int8, KernelPath fp32) =>

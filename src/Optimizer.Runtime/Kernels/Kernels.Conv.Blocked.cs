@@ -235,10 +235,10 @@ public static partial class Kernels
                             CopyFloats(from, dst, length);
                         }
                     }
-                    else if (s.StrideW == 2 && length == PanelWidth && Avx512F.IsSupported)
+                    else if (s.StrideW == 2 && length == PanelWidth && KernelDispatch.Current.Fp32Gemm == KernelPath.Avx512F)
                     {
                         // Even lanes of 32 floats (the slack after the copy covers the last one's odd lane).
-                        Avx512F.Store(dst, Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(from), EvenLanes, Avx512F.LoadVector512(from + 16)));
+                        Avx512Ops.Store(dst, Avx512Ops.PermuteVar16x32x2(Avx512Ops.LoadVector512(from), EvenLanes, Avx512Ops.LoadVector512(from + 16)));
                     }
                     else
                     {

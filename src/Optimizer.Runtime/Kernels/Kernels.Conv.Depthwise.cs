@@ -175,11 +175,11 @@ public static partial class Kernels
 
         public static Vector512<float> Splat(float value) => Vector512.Create(value);
 
-        public static Vector512<float> Load(float* source) => Avx512F.LoadVector512(source);
+        public static Vector512<float> Load(float* source) => Avx512Ops.LoadVector512(source);
 
-        public static Vector512<float> MultiplyAdd(Vector512<float> weight, Vector512<float> x, Vector512<float> sum) => Avx512F.FusedMultiplyAdd(weight, x, sum);
+        public static Vector512<float> MultiplyAdd(Vector512<float> weight, Vector512<float> x, Vector512<float> sum) => Avx512Ops.FusedMultiplyAdd(weight, x, sum);
 
-        public static void Store(Vector512<float> value, float* destination) => Avx512F.Store(destination, value);
+        public static void Store(Vector512<float> value, float* destination) => Avx512Ops.Store(destination, value);
 
         public static void StoreOutput(Vector512<float> sum, in SmallKEpilogue epilogue, int channel, float* destination, int width, float* tail) =>
             StoreRow512(epilogue.Apply(sum, channel), destination, width, tail);

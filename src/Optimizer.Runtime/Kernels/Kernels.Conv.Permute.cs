@@ -232,12 +232,12 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void PermuteTapsAvx512(float* window, float* dst, int* entry, long tapStride, int taps)
     {
-        var lo = Avx512F.LoadVector512(window);
-        var hi = Avx512F.LoadVector512(window + 16);
+        var lo = Avx512Ops.LoadVector512(window);
+        var hi = Avx512Ops.LoadVector512(window + 16);
         for (var tap = 0; tap < taps; tap++, dst += PanelWidth, entry += tapStride)
         {
-            var gathered = Avx512F.PermuteVar16x32x2(lo, Avx512F.LoadVector512(entry), hi);
-            Avx512F.Store(dst, gathered & Avx512F.LoadVector512(entry + 16).AsSingle());
+            var gathered = Avx512Ops.PermuteVar16x32x2(lo, Avx512Ops.LoadVector512(entry), hi);
+            Avx512Ops.Store(dst, gathered & Avx512Ops.LoadVector512(entry + 16).AsSingle());
         }
     }
 

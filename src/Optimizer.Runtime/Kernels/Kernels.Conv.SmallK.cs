@@ -100,15 +100,15 @@ public static partial class Kernels
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         for (var kk = 0; kk < k; kk++)
         {
-            var column = Avx512F.LoadVector512(columns + kk * PanelWidth);
-            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(w[kk]), column, c0);
-            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(w1[kk]), column, c1);
-            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(w2[kk]), column, c2);
-            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(w3[kk]), column, c3);
-            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(w4[kk]), column, c4);
-            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(w5[kk]), column, c5);
-            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(w6[kk]), column, c6);
-            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(w7[kk]), column, c7);
+            var column = Avx512Ops.LoadVector512(columns + kk * PanelWidth);
+            c0 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(w[kk]), column, c0);
+            c1 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(w1[kk]), column, c1);
+            c2 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(w2[kk]), column, c2);
+            c3 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(w3[kk]), column, c3);
+            c4 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(w4[kk]), column, c4);
+            c5 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(w5[kk]), column, c5);
+            c6 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(w6[kk]), column, c6);
+            c7 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(w7[kk]), column, c7);
         }
 
         StoreRow512(epilogue.Apply(c0, oc), y, width, tail);
@@ -164,11 +164,11 @@ public static partial class Kernels
     {
         if (width == PanelWidth)
         {
-            Avx512F.Store(y, row);
+            Avx512Ops.Store(y, row);
             return;
         }
 
-        Avx512F.Store(tail, row);
+        Avx512Ops.Store(tail, row);
         CopyTail(tail, y, width);
     }
 

@@ -45,12 +45,12 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> ApplyEpilogue(Vector512<float> x, int act, float p0, float p1) => act switch
     {
-        1 => Avx512F.Max(Vector512<float>.Zero, x),
-        2 => Avx512F.Min(Vector512.Create(p1), Avx512F.Max(Vector512.Create(p0), x)),
-        3 => Avx512F.FusedMultiplyAdd(x * Avx512F.Min(Vector512.Create(6f), Avx512F.Max(Vector512<float>.Zero, x + Vector512.Create(3f))),
+        1 => Avx512Ops.Max(Vector512<float>.Zero, x),
+        2 => Avx512Ops.Min(Vector512.Create(p1), Avx512Ops.Max(Vector512.Create(p0), x)),
+        3 => Avx512Ops.FusedMultiplyAdd(x * Avx512Ops.Min(Vector512.Create(6f), Avx512Ops.Max(Vector512<float>.Zero, x + Vector512.Create(3f))),
             Vector512.Create(p0 * (1f / 6)), Vector512.Create(p1)),
-        4 => Avx512F.Min(Vector512<float>.One, Avx512F.Max(Vector512<float>.Zero, Avx512F.FusedMultiplyAdd(x, Vector512.Create(p0), Vector512.Create(p1)))),
-        5 => Avx512F.Max(Vector512.Create(p1), Avx512F.Max(x * Vector512.Create(p0), x)),
+        4 => Avx512Ops.Min(Vector512<float>.One, Avx512Ops.Max(Vector512<float>.Zero, Avx512Ops.FusedMultiplyAdd(x, Vector512.Create(p0), Vector512.Create(p1)))),
+        5 => Avx512Ops.Max(Vector512.Create(p1), Avx512Ops.Max(x * Vector512.Create(p0), x)),
         6 => (Erf512(x * InverseSqrt2) + Vector512<float>.One) * x * 0.5f,
         _ => x,
     };
@@ -104,8 +104,8 @@ public static partial class Kernels
             var (sv, tv) = (Vector512.Create(s), Vector512.Create(t));
             for (; i + 16 <= n; i += 16)
             {
-                var v = Avx512F.LoadVector512(x + i);
-                Avx512F.Store(y + i, ApplyEpilogue(affine ? Avx512F.FusedMultiplyAdd(v, sv, tv) : v, act, p0, p1));
+                var v = Avx512Ops.LoadVector512(x + i);
+                Avx512Ops.Store(y + i, ApplyEpilogue(affine ? Avx512Ops.FusedMultiplyAdd(v, sv, tv) : v, act, p0, p1));
             }
         }
         else if (path == KernelPath.Avx2Fma)

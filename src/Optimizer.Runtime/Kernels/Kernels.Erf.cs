@@ -20,7 +20,7 @@ public static partial class Kernels
     private static void ErfOrGelu(ReadOnlySpan<float> x, Span<float> y, bool gelu)
     {
         var i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (KernelDispatch.Current.Elementwise == KernelPath.Vector512)
         {
             for (; i + Vector512<float>.Count <= x.Length; i += Vector512<float>.Count)
             {

@@ -101,24 +101,24 @@ public static partial class Kernels
             Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
             for (var kk = 0; kk < k; kk++)
             {
-                var b0 = Avx512F.LoadVector512(p0 + kk * PanelWidth);
-                var b1 = Avx512F.LoadVector512(p1 + kk * PanelWidth);
+                var b0 = Avx512Ops.LoadVector512(p0 + kk * PanelWidth);
+                var b1 = Avx512Ops.LoadVector512(p1 + kk * PanelWidth);
                 var v = Vector512.Create(a0[kk]);
-                c00 = Avx512F.FusedMultiplyAdd(v, b0, c00); c01 = Avx512F.FusedMultiplyAdd(v, b1, c01);
+                c00 = Avx512Ops.FusedMultiplyAdd(v, b0, c00); c01 = Avx512Ops.FusedMultiplyAdd(v, b1, c01);
                 v = Vector512.Create(a1[kk]);
-                c10 = Avx512F.FusedMultiplyAdd(v, b0, c10); c11 = Avx512F.FusedMultiplyAdd(v, b1, c11);
+                c10 = Avx512Ops.FusedMultiplyAdd(v, b0, c10); c11 = Avx512Ops.FusedMultiplyAdd(v, b1, c11);
                 v = Vector512.Create(a2[kk]);
-                c20 = Avx512F.FusedMultiplyAdd(v, b0, c20); c21 = Avx512F.FusedMultiplyAdd(v, b1, c21);
+                c20 = Avx512Ops.FusedMultiplyAdd(v, b0, c20); c21 = Avx512Ops.FusedMultiplyAdd(v, b1, c21);
                 v = Vector512.Create(a3[kk]);
-                c30 = Avx512F.FusedMultiplyAdd(v, b0, c30); c31 = Avx512F.FusedMultiplyAdd(v, b1, c31);
+                c30 = Avx512Ops.FusedMultiplyAdd(v, b0, c30); c31 = Avx512Ops.FusedMultiplyAdd(v, b1, c31);
                 v = Vector512.Create(a4[kk]);
-                c40 = Avx512F.FusedMultiplyAdd(v, b0, c40); c41 = Avx512F.FusedMultiplyAdd(v, b1, c41);
+                c40 = Avx512Ops.FusedMultiplyAdd(v, b0, c40); c41 = Avx512Ops.FusedMultiplyAdd(v, b1, c41);
                 v = Vector512.Create(a5[kk]);
-                c50 = Avx512F.FusedMultiplyAdd(v, b0, c50); c51 = Avx512F.FusedMultiplyAdd(v, b1, c51);
+                c50 = Avx512Ops.FusedMultiplyAdd(v, b0, c50); c51 = Avx512Ops.FusedMultiplyAdd(v, b1, c51);
                 v = Vector512.Create(a6[kk]);
-                c60 = Avx512F.FusedMultiplyAdd(v, b0, c60); c61 = Avx512F.FusedMultiplyAdd(v, b1, c61);
+                c60 = Avx512Ops.FusedMultiplyAdd(v, b0, c60); c61 = Avx512Ops.FusedMultiplyAdd(v, b1, c61);
                 v = Vector512.Create(a7[kk]);
-                c70 = Avx512F.FusedMultiplyAdd(v, b0, c70); c71 = Avx512F.FusedMultiplyAdd(v, b1, c71);
+                c70 = Avx512Ops.FusedMultiplyAdd(v, b0, c70); c71 = Avx512Ops.FusedMultiplyAdd(v, b1, c71);
             }
 
             c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
@@ -140,15 +140,15 @@ public static partial class Kernels
             Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default, c40 = default, c50 = default, c60 = default, c70 = default;
             for (var kk = 0; kk < k; kk++)
             {
-                var b0 = Avx512F.LoadVector512(p + kk * PanelWidth);
-                c00 = Avx512F.FusedMultiplyAdd(Vector512.Create(a0[kk]), b0, c00);
-                c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a1[kk]), b0, c10);
-                c20 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[kk]), b0, c20);
-                c30 = Avx512F.FusedMultiplyAdd(Vector512.Create(a3[kk]), b0, c30);
-                c40 = Avx512F.FusedMultiplyAdd(Vector512.Create(a4[kk]), b0, c40);
-                c50 = Avx512F.FusedMultiplyAdd(Vector512.Create(a5[kk]), b0, c50);
-                c60 = Avx512F.FusedMultiplyAdd(Vector512.Create(a6[kk]), b0, c60);
-                c70 = Avx512F.FusedMultiplyAdd(Vector512.Create(a7[kk]), b0, c70);
+                var b0 = Avx512Ops.LoadVector512(p + kk * PanelWidth);
+                c00 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(a0[kk]), b0, c00);
+                c10 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(a1[kk]), b0, c10);
+                c20 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(a2[kk]), b0, c20);
+                c30 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(a3[kk]), b0, c30);
+                c40 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(a4[kk]), b0, c40);
+                c50 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(a5[kk]), b0, c50);
+                c60 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(a6[kk]), b0, c60);
+                c70 = Avx512Ops.FusedMultiplyAdd(Vector512.Create(a7[kk]), b0, c70);
             }
 
             c00.Store(tile); c10.Store(tile + 16); c20.Store(tile + 32); c30.Store(tile + 48);
@@ -169,7 +169,7 @@ public static partial class Kernels
                 var columnBias = bias != null && !biasPerRow ? LoadPartial(bias + col0 + j, rest) : Vector512<float>.Zero;
                 for (var r = 0; r < ZmmTileRows; r++)
                 {
-                    var x = Avx512F.LoadVector512(tile + r * width + j) * alphaV;
+                    var x = Avx512Ops.LoadVector512(tile + r * width + j) * alphaV;
                     if (bias != null)
                     {
                         x += biasPerRow ? Vector512.Create(bias[row0 + r]) : columnBias;
@@ -186,13 +186,13 @@ public static partial class Kernels
         {
             if (count >= 16)
             {
-                return Avx512F.LoadVector512(source);
+                return Avx512Ops.LoadVector512(source);
             }
 
             var lanes = stackalloc float[16];
             Vector512<float>.Zero.Store(lanes);
             new ReadOnlySpan<float>(source, count).CopyTo(new Span<float>(lanes, count));
-            return Avx512F.LoadVector512(lanes);
+            return Avx512Ops.LoadVector512(lanes);
         }
 
         [SkipLocalsInit] // the tile is written whole before it is read
@@ -201,7 +201,7 @@ public static partial class Kernels
         {
             if (count >= 16)
             {
-                Avx512F.Store(destination, value);
+                Avx512Ops.Store(destination, value);
                 return;
             }
 

@@ -22,11 +22,11 @@ public static partial class Kernels
             var ones = Vector512.Create((short)1);
             for (var q = 0; q < quads; q++, p += 64)
             {
-                var b = Avx512F.LoadVector512(p).AsSByte();
-                c0 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.Create(*(int*)(a0 + 4 * q)).AsByte(), b), ones);
-                c1 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.Create(*(int*)(a1 + 4 * q)).AsByte(), b), ones);
-                c2 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.Create(*(int*)(a2 + 4 * q)).AsByte(), b), ones);
-                c3 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.Create(*(int*)(a3 + 4 * q)).AsByte(), b), ones);
+                var b = Avx512Ops.LoadVector512(p).AsSByte();
+                c0 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(Vector512.Create(*(int*)(a0 + 4 * q)).AsByte(), b), ones);
+                c1 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(Vector512.Create(*(int*)(a1 + 4 * q)).AsByte(), b), ones);
+                c2 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(Vector512.Create(*(int*)(a2 + 4 * q)).AsByte(), b), ones);
+                c3 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(Vector512.Create(*(int*)(a3 + 4 * q)).AsByte(), b), ones);
             }
 
             // Lane c of each row is column c: the panel's first 32 bytes are columns 0–7, the next 32 columns 8–15.

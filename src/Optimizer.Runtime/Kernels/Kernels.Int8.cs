@@ -516,10 +516,10 @@ public static partial class Kernels
             {
                 var b0 = Avx.LoadVector256(p).AsSByte();
                 var b1 = Avx.LoadVector256(p + 32).AsSByte();
-                var v = Vector256.Create(*(int*)(a0 + 4 * q)).AsByte(); c00 = AvxVnni.MultiplyWideningAndAdd(c00, v, b0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, v, b1);
-                v = Vector256.Create(*(int*)(a1 + 4 * q)).AsByte(); c10 = AvxVnni.MultiplyWideningAndAdd(c10, v, b0); c11 = AvxVnni.MultiplyWideningAndAdd(c11, v, b1);
-                v = Vector256.Create(*(int*)(a2 + 4 * q)).AsByte(); c20 = AvxVnni.MultiplyWideningAndAdd(c20, v, b0); c21 = AvxVnni.MultiplyWideningAndAdd(c21, v, b1);
-                v = Vector256.Create(*(int*)(a3 + 4 * q)).AsByte(); c30 = AvxVnni.MultiplyWideningAndAdd(c30, v, b0); c31 = AvxVnni.MultiplyWideningAndAdd(c31, v, b1);
+                var v = Vector256.Create(*(int*)(a0 + 4 * q)).AsByte(); c00 = Avx512Ops.MultiplyWideningAndAdd(c00, v, b0); c01 = Avx512Ops.MultiplyWideningAndAdd(c01, v, b1);
+                v = Vector256.Create(*(int*)(a1 + 4 * q)).AsByte(); c10 = Avx512Ops.MultiplyWideningAndAdd(c10, v, b0); c11 = Avx512Ops.MultiplyWideningAndAdd(c11, v, b1);
+                v = Vector256.Create(*(int*)(a2 + 4 * q)).AsByte(); c20 = Avx512Ops.MultiplyWideningAndAdd(c20, v, b0); c21 = Avx512Ops.MultiplyWideningAndAdd(c21, v, b1);
+                v = Vector256.Create(*(int*)(a3 + 4 * q)).AsByte(); c30 = Avx512Ops.MultiplyWideningAndAdd(c30, v, b0); c31 = Avx512Ops.MultiplyWideningAndAdd(c31, v, b1);
             }
 
             c00.Store(acc); c01.Store(acc + 8); c10.Store(acc + 16); c11.Store(acc + 24);

@@ -17,7 +17,7 @@ public static partial class Kernels
         y = y.Slice(0, count);
         table = table.Slice(0, 256);
         var i = 0;
-        if (Avx512Vbmi.IsSupported && count >= 64)
+        if (KernelDispatch.Current.Avx512Vbmi && count >= 64)
         {
             i = LookupVbmi(x, y, table);
         }
@@ -47,8 +47,8 @@ public static partial class Kernels
         for (; i + 64 <= x.Length; i += 64)
         {
             var v = Vector512.Create(x[i..]);
-            var low = Avx512Vbmi.PermuteVar64x8x2(t0, v, t1);
-            var high = Avx512Vbmi.PermuteVar64x8x2(t2, v, t3);
+            var low = Avx512Ops.PermuteVar64x8x2(t0, v, t1);
+            var high = Avx512Ops.PermuteVar64x8x2(t2, v, t3);
             var upper = Vector512.Equals(v & top, top);
             Vector512.ConditionalSelect(upper, high, low).CopyTo(y[i..]);
         }

@@ -136,7 +136,7 @@ public static partial class Kernels
             return;
         }
 
-        if (Avx512F.IsSupported && oh * 2 == h && w == 4 && ow == 2)
+        if (KernelDispatch.Current.Fp32Gemm == KernelPath.Avx512F && oh * 2 == h && w == 4 && ow == 2)
         {
             // Four row pairs per two zmm loads; the rest (fewer than four) on the SSE quads.
             var done = nc * oh / 4 * 4;
@@ -245,14 +245,14 @@ public static partial class Kernels
         fixed (float* px = x, py = y)
         fixed (int* corners = Width4Corners)
         {
-            var (c0, c1, c2, c3) = (Avx512F.LoadVector512(corners), Avx512F.LoadVector512(corners + 16), Avx512F.LoadVector512(corners + 32), Avx512F.LoadVector512(corners + 48));
+            var (c0, c1, c2, c3) = (Avx512Ops.LoadVector512(corners), Avx512Ops.LoadVector512(corners + 16), Avx512Ops.LoadVector512(corners + 32), Avx512Ops.LoadVector512(corners + 48));
             for (var pair = 0; pair < rowPairs; pair += 4)
             {
-                var lower = Avx512F.LoadVector512(px + (long)pair * 8);
-                var upper = Avx512F.LoadVector512(px + (long)pair * 8 + 16);
-                var top = Avx512F.Max(Avx512F.PermuteVar16x32x2(lower, c0, upper), Avx512F.PermuteVar16x32x2(lower, c1, upper));
-                var bottom = Avx512F.Max(Avx512F.PermuteVar16x32x2(lower, c2, upper), Avx512F.PermuteVar16x32x2(lower, c3, upper));
-                Avx.Store(py + (long)pair * 2, Avx512F.Max(top, bottom).GetLower());
+                var lower = Avx512Ops.LoadVector512(px + (long)pair * 8);
+                var upper = Avx512Ops.LoadVector512(px + (long)pair * 8 + 16);
+                var top = Avx512Ops.Max(Avx512Ops.PermuteVar16x32x2(lower, c0, upper), Avx512Ops.PermuteVar16x32x2(lower, c1, upper));
+                var bottom = Avx512Ops.Max(Avx512Ops.PermuteVar16x32x2(lower, c2, upper), Avx512Ops.PermuteVar16x32x2(lower, c3, upper));
+                Avx.Store(py + (long)pair * 2, Avx512Ops.Max(top, bottom).GetLower());
             }
         }
     }

@@ -21,7 +21,7 @@ public static partial class Kernels
         public void Store(int* acc, int c0, int channels, int p0)
         {
             var count = Math.Min(PixelBlock, pixels - p0);
-            if (outputKind != 2 && Avx512F.IsSupported)
+            if (outputKind != 2 && KernelDispatch.Current.Fp32Gemm == KernelPath.Avx512F)
             {
                 StoreBytes512(acc, c0, channels, p0, count);
                 return;
@@ -87,7 +87,7 @@ public static partial class Kernels
                 var sums = Vector512.Create(Vector256.Load(acc + j * PixelBlock), Vector256.Load(acc + j * PixelBlock + 8));
                 var v = Vector512.ConvertToSingle(sums + Vector512.Create(bias[c])) * Vector512.Create(scale[c]);
                 v = Vector512.Min(Vector512.Max(Vector512.Round(v) + zero, low), high);
-                var bytes = Avx512F.ConvertToVector128Byte(Vector512.ConvertToInt32(v));
+                var bytes = Avx512Ops.ConvertToVector128Byte(Vector512.ConvertToInt32(v));
                 StoreBytes(bytes, c, p0, count);
             }
         }

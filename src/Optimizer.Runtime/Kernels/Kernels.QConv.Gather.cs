@@ -25,7 +25,7 @@ public static partial class Kernels
 
     /// <summary>The gather table of a shape, or null where the CPU lacks AVX-512 VBMI or the shape's quads span more than 128 bytes.</summary>
     private static QuadGatherTable? QuadGatherTableFor(in ConvShape s) =>
-        Avx512Vbmi.IsSupported ? QuadGatherTables.GetOrAdd(s, BuildQuadGatherTable) : null;
+        KernelDispatch.Current.Avx512Vbmi ? QuadGatherTables.GetOrAdd(s, BuildQuadGatherTable) : null;
 
     /// <summary>
     /// Builds the pixel blocks of one image straight from its bytes, one <c>vpermi2b</c> per
@@ -44,7 +44,7 @@ public static partial class Kernels
             for (var t = 0; t < table.Starts.Length; t++)
             {
                 var window = image + table.Starts[t];
-                var bytes = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(window), Vector512.Load(indices + t * 64L), Vector512.Load(window + 64));
+                var bytes = Avx512Ops.PermuteVar64x8x2(Vector512.Load(window), Vector512.Load(indices + t * 64L), Vector512.Load(window + 64));
                 Vector512.ConditionalSelect(Vector512.Load(masks + t * 64L), padding, bytes).Store(interleaved + t * 64L);
             }
         }

@@ -104,13 +104,13 @@ public static partial class Kernels
             var lo = Avx.LoadVector256(a);
             var hi = Avx.LoadVector256(a + 32);
             var b = Vector256.Create(*(int*)w).AsSByte();
-            c0l = AvxVnni.MultiplyWideningAndAdd(c0l, lo, b); c0h = AvxVnni.MultiplyWideningAndAdd(c0h, hi, b);
+            c0l = Avx512Ops.MultiplyWideningAndAdd(c0l, lo, b); c0h = Avx512Ops.MultiplyWideningAndAdd(c0h, hi, b);
             b = Vector256.Create(*(int*)(w + 4)).AsSByte();
-            c1l = AvxVnni.MultiplyWideningAndAdd(c1l, lo, b); c1h = AvxVnni.MultiplyWideningAndAdd(c1h, hi, b);
+            c1l = Avx512Ops.MultiplyWideningAndAdd(c1l, lo, b); c1h = Avx512Ops.MultiplyWideningAndAdd(c1h, hi, b);
             b = Vector256.Create(*(int*)(w + 8)).AsSByte();
-            c2l = AvxVnni.MultiplyWideningAndAdd(c2l, lo, b); c2h = AvxVnni.MultiplyWideningAndAdd(c2h, hi, b);
+            c2l = Avx512Ops.MultiplyWideningAndAdd(c2l, lo, b); c2h = Avx512Ops.MultiplyWideningAndAdd(c2h, hi, b);
             b = Vector256.Create(*(int*)(w + 12)).AsSByte();
-            c3l = AvxVnni.MultiplyWideningAndAdd(c3l, lo, b); c3h = AvxVnni.MultiplyWideningAndAdd(c3h, hi, b);
+            c3l = Avx512Ops.MultiplyWideningAndAdd(c3l, lo, b); c3h = Avx512Ops.MultiplyWideningAndAdd(c3h, hi, b);
         }
 
         c0l.Store(acc); c0h.Store(acc + 8); c1l.Store(acc + 16); c1h.Store(acc + 24);
@@ -123,11 +123,11 @@ public static partial class Kernels
         var ones = Vector512.Create((short)1);
         for (var q = 0; q < quads; q++, a += 64, w += 64)
         {
-            var x = Avx512F.LoadVector512(a);
-            c0 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, Vector512.Create(*(int*)w).AsSByte()), ones);
-            c1 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 4)).AsSByte()), ones);
-            c2 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 8)).AsSByte()), ones);
-            c3 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 12)).AsSByte()), ones);
+            var x = Avx512Ops.LoadVector512(a);
+            c0 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)w).AsSByte()), ones);
+            c1 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 4)).AsSByte()), ones);
+            c2 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 8)).AsSByte()), ones);
+            c3 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 12)).AsSByte()), ones);
         }
 
         c0.Store(acc); c1.Store(acc + 16); c2.Store(acc + 32); c3.Store(acc + 48);

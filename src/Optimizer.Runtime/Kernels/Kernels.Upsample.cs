@@ -45,7 +45,7 @@ public static partial class Kernels
         var i = 0;
         fixed (float* ps = src, pd = dst)
         {
-            if (Avx512F.IsSupported && r <= 16 && BitOperations.IsPow2(r))
+            if (KernelDispatch.Current.Fp32Gemm == KernelPath.Avx512F && r <= 16 && BitOperations.IsPow2(r))
             {
                 i = RepeatEachAvx512(ps, pd, n, src.Length, r);
             }
@@ -95,7 +95,7 @@ public static partial class Kernels
         {
             for (; i < n; i++)
             {
-                Avx512F.Store(dst + (long)i * 16, Vector512.Create(src[i]));
+                Avx512Ops.Store(dst + (long)i * 16, Vector512.Create(src[i]));
             }
 
             return i;
@@ -105,18 +105,18 @@ public static partial class Kernels
         var step = Vector512.Create(16 >> shift);
         for (; i + 16 <= n && i + 16 <= available; i += 16)
         {
-            var v = Avx512F.LoadVector512(src + i);
+            var v = Avx512Ops.LoadVector512(src + i);
             var control = first;
             for (var k = 0; k < r; k++, control += step)
             {
-                Avx512F.Store(dst + (long)i * r + k * 16, Avx512F.PermuteVar16x32(v, control));
+                Avx512Ops.Store(dst + (long)i * r + k * 16, Avx512Ops.PermuteVar16x32(v, control));
             }
         }
 
         var per = 16 >> shift;
         for (; i + per <= n && i + 8 <= available; i += per)
         {
-            Avx512F.Store(dst + (long)i * r, Avx512F.PermuteVar16x32(Avx.LoadVector256(src + i).ToVector512Unsafe(), first));
+            Avx512Ops.Store(dst + (long)i * r, Avx512Ops.PermuteVar16x32(Avx.LoadVector256(src + i).ToVector512Unsafe(), first));
         }
 
         return i;
