@@ -152,6 +152,9 @@ public sealed class Avx512EmulatedKernelTests(Xunit.Abstractions.ITestOutputHelp
         Assert.True(KernelDispatch.Current.Avx512Vbmi);
         var ran = ExistingTheories.Run<QConvKernelTests>(nameof(QConvKernelTests.Matches_the_plain_loop_convolution), row => ExistingTheories.Product(row, 5) <= 3_000_000)
             + ExistingTheories.Run<QConvKernelTests>(nameof(QConvKernelTests.Pools_in_the_epilogue_with_negative_and_zero_scales))
+            + ExistingTheories.Run<QConvBatchedKernelTests>(nameof(QConvBatchedKernelTests.Matches_the_plain_loop_convolution), row => ExistingTheories.Product(row, 5) <= 3_000_000)
+            + ExistingTheories.Run<QConvBatchedKernelTests>(nameof(QConvBatchedKernelTests.Pooled_windows_match_the_plain_loop_convolution), row => ExistingTheories.Product(row, 5) <= 3_000_000)
+            + ExistingTheories.Run<QConvDepthwiseKernelTests>(nameof(QConvDepthwiseKernelTests.Matches_the_integer_definition))
             + ExistingTheories.Run<LookupKernelTests>(nameof(LookupKernelTests.Each_byte_becomes_its_table_entry));
         output.WriteLine($"{ran} rows on {KernelDispatch.Current}");
     }
