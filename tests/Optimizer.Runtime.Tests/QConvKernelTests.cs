@@ -146,19 +146,7 @@ public class QConvKernelTests
             return (uint)iy < (uint)H && (uint)ix < (uint)W ? X[((image * C + ci) * H + iy) * W + ix] : XZero;
         }
 
-        private void Write(byte[] y, int index, float v)
-        {
-            if (OutputKind == 2)
-            {
-                BitConverter.TryWriteBytes(y.AsSpan(index * 4), Relu == 1 ? MathF.Max(v, 0f) : v);
-                return;
-            }
-
-            float lo = OutputKind == 1 ? -128 : 0, hi = OutputKind == 1 ? 127 : 255;
-            lo = Relu == 1 ? Math.Max(lo, YZero) : lo;
-            var q = MathF.Min(MathF.Max(MathF.Round(v) + YZero, lo), hi);
-            y[index] = OutputKind == 1 ? (byte)(sbyte)q : (byte)q;
-        }
+        private void Write(byte[] y, int index, float v) => QuantizedOutputReference.Write(y, index, v, OutputKind, Relu, YZero);
 
         private byte[] Pool(byte[] y, int rows)
         {
