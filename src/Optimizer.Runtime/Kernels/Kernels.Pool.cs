@@ -91,7 +91,17 @@ public static partial class Kernels
             for (var oy = 0; oy < oh; oy++)
             {
                 var top = oy * strideH;
-                src.Slice(top * w, span).CopyTo(rows);
+                ReadOnlySpan<float> reduced = rows;
+                if (kh == 1)
+                {
+                    // One window row: the columns reduce straight from the input.
+                    reduced = src.Slice(top * w, span);
+                }
+                else
+                {
+                    src.Slice(top * w, span).CopyTo(rows);
+                }
+
                 for (var ky = 1; ky < kh; ky++)
                 {
                     var row = src.Slice((top + ky * dilH) * w, span);
@@ -106,9 +116,15 @@ public static partial class Kernels
                 }
 
                 var line = dst.Slice(oy * ow, ow);
+                if (kind == 0 && kw == 2 && strideW == 2)
+                {
+                    MaxOfColumnPairs(reduced, line);
+                    continue;
+                }
+
                 for (var ox = 0; ox < line.Length; ox++)
                 {
-                    var window = rows.Slice(ox * strideW, kw);
+                    var window = reduced.Slice(ox * strideW, kw);
                     line[ox] = kind == 0 ? TensorPrimitives.Max(window) : Sum(window) / count;
                 }
             }
