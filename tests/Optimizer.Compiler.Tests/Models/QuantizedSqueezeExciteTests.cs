@@ -1,6 +1,7 @@
 using Optimizer.Compiler.Tests.Support;
 using Optimizer.Onnx;
 using Optimizer.Runtime.Compiled;
+using Optimizer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Optimizer.Compiler.Tests.Models;
@@ -43,5 +44,36 @@ public sealed class QuantizedSqueezeExciteTests(ITestOutputHelper output)
         var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
         output.WriteLine($"batch {batch}: max |Δ| {worst} (max |y| {expected.Max(Math.Abs)}), {KernelDispatch.Current}");
         Assert.True(worst <= 0.01 * expected.Max(Math.Abs), $"the compiled squeeze-excite block differs from ONNX Runtime by {worst}");
+    }
+
+    /// <summary>
+    /// PaddleOCR's direction classifier (real, ../shared/data) at 48 × 192, statically quantized on synthetic samples: its nine
+    /// squeeze pools and the head's pool, nine gates and seven residual Adds run on the bytes (float is left only around the
+    /// last hard-swish's MaxPool and in the head), and the probabilities agree with ONNX Runtime's on the same quantized model
+    /// (equal here).
+    /// </summary>
+    [ConditionalFact("data")]
+    public void The_quantized_ocr_classifier_runs_its_blocks_on_the_bytes()
+    {
+        var model = FixedShapes.Bind(SharedModels.Load("ch_ppocr_mobile_v2.0_cls_infer.onnx"),
+            new Dictionary<string, long> { ["p2o.DynamicDimension.0"] = 1, ["p2o.DynamicDimension.1"] = 48, ["p2o.DynamicDimension.2"] = 192 });
+        long[] sample = [3, 48, 192];
+        var quantized = StaticInt8.Quantize(model, new Passes.Calibration.CalibrationDataSet(SmallModels.Values(8 * 3 * 48 * 192, 5), [8, .. sample]), "8 random samples");
+
+        var result = KernelCompiler.Compile(quantized);
+        Assert.True(result.IsSupported, string.Join("; ", result.Unsupported));
+        using var program = result.Program!;
+        var kinds = program.Steps.Select(s => s.Kind).ToList();
+        output.WriteLine(string.Join(", ", kinds.GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}")));
+        Assert.Equal(10, kinds.Count(k => k == StepKind.QLinearGlobalAveragePool));
+        Assert.Equal(16, kinds.Count(k => k == StepKind.QLinearBinary));
+        Assert.True(kinds.Count(k => k == StepKind.Dequantize) <= 2, $"{kinds.Count(k => k == StepKind.Dequantize)} Dequantize steps");
+
+        var x = SmallModels.Values(3 * 48 * 192, 11);
+        var expected = SharedModels.RunOrt(quantized, ("x", x, [1, .. sample]))[0];
+        var actual = ProgramRunner.Floats(ProgramRunner.Run(program, [OnnxTensor.FromFloats("x", [1, .. sample], x)])[0]);
+        var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        output.WriteLine($"probabilities {string.Join(", ", actual)}, ORT {string.Join(", ", expected)}: max |Δ| {worst}");
+        Assert.True(worst <= 0.01, $"the compiled quantized classifier differs from ONNX Runtime by {worst}");
     }
 }
