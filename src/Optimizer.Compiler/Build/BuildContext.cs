@@ -45,6 +45,9 @@ internal sealed class BuildContext
     /// <summary>DequantizeLinear → monotone float ops → QuantizeLinear chains run as a byte table, keyed by their QuantizeLinear.</summary>
     public Dictionary<OnnxNode, QdqLookup> Lookups { get; } = new();
 
+    /// <summary>DequantizeLinear(s) → Add/Mul/GlobalAveragePool → QuantizeLinear run on the bytes, keyed by their QuantizeLinear.</summary>
+    public Dictionary<OnnxNode, QdqElementwise> Elementwise { get; } = new();
+
     /// <summary>Nodes whose work a fused group does (their DequantizeLinear inputs and QuantizeLinear outputs).</summary>
     public HashSet<OnnxNode> Absorbed { get; } = new();
 

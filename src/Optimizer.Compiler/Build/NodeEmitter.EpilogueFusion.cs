@@ -134,5 +134,6 @@ internal static partial class NodeEmitter
 
     /// <summary>Whether a node is an ordinary default-domain node no other fusion has taken.</summary>
     private static bool Claimable(BuildContext ctx, OnnxNode node) =>
-        node.IsDefaultDomain && !ctx.Absorbed.Contains(node) && !ctx.Fused.ContainsKey(node) && !ctx.PassThrough.ContainsKey(node) && !ctx.Lookups.ContainsKey(node);
+        node.IsDefaultDomain && !ctx.Absorbed.Contains(node) && !ctx.Fused.ContainsKey(node) && !ctx.PassThrough.ContainsKey(node) && !ctx.Lookups.ContainsKey(node)
+        && !ctx.Elementwise.ContainsKey(node);
 }

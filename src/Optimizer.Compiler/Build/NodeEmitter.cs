@@ -72,6 +72,12 @@ internal static partial class NodeEmitter
             return;
         }
 
+        if (ctx.Elementwise.TryGetValue(node, out var elementwise))
+        {
+            QdqFusion.EmitElementwise(ctx, elementwise);
+            return;
+        }
+
         if (node.OpType == "Constant")
         {
             var tensor = node.Attributes.Count > 0 ? ConstantOf(node) : throw new UnsupportedException("Constant without a value");

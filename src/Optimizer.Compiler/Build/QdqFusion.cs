@@ -83,6 +83,7 @@ internal static partial class QdqFusion
         }
 
         FusePools(graph, ctx, outputs);
+        PlanElementwise(graph, ctx, outputs);
     }
 
     /// <summary>

@@ -224,6 +224,13 @@ public sealed unsafe class KernelExecutor : IDisposable
                 Kernels.MaxPoolU8(slots.S<byte>(step, 0), slots.S<byte>(step, 1),
                     a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
                 break;
+            case StepKind.QLinearBinary:
+                Kernels.QLinearBinary(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<byte>(step, 2),
+                    a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], f[0], f[1], f[2]);
+                break;
+            case StepKind.QLinearGlobalAveragePool:
+                Kernels.QLinearGlobalAveragePool(slots.S<byte>(step, 0), slots.S<byte>(step, 1), a[0], a[1], a[2], a[3], a[4], f[0], f[1]);
+                break;
             case StepKind.LookupU8:
                 Kernels.LookupU8(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<byte>(step, 2), a[0]);
                 break;

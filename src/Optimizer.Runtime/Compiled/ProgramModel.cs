@@ -74,6 +74,10 @@ public enum StepKind : ushort
     AffineActivation = 34,
     /// <summary><see cref="Kernels.QConvDepthwise"/>.</summary>
     QConvDepthwise = 35,
+    /// <summary><see cref="Kernels.QLinearBinary"/>.</summary>
+    QLinearBinary = 36,
+    /// <summary><see cref="Kernels.QLinearGlobalAveragePool"/>.</summary>
+    QLinearGlobalAveragePool = 37,
 
     /// <summary><see cref="Kernels.SkipUnless"/>: a control step (an If on a run-time condition).</summary>
     SkipUnless = 40,

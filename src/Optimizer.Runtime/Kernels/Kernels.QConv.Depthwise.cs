@@ -169,7 +169,7 @@ public static partial class Kernels
         private int Column(byte* src, int column) => (uint)column < (uint)s.W ? src[column] : xZero;
 
         /// <summary>
-        /// Each output pixel's Σ x·w from the pair plane: two output rows × 32 pixels at a time (eight independent sums), then 8. A kernel row
+        /// Each output pixel's Σ x·w from the pair plane, one output row at a time: 32 pixels (four sums), then 8. A kernel row
         /// on a padding row above or below the plane adds <c>xZero · Σ</c> of its weights to every pixel: that constant starts
         /// the sums and the row is skipped (on the OCR models' planes of 2–3 rows, most of a 5×5 kernel).
         /// </summary>
@@ -179,11 +179,13 @@ public static partial class Kernels
             var tapPairs = layout.TapPairs;
             for (var i = 0; i < s.KH; i++)
             {
-                rowSums[i] = 0;
+                var rowSum = 0;
                 for (var j = 0; j < s.KW; j++)
                 {
-                    rowSums[i] += xZero * taps[i * s.KW + j];
+                    rowSum += taps[i * s.KW + j];
                 }
+
+                rowSums[i] = xZero * rowSum;
 
                 for (var t = 0; t < tapPairs; t++)
                 {
@@ -194,153 +196,108 @@ public static partial class Kernels
                 }
             }
 
-            // Two output rows at a time: each input row's loads serve both (with their own kernel rows).
-            for (var oy = 0; oy < s.OH; oy += 2)
+            var (width, step, ow, whole) = (layout.Width, layout.PairStep, s.OW, s.OW / 32 * 32);
+            for (var oy = 0; oy < s.OH; oy++)
             {
-                var pair = new RowPair(s, rowSums, oy);
-                // Blocks right to left: a row's last 8-pixel block spills past the row onto the next row's first block, written after it.
-                var whole = s.OW / 32 * 32;
-                for (var ox = (s.OW - whole + 7) / 8 * 8 + whole - 8; ox >= whole; ox -= 8)
-                {
-                    Sums8(pairs, weightPairs, pair, ox, sums);
-                }
-
-                for (var ox = whole - 32; ox >= 0; ox -= 32)
-                {
-                    Sums32(pairs, weightPairs, pair, ox, sums);
-                }
-            }
-        }
-
-        /// <summary>
-        /// Output rows <see cref="Top"/> and <see cref="Top"/> + 1 (<see cref="Second"/>: whether there is one): the input
-        /// (padded) rows <see cref="First"/>..<see cref="End"/> that either reads, and each row's padding constant.
-        /// </summary>
-        private readonly struct RowPair
-        {
-            public RowPair(in ConvShape s, int* rowSums, int oy)
-            {
-                Top = oy;
-                Second = oy + 1 < s.OH;
-                (First0, End0, Start0) = Rows(s, rowSums, oy);
-                (First1, End1, Start1) = Second ? Rows(s, rowSums, oy + 1) : (0, 0, default);
-                First = oy * s.StrideH + First0;
-                End = Second ? Math.Max(oy * s.StrideH + End0, (oy + 1) * s.StrideH + End1) : oy * s.StrideH + End0;
-            }
-
-            public int Top { get; }
-
-            public bool Second { get; }
-
-            public int First0 { get; }
-
-            public int End0 { get; }
-
-            public int First1 { get; }
-
-            public int End1 { get; }
-
-            public int First { get; }
-
-            public int End { get; }
-
-            public Vector256<int> Start0 { get; }
-
-            public Vector256<int> Start1 { get; }
-
-            // Kernel rows first..end of output row oy lie on the plane; the others on padding, whose sum starts the row's sums.
-            private static (int First, int End, Vector256<int> Start) Rows(in ConvShape s, int* rowSums, int oy)
-            {
-                var first = Math.Max(0, s.PadTop - oy * s.StrideH);
-                var end = Math.Min(s.KH, s.H + s.PadTop - oy * s.StrideH);
+                // Kernel rows first..end lie on the plane; the others on padding, whose sum starts the row's sums.
+                var top = oy * s.StrideH;
+                var first = Math.Max(0, s.PadTop - top);
+                var end = Math.Min(s.KH, s.H + s.PadTop - top);
                 var padding = 0;
                 for (var i = 0; i < s.KH; i++)
                 {
                     padding += i < first || i >= end ? rowSums[i] : 0;
                 }
 
-                return (first, end, Vector256.Create(padding));
+                var rows = pairs + (top + first) * width;
+                var weightRows = weightPairs + first * tapPairs;
+                var dst = sums + oy * ow;
+                var start = Vector256.Create(padding);
+                var kernelRows = end - first;
+                for (var ox = 0; ox < whole; ox += 32)
+                {
+                    Sums32(rows + ox, weightRows, kernelRows, tapPairs, width, step, start, dst + ox);
+                }
+
+                // The last 8-pixel block spills past the row onto the next row's first block, written after it (or the slack).
+                for (var ox = whole; ox < ow; ox += 8)
+                {
+                    Sums8(rows + ox, weightRows, kernelRows, tapPairs, width, step, start, dst + ox);
+                }
             }
         }
 
-        /// <summary>32 pixels of both rows of <paramref name="pair"/> (eight independent sums).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Sums32(int* pairs, Vector256<short>* weightPairs, in RowPair pair, int ox, int* sums)
+        /// <summary>32 pixels of one output row: <paramref name="kernelRows"/> plane rows from <paramref name="row"/>, each with its tap pairs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Sums32(int* row, Vector256<short>* weights, int kernelRows, int tapPairs, int width, int step, Vector256<int> start, int* dst)
         {
-            var (tapPairs, step) = (layout.TapPairs, layout.PairStep);
-            var (top0, top1) = (pair.Top * s.StrideH, (pair.Top + 1) * s.StrideH);
-            Vector256<int> a0 = pair.Start0, a1 = a0, a2 = a0, a3 = a0, b0 = pair.Start1, b1 = b0, b2 = b0, b3 = b0;
-            for (var r = pair.First; r < pair.End; r++)
+            Vector256<int> a0 = start, a1 = start, a2 = start, a3 = start;
+            if (tapPairs is 2 or 3)
             {
-                var (i0, i1) = (r - top0, r - top1);
-                var use0 = i0 < pair.End0;
-                var use1 = pair.Second && i1 >= pair.First1 && i1 < pair.End1;
-                var row = (short*)(pairs + r * layout.Width + ox);
-                for (var t = 0; t < tapPairs; t++)
+                // The 3×3 and 5×5 kernels: a kernel row's tap pairs unrolled (the loop's own work was a fifth of the row's).
+                var stride = 2 * step;
+                var third = tapPairs == 3;
+                for (var i = 0; i < kernelRows; i++, row += width, weights += tapPairs)
                 {
-                    var p = row + 2 * t * step;
-                    var (v0, v1, v2, v3) = (Avx.LoadVector256(p), Avx.LoadVector256(p + 16), Avx.LoadVector256(p + 32), Avx.LoadVector256(p + 48));
-                    if (use0)
+                    var p = (short*)row;
+                    var (w0, w1) = (weights[0], weights[1]);
+                    var q = p + stride;
+                    a0 = Avx2.Add(a0, Avx2.Add(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p), w0), Avx2.MultiplyAddAdjacent(Avx.LoadVector256(q), w1)));
+                    a1 = Avx2.Add(a1, Avx2.Add(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 16), w0), Avx2.MultiplyAddAdjacent(Avx.LoadVector256(q + 16), w1)));
+                    a2 = Avx2.Add(a2, Avx2.Add(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 32), w0), Avx2.MultiplyAddAdjacent(Avx.LoadVector256(q + 32), w1)));
+                    a3 = Avx2.Add(a3, Avx2.Add(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 48), w0), Avx2.MultiplyAddAdjacent(Avx.LoadVector256(q + 48), w1)));
+                    if (third)
                     {
-                        var w = weightPairs[i0 * tapPairs + t];
-                        a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(v0, w));
-                        a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(v1, w));
-                        a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(v2, w));
-                        a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(v3, w));
+                        var w2 = weights[2];
+                        var r = q + stride;
+                        a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(r), w2));
+                        a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(r + 16), w2));
+                        a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(r + 32), w2));
+                        a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(r + 48), w2));
                     }
+                }
 
-                    if (use1)
-                    {
-                        var w = weightPairs[i1 * tapPairs + t];
-                        b0 = Avx2.Add(b0, Avx2.MultiplyAddAdjacent(v0, w));
-                        b1 = Avx2.Add(b1, Avx2.MultiplyAddAdjacent(v1, w));
-                        b2 = Avx2.Add(b2, Avx2.MultiplyAddAdjacent(v2, w));
-                        b3 = Avx2.Add(b3, Avx2.MultiplyAddAdjacent(v3, w));
-                    }
+                Avx.Store(dst, a0);
+                Avx.Store(dst + 8, a1);
+                Avx.Store(dst + 16, a2);
+                Avx.Store(dst + 24, a3);
+                return;
+            }
+
+            for (var i = 0; i < kernelRows; i++, row += width, weights += tapPairs)
+            {
+                var p = (short*)row;
+                for (var t = 0; t < tapPairs; t++, p += 2 * step)
+                {
+                    var w = weights[t];
+                    a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p), w));
+                    a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 16), w));
+                    a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 32), w));
+                    a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p + 48), w));
                 }
             }
 
-            var y = sums + pair.Top * s.OW + ox;
-            Avx.Store(y, a0);
-            Avx.Store(y + 8, a1);
-            Avx.Store(y + 16, a2);
-            Avx.Store(y + 24, a3);
-            if (pair.Second)
-            {
-                y += s.OW;
-                Avx.Store(y, b0);
-                Avx.Store(y + 8, b1);
-                Avx.Store(y + 16, b2);
-                Avx.Store(y + 24, b3);
-            }
+            Avx.Store(dst, a0);
+            Avx.Store(dst + 8, a1);
+            Avx.Store(dst + 16, a2);
+            Avx.Store(dst + 24, a3);
         }
 
-        /// <summary>8 pixels of both rows of <paramref name="pair"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Sums8(int* pairs, Vector256<short>* weightPairs, in RowPair pair, int ox, int* sums)
+        /// <summary>8 pixels of one output row, as <see cref="Sums32"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Sums8(int* row, Vector256<short>* weights, int kernelRows, int tapPairs, int width, int step, Vector256<int> start, int* dst)
         {
-            var (tapPairs, step) = (layout.TapPairs, layout.PairStep);
-            var (top0, top1) = (pair.Top * s.StrideH, (pair.Top + 1) * s.StrideH);
-            var (a, b) = (pair.Start0, pair.Start1);
-            for (var r = pair.First; r < pair.End; r++)
+            var a = start;
+            for (var i = 0; i < kernelRows; i++, row += width, weights += tapPairs)
             {
-                var (i0, i1) = (r - top0, r - top1);
-                var use0 = i0 < pair.End0;
-                var use1 = pair.Second && i1 >= pair.First1 && i1 < pair.End1;
-                var row = (short*)(pairs + r * layout.Width + ox);
-                for (var t = 0; t < tapPairs; t++)
+                var p = (short*)row;
+                for (var t = 0; t < tapPairs; t++, p += 2 * step)
                 {
-                    var v = Avx.LoadVector256(row + 2 * t * step);
-                    a = use0 ? Avx2.Add(a, Avx2.MultiplyAddAdjacent(v, weightPairs[i0 * tapPairs + t])) : a;
-                    b = use1 ? Avx2.Add(b, Avx2.MultiplyAddAdjacent(v, weightPairs[i1 * tapPairs + t])) : b;
+                    a = Avx2.Add(a, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(p), weights[t]));
                 }
             }
 
-            Avx.Store(sums + pair.Top * s.OW + ox, a);
-            if (pair.Second)
-            {
-                Avx.Store(sums + (pair.Top + 1) * s.OW + ox, b);
-            }
+            Avx.Store(dst, a);
         }
 
         /// <summary>Each output pixel's Σ x·w read straight from the input, the zero point outside it.</summary>
