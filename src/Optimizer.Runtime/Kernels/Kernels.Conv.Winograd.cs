@@ -27,21 +27,34 @@ public static partial class Kernels
     private const int WinogradMinTiles = 16;
 
     /// <summary>
+    /// The fewest output pixels per plane where a plane runs as bands of tile rows at any batch
+    /// (<see cref="WinogradLayout.BandTileRows"/>): large maps, whose direct and packed paths stream
+    /// every channel's rows from L2 for each output tile.
+    /// </summary>
+    private const int WinogradBandMinPixels = 256;
+
+    /// <summary>
     /// How <see cref="ConvWinograd"/> runs a shape: its output tile (2 or 4 pixels square), and where
     /// it keeps what: the transformed weights (one packed B matrix per window value), the bias
     /// padded to whole vectors, then per worker its chunk's padded channel-last input, the
     /// transformed input (one A matrix per value, tile-major), the products and the channel-last output grid.
+    /// A chunk is <see cref="ImagesPerChunk"/> whole images of small planes, or on a large plane one
+    /// band of <see cref="BandTileRows"/> tile rows of one image (so its buffers stay in L2).
     /// </summary>
-    internal readonly record struct WinogradLayout(int Tile, int M, int TilesY, int TilesX, int C8, int M8, int ImagesPerChunk, int Workers)
+    internal readonly record struct WinogradLayout(int Tile, int M, int TilesY, int TilesX, int C8, int M8, int ImagesPerChunk, int Workers, int BandTileRows)
     {
         /// <summary>Values per tile: the (Tile + 2)² window, and so the number of GEMMs.</summary>
         public int Values => (Tile + 2) * (Tile + 2);
 
-        public int TilesPerImage => TilesY * TilesX;
+        /// <summary>Bands per image: 1 where chunks are whole images.</summary>
+        public int Bands => (TilesY + BandTileRows - 1) / BandTileRows;
+
+        /// <summary>Tiles of one image's slot in a chunk: the image's, or its band's.</summary>
+        public int TilesPerImage => BandTileRows * TilesX;
 
         public int ChunkTiles => ImagesPerChunk * TilesPerImage;
 
-        public int PaddedRows => Tile * TilesY + 2;
+        public int PaddedRows => Tile * BandTileRows + 2;
 
         public int PaddedCols => Tile * TilesX + 2;
 
@@ -88,15 +101,22 @@ public static partial class Kernels
         /// <summary>
         /// The layout <see cref="ConvWinograd"/> runs <paramref name="s"/> at batch <paramref name="n"/>
         /// in <paramref name="scratchFloats"/>, or null where it does not apply: a 3×3 window at unit
-        /// strides and dilation, one group, at least 16 input and output channels, a small plane, enough
-        /// tiles over the batch, an x86 fp32 path (<see cref="RunsOnThisCpu"/>), and a chunk of at least <see cref="WinogradMinTiles"/> tiles fitting the scratch.
+        /// strides and dilation, one group, at least 16 input and output channels, a small plane over a
+        /// batch giving enough tiles or a large plane (<see cref="WinogradBandMinPixels"/>) at any
+        /// batch, an x86 fp32 path (<see cref="RunsOnThisCpu"/>), and a chunk of at least <see cref="WinogradMinTiles"/> tiles fitting the scratch.
         /// </summary>
         public static WinogradLayout? For(in ConvShape s, int n, long scratchFloats)
         {
             if (!RunsOnThisCpu || s.KH != 3 || s.KW != 3 || s.StrideH != 1 || s.StrideW != 1
-                || s.DilH != 1 || s.DilW != 1 || s.Group != 1 || s.C < WinogradMinChannels || s.M < WinogradMinChannels || s.P > WinogradMaxPixels)
+                || s.DilH != 1 || s.DilW != 1 || s.Group != 1 || s.C < WinogradMinChannels || s.M < WinogradMinChannels
+                || (s.P > WinogradMaxPixels && s.P < WinogradBandMinPixels))
             {
                 return null;
+            }
+
+            if (s.P >= WinogradBandMinPixels)
+            {
+                return (s.OH % 4 == 0 && s.OW % 4 == 0 ? FitBands(s, n, 4, scratchFloats) : null) ?? FitBands(s, n, 2, scratchFloats);
             }
 
             // 4×4 tiles (36 GEMMs of a quarter the rows: 2.25 multiplies per output, not 4) where they cover the plane exactly.
@@ -118,7 +138,32 @@ public static partial class Kernels
             {
                 for (var chunk = images; chunk >= minImages; chunk--)
                 {
-                    var layout = new WinogradLayout(tile, s.M, tilesY, tilesX, (s.C + 7) / 8 * 8, (s.M + 7) / 8 * 8, chunk, workers);
+                    var layout = new WinogradLayout(tile, s.M, tilesY, tilesX, (s.C + 7) / 8 * 8, (s.M + 7) / 8 * 8, chunk, workers, tilesY);
+                    if (layout.ScratchFloats <= scratchFloats)
+                    {
+                        return layout;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// A large plane as bands of whole tile rows, one image a chunk: the band aims at
+        /// <see cref="WinogradChunkTiles"/> tiles (at least one tile row), fewer where the scratch is short.
+        /// </summary>
+        private static WinogradLayout? FitBands(in ConvShape s, int n, int tile, long scratchFloats)
+        {
+            int tilesY = (s.OH + tile - 1) / tile, tilesX = (s.OW + tile - 1) / tile;
+            var aim = Math.Clamp(WinogradChunkTiles / tilesX, 1, tilesY);
+            var least = Math.Min(aim, (WinogradMinTiles + tilesX - 1) / tilesX);
+            for (var band = aim; band >= least; band--)
+            {
+                var chunks = (long)n * ((tilesY + band - 1) / band);
+                for (var workers = (int)Math.Min(KernelDispatch.MaxThreads, chunks); workers >= 1; workers--)
+                {
+                    var layout = new WinogradLayout(tile, s.M, tilesY, tilesX, (s.C + 7) / 8 * 8, (s.M + 7) / 8 * 8, 1, workers, band);
                     if (layout.ScratchFloats <= scratchFloats)
                     {
                         return layout;
@@ -172,7 +217,7 @@ public static partial class Kernels
             new ReadOnlySpan<float>(bias, s.M).CopyTo(new Span<float>(paddedBias, s.M));
         }
 
-        var chunks = (n + l.ImagesPerChunk - 1) / l.ImagesPerChunk;
+        var chunks = (n + l.ImagesPerChunk - 1) / l.ImagesPerChunk * l.Bands;
         var job = new WinogradJob(s, l, n, x, u, paddedBias, y, scratch + l.SharedFloats, act, actMin, actMax);
         if (l.Workers > 1)
         {
@@ -274,23 +319,26 @@ public static partial class Kernels
             new Span<float>(input, (int)l.InputFloats).Clear();
             for (var chunk = worker; chunk < chunks; chunk += l.Workers)
             {
-                var first = chunk * l.ImagesPerChunk;
+                // Chunks run image-major, band-minor: the band's first tile row and how many it holds.
+                var first = chunk / l.Bands * l.ImagesPerChunk;
                 var images = Math.Min(l.ImagesPerChunk, n - first);
+                var firstTileRow = chunk % l.Bands * l.BandTileRows;
+                var tileRows = Math.Min(l.BandTileRows, l.TilesY - firstTileRow);
                 for (var i = 0; i < images; i++)
                 {
-                    ToPaddedChannelLast(x + (long)(first + i) * s.C * s.H * s.W, input + (long)i * l.PaddedImageFloats);
+                    ToPaddedChannelLast(x + (long)(first + i) * s.C * s.H * s.W, input + (long)i * l.PaddedImageFloats, firstTileRow);
                 }
 
                 if (l.Tile == 4)
                 {
-                    TransformInput4(input, transformed, images);
+                    TransformInput4(input, transformed, images, tileRows);
                 }
                 else
                 {
-                    TransformInput(input, transformed, images);
+                    TransformInput(input, transformed, images, tileRows);
                 }
 
-                var tiles = images * l.TilesPerImage;
+                var tiles = images * tileRows * l.TilesX;
                 for (var xi = 0; xi < l.Values; xi++)
                 {
                     new GemmJob(transformed + (long)xi * l.TransformedStride, l.C8, u + (long)xi * l.WeightStride, l.C8,
@@ -300,28 +348,40 @@ public static partial class Kernels
 
                 if (l.Tile == 4)
                 {
-                    TransformOutput4(products, grid, tiles);
+                    TransformOutput4(products, grid, images, tileRows);
                 }
                 else
                 {
-                    TransformOutput(products, grid, tiles);
+                    TransformOutput(products, grid, images, tileRows);
                 }
 
                 for (var i = 0; i < images; i++)
                 {
-                    FromChannelLastGrid(grid + (long)i * l.GridImageFloats, y + (long)(first + i) * s.M * s.P);
+                    FromChannelLastGrid(grid + (long)i * l.GridImageFloats, y + (long)(first + i) * s.M * s.P, firstTileRow);
                 }
             }
         }
 
-        /// <summary>One image's planes into the padded grid, channel-last (pixel (iy, ix) at row iy + padTop, column ix + padLeft).</summary>
-        private void ToPaddedChannelLast(float* src, float* dst)
+        /// <summary>
+        /// One image's planes, from tile row <paramref name="firstTileRow"/> on, into the padded grid, channel-last
+        /// (pixel (iy, ix) at row iy + padTop − Tile · firstTileRow, column ix + padLeft). A band's rows above or
+        /// below the input are cleared: the band before may have left pixels there.
+        /// </summary>
+        private void ToPaddedChannelLast(float* src, float* dst, int firstTileRow)
         {
-            int rows = Math.Min(s.H, l.PaddedRows - s.PadTop), cols = Math.Min(s.W, l.PaddedCols - s.PadLeft), c8 = l.C8;
-            for (var iy = 0; iy < rows; iy++)
+            int cols = Math.Min(s.W, l.PaddedCols - s.PadLeft), c8 = l.C8, top = l.Tile * firstTileRow - s.PadTop;
+            for (var r = 0; r < l.PaddedRows; r++)
             {
-                var line = dst + ((long)(iy + s.PadTop) * l.PaddedCols + s.PadLeft) * c8;
-                TransposeBlock(src + (long)iy * s.W, s.H * s.W, line, c8, s.C, cols);
+                var line = dst + (long)r * l.PaddedCols * c8;
+                var iy = top + r;
+                if ((uint)iy < (uint)s.H)
+                {
+                    TransposeBlock(src + (long)iy * s.W, s.H * s.W, line + (long)s.PadLeft * c8, c8, s.C, cols);
+                }
+                else if (l.Bands > 1)
+                {
+                    new Span<float>(line, l.PaddedCols * c8).Clear();
+                }
             }
         }
 
@@ -329,14 +389,14 @@ public static partial class Kernels
         /// F(2×2, 3×3)'s <c>Bᵀ d B</c> of every tile's 4×4 window, 8 channels a vector: value ξ of tile t goes to
         /// row t of A matrix ξ (<c>Bᵀ</c> rows: d0 − d2, d1 + d2, d2 − d1, d1 − d3).
         /// </summary>
-        private void TransformInput(float* input, float* transformed, int images)
+        private void TransformInput(float* input, float* transformed, int images, int tileRows)
         {
             int c8 = l.C8, rowStride = l.PaddedCols * c8;
             var matrixStride = (long)l.TransformedStride;
             var t = 0;
             for (var i = 0; i < images; i++)
             {
-                for (var ty = 0; ty < l.TilesY; ty++)
+                for (var ty = 0; ty < tileRows; ty++)
                 {
                     for (var tx = 0; tx < l.TilesX; tx++, t++)
                     {
@@ -381,15 +441,14 @@ public static partial class Kernels
         /// F(2×2, 3×3)'s <c>Aᵀ m A</c> of every tile's 16 products, 8 output channels a vector, plus the bias and the
         /// activation, into the channel-last output grid (<c>Aᵀ</c> rows: m0 + m1 + m2, m1 − m2 − m3).
         /// </summary>
-        private void TransformOutput(float* products, float* grid, int tiles)
+        private void TransformOutput(float* products, float* grid, int images, int tileRows)
         {
             int m8 = l.M8, gridCols = 2 * l.TilesX;
             var matrixStride = (long)l.ProductStride;
-            var images = tiles / l.TilesPerImage;
             var src = products;
             for (var i = 0; i < images; i++)
             {
-                for (var ty = 0; ty < l.TilesY; ty++)
+                for (var ty = 0; ty < tileRows; ty++)
                 {
                     for (var tx = 0; tx < l.TilesX; tx++, src += m8)
                     {
@@ -425,13 +484,16 @@ public static partial class Kernels
             }
         }
 
-        /// <summary>One image's output grid (channel-last, the rows and columns past the output dropped) into its NCHW planes.</summary>
-        private void FromChannelLastGrid(float* grid, float* dst)
+        /// <summary>
+        /// One image's output grid from tile row <paramref name="firstTileRow"/> on (channel-last, the rows and
+        /// columns past the output or the band dropped) into its NCHW planes.
+        /// </summary>
+        private void FromChannelLastGrid(float* grid, float* dst, int firstTileRow)
         {
-            var gridCols = l.GridCols;
-            for (var oy = 0; oy < s.OH; oy++)
+            int gridCols = l.GridCols, top = l.Tile * firstTileRow, end = Math.Min(s.OH, top + l.Tile * l.BandTileRows);
+            for (var oy = top; oy < end; oy++)
             {
-                TransposeBlock(grid + (long)oy * gridCols * l.M8, l.M8, dst + (long)oy * s.OW, s.P, s.OW, s.M);
+                TransposeBlock(grid + (long)(oy - top) * gridCols * l.M8, l.M8, dst + (long)oy * s.OW, s.P, s.OW, s.M);
             }
         }
     }

@@ -31,8 +31,9 @@ public static partial class Kernels
     {
         var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
         var scratchPerImage = ConvScratchLength(c, h, w, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
-        // Small 3×3 planes over a batch: Winograd tiles of every image as the GEMM rows (disjoint from the few-channel and depthwise paths).
-        if (n > 1 && TryConvWinograd(shape, n, Math.Min(scratch.Length, (long)n * scratchPerImage), x, weights, bias, y, scratch, act, actMin, actMax))
+        // Small 3×3 planes over a batch, large ones at any batch (in bands of tile rows): Winograd tiles as the GEMM rows
+        // (disjoint from the few-channel and depthwise paths).
+        if ((n > 1 || shape.P >= WinogradBandMinPixels) && TryConvWinograd(shape, n, Math.Min(scratch.Length, (long)n * scratchPerImage), x, weights, bias, y, scratch, act, actMin, actMax))
         {
             return;
         }
