@@ -64,7 +64,7 @@ public static partial class Kernels
             {
                 for (var ty = 0; ty < tileRows; ty++)
                 {
-                    for (var tx = 0; tx < l.TilesX; tx++, src += m8)
+                    for (var tx = 0; tx < l.TilesX; tx++, src += l.ProductRow)
                     {
                         var dst = grid + (long)i * l.GridImageFloats + ((long)4 * ty * gridCols + 4 * tx) * m8;
                         for (var m = 0; m < m8; m += 8)

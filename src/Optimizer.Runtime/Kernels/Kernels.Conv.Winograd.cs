@@ -78,8 +78,16 @@ public static partial class Kernels
         /// </summary>
         public int TransformedStride => ChunkTiles * C8 + 16;
 
+        /// <summary>
+        /// Floats of a product row. In bands, whole 16-column panels, so every GEMM tile is stored by
+        /// its vector epilogue (a partial panel's goes float by float: at det's 24 outputs, a third of
+        /// the tiles); the columns past the outputs hold the zero weights' products. Whole small images
+        /// keep the 8-column rows their scratch was sized by.
+        /// </summary>
+        public int ProductRow => BandTileRows < TilesY ? (M + PanelWidth - 1) / PanelWidth * PanelWidth : M8;
+
         /// <summary>Floats from one product matrix to the next, a cache line more than the matrix (as <see cref="TransformedStride"/>).</summary>
-        public int ProductStride => ChunkTiles * M8 + 16;
+        public int ProductStride => ChunkTiles * ProductRow + 16;
 
         public long TransformedFloats => (long)Values * TransformedStride;
 
@@ -342,8 +350,8 @@ public static partial class Kernels
                 for (var xi = 0; xi < l.Values; xi++)
                 {
                     new GemmJob(transformed + (long)xi * l.TransformedStride, l.C8, u + (long)xi * l.WeightStride, l.C8,
-                            products + (long)xi * l.ProductStride, l.M8, tiles, s.M, null, false, 1f, 0, 0f, 0f)
-                        .RunPanels(0, (s.M + PanelWidth - 1) / PanelWidth);
+                            products + (long)xi * l.ProductStride, l.ProductRow, tiles, l.ProductRow, null, false, 1f, 0, 0f, 0f)
+                        .RunPanels(0, (l.ProductRow + PanelWidth - 1) / PanelWidth);
                 }
 
                 if (l.Tile == 4)
@@ -450,7 +458,7 @@ public static partial class Kernels
             {
                 for (var ty = 0; ty < tileRows; ty++)
                 {
-                    for (var tx = 0; tx < l.TilesX; tx++, src += m8)
+                    for (var tx = 0; tx < l.TilesX; tx++, src += l.ProductRow)
                     {
                         var dst = grid + (long)i * l.GridImageFloats + ((long)2 * ty * gridCols + 2 * tx) * m8;
                         for (var m = 0; m < m8; m += 8)
