@@ -210,7 +210,7 @@ public static partial class Kernels
     /// (2.25) multiplies per output and channel pair where the im2col GEMM does 9, and no per-image
     /// im2col. On a large plane the direct 3×3 path's 9 multiplies per output stream every channel's rows
     /// from L2 per tile of outputs; F(4×4) in bands ran PP-OCRv4 det's 96 → 24 convs at 80×80 and 40×40
-    /// 2.3–2.4× faster (AVX2 Zen 3, one thread). The transforms run on 8 channels per vector, so the input and output are turned
+    /// 1.7–2.4× faster (AVX2 Zen 3, one thread, a loaded machine). The transforms run on 8 channels per vector, so the input and output are turned
     /// channel-last around them. The F(2×2) coefficients are 0, ±½ and ±1, the F(4×4) ones up to 8
     /// and 1/24: the results differ from the direct sum by rounding only (within 1e-5 of the sum's magnitude, the tests check).
     /// </summary>
