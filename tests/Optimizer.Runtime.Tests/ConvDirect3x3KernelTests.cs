@@ -8,6 +8,8 @@ namespace Optimizer.Runtime.Tests;
 /// double-precision loop with each epilogue activation: PP-OCRv4 det's 96 → 24 at 80 × 80, and odd
 /// sizes (channels not a multiple of 6, lines not a multiple of 16, no padding, batch 2). The
 /// scratch is <see cref="Kernels.ConvScratchLength"/>, the blocked size (for det's, far below the im2col).
+/// Rows with 16 or more channels in and out (det's, the 40-channel one) run as Winograd bands through
+/// <see cref="Kernels.Conv"/> on x86 (WinogradConvTests); the others keep the direct path.
 /// Run it with <c>DOTNET_EnableAVX512=0</c> (AVX2) and <c>DOTNET_EnableHWIntrinsic=0</c> as well.
 /// </summary>
 public sealed class ConvDirect3x3KernelTests

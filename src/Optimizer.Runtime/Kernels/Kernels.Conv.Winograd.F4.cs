@@ -13,7 +13,7 @@ public static partial class Kernels
         /// value ξ = 6k + l of tile t goes to row t of A matrix ξ.
         /// </summary>
         [SkipLocalsInit]
-        private void TransformInput4(float* input, float* transformed, int images)
+        private void TransformInput4(float* input, float* transformed, int images, int tileRows)
         {
             int c8 = l.C8, rowStride = l.PaddedCols * c8;
             var matrixStride = (long)l.TransformedStride;
@@ -21,7 +21,7 @@ public static partial class Kernels
             var t = 0;
             for (var i = 0; i < images; i++)
             {
-                for (var ty = 0; ty < l.TilesY; ty++)
+                for (var ty = 0; ty < tileRows; ty++)
                 {
                     for (var tx = 0; tx < l.TilesX; tx++, t++)
                     {
@@ -54,18 +54,17 @@ public static partial class Kernels
         /// the activation, into the channel-last output grid.
         /// </summary>
         [SkipLocalsInit]
-        private void TransformOutput4(float* products, float* grid, int tiles)
+        private void TransformOutput4(float* products, float* grid, int images, int tileRows)
         {
             int m8 = l.M8, gridCols = l.GridCols;
             var matrixStride = (long)l.ProductStride;
             var rows = stackalloc Vector256<float>[24];
-            var images = tiles / l.TilesPerImage;
             var src = products;
             for (var i = 0; i < images; i++)
             {
-                for (var ty = 0; ty < l.TilesY; ty++)
+                for (var ty = 0; ty < tileRows; ty++)
                 {
-                    for (var tx = 0; tx < l.TilesX; tx++, src += m8)
+                    for (var tx = 0; tx < l.TilesX; tx++, src += l.ProductRow)
                     {
                         var dst = grid + (long)i * l.GridImageFloats + ((long)4 * ty * gridCols + 4 * tx) * m8;
                         for (var m = 0; m < m8; m += 8)

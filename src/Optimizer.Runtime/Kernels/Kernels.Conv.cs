@@ -23,7 +23,8 @@ public static partial class Kernels
     /// floats), then one GEMM with the weights as the A operand; large ones block by block
     /// (<see cref="ConvBlocking"/>), and on AVX2 a large 3×3 unit-stride one as a direct implicit
     /// GEMM over its padded input (<see cref="RunsAsDirect3x3"/>); a batch of small 3×3 planes as
-    /// Winograd tiles of all its images (<see cref="ConvWinograd"/>). Images run in parallel.
+    /// Winograd tiles of all its images, and a large 3×3 plane (at least 16 channels in and out) at any
+    /// batch as Winograd tiles in bands of tile rows (<see cref="ConvWinograd"/>). Images run in parallel.
     /// </summary>
     public static unsafe void Conv(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
         int n, int c, int h, int w, int m, int kh, int kw, int oh, int ow, int padTop, int padLeft,
@@ -31,8 +32,9 @@ public static partial class Kernels
     {
         var shape = new ConvShape(c, h, w, m, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
         var scratchPerImage = ConvScratchLength(c, h, w, kh, kw, oh, ow, padTop, padLeft, strideH, strideW, dilH, dilW, group);
-        // Small 3×3 planes over a batch: Winograd tiles of every image as the GEMM rows (disjoint from the few-channel and depthwise paths).
-        if (n > 1 && TryConvWinograd(shape, n, Math.Min(scratch.Length, (long)n * scratchPerImage), x, weights, bias, y, scratch, act, actMin, actMax))
+        // Small 3×3 planes over a batch, large ones at any batch (in bands of tile rows): Winograd tiles as the GEMM rows
+        // (disjoint from the few-channel and depthwise paths).
+        if ((n > 1 || shape.P >= WinogradBandMinPixels) && TryConvWinograd(shape, n, Math.Min(scratch.Length, (long)n * scratchPerImage), x, weights, bias, y, scratch, act, actMin, actMax))
         {
             return;
         }
