@@ -1,0 +1,64 @@
+using Optimizer.Compiler.Tests.Support;
+using Optimizer.Onnx;
+using Optimizer.Runtime.Compiled;
+using Xunit.Abstractions;
+
+namespace Optimizer.Compiler.Tests.Models;
+
+/// <summary>
+/// A fused <see cref="StepKind.QConv"/> carries the batched path's weights (<see cref="Optimizer.Runtime.Compiled.Kernels.PackQConvBatchedWeights"/>, its seventh
+/// operand) where that path can take it, and an empty operand elsewhere: in the chain CNN the second convolution (20 channels, a 4 × 5
+/// plane, uint8 out) has them, the first (3 channels, 9 × 11) has none. The program agrees with ONNX Runtime at batches that run the
+/// batched path (≥ 4 images) and below; a program without the operand (one compiled before it existed) loads and runs per image, to the same bytes.
+/// </summary>
+public sealed class QuantizedBatchedWeightsTests(ITestOutputHelper output)
+{
+    private const int BatchedOperand = 6;
+
+    [Fact]
+    public void Only_the_convolutions_the_batched_path_takes_carry_its_weights()
+    {
+        using var program = Compile();
+        var convs = program.Steps.Where(s => s.Kind == StepKind.QConv).ToList();
+        Assert.Equal(2, convs.Count);
+        Assert.All(convs, s => Assert.Equal(7, s.Operands.Count));
+        Assert.True(convs[0].Operands[BatchedOperand].IsEmpty, "3 input channels and a 99-pixel plane: no batched weights");
+        Assert.False(convs[1].Operands[BatchedOperand].IsEmpty, "20 channels and a 20-pixel plane: batched weights");
+        Assert.Equal(Optimizer.Runtime.Compiled.Kernels.QConvBatchedWeightsLength(20, 5, 1, 3, 4, 5), convs[1].Operands[BatchedOperand].Length.Constant);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(9)]
+    public void Matches_onnx_runtime_and_the_per_image_program(int batch)
+    {
+        var quantized = QuantizedChainCnn.Quantized();
+        using var program = Compile();
+        using var perImage = WithoutBatchedWeights(program);
+        long[] shape = [batch, .. QuantizedChainCnn.Sample];
+        var x = SmallModels.Values((int)shape.Aggregate(1L, (a, d) => a * d), 17);
+        var input = OnnxTensor.FromFloats("x", shape, x);
+        var expected = SharedModels.RunOrt(quantized, ("x", x, shape))[0];
+        var actual = ProgramRunner.Run(program, [input])[0];
+        var worst = expected.Zip(ProgramRunner.Floats(actual), (e, a) => Math.Abs(e - a)).Max();
+        output.WriteLine($"batch {batch}: max |Δ| {worst} (max |y| {expected.Max(Math.Abs)}), {KernelDispatch.Current}");
+        Assert.True(worst <= 0.01 * expected.Max(Math.Abs), $"the compiled CNN differs from ONNX Runtime by {worst}");
+        Assert.Equal(ProgramRunner.Run(perImage, [input])[0], actual);
+    }
+
+    private static KernelProgram Compile()
+    {
+        var result = KernelCompiler.Compile(QuantizedChainCnn.Quantized());
+        Assert.True(result.IsSupported, string.Join("; ", result.Unsupported));
+        return result.Program!;
+    }
+
+    /// <summary>The program as compiled before QConv had batched weights: its QConv steps' first six operands, read back from the stored form.</summary>
+    private static KernelProgram WithoutBatchedWeights(KernelProgram program)
+    {
+        var steps = program.Steps.Select(s => s.Kind == StepKind.QConv ? s with { Operands = s.Operands.Take(BatchedOperand).ToList() } : s).ToList();
+        using var old = new KernelProgram(program.Symbols, program.Inputs, program.Outputs, program.ArenaStorages, steps, program.Weights.ToArray(), program.Guards);
+        return KernelProgram.Read(old.ToBytes());
+    }
+}
