@@ -42,7 +42,7 @@ public class QConvBatchedKernelTests
     {
         var conv = new QuantizedConv(n, c, h, w, m, kernel, pad, stride, dilation, outputKind, 0, Seed: n * 131 + c * 17 + m);
         Assert.Equal(batched && BatchedPathHere, Kernels.QConvRunsBatched(n, c, conv.OH, conv.OW, outputKind));
-        Assert.True(!batched || conv.BatchedWeights().Length > 0, "the batched path's shape gets batched weights");
+        Assert.True(!batched || conv.BatchedOperands().TapMajor.Length > 0, "the batched path's shape gets batched weights");
         foreach (var relu in outputKind == 0 ? new[] { 0, 1 } : [0])
         {
             conv = conv with { Relu = relu };
@@ -52,15 +52,16 @@ public class QConvBatchedKernelTests
             if (batched)
             {
                 // Without the compiler's batched weights (a program made before them) the same convolution runs per image.
-                var perImage = conv.Run(poolRows, batchedWeights: []);
+                var perImage = conv.Run(poolRows, QuantizedConv.NoBatchedOperands);
                 Assert.True(expected.AsSpan().SequenceEqual(perImage), $"{KernelDispatch.Current}: relu {relu}, per image: first difference at byte {QConvKernelTests.FirstDifference(expected, perImage)}");
             }
         }
     }
 
     /// <summary>
-    /// The batched weights' sections (<see cref="Kernels.PackQConvBatchedWeights"/>) against plain loops over the ONNX weights: tap-major quads
-    /// (channels padded with zeros), each pixel's bias with its padding taps' <c>xZero · Σ w</c> added, its taps inside the image, the padded scales.
+    /// The batched path's operands against plain loops over the ONNX weights: tap-major quads (<see cref="Kernels.PackInt8TapMajor"/>, channels
+    /// padded with zeros) and the pixel tables (<see cref="Kernels.PackQConvPixelTables"/>): each pixel's bias with its padding taps'
+    /// <c>xZero · Σ w</c> added, its taps inside the image, the padded scales.
     /// </summary>
     [Theory]
     [InlineData(5, 2, 2, 7, 3, 1, 1, 1)] // every pixel a corner; 5 channels padded to 8
@@ -70,11 +71,11 @@ public class QConvBatchedKernelTests
     public void Batched_weights_hold_the_tap_major_weights_and_each_pixels_bias(int c, int h, int w, int m, int kernel, int pad, int stride, int dilation)
     {
         var conv = new QuantizedConv(4, c, h, w, m, kernel, pad, stride, dilation, 0, 0, Seed: c * 13 + m);
-        var batched = conv.BatchedWeights();
+        var (batched, tables) = conv.BatchedOperands();
         var (taps, cp, mp, plane) = (kernel * kernel, (c + 3) / 4 * 4, (m + 15) / 16 * 16, conv.OH * conv.OW);
-        Assert.Equal(Kernels.QConvBatchedWeightsLength(c, m, kernel, kernel, conv.OH, conv.OW), batched.Length);
+        Assert.Equal(Kernels.PackedInt8TapMajorLength(c, m, kernel, kernel), batched.Length);
+        Assert.Equal(Kernels.QConvPixelTablesLength(c, m, kernel, kernel, conv.OH, conv.OW), tables.Length);
         var weights = conv.WeightValues;
-        var repacked = mp / 16 * taps * cp / 4 * 64;
         for (var o = 0; o < mp; o++)
         {
             for (var t = 0; t < taps; t++)
@@ -88,9 +89,9 @@ public class QConvBatchedKernelTests
             }
         }
 
-        var pixelBias = MemoryMarshal.Cast<byte, int>(batched.AsSpan(repacked, plane * mp * 4));
-        var scales = MemoryMarshal.Cast<byte, float>(batched.AsSpan(repacked + plane * mp * 4, mp * 4));
-        var tapLists = MemoryMarshal.Cast<byte, int>(batched.AsSpan(repacked + plane * mp * 4 + mp * 4));
+        var pixelBias = MemoryMarshal.Cast<byte, int>(tables.AsSpan(0, plane * mp * 4));
+        var scales = MemoryMarshal.Cast<byte, float>(tables.AsSpan(plane * mp * 4, mp * 4));
+        var tapLists = MemoryMarshal.Cast<byte, int>(tables.AsSpan(plane * mp * 4 + mp * 4));
         for (var p = 0; p < plane; p++)
         {
             var inside = new List<int>();
@@ -122,8 +123,8 @@ public class QConvBatchedKernelTests
     public void Refuses_batched_weights_of_another_shape()
     {
         var conv = new QuantizedConv(8, 16, 4, 4, 32, 3, 1, 1, 1, 0, 0, Seed: 3);
-        var other = new QuantizedConv(8, 16, 4, 4, 16, 3, 1, 1, 1, 0, 0, Seed: 3).BatchedWeights();
-        Assert.NotEmpty(other);
+        var other = new QuantizedConv(8, 16, 4, 4, 16, 3, 1, 1, 1, 0, 0, Seed: 3).BatchedOperands();
+        Assert.NotEmpty(other.TapMajor);
         Assert.Throws<ArgumentException>(() => conv.Run(0, other));
     }
 
@@ -186,7 +187,7 @@ public class QConvBatchedKernelTests
 
         Assert.True(Kernels.Int8PairsFit(weights, k, m, transB: 1), "the weights' own pairs fit");
         var conv = new QuantizedConv(8, c, 4, 4, m, 3, 1, 1, 1, 0, 0, Seed: 11, FixedWeights: weights);
-        Assert.Empty(conv.BatchedWeights()); // the compiler emits none: the kernel runs per image
+        Assert.Empty(conv.BatchedOperands().TapMajor); // the compiler emits none: the kernel runs per image
         Assert.True(conv.Reference(0).AsSpan().SequenceEqual(conv.Run(0)));
     }
 }

@@ -110,31 +110,39 @@ public class QConvKernelTests
 
         private static readonly int[] PoolFlags = [0, Kernels.QConvPooledPairs, Kernels.QConvPooled];
 
-        /// <summary>The kernel's output, given <paramref name="batchedWeights"/> (empty: none), by default those the compiler would emit (<see cref="BatchedWeights"/>).</summary>
-        public byte[] Run(int poolRows, byte[]? batchedWeights = null)
+        /// <summary>
+        /// The kernel's output, given the batched path's tap-major weights and pixel tables (<paramref name="batched"/>; empty: none),
+        /// by default those the compiler would emit (<see cref="BatchedOperands"/>).
+        /// </summary>
+        public byte[] Run(int poolRows, (byte[] TapMajor, byte[] Tables)? batched = null)
         {
             var packed = PackedWeights();
             var y = new byte[N * M * (poolRows > 0 ? OH / poolRows * (OW / 2) : OH * OW) * OutBytes];
             var scratch = new byte[N * Kernels.QConvScratchLength(C, Kernel, Kernel, OH, OW)];
-            Kernels.QConv(X, packed, Bias, Scale, y, scratch, batchedWeights ?? BatchedWeights(),
+            var (tapMajor, tables) = batched ?? BatchedOperands();
+            Kernels.QConv(X, packed, Bias, Scale, y, scratch, tapMajor, tables,
                 N, C, H, W, M, Kernel, Kernel, OH, OW, Pad, Pad, Stride, Stride, Dilation, Dilation, XZero, OutputKind, YZero, Relu | PoolFlags[poolRows]);
             return y;
         }
 
+        /// <summary>No batched weights: the step of a program compiled before them, or of a convolution they do not fit.</summary>
+        public static (byte[] TapMajor, byte[] Tables) NoBatchedOperands => ([], []);
+
         /// <summary>
-        /// What the compiler emits beside the packed weights (the same runtime function it calls): <see cref="Kernels.PackQConvBatchedWeights"/>
-        /// where the batched path takes the shape and the tap-major pairs fit, else empty.
+        /// What the compiler emits beside the packed weights, by the same runtime functions it calls: <see cref="Kernels.PackInt8TapMajor"/>
+        /// and <see cref="Kernels.PackQConvPixelTables"/> where the batched path takes the shape and the tap-major pairs fit, else none.
         /// </summary>
-        public byte[] BatchedWeights()
+        public (byte[] TapMajor, byte[] Tables) BatchedOperands()
         {
-            if (!Kernels.QConvBatchable(C, OH, OW, OutputKind))
+            var tapMajor = new byte[Kernels.PackedInt8TapMajorLength(C, M, Kernel, Kernel)];
+            if (!Kernels.QConvBatchable(C, OH, OW, OutputKind) || !Kernels.PackInt8TapMajor(Weights, tapMajor, C, M, Kernel, Kernel))
             {
-                return [];
+                return NoBatchedOperands;
             }
 
-            var batched = new byte[Kernels.QConvBatchedWeightsLength(C, M, Kernel, Kernel, OH, OW)];
-            return Kernels.PackQConvBatchedWeights(PackedWeights(), Bias, Scale, batched, C, H, W, M, Kernel, Kernel, OH, OW, Pad, Pad, Stride, Stride,
-                Dilation, Dilation, XZero) ? batched : [];
+            var tables = new byte[Kernels.QConvPixelTablesLength(C, M, Kernel, Kernel, OH, OW)];
+            Kernels.PackQConvPixelTables(tapMajor, Bias, Scale, tables, C, H, W, M, Kernel, Kernel, OH, OW, Pad, Pad, Stride, Stride, Dilation, Dilation, XZero);
+            return (tapMajor, tables);
         }
 
         private byte[] PackedWeights()

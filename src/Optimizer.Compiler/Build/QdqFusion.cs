@@ -266,9 +266,12 @@ internal static partial class QdqFusion
         }
 
         var packedLength = Kernels.PackedInt8BLength(g.K, g.N);
-        var packedBytes = new byte[packedLength];
-        Kernels.PackInt8B(g.Weights, packedBytes, g.K, g.N, g.TransB ? 1 : 0);
-        var packed = ctx.WeightBytesOp($"qpacked:{key}", () => packedBytes, packedLength);
+        var packed = ctx.WeightBytesOp($"qpacked:{key}", () =>
+        {
+            var bytes = new byte[packedLength];
+            Kernels.PackInt8B(g.Weights, bytes, g.K, g.N, g.TransB ? 1 : 0);
+            return bytes;
+        }, packedLength);
         var biasOp = ctx.WeightBytesOp($"qbias:{key}", () => bias.SelectMany(BitConverter.GetBytes).ToArray(), g.N);
         var scaleOp = ctx.WeightOp($"qscale:{key}", () => scale);
         var outputName = g.OutputQ?.Outputs[0] ?? key;
@@ -290,8 +293,8 @@ internal static partial class QdqFusion
                 : ctx.NewValue(g.Pool!.Output, TensorElementType.UInt8, [x.Shape[0], g.N, pooled.OH, pooled.OW]);
             var scratch = ctx.ScratchBytes(x.Shape[0] * KernelSizes.QConvScratchLength(x.Shape[1], window.KH, window.KW, window.OH, window.OW));
             var yOp = ctx.Op(y);
-            var batched = BatchedWeightsOp(ctx, key, packedBytes, bias, scale, window, x.Shape[1], g.N, g.InputZero, outputKind);
-            ctx.Emit(StepKind.QConv, [ctx.Op(x), packed, biasOp, scaleOp, yOp with { Length = y.Count * elementSize }, scratch, batched],
+            var (tapMajor, pixelTables) = BatchedOperands(ctx, key, g, bias, scale, window, x.Shape[1], outputKind);
+            ctx.Emit(StepKind.QConv, [ctx.Op(x), packed, biasOp, scaleOp, yOp with { Length = y.Count * elementSize }, scratch, tapMajor, pixelTables],
                 [x.Shape[0], x.Shape[1], window.H, window.W, g.N, window.KH, window.KW, window.OH, window.OW, window.PadTop, window.PadLeft,
                     window.StrideH, window.StrideW, window.DilH, window.DilW, g.InputZero, outputKind, g.OutputZero, g.Pool?.Flag ?? 0], []);
             return;

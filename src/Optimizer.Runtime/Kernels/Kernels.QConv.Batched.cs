@@ -18,7 +18,7 @@ public static partial class Kernels
 
     /// <summary>
     /// Whether <see cref="QConv"/> runs <paramref name="n"/> images as one batch
-    /// (<see cref="QConvBatched"/>, given the convolution's <see cref="PackQConvBatchedWeights"/>): an x86 int8 path with
+    /// (<see cref="QConvBatched"/>, given the convolution's <see cref="PackInt8TapMajor"/> weights and <see cref="PackQConvPixelTables"/>): an x86 int8 path with
     /// <c>vpmaddubsw</c> (AVX2, AVX-512BW; AVX-VNNI keeps its own per-image tiles), at least
     /// <see cref="QConvBatchMinImages"/> images and a shape the path takes (<see cref="QConvBatchable"/>).
     /// </summary>
@@ -32,13 +32,13 @@ public static partial class Kernels
     /// same kernel taps inside the image, so the taps in the padding are skipped, their sums
     /// (zero point × weights) folded into that pixel's bias: on a 4 × 4 plane with padding 1
     /// that is 31% of the products. The quads run tap-major, 4 input channels each, read straight
-    /// from a channel-last copy of the images (no im2col), the weights, per-pixel biases and tap lists
-    /// made by the compiler (<paramref name="batched"/>: <see cref="PackQConvBatchedWeights"/>). The tile's
-    /// requantized bytes are channel-last; each image is then pooled (within itself) and written NCHW.
+    /// from a channel-last copy of the images (no im2col), the weights tap-major (<paramref name="tapMajor"/>:
+    /// <see cref="PackInt8TapMajor"/>), each pixel's bias and taps in <paramref name="tables"/> (<see cref="PackQConvPixelTables"/>),
+    /// both made by the compiler. The tile's requantized bytes are channel-last; each image is then pooled (within itself) and written NCHW.
     /// </summary>
-    private static unsafe void QConvBatched(in ConvShape s, byte* x, byte* batched, byte* y, int n, int outputKind, int yZero, int act, int poolRows)
+    private static unsafe void QConvBatched(in ConvShape s, byte* x, byte* tapMajor, byte* tables, byte* y, int n, int outputKind, int yZero, int act, int poolRows)
     {
-        var layout = new BatchedWeightsLayout(s.C, s.M, s.KH * s.KW, s.P);
+        var layout = new BatchedTablesLayout(s.C, s.M, s.KH * s.KW, s.P);
         var (cp, mp) = (layout.Cp, layout.Mp);
         var imageBytes = s.H * s.W * cp;
         var channelsLast = ThreadBuffer(ref _batchChannelsLast, (long)n * imageBytes);
@@ -50,8 +50,8 @@ public static partial class Kernels
             lo = Math.Max(lo, yZero);
         }
 
-        var job = new BatchedQConvJob(s, channelsLast, imageBytes, cp / 4, batched, layout.Quads, layout.Panels, (int*)(batched + layout.PixelBiasOffset),
-            (int*)(batched + layout.TapListOffset), layout.TapStride, (float*)(batched + layout.ScaleOffset),
+        var job = new BatchedQConvJob(s, channelsLast, imageBytes, cp / 4, tapMajor, layout.Quads, layout.Panels, (int*)tables,
+            (int*)(tables + layout.TapListOffset), layout.TapStride, (float*)(tables + layout.ScaleOffset),
             new RequantizeAvx2(lo, hi, yZero, signed: outputKind == 1), staging, mp, y, poolRows);
         var groups = (n + 3) / 4;
         if (KernelDispatch.MaxThreads > 1 && groups > 1)

@@ -6,14 +6,16 @@ using Xunit.Abstractions;
 namespace Optimizer.Compiler.Tests.Models;
 
 /// <summary>
-/// A fused <see cref="StepKind.QConv"/> carries the batched path's weights (<see cref="Optimizer.Runtime.Compiled.Kernels.PackQConvBatchedWeights"/>, its seventh
-/// operand) where that path can take it, and an empty operand elsewhere: in the chain CNN the second convolution (20 channels, a 4 × 5
-/// plane, uint8 out) has them, the first (3 channels, 9 × 11) has none. The program agrees with ONNX Runtime at batches that run the
-/// batched path (≥ 4 images) and below; a program without the operand (one compiled before it existed) loads and runs per image, to the same bytes.
+/// A fused <see cref="StepKind.QConv"/> carries the batched path's tap-major weights and pixel tables (its seventh and eighth operands:
+/// <see cref="Optimizer.Runtime.Compiled.Kernels.PackInt8TapMajor"/>, <see cref="Optimizer.Runtime.Compiled.Kernels.PackQConvPixelTables"/>)
+/// where that path can take it, and empty operands elsewhere: in the chain CNN the second convolution (20 channels, a 4 × 5 plane,
+/// uint8 out) has them, the first (3 channels, 9 × 11) has none. The program agrees with ONNX Runtime at batches that run the
+/// batched path (≥ 4 images) and below; a program without the operands (one compiled before them) loads and runs per image, to
+/// the same bytes; the stored program reads both weight forms from the model's initializer.
 /// </summary>
 public sealed class QuantizedBatchedWeightsTests(ITestOutputHelper output)
 {
-    private const int BatchedOperand = 6;
+    private const int TapMajor = 6, PixelTables = 7;
 
     [Fact]
     public void Only_the_convolutions_the_batched_path_takes_carry_its_weights()
@@ -21,10 +23,22 @@ public sealed class QuantizedBatchedWeightsTests(ITestOutputHelper output)
         using var program = Compile();
         var convs = program.Steps.Where(s => s.Kind == StepKind.QConv).ToList();
         Assert.Equal(2, convs.Count);
-        Assert.All(convs, s => Assert.Equal(7, s.Operands.Count));
-        Assert.True(convs[0].Operands[BatchedOperand].IsEmpty, "3 input channels and a 99-pixel plane: no batched weights");
-        Assert.False(convs[1].Operands[BatchedOperand].IsEmpty, "20 channels and a 20-pixel plane: batched weights");
-        Assert.Equal(Optimizer.Runtime.Compiled.Kernels.QConvBatchedWeightsLength(20, 5, 1, 3, 4, 5), convs[1].Operands[BatchedOperand].Length.Constant);
+        Assert.All(convs, s => Assert.Equal(8, s.Operands.Count));
+        Assert.True(convs[0].Operands[TapMajor].IsEmpty && convs[0].Operands[PixelTables].IsEmpty, "3 input channels and a 99-pixel plane: no batched weights");
+        Assert.Equal(Optimizer.Runtime.Compiled.Kernels.PackedInt8TapMajorLength(20, 5, 1, 3), convs[1].Operands[TapMajor].Length.Constant);
+        Assert.Equal(Optimizer.Runtime.Compiled.Kernels.QConvPixelTablesLength(20, 5, 1, 3, 4, 5), convs[1].Operands[PixelTables].Length.Constant);
+    }
+
+    /// <summary>Both packings of the quantized convolutions' int8 initializers (per image and tap-major) are read from the model, not stored.</summary>
+    [Fact]
+    public void The_stored_program_reads_the_tap_major_weights_from_the_model()
+    {
+        var quantized = QuantizedChainCnn.Quantized();
+        using var program = Compile();
+        Assert.Contains(program.References, r => r.Transform == WeightTransform.PackInt8TapMajor && r.Args.SequenceEqual([20, 5, 1, 3]));
+        Assert.Contains(program.References, r => r.Transform == WeightTransform.PackInt8B && r.Args.SequenceEqual([60, 5, 1]));
+        using var loaded = KernelProgram.Read(program.ToBytes(ProgramWeights.FromModel), OnnxModelWriter.ToBytes(quantized));
+        Assert.True(loaded.Weights.SequenceEqual(program.Weights));
     }
 
     [Theory]
@@ -54,10 +68,10 @@ public sealed class QuantizedBatchedWeightsTests(ITestOutputHelper output)
         return result.Program!;
     }
 
-    /// <summary>The program as compiled before QConv had batched weights: its QConv steps' first six operands, read back from the stored form.</summary>
+    /// <summary>The program as compiled before QConv had the batched path's operands: its QConv steps' first six, read back from the stored form.</summary>
     private static KernelProgram WithoutBatchedWeights(KernelProgram program)
     {
-        var steps = program.Steps.Select(s => s.Kind == StepKind.QConv ? s with { Operands = s.Operands.Take(BatchedOperand).ToList() } : s).ToList();
+        var steps = program.Steps.Select(s => s.Kind == StepKind.QConv ? s with { Operands = s.Operands.Take(TapMajor).ToList() } : s).ToList();
         using var old = new KernelProgram(program.Symbols, program.Inputs, program.Outputs, program.ArenaStorages, steps, program.Weights.ToArray(), program.Guards);
         return KernelProgram.Read(old.ToBytes());
     }
