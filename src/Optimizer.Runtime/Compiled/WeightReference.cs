@@ -46,7 +46,8 @@ public sealed record WeightReference(long Offset, long Length, string Initialize
         WeightTransform.PackB when Args.Count == 4 && Args[0] > 0 && Args[1] > 0 && Args[2] > 0 && Args[3] is 0 or 1 =>
             checked((long)Kernels.PackedBLength(Args[1], Args[2]) * Args[0] * sizeof(float)),
         WeightTransform.PackInt8B when Args.Count == 3 && Args[0] > 0 && Args[1] > 0 && Args[2] is 0 or 1 => Kernels.PackedInt8BLength(Args[0], Args[1]),
-        WeightTransform.PackInt8TapMajor when Args.Count == 4 && Args.All(a => a > 0) && (long)Args[0] * Args[1] * Args[2] * Args[3] <= int.MaxValue =>
+        // Bounded so the padded length ((m + 15) · (c + 3) · kh · kw bounds it) fits an int.
+        WeightTransform.PackInt8TapMajor when Args.Count == 4 && Args.All(a => a > 0) && (Int128)(Args[0] + 3L) * (Args[1] + 15L) * Args[2] * Args[3] <= int.MaxValue =>
             Kernels.PackedInt8TapMajorLength(Args[0], Args[1], Args[2], Args[3]),
         _ => -1,
     };
