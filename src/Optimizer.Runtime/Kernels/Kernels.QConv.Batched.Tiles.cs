@@ -93,6 +93,7 @@ public static partial class Kernels
     /// the image (4 channels a quad, channel-last: stride 4); <see cref="QConvPooledWindows"/>' one run is the whole k (pixel blocks: stride 64).
     /// Same products as <see cref="QGemmJob"/>'s AVX2 loop (<c>vpmaddubsw</c> then <c>vpmaddwd</c> by ones); acc[r · 16 + c].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // each caller's stride and run count fold into its copy
     private static unsafe void Tile4x16Avx2(byte* a0, byte* a1, byte* a2, byte* a3, byte* w, int* runs, int count, int quadsPerRun, int quadStride, int* acc)
     {
         Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
