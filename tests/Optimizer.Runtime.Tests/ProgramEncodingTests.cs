@@ -163,6 +163,20 @@ public sealed class ProgramEncodingTests
         }
     }
 
+    /// <summary>Tap-major arguments whose packed length would not fit an int (or whose product would wrap a long) are refused, not packed.</summary>
+    [Theory]
+    [InlineData(int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue)]
+    [InlineData(1, 1, 1 << 30, 4)]
+    [InlineData(0, 16, 3, 3)]
+    public void Tap_major_weights_with_impossible_arguments_are_refused(int c, int m, int kh, int kw)
+    {
+        var reference = new WeightReference(0, 1024, "w", WeightTransform.PackInt8TapMajor, [c, m, kh, kw]);
+        var error = Assert.Throws<InvalidDataException>(() => WeightReferences.StoredLength([reference], 4096));
+        Assert.Contains("does not fit its weights", error.Message);
+        Assert.Equal(Kernels.PackedInt8TapMajorLength(16, 32, 3, 3),
+            new WeightReference(0, 0, "w", WeightTransform.PackInt8TapMajor, [16, 32, 3, 3]).ProducedLength());
+    }
+
     [Fact]
     public void A_program_of_another_format_version_is_refused_with_its_number()
     {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Optimizer.Runtime.Compiled;
 using QuantizedConv = Optimizer.Runtime.Tests.QConvKernelTests.QuantizedConv;
 
@@ -41,13 +42,90 @@ public class QConvBatchedKernelTests
     {
         var conv = new QuantizedConv(n, c, h, w, m, kernel, pad, stride, dilation, outputKind, 0, Seed: n * 131 + c * 17 + m);
         Assert.Equal(batched && BatchedPathHere, Kernels.QConvRunsBatched(n, c, conv.OH, conv.OW, outputKind));
+        Assert.True(!batched || conv.BatchedOperands().TapMajor.Length > 0, "the batched path's shape gets batched weights");
         foreach (var relu in outputKind == 0 ? new[] { 0, 1 } : [0])
         {
             conv = conv with { Relu = relu };
             var expected = conv.Reference(poolRows);
             var actual = conv.Run(poolRows);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"{KernelDispatch.Current}: relu {relu}: first difference at byte {QConvKernelTests.FirstDifference(expected, actual)}");
+            if (batched)
+            {
+                // Without the compiler's batched weights (a program made before them) the same convolution runs per image.
+                var perImage = conv.Run(poolRows, QuantizedConv.NoBatchedOperands);
+                Assert.True(expected.AsSpan().SequenceEqual(perImage), $"{KernelDispatch.Current}: relu {relu}, per image: first difference at byte {QConvKernelTests.FirstDifference(expected, perImage)}");
+            }
         }
+    }
+
+    /// <summary>
+    /// The batched path's operands against plain loops over the ONNX weights: tap-major quads (<see cref="Kernels.PackInt8TapMajor"/>, channels
+    /// padded with zeros) and the pixel tables (<see cref="Kernels.PackQConvPixelTables"/>): each pixel's bias with its padding taps'
+    /// <c>xZero · Σ w</c> added, its taps inside the image, the padded scales.
+    /// </summary>
+    [Theory]
+    [InlineData(5, 2, 2, 7, 3, 1, 1, 1)] // every pixel a corner; 5 channels padded to 8
+    [InlineData(4, 5, 6, 33, 3, 1, 1, 1)] // three panels
+    [InlineData(4, 6, 6, 8, 3, 2, 1, 2)] // dilation 2, padding 2
+    [InlineData(8, 8, 8, 16, 3, 1, 2, 1)] // stride 2
+    public void Batched_weights_hold_the_tap_major_weights_and_each_pixels_bias(int c, int h, int w, int m, int kernel, int pad, int stride, int dilation)
+    {
+        var conv = new QuantizedConv(4, c, h, w, m, kernel, pad, stride, dilation, 0, 0, Seed: c * 13 + m);
+        var (batched, tables) = conv.BatchedOperands();
+        var (taps, cp, mp, plane) = (kernel * kernel, (c + 3) / 4 * 4, (m + 15) / 16 * 16, conv.OH * conv.OW);
+        Assert.Equal(Kernels.PackedInt8TapMajorLength(c, m, kernel, kernel), batched.Length);
+        Assert.Equal(Kernels.QConvPixelTablesLength(c, m, kernel, kernel, conv.OH, conv.OW), tables.Length);
+        var weights = conv.WeightValues;
+        for (var o = 0; o < mp; o++)
+        {
+            for (var t = 0; t < taps; t++)
+            {
+                for (var ci = 0; ci < cp; ci++)
+                {
+                    var k = t * cp + ci;
+                    var at = (o / 16 * taps * cp / 4 + k / 4) * 64 + o % 16 * 4 + k % 4;
+                    Assert.Equal(o < m && ci < c ? weights[o * c * taps + ci * taps + t] : 0, (sbyte)batched[at]);
+                }
+            }
+        }
+
+        var pixelBias = MemoryMarshal.Cast<byte, int>(tables.AsSpan(0, plane * mp * 4));
+        var scales = MemoryMarshal.Cast<byte, float>(tables.AsSpan(plane * mp * 4, mp * 4));
+        var tapLists = MemoryMarshal.Cast<byte, int>(tables.AsSpan(plane * mp * 4 + mp * 4));
+        for (var p = 0; p < plane; p++)
+        {
+            var inside = new List<int>();
+            for (var t = 0; t < taps; t++)
+            {
+                var iy = p / conv.OW * stride - pad + t / kernel * dilation;
+                var ix = p % conv.OW * stride - pad + t % kernel * dilation;
+                if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                {
+                    inside.Add(t);
+                    Assert.Equal((iy * w + ix) * cp, tapLists[p * (2 * taps + 1) + 2 * inside.Count - 1]);
+                    Assert.Equal(t * cp / 4 * 64, tapLists[p * (2 * taps + 1) + 2 * inside.Count]);
+                }
+            }
+
+            Assert.Equal(inside.Count, tapLists[p * (2 * taps + 1)]);
+            for (var o = 0; o < mp; o++)
+            {
+                var outside = o < m ? Enumerable.Range(0, taps).Except(inside).Sum(t => Enumerable.Range(0, c).Sum(ci => (int)weights[o * c * taps + ci * taps + t])) : 0;
+                Assert.Equal(o < m ? conv.BiasValues[o] + QuantizedConv.InputZero * outside : 0, pixelBias[p * mp + o]);
+            }
+        }
+
+        Assert.Equal(conv.ScaleValues.Concat(new float[mp - m]), scales.ToArray());
+    }
+
+    /// <summary>Batched weights made for another shape are refused, not read past their end.</summary>
+    [Fact]
+    public void Refuses_batched_weights_of_another_shape()
+    {
+        var conv = new QuantizedConv(8, 16, 4, 4, 32, 3, 1, 1, 1, 0, 0, Seed: 3);
+        var other = new QuantizedConv(8, 16, 4, 4, 16, 3, 1, 1, 1, 0, 0, Seed: 3).BatchedOperands();
+        Assert.NotEmpty(other.TapMajor);
+        Assert.Throws<ArgumentException>(() => conv.Run(0, other));
     }
 
     // n, c, h, w, m, kernel, pad, stride, output kind; pooled 2×2; whether the pooled-window path runs (the rest pool in the pixel-lane epilogue or after it)
@@ -109,6 +187,7 @@ public class QConvBatchedKernelTests
 
         Assert.True(Kernels.Int8PairsFit(weights, k, m, transB: 1), "the weights' own pairs fit");
         var conv = new QuantizedConv(8, c, 4, 4, m, 3, 1, 1, 1, 0, 0, Seed: 11, FixedWeights: weights);
+        Assert.Empty(conv.BatchedOperands().TapMajor); // the compiler emits none: the kernel runs per image
         Assert.True(conv.Reference(0).AsSpan().SequenceEqual(conv.Run(0)));
     }
 }

@@ -76,7 +76,8 @@ public class QConvKernelTests
     internal sealed record QuantizedConv(int N, int C, int H, int W, int M, int Kernel, int Pad, int Stride, int Dilation, int OutputKind, int Relu, int Seed,
         bool SignedScales = false, sbyte[]? FixedWeights = null)
     {
-        private const int XZero = 3, YZero = 7;
+        public const int InputZero = 3;
+        private const int XZero = InputZero, YZero = 7;
         private readonly Random _random = new(Seed);
 
         public int K => C * Kernel * Kernel;
@@ -92,6 +93,13 @@ public class QConvKernelTests
         private byte[] X => _x ??= Enumerable.Range(0, N * C * H * W).Select(_ => (byte)_random.Next(256)).ToArray();
 
         // Within the pair-sum bound every int8 path shares (|b₀| + |b₁| ≤ 128).
+        /// <summary>The ONNX weights <c>[m, c, kh, kw]</c>, bias (with <c>−xZero · Σ w</c>, as the compiler folds it) and scales.</summary>
+        public sbyte[] WeightValues => Weights;
+
+        public int[] BiasValues => Bias;
+
+        public float[] ScaleValues => Scale;
+
         private sbyte[] Weights => _weights ??= FixedWeights ?? Enumerable.Range(0, M * K).Select(_ => (sbyte)_random.Next(-64, 64)).ToArray();
 
         private int[] Bias => _bias ??= Enumerable.Range(0, M).Select(_ => _random.Next(-20000, 20000)).ToArray();
@@ -102,15 +110,46 @@ public class QConvKernelTests
 
         private static readonly int[] PoolFlags = [0, Kernels.QConvPooledPairs, Kernels.QConvPooled];
 
-        public byte[] Run(int poolRows)
+        /// <summary>
+        /// The kernel's output, given the batched path's tap-major weights and pixel tables (<paramref name="batched"/>; empty: none),
+        /// by default those the compiler would emit (<see cref="BatchedOperands"/>).
+        /// </summary>
+        public byte[] Run(int poolRows, (byte[] TapMajor, byte[] Tables)? batched = null)
+        {
+            var packed = PackedWeights();
+            var y = new byte[N * M * (poolRows > 0 ? OH / poolRows * (OW / 2) : OH * OW) * OutBytes];
+            var scratch = new byte[N * Kernels.QConvScratchLength(C, Kernel, Kernel, OH, OW)];
+            var (tapMajor, tables) = batched ?? BatchedOperands();
+            Kernels.QConv(X, packed, Bias, Scale, y, scratch, tapMajor, tables,
+                N, C, H, W, M, Kernel, Kernel, OH, OW, Pad, Pad, Stride, Stride, Dilation, Dilation, XZero, OutputKind, YZero, Relu | PoolFlags[poolRows]);
+            return y;
+        }
+
+        /// <summary>No batched weights: the step of a program compiled before them, or of a convolution they do not fit.</summary>
+        public static (byte[] TapMajor, byte[] Tables) NoBatchedOperands => ([], []);
+
+        /// <summary>
+        /// What the compiler emits beside the packed weights, by the same runtime functions it calls: <see cref="Kernels.PackInt8TapMajor"/>
+        /// and <see cref="Kernels.PackQConvPixelTables"/> where the batched path takes the shape and the tap-major pairs fit, else none.
+        /// </summary>
+        public (byte[] TapMajor, byte[] Tables) BatchedOperands()
+        {
+            var tapMajor = new byte[Kernels.PackedInt8TapMajorLength(C, M, Kernel, Kernel)];
+            if (!Kernels.QConvBatchable(C, OH, OW, OutputKind) || !Kernels.PackInt8TapMajor(Weights, tapMajor, C, M, Kernel, Kernel))
+            {
+                return NoBatchedOperands;
+            }
+
+            var tables = new byte[Kernels.QConvPixelTablesLength(C, M, Kernel, Kernel, OH, OW)];
+            Kernels.PackQConvPixelTables(tapMajor, Bias, Scale, tables, C, H, W, M, Kernel, Kernel, OH, OW, Pad, Pad, Stride, Stride, Dilation, Dilation, XZero);
+            return (tapMajor, tables);
+        }
+
+        private byte[] PackedWeights()
         {
             var packed = new byte[Kernels.PackedInt8BLength(K, M)];
             Kernels.PackInt8B(Weights, packed, K, M, transB: 1);
-            var y = new byte[N * M * (poolRows > 0 ? OH / poolRows * (OW / 2) : OH * OW) * OutBytes];
-            var scratch = new byte[N * Kernels.QConvScratchLength(C, Kernel, Kernel, OH, OW)];
-            Kernels.QConv(X, packed, Bias, Scale, y, scratch, N, C, H, W, M, Kernel, Kernel, OH, OW, Pad, Pad, Stride, Stride, Dilation, Dilation,
-                XZero, OutputKind, YZero, Relu | PoolFlags[poolRows]);
-            return y;
+            return packed;
         }
 
         public byte[] Reference(int poolRows)

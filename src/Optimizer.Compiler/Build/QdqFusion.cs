@@ -294,7 +294,8 @@ internal static partial class QdqFusion
                 : ctx.NewValue(g.Pool!.Output, TensorElementType.UInt8, [x.Shape[0], g.N, pooled.OH, pooled.OW]);
             var scratch = ctx.ScratchBytes(x.Shape[0] * KernelSizes.QConvScratchLength(x.Shape[1], window.KH, window.KW, window.OH, window.OW));
             var yOp = ctx.Op(y);
-            ctx.Emit(StepKind.QConv, [ctx.Op(x), packed, biasOp, scaleOp, yOp with { Length = y.Count * elementSize }, scratch],
+            var (tapMajor, pixelTables) = BatchedOperands(ctx, key, g, bias, scale, window, x.Shape[1], outputKind);
+            ctx.Emit(StepKind.QConv, [ctx.Op(x), packed, biasOp, scaleOp, yOp with { Length = y.Count * elementSize }, scratch, tapMajor, pixelTables],
                 [x.Shape[0], x.Shape[1], window.H, window.W, g.N, window.KH, window.KW, window.OH, window.OW, window.PadTop, window.PadLeft,
                     window.StrideH, window.StrideW, window.DilH, window.DilW, g.InputZero, outputKind, g.OutputZero, g.Pool?.Flag ?? 0], []);
             return;

@@ -5,7 +5,7 @@ namespace Optimizer.Compiler.Linking;
 
 /// <summary>
 /// Finds which of a program's weight tensors are the model's own initializers, as they are or as
-/// <see cref="Kernels.PackB"/> or <see cref="Kernels.PackInt8B"/> pack them, so the stored program can leave those bytes out and
+/// <see cref="Kernels.PackB"/>, <see cref="Kernels.PackInt8B"/> or <see cref="Kernels.PackInt8TapMajor"/> pack them, so the stored program can leave those bytes out and
 /// rebuild them from the embedded model at load time (one copy of the weights per app). Matching is
 /// by content, never by how the compiler got there: a weight is referenced only when transforming
 /// the initializer gives exactly its bytes, so a reference can never load different weights.
@@ -60,6 +60,14 @@ internal static class InitializerReferences
             // MatMulInteger's and a fused QDQ Gemm's B: [k, n], or [n, k] with transB.
             yield return (WeightTransform.PackInt8B, [(int)dims[0], (int)dims[1], 0], Kernels.PackedInt8BLength((int)dims[0], (int)dims[1]));
             yield return (WeightTransform.PackInt8B, [(int)dims[1], (int)dims[0], 1], Kernels.PackedInt8BLength((int)dims[1], (int)dims[0]));
+        }
+
+        if (initializer.ElementType == TensorElementType.Int8 && dims.Count == 4 && dims.Aggregate(1L, (a, d) => a * d) <= int.MaxValue)
+        {
+            // A fused QDQ Conv's [m, c, kh, kw]: the per-image packed weights ([m, c·kh·kw] with transB) and the batched path's tap-major ones.
+            var (m, c, kh, kw) = ((int)dims[0], (int)dims[1], (int)dims[2], (int)dims[3]);
+            yield return (WeightTransform.PackInt8B, [c * kh * kw, m, 1], Kernels.PackedInt8BLength(c * kh * kw, m));
+            yield return (WeightTransform.PackInt8TapMajor, [c, m, kh, kw], Kernels.PackedInt8TapMajorLength(c, m, kh, kw));
         }
 
         if (initializer.ElementType != TensorElementType.Float)

@@ -203,8 +203,10 @@ public sealed unsafe class KernelExecutor : IDisposable
                     slots.S<float>(step, 3), slots.S<byte>(step, 4), a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
                 break;
             case StepKind.QConv:
+                // The batched path's weights and tables (operands 6, 7) are absent from programs compiled before them: those run per image.
                 Kernels.QConv(slots.S<byte>(step, 0), slots.S<byte>(step, 1), slots.S<int>(step, 2),
                     slots.S<float>(step, 3), slots.S<byte>(step, 4), slots.S<byte>(step, 5),
+                    step.Operands.Count > 7 ? slots.S<byte>(step, 6) : default, step.Operands.Count > 7 ? slots.S<byte>(step, 7) : default,
                     a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18]);
                 break;
             case StepKind.QConvDepthwise:

@@ -14,6 +14,9 @@ public enum WeightTransform : byte
 
     /// <summary><see cref="Kernels.PackInt8B"/> of an int8 initializer; args: k, n, transB.</summary>
     PackInt8B = 2,
+
+    /// <summary><see cref="Kernels.PackInt8TapMajor"/> of an int8 convolution's weights <c>[m, c, kh, kw]</c>; args: c, m, kh, kw.</summary>
+    PackInt8TapMajor = 3,
 }
 
 /// <summary>
@@ -25,13 +28,14 @@ public enum WeightTransform : byte
 public sealed record WeightReference(long Offset, long Length, string Initializer, WeightTransform Transform, IReadOnlyList<int> Args)
 {
     /// <summary>Each transform's argument count: the one declaration the reader and writer check against.</summary>
-    private static readonly int[] ArgCounts = [0, 4, 3];
+    private static readonly int[] ArgCounts = [0, 4, 3, 4];
 
     /// <summary>The initializer's byte length this reference was made from; another length means another model.</summary>
     public long SourceLength => Transform switch
     {
         WeightTransform.PackB => checked((long)Args[0] * Args[1] * Args[2] * sizeof(float)),
         WeightTransform.PackInt8B => checked((long)Args[0] * Args[1]),
+        WeightTransform.PackInt8TapMajor => checked((long)Args[0] * Args[1] * Args[2] * Args[3]),
         _ => Length,
     };
 
@@ -42,6 +46,9 @@ public sealed record WeightReference(long Offset, long Length, string Initialize
         WeightTransform.PackB when Args.Count == 4 && Args[0] > 0 && Args[1] > 0 && Args[2] > 0 && Args[3] is 0 or 1 =>
             checked((long)Kernels.PackedBLength(Args[1], Args[2]) * Args[0] * sizeof(float)),
         WeightTransform.PackInt8B when Args.Count == 3 && Args[0] > 0 && Args[1] > 0 && Args[2] is 0 or 1 => Kernels.PackedInt8BLength(Args[0], Args[1]),
+        // Bounded so the padded length ((m + 15) · (c + 3) · kh · kw bounds it) fits an int.
+        WeightTransform.PackInt8TapMajor when Args.Count == 4 && Args.All(a => a > 0) && (Int128)(Args[0] + 3L) * (Args[1] + 15L) * Args[2] * Args[3] <= int.MaxValue =>
+            Kernels.PackedInt8TapMajorLength(Args[0], Args[1], Args[2], Args[3]),
         _ => -1,
     };
 
@@ -62,6 +69,10 @@ public sealed record WeightReference(long Offset, long Length, string Initialize
                 break;
             case WeightTransform.PackInt8B:
                 Kernels.PackInt8B(MemoryMarshal.Cast<byte, sbyte>(source), destination, Args[0], Args[1], Args[2]);
+                break;
+            case WeightTransform.PackInt8TapMajor:
+                // Its verdict (pairs that fit vpmaddubsw) was the compiler's: these are the bytes it emitted.
+                Kernels.PackInt8TapMajor(MemoryMarshal.Cast<byte, sbyte>(source), destination, Args[0], Args[1], Args[2], Args[3]);
                 break;
             default:
                 source.CopyTo(destination);

@@ -84,10 +84,13 @@ public static partial class Kernels
     /// writes the uint8 output 2×2/2 max-pooled (<c>[m, oh/2, ow/2]</c> per image: max commutes with requantization),
     /// adding <see cref="QConvPooledPairs"/> 1×2/1×2 max-pooled (<c>[m, oh, ow/2]</c>).
     /// Scratch: <c>n · QConvScratchLength</c> bytes. Images run in parallel. On the x86 int8 paths with
-    /// <c>vpmaddubsw</c>, small planes over a batch run as one GEMM (<see cref="QConvBatched"/>) and
+    /// <c>vpmaddubsw</c>, small planes over a batch run as one GEMM (<see cref="QConvBatched"/>, given the compiler's
+    /// <paramref name="tapMajorW"/> (<see cref="PackInt8TapMajor"/>) and <paramref name="pixelTables"/> (<see cref="PackQConvPixelTables"/>);
+    /// without them, per image) and
     /// 2×2-pooled convolutions with a small k pool their int32 sums (<see cref="QConvPooledWindows"/>).
     /// </summary>
     public static unsafe void QConv(ReadOnlySpan<byte> x, ReadOnlySpan<byte> packedW, ReadOnlySpan<int> bias, ReadOnlySpan<float> scale, Span<byte> y, Span<byte> scratch,
+        ReadOnlySpan<byte> tapMajorW, ReadOnlySpan<byte> pixelTables,
         int n, int c, int h, int w, int m, int kh, int kw, int oh, int ow, int padTop, int padLeft, int strideH, int strideW, int dilH, int dilW,
         int xZero, int outputKind, int yZero, int act)
     {
@@ -100,16 +103,18 @@ public static partial class Kernels
             throw new ArgumentException("A pooled quantized convolution writes uint8.", nameof(act));
         }
 
-        if (QConvRunsBatched(n, c, oh, ow, outputKind))
+        var batched = !tapMajorW.IsEmpty || !pixelTables.IsEmpty;
+        if (batched && (tapMajorW.Length != PackedInt8TapMajorLength(c, m, kh, kw) || pixelTables.Length != QConvPixelTablesLength(c, m, kh, kw, oh, ow)))
         {
-            fixed (byte* px = x, pw = packedW, py = y)
-            fixed (int* pbias = bias)
-            fixed (float* pscale = scale)
+            throw new ArgumentException("The tap-major weights or the pixel tables do not match the convolution's shape.", nameof(pixelTables));
+        }
+
+        if (batched && QConvRunsBatched(n, c, oh, ow, outputKind))
+        {
+            fixed (byte* px = x, pw = tapMajorW, pt = pixelTables, py = y)
             {
-                if (QConvBatched(shape, px, pw, pbias, pscale, py, n, xZero, outputKind, yZero, act & ~(QConvPooled | QConvPooledPairs), poolRows))
-                {
-                    return;
-                }
+                QConvBatched(shape, px, pw, pt, py, n, outputKind, yZero, act & ~(QConvPooled | QConvPooledPairs), poolRows);
+                return;
             }
         }
 

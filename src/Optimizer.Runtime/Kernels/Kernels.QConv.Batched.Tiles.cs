@@ -33,7 +33,7 @@ public static partial class Kernels
                 for (var p = 0; p < s.P; p++)
                 {
                     var list = tapList + (long)p * tapStride;
-                    TapTileAvx2(a0, a1, a2, a3, w, list + 1, list[0], quadsPerTap, acc);
+                    Tile4x16Avx2(a0, a1, a2, a3, w, list + 1, list[0], quadsPerTap, 4, acc);
                     var bias = pixelBias + (long)p * mp + col0;
                     var (b0, b1) = (Avx.LoadVector256(bias), Avx.LoadVector256(bias + 8));
                     var (s0, s1) = (Avx.LoadVector256(scales + col0), Avx.LoadVector256(scales + col0 + 8));
@@ -87,19 +87,22 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// 4 rows (images, <c>a0</c>–<c>a3</c>, channel-last) × 16 output channels, summed over the
-    /// taps in <paramref name="taps"/> (pairs: image offset, weights offset), <paramref name="quadsPerTap"/> quads of 4 channels each.
+    /// The int8 4 × 16 tile both small-plane paths run: 4 rows (<c>a0</c>–<c>a3</c>) × 16 output channels, summed over
+    /// <paramref name="count"/> runs of <paramref name="quadsPerRun"/> quads (<paramref name="runs"/>: pairs of the rows' offset and the
+    /// weights' offset), a row's next quad <paramref name="quadStride"/> bytes on. <see cref="QConvBatched"/>'s runs are the taps inside
+    /// the image (4 channels a quad, channel-last: stride 4); <see cref="QConvPooledWindows"/>' one run is the whole k (pixel blocks: stride 64).
     /// Same products as <see cref="QGemmJob"/>'s AVX2 loop (<c>vpmaddubsw</c> then <c>vpmaddwd</c> by ones); acc[r · 16 + c].
     /// </summary>
-    private static unsafe void TapTileAvx2(byte* a0, byte* a1, byte* a2, byte* a3, byte* w, int* taps, int count, int quadsPerTap, int* acc)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // each caller's stride and run count fold into its copy
+    private static unsafe void Tile4x16Avx2(byte* a0, byte* a1, byte* a2, byte* a3, byte* w, int* runs, int count, int quadsPerRun, int quadStride, int* acc)
     {
         Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         var ones = Vector256.Create((short)1);
         for (var t = 0; t < count; t++)
         {
-            var at = taps[2 * t];
-            var p = w + taps[2 * t + 1];
-            for (var q = 0; q < quadsPerTap; q++, p += 64, at += 4)
+            var at = runs[2 * t];
+            var p = w + runs[2 * t + 1];
+            for (var q = 0; q < quadsPerRun; q++, p += 64, at += quadStride)
             {
                 var b0 = Avx.LoadVector256(p).AsSByte();
                 var b1 = Avx.LoadVector256(p + 32).AsSByte();

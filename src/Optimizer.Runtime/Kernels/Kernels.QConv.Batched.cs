@@ -18,13 +18,13 @@ public static partial class Kernels
 
     /// <summary>
     /// Whether <see cref="QConv"/> runs <paramref name="n"/> images as one batch
-    /// (<see cref="QConvBatched"/>): an x86 int8 path with <c>vpmaddubsw</c> (AVX2, AVX-512BW; AVX-VNNI keeps its
-    /// own per-image tiles), at least <see cref="QConvBatchMinImages"/> images, at least 4 input channels (the
-    /// tap-major quads hold 4 channels), a small output plane and byte outputs.
+    /// (<see cref="QConvBatched"/>, given the convolution's <see cref="PackInt8TapMajor"/> weights and <see cref="PackQConvPixelTables"/>): an x86 int8 path with
+    /// <c>vpmaddubsw</c> (AVX2, AVX-512BW; AVX-VNNI keeps its own per-image tiles), at least
+    /// <see cref="QConvBatchMinImages"/> images and a shape the path takes (<see cref="QConvBatchable"/>).
     /// </summary>
     internal static bool QConvRunsBatched(int n, int c, int oh, int ow, int outputKind) =>
         KernelDispatch.Current.Int8Gemm is KernelPath.Avx2 or KernelPath.Avx512BW
-        && n >= QConvBatchMinImages && c >= 4 && oh * ow <= QConvBatchMaxPixels && outputKind is 0 or 1;
+        && n >= QConvBatchMinImages && QConvBatchable(c, oh, ow, outputKind);
 
     /// <summary>
     /// A quantized convolution over the whole batch, its tiles 4 images × 16 output channels at one
@@ -32,25 +32,14 @@ public static partial class Kernels
     /// same kernel taps inside the image, so the taps in the padding are skipped, their sums
     /// (zero point × weights) folded into that pixel's bias: on a 4 × 4 plane with padding 1
     /// that is 31% of the products. The quads run tap-major, 4 input channels each, read straight
-    /// from a channel-last copy of the images (no im2col), the weights repacked to match
-    /// (<see cref="BatchedWeights"/>, kept per thread). The tile's requantized bytes are channel-last;
-    /// each image is then pooled (within itself) and written NCHW. Returns false, having done
-    /// nothing, where the repacked pairs could saturate <c>vpmaddubsw</c> (the per-image path's
-    /// pairs are the weights' own).
+    /// from a channel-last copy of the images (no im2col), the weights tap-major (<paramref name="tapMajor"/>:
+    /// <see cref="PackInt8TapMajor"/>), each pixel's bias and taps in <paramref name="tables"/> (<see cref="PackQConvPixelTables"/>),
+    /// both made by the compiler. The tile's requantized bytes are channel-last; each image is then pooled (within itself) and written NCHW.
     /// </summary>
-    private static unsafe bool QConvBatched(in ConvShape s, byte* x, byte* packedW, int* bias, float* scale, byte* y, int n,
-        int xZero, int outputKind, int yZero, int act, int poolRows)
+    private static unsafe void QConvBatched(in ConvShape s, byte* x, byte* tapMajor, byte* tables, byte* y, int n, int outputKind, int yZero, int act, int poolRows)
     {
-        var prepared = BatchedWeightsFor(s, packedW, bias, scale, xZero);
-        if (!prepared.PairsFit)
-        {
-            return false;
-        }
-
-        var cp = (s.C + 3) / 4 * 4;
-        var taps = s.KH * s.KW;
-        var panels = (s.M + PanelWidth - 1) / PanelWidth;
-        var mp = panels * PanelWidth;
+        var layout = new BatchedTablesLayout(s.C, s.M, s.KH * s.KW, s.P);
+        var (cp, mp) = (layout.Cp, layout.Mp);
         var imageBytes = s.H * s.W * cp;
         var channelsLast = ThreadBuffer(ref _batchChannelsLast, (long)n * imageBytes);
         ChannelsLast(x, channelsLast, n, s.C, s.H * s.W, cp);
@@ -61,135 +50,25 @@ public static partial class Kernels
             lo = Math.Max(lo, yZero);
         }
 
-        fixed (byte* weights = prepared.Repacked)
-        fixed (int* pixelBias = prepared.PixelBias, tapList = prepared.TapList)
-        fixed (float* scales = prepared.PaddedScale)
+        var job = new BatchedQConvJob(s, channelsLast, imageBytes, cp / 4, tapMajor, layout.Quads, layout.Panels, (int*)tables,
+            (int*)(tables + layout.TapListOffset), layout.TapStride, (float*)(tables + layout.ScaleOffset),
+            new RequantizeAvx2(lo, hi, yZero, signed: outputKind == 1), staging, mp, y, poolRows);
+        var groups = (n + 3) / 4;
+        if (KernelDispatch.MaxThreads > 1 && groups > 1)
         {
-            var job = new BatchedQConvJob(s, channelsLast, imageBytes, cp / 4, weights, taps * cp / 4, panels, pixelBias, tapList, 2 * taps + 1, scales,
-                new RequantizeAvx2(lo, hi, yZero, signed: outputKind == 1), staging, mp, y, poolRows);
-            var groups = (n + 3) / 4;
-            if (KernelDispatch.MaxThreads > 1 && groups > 1)
+            RunGroupsInParallel(job, groups, n);
+        }
+        else
+        {
+            for (var g = 0; g < groups; g++)
             {
-                RunGroupsInParallel(job, groups, n);
-            }
-            else
-            {
-                for (var g = 0; g < groups; g++)
-                {
-                    job.RunGroup(g, n);
-                }
+                job.RunGroup(g, n);
             }
         }
-
-        return true;
     }
 
     private static void RunGroupsInParallel(BatchedQConvJob job, int groups, int n) =>
         Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = KernelDispatch.MaxThreads }, g => job.RunGroup(g, n));
-
-    /// <summary>
-    /// The packed weights (<see cref="PackInt8B"/>, k = channel-major <c>(ci, ky, kx)</c>) repacked
-    /// with k tap-major, <c>(ky, kx, ci)</c>, channels padded to <paramref name="cp"/> with zero weights.
-    /// False where a repacked pair has |b₀| + |b₁| > 128 (<see cref="Int8PairsFit"/>).
-    /// </summary>
-    private static unsafe bool RepackTapMajor(in ConvShape s, byte* packed, byte* repacked, int cp)
-    {
-        var taps = s.KH * s.KW;
-        var quads = (s.K + 3) / 4;
-        var newQuads = taps * cp / 4;
-        var panels = (s.M + PanelWidth - 1) / PanelWidth;
-        new Span<byte>(repacked, panels * newQuads * 64).Clear();
-        for (var panel = 0; panel < panels; panel++)
-        {
-            var src = packed + (long)panel * quads * 64;
-            var dst = repacked + (long)panel * newQuads * 64;
-            for (var t = 0; t < taps; t++)
-            {
-                for (var ci = 0; ci < s.C; ci++)
-                {
-                    var (k, k2) = (ci * taps + t, t * cp + ci);
-                    var from = src + k / 4 * 64 + k % 4;
-                    var to = dst + k2 / 4 * 64 + k2 % 4;
-                    for (var col = 0; col < PanelWidth; col++)
-                    {
-                        to[col * 4] = from[col * 4];
-                    }
-                }
-            }
-        }
-
-        var bytes = (sbyte*)repacked;
-        for (long i = 0, end = (long)panels * newQuads * 64; i < end; i += 2)
-        {
-            if (Math.Abs((int)bytes[i]) + Math.Abs((int)bytes[i + 1]) > 128)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Per output pixel: the bias with the skipped padding taps' sums added (zero point × their
-    /// weights; the step's bias already holds −zero point × every weight), <c>[P, mp]</c>, and the
-    /// taps inside the image: a count, then per tap its channel-last image offset and its repacked weights' offset in a panel (rows of <c>2 · taps + 1</c>).
-    /// </summary>
-    private static unsafe void PixelBiases(in ConvShape s, byte* repacked, int cp, int* bias, int xZero, int* pixelBias, int* tapList)
-    {
-        var taps = s.KH * s.KW;
-        var quadsPerTap = cp / 4;
-        var panels = (s.M + PanelWidth - 1) / PanelWidth;
-        var mp = panels * PanelWidth;
-        // Each tap's weights summed over the input channels, per output channel.
-        var tapSums = new int[taps * mp];
-        for (var panel = 0; panel < panels; panel++)
-        {
-            for (var t = 0; t < taps; t++)
-            {
-                var quad = repacked + ((long)panel * taps * quadsPerTap + t * quadsPerTap) * 64;
-                for (var g = 0; g < quadsPerTap; g++, quad += 64)
-                {
-                    for (var col = 0; col < PanelWidth; col++)
-                    {
-                        var w = (sbyte*)quad + col * 4;
-                        tapSums[t * mp + panel * PanelWidth + col] += w[0] + w[1] + w[2] + w[3];
-                    }
-                }
-            }
-        }
-
-        for (var p = 0; p < s.P; p++)
-        {
-            var (oy, ox) = (p / s.OW, p % s.OW);
-            var row = pixelBias + (long)p * mp;
-            for (var col = 0; col < mp; col++)
-            {
-                row[col] = col < s.M ? bias[col] : 0;
-            }
-
-            var list = tapList + (long)p * (2 * taps + 1);
-            var count = 0;
-            for (var t = 0; t < taps; t++)
-            {
-                var iy = oy * s.StrideH - s.PadTop + t / s.KW * s.DilH;
-                var ix = ox * s.StrideW - s.PadLeft + t % s.KW * s.DilW;
-                if ((uint)iy < (uint)s.H && (uint)ix < (uint)s.W)
-                {
-                    list[1 + 2 * count] = (iy * s.W + ix) * cp;
-                    list[2 + 2 * count++] = t * quadsPerTap * 64;
-                    continue;
-                }
-
-                for (var col = 0; col < mp; col++)
-                {
-                    row[col] += xZero * tapSums[t * mp + col];
-                }
-            }
-
-            list[0] = count;
-        }
-    }
 
     /// <summary>NCHW images → <c>[n, h·w, cp]</c>: each pixel's channels contiguous, zero past <paramref name="c"/>.</summary>
     private static unsafe void ChannelsLast(byte* x, byte* dst, int n, int c, int plane, int cp)

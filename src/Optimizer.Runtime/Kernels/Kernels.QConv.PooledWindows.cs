@@ -45,6 +45,7 @@ public static partial class Kernels
         float lo = act == 1 ? Math.Max(0, yZero) : 0;
         var requantize = new RequantizeAvx2(lo, 255, yZero, signed: false);
         var acc = stackalloc int[2 * 4 * PanelWidth];
+        var wholeK = stackalloc int[2] { 0, 0 };
         // Each window's top-left pixel, the last repeated to make whole pairs.
         var tops = stackalloc int[windows + 1];
         for (int qy = 0, q = 0; qy < ph; qy++)
@@ -71,8 +72,8 @@ public static partial class Kernels
                 var (n0, n1) = (Avx.CompareLessThan(s0, Vector256<float>.Zero).AsInt32(), Avx.CompareLessThan(s1, Vector256<float>.Zero).AsInt32());
                 for (var q = 0; q < windows; q += 2)
                 {
-                    WindowTile(blocks, tops[q], s.OW, kp, w, acc);
-                    WindowTile(blocks, tops[q + 1], s.OW, kp, w, acc + 4 * PanelWidth);
+                    WindowTile(blocks, tops[q], s.OW, kp, w, wholeK, acc);
+                    WindowTile(blocks, tops[q + 1], s.OW, kp, w, wholeK, acc + 4 * PanelWidth);
                     var bytes = requantize.Pack(PooledScaled(acc, 0, b0, s0, n0), PooledScaled(acc, 8, b1, s1, n1),
                         PooledScaled(acc + 4 * PanelWidth, 0, b0, s0, n0), PooledScaled(acc + 4 * PanelWidth, 8, b1, s1, n1));
                     bytes.GetLower().Store(staging + (long)q * mp + col0);
@@ -84,42 +85,18 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>The tile of the window whose top-left pixel is <paramref name="top"/> (rows <paramref name="width"/> pixels wide).</summary>
+    /// <summary>
+    /// The tile of the window whose top-left pixel is <paramref name="top"/> (rows <paramref name="width"/> pixels wide): one run of
+    /// every quad (<paramref name="wholeK"/>: offsets 0, 0), a pixel's quads 64 bytes apart in the pixel blocks.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void WindowTile(byte* blocks, int top, int width, int kp, byte* w, int* tile) =>
-        WindowTileAvx2(PixelQuad(blocks, top, kp), PixelQuad(blocks, top + 1, kp), PixelQuad(blocks, top + width, kp), PixelQuad(blocks, top + width + 1, kp),
-            w, kp / 4, tile);
+    private static unsafe void WindowTile(byte* blocks, int top, int width, int kp, byte* w, int* wholeK, int* tile) =>
+        Tile4x16Avx2(PixelQuad(blocks, top, kp), PixelQuad(blocks, top + 1, kp), PixelQuad(blocks, top + width, kp), PixelQuad(blocks, top + width + 1, kp),
+            w, wholeK, 1, kp / 4, 64, tile);
 
     /// <summary>Pixel <paramref name="pixel"/>'s first quad in the pixel blocks; its next quads follow 64 bytes apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe byte* PixelQuad(byte* blocks, int pixel, int kp) => blocks + (long)((uint)pixel / PixelBlock * (uint)kp * PixelBlock + (uint)pixel % PixelBlock * 4);
-
-    /// <summary>
-    /// 4 pixels (rows, read from the pixel blocks: a quad every 64 bytes) × 16 output channels:
-    /// <see cref="QGemmJob"/>'s AVX2 tile on the pixel-lane kernels' gathers. acc[r · 16 + c].
-    /// </summary>
-    private static unsafe void WindowTileAvx2(byte* a0, byte* a1, byte* a2, byte* a3, byte* p, int quads, int* acc)
-    {
-        Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        var ones = Vector256.Create((short)1);
-        for (var q = 0; q < quads; q++, p += 64)
-        {
-            var b0 = Avx.LoadVector256(p).AsSByte();
-            var b1 = Avx.LoadVector256(p + 32).AsSByte();
-            var at = q * 64;
-            var v = Vector256.Create(*(int*)(a0 + at)).AsByte();
-            c00 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c01 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
-            v = Vector256.Create(*(int*)(a1 + at)).AsByte();
-            c10 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c11 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
-            v = Vector256.Create(*(int*)(a2 + at)).AsByte();
-            c20 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c21 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
-            v = Vector256.Create(*(int*)(a3 + at)).AsByte();
-            c30 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c31 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
-        }
-
-        c00.Store(acc); c01.Store(acc + 8); c10.Store(acc + 16); c11.Store(acc + 24);
-        c20.Store(acc + 32); c21.Store(acc + 40); c30.Store(acc + 48); c31.Store(acc + 56);
-    }
 
     /// <summary>One half (8 channels at <paramref name="half"/>) of a window tile: its 4 rows' sums pooled (max, or min where <paramref name="negative"/>), biased and scaled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
