@@ -163,44 +163,7 @@ public static partial class Kernels
         var kk = 0;
         for (; kk + 8 <= k; kk += 8)
         {
-            var src = rows + kk;
-            var r0 = Avx.LoadVector256(src);
-            var r1 = Avx.LoadVector256(src + ldb);
-            var r2 = Avx.LoadVector256(src + 2L * ldb);
-            var r3 = Avx.LoadVector256(src + 3L * ldb);
-            var r4 = Avx.LoadVector256(src + 4L * ldb);
-            var r5 = Avx.LoadVector256(src + 5L * ldb);
-            var r6 = Avx.LoadVector256(src + 6L * ldb);
-            var r7 = Avx.LoadVector256(src + 7L * ldb);
-
-            // Pairs of rows interleaved, then quads: s0 = (a00 a10 a20 a30 | a04 a14 a24 a34), and so on.
-            var t0 = Avx.UnpackLow(r0, r1);
-            var t1 = Avx.UnpackHigh(r0, r1);
-            var t2 = Avx.UnpackLow(r2, r3);
-            var t3 = Avx.UnpackHigh(r2, r3);
-            var t4 = Avx.UnpackLow(r4, r5);
-            var t5 = Avx.UnpackHigh(r4, r5);
-            var t6 = Avx.UnpackLow(r6, r7);
-            var t7 = Avx.UnpackHigh(r6, r7);
-            var s0 = Avx.Shuffle(t0, t2, 0x44);
-            var s1 = Avx.Shuffle(t0, t2, 0xEE);
-            var s2 = Avx.Shuffle(t1, t3, 0x44);
-            var s3 = Avx.Shuffle(t1, t3, 0xEE);
-            var s4 = Avx.Shuffle(t4, t6, 0x44);
-            var s5 = Avx.Shuffle(t4, t6, 0xEE);
-            var s6 = Avx.Shuffle(t5, t7, 0x44);
-            var s7 = Avx.Shuffle(t5, t7, 0xEE);
-
-            // Low 128-bit lanes give k + 0..3, high lanes k + 4..7.
-            var dst = panel + kk * PanelWidth;
-            Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
-            Avx.Store(dst + PanelWidth, Avx.Permute2x128(s1, s5, 0x20));
-            Avx.Store(dst + 2 * PanelWidth, Avx.Permute2x128(s2, s6, 0x20));
-            Avx.Store(dst + 3 * PanelWidth, Avx.Permute2x128(s3, s7, 0x20));
-            Avx.Store(dst + 4 * PanelWidth, Avx.Permute2x128(s0, s4, 0x31));
-            Avx.Store(dst + 5 * PanelWidth, Avx.Permute2x128(s1, s5, 0x31));
-            Avx.Store(dst + 6 * PanelWidth, Avx.Permute2x128(s2, s6, 0x31));
-            Avx.Store(dst + 7 * PanelWidth, Avx.Permute2x128(s3, s7, 0x31));
+            Transpose8x8(rows + kk, ldb, panel + kk * PanelWidth, PanelWidth);
         }
 
         for (; kk < k; kk++)

@@ -10,7 +10,7 @@ public static partial class Kernels
     /// pool whose windows are two columns at column stride 2 (the wake-word embedding's 1×2/(1,2)
     /// pools), which otherwise reduces each two-float window with a call. On AVX2, sixteen inputs
     /// give eight outputs: even and odd columns by two shuffles, their maxima put in order by one
-    /// 64-bit permute. <see cref="Avx.Max"/> as the 2×2 pool's vector paths use.
+    /// 64-bit permute. Maxima by <c>vmaxps</c>, as the 2×2 pool's vector paths take them.
     /// </summary>
     private static unsafe void MaxOfColumnPairs(ReadOnlySpan<float> x, Span<float> y)
     {
