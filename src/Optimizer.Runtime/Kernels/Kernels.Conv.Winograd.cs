@@ -524,7 +524,8 @@ public static partial class Kernels
     private static unsafe void TransposeBlock(float* src, int srcStride, float* dst, int dstStride, int rows, int cols)
     {
         var i = 0;
-        if (Avx.IsSupported)
+        // Rows shorter than 8 (a small plane's 4 columns) stay on the 4×4 blocks: 8-row passes would copy them float by float.
+        if (Avx.IsSupported && cols >= 8)
         {
             for (; i + 8 <= rows; i += 8)
             {
@@ -532,6 +533,12 @@ public static partial class Kernels
                 for (; j + 8 <= cols; j += 8)
                 {
                     Transpose8x8(src + (long)i * srcStride + j, srcStride, dst + (long)j * dstStride + i, dstStride);
+                }
+
+                for (; j + 4 <= cols; j += 4)
+                {
+                    Transpose4x4(src + (long)i * srcStride + j, srcStride, dst + (long)j * dstStride + i, dstStride);
+                    Transpose4x4(src + (long)(i + 4) * srcStride + j, srcStride, dst + (long)j * dstStride + i + 4, dstStride);
                 }
 
                 for (; j < cols; j++)
@@ -549,21 +556,7 @@ public static partial class Kernels
             var j = 0;
             for (; j + 4 <= cols; j += 4)
             {
-                var s = src + (long)i * srcStride + j;
-                var a = Vector128.Load(s);
-                var b = Vector128.Load(s + srcStride);
-                var c = Vector128.Load(s + 2L * srcStride);
-                var d = Vector128.Load(s + 3L * srcStride);
-                // Interleave pairs, then halves: the classic 4×4 transpose.
-                var ab0 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(a, b);
-                var ab1 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(a, b);
-                var cd0 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(c, d);
-                var cd1 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(c, d);
-                var t = dst + (long)j * dstStride + i;
-                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(ab0, cd0), t);
-                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(cd0, ab0), t + dstStride);
-                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(ab1, cd1), t + 2L * dstStride);
-                Vector128.Store(System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(cd1, ab1), t + 3L * dstStride);
+                Transpose4x4(src + (long)i * srcStride + j, srcStride, dst + (long)j * dstStride + i, dstStride);
             }
 
             for (; j < cols; j++)

@@ -46,7 +46,7 @@ public static partial class Kernels
             for (var tile = 0; tile < sixRowTiles; tile++, row += YmmTileRows)
             {
                 Micro6x16Fma(a + (long)row * lda, p, cp + (long)row * ldc, Math.Min(YmmTileRows, sixRowEnd - row), cols, row, col0,
-                    NextPanelSlice(p, tile, sixRowTiles, out var prefetchStep), prefetchStep);
+                    PrefetchStart(p, tile, sixRowTiles, out var prefetchStep), prefetchStep);
             }
 
             for (; m - row >= 3; row += TileRows)
@@ -61,16 +61,27 @@ public static partial class Kernels
             }
         }
 
+        /// <summary>Panels up to this size (K ≤ 256) are prefetched whole into L1 by a panel's first tile.</summary>
+        private const long L1PanelBytes = 16 * 1024;
+
         /// <summary>
-        /// The slice of the next panel that six-row tile <paramref name="tile"/> of <paramref name="tiles"/>
-        /// prefetches into L2, and the bytes it advances per k step: the tiles share the panel evenly.
-        /// The weights come from DRAM or L3 once per run; one tile fetching a whole panel into L1 (as the
-        /// 4-row tile does) overruns the miss buffers and evicts the panel in use. Sharing it out gave
-        /// 6–10% on the encoder's 36 projections at 128 rows (Fp32GemmStackBenchmarks' case; AVX2 Zen 3, p10 and min of 80 runs, old and new alternated).
+        /// Where six-row tile <paramref name="tile"/> of <paramref name="tiles"/> prefetches, and the bytes it advances
+        /// per k step. A panel of at most <see cref="L1PanelBytes"/>: the first tile fetches the whole next panel
+        /// (weights that stream from DRAM at few rows: +8–13% GFLOP/s at 16 rows) and the others touch their own line.
+        /// A larger one (the encoder's K = 384 and 1536): each tile fetches its share of the next panel, as one tile
+        /// fetching it all overruns the miss buffers and evicts the panel in use from L1; that gave 6–10% on the
+        /// encoder's 36 projections at 128 rows (Fp32GemmStackBenchmarks' case; AVX2 Zen 3, p10 and min of 80 runs,
+        /// old and new alternated), and kept on the small panels it cost digits_cnn's Winograd GEMMs ~3% at batch 64.
         /// </summary>
-        private byte* NextPanelSlice(float* panel, int tile, int tiles, out long step)
+        private byte* PrefetchStart(float* panel, int tile, int tiles, out long step)
         {
             var panelBytes = (long)PanelWidth * k * sizeof(float);
+            if (panelBytes <= L1PanelBytes)
+            {
+                step = PanelWidth * sizeof(float);
+                return (byte*)panel + (tile == 0 ? panelBytes : 0);
+            }
+
             step = (panelBytes + (long)tiles * k - 1) / ((long)tiles * k);
             return (byte*)panel + panelBytes + panelBytes * tile / tiles;
         }
@@ -89,7 +100,7 @@ public static partial class Kernels
             Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
             for (var kk = 0; kk < k; kk++)
             {
-                Sse.Prefetch1(prefetch);
+                Sse.Prefetch0(prefetch);
                 prefetch += prefetchStep;
                 var b0 = Avx.LoadVector256(p);
                 var b1 = Avx.LoadVector256(p + 8);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Optimizer.Runtime.Compiled;
@@ -34,5 +35,23 @@ public static partial class Kernels
         Avx.Store(dst + 5L * dstStride, Avx.Permute2x128(q1, q5, 0x31));
         Avx.Store(dst + 6L * dstStride, Avx.Permute2x128(q2, q6, 0x31));
         Avx.Store(dst + 7L * dstStride, Avx.Permute2x128(q3, q7, 0x31));
+    }
+
+    /// <summary>One 4×4 block: interleaves pairs of rows, then halves (the classic SSE transpose).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose4x4(float* src, int srcStride, float* dst, int dstStride)
+    {
+        var a = Vector128.Load(src);
+        var b = Vector128.Load(src + srcStride);
+        var c = Vector128.Load(src + 2L * srcStride);
+        var d = Vector128.Load(src + 3L * srcStride);
+        var ab0 = Sse.UnpackLow(a, b);
+        var ab1 = Sse.UnpackHigh(a, b);
+        var cd0 = Sse.UnpackLow(c, d);
+        var cd1 = Sse.UnpackHigh(c, d);
+        Vector128.Store(Sse.MoveLowToHigh(ab0, cd0), dst);
+        Vector128.Store(Sse.MoveHighToLow(cd0, ab0), dst + dstStride);
+        Vector128.Store(Sse.MoveLowToHigh(ab1, cd1), dst + 2L * dstStride);
+        Vector128.Store(Sse.MoveHighToLow(cd1, ab1), dst + 3L * dstStride);
     }
 }
