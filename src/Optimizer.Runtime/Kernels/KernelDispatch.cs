@@ -85,7 +85,7 @@ public static class KernelDispatch
         new(KernelPath.Avx512BW, cpu => cpu.Avx512BW, [KernelPath.Avx2Fma],
             "Zen 5 with DOTNET_EnableAVXVNNI=0, 1 thread, pixel-lane QConv: against Avx512F digits_cnn 0.65–0.67× (batch 1), 0.72× (64); wake-word embedding 0.85–0.86× (1), 0.61–0.65× (64); Avx512F not listed for the same reason"),
         new(KernelPath.Avx2, cpu => cpu.Avx2, [],
-            "AVX2 Zen 3 (no VNNI), 1 thread, against Avx2Fma (p50, interleaved runs): digits_cnn StaticInt8 0.65–0.67× (batch 1), 0.50–0.58× (64: batched small-plane QConv against fp32's Winograd); "
+            "AVX2 Zen 3 (no VNNI), 1 thread, against Avx2Fma (p50, interleaved runs): digits_cnn StaticInt8 0.65–0.67× (batch 1), 0.56–0.69× (64: batched small-plane QConv against fp32's Winograd); "
             + "wake-word embedding 0.71× (1), 0.52–0.59× (64); but the PP-OCR classifier only 0.89–0.99× (int8 depthwise, squeeze-excite gates, pools and residual Adds on the bytes; its hard-swish tables still a pass each) "
             + "and the QGemm MLPs unmeasured, so Avx2Fma is not listed: the build's timing decides on such a machine"),
         new(KernelPath.Scalar, _ => true, [], "scalar int8 against vector fp32: never faster"),
