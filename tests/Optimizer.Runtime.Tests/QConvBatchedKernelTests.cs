@@ -17,7 +17,7 @@ namespace Optimizer.Runtime.Tests;
 /// </summary>
 public class QConvBatchedKernelTests
 {
-    private static bool BatchedPathHere => KernelDispatch.Current.Int8Gemm is KernelPath.Avx2 or KernelPath.Avx512BW;
+    private static bool BatchedPathHere => KernelDispatch.Current.Int8Gemm is KernelPath.Avx2 or KernelPath.AvxVnni or KernelPath.Avx512BW;
 
     // n, c, h, w, m, kernel, pad, stride, dilation, output kind, pooled rows (0: no pool, 2: 2×2/2, 1: 1×2/1×2), batched
     [Theory]

@@ -79,11 +79,13 @@ public static class KernelDispatch
     // pair products through int16 on zmm (Avx512BW). No Arm64 dot-product (Dp) kernel yet: int8 runs scalar there.
     private static readonly Int8GemmPath[] Int8GemmPaths =
     [
-        new(KernelPath.AvxVnni, cpu => cpu.AvxVnni, [KernelPath.Avx2Fma],
-            "Zen 5 (AVX-VNNI), 1 thread, pixel-lane QConv: against the Avx512F fp32 tiles digits_cnn StaticInt8 0.67–0.68× (batch 1), 0.77–0.84× (64); wake-word embedding 0.83× (1), 0.66–0.68× (64); "
-            + "but the PP-OCR classifier (grouped convs stay Q/DQ around fp32) 1.7–2.0× and the QGemm MLPs unmeasured, so Avx512F is not listed yet"),
-        new(KernelPath.Avx512BW, cpu => cpu.Avx512BW, [KernelPath.Avx2Fma],
-            "Zen 5 with DOTNET_EnableAVXVNNI=0, 1 thread, pixel-lane QConv: against Avx512F digits_cnn 0.65–0.67× (batch 1), 0.72× (64); wake-word embedding 0.85–0.86× (1), 0.61–0.65× (64); Avx512F not listed for the same reason"),
+        new(KernelPath.AvxVnni, cpu => cpu.AvxVnni, [KernelPath.Avx2Fma, KernelPath.Avx512F],
+            "Zen 5 (AMD EPYC family 26, AVX-512 + AVX-VNNI), 1 thread, int8 ÷ fp32 compiled against the Avx512F tiles (p50, interleaved, `onnx-opt bench --path compiled`): "
+            + "digits_cnn StaticInt8 0.59× (batch 1), 0.47× (64: the small-plane tiles on vpdpbusd); wake-word embedding 0.67× (1), 0.57–0.59× (64); "
+            + "PP-OCR classifier 0.81–0.86× (1); digits_mlp 0.65–0.67× (1, 64); arctic DynamicInt8 0.74× (16 tokens), 0.96× (128)"),
+        new(KernelPath.Avx512BW, cpu => cpu.Avx512BW, [KernelPath.Avx2Fma, KernelPath.Avx512F],
+            "Zen 5 with DOTNET_EnableAVXVNNI=0 (Zen 4's table), 1 thread, against Avx512F: digits_cnn 0.64× (batch 1), 0.66× (64); wake-word embedding 0.71× (1), 0.62× (64); "
+            + "PP-OCR classifier 0.89× (1); digits_mlp 0.65–0.67× (1, 64); arctic DynamicInt8 0.73× (16 tokens), 0.93× (128)"),
         new(KernelPath.Avx2, cpu => cpu.Avx2, [],
             "AVX2 Zen 3 (no VNNI), 1 thread, against Avx2Fma (p50, interleaved runs): digits_cnn StaticInt8 0.65–0.67× (batch 1), 0.56–0.69× (64: batched small-plane QConv against fp32's Winograd); "
             + "wake-word embedding 0.71× (1), 0.52–0.59× (64); but the PP-OCR classifier only 0.89–0.99× (int8 depthwise, squeeze-excite gates, pools and residual Adds on the bytes; its hard-swish tables still a pass each) "

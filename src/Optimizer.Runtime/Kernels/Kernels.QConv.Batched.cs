@@ -19,11 +19,11 @@ public static partial class Kernels
     /// <summary>
     /// Whether <see cref="QConv"/> runs <paramref name="n"/> images as one batch
     /// (<see cref="QConvBatched"/>, given the convolution's <see cref="PackInt8TapMajor"/> weights and <see cref="PackQConvPixelTables"/>): an x86 int8 path with
-    /// <c>vpmaddubsw</c> (AVX2, AVX-512BW; AVX-VNNI keeps its own per-image tiles), at least
+    /// <c>vpmaddubsw</c> (<see cref="RunsSmallPlaneTiles"/>), at least
     /// <see cref="QConvBatchMinImages"/> images and a shape the path takes (<see cref="QConvBatchable"/>).
     /// </summary>
     internal static bool QConvRunsBatched(int n, int c, int oh, int ow, int outputKind) =>
-        KernelDispatch.Current.Int8Gemm is KernelPath.Avx2 or KernelPath.Avx512BW
+        RunsSmallPlaneTiles(KernelDispatch.Current.Int8Gemm)
         && n >= QConvBatchMinImages && QConvBatchable(c, oh, ow, outputKind);
 
     /// <summary>

@@ -15,10 +15,10 @@ public static partial class Kernels
 
     /// <summary>
     /// Whether <see cref="QConv"/> runs a 2 × 2-pooled uint8 convolution by pooling windows
-    /// (<see cref="QConvPooledWindows"/>): an x86 int8 path with <c>vpmaddubsw</c> and a small k.
+    /// (<see cref="QConvPooledWindows"/>): an x86 int8 path (<see cref="RunsSmallPlaneTiles"/>) and a small k.
     /// </summary>
     internal static bool QConvRunsPooledWindows(int c, int kh, int kw, int oh, int ow, int outputKind, int poolRows) =>
-        KernelDispatch.Current.Int8Gemm is KernelPath.Avx2 or KernelPath.Avx512BW
+        RunsSmallPlaneTiles(KernelDispatch.Current.Int8Gemm)
         && poolRows == 2 && outputKind == 0 && c * kh * kw <= PooledWindowsMaxK && oh >= 2 && ow >= 2;
 
     /// <summary>
