@@ -23,6 +23,15 @@ done
 bench "$models/ch_ppocr_mobile_v2.0_cls_infer.onnx" --dim p2o.DynamicDimension.1=48 --dim p2o.DynamicDimension.2=192
 [ -f "$third/ch_PP-OCRv4_det_infer.onnx" ] && bench "$third/ch_PP-OCRv4_det_infer.onnx" --dim p2o.DynamicDimension.1=320 --dim p2o.DynamicDimension.2=320
 [ -f "$third/ch_PP-OCRv4_rec_infer.onnx" ] && bench "$third/ch_PP-OCRv4_rec_infer.onnx" --dim p2o.DynamicDimension.1=320
+# Audio front ends at the chunk sizes apps stream: openWakeWord's melspectrogram (80 ms at 16 kHz) and silero VAD
+# (32 ms at 16 kHz, with its state and rate: an .npz, as the --data option documents).
+[ -f "$third/melspectrogram.onnx" ] && bench "$third/melspectrogram.onnx" --dim samples=1280
+if [ -f "$third/silero_vad_v5.onnx" ] && /usr/bin/python3 -c "import numpy" 2>/dev/null; then
+  vad=$(mktemp --suffix=.npz)
+  /usr/bin/python3 -c "import numpy as np, sys; r = np.random.default_rng(1); np.savez(sys.argv[1], input=(r.random((1, 512), dtype=np.float32) * 0.2 - 0.1), state=np.zeros((1, 2, 1, 128), np.float32), sr=np.array([16000], dtype=np.int64))" "$vad"
+  bench "$third/silero_vad_v5.onnx" --data "$vad"
+  rm -f "$vad"
+fi
 bench "$models/hello_deepa.onnx"
 [ -f "$third/namaste_deepa.onnx" ] && bench "$third/namaste_deepa.onnx"
 # arctic at real sentences' lengths when ARCTIC_DATA lists tokenized .npz files (input_ids, attention_mask,

@@ -86,6 +86,11 @@ internal static partial class NodeEmitter
             throw new UnsupportedException("Conv channels do not divide into the groups");
         }
 
+        if (TryEmitFramedConv(ctx, node, x, w, bias, group, g))
+        {
+            return;
+        }
+
         var shape = SpatialShape(n, m, g, x.Shape.Length - 2);
         var epilogue = ConvEpilogue(ctx, node.Outputs[0], shape);
         var (weights, biasOp) = ConvParameters(ctx, node, w, bias, epilogue.Pre);
