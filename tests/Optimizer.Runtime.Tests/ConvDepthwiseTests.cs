@@ -7,7 +7,8 @@ namespace Optimizer.Runtime.Tests;
 /// lines at least 20 pixels wide run as AVX2 row tiles (two rows × 32 pixels), narrower ones as
 /// pending runs, stride-2 phase planes fill through the even-lane gather. 3×3 with strides 1 and
 /// 2 (both, or one direction), 5×5 with pads 2, odd widths (a partial last tile: whole vectors
-/// then a partial one), an odd row count (the last row alone), one-row and one-pixel-wide planes,
+/// then a partial one), an odd row count (the last row alone), one-row and one-pixel-wide planes, kernel rows that read
+/// only padding (skipped: on a 2-row plane 15 of a 5 × 5 kernel's 25 taps), even every tap of a row,
 /// batches 1 and 3, with and without bias, each epilogue activation. On AVX-512 the zmm runs take
 /// them all; under <c>DOTNET_EnableHWIntrinsic=0</c> the im2col GEMM does.
 /// </summary>
@@ -36,6 +37,8 @@ public sealed class ConvDepthwiseTests
             { 1, 3, 5, 21, 3, 0, 1, 1, true, 2 },      // 19 wide: pending runs
             { 1, 3, 9, 65, 3, 1, 1, 1, false, 3 },     // 65 wide: two tiles and one pixel
             { 1, 2, 6, 1, 3, 1, 1, 1, true, 1 },       // one-pixel-wide plane
+            { 1, 3, 1, 20, 5, 5, 1, 1, true, 3 },      // pads wider than the kernel: output rows whose every tap reads padding (the bias alone)
+            { 2, 4, 3, 40, 5, 2, 2, 1, true, 1 },      // stride 2 on 3 rows: each output row a different set of kernel rows inside the image
         };
         for (var act = 0; act <= 5; act++)
         {

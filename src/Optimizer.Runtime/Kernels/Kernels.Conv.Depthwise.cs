@@ -50,7 +50,7 @@ public static partial class Kernels
     /// the zero-padded phase planes (in the image's scratch slot), then runs of
     /// <see cref="DepthwiseLanes"/> output pixels accumulate every tap in registers, four runs at a
     /// time (four independent FMA chains), bias and activation applied before the one store.
-    /// The taps run in im2col order (ky, kx ascending, padding included), then the bias.
+    /// The taps run in im2col order (ky, kx ascending), then the bias; kernel rows that read only padding (zeros) are skipped.
     /// </summary>
     private readonly unsafe struct DepthwiseJob(ConvShape s, float* x, float* weights, float* bias, float* y, float* scratch, int scratchPerImage,
         int act, float actMin, float actMax)
@@ -92,7 +92,7 @@ public static partial class Kernels
                         continue;
                     }
 
-                    var run = new DepthwiseRun(slotScratch, offsets, taps, weights + (long)oc * taps, y + ((long)image * s.M + oc) * s.P, s.OW, s.StrideH * planes.Width);
+                    var run = new DepthwiseRun(s, slotScratch, offsets, weights + (long)oc * taps, y + ((long)image * s.M + oc) * s.P, s.OW, s.StrideH * planes.Width);
                     if (DepthwiseLanes == 16)
                     {
                         run.Run<ZmmLanes, Vector512<float>>(s.OH, epilogue, oc);
@@ -211,8 +211,11 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>One output channel's plane: <paramref name="ow"/> pixels per row, each row's source <paramref name="rowStride"/> floats below the last.</summary>
-    private readonly unsafe struct DepthwiseRun(float* planes, int* offsets, int taps, float* w, float* y, int ow, int rowStride)
+    /// <summary>
+    /// One output channel's plane: <paramref name="ow"/> pixels per row, each row's source <paramref name="rowStride"/> floats below the last,
+    /// row <c>oy</c>'s taps those of <see cref="TapsInside"/> (runs batch rows with the same taps).
+    /// </summary>
+    private readonly unsafe struct DepthwiseRun(ConvShape s, float* planes, int* offsets, float* w, float* y, int ow, int rowStride)
     {
         /// <summary>Runs of output pixels accumulated together: independent FMA chains.</summary>
         private const int Runs = 8;
@@ -224,15 +227,24 @@ public static partial class Kernels
             var tile = stackalloc float[Runs * 16];
             var pending = stackalloc int[2 * Runs];
             var count = 0;
+            var (first, end) = (0, 0);
             for (var oy = 0; oy < oh; oy++)
             {
+                var taps = TapsInside(s, oy);
+                if (count > 0 && taps != (first, end))
+                {
+                    Flush<TLanes, TVector>(pending, count, tile, epilogue, channel, first, end);
+                    count = 0;
+                }
+
+                (first, end) = taps;
                 for (var ox = 0; ox < ow; ox += TLanes.Lanes)
                 {
                     pending[2 * count] = oy;
                     pending[2 * count + 1] = ox;
                     if (++count == Runs)
                     {
-                        Flush<TLanes, TVector>(pending, count, tile, epilogue, channel);
+                        Flush<TLanes, TVector>(pending, count, tile, epilogue, channel, first, end);
                         count = 0;
                     }
                 }
@@ -240,8 +252,26 @@ public static partial class Kernels
 
             if (count > 0)
             {
-                Flush<TLanes, TVector>(pending, count, tile, epilogue, channel);
+                Flush<TLanes, TVector>(pending, count, tile, epilogue, channel, first, end);
             }
+        }
+
+        /// <summary>
+        /// The taps (ky-major, so a range) of output row <paramref name="oy"/> whose input row lies inside the image: on a small
+        /// plane most kernel rows read the zero padding (a 5 × 5 kernel on a 2-row plane: 15 of 25 taps).
+        /// </summary>
+        private static (int First, int End) TapsInside(in ConvShape s, int oy)
+        {
+            var (first, end) = (s.KH, 0);
+            for (var ky = 0; ky < s.KH; ky++)
+            {
+                if ((uint)(oy * s.StrideH + ky * s.DilH - s.PadTop) < (uint)s.H)
+                {
+                    (first, end) = (Math.Min(first, ky), ky + 1);
+                }
+            }
+
+            return first < end ? (first * s.KW, end * s.KW) : (0, 0);
         }
 
         /// <summary>Source of run <paramref name="i"/> of <paramref name="pending"/> (runs past <paramref name="count"/> repeat the first; not stored).</summary>
@@ -251,11 +281,11 @@ public static partial class Kernels
             return planes + (long)pending[2 * j] * rowStride + pending[2 * j + 1];
         }
 
-        private void Flush<TLanes, TVector>(int* pending, int count, float* tile, in SmallKEpilogue epilogue, int channel)
+        private void Flush<TLanes, TVector>(int* pending, int count, float* tile, in SmallKEpilogue epilogue, int channel, int firstTap, int endTap)
             where TLanes : struct, IDepthwiseLanes<TVector>
             where TVector : struct
         {
-            Accumulate<TLanes, TVector>(pending, count, tile);
+            Accumulate<TLanes, TVector>(pending, count, tile, firstTap, endTap);
             for (var i = 0; i < count; i++)
             {
                 var ox = pending[2 * i + 1];
@@ -267,7 +297,7 @@ public static partial class Kernels
         // The tap loop is apart, with the tile as its only output, so the JIT keeps the eight
         // accumulators in registers (see Accumulate8x32).
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private void Accumulate<TLanes, TVector>(int* pending, int count, float* tile)
+        private void Accumulate<TLanes, TVector>(int* pending, int count, float* tile, int firstTap, int endTap)
             where TLanes : struct, IDepthwiseLanes<TVector>
             where TVector : struct
         {
@@ -277,8 +307,7 @@ public static partial class Kernels
             // Locals, not the struct's fields: the loop then reads them from registers.
             var tapOffsets = offsets;
             var weights = w;
-            var tapCount = taps;
-            for (var t = 0; t < tapCount; t++)
+            for (var t = firstTap; t < endTap; t++)
             {
                 var offset = tapOffsets[t];
                 var v = TLanes.Splat(weights[t]);
