@@ -22,23 +22,31 @@ public static partial class Kernels
     /// from the phase planes (eight FMA chains), bias and activation applied in registers before
     /// the store. Unlike <see cref="DepthwiseRun"/> there is no list of pending runs nor a tile
     /// reloaded from memory: the per-pixel overhead that dominated its 3×3 and 5×5 kernels.
-    /// The taps run in the same order (ky, kx ascending, then the bias).
+    /// The taps run in the same order (ky, kx ascending, then the bias), those of kernel rows where both output rows read
+    /// padding skipped (<see cref="TapsInside"/>).
     /// </summary>
     [SkipLocalsInit]
-    private static unsafe void DepthwiseRowTiles(float* planes, int* offsets, int taps, float* w, float* y, int oh, int ow, int rowStride,
+    private static unsafe void DepthwiseRowTiles(in ConvShape s, float* planes, int* offsets, float* w, float* y, int rowStride,
         in SmallKEpilogue epilogue, int channel)
     {
+        var (oh, ow) = (s.OH, s.OW);
         var tail = stackalloc float[8];
         for (var oy = 0; oy < oh; oy += 2)
         {
             // A last odd row computes its source twice and stores it once.
             var second = oy + 1 < oh;
+            var (first, end) = TapsInside(s, oy);
+            if (second && TapsInside(s, oy + 1) is var (nextFirst, nextEnd) && nextFirst < nextEnd)
+            {
+                (first, end) = first < end ? (Math.Min(first, nextFirst), Math.Max(end, nextEnd)) : (nextFirst, nextEnd);
+            }
+
             var source0 = planes + (long)oy * rowStride;
             var source1 = second ? source0 + rowStride : source0;
             var line = y + (long)oy * ow;
             for (var ox = 0; ox < ow; ox += DepthwiseRowTilePixels)
             {
-                DepthwiseRowTile(source0 + ox, source1 + ox, offsets, taps, w, line + ox, second ? line + ow + ox : null,
+                DepthwiseRowTile(source0 + ox, source1 + ox, offsets, first, end, w, line + ox, second ? line + ow + ox : null,
                     Math.Min(DepthwiseRowTilePixels, ow - ox), epilogue, channel, tail);
             }
         }
@@ -50,11 +58,11 @@ public static partial class Kernels
     /// <paramref name="width"/> pixels); <paramref name="y1"/> null stores the first row only.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void DepthwiseRowTile(float* source0, float* source1, int* offsets, int taps, float* w, float* y0, float* y1, int width,
+    private static unsafe void DepthwiseRowTile(float* source0, float* source1, int* offsets, int firstTap, int endTap, float* w, float* y0, float* y1, int width,
         in SmallKEpilogue epilogue, int channel, float* tail)
     {
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
-        for (var t = 0; t < taps; t++)
+        for (var t = firstTap; t < endTap; t++)
         {
             var offset = offsets[t];
             var v = Vector256.Create(w[t]);

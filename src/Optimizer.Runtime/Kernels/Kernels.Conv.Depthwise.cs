@@ -87,7 +87,7 @@ public static partial class Kernels
 
                     if (DepthwiseLanes == 8 && s.OW >= DepthwiseRowTileMinWidth)
                     {
-                        DepthwiseRowTiles(slotScratch, offsets, taps, weights + (long)oc * taps, y + ((long)image * s.M + oc) * s.P, s.OH, s.OW,
+                        DepthwiseRowTiles(s, slotScratch, offsets, weights + (long)oc * taps, y + ((long)image * s.M + oc) * s.P,
                             s.StrideH * planes.Width, epilogue, oc);
                         continue;
                     }
@@ -212,6 +212,24 @@ public static partial class Kernels
     }
 
     /// <summary>
+    /// The taps (ky-major, so a range) of output row <paramref name="oy"/> whose input row lies inside the image: on a small
+    /// plane most kernel rows read the zero padding (a 5 × 5 kernel on a 2-row plane: 15 of 25 taps).
+    /// </summary>
+    private static (int First, int End) TapsInside(in ConvShape s, int oy)
+    {
+        var (first, end) = (s.KH, 0);
+        for (var ky = 0; ky < s.KH; ky++)
+        {
+            if ((uint)(oy * s.StrideH + ky * s.DilH - s.PadTop) < (uint)s.H)
+            {
+                (first, end) = (Math.Min(first, ky), ky + 1);
+            }
+        }
+
+        return first < end ? (first * s.KW, end * s.KW) : (0, 0);
+    }
+
+    /// <summary>
     /// One output channel's plane: <paramref name="ow"/> pixels per row, each row's source <paramref name="rowStride"/> floats below the last,
     /// row <c>oy</c>'s taps those of <see cref="TapsInside"/> (runs batch rows with the same taps).
     /// </summary>
@@ -254,24 +272,6 @@ public static partial class Kernels
             {
                 Flush<TLanes, TVector>(pending, count, tile, epilogue, channel, first, end);
             }
-        }
-
-        /// <summary>
-        /// The taps (ky-major, so a range) of output row <paramref name="oy"/> whose input row lies inside the image: on a small
-        /// plane most kernel rows read the zero padding (a 5 × 5 kernel on a 2-row plane: 15 of 25 taps).
-        /// </summary>
-        private static (int First, int End) TapsInside(in ConvShape s, int oy)
-        {
-            var (first, end) = (s.KH, 0);
-            for (var ky = 0; ky < s.KH; ky++)
-            {
-                if ((uint)(oy * s.StrideH + ky * s.DilH - s.PadTop) < (uint)s.H)
-                {
-                    (first, end) = (Math.Min(first, ky), ky + 1);
-                }
-            }
-
-            return first < end ? (first * s.KW, end * s.KW) : (0, 0);
         }
 
         /// <summary>Source of run <paramref name="i"/> of <paramref name="pending"/> (runs past <paramref name="count"/> repeat the first; not stored).</summary>
