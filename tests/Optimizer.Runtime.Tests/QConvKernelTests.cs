@@ -39,6 +39,10 @@ public class QConvKernelTests
     [InlineData(2, 3, 4, 4, 9, 3, 2, 1, 1, 1, 0)] // plane shuffles over three pixel blocks (6 × 6 output), int8 output
     [InlineData(2, 7, 4, 4, 5, 3, 1, 2, 1, 2, 0)] // plane shuffles with stride 2, k = 63 (a partial quad), float output
     [InlineData(1, 1, 2, 3, 4, 2, 0, 1, 1, 0, 0)] // an image of 6 bytes: every plane through the copy
+    [InlineData(1, 3, 20, 64, 8, 3, 1, 2, 1, 0, 0)] // stride 2, rows of two blocks: the even bytes of 32-byte row segments (the OCR classifier's first conv)
+    [InlineData(2, 3, 9, 96, 5, 3, 0, 2, 1, 1, 0)] // stride 2, no padding, an odd plane height, int8 output
+    [InlineData(1, 8, 6, 32, 24, 1, 0, 1, 1, 0, 0)] // 1×1: the segments read from the image itself, no padded copy
+    [InlineData(2, 5, 3, 16, 7, 1, 0, 1, 1, 2, 0)] // 1×1 from the image, k = 5 (a partial quad), float output
     public void Matches_the_plain_loop_convolution(int n, int c, int h, int w, int m, int kernel, int pad, int stride, int dilation, int outputKind, int poolRows)
     {
         foreach (var relu in outputKind == 0 ? new[] { 0, 1 } : [0])

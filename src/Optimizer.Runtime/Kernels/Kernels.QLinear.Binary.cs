@@ -57,8 +57,8 @@ public static partial class Kernels
             var (za, sa, zb, sb) = (Vector256.Create((float)aZero), Vector256.Create(aScale), Vector256.Create((float)bZero), Vector256.Create(bScale));
             for (; i + 32 <= count; i += 32)
             {
-                var (a0, a1, a2, a3) = DequantizedBytes(a + i, za, sa);
-                var (b0, b1, b2, b3) = DequantizedBytes(b + i, zb, sb);
+                var (a0, a1, a2, a3) = DequantizeBytes32(a + i, signed: false, za, sa);
+                var (b0, b1, b2, b3) = DequantizeBytes32(b + i, signed: false, zb, sb);
                 var bytes = op == QLinearAdd
                     ? q.Pack(Avx.Add(a0, b0), Avx.Add(a1, b1), Avx.Add(a2, b2), Avx.Add(a3, b3))
                     : q.Pack(Avx.Multiply(a0, b0), Avx.Multiply(a1, b1), Avx.Multiply(a2, b2), Avx.Multiply(a3, b3));
@@ -83,7 +83,7 @@ public static partial class Kernels
             var (za, sa, g) = (Vector256.Create((float)aZero), Vector256.Create(aScale), Vector256.Create(gate));
             for (; i + 32 <= count; i += 32)
             {
-                var (a0, a1, a2, a3) = DequantizedBytes(a + i, za, sa);
+                var (a0, a1, a2, a3) = DequantizeBytes32(a + i, signed: false, za, sa);
                 var bytes = op == QLinearAdd
                     ? q.Pack(Avx.Add(a0, g), Avx.Add(a1, g), Avx.Add(a2, g), Avx.Add(a3, g))
                     : q.Pack(Avx.Multiply(a0, g), Avx.Multiply(a1, g), Avx.Multiply(a2, g), Avx.Multiply(a3, g));
@@ -96,17 +96,6 @@ public static partial class Kernels
             var va = ((float)a[i] - aZero) * aScale;
             y[i] = q.Byte(op == QLinearAdd ? va + gate : va * gate);
         }
-    }
-
-    /// <summary>32 bytes as four vectors of <c>(v − z) · s</c>, in order (each byte converts exactly).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) DequantizedBytes(byte* x, Vector256<float> z, Vector256<float> s)
-    {
-        var bytes = Avx.LoadVector256(x);
-        var (low, high) = (Avx2.ConvertToVector256Int16(bytes.GetLower()), Avx2.ConvertToVector256Int16(bytes.GetUpper()));
-        return (Dequantized(low.GetLower()), Dequantized(low.GetUpper()), Dequantized(high.GetLower()), Dequantized(high.GetUpper()));
-
-        Vector256<float> Dequantized(Vector128<short> v) => Avx.Multiply(Avx.Subtract(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(v)), z), s);
     }
 
     /// <summary>
