@@ -129,18 +129,24 @@ public static partial class Kernels
             }
 
             var requantize = new RequantizeAvx2(lo, hi, yZero, signed: outputKind == 1);
+            if (count == PixelBlock && poolWidth == 0)
+            {
+                // Whole blocks, unpooled: two 16-byte stores a pair, and no call in the loop to spill the constants around.
+                for (var j = 0; j < channels; j += 2)
+                {
+                    var (a, b) = (c0 + j, c0 + Math.Min(j + 1, channels - 1));
+                    var bytes = RequantizedPair(acc, c0, a, b, requantize);
+                    bytes.GetLower().Store(y + (long)a * pixels + p0);
+                    bytes.GetUpper().Store(y + (long)b * pixels + p0);
+                }
+
+                return;
+            }
+
             for (var j = 0; j < channels; j += 2)
             {
                 var (a, b) = (c0 + j, c0 + Math.Min(j + 1, channels - 1));
-                var (sa, sb) = (Vector256.Create(scale[a]), Vector256.Create(scale[b]));
-                var (ba, bb) = (Vector256.Create(bias[a]), Vector256.Create(bias[b]));
-                var ra = acc + j * PixelBlock;
-                var rb = acc + (b - c0) * PixelBlock;
-                var bytes = requantize.Pack(
-                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra), ba)), sa),
-                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra + 8), ba)), sa),
-                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb), bb)), sb),
-                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb + 8), bb)), sb));
+                var bytes = RequantizedPair(acc, c0, a, b, requantize);
                 if (poolWidth != 0)
                 {
                     // vpshufb works per 128-bit lane, so one set of window shuffles pools both channels.
@@ -158,6 +164,21 @@ public static partial class Kernels
                     StoreBytes(bytes.GetUpper(), b, p0, count);
                 }
             }
+        }
+
+        /// <summary>Channels <paramref name="a"/> and <paramref name="b"/> (of the tile from <paramref name="c0"/>) requantized: a's 16 bytes, then b's.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector256<byte> RequantizedPair(int* acc, int c0, int a, int b, in RequantizeAvx2 requantize)
+        {
+            var (sa, sb) = (Vector256.Create(scale[a]), Vector256.Create(scale[b]));
+            var (ba, bb) = (Vector256.Create(bias[a]), Vector256.Create(bias[b]));
+            var ra = acc + (a - c0) * PixelBlock;
+            var rb = acc + (b - c0) * PixelBlock;
+            return requantize.Pack(
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra), ba)), sa),
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra + 8), ba)), sa),
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb), bb)), sb),
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb + 8), bb)), sb));
         }
 
         // A channel's 16 requantized pixels, or the 4 bytes they pool to (whole blocks; a pooled plane is a quarter of the pixels).
