@@ -51,7 +51,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void QLinearRun(byte* a, byte* b, byte* y, int count, int op, int aZero, int bZero, float aScale, float bScale, in QLinearQuantizer q)
     {
-        var i = 0;
+        var i = QLinearRun512(a, b, y, count, op, aZero, bZero, aScale, bScale, q);
         if (Avx2.IsSupported)
         {
             var (za, sa, zb, sb) = (Vector256.Create((float)aZero), Vector256.Create(aScale), Vector256.Create((float)bZero), Vector256.Create(bScale));
@@ -77,7 +77,7 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void QLinearBroadcastRun(byte* a, float gate, byte* y, int count, int op, int aZero, float aScale, in QLinearQuantizer q)
     {
-        var i = 0;
+        var i = QLinearBroadcastRun512(a, gate, y, count, op, aZero, aScale, q);
         if (Avx2.IsSupported)
         {
             var (za, sa, g) = (Vector256.Create((float)aZero), Vector256.Create(aScale), Vector256.Create(gate));
@@ -109,6 +109,19 @@ public static partial class Kernels
         private readonly float _high = (signed ? 127f : 255f) - zero;
         private readonly RequantizeAvx2 _pack = new(signed ? -128f : 0f, signed ? 127f : 255f, zero, signed);
         private readonly Vector256<float> _divisor = Vector256.Create(scale);
+
+        private readonly Vector512<float> _low512 = Vector512.Create((signed ? -128f : 0f) - zero);
+        private readonly Vector512<float> _high512 = Vector512.Create((signed ? 127f : 255f) - zero);
+        private readonly Vector512<int> _zero512 = Vector512.Create(zero);
+        private readonly Vector512<float> _divisor512 = Vector512.Create(scale);
+
+        /// <summary>16 values as <see cref="Pack"/> quantizes them (the divide, then <see cref="RequantizeAvx2"/>'s arithmetic on zmm), to 16 bytes at <paramref name="y"/>: AVX-512F only.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Store16(Vector512<float> v, byte* y)
+        {
+            var clamped = Avx512F.Min(Avx512F.Max(Avx512F.Divide(v, _divisor512), _low512), _high512);
+            Avx512F.ConvertToVector128Byte(Avx512F.Add(Avx512F.ConvertToVector512Int32(clamped), _zero512)).Store(y);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<byte> Pack(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3) =>
