@@ -5,7 +5,9 @@ namespace Optimizer.Runtime.Tests;
 /// <summary>
 /// <see cref="Kernels.QConv"/> against a plain-loop convolution with the same requantization,
 /// byte for byte: the pixel-lane kernel on this machine's int8 path (the vpermi2b gather on small
-/// planes where AVX-512 VBMI is, 16-byte row segments where rows are whole blocks, the im2col rows elsewhere), odd channel counts, padding, stride,
+/// planes where AVX-512 VBMI is, 16-byte row segments where rows are whole blocks (stride 2: the even bytes of 32; a 1×1
+/// convolution's planes read in place), the im2col rows elsewhere; whole blocks requantized from the tile's registers
+/// on the AVX-VNNI and AVX2 tiles, a partial last block by the epilogue), odd channel counts, padding, stride,
 /// dilation, batch 1/5/64, every output kind, Relu, and the fused 2×2 pool (in the epilogue for
 /// widths 2/4/8, else pooled afterwards) and 1×2 pool (pooled afterwards, flat or row by row). Compiler.Tests' IsaPathTests run the quantized CNNs on
 /// every other int8 path in child processes and require the same bytes.
