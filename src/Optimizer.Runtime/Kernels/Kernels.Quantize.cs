@@ -149,6 +149,16 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) DequantizeBytes32(byte* x, bool signed, Vector256<float> z, Vector256<float> s)
     {
+        if (Avx2.IsSupported)
+        {
+            // vpmovzxbd / vpmovsxbd straight from memory: 4 instructions where the widenings through int16 took 11.
+            return signed
+                ? (Scaled(Avx2.ConvertToVector256Int32((sbyte*)x)), Scaled(Avx2.ConvertToVector256Int32((sbyte*)x + 8)),
+                    Scaled(Avx2.ConvertToVector256Int32((sbyte*)x + 16)), Scaled(Avx2.ConvertToVector256Int32((sbyte*)x + 24)))
+                : (Scaled(Avx2.ConvertToVector256Int32(x)), Scaled(Avx2.ConvertToVector256Int32(x + 8)),
+                    Scaled(Avx2.ConvertToVector256Int32(x + 16)), Scaled(Avx2.ConvertToVector256Int32(x + 24)));
+        }
+
         var bytes = Vector256.Load(x);
         var (low, high) = signed
             ? (Vector256.WidenLower(bytes.AsSByte()), Vector256.WidenUpper(bytes.AsSByte()))
