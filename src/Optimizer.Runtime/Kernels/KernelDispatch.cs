@@ -80,14 +80,14 @@ public static class KernelDispatch
     private static readonly Int8GemmPath[] Int8GemmPaths =
     [
         new(KernelPath.AvxVnni, cpu => cpu.AvxVnni, [KernelPath.Avx2Fma],
-            "Zen 5 (AVX-VNNI), 1 thread, pixel-lane QConv: against the Avx512F fp32 tiles digits_cnn StaticInt8 0.67–0.68× (batch 1), 0.77–0.84× (64); wake-word embedding 0.83× (1), 0.66–0.68× (64); "
-            + "but the PP-OCR classifier (grouped convs stay Q/DQ around fp32) 1.7–2.0× and the QGemm MLPs unmeasured, so Avx512F is not listed yet"),
+            "Zen 5 (AVX-VNNI), 1 thread, pixel-lane QConv (whole blocks requantized from the tile's registers): against the Avx512F fp32 tiles digits_cnn StaticInt8 0.64–0.67× (batch 1), 0.81× (64); "
+            + "wake-word embedding 0.50–0.57× (1), 0.46–0.51× (64); the PP-OCR classifier 0.54–0.57× (batch 1); but the QGemm MLPs unmeasured, so Avx512F is not listed yet"),
         new(KernelPath.Avx512BW, cpu => cpu.Avx512BW, [KernelPath.Avx2Fma],
             "Zen 5 with DOTNET_EnableAVXVNNI=0, 1 thread, pixel-lane QConv: against Avx512F digits_cnn 0.65–0.67× (batch 1), 0.72× (64); wake-word embedding 0.85–0.86× (1), 0.61–0.65× (64); Avx512F not listed for the same reason"),
         new(KernelPath.Avx2, cpu => cpu.Avx2, [],
             "AVX2 Zen 3 (no VNNI), 1 thread, against Avx2Fma (p50, interleaved runs): digits_cnn StaticInt8 0.65–0.67× (batch 1), 0.56–0.69× (64: batched small-plane QConv against fp32's Winograd); "
-            + "wake-word embedding 0.71× (1), 0.52–0.59× (64); but the PP-OCR classifier only 0.89–0.99× (int8 depthwise, squeeze-excite gates, pools and residual Adds on the bytes; its hard-swish tables still a pass each) "
-            + "and the QGemm MLPs unmeasured, so Avx2Fma is not listed: the build's timing decides on such a machine"),
+            + "wake-word embedding 0.71× (1), 0.52–0.59× (64); the PP-OCR classifier 0.89–0.99× there, 0.76–0.78× on Zen 5 under DOTNET_EnableAVXVNNI=0 DOTNET_EnableAVX512=0 since its fused tile "
+            + "requantization (its hard-swish tables, LookupU8 without VBMI, are 13% of that), and the QGemm MLPs unmeasured, so Avx2Fma is not listed: the build's timing decides on such a machine"),
         new(KernelPath.Scalar, _ => true, [], "scalar int8 against vector fp32: never faster"),
     ];
 
