@@ -5,7 +5,9 @@ namespace Optimizer.Runtime.Tests;
 /// <summary>
 /// <see cref="Kernels.QConv"/> against a plain-loop convolution with the same requantization,
 /// byte for byte: the pixel-lane kernel on this machine's int8 path (the vpermi2b gather on small
-/// planes where AVX-512 VBMI is, 16-byte row segments where rows are whole blocks, the im2col rows elsewhere), odd channel counts, padding, stride,
+/// planes where AVX-512 VBMI is, 16-byte row segments where rows are whole blocks (stride 2: the even bytes of 32; a 1×1
+/// convolution's planes read in place), the im2col rows elsewhere; whole blocks requantized from the tile's registers
+/// on the AVX-VNNI and AVX2 tiles, a partial last block by the epilogue), odd channel counts, padding, stride,
 /// dilation, batch 1/5/64, every output kind, Relu, and the fused 2×2 pool (in the epilogue for
 /// widths 2/4/8, else pooled afterwards) and 1×2 pool (pooled afterwards, flat or row by row). Compiler.Tests' IsaPathTests run the quantized CNNs on
 /// every other int8 path in child processes and require the same bytes.
@@ -39,6 +41,10 @@ public class QConvKernelTests
     [InlineData(2, 3, 4, 4, 9, 3, 2, 1, 1, 1, 0)] // plane shuffles over three pixel blocks (6 × 6 output), int8 output
     [InlineData(2, 7, 4, 4, 5, 3, 1, 2, 1, 2, 0)] // plane shuffles with stride 2, k = 63 (a partial quad), float output
     [InlineData(1, 1, 2, 3, 4, 2, 0, 1, 1, 0, 0)] // an image of 6 bytes: every plane through the copy
+    [InlineData(1, 3, 20, 64, 8, 3, 1, 2, 1, 0, 0)] // stride 2, rows of two blocks: the even bytes of 32-byte row segments (the OCR classifier's first conv)
+    [InlineData(2, 3, 9, 96, 5, 3, 0, 2, 1, 1, 0)] // stride 2, no padding, an odd plane height, int8 output
+    [InlineData(1, 8, 6, 32, 24, 1, 0, 1, 1, 0, 0)] // 1×1: the segments read from the image itself, no padded copy
+    [InlineData(2, 5, 3, 16, 7, 1, 0, 1, 1, 2, 0)] // 1×1 from the image, k = 5 (a partial quad), float output
     public void Matches_the_plain_loop_convolution(int n, int c, int h, int w, int m, int kernel, int pad, int stride, int dilation, int outputKind, int poolRows)
     {
         foreach (var relu in outputKind == 0 ? new[] { 0, 1 } : [0])

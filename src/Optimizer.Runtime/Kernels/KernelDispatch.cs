@@ -81,15 +81,16 @@ public static class KernelDispatch
     [
         new(KernelPath.AvxVnni, cpu => cpu.AvxVnni, [KernelPath.Avx2Fma, KernelPath.Avx512F],
             "Zen 5 (AMD EPYC family 26, AVX-512 + AVX-VNNI), 1 thread, int8 ÷ fp32 compiled against the Avx512F tiles (p50, interleaved, `onnx-opt bench --path compiled`): "
-            + "digits_cnn StaticInt8 0.59× (batch 1), 0.47× (64: the small-plane tiles on vpdpbusd); wake-word embedding 0.67× (1), 0.57–0.59× (64); "
-            + "PP-OCR classifier 0.81–0.86× (1); digits_mlp 0.65–0.67× (1, 64); arctic DynamicInt8 0.74× (16 tokens), 0.96× (128)"),
+            + "digits_cnn StaticInt8 0.62–0.63× (batch 1), 0.46–0.47× (64: the small-plane tiles on vpdpbusd); wake-word embedding 0.54–0.57× (1), 0.49× (64); "
+            + "PP-OCR classifier 0.68× (1); digits_mlp 0.67× (1), 0.81× (64); arctic DynamicInt8 0.74× (16 tokens), 0.96× (128)"),
         new(KernelPath.Avx512BW, cpu => cpu.Avx512BW, [KernelPath.Avx2Fma, KernelPath.Avx512F],
-            "Zen 5 with DOTNET_EnableAVXVNNI=0 (Zen 4's table), 1 thread, against Avx512F: digits_cnn 0.64× (batch 1), 0.66× (64); wake-word embedding 0.71× (1), 0.62× (64); "
-            + "PP-OCR classifier 0.89× (1); digits_mlp 0.65–0.67× (1, 64); arctic DynamicInt8 0.73× (16 tokens), 0.93× (128)"),
+            "Zen 5 with DOTNET_EnableAVXVNNI=0 (Zen 4's table), 1 thread, against Avx512F: digits_cnn 0.65–0.67× (batch 1), 0.59–0.60× (64); wake-word embedding 0.65–0.67× (1), 0.59× (64); "
+            + "PP-OCR classifier 0.72–0.79× (1); digits_mlp 0.70× (1), 0.85× (64); arctic DynamicInt8 0.73× (16 tokens), 0.93× (128)"),
         new(KernelPath.Avx2, cpu => cpu.Avx2, [],
             "AVX2 Zen 3 (no VNNI), 1 thread, against Avx2Fma (p50, interleaved runs): digits_cnn StaticInt8 0.65–0.67× (batch 1), 0.56–0.69× (64: batched small-plane QConv against fp32's Winograd); "
-            + "wake-word embedding 0.71× (1), 0.52–0.59× (64); but the PP-OCR classifier only 0.89–0.99× (int8 depthwise, squeeze-excite gates, pools and residual Adds on the bytes; its hard-swish tables still a pass each) "
-            + "and the QGemm MLPs unmeasured, so Avx2Fma is not listed: the build's timing decides on such a machine"),
+            + "wake-word embedding 0.71× (1), 0.52–0.59× (64); the PP-OCR classifier 0.89–0.99× there (before the fused tile requantization); on Zen 5 under "
+            + "DOTNET_EnableAVXVNNI=0 DOTNET_EnableAVX512=0: digits_cnn 0.63× (1), 0.57–0.58× (64), wake-word 0.58–0.59× (1), 0.52× (64), classifier 0.74–0.75× (its hard-swish "
+            + "tables, LookupU8 without VBMI, 13% of it). Not measured on a real AVX2-only CPU since, so Avx2Fma is not listed: the build's timing decides on such a machine"),
         new(KernelPath.Scalar, _ => true, [], "scalar int8 against vector fp32: never faster"),
     ];
 

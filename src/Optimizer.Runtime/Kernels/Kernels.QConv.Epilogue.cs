@@ -69,7 +69,13 @@ public static partial class Kernels
             }
         }
 
-        /// <summary>The uint8/int8 stores of <see cref="Store"/> with each channel's 16 pixels in one zmm, narrowed by <c>vpmovdb</c> (in range, so truncation is exact).</summary>
+        /// <summary>
+        /// The uint8/int8 stores of <see cref="Store"/> with each channel's 16 pixels in one zmm: clamped to the bounds less
+        /// the zero point by <c>vmaxps</c>/<c>vminps</c>, rounded half to even by <c>vcvtps2dq</c>, the zero point added in
+        /// int32 and narrowed by <c>vpmovdb</c> (in range, so truncation is exact): <see cref="RequantizeAvx2"/>'s arithmetic,
+        /// the same bytes. The portable Min/Max/ConvertToInt32 (NaN-propagating, saturating) compiled to ~20 instructions a
+        /// channel with the constants spilled, and made this the costliest step of a small-k convolution (the OCR classifier's).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void StoreBytes512(int* acc, int c0, int channels, int p0, int count)
         {
@@ -79,18 +85,38 @@ public static partial class Kernels
                 lo = Math.Max(lo, yZero);
             }
 
-            var (zero, low, high) = (Vector512.Create((float)yZero), Vector512.Create(lo), Vector512.Create(hi));
+            var (low, high, zero) = (Vector512.Create(lo - yZero), Vector512.Create(hi - yZero), Vector512.Create(yZero));
+            if (count == PixelBlock && poolWidth == 0)
+            {
+                // Whole blocks, unpooled: a 16-byte store each, and no call in the loop to spill the constants around.
+                for (var j = 0; j < channels; j++)
+                {
+                    Requantized(acc + j * PixelBlock, c0 + j, low, high, zero).Store(y + (long)(c0 + j) * pixels + p0);
+                }
+
+                return;
+            }
+
             for (var j = 0; j < channels; j++)
             {
-                var c = c0 + j;
-                // Two ymm loads: the AVX-VNNI tile stores ymm halves, which a zmm load could not take from the store buffer.
-                var sums = Vector512.Create(Vector256.Load(acc + j * PixelBlock), Vector256.Load(acc + j * PixelBlock + 8));
-                var v = Vector512.ConvertToSingle(sums + Vector512.Create(bias[c])) * Vector512.Create(scale[c]);
-                v = Vector512.Min(Vector512.Max(Vector512.Round(v) + zero, low), high);
-                var bytes = Avx512Ops.ConvertToVector128Byte(Vector512.ConvertToInt32(v));
-                StoreBytes(bytes, c, p0, count);
+                StoreBytes(Requantized(acc + j * PixelBlock, c0 + j, low, high, zero), c0 + j, p0, count);
             }
         }
+
+        /// <summary>Channel <paramref name="c"/>'s 16 sums (at <paramref name="sums"/>) requantized to bytes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector128<byte> Requantized(int* sums, int c, Vector512<float> low, Vector512<float> high, Vector512<int> zero)
+        {
+            // Two ymm loads: the AVX-VNNI tile stores ymm halves, which a zmm load could not take from the store buffer.
+            var both = Vector256.Load(sums).ToVector512Unsafe().WithUpper(Vector256.Load(sums + 8));
+            var v = Vector512.ConvertToSingle(both + Vector512.Create(bias[c])) * Vector512.Create(scale[c]);
+            return Avx512Ops.ConvertToVector128Byte(RoundToInt32(Avx512Ops.Min(Avx512Ops.Max(v, low), high)) + zero);
+        }
+
+        /// <summary><c>vcvtps2dq</c> (round half to even) on values in int32 range; two ymm conversions where AVX-512 is emulated.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<int> RoundToInt32(Vector512<float> v) =>
+            Avx512F.IsSupported ? Avx512F.ConvertToVector512Int32(v) : Vector512.Create(Avx.ConvertToVector256Int32(v.GetLower()), Avx.ConvertToVector256Int32(v.GetUpper()));
 
         /// <summary>The uint8/int8 stores of <see cref="Store"/> two channels at a time (<see cref="RequantizeAvx2"/>); an odd last channel is packed with itself.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -103,18 +129,24 @@ public static partial class Kernels
             }
 
             var requantize = new RequantizeAvx2(lo, hi, yZero, signed: outputKind == 1);
+            if (count == PixelBlock && poolWidth == 0)
+            {
+                // Whole blocks, unpooled: two 16-byte stores a pair, and no call in the loop to spill the constants around.
+                for (var j = 0; j < channels; j += 2)
+                {
+                    var (a, b) = (c0 + j, c0 + Math.Min(j + 1, channels - 1));
+                    var bytes = RequantizedPair(acc, c0, a, b, requantize);
+                    bytes.GetLower().Store(y + (long)a * pixels + p0);
+                    bytes.GetUpper().Store(y + (long)b * pixels + p0);
+                }
+
+                return;
+            }
+
             for (var j = 0; j < channels; j += 2)
             {
                 var (a, b) = (c0 + j, c0 + Math.Min(j + 1, channels - 1));
-                var (sa, sb) = (Vector256.Create(scale[a]), Vector256.Create(scale[b]));
-                var (ba, bb) = (Vector256.Create(bias[a]), Vector256.Create(bias[b]));
-                var ra = acc + j * PixelBlock;
-                var rb = acc + (b - c0) * PixelBlock;
-                var bytes = requantize.Pack(
-                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra), ba)), sa),
-                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra + 8), ba)), sa),
-                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb), bb)), sb),
-                    Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb + 8), bb)), sb));
+                var bytes = RequantizedPair(acc, c0, a, b, requantize);
                 if (poolWidth != 0)
                 {
                     // vpshufb works per 128-bit lane, so one set of window shuffles pools both channels.
@@ -132,6 +164,21 @@ public static partial class Kernels
                     StoreBytes(bytes.GetUpper(), b, p0, count);
                 }
             }
+        }
+
+        /// <summary>Channels <paramref name="a"/> and <paramref name="b"/> (of the tile from <paramref name="c0"/>) requantized: a's 16 bytes, then b's.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector256<byte> RequantizedPair(int* acc, int c0, int a, int b, in RequantizeAvx2 requantize)
+        {
+            var (sa, sb) = (Vector256.Create(scale[a]), Vector256.Create(scale[b]));
+            var (ba, bb) = (Vector256.Create(bias[a]), Vector256.Create(bias[b]));
+            var ra = acc + (a - c0) * PixelBlock;
+            var rb = acc + (b - c0) * PixelBlock;
+            return requantize.Pack(
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra), ba)), sa),
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra + 8), ba)), sa),
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb), bb)), sb),
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb + 8), bb)), sb));
         }
 
         // A channel's 16 requantized pixels, or the 4 bytes they pool to (whole blocks; a pooled plane is a quarter of the pixels).

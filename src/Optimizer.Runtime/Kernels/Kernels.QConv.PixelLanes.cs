@@ -37,7 +37,17 @@ public static partial class Kernels
         var blockBytes = (long)quads * PixelBlock * 4;
         var acc = stackalloc int[ChannelBlock * PixelBlock];
         var epilogue = new PixelEpilogue(bias, scale, y, pixels, outputKind, yZero, act, poolWidth);
-        for (var block = 0; block < blocks; block++)
+        var first = 0;
+        if (PixelTilesFuse(path, outputKind, poolWidth))
+        {
+            // The whole blocks requantized from the tiles' registers; a partial last block below.
+            first = pixels / PixelBlock;
+            float lo = outputKind == 1 ? -128 : 0, hi = outputKind == 1 ? 127 : 255;
+            var store = new PixelTileRequantize(bias, scale, y, pixels, new RequantizeAvx2(act == 1 ? Math.Max(lo, yZero) : lo, hi, yZero, signed: outputKind == 1));
+            FusedPixelBlocks(interleaved, first, quads, packed, channels, store, path == KernelPath.AvxVnni);
+        }
+
+        for (var block = first; block < blocks; block++)
         {
             var a = interleaved + block * blockBytes;
             var p0 = block * PixelBlock;
@@ -53,6 +63,28 @@ public static partial class Kernels
                 }
 
                 epilogue.Store(acc, c0, Math.Min(ChannelBlock, channels - c0), p0);
+            }
+        }
+    }
+
+    /// <summary>The first <paramref name="blocks"/> (whole) pixel blocks of <see cref="QConvPixelLanes"/>, each tile requantized as it ends (<see cref="PixelTilesFuse"/>).</summary>
+    private static unsafe void FusedPixelBlocks(byte* interleaved, int blocks, int quads, byte* packed, int channels, in PixelTileRequantize store, bool vnni)
+    {
+        var blockBytes = (long)quads * PixelBlock * 4;
+        for (var block = 0; block < blocks; block++)
+        {
+            var a = interleaved + block * blockBytes;
+            for (var c0 = 0; c0 < channels; c0 += ChannelBlock)
+            {
+                var w = packed + (long)(c0 / PanelWidth) * quads * 64 + c0 % PanelWidth * 4;
+                if (vnni)
+                {
+                    PixelTileStoreVnni(a, w, quads, store, c0, Math.Min(ChannelBlock, channels - c0), block * PixelBlock);
+                }
+                else
+                {
+                    PixelTileStoreAvx2(a, w, quads, store, c0, Math.Min(ChannelBlock, channels - c0), block * PixelBlock);
+                }
             }
         }
     }

@@ -51,14 +51,14 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void QLinearRun(byte* a, byte* b, byte* y, int count, int op, int aZero, int bZero, float aScale, float bScale, in QLinearQuantizer q)
     {
-        var i = 0;
+        var i = QLinearRun512(a, b, y, count, op, aZero, bZero, aScale, bScale, q);
         if (Avx2.IsSupported)
         {
             var (za, sa, zb, sb) = (Vector256.Create((float)aZero), Vector256.Create(aScale), Vector256.Create((float)bZero), Vector256.Create(bScale));
             for (; i + 32 <= count; i += 32)
             {
-                var (a0, a1, a2, a3) = DequantizedBytes(a + i, za, sa);
-                var (b0, b1, b2, b3) = DequantizedBytes(b + i, zb, sb);
+                var (a0, a1, a2, a3) = DequantizeBytes32(a + i, signed: false, za, sa);
+                var (b0, b1, b2, b3) = DequantizeBytes32(b + i, signed: false, zb, sb);
                 var bytes = op == QLinearAdd
                     ? q.Pack(Avx.Add(a0, b0), Avx.Add(a1, b1), Avx.Add(a2, b2), Avx.Add(a3, b3))
                     : q.Pack(Avx.Multiply(a0, b0), Avx.Multiply(a1, b1), Avx.Multiply(a2, b2), Avx.Multiply(a3, b3));
@@ -77,13 +77,13 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void QLinearBroadcastRun(byte* a, float gate, byte* y, int count, int op, int aZero, float aScale, in QLinearQuantizer q)
     {
-        var i = 0;
+        var i = QLinearBroadcastRun512(a, gate, y, count, op, aZero, aScale, q);
         if (Avx2.IsSupported)
         {
             var (za, sa, g) = (Vector256.Create((float)aZero), Vector256.Create(aScale), Vector256.Create(gate));
             for (; i + 32 <= count; i += 32)
             {
-                var (a0, a1, a2, a3) = DequantizedBytes(a + i, za, sa);
+                var (a0, a1, a2, a3) = DequantizeBytes32(a + i, signed: false, za, sa);
                 var bytes = op == QLinearAdd
                     ? q.Pack(Avx.Add(a0, g), Avx.Add(a1, g), Avx.Add(a2, g), Avx.Add(a3, g))
                     : q.Pack(Avx.Multiply(a0, g), Avx.Multiply(a1, g), Avx.Multiply(a2, g), Avx.Multiply(a3, g));
@@ -98,17 +98,6 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>32 bytes as four vectors of <c>(v − z) · s</c>, in order (each byte converts exactly).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) DequantizedBytes(byte* x, Vector256<float> z, Vector256<float> s)
-    {
-        var bytes = Avx.LoadVector256(x);
-        var (low, high) = (Avx2.ConvertToVector256Int16(bytes.GetLower()), Avx2.ConvertToVector256Int16(bytes.GetUpper()));
-        return (Dequantized(low.GetLower()), Dequantized(low.GetUpper()), Dequantized(high.GetLower()), Dequantized(high.GetUpper()));
-
-        Vector256<float> Dequantized(Vector128<short> v) => Avx.Multiply(Avx.Subtract(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(v)), z), s);
-    }
-
     /// <summary>
     /// <see cref="Quantize"/>'s arithmetic for one scale and zero point: <c>v / scale</c>, clamped to the type's range less
     /// the zero point (a NaN to its low end), rounded half to even, plus the zero point; 32 values at a time by
@@ -120,6 +109,19 @@ public static partial class Kernels
         private readonly float _high = (signed ? 127f : 255f) - zero;
         private readonly RequantizeAvx2 _pack = new(signed ? -128f : 0f, signed ? 127f : 255f, zero, signed);
         private readonly Vector256<float> _divisor = Vector256.Create(scale);
+
+        private readonly Vector512<float> _low512 = Vector512.Create((signed ? -128f : 0f) - zero);
+        private readonly Vector512<float> _high512 = Vector512.Create((signed ? 127f : 255f) - zero);
+        private readonly Vector512<int> _zero512 = Vector512.Create(zero);
+        private readonly Vector512<float> _divisor512 = Vector512.Create(scale);
+
+        /// <summary>16 values as <see cref="Pack"/> quantizes them (the divide, then <see cref="RequantizeAvx2"/>'s arithmetic on zmm), to 16 bytes at <paramref name="y"/>: AVX-512F only.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Store16(Vector512<float> v, byte* y)
+        {
+            var clamped = Avx512F.Min(Avx512F.Max(Avx512F.Divide(v, _divisor512), _low512), _high512);
+            Avx512F.ConvertToVector128Byte(Avx512F.Add(Avx512F.ConvertToVector512Int32(clamped), _zero512)).Store(y);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<byte> Pack(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3) =>

@@ -116,7 +116,7 @@ public static partial class Kernels
     /// The OCR classifier's int8 program dequantizes around every grouped convolution and activation:
     /// the per-element loop with its type switch was most of those steps. Returns the values done.
     /// </summary>
-    private static int DequantizeVectors(ReadOnlySpan<byte> x, Span<float> y, float scale, float zeroPoint, bool signed)
+    private static unsafe int DequantizeVectors(ReadOnlySpan<byte> x, Span<float> y, float scale, float zeroPoint, bool signed)
     {
         if (!Vector256.IsHardwareAccelerated)
         {
@@ -125,20 +125,46 @@ public static partial class Kernels
 
         var (s, z) = (Vector256.Create(scale), Vector256.Create(zeroPoint));
         var i = 0;
-        for (; i + 32 <= x.Length; i += 32)
+        fixed (byte* px = x)
+        fixed (float* py = y)
         {
-            var bytes = Vector256.Create(x.Slice(i, 32));
-            var (low, high) = signed
-                ? (Vector256.WidenLower(bytes.AsSByte()), Vector256.WidenUpper(bytes.AsSByte()))
-                : (Vector256.WidenLower(bytes).AsInt16(), Vector256.WidenUpper(bytes).AsInt16()); // 0..255 fits an int16
-            Store(Vector256.WidenLower(low), y.Slice(i));
-            Store(Vector256.WidenUpper(low), y.Slice(i + 8));
-            Store(Vector256.WidenLower(high), y.Slice(i + 16));
-            Store(Vector256.WidenUpper(high), y.Slice(i + 24));
+            for (; i + 32 <= x.Length; i += 32)
+            {
+                var (v0, v1, v2, v3) = DequantizeBytes32(px + i, signed, z, s);
+                v0.Store(py + i);
+                v1.Store(py + i + 8);
+                v2.Store(py + i + 16);
+                v3.Store(py + i + 24);
+            }
         }
 
         return i;
+    }
 
-        void Store(Vector256<int> values, Span<float> to) => ((Vector256.ConvertToSingle(values) - z) * s).CopyTo(to);
+    /// <summary>
+    /// 32 bytes (uint8, or int8 when <paramref name="signed"/>) as four vectors of <c>(v − z) · s</c>, in order: each byte
+    /// widened to an int32 and converted exactly, then the scalar loop's subtract and multiply (so the same floats).
+    /// <see cref="Dequantize"/> and <see cref="QLinearBinary"/> both read their bytes through it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) DequantizeBytes32(byte* x, bool signed, Vector256<float> z, Vector256<float> s)
+    {
+        if (Avx2.IsSupported)
+        {
+            // vpmovzxbd / vpmovsxbd straight from memory: 4 instructions where the widenings through int16 took 11.
+            return signed
+                ? (Scaled(Avx2.ConvertToVector256Int32((sbyte*)x)), Scaled(Avx2.ConvertToVector256Int32((sbyte*)x + 8)),
+                    Scaled(Avx2.ConvertToVector256Int32((sbyte*)x + 16)), Scaled(Avx2.ConvertToVector256Int32((sbyte*)x + 24)))
+                : (Scaled(Avx2.ConvertToVector256Int32(x)), Scaled(Avx2.ConvertToVector256Int32(x + 8)),
+                    Scaled(Avx2.ConvertToVector256Int32(x + 16)), Scaled(Avx2.ConvertToVector256Int32(x + 24)));
+        }
+
+        var bytes = Vector256.Load(x);
+        var (low, high) = signed
+            ? (Vector256.WidenLower(bytes.AsSByte()), Vector256.WidenUpper(bytes.AsSByte()))
+            : (Vector256.WidenLower(bytes).AsInt16(), Vector256.WidenUpper(bytes).AsInt16()); // 0..255 fits an int16
+        return (Scaled(Vector256.WidenLower(low)), Scaled(Vector256.WidenUpper(low)), Scaled(Vector256.WidenLower(high)), Scaled(Vector256.WidenUpper(high)));
+
+        Vector256<float> Scaled(Vector256<int> v) => (Vector256.ConvertToSingle(v) - z) * s;
     }
 }
