@@ -24,6 +24,7 @@ public class QConvDepthwiseKernelTests
     [InlineData(1, 16, 15, 66, 5, 1, 2, 1, 2, 3, 0, 0)] // stride 2 across: even pairs of columns
     [InlineData(3, 7, 9, 11, 3, 3, 3, 1, 1, 1, 1, 0)] // stride 3: the scalar loop
     [InlineData(1, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 0)] // one pixel, all padding around it
+    [InlineData(1, 8, 2, 150, 5, 1, 1, 2, 2, 2, 2, 0)] // the classifier's 5×5 on a 2-row plane, 150 wide: two 64-pixel zmm blocks (the Avx512BW path), a 32-pixel one and a tail
     public void Matches_the_integer_definition(int n, int c, int h, int w, int kernel, int strideH, int strideW, int padTop, int padLeft, int padBottom, int padRight, int outputKind)
     {
         foreach (var relu in new[] { 0, 1 })

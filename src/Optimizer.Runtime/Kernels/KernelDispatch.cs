@@ -85,7 +85,7 @@ public static class KernelDispatch
             + "PP-OCR classifier 0.68× (1); digits_mlp 0.67× (1), 0.81× (64); arctic DynamicInt8 0.74× (16 tokens), 0.96× (128)"),
         new(KernelPath.Avx512BW, cpu => cpu.Avx512BW, [KernelPath.Avx2Fma, KernelPath.Avx512F],
             "Zen 5 with DOTNET_EnableAVXVNNI=0 (Zen 4's table), 1 thread, against Avx512F: digits_cnn 0.65–0.67× (batch 1), 0.59–0.60× (64); wake-word embedding 0.65–0.67× (1), 0.59× (64); "
-            + "PP-OCR classifier 0.72–0.79× (1); digits_mlp 0.70× (1), 0.85× (64); arctic DynamicInt8 0.73× (16 tokens), 0.93× (128)"),
+            + "PP-OCR classifier 0.67–0.71× (1: its int8 depthwise in 64-pixel zmm blocks; 0.72–0.79× on ymm); digits_mlp 0.70× (1), 0.85× (64); arctic DynamicInt8 0.73× (16 tokens), 0.93× (128)"),
         new(KernelPath.Avx2, cpu => cpu.Avx2, [],
             "AVX2 Zen 3 (no VNNI), 1 thread, against Avx2Fma (p50, interleaved runs): digits_cnn StaticInt8 0.65–0.67× (batch 1), 0.56–0.69× (64: batched small-plane QConv against fp32's Winograd); "
             + "wake-word embedding 0.71× (1), 0.52–0.59× (64); the PP-OCR classifier 0.89–0.99× there (before the fused tile requantization); on Zen 5 under "
