@@ -8,63 +8,18 @@ public static partial class Kernels
 {
     /// <summary>
     /// Whether <see cref="QConvPixelLanes"/> requantizes its whole blocks from the tile's registers
-    /// (<see cref="PixelTileStoreVnni"/>, <see cref="PixelTileStoreAvx2"/>): uint8 or int8 output, unpooled, on the
+    /// (<see cref="PixelTileVnni"/>, <see cref="PixelTileAvx2"/> into <see cref="PixelTileRequantize"/>): uint8 or int8 output, unpooled, on the
     /// AVX-VNNI and AVX2 tiles. With a small k (the OCR classifier's 1×1 convolutions of 8–32 channels) the tile's 8
     /// accumulator stores, their reloads and the epilogue's call cost as much as the dot products.
     /// </summary>
     private static bool PixelTilesFuse(KernelPath path, int outputKind, int poolWidth) =>
         path is KernelPath.AvxVnni or KernelPath.Avx2 && outputKind is 0 or 1 && poolWidth == 0 && Avx2.IsSupported;
 
-    /// <summary>The AVX-VNNI tile of <see cref="PixelTileVnni"/> over one whole block, its 4 channels (or fewer: <paramref name="count"/>) requantized and stored as it ends.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PixelTileStoreVnni(byte* a, byte* w, int quads, in PixelTileRequantize store, int c0, int count, int p0)
-    {
-        Vector256<int> c0l = default, c0h = default, c1l = default, c1h = default, c2l = default, c2h = default, c3l = default, c3h = default;
-        for (var q = 0; q < quads; q++, a += 64, w += 64)
-        {
-            var lo = Avx.LoadVector256(a);
-            var hi = Avx.LoadVector256(a + 32);
-            var b = Vector256.Create(*(int*)w).AsSByte();
-            c0l = Avx512Ops.MultiplyWideningAndAdd(c0l, lo, b); c0h = Avx512Ops.MultiplyWideningAndAdd(c0h, hi, b);
-            b = Vector256.Create(*(int*)(w + 4)).AsSByte();
-            c1l = Avx512Ops.MultiplyWideningAndAdd(c1l, lo, b); c1h = Avx512Ops.MultiplyWideningAndAdd(c1h, hi, b);
-            b = Vector256.Create(*(int*)(w + 8)).AsSByte();
-            c2l = Avx512Ops.MultiplyWideningAndAdd(c2l, lo, b); c2h = Avx512Ops.MultiplyWideningAndAdd(c2h, hi, b);
-            b = Vector256.Create(*(int*)(w + 12)).AsSByte();
-            c3l = Avx512Ops.MultiplyWideningAndAdd(c3l, lo, b); c3h = Avx512Ops.MultiplyWideningAndAdd(c3h, hi, b);
-        }
-
-        store.Four(c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, c0, count, p0);
-    }
-
-    /// <summary>The AVX2 tile of <see cref="PixelTileAvx2"/> over one whole block, requantized and stored as it ends (as <see cref="PixelTileStoreVnni"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PixelTileStoreAvx2(byte* a, byte* w, int quads, in PixelTileRequantize store, int c0, int count, int p0)
-    {
-        Vector256<int> c0l = default, c0h = default, c1l = default, c1h = default, c2l = default, c2h = default, c3l = default, c3h = default;
-        var ones = Vector256.Create((short)1);
-        for (var q = 0; q < quads; q++, a += 64, w += 64)
-        {
-            var lo = Avx.LoadVector256(a);
-            var hi = Avx.LoadVector256(a + 32);
-            var b = Vector256.Create(*(int*)w).AsSByte();
-            c0l += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, b), ones); c0h += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, b), ones);
-            b = Vector256.Create(*(int*)(w + 4)).AsSByte();
-            c1l += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, b), ones); c1h += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, b), ones);
-            b = Vector256.Create(*(int*)(w + 8)).AsSByte();
-            c2l += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, b), ones); c2h += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, b), ones);
-            b = Vector256.Create(*(int*)(w + 12)).AsSByte();
-            c3l += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, b), ones); c3h += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, b), ones);
-        }
-
-        store.Four(c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, c0, count, p0);
-    }
-
     /// <summary>
     /// A fused tile's epilogue: <see cref="PixelEpilogue"/>'s uint8/int8 arithmetic (<c>(acc + bias) · scale</c>, then
     /// <see cref="RequantizeAvx2"/>), so the same bytes, two channels per pack, each channel's 16 bytes one store into its NCHW plane.
     /// </summary>
-    private readonly unsafe struct PixelTileRequantize(int* bias, float* scale, byte* y, int pixels, RequantizeAvx2 requantize)
+    private readonly unsafe struct PixelTileRequantize(int* bias, float* scale, byte* y, int pixels, RequantizeAvx2 requantize) : IPixelTileSink
     {
         /// <summary>Channels <paramref name="c0"/>… (<paramref name="count"/> of them, 1–4; the unused accumulators are ignored) at pixel <paramref name="p0"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -57,9 +57,9 @@ public static partial class Kernels
                 var w = packed + (long)(c0 / PanelWidth) * quads * 64 + c0 % PanelWidth * 4;
                 switch (path)
                 {
-                    case KernelPath.AvxVnni: PixelTileVnni(a, w, quads, acc); break;
+                    case KernelPath.AvxVnni: PixelTileVnni(a, w, quads, new AccumulatorTile(acc), c0, 4, p0); break;
                     case KernelPath.Avx512BW: PixelTileAvx512BW(a, w, quads, acc); break;
-                    default: PixelTileAvx2(a, w, quads, acc); break;
+                    default: PixelTileAvx2(a, w, quads, new AccumulatorTile(acc), c0, 4, p0); break;
                 }
 
                 epilogue.Store(acc, c0, Math.Min(ChannelBlock, channels - c0), p0);
@@ -79,11 +79,11 @@ public static partial class Kernels
                 var w = packed + (long)(c0 / PanelWidth) * quads * 64 + c0 % PanelWidth * 4;
                 if (vnni)
                 {
-                    PixelTileStoreVnni(a, w, quads, store, c0, Math.Min(ChannelBlock, channels - c0), block * PixelBlock);
+                    PixelTileVnni(a, w, quads, store, c0, Math.Min(ChannelBlock, channels - c0), block * PixelBlock);
                 }
                 else
                 {
-                    PixelTileStoreAvx2(a, w, quads, store, c0, Math.Min(ChannelBlock, channels - c0), block * PixelBlock);
+                    PixelTileAvx2(a, w, quads, store, c0, Math.Min(ChannelBlock, channels - c0), block * PixelBlock);
                 }
             }
         }
@@ -127,8 +127,9 @@ public static partial class Kernels
         }
     }
 
-    // The tile loops have no calls in them, so the accumulators stay in registers; acc[j · 16 + i] is channel j, pixel i.
-    private static unsafe void PixelTileVnni(byte* a, byte* w, int quads, int* acc)
+    // The tile loops have no calls in them (the sink's Four, inlined, runs after), so the accumulators stay in registers.
+    private static unsafe void PixelTileVnni<TSink>(byte* a, byte* w, int quads, in TSink sink, int c0, int count, int p0)
+        where TSink : struct, IPixelTileSink
     {
         Vector256<int> c0l = default, c0h = default, c1l = default, c1h = default, c2l = default, c2h = default, c3l = default, c3h = default;
         for (var q = 0; q < quads; q++, a += 64, w += 64)
@@ -145,8 +146,7 @@ public static partial class Kernels
             c3l = Avx512Ops.MultiplyWideningAndAdd(c3l, lo, b); c3h = Avx512Ops.MultiplyWideningAndAdd(c3h, hi, b);
         }
 
-        c0l.Store(acc); c0h.Store(acc + 8); c1l.Store(acc + 16); c1h.Store(acc + 24);
-        c2l.Store(acc + 32); c2h.Store(acc + 40); c3l.Store(acc + 48); c3h.Store(acc + 56);
+        sink.Four(c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, c0, count, p0);
     }
 
     private static unsafe void PixelTileAvx512BW(byte* a, byte* w, int quads, int* acc)
@@ -165,7 +165,8 @@ public static partial class Kernels
         c0.Store(acc); c1.Store(acc + 16); c2.Store(acc + 32); c3.Store(acc + 48);
     }
 
-    private static unsafe void PixelTileAvx2(byte* a, byte* w, int quads, int* acc)
+    private static unsafe void PixelTileAvx2<TSink>(byte* a, byte* w, int quads, in TSink sink, int c0, int count, int p0)
+        where TSink : struct, IPixelTileSink
     {
         Vector256<int> c0l = default, c0h = default, c1l = default, c1h = default, c2l = default, c2h = default, c3l = default, c3h = default;
         var ones = Vector256.Create((short)1);
@@ -183,7 +184,30 @@ public static partial class Kernels
             c3l += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, b), ones); c3h += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, b), ones);
         }
 
-        c0l.Store(acc); c0h.Store(acc + 8); c1l.Store(acc + 16); c1h.Store(acc + 24);
-        c2l.Store(acc + 32); c2h.Store(acc + 40); c3l.Store(acc + 48); c3h.Store(acc + 56);
+        sink.Four(c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, c0, count, p0);
+    }
+
+    /// <summary>
+    /// Where the ymm tiles (<see cref="PixelTileVnni"/>, <see cref="PixelTileAvx2"/>) put their 4 channels × 16 pixels of int32 sums as
+    /// they end: into memory for <see cref="PixelEpilogue"/> (<see cref="AccumulatorTile"/>), or requantized to the output (<see cref="PixelTileRequantize"/>).
+    /// One loop per instruction set, the sink's method inlined after it (a struct type argument: compiled per sink).
+    /// </summary>
+    private interface IPixelTileSink
+    {
+        /// <summary>Channels <paramref name="c0"/>… (<paramref name="count"/> of them, 1–4) at pixel <paramref name="p0"/>: channel j's pixels in <c>cjl</c> (0–7) and <c>cjh</c> (8–15).</summary>
+        void Four(Vector256<int> c0l, Vector256<int> c0h, Vector256<int> c1l, Vector256<int> c1h,
+            Vector256<int> c2l, Vector256<int> c2h, Vector256<int> c3l, Vector256<int> c3h, int c0, int count, int p0);
+    }
+
+    /// <summary>The tile's sums as <c>acc[j · 16 + i]</c> (channel j, pixel i), all four channels whatever the count.</summary>
+    private readonly unsafe struct AccumulatorTile(int* acc) : IPixelTileSink
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Four(Vector256<int> c0l, Vector256<int> c0h, Vector256<int> c1l, Vector256<int> c1h,
+            Vector256<int> c2l, Vector256<int> c2h, Vector256<int> c3l, Vector256<int> c3h, int c0, int count, int p0)
+        {
+            c0l.Store(acc); c0h.Store(acc + 8); c1l.Store(acc + 16); c1h.Store(acc + 24);
+            c2l.Store(acc + 32); c2h.Store(acc + 40); c3l.Store(acc + 48); c3h.Store(acc + 56);
+        }
     }
 }
