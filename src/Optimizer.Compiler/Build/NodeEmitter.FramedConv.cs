@@ -25,10 +25,9 @@ internal static partial class NodeEmitter
     /// </summary>
     private static bool TryEmitFramedConv(BuildContext ctx, OnnxNode node, Val x, Val w, Val? bias, long group, Window g)
     {
-        var (channels, m) = (x.Shape[1], w.Shape[0]);
-        if (group != 1 || !channels.IsConstant || channels.Value != 1 || !g.KH.IsConstant || g.KH.Value != 1 || !g.H.IsConstant || g.H.Value != 1
-            || !g.KW.IsConstant || g.KW.Value < FrameMinKernel || !m.IsConstant || m.Value < FrameMinChannels
-            || !g.PadLeft.IsConstant || g.PadLeft.Value != 0 || !g.PadRight.IsConstant || g.PadRight.Value != 0 || !g.DilW.IsConstant || g.DilW.Value != 1)
+        var m = w.Shape[0];
+        if (group != 1 || !Is(x.Shape[1], 1) || !Is(g.H, 1) || !Is(g.KH, 1) || !Is(g.PadLeft, 0) || !Is(g.PadRight, 0) || !Is(g.DilW, 1)
+            || !g.KW.IsConstant || g.KW.Value < FrameMinKernel || !m.IsConstant || m.Value < FrameMinChannels)
         {
             return false;
         }
@@ -38,22 +37,26 @@ internal static partial class NodeEmitter
         ctx.Emit(StepKind.CopyStrided, [Bytes(ctx, x), rows with { Length = rows.Length * 4 }],
             [4, 0, 3, .. Pad6([n, frames, k]), .. Pad6([g.W, g.StrideW, 1])], []);
 
-        // The weights [m, 1, k] are Bᵀ ([n, k] rows): packed transposed, as a MatMul's constant B. The product is
-        // frames × channels: the spectrogram's own transpose back to that layout (when it is the only reader) is the product as it is.
+        // The weights [m, 1, k] are Bᵀ ([n, k] rows): packed transposed, as a MatMul's constant B. The product is frames × channels.
         var packed = PackedB(ctx, w, 1, k, m, true, node.Inputs[1]);
         var columnBias = bias is null ? BuildContext.Empty : ctx.Op(bias);
-        var reader = FramesFirstReader(ctx, node, n, frames, m);
-        var product = reader is var (taken, output, shape) ? ctx.Op(Out(ctx, output, shape)) : ctx.Scratch(n * frames * m);
-        ctx.Emit(StepKind.Gemm, [rows, packed, columnBias, product], [1, n * frames, m, k, 0, 0, 0, 0], [1f, 0f, 0f]);
-        if (reader is not null)
+        void EmitProduct(RawOperand into) =>
+            ctx.Emit(StepKind.Gemm, [rows, packed, columnBias, into], [1, n * frames, m, k, 0, 0, 0, 0], [1f, 0f, 0f]);
+
+        if (FramesFirstReader(ctx, node, n, frames, m) is var (taken, output, shape))
         {
-            ctx.Absorbed.UnionWith(reader.Value.Taken);
+            // The spectrogram's own transpose back to frames × channels (its only reader) is the product as it is.
+            EmitProduct(ctx.Op(Out(ctx, output, shape)));
+            ctx.Absorbed.UnionWith(taken);
             return true;
         }
 
-        var y = Out(ctx, node.Outputs[0], SpatialShape(n, m, g, x.Shape.Length - 2));
-        EmitTransposeInto(ctx, product, [n, frames, m], [0, 2, 1], ctx.Op(y));
+        var product = ctx.Scratch(n * frames * m);
+        EmitProduct(product);
+        EmitTransposeInto(ctx, product, [n, frames, m], [0, 2, 1], ctx.Op(Out(ctx, node.Outputs[0], SpatialShape(n, m, g, x.Shape.Length - 2))));
         return true;
+
+        static bool Is(Dim d, long value) => d.IsConstant && d.Value == value;
     }
 
     /// <summary>

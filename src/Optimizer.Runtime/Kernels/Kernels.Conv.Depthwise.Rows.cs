@@ -35,12 +35,7 @@ public static partial class Kernels
         {
             // A last odd row computes its source twice and stores it once.
             var second = oy + 1 < oh;
-            var (first, end) = TapsInside(s, oy);
-            if (second && TapsInside(s, oy + 1) is var (nextFirst, nextEnd) && nextFirst < nextEnd)
-            {
-                (first, end) = first < end ? (Math.Min(first, nextFirst), Math.Max(end, nextEnd)) : (nextFirst, nextEnd);
-            }
-
+            var (first, end) = TapsInside(s, oy, second ? 2 : 1);
             var source0 = planes + (long)oy * rowStride;
             var source1 = second ? source0 + rowStride : source0;
             var line = y + (long)oy * ow;

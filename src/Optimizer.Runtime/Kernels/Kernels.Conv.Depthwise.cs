@@ -212,17 +212,21 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// The taps (ky-major, so a range) of output row <paramref name="oy"/> whose input row lies inside the image: on a small
-    /// plane most kernel rows read the zero padding (a 5 × 5 kernel on a 2-row plane: 15 of 25 taps).
+    /// The taps (ky-major, so a range) of output rows <paramref name="oy"/>.. (<paramref name="rows"/> of them) whose input row
+    /// lies inside the image for at least one of them: on a small plane most kernel rows read the zero padding (a 5 × 5
+    /// kernel on a 2-row plane: 15 of 25 taps).
     /// </summary>
-    private static (int First, int End) TapsInside(in ConvShape s, int oy)
+    private static (int First, int End) TapsInside(in ConvShape s, int oy, int rows = 1)
     {
         var (first, end) = (s.KH, 0);
         for (var ky = 0; ky < s.KH; ky++)
         {
-            if ((uint)(oy * s.StrideH + ky * s.DilH - s.PadTop) < (uint)s.H)
+            for (var r = oy; r < oy + rows; r++)
             {
-                (first, end) = (Math.Min(first, ky), ky + 1);
+                if ((uint)(r * s.StrideH + ky * s.DilH - s.PadTop) < (uint)s.H)
+                {
+                    (first, end) = (Math.Min(first, ky), ky + 1);
+                }
             }
         }
 

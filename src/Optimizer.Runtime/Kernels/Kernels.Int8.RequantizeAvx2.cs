@@ -35,4 +35,24 @@ public static partial class Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Vector256<int> Round(Vector256<float> v) => Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(v, _low), _high));
     }
+
+    /// <summary>
+    /// <see cref="RequantizeAvx2"/>'s arithmetic on one zmm of 16 values: clamped to the bounds less the zero point by
+    /// <c>vmaxps</c>/<c>vminps</c>, rounded half to even by <c>vcvtps2dq</c>, the zero point added in int32 and narrowed by
+    /// <c>vpmovdb</c> (in range, so truncation is exact): the same bytes. Through <see cref="Avx512Ops"/>, so it also runs emulated.
+    /// </summary>
+    private readonly struct RequantizeZmm(float lo, float hi, int zero)
+    {
+        private readonly Vector512<float> _low = Vector512.Create(lo - zero);
+        private readonly Vector512<float> _high = Vector512.Create(hi - zero);
+        private readonly Vector512<int> _zero = Vector512.Create(zero);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector128<byte> Bytes(Vector512<float> v) => Avx512Ops.ConvertToVector128Byte(RoundToInt32(Avx512Ops.Min(Avx512Ops.Max(v, _low), _high)) + _zero);
+
+        /// <summary><c>vcvtps2dq</c> (round half to even) on values in int32 range; two ymm conversions where AVX-512 is emulated.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<int> RoundToInt32(Vector512<float> v) =>
+            Avx512F.IsSupported ? Avx512F.ConvertToVector512Int32(v) : Vector512.Create(Avx.ConvertToVector256Int32(v.GetLower()), Avx.ConvertToVector256Int32(v.GetUpper()));
+    }
 }

@@ -70,10 +70,8 @@ public static partial class Kernels
         }
 
         /// <summary>
-        /// The uint8/int8 stores of <see cref="Store"/> with each channel's 16 pixels in one zmm: clamped to the bounds less
-        /// the zero point by <c>vmaxps</c>/<c>vminps</c>, rounded half to even by <c>vcvtps2dq</c>, the zero point added in
-        /// int32 and narrowed by <c>vpmovdb</c> (in range, so truncation is exact): <see cref="RequantizeAvx2"/>'s arithmetic,
-        /// the same bytes. The portable Min/Max/ConvertToInt32 (NaN-propagating, saturating) compiled to ~20 instructions a
+        /// The uint8/int8 stores of <see cref="Store"/> with each channel's 16 pixels in one zmm (<see cref="RequantizeZmm"/>:
+        /// the same bytes). The portable Min/Max/ConvertToInt32 (NaN-propagating, saturating) compiled to ~20 instructions a
         /// channel with the constants spilled, and made this the costliest step of a small-k convolution (the OCR classifier's).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -85,13 +83,13 @@ public static partial class Kernels
                 lo = Math.Max(lo, yZero);
             }
 
-            var (low, high, zero) = (Vector512.Create(lo - yZero), Vector512.Create(hi - yZero), Vector512.Create(yZero));
+            var requantize = new RequantizeZmm(lo, hi, yZero);
             if (count == PixelBlock && poolWidth == 0)
             {
                 // Whole blocks, unpooled: a 16-byte store each, and no call in the loop to spill the constants around.
                 for (var j = 0; j < channels; j++)
                 {
-                    Requantized(acc + j * PixelBlock, c0 + j, low, high, zero).Store(y + (long)(c0 + j) * pixels + p0);
+                    Requantized(acc + j * PixelBlock, c0 + j, requantize).Store(y + (long)(c0 + j) * pixels + p0);
                 }
 
                 return;
@@ -99,24 +97,18 @@ public static partial class Kernels
 
             for (var j = 0; j < channels; j++)
             {
-                StoreBytes(Requantized(acc + j * PixelBlock, c0 + j, low, high, zero), c0 + j, p0, count);
+                StoreBytes(Requantized(acc + j * PixelBlock, c0 + j, requantize), c0 + j, p0, count);
             }
         }
 
         /// <summary>Channel <paramref name="c"/>'s 16 sums (at <paramref name="sums"/>) requantized to bytes.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private Vector128<byte> Requantized(int* sums, int c, Vector512<float> low, Vector512<float> high, Vector512<int> zero)
+        private Vector128<byte> Requantized(int* sums, int c, in RequantizeZmm requantize)
         {
             // Two ymm loads: the AVX-VNNI tile stores ymm halves, which a zmm load could not take from the store buffer.
             var both = Vector256.Load(sums).ToVector512Unsafe().WithUpper(Vector256.Load(sums + 8));
-            var v = Vector512.ConvertToSingle(both + Vector512.Create(bias[c])) * Vector512.Create(scale[c]);
-            return Avx512Ops.ConvertToVector128Byte(RoundToInt32(Avx512Ops.Min(Avx512Ops.Max(v, low), high)) + zero);
+            return requantize.Bytes(Vector512.ConvertToSingle(both + Vector512.Create(bias[c])) * Vector512.Create(scale[c]));
         }
-
-        /// <summary><c>vcvtps2dq</c> (round half to even) on values in int32 range; two ymm conversions where AVX-512 is emulated.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<int> RoundToInt32(Vector512<float> v) =>
-            Avx512F.IsSupported ? Avx512F.ConvertToVector512Int32(v) : Vector512.Create(Avx.ConvertToVector256Int32(v.GetLower()), Avx.ConvertToVector256Int32(v.GetUpper()));
 
         /// <summary>The uint8/int8 stores of <see cref="Store"/> two channels at a time (<see cref="RequantizeAvx2"/>); an odd last channel is packed with itself.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

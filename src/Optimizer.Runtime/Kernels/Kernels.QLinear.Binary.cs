@@ -110,18 +110,12 @@ public static partial class Kernels
         private readonly RequantizeAvx2 _pack = new(signed ? -128f : 0f, signed ? 127f : 255f, zero, signed);
         private readonly Vector256<float> _divisor = Vector256.Create(scale);
 
-        private readonly Vector512<float> _low512 = Vector512.Create((signed ? -128f : 0f) - zero);
-        private readonly Vector512<float> _high512 = Vector512.Create((signed ? 127f : 255f) - zero);
-        private readonly Vector512<int> _zero512 = Vector512.Create(zero);
+        private readonly RequantizeZmm _zmm = new(signed ? -128f : 0f, signed ? 127f : 255f, zero);
         private readonly Vector512<float> _divisor512 = Vector512.Create(scale);
 
-        /// <summary>16 values as <see cref="Pack"/> quantizes them (the divide, then <see cref="RequantizeAvx2"/>'s arithmetic on zmm), to 16 bytes at <paramref name="y"/>: AVX-512F only.</summary>
+        /// <summary>16 values as <see cref="Pack"/> quantizes them (the divide, then <see cref="RequantizeZmm"/>), to 16 bytes at <paramref name="y"/>: AVX-512F only.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public unsafe void Store16(Vector512<float> v, byte* y)
-        {
-            var clamped = Avx512F.Min(Avx512F.Max(Avx512F.Divide(v, _divisor512), _low512), _high512);
-            Avx512F.ConvertToVector128Byte(Avx512F.Add(Avx512F.ConvertToVector512Int32(clamped), _zero512)).Store(y);
-        }
+        public unsafe void Store16(Vector512<float> v, byte* y) => _zmm.Bytes(Avx512F.Divide(v, _divisor512)).Store(y);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<byte> Pack(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3) =>
