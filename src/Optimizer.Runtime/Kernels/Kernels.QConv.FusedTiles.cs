@@ -8,19 +8,48 @@ public static partial class Kernels
 {
     /// <summary>
     /// Whether <see cref="QConvPixelLanes"/> requantizes its whole blocks from the tile's registers
-    /// (<see cref="PixelTileVnni"/>, <see cref="PixelTileAvx2"/> into <see cref="PixelTileRequantize"/>): uint8 or int8 output, unpooled, on the
-    /// AVX-VNNI and AVX2 tiles. With a small k (the OCR classifier's 1×1 convolutions of 8–32 channels) the tile's 8
-    /// accumulator stores, their reloads and the epilogue's call cost as much as the dot products.
+    /// (<see cref="PixelTileRequantize"/>): uint8 or int8 output, unpooled, on every pixel-lane tile. With a small k (the OCR
+    /// classifier's 1×1 convolutions of 8–32 channels) the tile's accumulator stores, their reloads and the epilogue's call
+    /// cost as much as the dot products (on Zen 4's zmm tile the epilogue took more time than the tile).
     /// </summary>
     private static bool PixelTilesFuse(KernelPath path, int outputKind, int poolWidth) =>
-        path is KernelPath.AvxVnni or KernelPath.Avx2 && outputKind is 0 or 1 && poolWidth == 0 && Avx2.IsSupported;
+        PixelLanes(path) && outputKind is 0 or 1 && poolWidth == 0 && Avx2.IsSupported;
 
     /// <summary>
     /// A fused tile's epilogue: <see cref="PixelEpilogue"/>'s uint8/int8 arithmetic (<c>(acc + bias) · scale</c>, then
-    /// <see cref="RequantizeAvx2"/>), so the same bytes, two channels per pack, each channel's 16 bytes one store into its NCHW plane.
+    /// <see cref="RequantizeAvx2"/> two channels per pack, or <see cref="RequantizeZmm"/> one per zmm), so the same bytes, each
+    /// channel's 16 bytes one store into its NCHW plane.
     /// </summary>
-    private readonly unsafe struct PixelTileRequantize(int* bias, float* scale, byte* y, int pixels, RequantizeAvx2 requantize) : IPixelTileSink
+    private readonly unsafe struct PixelTileRequantize(int* bias, float* scale, byte* y, int pixels, float lo, float hi, int zero, bool signed) : IPixelTileSink
     {
+        private readonly RequantizeAvx2 _requantize = new(lo, hi, zero, signed);
+        private readonly RequantizeZmm _zmm = new(lo, hi, zero);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Zmm(Vector512<int> s0, Vector512<int> s1, Vector512<int> s2, Vector512<int> s3, int c0, int count, int p0)
+        {
+            var dst = y + (long)c0 * pixels + p0;
+            One(s0, c0, dst);
+            if (count > 1)
+            {
+                One(s1, c0 + 1, dst + pixels);
+            }
+
+            if (count > 2)
+            {
+                One(s2, c0 + 2, dst + 2L * pixels);
+            }
+
+            if (count > 3)
+            {
+                One(s3, c0 + 3, dst + 3L * pixels);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void One(Vector512<int> sums, int c, byte* to) =>
+            _zmm.Bytes(Vector512.ConvertToSingle(sums + Vector512.Create(bias[c])) * Vector512.Create(scale[c])).Store(to);
+
         /// <summary>Channels <paramref name="c0"/>… (<paramref name="count"/> of them, 1–4; the unused accumulators are ignored) at pixel <paramref name="p0"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Four(Vector256<int> c0l, Vector256<int> c0h, Vector256<int> c1l, Vector256<int> c1h,
@@ -53,7 +82,7 @@ public static partial class Kernels
         {
             var (sa, sb) = (Vector256.Create(scale[a]), Vector256.Create(scale[b]));
             var (ba, bb) = (Vector256.Create(bias[a]), Vector256.Create(bias[b]));
-            var bytes = requantize.Pack(
+            var bytes = _requantize.Pack(
                 Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(al, ba)), sa),
                 Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(ah, ba)), sa),
                 Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(bl, bb)), sb),

@@ -34,20 +34,30 @@ public static partial class Kernels
         int outputKind, int yZero, int act, int poolWidth, KernelPath path)
     {
         var blocks = (pixels + PixelBlock - 1) / PixelBlock;
-        var blockBytes = (long)quads * PixelBlock * 4;
-        var acc = stackalloc int[ChannelBlock * PixelBlock];
-        var epilogue = new PixelEpilogue(bias, scale, y, pixels, outputKind, yZero, act, poolWidth);
-        var first = 0;
+        var fused = 0;
         if (PixelTilesFuse(path, outputKind, poolWidth))
         {
-            // The whole blocks requantized from the tiles' registers; a partial last block below.
-            first = pixels / PixelBlock;
+            // The whole blocks requantized from the tiles' registers; a partial last block through the epilogue below.
+            fused = pixels / PixelBlock;
             float lo = outputKind == 1 ? -128 : 0, hi = outputKind == 1 ? 127 : 255;
-            var store = new PixelTileRequantize(bias, scale, y, pixels, new RequantizeAvx2(act == 1 ? Math.Max(lo, yZero) : lo, hi, yZero, signed: outputKind == 1));
-            FusedPixelBlocks(interleaved, first, quads, packed, channels, store, path == KernelPath.AvxVnni);
+            lo = act == 1 ? Math.Max(lo, yZero) : lo;
+            PixelBlocks(interleaved, 0, fused, quads, packed, channels, new PixelTileRequantize(bias, scale, y, pixels, lo, hi, yZero, signed: outputKind == 1), path);
         }
 
-        for (var block = first; block < blocks; block++)
+        if (fused < blocks)
+        {
+            var acc = stackalloc int[ChannelBlock * PixelBlock];
+            var epilogue = new PixelEpilogue(bias, scale, y, pixels, outputKind, yZero, act, poolWidth);
+            PixelBlocks(interleaved, fused, blocks, quads, packed, channels, new EpilogueTile(acc, epilogue), path);
+        }
+    }
+
+    /// <summary>Pixel blocks <paramref name="first"/> to <paramref name="end"/> of <see cref="QConvPixelLanes"/>, each 4-channel tile handed to <paramref name="sink"/> as it ends.</summary>
+    private static unsafe void PixelBlocks<TSink>(byte* interleaved, int first, int end, int quads, byte* packed, int channels, in TSink sink, KernelPath path)
+        where TSink : struct, IPixelTileSink
+    {
+        var blockBytes = (long)quads * PixelBlock * 4;
+        for (var block = first; block < end; block++)
         {
             var a = interleaved + block * blockBytes;
             var p0 = block * PixelBlock;
@@ -55,35 +65,12 @@ public static partial class Kernels
             {
                 // Channel c's quad q is the dword at (panel · quads + q) · 64 + (c % 16) · 4; panels hold 16 channels, zero past the last.
                 var w = packed + (long)(c0 / PanelWidth) * quads * 64 + c0 % PanelWidth * 4;
+                var count = Math.Min(ChannelBlock, channels - c0);
                 switch (path)
                 {
-                    case KernelPath.AvxVnni: PixelTileVnni(a, w, quads, new AccumulatorTile(acc), c0, 4, p0); break;
-                    case KernelPath.Avx512BW: PixelTileAvx512BW(a, w, quads, acc); break;
-                    default: PixelTileAvx2(a, w, quads, new AccumulatorTile(acc), c0, 4, p0); break;
-                }
-
-                epilogue.Store(acc, c0, Math.Min(ChannelBlock, channels - c0), p0);
-            }
-        }
-    }
-
-    /// <summary>The first <paramref name="blocks"/> (whole) pixel blocks of <see cref="QConvPixelLanes"/>, each tile requantized as it ends (<see cref="PixelTilesFuse"/>).</summary>
-    private static unsafe void FusedPixelBlocks(byte* interleaved, int blocks, int quads, byte* packed, int channels, in PixelTileRequantize store, bool vnni)
-    {
-        var blockBytes = (long)quads * PixelBlock * 4;
-        for (var block = 0; block < blocks; block++)
-        {
-            var a = interleaved + block * blockBytes;
-            for (var c0 = 0; c0 < channels; c0 += ChannelBlock)
-            {
-                var w = packed + (long)(c0 / PanelWidth) * quads * 64 + c0 % PanelWidth * 4;
-                if (vnni)
-                {
-                    PixelTileVnni(a, w, quads, store, c0, Math.Min(ChannelBlock, channels - c0), block * PixelBlock);
-                }
-                else
-                {
-                    PixelTileAvx2(a, w, quads, store, c0, Math.Min(ChannelBlock, channels - c0), block * PixelBlock);
+                    case KernelPath.AvxVnni: PixelTileVnni(a, w, quads, sink, c0, count, p0); break;
+                    case KernelPath.Avx512BW: PixelTileAvx512BW(a, w, quads, sink, c0, count, p0); break;
+                    default: PixelTileAvx2(a, w, quads, sink, c0, count, p0); break;
                 }
             }
         }
@@ -149,20 +136,21 @@ public static partial class Kernels
         sink.Four(c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, c0, count, p0);
     }
 
-    private static unsafe void PixelTileAvx512BW(byte* a, byte* w, int quads, int* acc)
+    private static unsafe void PixelTileAvx512BW<TSink>(byte* a, byte* w, int quads, in TSink sink, int c0, int count, int p0)
+        where TSink : struct, IPixelTileSink
     {
-        Vector512<int> c0 = default, c1 = default, c2 = default, c3 = default;
+        Vector512<int> s0 = default, s1 = default, s2 = default, s3 = default;
         var ones = Vector512.Create((short)1);
         for (var q = 0; q < quads; q++, a += 64, w += 64)
         {
             var x = Avx512Ops.LoadVector512(a);
-            c0 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)w).AsSByte()), ones);
-            c1 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 4)).AsSByte()), ones);
-            c2 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 8)).AsSByte()), ones);
-            c3 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 12)).AsSByte()), ones);
+            s0 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)w).AsSByte()), ones);
+            s1 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 4)).AsSByte()), ones);
+            s2 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 8)).AsSByte()), ones);
+            s3 += Avx512Ops.MultiplyAddAdjacent(Avx512Ops.MultiplyAddAdjacent(x, Vector512.Create(*(int*)(w + 12)).AsSByte()), ones);
         }
 
-        c0.Store(acc); c1.Store(acc + 16); c2.Store(acc + 32); c3.Store(acc + 48);
+        sink.Zmm(s0, s1, s2, s3, c0, count, p0);
     }
 
     private static unsafe void PixelTileAvx2<TSink>(byte* a, byte* w, int quads, in TSink sink, int c0, int count, int p0)
@@ -188,19 +176,23 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// Where the ymm tiles (<see cref="PixelTileVnni"/>, <see cref="PixelTileAvx2"/>) put their 4 channels × 16 pixels of int32 sums as
-    /// they end: into memory for <see cref="PixelEpilogue"/> (<see cref="AccumulatorTile"/>), or requantized to the output (<see cref="PixelTileRequantize"/>).
-    /// One loop per instruction set, the sink's method inlined after it (a struct type argument: compiled per sink).
+    /// Where the tiles (<see cref="PixelTileVnni"/>, <see cref="PixelTileAvx2"/> on ymm, <see cref="PixelTileAvx512BW"/> on zmm) put their
+    /// 4 channels × 16 pixels of int32 sums as they end: through memory to <see cref="PixelEpilogue"/> (<see cref="EpilogueTile"/>), or
+    /// requantized to the output from the registers (<see cref="PixelTileRequantize"/>). One loop per instruction set, the sink's method
+    /// inlined after it (a struct type argument: compiled per sink).
     /// </summary>
     private interface IPixelTileSink
     {
         /// <summary>Channels <paramref name="c0"/>… (<paramref name="count"/> of them, 1–4) at pixel <paramref name="p0"/>: channel j's pixels in <c>cjl</c> (0–7) and <c>cjh</c> (8–15).</summary>
         void Four(Vector256<int> c0l, Vector256<int> c0h, Vector256<int> c1l, Vector256<int> c1h,
             Vector256<int> c2l, Vector256<int> c2h, Vector256<int> c3l, Vector256<int> c3h, int c0, int count, int p0);
+
+        /// <summary>As <see cref="Four"/>, channel j's 16 pixels in one zmm <c>sj</c>.</summary>
+        void Zmm(Vector512<int> s0, Vector512<int> s1, Vector512<int> s2, Vector512<int> s3, int c0, int count, int p0);
     }
 
-    /// <summary>The tile's sums as <c>acc[j · 16 + i]</c> (channel j, pixel i), all four channels whatever the count.</summary>
-    private readonly unsafe struct AccumulatorTile(int* acc) : IPixelTileSink
+    /// <summary>The tile's sums stored as <c>acc[j · 16 + i]</c> (channel j, pixel i; all four whatever the count), then written by <paramref name="epilogue"/>.</summary>
+    private readonly unsafe struct EpilogueTile(int* acc, PixelEpilogue epilogue) : IPixelTileSink
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Four(Vector256<int> c0l, Vector256<int> c0h, Vector256<int> c1l, Vector256<int> c1h,
@@ -208,6 +200,14 @@ public static partial class Kernels
         {
             c0l.Store(acc); c0h.Store(acc + 8); c1l.Store(acc + 16); c1h.Store(acc + 24);
             c2l.Store(acc + 32); c2h.Store(acc + 40); c3l.Store(acc + 48); c3h.Store(acc + 56);
+            epilogue.Store(acc, c0, count, p0);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Zmm(Vector512<int> s0, Vector512<int> s1, Vector512<int> s2, Vector512<int> s3, int c0, int count, int p0)
+        {
+            s0.Store(acc); s1.Store(acc + 16); s2.Store(acc + 32); s3.Store(acc + 48);
+            epilogue.Store(acc, c0, count, p0);
         }
     }
 }
