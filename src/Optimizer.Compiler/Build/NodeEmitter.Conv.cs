@@ -65,6 +65,9 @@ internal static partial class NodeEmitter
             : new Window(input[0], input[1], kernel[0], kernel[1], output[0], output[1], pads[0], pads[1], pads[2], pads[3], strides[0], strides[1], dilations[0], dilations[1]);
     }
 
+    /// <summary>Whether <paramref name="d"/> is the constant <paramref name="value"/> (a symbolic dim is not).</summary>
+    private static bool Is(Dim d, long value) => d.IsConstant && d.Value == value;
+
     private static Dim[] SpatialShape(Dim n, Dim c, Window g, int spatial) => spatial == 1 ? [n, c, g.OW] : [n, c, g.OH, g.OW];
 
     private static void EmitConv(BuildContext ctx, OnnxNode node)
@@ -93,6 +96,11 @@ internal static partial class NodeEmitter
 
         var shape = SpatialShape(n, m, g, x.Shape.Length - 2);
         var epilogue = ConvEpilogue(ctx, node.Outputs[0], shape);
+        if (TryEmitDenseConv(ctx, node, x, w, bias, group, g, epilogue, shape))
+        {
+            return;
+        }
+
         var (weights, biasOp) = ConvParameters(ctx, node, w, bias, epilogue.Pre);
         var y = Out(ctx, epilogue.Output, shape);
         var scratch = ctx.Scratch(n * KernelSizes.ConvScratchLength(c, group, g));

@@ -55,8 +55,6 @@ internal static partial class NodeEmitter
         EmitProduct(product);
         EmitTransposeInto(ctx, product, [n, frames, m], [0, 2, 1], ctx.Op(Out(ctx, node.Outputs[0], SpatialShape(n, m, g, x.Shape.Length - 2))));
         return true;
-
-        static bool Is(Dim d, long value) => d.IsConstant && d.Value == value;
     }
 
     /// <summary>

@@ -288,6 +288,16 @@ internal static partial class QdqFusion
 
             var window = NodeEmitter.Geometry(g.Node, x.Shape, kernel);
             Dim[] convShape = [x.Shape[0], g.N, window.OH, window.OW];
+            if (g.Pool is null && NodeEmitter.CoversWholeInput(window))
+            {
+                // A dense conv (one output pixel, as a squeeze-excite block's on its pooled plane): each image's bytes are one row of
+                // a QGemm on the same packed weights (the same sums and requantization), not a 16-pixel tile holding one pixel.
+                var dense = ctx.NewValue(outputName, outputType, convShape);
+                ctx.Emit(StepKind.QGemm, [ctx.Op(x), packed, biasOp, scaleOp, ctx.Op(dense) with { Length = dense.Count * elementSize }],
+                    [x.Shape[0], g.N, g.K, g.K, outputKind, g.OutputZero, 0], []);
+                return;
+            }
+
             var pooled = g.Pool is { } pool ? NodeEmitter.Geometry(pool.Node, convShape, pool.Node.Ints("kernel_shape")!) : null;
             var y = pooled is null
                 ? ctx.NewValue(outputName, outputType, convShape)

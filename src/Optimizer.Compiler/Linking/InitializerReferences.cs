@@ -26,7 +26,8 @@ internal static class InitializerReferences
             return found;
         }
 
-        foreach (var initializer in model.Graph.Initializers.Where(t => !t.StaysInFile && t.RawByteCount >= MinReferencedBytes))
+        // A small initializer counts too: packed to 16-column panels, a conv's few weights can outgrow the threshold.
+        foreach (var initializer in model.Graph.Initializers.Where(t => !t.StaysInFile))
         {
             var raw = new Lazy<byte[]>(initializer.ToRawBytes);
             foreach (var (transform, args, length) in Candidates(initializer))
@@ -73,6 +74,13 @@ internal static class InitializerReferences
         if (initializer.ElementType != TensorElementType.Float)
         {
             yield break;
+        }
+
+        if (dims.Count >= 3 && dims.Aggregate(1L, (a, d) => a * d) <= int.MaxValue)
+        {
+            // A Conv's weights [m, c, kh, kw] (or [m, c, k]) read as Bᵀ [m, c·kh·kw]: the GEMM operand of a dense or framed convolution.
+            var (m, perChannel) = ((int)dims[0], (int)dims.Skip(1).Aggregate(1L, (a, d) => a * d));
+            yield return (WeightTransform.PackB, [1, perChannel, m, 1], (long)Kernels.PackedBLength(perChannel, m) * sizeof(float));
         }
 
         var (batch, rows, columns) = (dims.Take(dims.Count - 2).Aggregate(1L, (a, d) => a * d), (int)dims[^2], (int)dims[^1]);

@@ -460,7 +460,12 @@ public static partial class Kernels
             var a2 = a0 + (rows > 2 ? 2 * lda : 0);
             var a3 = a0 + (rows > 3 ? 3 * lda : 0);
             var full = k / 4;
-            if (path == KernelPath.AvxVnni)
+            var vnni = path == KernelPath.AvxVnni;
+            if (rows == 1)
+            {
+                LoopOneRow(a0, p, full, acc, vnni);
+            }
+            else if (vnni)
             {
                 LoopVnni(a0, a1, a2, a3, p, full, acc);
             }
@@ -476,18 +481,59 @@ public static partial class Kernels
             if (k % 4 != 0)
             {
                 // The last partial quad: read only the bytes that exist (B is zero past k).
-                var x = stackalloc int[4];
-                x[0] = Tail(a0 + 4 * full); x[1] = Tail(a1 + 4 * full); x[2] = Tail(a2 + 4 * full); x[3] = Tail(a3 + 4 * full);
-                var bp = (sbyte*)(p + (long)full * 64);
-                for (var r = 0; r < 4; r++)
+                var tails = stackalloc int[4];
+                tails[0] = Tail(a0 + 4 * full); tails[1] = Tail(a1 + 4 * full); tails[2] = Tail(a2 + 4 * full); tails[3] = Tail(a3 + 4 * full);
+                AddTailQuad(tails, p + (long)full * 64, rows, acc, vnni);
+            }
+        }
+
+        /// <summary>
+        /// One row of A (a batch-1 MatMul, a dense convolution's image): the 4-row tile would compute it four times. The same
+        /// sums as the tile's row (<c>vpdpbusd</c>, or <c>vpmaddubsw</c> + <c>vpmaddwd</c> on weights whose pairs fit int16).
+        /// </summary>
+        private static void LoopOneRow(byte* a, byte* p, int quads, int* acc, bool vnni)
+        {
+            Vector256<int> c0 = default, c1 = default;
+            var ones = Vector256.Create((short)1);
+            for (var q = 0; q < quads; q++, p += 64)
+            {
+                var b0 = Avx.LoadVector256(p).AsSByte();
+                var b1 = Avx.LoadVector256(p + 32).AsSByte();
+                var v = Vector256.Create(*(int*)(a + 4 * q)).AsByte();
+                if (vnni)
                 {
-                    var bytes = (byte*)(x + r);
-                    for (var c = 0; c < PanelWidth; c++)
-                    {
-                        var cp = bp + c / 8 * 32 + c % 8 * 4;
-                        acc[r * PanelWidth + c] += bytes[0] * cp[0] + bytes[1] * cp[1] + bytes[2] * cp[2] + bytes[3] * cp[3];
-                    }
+                    c0 = Avx512Ops.MultiplyWideningAndAdd(c0, v, b0); c1 = Avx512Ops.MultiplyWideningAndAdd(c1, v, b1);
                 }
+                else
+                {
+                    c0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); c1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
+                }
+            }
+
+            c0.Store(acc); c1.Store(acc + 8);
+        }
+
+        /// <summary>Adds the partial last quad (each row's remaining bytes in <paramref name="tails"/>, zero above k) to the rows' sums, as the loops add a quad.</summary>
+        private static void AddTailQuad(int* tails, byte* quad, int rows, int* acc, bool vnni)
+        {
+            var b0 = Avx.LoadVector256(quad).AsSByte();
+            var b1 = Avx.LoadVector256(quad + 32).AsSByte();
+            var ones = Vector256.Create((short)1);
+            for (var r = 0; r < rows; r++)
+            {
+                var v = Vector256.Create(tails[r]).AsByte();
+                var row = acc + r * PanelWidth;
+                var (s0, s1) = (Vector256.Load(row), Vector256.Load(row + 8));
+                if (vnni)
+                {
+                    s0 = Avx512Ops.MultiplyWideningAndAdd(s0, v, b0); s1 = Avx512Ops.MultiplyWideningAndAdd(s1, v, b1);
+                }
+                else
+                {
+                    s0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b0), ones); s1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(v, b1), ones);
+                }
+
+                s0.Store(row); s1.Store(row + 8);
             }
         }
 

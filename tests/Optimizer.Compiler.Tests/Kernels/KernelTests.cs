@@ -41,6 +41,9 @@ public sealed class KernelTests
     [InlineData(5, 17, 3, 0)]
     [InlineData(13, 33, 70, 1)]
     [InlineData(64, 100, 257, 2)]
+    [InlineData(1, 200, 50, 0)] // one row (a squeeze-excite conv) with a partial last quad
+    [InlineData(1, 40, 64, 1)] // one row, whole quads
+    [InlineData(6, 24, 50, 0)] // a 4-row tile and a 2-row one, both with the partial quad
     public void Int8_gemm_is_exact_and_requantizes_like_onnx_runtime(int m, int n, int k, int outputKind)
     {
         var random = new Random(m * 1000 + n * 10 + k);

@@ -7,7 +7,7 @@ namespace Optimizer.Compiler.Tests.Models;
 /// <summary>
 /// A one-channel strided 1-D Conv with a long kernel (an STFT exported as a Conv) compiles to frames × weightsᵀ: a
 /// strided copy, a Gemm, and a transpose to NCHW unless the Conv's only reader transposes back to frames × channels.
-/// Each model matches ONNX Runtime: with a bias, at batch 2 over a symbolic signal length (two lengths from one program),
+/// The packed weights are a reference to the model's initializer (no second copy). Each model matches ONNX Runtime: with a bias, at batch 2 over a symbolic signal length (two lengths from one program),
 /// with the spectrogram's own Unsqueeze + Transpose reader, and a short kernel (a CNN's first layer) keeps the Conv kernel.
 /// </summary>
 public sealed class FramedConvTests
@@ -23,6 +23,8 @@ public sealed class FramedConvTests
         using var program = OrtComparison.AssertSameAsOrt(model, [Signal(batch, length)]);
 
         Assert.Equal([StepKind.CopyStrided, StepKind.Gemm, StepKind.Transpose], program.Steps.Select(s => s.Kind));
+        // The packed weights are read from the model's initializer, not stored as a second copy in the program.
+        Assert.Single(program.References, r => r.Initializer == "w" && r.Transform == WeightTransform.PackB);
     }
 
     [Fact]

@@ -32,6 +32,8 @@ public sealed class QuantizedSqueezeExciteTests(ITestOutputHelper output)
         output.WriteLine(program.ToText());
         var kinds = program.Steps.Select(s => s.Kind).ToList();
         Assert.Single(kinds, k => k == StepKind.QLinearGlobalAveragePool);
+        // The squeeze and excite 1×1 convs read the pooled 1×1 plane: dense convs, one QGemm row per image.
+        Assert.Equal(2, kinds.Count(k => k == StepKind.QGemm));
         Assert.Equal(2, kinds.Count(k => k == StepKind.QLinearBinary));
         Assert.DoesNotContain(StepKind.Binary, kinds);
         Assert.DoesNotContain(StepKind.GlobalPool, kinds);
@@ -67,6 +69,7 @@ public sealed class QuantizedSqueezeExciteTests(ITestOutputHelper output)
         output.WriteLine(string.Join(", ", kinds.GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}")));
         Assert.Equal(10, kinds.Count(k => k == StepKind.QLinearGlobalAveragePool));
         Assert.Equal(16, kinds.Count(k => k == StepKind.QLinearBinary));
+        Assert.Equal(18 + 1, kinds.Count(k => k == StepKind.QGemm)); // the nine blocks' squeeze and excite convs, and the head's MatMul
         Assert.True(kinds.Count(k => k == StepKind.Dequantize) <= 2, $"{kinds.Count(k => k == StepKind.Dequantize)} Dequantize steps");
 
         var x = SmallModels.Values(3 * 48 * 192, 11);
