@@ -32,6 +32,22 @@ public static partial class Kernels
             return Avx2.PermuteVar8x32(bytes.AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).AsByte();
         }
 
+        /// <summary>
+        /// Two channels' 16 int32 sums each (a in <paramref name="al"/>, <paramref name="ah"/>; b likewise) as a conv epilogue
+        /// requantizes them: <c>(sum + bias) · scale</c> per channel, then <see cref="Pack"/>: a's 16 bytes, then b's.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<byte> Channels(Vector256<int> al, Vector256<int> ah, int biasA, float scaleA, Vector256<int> bl, Vector256<int> bh, int biasB, float scaleB)
+        {
+            var (sa, sb) = (Vector256.Create(scaleA), Vector256.Create(scaleB));
+            var (ba, bb) = (Vector256.Create(biasA), Vector256.Create(biasB));
+            return Pack(
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(al, ba)), sa),
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(ah, ba)), sa),
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(bl, bb)), sb),
+                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(bh, bb)), sb));
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Vector256<int> Round(Vector256<float> v) => Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(v, _low), _high));
     }
@@ -49,6 +65,11 @@ public static partial class Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector128<byte> Bytes(Vector512<float> v) => Avx512Ops.ConvertToVector128Byte(RoundToInt32(Avx512Ops.Min(Avx512Ops.Max(v, _low), _high)) + _zero);
+
+        /// <summary>One channel's 16 int32 sums as a conv epilogue requantizes them: <c>(sum + bias) · scale</c>, then <see cref="Bytes(Vector512{float})"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector128<byte> Channel(Vector512<int> sums, int bias, float scale) =>
+            Bytes(Vector512.ConvertToSingle(sums + Vector512.Create(bias)) * Vector512.Create(scale));
 
         /// <summary><c>vcvtps2dq</c> (round half to even) on values in int32 range; two ymm conversions where AVX-512 is emulated.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -107,7 +107,7 @@ public static partial class Kernels
         {
             // Two ymm loads: the AVX-VNNI tile stores ymm halves, which a zmm load could not take from the store buffer.
             var both = Vector256.Load(sums).ToVector512Unsafe().WithUpper(Vector256.Load(sums + 8));
-            return requantize.Bytes(Vector512.ConvertToSingle(both + Vector512.Create(bias[c])) * Vector512.Create(scale[c]));
+            return requantize.Channel(both, bias[c], scale[c]);
         }
 
         /// <summary>The uint8/int8 stores of <see cref="Store"/> two channels at a time (<see cref="RequantizeAvx2"/>); an odd last channel is packed with itself.</summary>
@@ -162,15 +162,9 @@ public static partial class Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Vector256<byte> RequantizedPair(int* acc, int c0, int a, int b, in RequantizeAvx2 requantize)
         {
-            var (sa, sb) = (Vector256.Create(scale[a]), Vector256.Create(scale[b]));
-            var (ba, bb) = (Vector256.Create(bias[a]), Vector256.Create(bias[b]));
             var ra = acc + (a - c0) * PixelBlock;
             var rb = acc + (b - c0) * PixelBlock;
-            return requantize.Pack(
-                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra), ba)), sa),
-                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(ra + 8), ba)), sa),
-                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb), bb)), sb),
-                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(Avx.LoadVector256(rb + 8), bb)), sb));
+            return requantize.Channels(Avx.LoadVector256(ra), Avx.LoadVector256(ra + 8), bias[a], scale[a], Avx.LoadVector256(rb), Avx.LoadVector256(rb + 8), bias[b], scale[b]);
         }
 
         // A channel's 16 requantized pixels, or the 4 bytes they pool to (whole blocks; a pooled plane is a quarter of the pixels).

@@ -48,7 +48,7 @@ public static partial class Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void One(Vector512<int> sums, int c, byte* to) =>
-            _zmm.Bytes(Vector512.ConvertToSingle(sums + Vector512.Create(bias[c])) * Vector512.Create(scale[c])).Store(to);
+            _zmm.Channel(sums, bias[c], scale[c]).Store(to);
 
         /// <summary>Channels <paramref name="c0"/>… (<paramref name="count"/> of them, 1–4; the unused accumulators are ignored) at pixel <paramref name="p0"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -80,13 +80,7 @@ public static partial class Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Pair(Vector256<int> al, Vector256<int> ah, Vector256<int> bl, Vector256<int> bh, int a, int b, byte* toA, byte* toB)
         {
-            var (sa, sb) = (Vector256.Create(scale[a]), Vector256.Create(scale[b]));
-            var (ba, bb) = (Vector256.Create(bias[a]), Vector256.Create(bias[b]));
-            var bytes = _requantize.Pack(
-                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(al, ba)), sa),
-                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(ah, ba)), sa),
-                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(bl, bb)), sb),
-                Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Add(bh, bb)), sb));
+            var bytes = _requantize.Channels(al, ah, bias[a], scale[a], bl, bh, bias[b], scale[b]);
             bytes.GetLower().Store(toA);
             bytes.GetUpper().Store(toB);
         }
